@@ -1,0 +1,114 @@
+package bot
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/secours/secours/flows"
+)
+
+// Conversation answers one incoming message. Runner implements it; tests
+// may use a fake.
+type Conversation interface {
+	Handle(ctx context.Context, m flows.Msg) []flows.Reply
+}
+
+// Runner applies messages to the engine with a session store, one chat at
+// a time, and logs each update without its text.
+type Runner struct {
+	Engine  *flows.Engine
+	Store   flows.SessionStore
+	Now     func() time.Time // nil: time.Now
+	Log     *slog.Logger     // nil: slog.Default()
+	Timeout time.Duration    // per update; 0: 10 s
+
+	ser Serializer
+}
+
+var _ Conversation = (*Runner)(nil)
+
+// Handle runs one update. Store errors are logged here, once, and the
+// person gets the engine's kind "try again in a minute".
+func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
+	timeout := r.Timeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	log := r.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	var (
+		out flows.Outcome
+		err error
+	)
+	start := time.Now()
+	r.ser.Do(m.Chat, func() {
+		out, err = r.Engine.Handle(ctx, r.Store, m, now())
+	})
+	attrs := []any{
+		slog.Any("chat", m.Chat), slog.String("channel", m.Chat.Channel()),
+		slog.String("state", out.Session.State), slog.String("event", out.Event),
+		slog.Duration("dur", time.Since(start)),
+	}
+	if out.Key != "" {
+		attrs = append(attrs, slog.String("key", out.Key))
+	}
+	if out.Profile != "" {
+		attrs = append(attrs, slog.String("profile", out.Profile))
+	}
+	if err != nil {
+		log.Error("update failed", append(attrs, slog.Any("err", err))...)
+	} else {
+		log.Info("update handled", attrs...)
+	}
+	return out.Replies
+}
+
+// Serializer runs one function per chat at a time; chats run in parallel.
+// Channels deliver a chat's updates on several goroutines, and the
+// session's Load→Step→Save must not interleave within one process.
+type Serializer struct {
+	mu    sync.Mutex // guards locks
+	locks map[flows.ChatID]*chatLock
+}
+
+type chatLock struct {
+	mu   sync.Mutex
+	refs int
+}
+
+// Do runs fn while holding the chat's lock.
+func (s *Serializer) Do(id flows.ChatID, fn func()) {
+	s.mu.Lock()
+	if s.locks == nil {
+		s.locks = map[flows.ChatID]*chatLock{}
+	}
+	l := s.locks[id]
+	if l == nil {
+		l = &chatLock{}
+		s.locks[id] = l
+	}
+	l.refs++
+	s.mu.Unlock()
+
+	l.mu.Lock()
+	defer func() {
+		l.mu.Unlock()
+		s.mu.Lock()
+		l.refs--
+		if l.refs == 0 {
+			delete(s.locks, id) // no idle lock is kept: the map stays small
+		}
+		s.mu.Unlock()
+	}()
+	fn()
+}

@@ -1,0 +1,160 @@
+// Package console is the terminal channel: a chat on standard input and
+// output, for trying Secours with no token, no Redis and no network, and
+// for replaying scripted conversations (one answer per line).
+//
+// It imports flows and bot only.
+package console
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/secours/secours/bot"
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+)
+
+// maxLine bounds one input line; longer input is cut, and the engine
+// answers it kindly as too long.
+const maxLine = 64 * 1024
+
+// Adapter runs a terminal chat.
+type Adapter struct {
+	Conv    bot.Conversation
+	In      io.Reader
+	Out     io.Writer
+	Chat    flows.ChatID // default "cli:local"
+	Lang    flows.Lang   // language hint; empty: French
+	Country string       // country hint ("BE", "FR"); empty: asked
+	// Echo writes each input line as "> line", so that piped input gives a
+	// readable transcript. Off for a terminal, which echoes by itself.
+	Echo bool
+	// Prompt is written before each read when not echoing.
+	Prompt string
+}
+
+// Run shows the first message, then answers each line until the end of
+// input or ctx is done.
+func (a *Adapter) Run(ctx context.Context) error {
+	chat := a.Chat
+	if chat == "" {
+		chat = "cli:local"
+	}
+	n := 0
+	msg := func() flows.Msg {
+		n++
+		return flows.Msg{Chat: chat, ID: "cli-" + strconv.Itoa(n), Lang: a.Lang, Country: a.Country}
+	}
+	first := msg()
+	first.Kind, first.Command = flows.KindCommand, "start"
+	if err := a.write(a.Conv.Handle(ctx, first)); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(a.In)
+	sc.Buffer(make([]byte, 4096), maxLine)
+	for {
+		if !a.Echo && a.Prompt != "" {
+			if _, err := io.WriteString(a.Out, a.Prompt); err != nil {
+				return fmt.Errorf("console prompt: %w", err)
+			}
+		}
+		if !sc.Scan() {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return nil
+		}
+		line := sc.Text()
+		if a.Echo {
+			if _, err := fmt.Fprintf(a.Out, "> %s\n", line); err != nil {
+				return fmt.Errorf("console echo: %w", err)
+			}
+		}
+		m := Parse(line)
+		base := msg()
+		m.Chat, m.ID, m.Lang, m.Country = base.Chat, base.ID, base.Lang, base.Country
+		if err := a.write(a.Conv.Handle(ctx, m)); err != nil {
+			return err
+		}
+	}
+	if err := sc.Err(); err != nil && err != bufio.ErrTooLong {
+		return fmt.Errorf("console read: %w", err)
+	}
+	return nil
+}
+
+// Parse turns one typed line into a message: "/cmd arg" is a command,
+// "lat,lon" a shared location, anything else text.
+func Parse(line string) flows.Msg {
+	t := strings.TrimSpace(line)
+	if strings.HasPrefix(t, "/") && len(t) > 1 {
+		cmd, arg, _ := strings.Cut(t[1:], " ")
+		return flows.Msg{Kind: flows.KindCommand, Command: strings.ToLower(cmd), Arg: strings.TrimSpace(arg)}
+	}
+	if p, ok := parsePoint(t); ok {
+		return flows.Msg{Kind: flows.KindLocation, Loc: p}
+	}
+	return flows.Msg{Kind: flows.KindText, Text: line}
+}
+
+// parsePoint reads "50.85,4.35" (a decimal point is required, so that a
+// postcode or a number is never taken for a position).
+func parsePoint(s string) (geo.Point, bool) {
+	la, lo, ok := strings.Cut(s, ",")
+	if !ok || !strings.Contains(la, ".") || !strings.Contains(lo, ".") {
+		return geo.Point{}, false
+	}
+	lat, err1 := strconv.ParseFloat(strings.TrimSpace(la), 64)
+	lon, err2 := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+	if err1 != nil || err2 != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180 {
+		return geo.Point{}, false
+	}
+	return geo.Point{Lat: lat, Lon: lon}, true
+}
+
+// write prints replies as "< " lines: text, numbered choices, the escape
+// row and place cards.
+func (a *Adapter) write(replies []flows.Reply) error {
+	var b strings.Builder
+	for _, r := range replies {
+		Render(&b, r)
+	}
+	if _, err := io.WriteString(a.Out, b.String()); err != nil {
+		return fmt.Errorf("console write: %w", err)
+	}
+	return nil
+}
+
+// Render writes one reply in the console's transcript form.
+func Render(b *strings.Builder, r flows.Reply) {
+	for _, line := range strings.Split(r.Text, "\n") {
+		b.WriteString("< " + line + "\n")
+	}
+	for _, c := range r.Places {
+		b.WriteString("<   🏢 " + c.Name + "\n")
+		b.WriteString("<      📍 " + c.Address + " (" + c.Distance + ")\n")
+		b.WriteString("<      🕘 " + c.Hours + "\n")
+		for _, f := range [][2]string{{"📞", c.Phone}, {"✉️", c.Email}, {"🌐", c.Website}, {"🗺", c.MapURL}, {"ℹ️", c.Note}} {
+			if f[1] != "" {
+				b.WriteString("<      " + f[0] + " " + f[1] + "\n")
+			}
+		}
+	}
+	for i, c := range r.Choices {
+		fmt.Fprintf(b, "<   %d. %s\n", i+1, c.Label)
+	}
+	if r.AskLocation && r.LocationBtn != "" {
+		b.WriteString("<   [" + r.LocationBtn + ": lat,lon]\n")
+	}
+	if len(r.Nav) > 0 {
+		labels := make([]string, len(r.Nav))
+		for i, c := range r.Nav {
+			labels[i] = c.Label
+		}
+		b.WriteString("<   " + strings.Join(labels, " · ") + "\n")
+	}
+}

@@ -1,0 +1,244 @@
+// Command secours runs the Secours first-aid chatbot and its tools.
+//
+//	secours                 run the bot (a terminal chat when no channel is configured)
+//	secours places …        check, search and import the place directory
+//	secours diagnose …      show how the diagnostic rules classify answers
+//
+// Configuration: flags win over environment variables, which win over
+// defaults; with none, the bot runs in the terminal with the in-memory store
+// and the embedded catalogues and places.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/console"
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/store/redis"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
+}
+
+// Config is the whole configuration of a bot process.
+type Config struct {
+	Lang       string
+	Country    string
+	RedisURL   string
+	RedisWait  time.Duration
+	SessionTTL time.Duration
+	LogLevel   string
+	LogFormat  string
+}
+
+const usageHead = `Secours — premiers secours numériques / digitale eerste hulp.
+
+Usage:
+  secours [flags]            run the bot; with no channel configured, a chat in this terminal
+                             (type the number or the words of an answer; pipe a file to replay
+                             a conversation, one answer per line)
+  secours places check       validate the embedded place directory, print counts
+  secours places near Q      show the places matched for a postcode, commune or lat,lon
+  secours places import F…   validate place files and write the directory under configs/places
+  secours diagnose …         classify answer keys with the reference diagnostic (JSON out)
+  secours help               this text
+
+Every flag has an environment variable (in brackets); flags win.
+
+Flags:
+`
+
+// parseConfig reads flags over environment variables over defaults and
+// checks the result once, naming every variable that is wrong.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("secours", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usageHead)
+		fs.PrintDefaults()
+	}
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	var wait, ttl string
+	fs.StringVar(&c.Lang, "lang", env("SECOURS_LANG", ""), "terminal chat language hint: fr or nl; empty asks [SECOURS_LANG]")
+	fs.StringVar(&c.Country, "country", env("SECOURS_COUNTRY", ""), "terminal chat country hint: BE or FR; empty asks [SECOURS_COUNTRY]")
+	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for sessions (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in-memory [REDIS_URL]")
+	fs.StringVar(&wait, "redis-wait", env("REDIS_WAIT", "0s"), "at start-up, wait this long for Redis instead of failing at once [REDIS_WAIT]")
+	fs.StringVar(&ttl, "session-ttl", env("SESSION_TTL", "720h"), "how long a conversation is kept after its last message (diagnostic.md G.3: 30 days) [SESSION_TTL]")
+	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", ""), "debug, info, warn or error; default warn in the terminal chat, info otherwise [LOG_LEVEL]")
+	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [LOG_FORMAT]")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unknown command %q (see secours help)", fs.Arg(0))
+	}
+	var problems []string
+	var err error
+	if c.RedisWait, err = time.ParseDuration(wait); err != nil || c.RedisWait < 0 {
+		problems = append(problems, fmt.Sprintf("REDIS_WAIT / -redis-wait: %q is not a duration like 30s", wait))
+	}
+	if c.SessionTTL, err = time.ParseDuration(ttl); err != nil || c.SessionTTL <= 0 {
+		problems = append(problems, fmt.Sprintf("SESSION_TTL / -session-ttl: %q is not a positive duration like 720h", ttl))
+	}
+	switch strings.ToLower(c.Lang) {
+	case "", "fr", "nl":
+		c.Lang = strings.ToLower(c.Lang)
+	default:
+		problems = append(problems, fmt.Sprintf("SECOURS_LANG / -lang: %q is not fr or nl", c.Lang))
+	}
+	switch strings.ToUpper(c.Country) {
+	case "", "BE", "FR":
+		c.Country = strings.ToUpper(c.Country)
+	default:
+		problems = append(problems, fmt.Sprintf("SECOURS_COUNTRY / -country: %q is not BE or FR", c.Country))
+	}
+	switch c.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		problems = append(problems, fmt.Sprintf("LOG_LEVEL / -log-level: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		problems = append(problems, fmt.Sprintf("LOG_FORMAT / -log-format: %q is not text or json", c.LogFormat))
+	}
+	if len(problems) > 0 {
+		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return c, nil
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "places":
+			return runPlaces(args[1:], stdout, stderr)
+		case "diagnose":
+			return runDiagnose(args[1:], stdin, stdout, stderr)
+		case "help":
+			args = []string{"-h"}
+		}
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "secours:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, stdin, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "secours:", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
+	level := slog.LevelInfo
+	if cfg.LogLevel == "" && console {
+		// The chat shares the terminal: only problems are worth a line.
+		level = slog.LevelWarn
+	} else if cfg.LogLevel != "" {
+		_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// serve wires the engine, the store and the channels, and runs until the
+// end of input (terminal chat) or a signal.
+func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
+	log := newLogger(cfg, stderr, true)
+	slog.SetDefault(log)
+
+	engine, dir, err := newEngine()
+	if err != nil {
+		return err
+	}
+	_ = dir
+	st, closeStore, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	runner := &bot.Runner{Engine: engine, Store: st, Log: log}
+	a := &console.Adapter{Conv: runner, In: stdin, Out: stdout, Lang: flows.Lang(cfg.Lang), Country: cfg.Country}
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		a.Prompt = "> "
+	} else {
+		a.Echo = true
+	}
+	return a.Run(ctx)
+}
+
+// newEngine loads the embedded catalogues and places.
+func newEngine() (*flows.Engine, *geo.Directory, error) {
+	dir, err := geo.Open(configs.FS)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load places: %w", err)
+	}
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		return nil, nil, err
+	}
+	engine, err := flows.NewEngine(cats, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return engine, dir, nil
+}
+
+// openStore picks Redis when REDIS_URL is set, memory otherwise.
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (flows.SessionStore, func(), error) {
+	if cfg.RedisURL == "" {
+		return memory.New(cfg.SessionTTL, nil), func() {}, nil
+	}
+	deadline := time.Now().Add(cfg.RedisWait)
+	for {
+		st, err := redis.Open(ctx, cfg.RedisURL, redis.Options{TTL: cfg.SessionTTL})
+		if err == nil {
+			return st, func() { _ = st.Close() }, nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		log.Warn("redis not reachable yet, waiting", slog.Any("err", err))
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Second):
+		}
+	}
+}
+
+// isTerminal reports whether f is a character device (a terminal), so
+// that piped input is echoed as a transcript instead.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

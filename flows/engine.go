@@ -1,0 +1,987 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/looplab/fsm"
+
+	"github.com/secours/secours/geo"
+)
+
+// Profiles lists the profile keys of diagnostic.md, from the most to the
+// least supported.
+var Profiles = []string{"besoin_assistance", "grand_debutant", "proche_autonomie", "autonome"}
+
+// WhyKeys lists the why keys of diagnostic.md C.2, in rule order.
+var WhyKeys = []string{
+	"why.reading_support", "why.barrier_no_practice", "why.delegated_no_tools",
+	"why.basics_missing", "why.no_device_basics", "why.never_and_lost",
+	"why.autonomous", "why.needs_boost",
+}
+
+// pauseAfter is how long a conversation may rest before the person is
+// asked to continue or restart.
+const pauseAfter = time.Hour
+
+// seenWindow is how long handled message ids are remembered (channels
+// redeliver within a day).
+const seenWindow = 24 * time.Hour
+
+// Places is what the engine needs of the place directory.
+type Places interface {
+	Locate(input string) (geo.Location, error)
+	LocatePoint(p geo.Point) (geo.Location, error)
+	Match(q geo.Query) geo.Result
+	Place(id string) (*geo.Place, bool)
+	Credits() string
+}
+
+// Engine runs the conversation. It holds read-only data and is safe for
+// concurrent use.
+type Engine struct {
+	cats  map[Lang]Catalog
+	dir   Places
+	sets  map[string][]choiceDef // choice set name → its answers, in order
+	forms map[string][][]form    // choice set → per choice, the forms that name it
+	nav   map[string]string      // folded escape word → nav action
+	pool  sync.Pool              // *fsm.FSM, rebuilt state each step
+}
+
+// NewEngine checks the catalogues and prepares the text matching.
+func NewEngine(cats map[Lang]Catalog, dir Places) (*Engine, error) {
+	if err := checkCatalogs(cats); err != nil {
+		return nil, fmt.Errorf("new engine: %w", err)
+	}
+	if dir == nil {
+		return nil, errors.New("new engine: no place directory")
+	}
+	e := &Engine{cats: cats, dir: dir, sets: map[string][]choiceDef{}, forms: map[string][][]form{}, nav: map[string]string{}}
+	e.pool.New = func() any { return fsm.NewFSM(StateStart, events, nil) }
+	for _, set := range e.choiceSets() {
+		e.sets[set.name] = set.choices
+		var forms [][]form
+		for _, c := range set.choices {
+			var fs []form
+			for _, l := range Langs {
+				for _, label := range c.labels {
+					fs = append(fs, newForm(cats[l][label]))
+				}
+			}
+			fs = append(fs, newForm(c.answer), newForm(strings.ReplaceAll(c.answer, "_", " ")))
+			for _, w := range c.words {
+				fs = append(fs, newForm(w))
+			}
+			forms = append(forms, fs)
+		}
+		e.forms[set.name] = forms
+	}
+	for action, words := range navWords {
+		for _, w := range words {
+			if f := fold(w); f != "" {
+				e.nav[f] = action
+			}
+		}
+	}
+	e.nav["?"] = navHelp // folds to nothing, so it is keyed as typed
+	for _, l := range Langs {
+		e.nav[fold(cats[l]["nav.back"])] = navBack
+		e.nav[fold(cats[l]["nav.help"])] = navHelp
+		e.nav[fold(cats[l]["nav.human"])] = navHuman
+	}
+	return e, nil
+}
+
+// navWords are the typed escapes of every step (diagnostic.md F.5, G.3).
+var navWords = map[string][]string{
+	navBack:       {"retour", "terug", "back", "precedent", "vorige"},
+	navHelp:       {"aide", "hulp", "help", "au secours"},
+	navHuman:      {"une personne", "een mens", "parler a quelqu un", "met iemand praten", "humain", "mens"},
+	"nav:restart": {"recommencer", "opnieuw", "herbeginnen", "restart", "reset"},
+	"nav:forget":  {"oubli", "oublie moi", "oubliez moi", "effacer mes donnees", "mijn gegevens wissen", "vergeet mij", "wis mijn gegevens"},
+	"nav:lang":    {"langue", "taal", "language"},
+	"nav:about":   {"a propos", "over", "about", "credits"},
+}
+
+// choiceSet is one set of answers offered together.
+type choiceSet struct {
+	name    string
+	q       string // question key of the payload
+	choices []choiceDef
+}
+
+type choiceDef struct {
+	answer string
+	labels []string // catalogue keys of its labels
+	words  []string // extra typed words that name it
+}
+
+func (e *Engine) choiceSets() []choiceSet {
+	simple := func(q string, answers ...string) choiceSet {
+		cs := choiceSet{name: q, q: q}
+		for _, a := range answers {
+			cs.choices = append(cs.choices, choiceDef{answer: a, labels: []string{"a." + q + "." + a}})
+		}
+		return cs
+	}
+	sets := []choiceSet{
+		simple(StateLang, "fr", "nl"),
+		simple(StateCountry, "BE", "FR"),
+		simple(StateNeed, Needs...),
+		simple(StateLocation, "more", "not_me"),
+		simple(StateDone, "restart", "about"),
+		simple(StateResume, "continue", "restart"),
+		{name: StateConsent, q: StateConsent, choices: []choiceDef{
+			{answer: "yes", labels: []string{"a.consent.yes"}, words: []string{"oui", "ja", "ok", "d accord", "akkoord"}},
+			{answer: "no", labels: []string{"a.consent.no"}, words: []string{"non", "nee", "neen"}},
+			{answer: "what", labels: []string{"a.consent.what"}},
+		}},
+		{name: StateConsent + ".aidant", q: StateConsent, choices: []choiceDef{
+			{answer: "yes", labels: []string{"a.consent.yes.aidant"}, words: []string{"oui", "ja", "ok", "d accord", "akkoord"}},
+			{answer: "no", labels: []string{"a.consent.no.aidant"}, words: []string{"non", "nee", "neen"}},
+			{answer: "aidant", labels: []string{"a.consent.aidant"}},
+		}},
+	}
+	sets[0].choices[0].words = []string{"francais", "french", "frans"}
+	sets[0].choices[1].words = []string{"nederlands", "dutch", "neerlandais", "vlaams"}
+	sets[1].choices[0].words = []string{"belgique", "belgie", "be"}
+	sets[1].choices[1].words = []string{"france", "frankrijk", "fr"}
+	for _, q := range Questions {
+		sets = append(sets, simple(q.Key, q.Answers...))
+	}
+	return sets
+}
+
+// Outcome is what one step produced.
+type Outcome struct {
+	Session Session
+	Replies []Reply
+	Forget  bool   // the person asked to be forgotten: delete the session
+	Dup     bool   // the message was already handled: nothing to save or send
+	Event   string // what happened, as a key for logs and metrics
+	Key     string // the answer given, "<question>:<answer>", if any
+	Profile string // the profile assigned in this step, if any
+}
+
+// Step applies one incoming message to a session. It is pure: no I/O, and
+// the clock is the now passed in.
+func (e *Engine) Step(s Session, m Msg, now time.Time) Outcome {
+	if s.seen(m.ID) {
+		return Outcome{Session: s, Dup: true, Event: "duplicate"}
+	}
+	if now.Sub(s.Updated) > seenWindow {
+		s.Seen = nil
+	}
+	s.markSeen(m.ID)
+	if s.Lang == "" {
+		s.Lang = m.Lang
+		if s.Lang != NL {
+			s.Lang = FR
+		}
+	}
+	if s.Answers == nil {
+		s.Answers = map[string]string{}
+	}
+	t := turn{e: e, s: &s, m: m, now: now}
+	t.run()
+	s.Updated = now
+	return Outcome{Session: s, Replies: t.out, Forget: t.forget, Event: t.event, Key: t.key, Profile: t.profile}
+}
+
+// Handle loads the chat's session, applies the message and saves the
+// result. A save that lost a race is retried on the fresh session; a store
+// failure answers the person kindly and returns the error for the log.
+func (e *Engine) Handle(ctx context.Context, st SessionStore, m Msg, now time.Time) (Outcome, error) {
+	const attempts = 5
+	for attempt := 1; ; attempt++ {
+		s, err := st.Load(ctx, m.Chat)
+		corrupt := false
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrNoSession):
+			s = NewSession(m.Chat, now)
+		case errors.Is(err, ErrCorrupt):
+			// An old or broken value: start again kindly rather than fail.
+			if err := st.Delete(ctx, m.Chat); err != nil {
+				return e.storeFailure(m, fmt.Errorf("drop corrupt session: %w", err))
+			}
+			s, corrupt = NewSession(m.Chat, now), true
+		default:
+			return e.storeFailure(m, fmt.Errorf("load session: %w", err))
+		}
+		out := e.Step(s, m, now)
+		if corrupt {
+			out.Replies = append([]Reply{{Text: e.text(out.Session.Lang, kCorrupt)}}, out.Replies...)
+		}
+		switch {
+		case out.Dup:
+			return out, nil
+		case out.Forget:
+			if err := st.Delete(ctx, m.Chat); err != nil {
+				return e.storeFailure(m, fmt.Errorf("forget session: %w", err))
+			}
+			return out, nil
+		}
+		err = st.Save(ctx, out.Session)
+		if errors.Is(err, ErrConflict) && attempt < attempts {
+			continue
+		}
+		if err != nil {
+			return e.storeFailure(m, fmt.Errorf("save session (attempt %d): %w", attempt, err))
+		}
+		out.Session.Rev++
+		return out, nil
+	}
+}
+
+// storeFailure is the kind answer when the store is down: nothing was
+// written, the person may simply try again.
+func (e *Engine) storeFailure(m Msg, err error) (Outcome, error) {
+	lang := m.Lang
+	if lang != NL {
+		lang = FR
+	}
+	return Outcome{Replies: []Reply{{Text: e.text(lang, kErrorStore)}}, Event: "store_error"}, err
+}
+
+func (e *Engine) text(l Lang, key string) string {
+	return e.cats[l][key]
+}
+
+// turn is the work of one step.
+type turn struct {
+	e       *Engine
+	s       *Session
+	m       Msg
+	now     time.Time
+	out     []Reply
+	forget  bool
+	event   string
+	key     string
+	profile string
+}
+
+func (t *turn) t(key string, args ...string) string {
+	return render(t.e.cats[t.s.Lang][key], args...)
+}
+
+func (t *turn) say(key string, args ...string) {
+	t.out = append(t.out, Reply{Text: t.t(key, args...)})
+}
+
+func (t *turn) aidant() bool {
+	w := t.s.Answers["who"]
+	return w != "" && w != "self"
+}
+
+func (t *turn) run() {
+	s := t.s
+	switch t.m.Kind {
+	case KindCommand:
+		t.command(strings.ToLower(t.m.Command), t.m.Arg)
+		return
+	case KindUnsupported:
+		t.event = "unsupported"
+		t.say(kMedia)
+		t.ask()
+		return
+	}
+	if s.State == StateStart {
+		t.event = "start"
+		t.say(kWelcome)
+		t.goTo(StateLang)
+		return
+	}
+	if isQuestion(s.State) && t.now.Sub(s.Updated) > pauseAfter {
+		t.event = "pause"
+		s.Paused = s.State
+		t.goTo(StateResume)
+		return
+	}
+	switch t.m.Kind {
+	case KindChoice:
+		q, a, _ := strings.Cut(t.m.Choice, ":")
+		if q == "nav" {
+			t.navigate("nav:" + a)
+			return
+		}
+		if q != t.question() || !t.offered(a) {
+			// A stale button from an earlier message.
+			t.event = "stale_choice"
+			t.reask()
+			return
+		}
+		t.answer(a)
+	case KindLocation:
+		if s.State != StateLocation {
+			t.event = "unexpected_location"
+			t.reask()
+			return
+		}
+		loc, err := t.e.dir.LocatePoint(t.m.Loc)
+		t.located(loc, err)
+	default:
+		t.typed(t.m.Text)
+	}
+}
+
+// typed handles free text: escapes, numbers and labels of the choices, or
+// a postcode at the location step.
+func (t *turn) typed(text string) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		t.event = "empty"
+		t.reask()
+		return
+	case len(text) > maxText:
+		t.event = "too_long"
+		t.say(kTooLong)
+		t.ask()
+		return
+	case strings.HasPrefix(text, "/"):
+		cmd, arg, _ := strings.Cut(text[1:], " ")
+		t.command(strings.ToLower(cmd), strings.TrimSpace(arg))
+		return
+	}
+	if k := sensitive(text, t.s.State == StateLocation); k != sensNone {
+		// Neither parsed nor stored (diagnostic.md F.6).
+		t.event = "sensitive_" + string(k)
+		t.say(kTipDontShare)
+		t.ask()
+		return
+	}
+	folded := fold(text)
+	if text == "?" {
+		folded = "?"
+	}
+	if action, ok := t.e.nav[folded]; ok {
+		t.navigate(action)
+		return
+	}
+	if set := t.choiceSet(); set != "" {
+		shown := t.shown()
+		if n := choiceNumber(text, folded); n > 0 && n <= len(shown) {
+			t.answer(shown[n-1].answer)
+			return
+		}
+		if i := matchForms(folded, t.e.forms[set]); i >= 0 {
+			if a := t.e.sets[set][i].answer; t.offered(a) {
+				t.answer(a)
+				return
+			}
+		}
+	}
+	if t.s.State == StateLocation {
+		loc, err := t.e.dir.Locate(text)
+		t.located(loc, err)
+		return
+	}
+	t.event = "not_understood"
+	t.reask()
+}
+
+// choiceSet names the answers offered at the current state.
+func (t *turn) choiceSet() string {
+	switch t.s.State {
+	case StateConsent:
+		if t.aidant() {
+			return StateConsent + ".aidant"
+		}
+		return StateConsent
+	case StateStart:
+		return ""
+	}
+	return t.s.State
+}
+
+func (t *turn) question() string {
+	if t.s.State == StateConsent {
+		return StateConsent
+	}
+	return t.s.State
+}
+
+func (t *turn) answers() []choiceDef {
+	return t.e.sets[t.choiceSet()]
+}
+
+// shown lists the answers offered on the current screen, in order.
+func (t *turn) shown() []choiceDef {
+	if t.s.State == StateLocation {
+		return t.locationChoices()
+	}
+	return t.answers()
+}
+
+func (t *turn) offered(a string) bool {
+	for _, c := range t.shown() {
+		if c.answer == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (t *turn) command(cmd, arg string) {
+	t.event = "command_" + cmd
+	switch cmd {
+	case "start":
+		t.restartAll(arg)
+	case "aide", "help", "hulp":
+		t.navigate(navHelp)
+	case "oubli", "forget", "vergeet":
+		t.navigate("nav:forget")
+	case "langue", "taal", "lang", "language":
+		t.navigate("nav:lang")
+	case "recommencer", "restart", "opnieuw":
+		t.navigate("nav:restart")
+	case "apropos", "about", "over":
+		t.navigate("nav:about")
+	default:
+		t.event = "command_unknown"
+		t.say(kCmdUnknown)
+		t.ask()
+	}
+}
+
+func (t *turn) navigate(action string) {
+	s := t.s
+	if t.event == "" {
+		t.event = strings.Replace(action, ":", "_", 1)
+	}
+	switch action {
+	case navBack:
+		if s.State == StateResume {
+			t.resume()
+			return
+		}
+		if len(s.Trail) >= 2 {
+			s.Trail = s.Trail[:len(s.Trail)-1]
+			prev := s.Trail[len(s.Trail)-1]
+			s.Trail = s.Trail[:len(s.Trail)-1]
+			t.goTo(prev)
+			return
+		}
+		t.ask()
+	case navHelp:
+		t.say(kHelp)
+		t.ask()
+	case navHuman:
+		t.human()
+		t.ask()
+	case "nav:restart":
+		t.restart()
+	case "nav:forget":
+		t.forget = true
+		t.say(kDeleted)
+	case "nav:lang":
+		if s.State != StateLang && s.State != StateStart && s.State != StateResume {
+			s.Paused = s.State
+		}
+		t.goTo(StateLang)
+	case "nav:about":
+		t.say(kAbout, "credits", t.e.dir.Credits())
+		t.ask()
+	default:
+		t.reask()
+	}
+}
+
+// human answers "parler à quelqu'un": the chosen place's phone, or the
+// national line (diagnostic.md F.5).
+func (t *turn) human() {
+	if len(t.s.Places) > 0 {
+		if p, ok := t.e.dir.Place(t.s.Places[0]); ok && p.Phone != "" {
+			t.say(kHumanPlace, "place", p.Name, "phone", p.Phone)
+			return
+		}
+	}
+	switch t.country() {
+	case "BE", "FR":
+		t.say(kHumanPrefix + t.country())
+	default:
+		t.say(kHumanPrefix + "any")
+	}
+}
+
+func (t *turn) country() string {
+	return t.s.Answers["country"]
+}
+
+// restartAll is /start: a new conversation, keeping only the deep-link
+// payload and the dedup ids.
+func (t *turn) restartAll(payload string) {
+	s := t.s
+	*s = Session{V: s.V, Chat: s.Chat, Rev: s.Rev, State: s.State, Lang: s.Lang, Seen: s.Seen,
+		Created: t.now, Updated: s.Updated, Answers: map[string]string{}}
+	if t.m.Lang != "" {
+		s.Lang = t.m.Lang
+	}
+	s.Payload = cleanPayload(payload)
+	t.say(kWelcome)
+	t.goTo(StateLang)
+}
+
+// restart is "recommencer": the language and country stay, answers go.
+func (t *turn) restart() {
+	s := t.s
+	country := s.Answers["country"]
+	*s = Session{V: s.V, Chat: s.Chat, Rev: s.Rev, State: s.State, Lang: s.Lang, Seen: s.Seen,
+		Created: t.now, Updated: s.Updated, Payload: s.Payload, Answers: map[string]string{}}
+	if country == "" {
+		t.goTo(StateLang)
+		return
+	}
+	s.Answers["country"] = country
+	t.goTo(StateWho)
+}
+
+// cleanPayload keeps a deep-link payload only if it has the shape Telegram
+// allows (1–64 of A-Z a-z 0-9 _ -): anything else is ignored.
+func cleanPayload(p string) string {
+	if len(p) == 0 || len(p) > 64 {
+		return ""
+	}
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return ""
+		}
+	}
+	return p
+}
+
+// goTo fires the FSM event to dst and asks dst's question.
+func (t *turn) goTo(dst string) {
+	s := t.s
+	if s.State != dst {
+		f := t.e.pool.Get().(*fsm.FSM)
+		f.SetState(s.State)
+		err := f.Event(context.Background(), "to_"+dst)
+		cur := f.Current()
+		t.e.pool.Put(f)
+		var noTransition fsm.NoTransitionError
+		if err != nil && !errors.As(err, &noTransition) {
+			// A transition the table does not allow is a bug: say so kindly
+			// and stay where we are.
+			t.event = "invalid_transition"
+			t.say(kErrorGeneric)
+			return
+		}
+		s.State = cur
+	}
+	if dst != StateResume {
+		if len(s.Trail) == 0 || s.Trail[len(s.Trail)-1] != dst {
+			s.Trail = append(s.Trail, dst)
+		}
+		if len(s.Trail) > 16 {
+			s.Trail = s.Trail[len(s.Trail)-16:]
+		}
+	}
+	t.ask()
+}
+
+func (t *turn) reask() {
+	if t.event == "" {
+		t.event = "reask"
+	}
+	if t.s.State != StateStart {
+		t.say(kReask)
+	}
+	t.ask()
+}
+
+func (t *turn) nav() []Choice {
+	return []Choice{
+		{Key: navBack, Label: t.t("nav.back")},
+		{Key: navHelp, Label: t.t("nav.help")},
+		{Key: navHuman, Label: t.t("nav.human")},
+	}
+}
+
+func (t *turn) choices(q string, defs []choiceDef) []Choice {
+	out := make([]Choice, len(defs))
+	for i, d := range defs {
+		out[i] = Choice{Key: q + ":" + d.answer, Label: t.t(d.labels[0])}
+	}
+	return out
+}
+
+// ask renders the current state's question.
+func (t *turn) ask() {
+	s := t.s
+	switch s.State {
+	case StateStart:
+		t.say(kWelcome)
+	case StateDone:
+		key := kEnd
+		if t.aidant() {
+			key = kEndAidant
+		}
+		t.out = append(t.out, Reply{Text: t.t(key), Choices: t.choices(StateDone, t.answers()), Question: StateDone})
+	case StateResume:
+		t.out = append(t.out, Reply{Text: t.t(kResume), Choices: t.choices(StateResume, t.answers()), Question: StateResume})
+	case StateLocation:
+		key := "q.location"
+		if t.aidant() {
+			key += ".aidant"
+		}
+		t.out = append(t.out, Reply{Text: t.t(key), Choices: t.choices(StateLocation, t.locationChoices()),
+			Nav: t.nav(), AskLocation: true, LocationBtn: t.t(kLocationBtn), Question: StateLocation})
+	case StateConsent:
+		key := "q.consent"
+		if t.aidant() {
+			key += ".aidant"
+		}
+		name := ""
+		if len(s.Places) > 0 {
+			if p, ok := t.e.dir.Place(s.Places[0]); ok {
+				name = p.Name
+			}
+		}
+		t.out = append(t.out, Reply{Text: t.t(key, "place", name), Choices: t.choices(StateConsent, t.answers()), Nav: t.nav(), Question: StateConsent})
+	default:
+		key := "q." + s.State
+		if t.aidant() && s.State != StateWho && s.State != StateLang && s.State != StateCountry {
+			key += ".aidant"
+		}
+		text := t.t(key)
+		switch s.State {
+		case "online_done":
+			text += "\n" + t.t(kOnlineExample+t.countryOr("FR"))
+		case "barrier":
+			text += "\n" + t.t(kBarrierNote)
+		}
+		r := Reply{Text: text, Choices: t.choices(s.State, t.answers()), Question: s.State}
+		if s.State != StateLang {
+			r.Nav = t.nav()
+		}
+		t.out = append(t.out, r)
+	}
+}
+
+func (t *turn) countryOr(def string) string {
+	if c := t.country(); c != "" {
+		return c
+	}
+	return def
+}
+
+// locationChoices offers another tip while there is one, and "Ce n'est
+// pas moi" (diagnostic.md C.3).
+func (t *turn) locationChoices() []choiceDef {
+	var out []choiceDef
+	if t.tipsShown() < tipCount(t.s.Answers["need"], t.countryOr("FR")) {
+		out = append(out, choiceDef{answer: "more", labels: []string{"a.location.more"}})
+	}
+	return append(out, choiceDef{answer: "not_me", labels: []string{"a.location.not_me"}})
+}
+
+func (t *turn) tipsShown() int {
+	n, _ := strconv.Atoi(t.s.Answers["tips"])
+	return n
+}
+
+// answer applies a valid answer key to the current state.
+func (t *turn) answer(a string) {
+	s := t.s
+	q := t.question()
+	t.event, t.key = "answer", q+":"+a
+	switch s.State {
+	case StateLang:
+		s.Lang = Lang(a)
+		if s.Paused != "" {
+			p := s.Paused
+			s.Paused = ""
+			t.say(kLangChanged)
+			t.goTo(p)
+			return
+		}
+		if c := t.m.Country; c == "BE" || c == "FR" {
+			s.Answers["country"] = c
+		} else if s.Lang == NL {
+			// Dutch is asked in Belgium only (diagnostic.md A, "NL button (BE)").
+			s.Answers["country"] = "BE"
+		}
+		if s.Answers["country"] != "" {
+			t.goTo(StateWho)
+			return
+		}
+		t.goTo(StateCountry)
+	case StateResume:
+		if a == "restart" {
+			t.restart()
+			return
+		}
+		t.resume()
+	case StateWho:
+		s.Answers["who"] = a
+		if a != "self" {
+			t.say(kAidantIntro)
+		}
+		t.goTo(StateNeed)
+	case StateLocation:
+		switch a {
+		case "more":
+			n := t.tipsShown() + 1
+			s.Answers["tips"] = strconv.Itoa(n)
+			t.say(tipKey(s.Answers["need"], t.countryOr("FR"), n))
+			t.ask()
+		case "not_me":
+			if s.Retries == 0 {
+				s.Retries = 1
+				for _, k := range []string{"skills", "online_done", "feeling"} {
+					delete(s.Answers, k)
+				}
+				t.say(kRedoIntro)
+				t.goTo("skills")
+				return
+			}
+			t.human()
+			t.ask()
+		}
+	case StateConsent:
+		t.consent(a)
+	case StateDone:
+		if a == "restart" {
+			t.restart()
+			return
+		}
+		t.say(kAbout, "credits", t.e.dir.Credits())
+		t.ask()
+	case "feeling":
+		s.Answers[q] = a
+		if s.Retries == 1 && s.Answers["reading"] != "" && s.Answers["barrier"] != "" {
+			// Redo of Q4–Q6 only: the other answers stand.
+			s.Retries = 2
+			t.result()
+			return
+		}
+		t.goTo(next(s.State))
+	case "barrier":
+		s.Answers[q] = a
+		t.result()
+	default:
+		s.Answers[q] = a
+		t.goTo(next(s.State))
+	}
+}
+
+func (t *turn) resume() {
+	s := t.s
+	p := s.Paused
+	s.Paused = ""
+	if p == "" || p == StateResume {
+		p = StateWho
+	}
+	t.goTo(p)
+}
+
+// result classifies, shows the profile and the first tips, then asks where
+// the person is (diagnostic.md C, E).
+func (t *turn) result() {
+	s := t.s
+	r, err := Classify(s.Answers)
+	if err != nil {
+		// A question is missing (an old session): ask it again.
+		var ae *AnswerError
+		if errors.As(err, &ae) && len(ae.Missing) > 0 {
+			t.goTo(ae.Missing[0])
+			return
+		}
+		t.event = "classify_error"
+		t.say(kErrorGeneric)
+		t.restart()
+		return
+	}
+	t.profile = r.Profile
+	t.event = "result_" + r.Rule
+	s.Answers["profile"] = r.Profile
+	country := t.countryOr("FR")
+	if t.aidant() {
+		t.out = append(t.out, Reply{Text: t.t(kResultAidant, "profile", t.t(kProfilePrefix+r.Profile)) + "\n" + t.t(r.Why)})
+		t.say(kConfPrefix + r.Confidence)
+	} else {
+		// No profile name for the person (diagnostic.md F.8).
+		t.out = append(t.out, Reply{Text: t.t(kResultSelf) + "\n" + t.t(r.Why+kWhySelfSuffix)})
+	}
+	if t.tipsShown() == 0 {
+		s.Answers["tips"] = "1"
+		t.say(tipKey(s.Answers["need"], country, 1))
+		t.say(kTipSafety + country)
+	}
+	if r.Profile == "besoin_assistance" {
+		t.say(kTipAssistance + country)
+	}
+	for _, f := range r.Flags {
+		if f == "c_self_no_smartphone" {
+			t.say(kTipBorrowed)
+		}
+	}
+	t.goTo(StateLocation)
+}
+
+// located shows the places matching the person at loc, or why the place
+// could not be found.
+func (t *turn) located(loc geo.Location, err error) {
+	s := t.s
+	if err != nil {
+		t.event = "location_unknown"
+		var nf *geo.NotFoundError
+		switch {
+		case errors.As(err, &nf) && len(nf.Suggestions) > 0:
+			t.say(kLocSuggest, "suggestions", strings.Join(nf.Suggestions, ", "))
+		case errors.Is(err, geo.ErrOutside):
+			t.event = "location_outside"
+			t.say(kLocOutside)
+		default:
+			t.say(kLocUnknown)
+		}
+		t.ask()
+		return
+	}
+	r, err := Classify(s.Answers)
+	if err != nil {
+		t.result()
+		return
+	}
+	s.Postcode = loc.Postcode
+	s.Lat, s.Lon = round3(loc.Point.Lat), round3(loc.Point.Lon)
+	s.Answers["country"] = string(loc.Country)
+	res := t.e.dir.Match(geo.Query{
+		At: loc, Profile: r.Profile, Need: s.Answers["need"],
+		Equipment: r.Scores.E, Connectivity: r.Scores.C, Reading: r.Scores.R,
+		Barrier: s.Answers["barrier"], Lang: string(s.Lang),
+	})
+	s.Places = s.Places[:0]
+	if res.Fallback || len(res.Matches) == 0 {
+		t.event = "places_none"
+		t.say(kFallback + string(loc.Country))
+		t.goTo(StateDone)
+		return
+	}
+	t.event = "places_shown"
+	for i, m := range res.Matches {
+		s.Places = append(s.Places, m.Place.ID)
+		card := t.card(m)
+		switch i {
+		case 0:
+			t.out = append(t.out, Reply{Text: t.t(kPlacesBest), Places: []PlaceCard{card}})
+		case 1:
+			t.out = append(t.out, Reply{Text: t.t(kPlacesOthers), Places: []PlaceCard{card}})
+		default:
+			last := &t.out[len(t.out)-1]
+			last.Places = append(last.Places, card)
+		}
+	}
+	t.goTo(StateConsent)
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// card renders one place for a person: distance with a decimal comma,
+// opening hours in words, and where the service tags come from.
+func (t *turn) card(m geo.Match) PlaceCard {
+	p := m.Place
+	km := strings.Replace(strconv.FormatFloat(m.KM, 'f', 1, 64), ".", ",", 1)
+	dist := t.t(kPlacesKM, "km", km)
+	if m.Approx {
+		dist = t.t(kPlacesKMApprox, "km", km)
+	}
+	var notes []string
+	switch p.TagSource {
+	case "label":
+		notes = append(notes, t.t(kNoteLabel))
+	case "legal_mission":
+		notes = append(notes, t.t(kNoteMission, "commune", p.Commune))
+	}
+	if m.CrossBorder {
+		notes = append(notes, t.t(kNoteBorder))
+	}
+	addr := strings.TrimSpace(p.Address + ", " + p.Postcode + " " + p.Commune)
+	return PlaceCard{
+		ID: p.ID, Name: p.Name, Address: addr, Distance: dist, Hours: t.hours(p),
+		Phone: p.Phone, Email: p.Email, Website: p.Website, Loc: p.Point,
+		MapURL: fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f",
+			p.Point.Lat, p.Point.Lon, p.Point.Lat, p.Point.Lon),
+		Note: strings.Join(notes, " · "),
+	}
+}
+
+// hours says "open now until 17 h" or "opens Monday at 9 h" where the data
+// has hours, the raw text where it could not be parsed.
+func (t *turn) hours(p *geo.Place) string {
+	o := p.OpeningAt(t.now)
+	switch {
+	case o.Known && o.Open:
+		return t.t(kHoursOpen, "time", t.clock(o.Next))
+	case o.Known && !o.Next.IsZero():
+		now := t.now.In(o.Next.Location())
+		y1, m1, d1 := now.Date()
+		day0 := time.Date(y1, m1, d1, 0, 0, 0, 0, now.Location())
+		switch days := int(o.Next.Sub(day0).Hours() / 24); days {
+		case 0:
+			return t.t(kHoursToday, "time", t.clock(o.Next))
+		case 1:
+			return t.t(kHoursTomorrow, "time", t.clock(o.Next))
+		default:
+			return t.t(kHoursDay, "day", t.t(kDayPrefix+strconv.Itoa(int(o.Next.Weekday()))), "time", t.clock(o.Next))
+		}
+	case p.Hours != "":
+		return t.t(kHoursRaw, "hours", p.Hours)
+	}
+	return t.t(kHoursUnknown)
+}
+
+func (t *turn) clock(at time.Time) string {
+	if at.Minute() == 0 {
+		return t.t("time.h", "h", strconv.Itoa(at.Hour()))
+	}
+	return t.t("time.hm", "h", strconv.Itoa(at.Hour()), "m", fmt.Sprintf("%02d", at.Minute()))
+}
+
+// consent records the answer to the referral question (diagnostic.md G.1).
+// Sending the referral is not done here.
+func (t *turn) consent(a string) {
+	s := t.s
+	name, phone := "", ""
+	if len(s.Places) > 0 {
+		if p, ok := t.e.dir.Place(s.Places[0]); ok {
+			name, phone = p.Name, p.Phone
+		}
+	}
+	switch a {
+	case "what":
+		t.say(kConsentWhat)
+		t.ask()
+		return
+	case "yes":
+		s.ConsentAt = t.now
+		s.ConsentBy = "self"
+		if t.aidant() {
+			s.ConsentBy = "aidant_for_person"
+		}
+		s.Answers["consent"] = "yes"
+		t.say(kConsentYes, "place", name, "phone", phone)
+	case "aidant":
+		// "Me contacter moi": the aidant is the contact (G.2 aidant_contact).
+		s.ConsentAt = t.now
+		s.ConsentBy = "aidant"
+		s.Answers["consent"] = "aidant"
+		t.say(kConsentAidant, "place", name, "phone", phone)
+	default:
+		s.Answers["consent"] = "no"
+		t.say(kConsentNo, "place", name, "phone", phone)
+	}
+	if t.aidant() {
+		t.say(kTipAidantLinks + t.countryOr("FR"))
+	}
+	t.goTo(StateDone)
+}

@@ -1,0 +1,93 @@
+package flows
+
+// Catalogue keys used by the engine. Question and answer labels are built
+// from the diagnostic tables: "q.<question>", "q.<question>.aidant",
+// "a.<question>.<answer>"; tips are "tip.<need>.<country>.<n>".
+const (
+	kWelcome        = "welcome"
+	kAidantIntro    = "aidant.intro"
+	kBarrierNote    = "q.barrier.note"
+	kOnlineExample  = "q.online_done.example." // + country
+	kResultSelf     = "result.self"
+	kResultAidant   = "result.aidant"
+	kConfPrefix     = "conf."           // + high | medium | low
+	kProfilePrefix  = "profile."        // + profile key
+	kWhySelfSuffix  = ".self"           // why.<key>.self: the person's plain view
+	kTipSafety      = "tip.safety."     // + country
+	kTipAssistance  = "tip.assistance." // + country: besoin_assistance overlay
+	kTipBorrowed    = "tip.borrowed_phone"
+	kTipDontShare   = "tip.dont_share"
+	kTipAidantLinks = "tip.aidant_links." // + country: Les Bons Clics / 123 Digit
+	kLocationBtn    = "location.button"
+	kLocUnknown     = "location.unknown"
+	kLocSuggest     = "location.suggest"
+	kLocOutside     = "location.outside"
+	kRedoIntro      = "redo.intro"
+	kNoMoreTips     = "tips.none"
+	kPlacesBest     = "places.best"
+	kPlacesOthers   = "places.others"
+	kPlacesKM       = "places.km"
+	kPlacesKMApprox = "places.km_approx"
+	kNoteLabel      = "places.note.label"
+	kNoteMission    = "places.note.mission"
+	kNoteBorder     = "places.note.border"
+	kHoursOpen      = "hours.open_until"
+	kHoursToday     = "hours.opens_today"
+	kHoursTomorrow  = "hours.opens_tomorrow"
+	kHoursDay       = "hours.opens_day"
+	kHoursUnknown   = "hours.unknown"
+	kHoursRaw       = "hours.raw"
+	kDayPrefix      = "day."      // + 0 (Sunday) … 6
+	kFallback       = "fallback." // + country
+	kConsentWhat    = "consent.what"
+	kConsentYes     = "consent.yes"
+	kConsentNo      = "consent.no"
+	kConsentAidant  = "consent.aidant"
+	kEnd            = "end"
+	kEndAidant      = "end.aidant"
+	kAbout          = "about"
+	kHelp           = "help"
+	kHumanPlace     = "human.place"
+	kHumanPrefix    = "human." // + country, or "any"
+	kReask          = "reask"
+	kTooLong        = "too_long"
+	kMedia          = "media.unsupported"
+	kCmdUnknown     = "command.unknown"
+	kResume         = "resume"
+	kCorrupt        = "restart.corrupt"
+	kDeleted        = "data.deleted"
+	kErrorStore     = "error.store"
+	kErrorGeneric   = "error.generic"
+	kLangChanged    = "lang.changed"
+)
+
+// Nav choices: the escape row of diagnostic.md F.5, on every screen.
+const (
+	navBack  = "nav:back"
+	navHelp  = "nav:help"
+	navHuman = "nav:human"
+)
+
+// staticKeys lists the keys that are not derived from the diagnostic tables.
+func staticKeys() []string {
+	return []string{
+		kWelcome, kAidantIntro, kBarrierNote,
+		kOnlineExample + "BE", kOnlineExample + "FR",
+		kResultSelf, kResultAidant,
+		kConfPrefix + "high", kConfPrefix + "medium", kConfPrefix + "low",
+		kTipSafety + "BE", kTipSafety + "FR", kTipAssistance + "BE", kTipAssistance + "FR",
+		kTipBorrowed, kTipDontShare, kTipAidantLinks + "BE", kTipAidantLinks + "FR",
+		kLocationBtn, kLocUnknown, kLocSuggest, kLocOutside, kRedoIntro, kNoMoreTips,
+		kPlacesBest, kPlacesOthers, kPlacesKM, kPlacesKMApprox,
+		kNoteLabel, kNoteMission, kNoteBorder,
+		kHoursOpen, kHoursToday, kHoursTomorrow, kHoursDay, kHoursUnknown, kHoursRaw,
+		kDayPrefix + "0", kDayPrefix + "1", kDayPrefix + "2", kDayPrefix + "3",
+		kDayPrefix + "4", kDayPrefix + "5", kDayPrefix + "6",
+		kFallback + "BE", kFallback + "FR",
+		kConsentWhat, kConsentYes, kConsentNo, kConsentAidant,
+		kEnd, kEndAidant, kAbout, kHelp, kHumanPlace, kHumanPrefix + "BE", kHumanPrefix + "FR", kHumanPrefix + "any",
+		kReask, kTooLong, kMedia, kCmdUnknown, kResume, kCorrupt, kDeleted,
+		kErrorStore, kErrorGeneric, kLangChanged,
+		"nav.back", "nav.help", "nav.human",
+	}
+}

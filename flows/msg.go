@@ -1,0 +1,123 @@
+package flows
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"log/slog"
+	"strings"
+
+	"github.com/secours/secours/geo"
+)
+
+// ChatID names one conversation on one channel: "tg:…", "wa:…", "cli:…".
+// It is personal data (a WhatsApp id is a phone number): log it only
+// through LogValue.
+type ChatID string
+
+// LogValue logs a short hash: enough to follow a chat, not to name it.
+func (id ChatID) LogValue() slog.Value {
+	h := sha256.Sum256([]byte(id))
+	return slog.StringValue(hex.EncodeToString(h[:6]))
+}
+
+// Channel returns the channel prefix of the id ("tg", "wa", "cli").
+func (id ChatID) Channel() string {
+	ch, _, ok := strings.Cut(string(id), ":")
+	if !ok {
+		return ""
+	}
+	return ch
+}
+
+// Lang is a catalogue language.
+type Lang string
+
+// The languages of the catalogues. The keys are those of diagnostic.md.
+const (
+	FR Lang = "fr"
+	NL Lang = "nl"
+)
+
+// ParseLang maps a channel language hint ("nl", "nl-BE", "fr_FR") to a
+// Lang: Dutch for nl, French otherwise.
+func ParseLang(hint string) Lang {
+	if strings.HasPrefix(strings.ToLower(hint), "nl") {
+		return NL
+	}
+	return FR
+}
+
+// Kind says what an incoming message carries.
+type Kind uint8
+
+// The kinds of incoming message.
+const (
+	KindText        Kind = iota // typed text
+	KindChoice                  // a button press: Msg.Choice holds "<question>:<answer>"
+	KindLocation                // a shared location: Msg.Loc
+	KindCommand                 // "/start payload": Msg.Command and Msg.Arg
+	KindUnsupported             // sticker, photo, voice note, document…
+)
+
+// Msg is one incoming message, translated by a channel adapter.
+type Msg struct {
+	Chat    ChatID
+	ID      string // channel message id, for deduplication; may be empty
+	Kind    Kind
+	Lang    Lang   // channel language hint; empty if unknown
+	Country string // channel country hint ("BE", "FR"); empty if unknown
+	Text    string // KindText only
+	Choice  string // KindChoice: "<question key>:<answer key>"
+	Command string // KindCommand: without the slash, lower case ("start")
+	Arg     string // KindCommand: what follows the command (deep-link payload)
+	Loc     geo.Point
+}
+
+// LogValue leaves out the text, the argument and the location: logs speak
+// in keys only.
+func (m Msg) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.Any("chat", m.Chat), slog.Int("kind", int(m.Kind))}
+	if m.Choice != "" {
+		attrs = append(attrs, slog.String("choice", m.Choice))
+	}
+	if m.Command != "" {
+		attrs = append(attrs, slog.String("command", m.Command))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// Choice is one button: Key is the stable payload "<question>:<answer>"
+// (for example "need:health"), Label the rendered text.
+type Choice struct {
+	Key   string
+	Label string
+}
+
+// PlaceCard is one matched place, rendered for a person.
+type PlaceCard struct {
+	ID       string
+	Name     string
+	Address  string // street, postcode and commune
+	Distance string // "2,4 km" or "≈ 2,4 km", already localised
+	Hours    string // "Ouvert maintenant", "Ouvre lundi à 9 h", or raw text
+	Phone    string // spaced national form
+	Email    string
+	Website  string
+	MapURL   string // an OpenStreetMap link to the point
+	Note     string // "de l'autre côté de la frontière", tags' origin…
+	Loc      geo.Point
+}
+
+// Reply is one outgoing message, already rendered in the session language.
+// Adapters only translate it; they add no wording of their own.
+type Reply struct {
+	Text        string
+	Choices     []Choice // answer buttons, in the document's order
+	Nav         []Choice // escape row (back, help, human); never answers
+	AskLocation bool     // offer the channel's "share my location" button
+	LocationBtn string   // label of that button
+	Places      []PlaceCard
+	// Question is the key of the question this reply asks, if any; a
+	// channel may use it to edit the message once answered.
+	Question string
+}
