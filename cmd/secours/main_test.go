@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestConfigErrorsReportedTogether(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run([]string{"-session-ttl", "soon", "-log-level", "loud"}, strings.NewReader(""), &bytes.Buffer{}, &stderr,
+		envOf(map[string]string{"SECOURS_LANG": "de", "REDIS_WAIT": "-1s"}))
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	for _, name := range []string{"SESSION_TTL", "LOG_LEVEL", "SECOURS_LANG", "REDIS_WAIT"} {
+		if !strings.Contains(stderr.String(), name) {
+			t.Errorf("error does not name %s:\n%s", name, stderr.String())
+		}
+	}
+}
+
+func TestFlagsWinOverEnv(t *testing.T) {
+	c, err := parseConfig([]string{"-lang", "fr"}, envOf(map[string]string{"SECOURS_LANG": "nl", "SESSION_TTL": "1h"}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Lang != "fr" || c.SessionTTL.String() != "1h0m0s" {
+		t.Errorf("config = %+v", c)
+	}
+}
+
+func TestHelpExplains(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run([]string{"-h"}, strings.NewReader(""), &bytes.Buffer{}, &stderr, envOf(nil)); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"secours places", "secours diagnose", "REDIS_URL", "SESSION_TTL", "-redis-url"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("-h does not mention %q", want)
+		}
+	}
+}
+
+func TestUnreachableRedisFailsClearly(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run(nil, strings.NewReader(""), &bytes.Buffer{}, &stderr,
+		envOf(map[string]string{"REDIS_URL": "redis://:s3cret@127.0.0.1:1/0"}))
+	if code == 0 {
+		t.Fatal("started with an unreachable Redis")
+	}
+	if !strings.Contains(stderr.String(), "127.0.0.1:1") || strings.Contains(stderr.String(), "s3cret") {
+		t.Errorf("error should name the address and hide the password:\n%s", stderr.String())
+	}
+}
+
+// TestPipedConversation runs the terminal chat on embedded defaults with a
+// scripted conversation, as the README's first command does.
+func TestPipedConversation(t *testing.T) {
+	in := strings.Join([]string{"1", "2", "1", "1", "2", "2", "2", "2", "2", "1", "1", "59000", "2"}, "\n") + "\n"
+	var stdout, stderr bytes.Buffer
+	if code := run(nil, strings.NewReader(in), &stdout, &stderr, envOf(nil)); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"Bonjour, je suis Secours", "> 59000", "🏢", "Voulez-vous que", "rien n'est envoyé"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("terminal chat wrote logs at default level:\n%s", stderr.String())
+	}
+}
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func buildBinary(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "secours-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "secours")
+		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			buildErr = err
+			tb.Logf("%s", out)
+		}
+	})
+	if buildErr != nil {
+		tb.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// BenchmarkStartup runs the real binary with no input: it loads every
+// embedded catalogue and place, shows its first message and exits. The
+// baseline is the same binary printing its help, which loads no data.
+func BenchmarkStartup(b *testing.B) {
+	bin := buildBinary(b)
+	b.Run("first_message", func(b *testing.B) {
+		for b.Loop() {
+			cmd := exec.Command(bin)
+			cmd.Stdin = strings.NewReader("")
+			out, err := cmd.Output()
+			if err != nil || !bytes.Contains(out, []byte("Secours")) {
+				b.Fatalf("%v: %s", err, out)
+			}
+		}
+	})
+	b.Run("baseline_help", func(b *testing.B) {
+		for b.Loop() {
+			if err := exec.Command(bin, "-h").Run(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
