@@ -62,6 +62,9 @@ func AllKeys() []string {
 			keys = append(keys, "a."+q.Key+"."+a)
 		}
 	}
+	for _, k := range shortKeys {
+		keys = append(keys, k+shortSuffix)
+	}
 	for _, p := range Profiles {
 		keys = append(keys, kProfilePrefix+p)
 	}

@@ -268,7 +268,20 @@ type turn struct {
 }
 
 func (t *turn) t(key string, args ...string) string {
-	return render(t.e.cats[t.s.Lang][key], args...)
+	cat := t.e.cats[t.s.Lang]
+	if t.short() {
+		// Q7 "short" or "voice": the catalogue's short variant where one
+		// exists (diagnostic.md B, Q7 side effect).
+		if v, ok := cat[key+shortSuffix]; ok {
+			return render(v, args...)
+		}
+	}
+	return render(cat[key], args...)
+}
+
+func (t *turn) short() bool {
+	r := t.s.Answers["reading"]
+	return r == "short" || r == "voice"
 }
 
 func (t *turn) say(key string, args ...string) {
@@ -627,7 +640,9 @@ func (t *turn) ask() {
 		}
 		t.out = append(t.out, Reply{Text: t.t(key), Choices: t.choices(StateDone, t.answers()), Question: StateDone})
 	case StateResume:
-		t.out = append(t.out, Reply{Text: t.t(kResume), Choices: t.choices(StateResume, t.answers()), Question: StateResume})
+		// Leaving halfway: offer a human too (diagnostic.md B, order).
+		t.out = append(t.out, Reply{Text: t.t(kResume), Choices: t.choices(StateResume, t.answers()),
+			Nav: []Choice{{Key: navHuman, Label: t.t("nav.human")}}, Question: StateResume})
 	case StateLocation:
 		key := "q.location"
 		if t.aidant() {

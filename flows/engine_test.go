@@ -480,3 +480,12 @@ func TestCatalogueBroken(t *testing.T) {
 		t.Errorf("NewEngine with a missing key: %v", err)
 	}
 }
+
+func TestShortVariantsAfterReadingPreference(t *testing.T) {
+	c := newChat(t)
+	c.say("x", "fr", "belgique", "moi", "banque", "ordi", "maison", "internet", "seul", "aise", "court avec images", "non")
+	c.wantState(flows.StateLocation)
+	c.wantText("📍 Votre code postal ?")
+	c.say("1000")
+	c.wantText("EPN Test peut vous appeler ?")
+}

@@ -68,6 +68,14 @@ const (
 	navHuman = "nav:human"
 )
 
+// shortSuffix marks the short variant of a message, used when the person
+// prefers short messages or voice (Q7).
+const shortSuffix = ".short"
+
+// shortKeys are the messages that have a short variant.
+var shortKeys = []string{kWelcome, "q.location", "q.location.aidant", "q.consent", kConsentWhat, kHelp,
+	kFallback + "BE", kFallback + "FR", kMedia, kTooLong}
+
 // staticKeys lists the keys that are not derived from the diagnostic tables.
 func staticKeys() []string {
 	return []string{
