@@ -19,7 +19,8 @@ var (
 // SessionStore keeps one Session per chat.
 //
 // Load returns ErrNoSession if none, ErrCorrupt if the stored value does
-// not decode. Save stores s only if the stored revision is still s.Rev (0:
+// not decode (with the stored revision in the returned Session, so a caller
+// may overwrite it; the engine deletes it instead). Save stores s only if the stored revision is still s.Rev (0:
 // no session stored), and returns ErrConflict otherwise; on success the
 // stored revision becomes s.Rev+1 and the TTL is refreshed. Delete removes
 // every key of the chat.

@@ -219,6 +219,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (flows.Session
 	if cfg.RedisURL == "" {
 		return memory.New(cfg.SessionTTL, nil), func() {}, nil
 	}
+	redis.SetLogger(log)
 	deadline := time.Now().Add(cfg.RedisWait)
 	for {
 		st, err := redis.Open(ctx, cfg.RedisURL, redis.Options{TTL: cfg.SessionTTL})

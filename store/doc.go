@@ -1,0 +1,15 @@
+// Package store holds the implementations of flows.SessionStore, one
+// subpackage per backend:
+//
+//   - memory keeps sessions in the process: the default when no Redis is
+//     configured, and the store of golden-transcript tests. Sessions are lost
+//     when the process stops, and it serves one replica only.
+//   - redis keeps them in Redis (single server, Sentinel or Cluster), so a
+//     conversation survives a restart and several replicas can share it; its
+//     Save compares and sets the revision atomically.
+//
+// storetest is the contract suite both pass. cmd picks one of them.
+//
+// The packages under store import flows and their backend only: they must
+// not import bot or cmd (imports point inward: cmd → bot, store → flows).
+package store

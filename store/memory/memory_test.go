@@ -1,0 +1,146 @@
+package memory
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/storetest"
+)
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
+		s := New(time.Hour, nil)
+		return s, func(t *testing.T, id flows.ChatID, rev int64, raw []byte) {
+			s.put(id, rev, raw)
+		}
+	})
+}
+
+// clock is a fake time source that tests move by hand.
+type clock struct {
+	mu sync.Mutex // guards t
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func TestExpiry(t *testing.T) {
+	ctx := t.Context()
+	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	s := New(time.Hour, c.now)
+	const id = flows.ChatID("tg:1")
+
+	if err := s.Save(ctx, flows.NewSession(id, c.now())); err != nil {
+		t.Fatal(err)
+	}
+	c.add(50 * time.Minute)
+	got, err := s.Load(ctx, id)
+	if err != nil {
+		t.Fatalf("Load before TTL: %v", err)
+	}
+	// Save refreshes the TTL: 50 more minutes (100 since the first Save)
+	// are within an hour of the second Save.
+	if err := s.Save(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	c.add(50 * time.Minute)
+	if _, err := s.Load(ctx, id); err != nil {
+		t.Fatalf("Load 50 min after a refreshing Save: %v", err)
+	}
+	c.add(10 * time.Minute)
+	if _, err := s.Load(ctx, id); !errors.Is(err, flows.ErrNoSession) {
+		t.Fatalf("Load at TTL: error = %v, want ErrNoSession", err)
+	}
+	// An expired session is no session: a fresh one saves at revision 0.
+	if err := s.Save(ctx, flows.NewSession(id, c.now())); err != nil {
+		t.Fatalf("Save(rev 0) after expiry: %v", err)
+	}
+}
+
+func TestExpiredSavedOver(t *testing.T) {
+	ctx := t.Context()
+	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	s := New(time.Minute, c.now)
+	const id = flows.ChatID("tg:2")
+	if err := s.Save(ctx, flows.NewSession(id, c.now())); err != nil {
+		t.Fatal(err)
+	}
+	stale, err := s.Load(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.add(time.Minute)
+	// Without loading: the expired entry is still in the map, and a save at
+	// its old revision must not bring it back to life.
+	if err := s.Save(ctx, stale); !errors.Is(err, flows.ErrConflict) {
+		t.Errorf("Save(rev 1) over an expired session: error = %v, want ErrConflict", err)
+	}
+}
+
+func TestNoTTL(t *testing.T) {
+	ctx := t.Context()
+	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	s := New(0, c.now)
+	if err := s.Save(ctx, flows.NewSession("cli:1", c.now())); err != nil {
+		t.Fatal(err)
+	}
+	c.add(10 * 365 * 24 * time.Hour)
+	if _, err := s.Load(ctx, "cli:1"); err != nil {
+		t.Errorf("Load with ttl 0 after 10 years: %v", err)
+	}
+}
+
+// TestSweep checks that expired sessions that are never loaded again do
+// not stay in memory: each Save reaps a few.
+func TestSweep(t *testing.T) {
+	ctx := t.Context()
+	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	s := New(time.Minute, c.now)
+	const n = 200
+	for i := range n {
+		if err := s.Save(ctx, flows.NewSession(flows.ChatID("tg:old"+strconv.Itoa(i)), c.now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.add(time.Hour)
+	for i := range n {
+		if err := s.Save(ctx, flows.NewSession(flows.ChatID("tg:new"+strconv.Itoa(i)), c.now())); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each Save examines sweepBatch random entries, so the expired ones
+	// fall geometrically; the bound leaves room for chance.
+	if got := s.len(); got > n+n/4 {
+		t.Errorf("after %d Saves past the TTL, %d entries remain, want at most %d (expired ones are swept)", n, got, n+n/4)
+	}
+}
+
+func TestCanceledContext(t *testing.T) {
+	s := New(time.Hour, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := s.Save(ctx, flows.NewSession("tg:1", time.Now())); !errors.Is(err, context.Canceled) {
+		t.Errorf("Save(canceled ctx) error = %v, want context.Canceled", err)
+	}
+	if _, err := s.Load(ctx, "tg:1"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Load(canceled ctx) error = %v, want context.Canceled", err)
+	}
+	if err := s.Delete(ctx, "tg:1"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Delete(canceled ctx) error = %v, want context.Canceled", err)
+	}
+}

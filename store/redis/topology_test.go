@@ -1,0 +1,136 @@
+package redis
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/storetest"
+)
+
+// TestSentinel runs the contract through a Sentinel of the test's own, with
+// the redis+sentinel:// form of ParseURL.
+func TestSentinel(t *testing.T) {
+	const pw = "Zq7-hunter2"
+	master := newRedisServer(t, pw)
+
+	sentinel := &redisServer{t: t, bin: redisServerBin(t), port: freePort(t)}
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "sentinel.conf") // Sentinel rewrites it: writable
+	err := os.WriteFile(conf, []byte(strings.Join([]string{
+		"port " + sentinel.port,
+		"bind 127.0.0.1",
+		"dir " + dir,
+		"sentinel monitor mymaster 127.0.0.1 " + master.port + " 1",
+		"sentinel auth-pass mymaster " + pw,
+		"",
+	}, "\n")), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentinel.args = []string{conf, "--sentinel"}
+	t.Cleanup(sentinel.kill)
+	sentinel.start()
+
+	u := "redis+sentinel://:" + pw + "@" + sentinel.addr() + "/mymaster/0"
+	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
+		return openCorruptible(t, u)
+	})
+}
+
+// TestCluster runs the contract on a three-node Cluster of the test's own,
+// with the redis+cluster:// form of ParseURL. Keys of many chats spread
+// over the nodes; the hash tag keeps each chat's keys on one.
+func TestCluster(t *testing.T) {
+	var nodes []*redisServer
+	for range 3 {
+		nodes = append(nodes, newRedisServer(t, "", "--cluster-enabled", "yes",
+			"--cluster-config-file", filepath.Join(t.TempDir(), "nodes.conf")))
+	}
+	// Split the 16384 slots and introduce the nodes to each other, as
+	// redis-cli --cluster create does, without needing redis-cli.
+	ctx := t.Context()
+	for i, n := range nodes {
+		c := goredis.NewClient(&goredis.Options{Addr: n.addr()})
+		from, to := i*16384/len(nodes), (i+1)*16384/len(nodes)-1
+		err := c.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", from, to).Err()
+		if err == nil && i > 0 {
+			err = c.Do(ctx, "CLUSTER", "MEET", "127.0.0.1", nodes[0].port).Err()
+		}
+		c.Close()
+		if err != nil {
+			t.Fatalf("cluster setup of node %d: %v", i, err)
+		}
+	}
+	for _, n := range nodes {
+		waitClusterOK(t, n.addr())
+	}
+
+	var addrs []string
+	for _, n := range nodes {
+		addrs = append(addrs, n.addr())
+	}
+	u := "redis+cluster://" + strings.Join(addrs, ",")
+	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
+		return openCorruptible(t, u)
+	})
+
+	// The contract's chats must have used more than one node, or the test
+	// proves nothing about routing.
+	s := openStore(t, u)
+	used := map[string]bool{}
+	for i := range 30 {
+		id := flows.ChatID("tg:" + strconv.Itoa(812345678+i))
+		if err := s.Save(ctx, flows.NewSession(id, time.Now())); err != nil {
+			t.Fatalf("Save on cluster: %v", err)
+		}
+		slot, err := s.c.ClusterKeySlot(ctx, s.sessionKey(id)).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		used[strconv.FormatInt(slot*int64(len(nodes))/16384, 10)] = true
+	}
+	if len(used) < 2 {
+		t.Errorf("30 chats landed on %d node(s), want several", len(used))
+	}
+}
+
+func waitClusterOK(t *testing.T, addr string) {
+	t.Helper()
+	c := goredis.NewClient(&goredis.Options{Addr: addr})
+	defer c.Close()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		info, err := c.ClusterInfo(t.Context()).Result()
+		if err == nil && strings.Contains(info, "cluster_state:ok") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("cluster node %s not ok: %v %q", addr, err, info)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// openStore opens a Store on rawURL with a prefix of its own, closed when
+// the test ends; the servers die with the test, so no key cleanup.
+func openStore(t *testing.T, rawURL string) *Store {
+	t.Helper()
+	s, err := Open(t.Context(), rawURL, Options{Prefix: randomPrefix()})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func openCorruptible(t *testing.T, rawURL string) (flows.SessionStore, storetest.Corrupt) {
+	s := openStore(t, rawURL)
+	return s, corruptHook(s)
+}
