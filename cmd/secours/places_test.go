@@ -1,0 +1,94 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runPlacesT(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = runPlaces(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestPlacesNear(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		out, err string // substrings
+	}{
+		{[]string{"near", "9300", "-lang", "nl", "-at", "2025-03-04T10:00:00+01:00"}, 0, "OCMW Aalst", ""},
+		{[]string{"near", "-profile", "besoin_assistance", "59000", "-at", "2025-03-04T10:00:00+01:00"}, 0, "France services", ""},
+		{[]string{"near", "4000", "-need", "learning"}, 0, "no place within 30 km", ""},
+		{[]string{"near", "Bruxeles"}, 1, "", "did you mean: Bruxelles"},
+		{[]string{"near", "99999"}, 1, "", "unknown postcode or commune"},
+		{[]string{"near", "1OOO"}, 1, "", "1000 Bruxelles"},
+		{[]string{"near", "51.5,2.0"}, 1, "", "in the sea or outside"},
+		{[]string{"near", "1000", "-profile", "expert"}, 2, "", "-profile"},
+		{[]string{"near"}, 2, "", "give a postcode"},
+		{[]string{"frobnicate"}, 2, "", "unknown command"},
+		{nil, 2, "", "usage"},
+	}
+	for _, tt := range tests {
+		code, out, errs := runPlacesT(t, tt.args...)
+		if code != tt.code || !strings.Contains(out, tt.out) || !strings.Contains(errs, tt.err) {
+			t.Errorf("places %v = %d\nstdout:\n%s\nstderr:\n%s\nwant %d, %q, %q", tt.args, code, out, errs, tt.code, tt.out, tt.err)
+		}
+	}
+}
+
+func TestPlacesCheck(t *testing.T) {
+	code, out, errs := runPlacesT(t, "check")
+	if code != 0 {
+		t.Fatalf("places check = %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"ocmw-vlaanderen", "france-services", "Aide aux démarches administratives", "0 rows rejected"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("places check output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestPlacesImport(t *testing.T) {
+	out := t.TempDir()
+	// Start from the shipped directory, then add a network's broken file.
+	for _, f := range []string{"places.csv.gz", "postcodes.tsv"} {
+		b, err := os.ReadFile(filepath.Join("../../configs/places", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, stdout, stderr := runPlacesT(t, "import", "-out", out, "../../geo/testdata/lieux-casses.csv")
+	if code != 0 {
+		t.Fatalf("import = %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{
+		"lieux-casses.csv:3: has 32 fields",
+		"lieux-casses.csv:4: latitude/longitude: bad coordinates",
+		"lieux-casses.csv:5: horaires:",
+		"lieux-casses.csv:6: id: duplicated id",
+		"lieux-casses.csv:7: nom: not valid UTF-8",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("import stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if !strings.Contains(stdout, "lieux-casses") || !strings.Contains(stdout, "ocmw-vlaanderen") {
+		t.Errorf("import stdout lacks the merged sources:\n%s", stdout)
+	}
+	code, _, _ = runPlacesT(t, "import", "-strict", "-out", out, "../../geo/testdata/lieux-casses.csv")
+	if code != 1 {
+		t.Errorf("import -strict = %d, want 1", code)
+	}
+	code, _, stderr = runPlacesT(t, "import", "-out", out, "no-such-file.csv")
+	if code != 1 || !strings.Contains(stderr, "no-such-file.csv") {
+		t.Errorf("import of a missing file = %d, %q", code, stderr)
+	}
+}

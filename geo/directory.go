@@ -1,0 +1,463 @@
+package geo
+
+import (
+	"cmp"
+	"fmt"
+	"io/fs"
+	"math"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Credits is the data attribution the bot shows in its "à propos": the
+// licences of the shipped data require it (see configs/places/SOURCE-*.md).
+const Credits = "GeoNames (CC BY 4.0) · La Poste – base officielle des codes postaux (ODbL) · " +
+	"ANCT – France services · Vlaamse Overheid – Organisatieportaal lokale besturen (MIT)"
+
+// Names of the shipped files under the directory folder.
+const (
+	placesFile    = "places.csv.gz"
+	postcodesFile = "postcodes.tsv"
+)
+
+// pcRow is one (postcode, locality) pair. A postcode has one row per
+// locality it covers; its first row names it.
+type pcRow struct {
+	country  Country
+	postcode string
+	name     string
+	pt       Point
+}
+
+// postcode is the summary of one postcode's rows.
+type postcode struct {
+	country Country
+	rows    []int32 // into Directory.pcs, display row first
+	centre  Point   // mean of the rows' distinct points
+}
+
+// Directory holds the places and postcodes of both countries, with a
+// spatial index over each. It is read-only after Open, so one value can
+// serve every chat at once.
+type Directory struct {
+	places []*Place
+	meta   []placeMeta
+	byID   map[string]int
+	grid   *grid // over places
+
+	pcs        []pcRow
+	pcGrid     *grid // over pcs
+	byPostcode map[string]*postcode
+	// names is built on the first name lookup: most people give a
+	// postcode, and building it costs a third of Open.
+	names func() *nameIndex
+
+	issues []Issue // rows Open skipped or found doubtful
+	loc    *time.Location
+	vocab  vocabs
+}
+
+// Open reads the shipped directory from the "places" folder of fsys
+// (configs.FS). Bad rows are skipped and kept for Issues: one broken row
+// must not stop the bot.
+func Open(fsys fs.FS) (*Directory, error) { return OpenDir(fsys, "places") }
+
+// OpenDir is Open for any folder of fsys, e.g. the -out folder of an import.
+func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
+	pcData, err := fs.ReadFile(fsys, path.Join(dir, postcodesFile))
+	if err != nil {
+		return nil, fmt.Errorf("open places: %w", err)
+	}
+	plData, err := readGz(fsys, path.Join(dir, placesFile))
+	if err != nil {
+		return nil, fmt.Errorf("open places: %w", err)
+	}
+	var issues []Issue
+	pcs, iss, err := parsePostcodeFile(postcodesFile, pcData)
+	issues = append(issues, iss...)
+	if err != nil {
+		return nil, fmt.Errorf("open places: %w", err)
+	}
+	d := newDirectory(nil, pcs)
+	places, iss, err := parsePlaceFile(placesFile, plData, d)
+	issues = append(issues, iss...)
+	if err != nil {
+		return nil, fmt.Errorf("open places: %w", err)
+	}
+	places, iss = dedupe(places)
+	issues = append(issues, iss...)
+	d.setPlaces(places)
+	d.issues = issues
+	return d, nil
+}
+
+// newDirectory indexes postcodes and places.
+func newDirectory(places []*Place, pcs []pcRow) *Directory {
+	d := &Directory{
+		pcs:        pcs,
+		byPostcode: make(map[string]*postcode, len(pcs)/4),
+		loc:        localZone(),
+		vocab:      newVocabs(),
+	}
+	pts := make([]Point, len(pcs))
+	for i, r := range pcs {
+		pts[i] = r.pt
+		pc := d.byPostcode[r.postcode]
+		if pc == nil {
+			pc = &postcode{country: r.country}
+			d.byPostcode[r.postcode] = pc
+		}
+		pc.rows = append(pc.rows, int32(i))
+	}
+	d.names = sync.OnceValue(func() *nameIndex { return newNameIndex(pcs) })
+	for _, pc := range d.byPostcode {
+		var sum Point
+		n := 0
+		for k, i := range pc.rows {
+			p := pcs[i].pt
+			dup := false
+			for _, j := range pc.rows[:k] {
+				dup = dup || pcs[j].pt == p
+			}
+			if !dup {
+				sum.Lat += p.Lat
+				sum.Lon += p.Lon
+				n++
+			}
+		}
+		pc.centre = Point{sum.Lat / float64(n), sum.Lon / float64(n)}
+	}
+	d.pcGrid = newGrid(pts)
+	d.setPlaces(places)
+	return d
+}
+
+func (d *Directory) setPlaces(places []*Place) {
+	// Neighbours in space are neighbours in memory: a query then reads a
+	// few contiguous runs of meta instead of jumping around 100,000 places.
+	var g grid
+	g.cell, g.ncol = gridCellDeg, int(math.Ceil(360/gridCellDeg))
+	slices.SortFunc(places, func(a, b *Place) int {
+		return cmp.Or(cmp.Compare(g.key(g.row(a.Point.Lat), g.col(a.Point.Lon)), g.key(g.row(b.Point.Lat), g.col(b.Point.Lon))),
+			cmp.Compare(a.ID, b.ID))
+	})
+	d.places = places
+	d.meta = make([]placeMeta, len(places))
+	d.byID = make(map[string]int, len(places))
+	pts := make([]Point, len(places))
+	for i, p := range places {
+		p.loc = d.loc
+		d.meta[i] = d.vocab.meta(p)
+		d.byID[p.ID] = i
+		pts[i] = p.Point
+	}
+	d.grid = newGrid(pts)
+}
+
+// Place returns a place by its ID.
+func (d *Directory) Place(id string) (*Place, bool) {
+	i, ok := d.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return d.places[i], true
+}
+
+// Places returns every place, ordered by ID. The slice is the caller's;
+// the places are shared and must not be changed.
+func (d *Directory) Places() []*Place {
+	out := slices.Clone(d.places)
+	slices.SortFunc(out, func(a, b *Place) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Credits returns the data attribution text (the Credits constant).
+func (d *Directory) Credits() string { return Credits }
+
+// Issues returns what Open skipped or found doubtful in the shipped files.
+func (d *Directory) Issues() []Issue { return slices.Clone(d.issues) }
+
+// PostcodeCount returns how many distinct postcodes each country has.
+func (d *Directory) PostcodeCount() map[Country]int {
+	n := make(map[Country]int)
+	for _, pc := range d.byPostcode {
+		n[pc.country]++
+	}
+	return n
+}
+
+// Location is where a person is, as geocoded.
+type Location struct {
+	Point    Point
+	Country  Country
+	Postcode string // "1000", "75001"; for a raw point, the nearest postcode
+	Commune  string // display name
+	Approx   bool   // Point is a postcode/commune centroid
+}
+
+// countryOf decides the country from the postcode's shape alone.
+func countryOf(pc string) (Country, bool) {
+	if !allDigits(pc) {
+		return "", false
+	}
+	switch len(pc) {
+	case 4:
+		return BE, pc[0] != '0'
+	case 5:
+		return FR, true
+	}
+	return "", false
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Locate geocodes a postcode ("1000", "75001", "B-1000"), a postcode with a
+// name ("4000 Liège"), a commune name (accents and case ignored), or a raw
+// "lat,lon". An unknown input gives a *NotFoundError with suggestions.
+func (d *Directory) Locate(input string) (Location, error) {
+	s := strings.TrimSpace(input)
+	if len(s) > 200 {
+		return Location{}, &NotFoundError{Input: input}
+	}
+	if p, ok := parseLatLon(s); ok {
+		return d.LocatePoint(p)
+	}
+	// A postcode anywhere among the words wins; the rest names the locality.
+	words := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+	for i, w := range words {
+		pc := strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(w), "B-"), "F-")
+		if !allDigits(pc) {
+			continue
+		}
+		rest := strings.Join(append(slices.Clone(words[:i]), words[i+1:]...), " ")
+		return d.locatePostcode(input, pc, rest)
+	}
+	if fixed, ok := misreadPostcode(s); ok {
+		// "1OOO": letters O/l/I typed for digits. Offer the fix, do not guess.
+		e := &NotFoundError{Input: input}
+		if pc, ok := d.byPostcode[fixed]; ok {
+			e.Suggestions = []string{fixed + " " + d.pcs[pc.rows[0]].name}
+		}
+		return Location{}, e
+	}
+	return d.locateName(input, normName(s))
+}
+
+func (d *Directory) locatePostcode(input, code, name string) (Location, error) {
+	c, ok := countryOf(code)
+	pc := d.byPostcode[code]
+	if !ok || pc == nil {
+		return Location{}, &NotFoundError{Input: input}
+	}
+	loc := Location{Point: pc.centre, Country: c, Postcode: code, Commune: d.pcs[pc.rows[0]].name, Approx: true}
+	if n := normName(name); n != "" {
+		for _, i := range pc.rows {
+			if normName(d.pcs[i].name) == n {
+				loc.Point, loc.Commune = d.pcs[i].pt, d.pcs[i].name
+				break
+			}
+		}
+	}
+	return loc, nil
+}
+
+// ambiguousKM: rows of one name farther apart than this are different
+// communes (Saint-Denis 93 and 974), not quarters of one city (Paris 01–20).
+const ambiguousKM = 20
+
+func (d *Directory) locateName(input, n string) (Location, error) {
+	rows := d.names().byName[n]
+	if len(rows) == 0 {
+		return Location{}, &NotFoundError{Input: input, Suggestions: d.suggest(n)}
+	}
+	var sum Point
+	for _, i := range rows {
+		sum.Lat += d.pcs[i].pt.Lat
+		sum.Lon += d.pcs[i].pt.Lon
+	}
+	mean := Point{sum.Lat / float64(len(rows)), sum.Lon / float64(len(rows))}
+	best, bestD := rows[0], math.Inf(1)
+	far := false
+	for _, i := range rows {
+		dist := Distance(mean, d.pcs[i].pt)
+		if dist > ambiguousKM {
+			far = true
+		}
+		if dist < bestD || (dist == bestD && d.pcs[i].postcode < d.pcs[best].postcode) {
+			best, bestD = i, dist
+		}
+	}
+	if far {
+		e := &NotFoundError{Input: input, Ambiguous: true}
+		seen := make(map[string]bool)
+		sorted := slices.Clone(rows)
+		slices.SortFunc(sorted, func(a, b int32) int { return cmp.Compare(d.pcs[a].postcode, d.pcs[b].postcode) })
+		for _, i := range sorted {
+			r := d.pcs[i]
+			if !seen[r.postcode] && len(e.Suggestions) < 3 {
+				seen[r.postcode] = true
+				e.Suggestions = append(e.Suggestions, r.postcode+" "+r.name)
+			}
+		}
+		return Location{}, e
+	}
+	r := d.pcs[best]
+	return Location{Point: mean, Country: r.country, Postcode: r.postcode, Commune: r.name, Approx: true}, nil
+}
+
+// suggest lists up to 3 known names close to n: small edit distance, or n
+// as the start of a longer name ("saint josse" → Saint-Josse-ten-Noode).
+func (d *Directory) suggest(n string) []string {
+	if len([]rune(n)) < 3 {
+		return nil
+	}
+	maxD := 1
+	if l := len([]rune(n)); l >= 6 {
+		maxD = 2
+	}
+	if l := len([]rune(n)); l >= 11 {
+		maxD = 3
+	}
+	type cand struct {
+		dist int
+		name string
+	}
+	var cs []cand
+	ni := d.names()
+	for _, name := range ni.names {
+		dist := editDistance(n, name, maxD)
+		if dist > maxD && len(n) >= 4 && strings.HasPrefix(name, n+" ") {
+			dist = maxD
+		}
+		if dist <= maxD {
+			cs = append(cs, cand{dist, name})
+		}
+	}
+	slices.SortFunc(cs, func(a, b cand) int {
+		return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.name, b.name))
+	})
+	var out []string
+	seen := make(map[string]bool)
+	for _, c := range cs {
+		disp := d.pcs[ni.byName[c.name][0]].name
+		if seen[disp] {
+			continue
+		}
+		seen[disp] = true
+		out = append(out, disp)
+		if len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+// misreadPostcode reads "1OOO" or "75OO1" as digits when only O, o, l or
+// I stand where digits should be.
+func misreadPostcode(s string) (string, bool) {
+	if len(s) != 4 && len(s) != 5 {
+		return "", false
+	}
+	b := []byte(s)
+	digits, fixed := 0, 0
+	for i, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == 'O' || c == 'o':
+			b[i] = '0'
+			fixed++
+		case c == 'l' || c == 'I':
+			b[i] = '1'
+			fixed++
+		default:
+			return "", false
+		}
+	}
+	return string(b), digits > 0 && fixed > 0
+}
+
+// parseLatLon reads "50.85,4.35", "50.85 4.35" or "50.85; 4.35".
+func parseLatLon(s string) (Point, bool) {
+	f := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
+	if len(f) != 2 || !strings.Contains(f[0], ".") || !strings.Contains(f[1], ".") {
+		return Point{}, false
+	}
+	lat, err1 := strconv.ParseFloat(f[0], 64)
+	lon, err2 := strconv.ParseFloat(f[1], 64)
+	if err1 != nil || err2 != nil {
+		return Point{}, false
+	}
+	return Point{lat, lon}, true
+}
+
+// LocatePoint geocodes a raw position to its nearest postcode. A point
+// farther than 25 km from every postcode centroid of BE and FR (the sea,
+// another country) gives ErrOutside. Near a border the nearest centroid
+// decides the country, which can be wrong within a few km of the line.
+func (d *Directory) LocatePoint(p Point) (Location, error) {
+	if !p.valid() {
+		return Location{}, fmt.Errorf("locate point: %w: not a valid latitude/longitude", ErrOutside)
+	}
+	i, _, ok := d.pcGrid.nearest(p, outsideKM)
+	if !ok {
+		return Location{}, fmt.Errorf("locate point: %w: more than %d km from any postcode", ErrOutside, outsideKM)
+	}
+	r := d.pcs[i]
+	return Location{Point: p, Country: r.country, Postcode: r.postcode, Commune: r.name}, nil
+}
+
+// inCommune says whether a person at loc (home = normName(loc.Commune))
+// lives in the commune of the OCMW/CPAS place i. Our postcode table does
+// not say which municipality a postcode belongs to, so we accept only
+// what we know: the same postcode, the same commune name, or a postcode
+// that has a locality of the commune's name. A resident of a deelgemeente
+// with its own postcode is not matched; they get the other places or the
+// fallback, never a wrong CPAS.
+func (d *Directory) inCommune(loc Location, home string, i int) bool {
+	m := &d.meta[i]
+	if loc.Country != m.country || loc.Postcode == "" {
+		return false
+	}
+	if loc.Postcode == m.postcode || home == m.commune {
+		return true
+	}
+	for _, r := range d.names().byName[m.commune] {
+		if d.pcs[r].postcode == loc.Postcode {
+			return true
+		}
+	}
+	return false
+}
+
+// nameIndex finds postcode rows by folded name.
+type nameIndex struct {
+	byName map[string][]int32 // normName → pcs rows
+	names  []string           // distinct keys of byName, for suggestions
+}
+
+func newNameIndex(pcs []pcRow) *nameIndex {
+	ni := &nameIndex{byName: make(map[string][]int32, len(pcs))}
+	for i, r := range pcs {
+		n := normName(r.name)
+		if _, ok := ni.byName[n]; !ok {
+			ni.names = append(ni.names, n)
+		}
+		ni.byName[n] = append(ni.byName[n], int32(i))
+	}
+	return ni
+}

@@ -1,0 +1,413 @@
+package geo
+
+import (
+	"cmp"
+	"math"
+	"strconv"
+)
+
+// Query is one diagnosed person looking for a place.
+type Query struct {
+	At           Location
+	Profile      string // autonome | proche_autonomie | grand_debutant | besoin_assistance
+	Need         string // procedure | banking | job | health | family | learning | other
+	Equipment    int    // E score 0..2
+	Connectivity int    // C score 0..2
+	Reading      int    // R score 0..2
+	Barrier      string // none | body | memory | skip
+	Lang         string // "fr" | "nl"
+}
+
+// Match is one place that fits, with what the bot shows beside it.
+type Match struct {
+	Place       *Place
+	Score       int
+	KM          float64 // rounded to 0.1
+	Approx      bool    // the place's coordinates are a postcode centroid
+	CrossBorder bool    // in the other country ("de l'autre côté de la frontière")
+}
+
+// Result is the answer to a Query.
+type Result struct {
+	Matches  []Match // best first, at most 3
+	RadiusKM float64 // 15 or 30
+	// Fallback means no place fits within 30 km: the caller offers remote
+	// help (À distance) and the phone lines of diagnostic.md E.
+	Fallback bool
+}
+
+// Wants is D.2 for one person: the services and modalities that fit.
+type Wants struct {
+	Base         string   // hard filter (D.3.2)
+	NeedServices []string // +3 when the place offers all of them
+	Modalities   []string // preference order: +2 first, +1 second
+	AddOns       []string // material add-ons; +2 when the place offers one
+	SpecificCare []string // +2 when the place offers one
+	Programmes   []string // preferred dispositifs in order; +1, then rank
+	Labels       []string // preferred formations_labels; +1 like a dispositif
+}
+
+// Radii of D.3.1 and the size of the answer of D.3.4.
+const (
+	nearKM     = 15
+	farKM      = 30
+	maxMatches = 3
+)
+
+// Want is D.2 for one person. An unknown need reads as "other" and an
+// unknown profile as "proche_autonomie", the default rule R8 of C.1.
+//
+// Choices where D.2 is open (each cited where it applies):
+//   - The base service of autonome/proche_autonomie is the need's first
+//     service; banking's second service (Utilisation sécurisée) counts only
+//     for the +3 of D.3.3, which needs every need service.
+//   - learning's "(+ Compréhension du monde numérique)" is read as related,
+//     not required: it is not a need service, so it neither filters nor
+//     scores.
+//   - health's "prefer FR places with Formé à « Mon Espace Santé »" is the
+//     same +1 as a matching dispositif (D.3.3 last term).
+//   - besoin_assistance in BE prefers ProgrammeCPAS then
+//     ProgrammeInformaticien: Belgian places carry these values in
+//     dispositif_programmes_nationaux (configs/places/README.md).
+func Want(q Query) Wants {
+	var w Wants
+	switch q.Need {
+	case "procedure", "health":
+		w.NeedServices = []string{ServiceProcedures}
+	case "banking":
+		w.NeedServices = []string{ServiceProcedures, ServiceSafety}
+	case "job":
+		w.NeedServices = []string{ServiceJob}
+	case "family":
+		w.NeedServices = []string{ServiceParenting}
+	default: // learning, other
+		w.NeedServices = []string{ServiceEveryday}
+	}
+	switch q.Profile {
+	case "autonome":
+		w.Base = w.NeedServices[0]
+		w.Modalities = []string{ModeAlone, ModeRemote}
+	case "grand_debutant":
+		w.Base = ServiceEveryday
+		w.Modalities = []string{ModeWorkshop, ModeOneToOne}
+	case "besoin_assistance":
+		w.Base = ServiceProcedures
+		w.Modalities = []string{ModeOneToOne, ModeRemote}
+		switch q.At.Country {
+		case FR:
+			w.Programmes = []string{ProgrammeAidantsConnect, ProgrammeFranceServices}
+		case BE:
+			w.Programmes = []string{ProgrammeCPAS, ProgrammeInformaticien}
+		}
+	default: // proche_autonomie
+		w.Base = w.NeedServices[0]
+		w.Modalities = []string{ModeOneToOne, ModeRemote}
+	}
+	if q.Equipment == 0 || q.Connectivity == 0 {
+		w.AddOns = append(w.AddOns, ServiceAccess)
+	}
+	if q.Equipment == 0 {
+		w.AddOns = append(w.AddOns, ServiceEquipment)
+	}
+	if q.Reading >= 1 {
+		w.SpecificCare = append(w.SpecificCare, CareIlliteracy)
+	}
+	if q.Barrier == "body" {
+		// memory gets no tag on purpose: D.3.3 forbids labelling people
+		// "Handicaps mentaux".
+		w.SpecificCare = append(w.SpecificCare, CareVisual, CareMotor, CareDeaf)
+	}
+	if q.Need == "health" && q.At.Country == FR {
+		w.Labels = []string{LabelMonEspaceSante}
+	}
+	return w
+}
+
+// placeMeta is a place's vocabulary as bit sets, so scoring a candidate
+// costs a few AND operations instead of string compares.
+type placeMeta struct {
+	services, modes, care, progs, labels, langs uint32
+	noPublic, communeOnly                       bool
+	country                                     Country
+	commune, postcode                           string // normName(Commune) and Postcode, for communeOnly places
+}
+
+// vocabs holds the vocabularies once, so indexing a directory does not
+// rebuild them for every place.
+type vocabs struct{ services, modes, care, progs, labels, langs, noPublic []string }
+
+func newVocabs() vocabs {
+	return vocabs{vocabServices(), vocabModalities(), vocabCare(), vocabProgrammes(),
+		vocabLabels(), vocabLangs(), []string{AccessNoPublic}}
+}
+
+func (v vocabs) meta(p *Place) placeMeta {
+	return placeMeta{
+		services: bitsOf(p.Services, v.services),
+		modes:    bitsOf(p.Modalities, v.modes),
+		care:     bitsOf(p.SpecificCare, v.care),
+		progs:    bitsOf(p.Programmes, v.progs),
+		labels:   bitsOf(p.Labels, v.labels),
+		langs:    bitsOf(p.Langs, v.langs),
+		noPublic: bitsOf(p.Access, v.noPublic) != 0,
+		// Copied here so the hot loop never leaves the dense meta array.
+		country:     p.Country,
+		communeOnly: p.CommuneOnly,
+		commune:     communeKey(p),
+		postcode:    p.Postcode,
+	}
+}
+
+func communeKey(p *Place) string {
+	if !p.CommuneOnly {
+		return ""
+	}
+	return normName(p.Commune)
+}
+
+// wantBits is Wants as bit sets.
+type wantBits struct {
+	base, baseAlt, need, addOns, care, labels uint32
+	modes                                     [2]uint32
+	progs                                     [2]uint32 // D.2 names at most two, in order
+	nprogs                                    int
+	lang                                      uint32
+}
+
+func newWantBits(w Wants, profile, lang string, v *vocabs) wantBits {
+	b := wantBits{
+		base:   bitOf(w.Base, v.services),
+		need:   bitsOf(w.NeedServices, v.services),
+		addOns: bitsOf(w.AddOns, v.services),
+		care:   bitsOf(w.SpecificCare, v.care),
+		labels: bitsOf(w.Labels, v.labels),
+		lang:   bitOf(lang, v.langs),
+	}
+	if profile == "autonome" {
+		// D.3.2: for autonome, the need service or internet access is enough.
+		b.baseAlt = bitOf(ServiceAccess, v.services)
+	}
+	for i, m := range w.Modalities {
+		if i < 2 {
+			b.modes[i] = bitOf(m, v.modes)
+		}
+	}
+	for i, p := range w.Programmes {
+		if i < len(b.progs) {
+			b.progs[i] = bitOf(p, v.progs)
+			b.nprogs = i + 1
+		}
+	}
+	return b
+}
+
+func bitOf(s string, vocab []string) uint32 {
+	for i, w := range vocab {
+		if s == w {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+// candidate is a place that passed the filters, with its sort keys.
+type candidate struct {
+	i        int
+	km       float64
+	score    int
+	cross    bool
+	langOK   bool
+	progRank int
+}
+
+// Match finds the best places for q with the spatial index.
+func (d *Directory) Match(q Query) Result { return d.match(q, d.grid.within) }
+
+// matchLinear is Match with a linear scan: the reference for tests and
+// benchmarks.
+func (d *Directory) matchLinear(q Query) Result { return d.match(q, d.grid.scan) }
+
+// match is diagnostic.md D.3. Choices where the text is open:
+//   - D.3.1 "if fewer than 3, widen": we count places that pass every
+//     filter (public, country, commune, base service, Brussels language),
+//     not all places in range; three places that cannot help must not stop
+//     us from showing one 20 km away that can.
+//   - D.3.5 "prefer places that serve Dutch" (and any asked language):
+//     at equal score, such places come first. D.2 "rank Aidants Connect
+//     first, then France Services" (BE: CPAS/OCMW): at equal score and
+//     language, by that order. Then distance, then ID (D.3.4).
+//   - D.3.6: another country's place (learning/other only) is ranked after
+//     every place of the person's own country; it fills the list, never
+//     pushes a home place out.
+//   - Match.Approx is the place's own approximation (OCMW seats are
+//     postcode centroids); the person's centroid is always approximate
+//     unless they sent a point, and the caller knows that from Location.
+func (d *Directory) match(q Query, search func(Point, float64, func(int, float64))) Result {
+	w := Want(q)
+	wb := newWantBits(w, q.Profile, q.Lang, &d.vocab)
+	crossOK := q.Need == "learning" || q.Need == "other"
+	brussels := q.Lang == "nl" && inBrussels(q.At)
+	home, homeDone := "", false // normName(q.At.Commune), computed on first need
+
+	// No candidate list: four running top-3 lists (all places or only
+	// those serving the language; within 15 or 30 km) and their counts are
+	// all D.3 needs, and they cost no allocation.
+	var tops [2][2]topList // [langOnly][within 15 km]
+	anyNL := false
+	collect := func(i int, km float64) {
+		m := &d.meta[i]
+		if m.noPublic {
+			return
+		}
+		cross := q.At.Country != "" && m.country != q.At.Country
+		if cross && !crossOK {
+			return
+		}
+		if m.communeOnly {
+			if !homeDone {
+				home, homeDone = normName(q.At.Commune), true
+			}
+			if cross || !d.inCommune(q.At, home, i) {
+				return
+			}
+		}
+		if m.services&wb.base == 0 && m.services&wb.baseAlt == 0 {
+			return
+		}
+		c := candidate{i: i, km: km, cross: cross, progRank: wb.nprogs}
+		c.score = score(m, wb, &c)
+		c.langOK = wb.lang != 0 && m.langs&wb.lang != 0
+		anyNL = anyNL || (brussels && c.langOK && !cross)
+		near := km <= nearKM
+		tops[0][0].add(d, c)
+		if near {
+			tops[0][1].add(d, c)
+		}
+		if c.langOK {
+			tops[1][0].add(d, c)
+			if near {
+				tops[1][1].add(d, c)
+			}
+		}
+	}
+	// D.3.1: 15 km first; 30 km only when fewer than 3 fit, or when the
+	// Brussels language rule must look 30 km around anyway.
+	if brussels {
+		search(q.At.Point, farKM, collect)
+	} else {
+		search(q.At.Point, nearKM, collect)
+		if tops[0][1].count < maxMatches {
+			tops = [2][2]topList{}
+			search(q.At.Point, farKM, collect)
+		}
+	}
+	// D.3.5: in Brussels, serving Dutch is a hard filter as soon as one
+	// such place is within 30 km.
+	lists := tops[0]
+	if anyNL {
+		lists = tops[1]
+	}
+	top, radius := lists[0], float64(farKM)
+	if lists[1].count >= maxMatches {
+		top, radius = lists[1], nearKM
+	}
+	n := min(top.count, maxMatches)
+	res := Result{RadiusKM: radius, Fallback: n == 0, Matches: make([]Match, 0, n)}
+	for _, c := range top.c[:n] {
+		p := d.places[c.i]
+		res.Matches = append(res.Matches, Match{
+			Place:       p,
+			Score:       c.score,
+			KM:          math.Round(c.km*10) / 10,
+			Approx:      p.Approx,
+			CrossBorder: c.cross,
+		})
+	}
+	return res
+}
+
+// topList keeps the best maxMatches candidates seen and how many were seen.
+type topList struct {
+	c     [maxMatches]candidate
+	count int
+}
+
+func (t *topList) add(d *Directory, c candidate) {
+	n := min(t.count, maxMatches)
+	t.count++
+	pos := n
+	for pos > 0 && d.better(c, t.c[pos-1]) {
+		pos--
+	}
+	if pos >= maxMatches {
+		return
+	}
+	if n < maxMatches {
+		n++
+	}
+	copy(t.c[pos+1:n], t.c[pos:n-1])
+	t.c[pos] = c
+}
+
+// score is D.3.3; it also sets c.progRank for the D.2 preference order.
+func score(m *placeMeta, wb wantBits, c *candidate) int {
+	s := 0
+	if wb.need != 0 && m.services&wb.need == wb.need {
+		s += 3
+	}
+	if m.modes&wb.modes[0] != 0 {
+		s += 2
+	}
+	if m.modes&wb.modes[1] != 0 {
+		s++
+	}
+	// "+2 if it offers the material add-on when one is required": once,
+	// for any of the required add-ons.
+	if m.services&wb.addOns != 0 {
+		s += 2
+	}
+	if m.care&wb.care != 0 {
+		s += 2
+	}
+	dispositif := m.labels&wb.labels != 0
+	for r, pb := range wb.progs[:wb.nprogs] {
+		if m.progs&pb != 0 {
+			c.progRank = r
+			dispositif = true
+			break
+		}
+	}
+	if dispositif {
+		s++
+	}
+	return s
+}
+
+// better is the order of D.3.4 with the refinements documented on match.
+func (d *Directory) better(a, b candidate) bool {
+	if a.cross != b.cross {
+		return !a.cross
+	}
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if a.langOK != b.langOK {
+		return a.langOK
+	}
+	if a.progRank != b.progRank {
+		return a.progRank < b.progRank
+	}
+	if a.km != b.km {
+		return a.km < b.km
+	}
+	return cmp.Less(d.places[a.i].ID, d.places[b.i].ID)
+}
+
+// inBrussels: BE postcodes 1000–1299 are the Brussels-Capital Region.
+func inBrussels(l Location) bool {
+	if l.Country != BE || len(l.Postcode) != 4 {
+		return false
+	}
+	n, err := strconv.Atoi(l.Postcode)
+	return err == nil && n >= 1000 && n <= 1299
+}

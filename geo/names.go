@@ -1,0 +1,137 @@
+package geo
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// normName folds a commune name for lookup: lower case, no accents, any
+// punctuation as a space, and "st"/"ste" spelled out, because La Poste
+// writes "ST AMAND" where people type "Saint-Amand".
+func normName(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := true
+	for _, r := range s {
+		r = unicode.ToLower(r)
+		switch r {
+		case 'à', 'â', 'ä', 'á', 'ã', 'å':
+			r = 'a'
+		case 'ç':
+			r = 'c'
+		case 'é', 'è', 'ê', 'ë':
+			r = 'e'
+		case 'î', 'ï', 'í', 'ì':
+			r = 'i'
+		case 'ô', 'ö', 'ó', 'ò', 'õ':
+			r = 'o'
+		case 'ù', 'û', 'ü', 'ú':
+			r = 'u'
+		case 'ÿ', 'ý':
+			r = 'y'
+		case 'ñ':
+			r = 'n'
+		case 'œ':
+			b.WriteString("oe")
+			space = false
+			continue
+		case 'æ':
+			b.WriteString("ae")
+			space = false
+			continue
+		case 'ß':
+			b.WriteString("ss")
+			space = false
+			continue
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+			space = false
+			continue
+		}
+		if !space {
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	out := strings.TrimSpace(b.String())
+	if !strings.Contains(out, "st") {
+		return out
+	}
+	words := strings.Fields(out)
+	for i, w := range words {
+		switch w {
+		case "st":
+			words[i] = "saint"
+		case "ste":
+			words[i] = "sainte"
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// titleName turns La Poste's upper-case names ("ST AMAND LES EAUX") into
+// a readable form ("Saint-Amand-les-Eaux" is not recoverable, so we give
+// "Saint Amand les Eaux"). Names already in mixed case are kept.
+func titleName(s string) string {
+	if strings.ToUpper(s) != s {
+		return s
+	}
+	words := strings.Fields(strings.ToLower(s))
+	for i, w := range words {
+		switch w {
+		case "st":
+			w = "saint"
+		case "ste":
+			w = "sainte"
+		}
+		small := false
+		switch w {
+		case "de", "du", "des", "la", "le", "les", "sur", "sous", "en", "et", "aux", "au", "lès", "l", "d":
+			small = i > 0
+		}
+		if !small {
+			r, n := utf8.DecodeRuneInString(w)
+			w = string(unicode.ToUpper(r)) + w[n:]
+		}
+		words[i] = w
+	}
+	return strings.Join(words, " ")
+}
+
+// editDistance is the optimal-string-alignment distance (insert, delete,
+// substitute, swap two neighbours), giving up above max.
+func editDistance(a, b string, max int) int {
+	ra, rb := []rune(a), []rune(b)
+	if d := len(ra) - len(rb); d > max || -d > max {
+		return max + 1
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
