@@ -907,7 +907,12 @@ func (t *turn) card(m geo.Match) PlaceCard {
 	p := m.Place
 	km := strings.Replace(strconv.FormatFloat(m.KM, 'f', 1, 64), ".", ",", 1)
 	dist := t.t(kPlacesKM, "km", km)
-	if m.Approx {
+	switch {
+	case m.Approx && m.KM < 1:
+		// Both points are postcode centroids: "0,0 km" would be false
+		// precision.
+		dist = t.t(kPlacesHere)
+	case m.Approx:
 		dist = t.t(kPlacesKMApprox, "km", km)
 	}
 	var notes []string
@@ -984,16 +989,19 @@ func (t *turn) consent(a string) {
 			s.ConsentBy = "aidant_for_person"
 		}
 		s.Answers["consent"] = "yes"
-		t.say(kConsentYes, "place", name, "phone", phone)
+		t.say(kConsentYes, "place", name)
 	case "aidant":
 		// "Me contacter moi": the aidant is the contact (G.2 aidant_contact).
 		s.ConsentAt = t.now
 		s.ConsentBy = "aidant"
 		s.Answers["consent"] = "aidant"
-		t.say(kConsentAidant, "place", name, "phone", phone)
+		t.say(kConsentAidant, "place", name)
 	default:
 		s.Answers["consent"] = "no"
-		t.say(kConsentNo, "place", name, "phone", phone)
+		t.say(kConsentNo, "place", name)
+	}
+	if phone != "" {
+		t.say(kHumanPlace, "place", name, "phone", phone)
 	}
 	if t.aidant() {
 		t.say(kTipAidantLinks + t.countryOr("FR"))

@@ -28,6 +28,7 @@ const (
 	kPlacesOthers   = "places.others"
 	kPlacesKM       = "places.km"
 	kPlacesKMApprox = "places.km_approx"
+	kPlacesHere     = "places.here"
 	kNoteLabel      = "places.note.label"
 	kNoteMission    = "places.note.mission"
 	kNoteBorder     = "places.note.border"
@@ -86,7 +87,7 @@ func staticKeys() []string {
 		kTipSafety + "BE", kTipSafety + "FR", kTipAssistance + "BE", kTipAssistance + "FR",
 		kTipBorrowed, kTipDontShare, kTipAidantLinks + "BE", kTipAidantLinks + "FR",
 		kLocationBtn, kLocUnknown, kLocSuggest, kLocOutside, kRedoIntro, kNoMoreTips,
-		kPlacesBest, kPlacesOthers, kPlacesKM, kPlacesKMApprox,
+		kPlacesBest, kPlacesOthers, kPlacesKM, kPlacesKMApprox, kPlacesHere,
 		kNoteLabel, kNoteMission, kNoteBorder,
 		kHoursOpen, kHoursToday, kHoursTomorrow, kHoursDay, kHoursUnknown, kHoursRaw,
 		kDayPrefix + "0", kDayPrefix + "1", kDayPrefix + "2", kDayPrefix + "3",

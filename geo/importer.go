@@ -517,15 +517,17 @@ func firstURL(rc *rowCheck, col, s string) string {
 
 // franceServicesPlace reads one row of the ANCT list. Its services are not
 // in the file: we tag what the France services label guarantees in every
-// site (help with administrative procedures, one-to-one, by an agent), and
-// record TagLabel so nobody mistakes it for the structure's own claim.
+// site — help with administrative procedures, one-to-one, by an agent, and
+// free access to connected computers (so "En autonomie" too) — and record
+// TagLabel so nobody mistakes it for the structure's own claim. Beginner
+// courses are not part of the label, so they are not tagged.
 func franceServicesPlace(rc *rowCheck, v map[string]string, d *Directory, ids map[string]int, updated string) *Place {
 	p := &Place{
 		Country:    FR,
 		Source:     SourceFranceServices,
 		TagSource:  TagLabel,
-		Services:   []string{ServiceProcedures},
-		Modalities: []string{ModeOneToOne},
+		Services:   []string{ServiceProcedures, ServiceAccess},
+		Modalities: []string{ModeOneToOne, ModeAlone},
 		Programmes: []string{ProgrammeFranceServices},
 		Typologie:  []string{"RFS"},
 		Langs:      []string{"fr"},
