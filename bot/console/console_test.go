@@ -1,0 +1,96 @@
+package console_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/secours/secours/bot/console"
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+)
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want flows.Msg
+	}{
+		{"/start abc", flows.Msg{Kind: flows.KindCommand, Command: "start", Arg: "abc"}},
+		{"/OUBLI", flows.Msg{Kind: flows.KindCommand, Command: "oubli"}},
+		{"50.85, 4.35", flows.Msg{Kind: flows.KindLocation, Loc: geo.Point{Lat: 50.85, Lon: 4.35}}},
+		{"1000", flows.Msg{Kind: flows.KindText, Text: "1000"}},
+		{"4,5", flows.Msg{Kind: flows.KindText, Text: "4,5"}}, // no decimal point: not a position
+		{"95.0,4.0", flows.Msg{Kind: flows.KindText, Text: "95.0,4.0"}},
+		{"/", flows.Msg{Kind: flows.KindText, Text: "/"}},
+		{"santé", flows.Msg{Kind: flows.KindText, Text: "santé"}},
+	} {
+		if got := console.Parse(tc.in); got != tc.want {
+			t.Errorf("Parse(%q) = %+v, want %+v", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestRender(t *testing.T) {
+	var b strings.Builder
+	console.Render(&b, flows.Reply{
+		Text:    "Question ?\nExemple",
+		Choices: []flows.Choice{{Key: "q:a", Label: "Un"}, {Key: "q:b", Label: "Deux"}},
+		Nav:     []flows.Choice{{Key: "nav:back", Label: "↩ Retour"}, {Key: "nav:help", Label: "❓ Aide"}},
+		Places:  []flows.PlaceCard{{Name: "Lieu", Address: "Rue 1, 1000 Bruxelles", Distance: "1,2 km", Hours: "Ouvert", Phone: "02 000 00 00"}},
+	})
+	want := "< Question ?\n< Exemple\n<   🏢 Lieu\n<      📍 Rue 1, 1000 Bruxelles (1,2 km)\n<      🕘 Ouvert\n<      📞 02 000 00 00\n<   1. Un\n<   2. Deux\n<   ↩ Retour · ❓ Aide\n"
+	if b.String() != want {
+		t.Errorf("Render =\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// echo answers every message with its kind and text.
+type echo struct{ got []flows.Msg }
+
+func (e *echo) Handle(_ context.Context, m flows.Msg) []flows.Reply {
+	e.got = append(e.got, m)
+	return []flows.Reply{{Text: "ok"}}
+}
+
+func TestRunStartsThenAnswersEachLine(t *testing.T) {
+	conv := &echo{}
+	var out strings.Builder
+	a := &console.Adapter{Conv: conv, In: strings.NewReader("bonjour\n\n/aide\n"), Out: &out, Echo: true, Lang: flows.NL, Country: "BE"}
+	if err := a.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if len(conv.got) != 4 || conv.got[0].Command != "start" || conv.got[2].Text != "" || conv.got[3].Command != "aide" {
+		t.Fatalf("messages = %+v", conv.got)
+	}
+	ids := map[string]bool{}
+	for _, m := range conv.got {
+		if m.Chat != "cli:local" || m.Lang != flows.NL || m.Country != "BE" || ids[m.ID] {
+			t.Errorf("message %+v: wrong chat, hints or a repeated id", m)
+		}
+		ids[m.ID] = true
+	}
+	if want := "< ok\n> bonjour\n< ok\n> \n< ok\n> /aide\n< ok\n"; out.String() != want {
+		t.Errorf("output %q, want %q", out.String(), want)
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("closed") }
+
+func TestRunReportsWriteError(t *testing.T) {
+	a := &console.Adapter{Conv: &echo{}, In: strings.NewReader("x\n"), Out: failWriter{}}
+	if err := a.Run(t.Context()); err == nil {
+		t.Error("a closed output was not reported")
+	}
+}
+
+func TestHugeLineIsCutNotFatal(t *testing.T) {
+	conv := &echo{}
+	var out strings.Builder
+	a := &console.Adapter{Conv: conv, In: strings.NewReader(strings.Repeat("x", 200_000) + "\n"), Out: &out}
+	if err := a.Run(t.Context()); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}

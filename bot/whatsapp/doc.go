@@ -1,0 +1,15 @@
+// Package whatsapp is the WhatsApp channel, through a linked device
+// (whatsmeow, the multi-device web protocol). It translates an incoming
+// events.Message into a neutral flows.Msg and a flows.Reply back into
+// WhatsApp text: choices as a numbered list with a "Répondez 1, 2 ou 3"
+// line, since WhatsApp Web devices cannot rely on interactive buttons. The
+// engine reads the typed answer ("2", "deux", "2️⃣", a label); this package
+// only forwards the text.
+//
+// It also keeps the device store (SQLite by default, PostgreSQL by URL),
+// links a device (QR code or phone pairing code) and keeps the connection
+// up.
+//
+// It imports flows, bot and whatsmeow; it must not import store, configs
+// or cmd.
+package whatsapp

@@ -1,0 +1,155 @@
+package whatsapp
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/secours/secours/flows"
+)
+
+// outgoing is one WhatsApp message to send: text, or a place's pin.
+type outgoing struct {
+	text  string
+	place *flows.PlaceCard
+}
+
+// messages turns one turn's replies into the messages to send, in order.
+// Replies are joined by a blank line into as few messages as fit under
+// maxLen (fewer messages, fewer notifications, less risk of rate limits);
+// the first place also gets a location pin, right after its card.
+func (a *Adapter) messages(replies []flows.Reply) []outgoing {
+	var (
+		out    []outgoing
+		cur    strings.Builder
+		one    strings.Builder
+		pinned bool
+	)
+	flush := func() {
+		if cur.Len() > 0 {
+			for _, part := range split(cur.String(), maxLen) {
+				out = append(out, outgoing{text: part})
+			}
+			cur.Reset()
+		}
+	}
+	for i := range replies {
+		r := &replies[i]
+		one.Reset()
+		a.Render(&one, *r)
+		if one.Len() == 0 {
+			continue
+		}
+		if cur.Len() > 0 && cur.Len()+2+one.Len() > maxLen {
+			flush()
+		}
+		if cur.Len() > 0 {
+			cur.WriteString("\n\n")
+		}
+		cur.WriteString(one.String())
+		if !pinned && len(r.Places) > 0 {
+			pinned = true
+			flush()
+			out = append(out, outgoing{place: &r.Places[0]})
+		}
+	}
+	flush()
+	return out
+}
+
+// Render writes one reply as WhatsApp text: the text, the place cards,
+// then the choices as a numbered list, the escape row as words, and the
+// line that says how to answer. The engine reads the typed answer.
+func (a *Adapter) Render(b *strings.Builder, r flows.Reply) {
+	b.WriteString(r.Text)
+	for i := range r.Places {
+		writePlace(b, &r.Places[i])
+	}
+	if len(r.Choices) == 0 && len(r.Nav) == 0 && !r.AskLocation {
+		return
+	}
+	slot := a.slotOf(&r)
+	b.WriteByte('\n')
+	for i, c := range r.Choices {
+		b.WriteByte('\n')
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString(". ")
+		b.WriteString(c.Label)
+	}
+	for i, c := range r.Nav {
+		if i == 0 {
+			b.WriteByte('\n')
+		} else {
+			b.WriteString(" · ")
+		}
+		b.WriteString(c.Label)
+	}
+	if r.AskLocation || len(r.Choices) > 0 {
+		b.WriteByte('\n')
+	}
+	if r.AskLocation {
+		// WhatsApp has no "share my location" button to offer: say where
+		// it is.
+		b.WriteByte('\n')
+		b.WriteString(a.texts.loc[slot])
+	}
+	if len(r.Choices) > 0 {
+		b.WriteByte('\n')
+		b.WriteString(a.texts.hintFor(slot, len(r.Choices)))
+	}
+}
+
+// writePlace writes one place card; WhatsApp shows *…* in bold.
+func writePlace(b *strings.Builder, c *flows.PlaceCard) {
+	b.WriteString("\n\n*")
+	b.WriteString(c.Name)
+	b.WriteString("*\n📍 ")
+	b.WriteString(c.Address)
+	if c.Distance != "" {
+		b.WriteString(" (")
+		b.WriteString(c.Distance)
+		b.WriteByte(')')
+	}
+	for _, f := range [...][2]string{{"🕘 ", c.Hours}, {"📞 ", c.Phone}, {"✉️ ", c.Email}, {"🌐 ", c.Website}, {"🗺 ", c.MapURL}, {"ℹ️ ", c.Note}} {
+		if f[1] != "" {
+			b.WriteByte('\n')
+			b.WriteString(f[0])
+			b.WriteString(f[1])
+		}
+	}
+}
+
+// split cuts s into parts of at most max bytes, at a blank line if it
+// can, else at a line end, a space, or a character boundary.
+func split(s string, max int) []string {
+	if len(s) <= max {
+		return []string{s}
+	}
+	var parts []string
+	for len(s) > max {
+		cut := -1
+		for _, sep := range []string{"\n\n", "\n", " "} {
+			if i := strings.LastIndex(s[:max], sep); i > 0 {
+				cut = i
+				break
+			}
+		}
+		if cut <= 0 {
+			cut = max
+			for cut > 0 && !utf8.RuneStart(s[cut]) {
+				cut--
+			}
+			if cut == 0 {
+				cut = max // not UTF-8: cut anywhere rather than loop
+			}
+		}
+		if part := strings.TrimRight(s[:cut], " \n"); part != "" {
+			parts = append(parts, part)
+		}
+		s = strings.TrimLeft(s[cut:], " \n")
+	}
+	if s != "" {
+		parts = append(parts, s)
+	}
+	return parts
+}

@@ -1,0 +1,135 @@
+package whatsapp
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+)
+
+func TestRender(t *testing.T) {
+	_, cats := realEngine(t)
+	nav := func(l flows.Lang) []flows.Choice {
+		return []flows.Choice{
+			{Key: "nav:back", Label: cats[l]["nav.back"]},
+			{Key: "nav:help", Label: cats[l]["nav.help"]},
+			{Key: "nav:human", Label: cats[l]["nav.human"]},
+		}
+	}
+	tests := []struct {
+		name  string
+		reply flows.Reply
+		want  string
+	}{
+		{"text only", flows.Reply{Text: "Merci."}, "Merci."},
+		{"language question: both languages", flows.Reply{Text: "Choisissez votre langue. / Kies uw taal.",
+			Choices: []flows.Choice{{Key: "lang:fr", Label: "Français"}, {Key: "lang:nl", Label: "Nederlands"}}},
+			"Choisissez votre langue. / Kies uw taal.\n\n1. Français\n2. Nederlands\n\nRépondez 1 ou 2 / Antwoord 1 of 2"},
+		{"French list with the escape row", flows.Reply{Text: "Qui répond ?",
+			Choices: []flows.Choice{{Key: "who:self", Label: cats[flows.FR]["a.who.self"]}, {Key: "who:relative", Label: cats[flows.FR]["a.who.relative"]}, {Key: "who:pro", Label: cats[flows.FR]["a.who.pro"]}},
+			Nav:     nav(flows.FR)},
+			"Qui répond ?\n\n1. Moi\n2. J'aide un proche\n3. Je suis pro/bénévole\n↩ Retour · ❓ Aide · 🙋 Une personne\n\nRépondez 1, 2 ou 3"},
+		{"Dutch, told by the escape row only", flows.Reply{Text: "Vraag",
+			Choices: []flows.Choice{{Key: "x:a", Label: "WhatsApp"}, {Key: "x:b", Label: "?"}}, Nav: nav(flows.NL)},
+			"Vraag\n\n1. WhatsApp\n2. ?\n↩ Terug · ❓ Hulp · 🙋 Een mens\n\nAntwoord 1 of 2"},
+		{"location step", flows.Reply{Text: "Code postal ?", AskLocation: true, LocationBtn: cats[flows.FR]["location.btn"],
+			Choices: []flows.Choice{{Key: "location:not_me", Label: cats[flows.FR]["a.location.not_me"]}}, Nav: nav(flows.FR)},
+			"Code postal ?\n\n1. Ce n'est pas moi\n↩ Retour · ❓ Aide · 🙋 Une personne\n\n📎 Vous pouvez aussi envoyer votre position : trombone, puis « Localisation ».\nRépondez 1"},
+		{"place card", flows.Reply{Text: "Le lieu :", Places: []flows.PlaceCard{{Name: "OCMW", Address: "Grote Markt 1, 2000 Antwerpen",
+			Distance: "0,4 km", Hours: "Open", Phone: "03 000 00 00", MapURL: "https://osm/x"}}},
+			"Le lieu :\n\n*OCMW*\n📍 Grote Markt 1, 2000 Antwerpen (0,4 km)\n🕘 Open\n📞 03 000 00 00\n🗺 https://osm/x"},
+	}
+	a, _ := newAdapter(t, &recorder{}, nil)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			a.Render(&b, tt.reply)
+			if got := b.String(); got != tt.want {
+				t.Errorf("Render =\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestMessages: a turn's replies go out as few messages, each under the
+// limit, with the pin right after the first place.
+func TestMessages(t *testing.T) {
+	a, _ := newAdapter(t, &recorder{}, nil)
+	place := flows.PlaceCard{Name: "P", Address: "A", Loc: geo.Point{Lat: 50.8, Lon: 4.3}}
+	long := strings.Repeat("Un long texte. ", 400) // 6 kB
+	out := a.messages([]flows.Reply{
+		{Text: "Voici."},
+		{Text: "Le lieu :", Places: []flows.PlaceCard{place}},
+		{Text: "Autres :", Places: []flows.PlaceCard{place, place}},
+		{Text: long},
+		{Text: "Fin ?", Choices: []flows.Choice{{Key: "done:restart", Label: "🔄 Recommencer"}}},
+	})
+	var kinds []string
+	for _, o := range out {
+		if o.place != nil {
+			kinds = append(kinds, "pin")
+			continue
+		}
+		kinds = append(kinds, "text")
+		if len(o.text) > maxLen {
+			t.Errorf("message of %d bytes", len(o.text))
+		}
+	}
+	if got := strings.Join(kinds, " "); got != "text pin text text text text" {
+		t.Errorf("messages %s, want text pin text (others), two for the long text, text", got)
+	}
+	if !strings.HasPrefix(out[0].text, "Voici.\n\nLe lieu :") || out[1].place.Name != "P" {
+		t.Errorf("first message %q, want the two first replies joined", out[0].text)
+	}
+	if got := a.messages(nil); len(got) != 0 {
+		t.Errorf("no reply gave %d messages", len(got))
+	}
+}
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want []string
+	}{
+		{"short", 10, []string{"short"}},
+		{"aaaa\n\nbbbb\ncc", 9, []string{"aaaa", "bbbb\ncc"}},
+		{"aaaa bbbb cccc", 9, []string{"aaaa", "bbbb cccc"}},
+		{"éééééé", 5, []string{"éé", "éé", "éé"}},
+	}
+	for _, tt := range tests {
+		got := split(tt.in, tt.max)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("split(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+// FuzzSplit: no part over the limit, no character cut, nothing lost but
+// the spaces and line ends at the cuts.
+func FuzzSplit(f *testing.F) {
+	f.Add("Bonjour\n\n1. Oui\n2. Non", 8)
+	f.Add("éééé 2️⃣ 🙋", 3)
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max < 4 || max > 1<<16 || !utf8.ValidString(s) {
+			t.Skip()
+		}
+		parts := split(s, max)
+		var all strings.Builder
+		for _, p := range parts {
+			if len(p) > max {
+				t.Fatalf("part of %d bytes > %d", len(p), max)
+			}
+			if !utf8.ValidString(p) {
+				t.Fatalf("part %q cuts a character", p)
+			}
+			all.WriteString(p)
+		}
+		strip := func(s string) string { return strings.NewReplacer(" ", "", "\n", "").Replace(s) }
+		if strip(all.String()) != strip(s) {
+			t.Fatalf("split lost text: %q → %q", s, parts)
+		}
+	})
+}

@@ -1,0 +1,164 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/types"
+	"go.mau.fi/whatsmeow/types/events"
+	waLog "go.mau.fi/whatsmeow/util/log"
+)
+
+// ErrLoggedOut means WhatsApp ended the device's session (unlinked from
+// the phone, or replaced): the store must be linked again.
+var ErrLoggedOut = errors.New("whatsapp: device logged out; run `secours whatsapp link` again")
+
+// shutdownWait bounds how long a stop waits for the answers under way.
+const shutdownWait = 20 * time.Second
+
+// Run connects cli with its stored device, answers its messages and keeps
+// the connection up until ctx is done (nil) or WhatsApp ends the session
+// (ErrLoggedOut). The first connection is retried with exponential
+// backoff; after a network loss whatsmeow reconnects by itself, waiting 2 s
+// more after each failed try.
+func (a *Adapter) Run(ctx context.Context, cli *whatsmeow.Client) error {
+	if cli.Store.ID == nil {
+		return ErrNotLinked
+	}
+	ended := make(chan error, 1)
+	handle := a.Handler(ctx)
+	id := cli.AddEventHandler(func(evt any) {
+		if err := a.connEvent(evt); err != nil {
+			select {
+			case ended <- err:
+			default:
+			}
+		}
+		if _, ok := evt.(*events.Connected); ok {
+			// Typing notifications are only relayed for an account that
+			// is "available"; it needs the push name, set after the link.
+			if err := cli.SendPresence(context.WithoutCancel(ctx), types.PresenceAvailable); err != nil {
+				a.log.Debug("whatsapp presence not sent", slog.String("channel", "wa"), slog.String("err", redact(err.Error())))
+			}
+		}
+		handle(evt)
+	})
+	cli.EnableAutoReconnect = true
+	cli.AutoReconnectHook = func(err error) bool {
+		a.log.Warn("whatsapp reconnect failed", slog.String("channel", "wa"),
+			slog.Int("attempt", cli.AutoReconnectErrors), slog.String("err", redact(err.Error())))
+		return true
+	}
+	err := retry(ctx, func() error {
+		err := cli.Connect()
+		if errors.Is(err, whatsmeow.ErrAlreadyConnected) {
+			return nil
+		}
+		return err
+	}, time.Second, 2*time.Minute, a.log)
+	if err == nil {
+		select {
+		case <-ctx.Done():
+		case err = <-ended:
+		}
+	}
+	// Stop taking messages, finish the answers under way while still
+	// connected, then disconnect.
+	done := make(chan struct{})
+	go func() { a.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(shutdownWait):
+		a.log.Warn("whatsapp answers still running at shutdown", slog.String("channel", "wa"))
+	}
+	cli.RemoveEventHandler(id)
+	cli.Disconnect()
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	return err
+}
+
+// retry calls connect until it succeeds or ctx is done, waiting base,
+// 2×base, 4×base… up to max, with ±25 % jitter so that replicas restarted
+// together do not retry together.
+func retry(ctx context.Context, connect func() error, base, max time.Duration, log *slog.Logger) error {
+	wait := base
+	for attempt := 1; ; attempt++ {
+		err := connect()
+		if err == nil {
+			return nil
+		}
+		d := wait/4*3 + rand.N(wait/2+1)
+		log.Warn("whatsapp connect failed, retrying", slog.String("channel", "wa"), slog.Int("attempt", attempt),
+			slog.Duration("wait", d), slog.String("err", redact(err.Error())))
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(wait*2, max)
+	}
+}
+
+// connEvent logs the connection's life, without any id, and returns an
+// error when the session has ended for good.
+func (a *Adapter) connEvent(evt any) error {
+	ch := slog.String("channel", "wa")
+	switch e := evt.(type) {
+	case *events.Connected:
+		a.log.Info("whatsapp connected", ch)
+	case *events.Disconnected:
+		a.log.Warn("whatsapp disconnected, reconnecting", ch)
+	case *events.KeepAliveTimeout:
+		a.log.Warn("whatsapp keepalive timeout", ch, slog.Int("attempt", e.ErrorCount))
+	case *events.KeepAliveRestored:
+		a.log.Info("whatsapp keepalive restored", ch)
+	case *events.LoggedOut:
+		a.log.Error("whatsapp device logged out: link it again with `secours whatsapp link`", ch,
+			slog.Int("reason", int(e.Reason)), slog.Bool("on_connect", e.OnConnect))
+		return ErrLoggedOut
+	case *events.StreamReplaced:
+		a.log.Error("whatsapp session opened by another process with the same store; stopping", ch)
+		return fmt.Errorf("%w (stream replaced)", ErrLoggedOut)
+	case *events.TemporaryBan:
+		a.log.Error("whatsapp account temporarily banned", ch, slog.Int("reason", int(e.Code)), slog.Duration("expire", e.Expire))
+	case *events.ConnectFailure:
+		a.log.Error("whatsapp connection refused", ch, slog.Int("reason", int(e.Reason)))
+	case *events.ClientOutdated:
+		a.log.Error("whatsapp client outdated: update secours (whatsmeow)", ch)
+	}
+	return nil
+}
+
+// Logger bridges whatsmeow's logger to slog. whatsmeow's debug lines
+// (message dumps) are dropped and its info lines become debug; digits runs
+// that could be phone numbers are replaced with "…".
+func Logger(l *slog.Logger, module string) waLog.Logger {
+	return waLogger{l: l.With(slog.String("channel", "wa"), slog.String("module", module))}
+}
+
+type waLogger struct{ l *slog.Logger }
+
+func (w waLogger) Errorf(msg string, args ...any) {
+	w.l.Error("whatsmeow", slog.String("err", redact(fmt.Sprintf(msg, args...))))
+}
+func (w waLogger) Warnf(msg string, args ...any) {
+	w.l.Warn("whatsmeow", slog.String("err", redact(fmt.Sprintf(msg, args...))))
+}
+func (w waLogger) Infof(msg string, args ...any) {
+	if w.l.Enabled(context.Background(), slog.LevelDebug) {
+		w.l.Debug("whatsmeow", slog.String("event", redact(fmt.Sprintf(msg, args...))))
+	}
+}
+func (w waLogger) Debugf(string, ...any) {}
+func (w waLogger) Sub(module string) waLog.Logger {
+	return waLogger{l: w.l.With(slog.String("sub", module))}
+}
