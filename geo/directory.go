@@ -47,7 +47,7 @@ type Directory struct {
 	places []*Place
 	meta   []placeMeta
 	byID   map[string]int
-	grid   *grid // over places
+	index  *placeIndex // over places
 
 	pcs        []pcRow
 	pcGrid     *grid // over pcs
@@ -68,27 +68,54 @@ func Open(fsys fs.FS) (*Directory, error) { return OpenDir(fsys, "places") }
 
 // OpenDir is Open for any folder of fsys, e.g. the -out folder of an import.
 func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
+	// The places file is gunzipped and split into rows while the postcodes
+	// load: the two halves take about as long, and start-up is what a
+	// person waits for before the first message.
+	type split struct {
+		rows   []csvRow
+		data   []byte // a file not in the standard CSV form: parsed after
+		issues []Issue
+		err    error
+	}
+	done := make(chan split, 1)
+	go func() {
+		var sp split
+		sp.data, sp.err = readGz(fsys, path.Join(dir, placesFile))
+		if sp.err == nil && detect(sp.data) == kindStandardCSV {
+			sp.rows = splitStandardCSV(placesFile, sp.data, &sp.issues)
+			sp.data = nil
+		}
+		done <- sp
+	}()
 	pcData, err := fs.ReadFile(fsys, path.Join(dir, postcodesFile))
-	if err != nil {
-		return nil, fmt.Errorf("open places: %w", err)
-	}
-	plData, err := readGz(fsys, path.Join(dir, placesFile))
-	if err != nil {
-		return nil, fmt.Errorf("open places: %w", err)
-	}
+	var pcs []pcRow
 	var issues []Issue
-	pcs, iss, err := parsePostcodeFile(postcodesFile, pcData)
-	issues = append(issues, iss...)
+	if err == nil {
+		var iss []Issue
+		pcs, iss, err = parsePostcodeFile(postcodesFile, pcData)
+		issues = append(issues, iss...)
+	}
+	sp := <-done // always received: the goroutine never outlives OpenDir
 	if err != nil {
 		return nil, fmt.Errorf("open places: %w", err)
+	}
+	if sp.err != nil {
+		return nil, fmt.Errorf("open places: %w", sp.err)
 	}
 	d := newDirectory(nil, pcs)
-	places, iss, err := parsePlaceFile(placesFile, plData, d)
-	issues = append(issues, iss...)
-	if err != nil {
-		return nil, fmt.Errorf("open places: %w", err)
+	issues = append(issues, sp.issues...)
+	var places []*Place
+	if sp.data != nil {
+		var iss []Issue
+		places, iss, err = parsePlaceFile(placesFile, sp.data, d)
+		issues = append(issues, iss...)
+		if err != nil {
+			return nil, fmt.Errorf("open places: %w", err)
+		}
+	} else {
+		places = standardPlaces(placesFile, sp.rows, d, &issues)
 	}
-	places, iss = dedupe(places)
+	places, iss := dedupe(places)
 	issues = append(issues, iss...)
 	d.setPlaces(places)
 	d.issues = issues
@@ -137,25 +164,32 @@ func newDirectory(places []*Place, pcs []pcRow) *Directory {
 }
 
 func (d *Directory) setPlaces(places []*Place) {
-	// Neighbours in space are neighbours in memory: a query then reads a
-	// few contiguous runs of meta instead of jumping around 100,000 places.
-	var g grid
-	g.cell, g.ncol = gridCellDeg, int(math.Ceil(360/gridCellDeg))
-	slices.SortFunc(places, func(a, b *Place) int {
-		return cmp.Or(cmp.Compare(g.key(g.row(a.Point.Lat), g.col(a.Point.Lon)), g.key(g.row(b.Point.Lat), g.col(b.Point.Lon))),
-			cmp.Compare(a.ID, b.ID))
-	})
-	d.places = places
-	d.meta = make([]placeMeta, len(places))
-	d.byID = make(map[string]int, len(places))
+	// Neighbours in space are neighbours in memory: places and meta are in
+	// the cell order of the index's entries, so the few that a query reads
+	// beyond its entries lie close together.
 	pts := make([]Point, len(places))
 	for i, p := range places {
+		pts[i] = p.Point
+	}
+	lay, cells := cellsOf(pts)
+	perm := make([]int, len(places))
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortFunc(perm, func(a, b int) int {
+		return cmp.Or(cmp.Compare(cells[a], cells[b]), cmp.Compare(places[a].ID, places[b].ID))
+	})
+	d.places = make([]*Place, len(places))
+	d.meta = make([]placeMeta, len(places))
+	d.byID = make(map[string]int, len(places))
+	for i, j := range perm {
+		p := places[j]
+		d.places[i], pts[i] = p, p.Point
 		p.loc = d.loc
 		d.meta[i] = d.vocab.meta(p)
 		d.byID[p.ID] = i
-		pts[i] = p.Point
 	}
-	d.grid = newGrid(pts)
+	d.index = newPlaceIndex(d, lay, pts, d.meta)
 }
 
 // Place returns a place by its ID.

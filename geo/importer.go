@@ -52,22 +52,9 @@ func parsePlaceFile(file string, data []byte, d *Directory) ([]*Place, []Issue, 
 	k := detect(data)
 	switch k {
 	case kindStandardCSV:
-		header, recs := readCSV(file, data, ',', &issues)
-		if _, ok := columns(file, header, []string{"id", "nom", "commune", "code_postal", "adresse"}, &issues); !ok {
-			return nil, issues, nil
-		}
-		warnMissingColumns(file, header, &issues)
-		ids := make(map[string]int)
-		for _, rec := range recs {
-			rc := rowCheck{file: file, line: rec.line, issues: &issues}
-			v := rowValues(&rc, header, rec)
-			if v == nil {
-				continue
-			}
-			if p := standardPlace(&rc, v, file, d, ids); p != nil && !rc.rejected {
-				out = append(out, p)
-			}
-		}
+		rows := splitStandardCSV(file, data, &issues)
+		out := standardPlaces(file, rows, d, &issues)
+		return out, issues, nil
 	case kindStandardJSON:
 		rows := jsonRows(file, data, &issues)
 		ids := make(map[string]int)
@@ -133,6 +120,46 @@ func parsePlaceFile(file string, data []byte, d *Directory) ([]*Place, []Issue, 
 		return nil, issues, fmt.Errorf("%s: unknown format (want the standard's CSV or JSON, the France services list, or a postcode file)", file)
 	}
 	return out, issues, nil
+}
+
+// csvRow is one row of a standard CSV file, split into named values: the
+// part of parsing that needs no postcode table, so OpenDir can do it while
+// the postcodes load.
+type csvRow struct {
+	line int
+	v    map[string]string
+}
+
+// splitStandardCSV reads a standard CSV file into rows; nil if its header
+// lacks a required column (reported in issues).
+func splitStandardCSV(file string, data []byte, issues *[]Issue) []csvRow {
+	header, recs := readCSV(file, data, ',', issues)
+	if _, ok := columns(file, header, []string{"id", "nom", "commune", "code_postal", "adresse"}, issues); !ok {
+		return nil
+	}
+	warnMissingColumns(file, header, issues)
+	rows := make([]csvRow, 0, len(recs))
+	for _, rec := range recs {
+		rc := rowCheck{file: file, line: rec.line, issues: issues}
+		if v := rowValues(&rc, header, rec); v != nil {
+			rows = append(rows, csvRow{line: rec.line, v: v})
+		}
+	}
+	return rows
+}
+
+// standardPlaces checks split rows against the directory's postcodes and
+// builds the places; issues collects what is wrong.
+func standardPlaces(file string, rows []csvRow, d *Directory, issues *[]Issue) []*Place {
+	var out []*Place
+	ids := make(map[string]int, len(rows))
+	for _, r := range rows {
+		rc := rowCheck{file: file, line: r.line, issues: issues}
+		if p := standardPlace(&rc, r.v, file, d, ids); p != nil && !rc.rejected {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func warnMissingColumns(file string, header []string, issues *[]Issue) {

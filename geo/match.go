@@ -52,6 +52,7 @@ const (
 	nearKM     = 15
 	farKM      = 30
 	maxMatches = 3
+	maxProgs   = 2 // programmes D.2 ranks
 )
 
 // Want is D.2 for one person. An unknown need reads as "other" and an
@@ -123,13 +124,20 @@ func Want(q Query) Wants {
 	return w
 }
 
-// placeMeta is a place's vocabulary as bit sets, so scoring a candidate
-// costs a few AND operations instead of string compares.
+// placeMeta is what matching needs of a place.
 type placeMeta struct {
+	tags
+	noPublic, communeOnly bool
+	approx                bool // Place.Approx
+	country               Country
+	commune, postcode     string // normName(Commune) and Postcode, for communeOnly places
+}
+
+// tags is a place's vocabulary as bit sets, so scoring a candidate costs
+// a few AND operations instead of string compares. The index copies them
+// beside each place's position.
+type tags struct {
 	services, modes, care, progs, labels, langs uint32
-	noPublic, communeOnly                       bool
-	country                                     Country
-	commune, postcode                           string // normName(Commune) and Postcode, for communeOnly places
 }
 
 // vocabs holds the vocabularies once, so indexing a directory does not
@@ -143,16 +151,19 @@ func newVocabs() vocabs {
 
 func (v vocabs) meta(p *Place) placeMeta {
 	return placeMeta{
-		services: bitsOf(p.Services, v.services),
-		modes:    bitsOf(p.Modalities, v.modes),
-		care:     bitsOf(p.SpecificCare, v.care),
-		progs:    bitsOf(p.Programmes, v.progs),
-		labels:   bitsOf(p.Labels, v.labels),
-		langs:    bitsOf(p.Langs, v.langs),
+		tags: tags{
+			services: bitsOf(p.Services, v.services),
+			modes:    bitsOf(p.Modalities, v.modes),
+			care:     bitsOf(p.SpecificCare, v.care),
+			progs:    bitsOf(p.Programmes, v.progs),
+			labels:   bitsOf(p.Labels, v.labels),
+			langs:    bitsOf(p.Langs, v.langs),
+		},
 		noPublic: bitsOf(p.Access, v.noPublic) != 0,
 		// Copied here so the hot loop never leaves the dense meta array.
 		country:     p.Country,
 		communeOnly: p.CommuneOnly,
+		approx:      p.Approx,
 		commune:     communeKey(p),
 		postcode:    p.Postcode,
 	}
@@ -169,7 +180,7 @@ func communeKey(p *Place) string {
 type wantBits struct {
 	base, baseAlt, need, addOns, care, labels uint32
 	modes                                     [2]uint32
-	progs                                     [2]uint32 // D.2 names at most two, in order
+	progs                                     [maxProgs]uint32 // D.2 names at most two, in order
 	nprogs                                    int
 	lang                                      uint32
 }
@@ -217,17 +228,43 @@ type candidate struct {
 	score    int
 	cross    bool
 	langOK   bool
+	approx   bool // Place.Approx, so that Match reads no Place
 	progRank int
+	// key packs cross, score, langOK and progRank so that a greater key
+	// is better (D.3.4, see match): one compare instead of four.
+	key uint32
 }
 
 // Match finds the best places for q with the spatial index.
-func (d *Directory) Match(q Query) Result { return d.match(q, d.grid.within) }
+func (d *Directory) Match(q Query) Result {
+	ix := d.index
+	var m matcher
+	d.initMatcher(&m, q, ix.wantBits(q, &d.vocab))
+	if w, ok := ix.lay.window(q.At.Point, &ix.far); ok {
+		cv := unitVector(q.At.Point)
+		if m.brussels {
+			ix.walk(&m, &w, &cv, -1, ix.far.lim)
+		} else {
+			if w15, ok := ix.lay.window(q.At.Point, &ix.near); ok {
+				ix.walk(&m, &w15, &cv, -1, ix.near.lim)
+			}
+			if m.tops[0][1].count < maxMatches {
+				// Widen by reading only the ring: the lists already hold
+				// the disc, and their order does not depend on the order
+				// of arrival, so this equals one search of 30 km.
+				ix.walk(&m, &w, &cv, ix.near.lim, ix.far.lim)
+			}
+		}
+	}
+	return m.result()
+}
 
 // matchLinear is Match with a linear scan: the reference for tests and
 // benchmarks.
-func (d *Directory) matchLinear(q Query) Result { return d.match(q, d.grid.scan) }
+func (d *Directory) matchLinear(q Query) Result { return d.match(q, d.index.scan) }
 
-// match is diagnostic.md D.3. Choices where the text is open:
+// match is diagnostic.md D.3 over any search; Match is the same with the
+// index, and the tests hold the two equal. Choices where the text is open:
 //   - D.3.1 "if fewer than 3, widen": we count places that pass every
 //     filter (public, country, commune, base service, Brussels language),
 //     not all places in range; three places that cannot help must not stop
@@ -243,85 +280,131 @@ func (d *Directory) matchLinear(q Query) Result { return d.match(q, d.grid.scan)
 //     postcode centroids); the person's centroid is always approximate
 //     unless they sent a point, and the caller knows that from Location.
 func (d *Directory) match(q Query, search func(Point, float64, func(int, float64))) Result {
-	w := Want(q)
-	wb := newWantBits(w, q.Profile, q.Lang, &d.vocab)
-	crossOK := q.Need == "learning" || q.Need == "other"
-	brussels := q.Lang == "nl" && inBrussels(q.At)
-	home, homeDone := "", false // normName(q.At.Commune), computed on first need
+	var m matcher
+	d.initMatcher(&m, q, newWantBits(Want(q), q.Profile, q.Lang, &d.vocab))
+	// D.3.1: 15 km first; 30 km only when fewer than 3 fit, or when the
+	// Brussels language rule must look 30 km around anyway.
+	if m.brussels {
+		search(q.At.Point, farKM, m.collect)
+	} else {
+		search(q.At.Point, nearKM, m.collect)
+		if m.tops[0][1].count < maxMatches {
+			m.tops = [2][2]topList{}
+			search(q.At.Point, farKM, m.collect)
+		}
+	}
+	return m.result()
+}
 
+// matcher is one query of D.3 in progress: the filters and the lists.
+type matcher struct {
+	d        *Directory
+	at       Location // the query's
+	wb       wantBits
+	crossOK  bool   // D.3.6: another country's places may fill the list
+	homeCode uint32 // countryCode(at.Country), 0 when at.Country is empty
+	brussels bool
+	home     string // normName(at.Commune), computed on first need
+	homeDone bool
+	commune  int       // the commune test (prepareCommune), communeUnknown until needed
+	pc       *postcode // byPostcode[at.Postcode], for communeFast and communeImplied
 	// No candidate list: four running top-3 lists (all places or only
 	// those serving the language; within 15 or 30 km) and their counts are
 	// all D.3 needs, and they cost no allocation.
-	var tops [2][2]topList // [langOnly][within 15 km]
-	anyNL := false
-	collect := func(i int, km float64) {
-		m := &d.meta[i]
-		if m.noPublic {
-			return
-		}
-		cross := q.At.Country != "" && m.country != q.At.Country
-		if cross && !crossOK {
-			return
-		}
-		if m.communeOnly {
-			if !homeDone {
-				home, homeDone = normName(q.At.Commune), true
-			}
-			if cross || !d.inCommune(q.At, home, i) {
-				return
-			}
-		}
-		if m.services&wb.base == 0 && m.services&wb.baseAlt == 0 {
-			return
-		}
-		c := candidate{i: i, km: km, cross: cross, progRank: wb.nprogs}
-		c.score = score(m, wb, &c)
-		c.langOK = wb.lang != 0 && m.langs&wb.lang != 0
-		anyNL = anyNL || (brussels && c.langOK && !cross)
-		near := km <= nearKM
-		tops[0][0].add(d, c)
+	tops  [2][2]topList // [langOnly][within 15 km]
+	anyNL bool
+}
+
+// initMatcher starts m, a zero matcher, on q. (A matcher is 800 bytes:
+// the caller keeps it in place rather than copying it from a constructor.)
+func (d *Directory) initMatcher(m *matcher, q Query, wb wantBits) {
+	m.d = d
+	m.at = q.At
+	m.wb = wb
+	m.crossOK = q.Need == "learning" || q.Need == "other"
+	m.brussels = q.Lang == "nl" && inBrussels(q.At)
+	if q.At.Country != "" {
+		m.homeCode = countryCode(q.At.Country)
+	}
+}
+
+// collect is every filter of D.3 for place i at km, then add.
+func (m *matcher) collect(i int, km float64) {
+	pm := &m.d.meta[i]
+	if pm.noPublic {
+		return
+	}
+	cross := m.at.Country != "" && pm.country != m.at.Country
+	if cross && !m.crossOK {
+		return
+	}
+	if pm.communeOnly && (cross || !m.inCommune(i)) {
+		return
+	}
+	if pm.services&m.wb.base == 0 && pm.services&m.wb.baseAlt == 0 {
+		return
+	}
+	m.add(i, km, cross, pm.approx, &pm.tags)
+}
+
+// inCommune is Directory.inCommune for the query's location.
+func (m *matcher) inCommune(i int) bool {
+	if !m.homeDone {
+		m.home, m.homeDone = normName(m.at.Commune), true
+	}
+	return m.d.inCommune(m.at, m.home, i)
+}
+
+// add scores place i (with tags t), which passed every filter, into the
+// lists.
+func (m *matcher) add(i int, km float64, cross, approx bool, t *tags) {
+	c := candidate{i: i, km: km, cross: cross, approx: approx, progRank: m.wb.nprogs}
+	c.score = score(t, &m.wb, &c)
+	c.langOK = m.wb.lang != 0 && t.langs&m.wb.lang != 0
+	c.key = uint32(c.score)<<16 | uint32(maxProgs-c.progRank) // score ≤ 11
+	if !cross {
+		c.key |= 1 << 24
+	}
+	if c.langOK {
+		c.key |= 1 << 8
+	}
+	m.anyNL = m.anyNL || (m.brussels && c.langOK && !cross)
+	near := km <= nearKM
+	m.tops[0][0].add(m.d, &c)
+	if near {
+		m.tops[0][1].add(m.d, &c)
+	}
+	if c.langOK {
+		m.tops[1][0].add(m.d, &c)
 		if near {
-			tops[0][1].add(d, c)
-		}
-		if c.langOK {
-			tops[1][0].add(d, c)
-			if near {
-				tops[1][1].add(d, c)
-			}
+			m.tops[1][1].add(m.d, &c)
 		}
 	}
-	// D.3.1: 15 km first; 30 km only when fewer than 3 fit, or when the
-	// Brussels language rule must look 30 km around anyway.
-	if brussels {
-		search(q.At.Point, farKM, collect)
-	} else {
-		search(q.At.Point, nearKM, collect)
-		if tops[0][1].count < maxMatches {
-			tops = [2][2]topList{}
-			search(q.At.Point, farKM, collect)
-		}
-	}
+}
+
+// result is D.3.4–D.3.5 over the lists.
+func (m *matcher) result() Result {
 	// D.3.5: in Brussels, serving Dutch is a hard filter as soon as one
 	// such place is within 30 km.
-	lists := tops[0]
-	if anyNL {
-		lists = tops[1]
+	lists := &m.tops[0]
+	if m.anyNL {
+		lists = &m.tops[1]
 	}
-	top, radius := lists[0], float64(farKM)
+	top, radius := &lists[0], float64(farKM)
 	if lists[1].count >= maxMatches {
-		top, radius = lists[1], nearKM
+		top, radius = &lists[1], nearKM
 	}
 	n := min(top.count, maxMatches)
-	res := Result{RadiusKM: radius, Fallback: n == 0, Matches: make([]Match, 0, n)}
-	for _, c := range top.c[:n] {
-		p := d.places[c.i]
-		res.Matches = append(res.Matches, Match{
-			Place:       p,
+	res := Result{RadiusKM: radius, Fallback: n == 0, Matches: make([]Match, n)}
+	for k := range n {
+		c := &top.c[k]
+		res.Matches[k] = Match{
+			Place:       m.d.places[c.i],
 			Score:       c.score,
 			KM:          math.Round(c.km*10) / 10,
-			Approx:      p.Approx,
+			Approx:      c.approx,
 			CrossBorder: c.cross,
-		})
+		}
 	}
 	return res
 }
@@ -332,25 +415,25 @@ type topList struct {
 	count int
 }
 
-func (t *topList) add(d *Directory, c candidate) {
+func (t *topList) add(d *Directory, c *candidate) {
 	n := min(t.count, maxMatches)
 	t.count++
-	pos := n
-	for pos > 0 && d.better(c, t.c[pos-1]) {
-		pos--
+	if n == maxMatches && !d.better(c, &t.c[n-1]) {
+		return // most candidates, once the list is full
 	}
-	if pos >= maxMatches {
-		return
+	pos := n
+	for pos > 0 && d.better(c, &t.c[pos-1]) {
+		pos--
 	}
 	if n < maxMatches {
 		n++
 	}
 	copy(t.c[pos+1:n], t.c[pos:n-1])
-	t.c[pos] = c
+	t.c[pos] = *c
 }
 
 // score is D.3.3; it also sets c.progRank for the D.2 preference order.
-func score(m *placeMeta, wb wantBits, c *candidate) int {
+func score(m *tags, wb *wantBits, c *candidate) int {
 	s := 0
 	if wb.need != 0 && m.services&wb.need == wb.need {
 		s += 3
@@ -383,19 +466,12 @@ func score(m *placeMeta, wb wantBits, c *candidate) int {
 	return s
 }
 
-// better is the order of D.3.4 with the refinements documented on match.
-func (d *Directory) better(a, b candidate) bool {
-	if a.cross != b.cross {
-		return !a.cross
-	}
-	if a.score != b.score {
-		return a.score > b.score
-	}
-	if a.langOK != b.langOK {
-		return a.langOK
-	}
-	if a.progRank != b.progRank {
-		return a.progRank < b.progRank
+// better is the order of D.3.4 with the refinements documented on match:
+// home country first, then score, language, programme rank (all in
+// candidate.key), then distance, then ID.
+func (d *Directory) better(a, b *candidate) bool {
+	if a.key != b.key {
+		return a.key > b.key
 	}
 	if a.km != b.km {
 		return a.km < b.km

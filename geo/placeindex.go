@@ -1,0 +1,337 @@
+package geo
+
+import (
+	"math/bits"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// placeIndex answers the radius queries of D.3 over the places. It keeps
+// one grid per service: the hard filter of D.3.2 is "offers the base
+// service (or, for autonome, internet access)", so a query reads only the
+// grid of that service and never sees a place that cannot pass. A place
+// appears in the grid of each service it offers; places closed to the
+// public are in none, since no query may return them.
+type placeIndex struct {
+	lay       *cellLayout // shared by every grid, over all places
+	byService [32]*serviceGrid
+	near, far radius // of D.3.1
+	// By place index, for the linear scans that tests and benchmarks
+	// compare the index with.
+	pts []Point
+	xyz [][3]float64
+	// wants caches wantBits by wantKey: Want allocates and newWantBits
+	// compares strings: without the cache, a fifth of a query on the shipped
+	// directory.
+	wants [wantKeys]atomic.Pointer[wantBits]
+	// communes is built on the first commune test, as Directory.names
+	// (which it reads) is.
+	communes func() *communeIndex
+}
+
+// serviceGrid is the cells of the places that offer one service.
+type serviceGrid struct {
+	start []int32 // per cell of the layout, first entry; one more at the end
+	ents  []placeEntry
+}
+
+// placeEntry is a place as a grid stores it: all that the filters and the
+// score of D.3 need, so a query reads runs of one array in order instead
+// of jumping to Place and placeMeta (100,000 places are 9 MB of meta: a
+// cache miss for each candidate).
+type placeEntry struct {
+	v     [3]float64 // unit vector
+	t     tags
+	i     int32  // index into Directory.places and .meta
+	flags uint32 // entryCommuneOnly, entryApprox, and the country code from entryCountryShift
+}
+
+const (
+	entryCommuneOnly  = 1 << 0
+	entryApprox       = 1 << 1
+	entryCountryShift = 2
+)
+
+// countryCode is a country as 2 bits: 1 BE, 2 FR, 3 any other (then the
+// filter compares the strings).
+func countryCode(c Country) uint32 {
+	switch c {
+	case BE:
+		return 1
+	case FR:
+		return 2
+	}
+	return 3
+}
+
+// newPlaceIndex indexes the places of d, whose points and metadata are pts
+// and meta, on lay. The caller orders places by cell (cellsOf), so that
+// entries, meta and places are all in the same spatial order.
+func newPlaceIndex(d *Directory, lay *cellLayout, pts []Point, meta []placeMeta) *placeIndex {
+	ix := &placeIndex{lay: lay, pts: pts, xyz: make([][3]float64, len(pts)),
+		near: newRadius(nearKM), far: newRadius(farKM)}
+	ix.communes = sync.OnceValue(func() *communeIndex { return newCommuneIndex(d) })
+	cells := make([]int32, len(pts))
+	var all uint32
+	for i, p := range pts {
+		ix.xyz[i] = unitVector(p)
+		cells[i] = -1
+		if p.valid() && !meta[i].noPublic {
+			cells[i] = lay.cellOf(p)
+			all |= meta[i].services
+		}
+	}
+	for s := range bits.Len32(all) {
+		bit := uint32(1) << s
+		if all&bit == 0 {
+			continue
+		}
+		start, order := lay.bucket(cells, func(i int) bool { return meta[i].services&bit != 0 })
+		g := &serviceGrid{start: start, ents: make([]placeEntry, len(order))}
+		for k, i := range order {
+			m := &meta[i]
+			f := countryCode(m.country) << entryCountryShift
+			if m.communeOnly {
+				f |= entryCommuneOnly
+			}
+			if m.approx {
+				f |= entryApprox
+			}
+			g.ents[k] = placeEntry{v: ix.xyz[i], t: m.tags, i: i, flags: f}
+		}
+		ix.byService[s] = g
+	}
+	return ix
+}
+
+// scan calls fn for every place at most km from c: the linear reference
+// for the index, with the same distance test.
+func (ix *placeIndex) scan(c Point, km float64, fn func(i int, d float64)) {
+	if !c.valid() || km < 0 {
+		return
+	}
+	cv, lim := unitVector(c), chordLimit(km)
+	for i := range ix.xyz {
+		if ch2 := chord2(&ix.xyz[i], &cv); ch2 <= lim {
+			fn(i, chordKM(ch2))
+		}
+	}
+}
+
+// walk feeds m every place that offers m's base service (or its
+// alternative) and passes the filters of D.3, with a squared chord to c in
+// (inner, lim]. The grids hold only public places of the service, and the
+// country test reads the entry's flags before the distance. The window w
+// must cover the circle of lim.
+func (ix *placeIndex) walk(m *matcher, w *window, cv *[3]float64, inner, lim float64) {
+	want := m.wb.base | m.wb.baseAlt
+	var seen uint32 // services whose grids were read: skip their places
+	home := m.homeCode
+	for want != 0 {
+		s := bits.TrailingZeros32(want)
+		want &^= 1 << s
+		g := ix.byService[s]
+		skip := seen
+		seen |= 1 << s
+		if g == nil {
+			continue
+		}
+		for r := w.r0; r <= w.r1; r++ {
+			for _, cols := range w.cols[:w.ncols] {
+				a, b := ix.lay.run(r, cols)
+				ents := g.ents[g.start[a]:g.start[b]]
+				for k := range ents {
+					e := &ents[k]
+					if e.t.services&skip != 0 {
+						continue
+					}
+					cross := false
+					if home != 0 {
+						code := e.flags >> entryCountryShift
+						// Code 3 is "neither BE nor FR": only then compare the strings.
+						cross = code != home || (code == 3 && m.d.meta[e.i].country != m.at.Country)
+						if cross && !m.crossOK {
+							continue
+						}
+					}
+					ch2 := chord2(&e.v, cv)
+					if ch2 > lim || ch2 <= inner {
+						continue
+					}
+					// Last, as the only filter that may look beyond the entry.
+					if e.flags&entryCommuneOnly != 0 && (cross || !m.inCommuneFast(int(e.i))) {
+						continue
+					}
+					m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, &e.t)
+				}
+			}
+		}
+	}
+}
+
+// wantKeys is the number of wantKey classes.
+const wantKeys = 6 * 4 * 3 * 16
+
+// wantKey is q's class for Want and newWantBits without the language: the
+// fields they read, reduced to the values they tell apart. It must name
+// every field that Want reads (TestWantKey checks every class).
+func wantKey(q Query) int {
+	need := 5 // learning, other and unknown needs
+	switch q.Need {
+	case "procedure":
+		need = 0
+	case "banking":
+		need = 1
+	case "job":
+		need = 2
+	case "health":
+		need = 3
+	case "family":
+		need = 4
+	}
+	profile := 3 // proche_autonomie and unknown profiles
+	switch q.Profile {
+	case "autonome":
+		profile = 0
+	case "grand_debutant":
+		profile = 1
+	case "besoin_assistance":
+		profile = 2
+	}
+	country := 2
+	switch q.At.Country {
+	case FR:
+		country = 0
+	case BE:
+		country = 1
+	}
+	k := (need*4+profile)*3 + country
+	k <<= 4
+	if q.Equipment == 0 {
+		k |= 1
+	}
+	if q.Connectivity == 0 {
+		k |= 2
+	}
+	if q.Reading >= 1 {
+		k |= 4
+	}
+	if q.Barrier == "body" {
+		k |= 8
+	}
+	return k
+}
+
+// wantBits is newWantBits(Want(q), q.Profile, q.Lang, v), computed once
+// per wantKey. Racing callers compute the same value, so a lost store
+// costs only time.
+func (ix *placeIndex) wantBits(q Query, v *vocabs) wantBits {
+	slot := &ix.wants[wantKey(q)]
+	wb := slot.Load()
+	if wb == nil {
+		b := newWantBits(Want(q), q.Profile, "", v)
+		wb = &b
+		slot.Store(wb)
+	}
+	b := *wb
+	b.lang = bitOf(q.Lang, v.langs)
+	return b
+}
+
+// communeIndex is Directory.inCommune's answer for each commune-only
+// place as the set of postcodes it serves: the place's own, and every
+// postcode with a locality of the commune's name. A test then compares
+// pointers instead of looking up the name index for each candidate.
+type communeIndex struct {
+	start []int32     // by place index: place i serves pcs[start[i]:start[i+1]]
+	pcs   []*postcode // entries of Directory.byPostcode
+}
+
+func newCommuneIndex(d *Directory) *communeIndex {
+	ci := &communeIndex{start: make([]int32, len(d.meta)+1)}
+	for i := range d.meta {
+		m := &d.meta[i]
+		if m.communeOnly {
+			first := len(ci.pcs)
+			add := func(code string) {
+				pc := d.byPostcode[code]
+				if pc != nil && !slices.Contains(ci.pcs[first:], pc) {
+					ci.pcs = append(ci.pcs, pc)
+				}
+			}
+			add(m.postcode)
+			for _, r := range d.names().byName[m.commune] {
+				add(d.pcs[r].postcode)
+			}
+		}
+		ci.start[i+1] = int32(len(ci.pcs))
+	}
+	return ci
+}
+
+// inCommuneFast is inCommune for a place of the query's country, which
+// the caller has checked. For a location Locate made it never folds a
+// name: see prepareCommune.
+func (m *matcher) inCommuneFast(i int) bool {
+	if m.commune == communeUnknown {
+		m.prepareCommune()
+	}
+	switch m.commune {
+	case communeNone:
+		return false
+	case communeSlow:
+		return m.inCommune(i)
+	}
+	ci := m.d.index.communes()
+	if slices.Contains(ci.pcs[ci.start[i]:ci.start[i+1]], m.pc) {
+		return true
+	}
+	if m.commune == communeImplied {
+		return false
+	}
+	if !m.homeDone {
+		m.home, m.homeDone = normName(m.at.Commune), true
+	}
+	return m.home == m.d.meta[i].commune
+}
+
+// Commune test modes of a matcher.
+const (
+	communeUnknown = iota // not prepared yet
+	communeNone           // no postcode: no commune-only place fits
+	communeSlow           // Directory.inCommune for each place
+	communeFast           // the postcode set, then the folded name
+	communeImplied        // the postcode set says it all
+)
+
+// prepareCommune picks the commune test for the query. Directory.inCommune
+// accepts the same postcode, the same folded commune name, or a postcode
+// with a locality of the commune's name; the first and the last are the
+// postcode set of communeIndex. When the location's commune is the name
+// of one of its postcode's localities (as Locate always makes it), a place
+// whose folded name equals the folded commune has that locality, so the
+// set already holds the location's postcode: the name test adds nothing
+// and normName is never called.
+func (m *matcher) prepareCommune() {
+	switch {
+	case m.at.Postcode == "":
+		m.commune = communeNone
+	case m.homeCode != 1 && m.homeCode != 2:
+		m.commune = communeSlow // the caller's country check covers BE and FR
+	default:
+		m.pc = m.d.byPostcode[m.at.Postcode]
+		if m.pc == nil {
+			// A postcode outside the table: the set cannot name it.
+			m.commune = communeSlow
+			return
+		}
+		m.commune = communeFast
+		for _, r := range m.pc.rows {
+			if m.d.pcs[r].name == m.at.Commune {
+				m.commune = communeImplied
+				break
+			}
+		}
+	}
+}
