@@ -3,6 +3,7 @@
 //	secours                 run the bot (a terminal chat when no channel is configured)
 //	secours places …        check, search and import the place directory
 //	secours diagnose …      show how the diagnostic rules classify answers
+//	secours whatsapp link   link the WhatsApp channel to an account (QR or pairing code)
 //
 // Configuration: flags win over environment variables, which win over
 // defaults; with none, the bot runs in the terminal with the in-memory store
@@ -44,6 +45,9 @@ type Config struct {
 	SessionTTL time.Duration
 	LogLevel   string
 	LogFormat  string
+	HTTPAddr   string
+	Telegram   TelegramConfig
+	WhatsApp   WhatsAppConfig
 }
 
 const usageHead = `Secours — premiers secours numériques / digitale eerste hulp.
@@ -56,6 +60,7 @@ Usage:
   secours places near Q      show the places matched for a postcode, commune or lat,lon
   secours places import F…   validate place files and write the directory under configs/places
   secours diagnose …         classify answer keys with the reference diagnostic (JSON out)
+  secours whatsapp link      link the WhatsApp channel: QR code, or -phone +32… for a pairing code
   secours help               this text
 
 Every flag has an environment variable (in brackets); flags win.
@@ -87,6 +92,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&ttl, "session-ttl", env("SESSION_TTL", "720h"), "how long a conversation is kept after its last message (diagnostic.md G.3: 30 days) [SESSION_TTL]")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", ""), "debug, info, warn or error; default warn in the terminal chat, info otherwise [LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [LOG_FORMAT]")
+	fs.StringVar(&c.HTTPAddr, "http-addr", env("HTTP_ADDR", ":8080"), "address of the HTTP server (Telegram webhook) [HTTP_ADDR]")
+	telegramFlags(fs, &c.Telegram, getenv)
+	whatsappFlags(fs, &c.WhatsApp, getenv)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -121,6 +129,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, fmt.Sprintf("LOG_FORMAT / -log-format: %q is not text or json", c.LogFormat))
 	}
+	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
+	problems = append(problems, checkTelegram(c.Telegram)...)
+	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(problems, "\n  "))
 	}
@@ -132,6 +143,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		switch args[0] {
 		case "places":
 			return runPlaces(args[1:], stdout, stderr)
+		case "whatsapp":
+			return runWhatsApp(args[1:], stdout, stderr, getenv)
 		case "diagnose":
 			return runDiagnose(args[1:], stdin, stdout, stderr)
 		case "help":
@@ -173,14 +186,13 @@ func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
 // serve wires the engine, the store and the channels, and runs until the
 // end of input (terminal chat) or a signal.
 func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
-	log := newLogger(cfg, stderr, true)
+	log := newLogger(cfg, stderr, !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled())
 	slog.SetDefault(log)
 
-	engine, dir, err := newEngine()
+	engine, err := newEngine()
 	if err != nil {
 		return err
 	}
-	_ = dir
 	st, closeStore, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -188,6 +200,21 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	defer closeStore()
 
 	runner := &bot.Runner{Engine: engine, Store: st, Log: log}
+	if cfg.WhatsApp.enabled() {
+		wa, err := startWhatsApp(ctx, cfg.WhatsApp, runner, log)
+		if err != nil {
+			return err
+		}
+		if !cfg.Telegram.enabled() {
+			return wa.wait()
+		}
+		// With Telegram too, a logged-out WhatsApp (already logged) must
+		// not stop the process.
+		defer func() { _ = wa.stop() }()
+	}
+	if cfg.Telegram.enabled() {
+		return serveTelegram(ctx, cfg.Telegram, cfg.HTTPAddr, runner, log)
+	}
 	a := &console.Adapter{Conv: runner, In: stdin, Out: stdout, Lang: flows.Lang(cfg.Lang), Country: cfg.Country}
 	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
 		a.Prompt = "> "
@@ -198,20 +225,16 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 }
 
 // newEngine loads the embedded catalogues and places.
-func newEngine() (*flows.Engine, *geo.Directory, error) {
+func newEngine() (*flows.Engine, error) {
 	dir, err := geo.Open(configs.FS)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load places: %w", err)
+		return nil, fmt.Errorf("load places: %w", err)
 	}
 	cats, err := flows.LoadCatalogs(configs.FS)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	engine, err := flows.NewEngine(cats, dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	return engine, dir, nil
+	return flows.NewEngine(cats, dir)
 }
 
 // openStore picks Redis when REDIS_URL is set, memory otherwise.

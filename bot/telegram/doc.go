@@ -1,0 +1,19 @@
+// Package telegram is the Telegram channel: it turns Bot API updates into
+// flows.Msg, hands them to a bot.Conversation and sends the flows.Reply
+// values back as Telegram messages, and nothing else (no wording of its own
+// beyond commands.json, no business rules).
+//
+// Updates arrive by long polling (getUpdates, driven here over net/http so
+// that the offset is confirmed only for updates that were handled) or by a
+// webhook (Adapter.WebhookHandler). Each chat has one queue: its updates
+// are handled and answered in order, one at a time, while chats run in
+// parallel. Every send goes through the go-telegram/bot client, paced by
+// token buckets (about 30 messages a second overall, 1 a second per chat
+// with short bursts); a 429 is waited out and resent, a 403 (the person
+// blocked the bot) is logged and dropped.
+//
+// It imports flows, geo (for geo.Point) and bot only; it must not import
+// store or cmd.
+// The telegramtest subpackage is a fake of the Bot API for tests and the
+// load tool.
+package telegram

@@ -1,0 +1,135 @@
+package telegram
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+)
+
+// out is one Bot API call of a reply: a text message with its keyboard, or
+// a venue (a pin on a map) when venue is set.
+type out struct {
+	text      string
+	markup    models.ReplyMarkup // nil, *InlineKeyboardMarkup, *ReplyKeyboardMarkup or *ReplyKeyboardRemove
+	noPreview bool               // a place card: its links need no preview
+	venue     *flows.PlaceCard
+}
+
+// render turns one update's replies into calls, in order:
+//
+//   - the text, cut at Telegram's length limit, with the choices as an
+//     inline keyboard on its last piece (one answer per row, the escape
+//     row last);
+//   - at the location step, a reply keyboard with the "share my location"
+//     button; a message has one keyboard, so when it also has choices the
+//     button comes on a second message, the button's own label, since the
+//     adapter adds no wording;
+//   - place cards in the text, and the first place of a reply as a venue;
+//   - the first plain message of replies that no longer ask for a
+//     location removes that reply keyboard (without it the button would
+//     stay under the input field).
+func render(replies []flows.Reply) []out {
+	removeKb := !slices.ContainsFunc(replies, func(r flows.Reply) bool { return r.AskLocation })
+	var outs []out
+	for _, r := range replies {
+		text := r.Text
+		for _, p := range r.Places {
+			text = strings.TrimSpace(text + "\n\n" + card(p))
+		}
+		var markup models.ReplyMarkup
+		if kb := inlineKeyboard(r); kb != nil {
+			markup = kb
+		}
+		var location *models.ReplyKeyboardMarkup
+		if r.AskLocation && r.LocationBtn != "" {
+			location = &models.ReplyKeyboardMarkup{
+				Keyboard:        [][]models.KeyboardButton{{{Text: r.LocationBtn, RequestLocation: true}}},
+				ResizeKeyboard:  true,
+				OneTimeKeyboard: true,
+			}
+			if markup == nil {
+				markup, location = location, nil
+			}
+		}
+		var pieces []string
+		for _, p := range split(text, maxText) {
+			if p = strings.TrimRight(p, " \n"); strings.TrimSpace(p) != "" {
+				pieces = append(pieces, p)
+			}
+		}
+		if markup == nil && removeKb && len(pieces) > 0 {
+			markup, removeKb = &models.ReplyKeyboardRemove{RemoveKeyboard: true}, false
+		}
+		for i, p := range pieces {
+			o := out{text: p, noPreview: len(r.Places) > 0}
+			if i == len(pieces)-1 {
+				o.markup = markup
+			}
+			outs = append(outs, o)
+		}
+		if location != nil {
+			outs = append(outs, out{text: r.LocationBtn, markup: location})
+		}
+		if len(r.Places) > 0 && r.Places[0].Loc != (geo.Point{}) {
+			outs = append(outs, out{venue: &r.Places[0]})
+		}
+	}
+	return outs
+}
+
+// inlineKeyboard shows the choices one per row, then the escape row; nil
+// if there are none. The callback data is the choice key itself,
+// "<question>:<answer>", which the engine reads back.
+func inlineKeyboard(r flows.Reply) *models.InlineKeyboardMarkup {
+	var rows [][]models.InlineKeyboardButton
+	for _, c := range r.Choices {
+		if b, ok := button(c); ok {
+			rows = append(rows, []models.InlineKeyboardButton{b})
+		}
+	}
+	var nav []models.InlineKeyboardButton
+	for _, c := range r.Nav {
+		if b, ok := button(c); ok {
+			nav = append(nav, b)
+		}
+	}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+// button is the inline button of a choice. A key longer than Telegram
+// allows cannot be sent: the person can still type the answer.
+func button(c flows.Choice) (models.InlineKeyboardButton, bool) {
+	if c.Key == "" || len(c.Key) > maxCallbackData || c.Label == "" {
+		return models.InlineKeyboardButton{}, false
+	}
+	return models.InlineKeyboardButton{Text: c.Label, CallbackData: c.Key}, true
+}
+
+// card is a place as text: every field the engine filled, one a line.
+func card(p flows.PlaceCard) string {
+	var b strings.Builder
+	b.WriteString("🏢 " + p.Name)
+	addr := p.Address
+	if p.Distance != "" {
+		addr = strings.TrimSpace(addr + " (" + p.Distance + ")")
+	}
+	for _, f := range [...][2]string{
+		{"📍", addr}, {"🕘", p.Hours}, {"📞", p.Phone}, {"✉️", p.Email},
+		{"🌐", p.Website}, {"🗺", p.MapURL}, {"ℹ️", p.Note},
+	} {
+		if f[1] != "" {
+			b.WriteString("\n" + f[0] + " " + f[1])
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,854 @@
+package telegram_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot/models"
+
+	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/telegram"
+	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/store/redis"
+	"github.com/secours/secours/store/storetest"
+)
+
+var (
+	engOnce sync.Once
+	eng     *flows.Engine
+	cats    map[flows.Lang]flows.Catalog
+	engErr  error
+)
+
+// engine is the real engine, with the embedded catalogues and places.
+func engine(t testing.TB) (*flows.Engine, map[flows.Lang]flows.Catalog) {
+	t.Helper()
+	engOnce.Do(func() {
+		var dir *geo.Directory
+		if dir, engErr = geo.Open(configs.FS); engErr != nil {
+			return
+		}
+		if cats, engErr = flows.LoadCatalogs(configs.FS); engErr != nil {
+			return
+		}
+		eng, engErr = flows.NewEngine(cats, dir)
+	})
+	if engErr != nil {
+		t.Fatal(engErr)
+	}
+	return eng, cats
+}
+
+// syncBuffer is a log sink shared by the adapter's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// harness is an adapter polling a fake Bot API, with the real engine.
+type harness struct {
+	t     *testing.T
+	srv   *telegramtest.Server
+	a     *telegram.Adapter
+	store flows.SessionStore
+	logs  *syncBuffer
+
+	mu    sync.Mutex // guards done and slept
+	done  map[int64]bool
+	slept []time.Duration
+	wake  chan struct{}
+
+	stop func() // stops polling and waits for Poll to return
+}
+
+type harnessOpts struct {
+	srv   *telegramtest.Server // nil: a new one
+	store flows.SessionStore   // nil: memory
+	conv  bot.Conversation     // nil: a Runner on the real engine
+	cfg   telegram.Config      // Token, APIURL, Log and Done are set here
+	poll  bool                 // run Poll in the background
+}
+
+func newHarness(t *testing.T, o harnessOpts) *harness {
+	t.Helper()
+	h := &harness{t: t, srv: o.srv, store: o.store, logs: &syncBuffer{}, done: map[int64]bool{}, wake: make(chan struct{}, 1)}
+	if h.srv == nil {
+		h.srv = telegramtest.New(telegramtest.Options{})
+		t.Cleanup(h.srv.Close)
+	}
+	if h.store == nil {
+		h.store = memory.New(time.Hour, nil)
+	}
+	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	conv := o.conv
+	if conv == nil {
+		e, _ := engine(t)
+		conv = &bot.Runner{Engine: e, Store: h.store, Log: log}
+	}
+	cfg := o.cfg
+	cfg.Token, cfg.APIURL, cfg.Log = h.srv.Token, h.srv.URL, log
+	if cfg.PollTimeout == 0 {
+		cfg.PollTimeout = 2 * time.Second
+	}
+	cfg.Done = func(id, _ int64, _ time.Time) {
+		h.mu.Lock()
+		h.done[id] = true
+		h.mu.Unlock()
+		select {
+		case h.wake <- struct{}{}:
+		default:
+		}
+	}
+	a, err := telegram.New(cfg, conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	telegram.SetSleep(a, func(ctx context.Context, d time.Duration) error {
+		if d > 0 {
+			h.mu.Lock()
+			h.slept = append(h.slept, d)
+			h.mu.Unlock()
+		}
+		return ctx.Err()
+	})
+	h.a = a
+	if err := a.Setup(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.stop = func() {}
+	if o.poll {
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() { errc <- a.Poll(ctx) }()
+		var once sync.Once
+		h.stop = func() {
+			once.Do(func() {
+				cancel()
+				if err := <-errc; err != nil {
+					t.Errorf("Poll: %v", err)
+				}
+			})
+		}
+		t.Cleanup(h.stop)
+	}
+	return h
+}
+
+// wait returns once the update was handled and answered.
+func (h *harness) wait(id int64) {
+	h.t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		h.mu.Lock()
+		ok := h.done[id]
+		h.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-h.wake:
+		case <-time.After(10 * time.Millisecond):
+		case <-deadline:
+			h.t.Fatalf("update %d not handled within 10 s", id)
+		}
+	}
+}
+
+func (h *harness) text(chat int64, lang, text string) {
+	h.t.Helper()
+	h.wait(h.srv.Text(chat, lang, text))
+}
+
+// press taps the button with callback data key on the newest keyboard.
+func (h *harness) press(chat int64, lang, key string) {
+	h.t.Helper()
+	m, ok := h.srv.Keyboard(chat)
+	if !ok {
+		h.t.Fatalf("press %s: no keyboard shown", key)
+	}
+	if _, ok := telegramtest.Button(m, key); !ok {
+		h.t.Fatalf("press %s: not on the keyboard of %q", key, m.Text)
+	}
+	h.wait(h.srv.Press(chat, lang, m, key))
+}
+
+func (h *harness) session(chat int64) flows.Session {
+	h.t.Helper()
+	s, err := h.store.Load(context.Background(), flows.ChatID("tg:"+strconv.FormatInt(chat, 10)))
+	if err != nil {
+		h.t.Fatalf("load session: %v", err)
+	}
+	return s
+}
+
+// texts returns the texts sent to a chat.
+func (h *harness) texts(chat int64) []string {
+	var out []string
+	for _, c := range h.srv.Sent(chat) {
+		if c.Method == "sendMessage" {
+			out = append(out, c.Params["text"])
+		}
+	}
+	return out
+}
+
+// profileScript is one whole conversation: the buttons pressed in order,
+// then the place asked for.
+type profileScript struct {
+	name     string
+	lang     string // Telegram language_code
+	answers  []string
+	postcode string    // typed; empty: the location is shared
+	at       geo.Point // the shared location
+	profile  string
+	consent  string
+	// fallbackOK accepts the engine's "no place near you yet": the
+	// directory holds only administrative-help places so far, and the
+	// profiles that need a digital-skills workshop match none of them.
+	fallbackOK bool
+}
+
+func profileScripts() []profileScript {
+	return []profileScript{
+		{name: "autonome_fr", lang: "fr", answers: []string{"lang:fr", "country:FR", "who:self", "need:banking", "device:computer",
+			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"},
+			postcode: "75011", profile: "autonome", consent: "consent:yes"},
+		{name: "grand_debutant_fr", lang: "fr-FR", answers: []string{"lang:fr", "country:FR", "who:self", "need:procedure", "device:basic_phone",
+			"internet:rarely", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"},
+			postcode: "59000", profile: "grand_debutant", consent: "consent:no", fallbackOK: true},
+		{name: "proche_autonomie_fr", lang: "", answers: []string{"lang:fr", "country:FR", "who:self", "need:procedure", "device:smartphone",
+			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"},
+			postcode: "75011", profile: "proche_autonomie", consent: "consent:what"},
+		{name: "besoin_assistance_fr_aidant", lang: "fr", answers: []string{"lang:fr", "country:FR", "who:pro", "need:procedure", "device:none",
+			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:text", "barrier:none"},
+			postcode: "59000", profile: "besoin_assistance", consent: "consent:aidant"},
+		{name: "autonome_nl", lang: "nl", answers: []string{"lang:nl", "who:self", "need:procedure", "device:computer",
+			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"},
+			postcode: "2000", profile: "autonome", consent: "consent:yes"},
+		{name: "grand_debutant_nl", lang: "nl-BE", answers: []string{"lang:nl", "who:self", "need:banking", "device:basic_phone",
+			"internet:rarely", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"},
+			postcode: "2000", profile: "grand_debutant", consent: "consent:no", fallbackOK: true},
+		{name: "proche_autonomie_nl", lang: "nl", answers: []string{"lang:nl", "who:self", "need:procedure", "device:smartphone",
+			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"},
+			at: geo.Point{Lat: 51.2199, Lon: 4.4035}, profile: "proche_autonomie", consent: "consent:yes"},
+		{name: "besoin_assistance_nl_aidant", lang: "nl", answers: []string{"lang:nl", "who:relative", "need:banking", "device:none",
+			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:voice", "barrier:memory"},
+			postcode: "2000", profile: "besoin_assistance", consent: "consent:yes"},
+	}
+}
+
+// TestConversations runs a whole conversation per profile in French and
+// Dutch through the fake Bot API: /start, every answer as a button press,
+// the place typed or shared, the place list, the consent.
+func TestConversations(t *testing.T) {
+	for i, sc := range profileScripts() {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, harnessOpts{poll: true})
+			_, cats := engine(t)
+			lang := flows.NL
+			if strings.HasPrefix(sc.answers[0], "lang:fr") {
+				lang = flows.FR
+			}
+			chat := int64(731000001 + i)
+			h.text(chat, sc.lang, "/start")
+			texts := h.texts(chat)
+			if len(texts) == 0 || texts[0] != cats[flows.ParseLang(sc.lang)]["welcome"] {
+				t.Fatalf("first message %q, want the welcome in the person's language", texts)
+			}
+			for _, key := range sc.answers {
+				h.press(chat, sc.lang, key)
+			}
+			// The location step: a reply keyboard with the location button.
+			loc := h.srv.Sent(chat)
+			lastLoc := loc[len(loc)-1]
+			if kb := lastLoc.Markup().Keyboard; len(kb) != 1 || !kb[0][0].RequestLocation || kb[0][0].Text != cats[lang]["location.button"] {
+				t.Fatalf("location step: last message %q with keyboard %+v, want the location button", lastLoc.Params["text"], kb)
+			}
+			before := len(h.srv.Sent(chat))
+			if sc.postcode != "" {
+				h.text(chat, sc.lang, sc.postcode)
+			} else {
+				h.wait(h.srv.ShareLocation(chat, sc.lang, sc.at.Lat, sc.at.Lon))
+			}
+			after := h.srv.Sent(chat)[before:]
+			if !after[0].Markup().RemoveKeyboard {
+				t.Errorf("the reply to the location does not remove the location keyboard")
+			}
+			presses := len(sc.answers)
+			if h.srv.Venues(chat) == 0 {
+				// The directory has no place for this profile here yet: the
+				// engine's honest fallback ends the conversation.
+				if !sc.fallbackOK {
+					t.Fatalf("no place shown after the location; sent: %q", h.texts(chat)[before:])
+				}
+				country := map[flows.Lang]string{flows.FR: "FR", flows.NL: "BE"}[lang]
+				if got := after[0].Params["text"]; got != cats[lang]["fallback."+country] {
+					t.Fatalf("no place and no fallback: %q", got)
+				}
+				t.Logf("no place for %s: fallback shown", sc.profile)
+			} else {
+				if !strings.Contains(after[0].Params["text"], "🏢 ") || after[1].Method != "sendVenue" {
+					t.Errorf("want a place card then a venue, got %s %q, %s", after[0].Method, after[0].Params["text"], after[1].Method)
+				}
+				h.press(chat, sc.lang, sc.consent)
+				presses++
+			}
+
+			s := h.session(chat)
+			if s.Answers["profile"] != sc.profile {
+				t.Errorf("profile %q, want %q", s.Answers["profile"], sc.profile)
+			}
+			if s.Lang != lang {
+				t.Errorf("session language %q, want %q", s.Lang, lang)
+			}
+			if n := len(h.srv.CallsTo("answerCallbackQuery")); n != presses {
+				t.Errorf("%d answerCallbackQuery, want one per press (%d)", n, presses)
+			}
+			edits := h.srv.CallsTo("editMessageText")
+			if len(edits) != presses {
+				t.Fatalf("%d questions edited, want %d", len(edits), presses)
+			}
+			who := sc.answers[slices.IndexFunc(sc.answers, func(a string) bool { return strings.HasPrefix(a, "who:") })]
+			want := cats[lang]["q.who"] + "\n→ " + cats[lang]["a.who."+strings.TrimPrefix(who, "who:")]
+			if !slices.ContainsFunc(edits, func(c telegramtest.Call) bool { return c.Params["text"] == want }) {
+				t.Errorf("no question edited to %q", want)
+			}
+			for _, c := range h.srv.Calls() {
+				if c.Status != http.StatusOK {
+					t.Errorf("%s answered %d", c.Method, c.Status)
+				}
+			}
+		})
+	}
+}
+
+// TestCommandsMenu checks the menu set at start-up: FR, NL and default.
+func TestCommandsMenu(t *testing.T) {
+	h := newHarness(t, harnessOpts{})
+	calls := h.srv.CallsTo("setMyCommands")
+	got := map[string]string{}
+	for _, c := range calls {
+		got[c.Params["language_code"]] = c.Params["commands"]
+	}
+	for _, lc := range []string{"", "fr", "nl"} {
+		var cmds []models.BotCommand
+		if err := json.Unmarshal([]byte(got[lc]), &cmds); err != nil {
+			t.Fatalf("language %q: commands %q: %v", lc, got[lc], err)
+		}
+		var names []string
+		for _, c := range cmds {
+			names = append(names, c.Command)
+		}
+		if want := []string{"start", "aide", "oubli", "langue"}; !slices.Equal(names, want) {
+			t.Errorf("language %q: commands %v, want %v", lc, names, want)
+		}
+	}
+	if got["fr"] == got["nl"] || got[""] != got["fr"] {
+		t.Errorf("want Dutch descriptions for nl and French by default: %v", got)
+	}
+	if n := len(h.srv.CallsTo("deleteWebhook")); n != 1 {
+		t.Errorf("polling mode: %d deleteWebhook, want 1", n)
+	}
+}
+
+func TestDeepLink(t *testing.T) {
+	h := newHarness(t, harnessOpts{poll: true})
+	tests := []struct {
+		chat int64
+		text string
+		want string
+	}{
+		{731100001, "/start abc123", "abc123"},
+		{731100002, "/start@SecoursTestBot campagne_2025-epn", "campagne_2025-epn"},
+		{731100003, "/start", ""},
+		{731100004, "/start <script>", ""}, // not a payload Telegram makes: ignored
+	}
+	for _, tt := range tests {
+		h.text(tt.chat, "fr", tt.text)
+		if got := h.session(tt.chat).Payload; got != tt.want {
+			t.Errorf("%q: session payload %q, want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+// TestNonText sends what the bot cannot read: the engine's kind message
+// for media, silence for edits and channel posts, a log line when blocked.
+func TestNonText(t *testing.T) {
+	h := newHarness(t, harnessOpts{poll: true})
+	_, cats := engine(t)
+	const chat = 731200001
+	h.text(chat, "fr", "/start")
+	media := map[string]func(m *models.Message){
+		"sticker":  func(m *models.Message) { m.Sticker = &models.Sticker{FileID: "s1", Type: "regular"} },
+		"photo":    func(m *models.Message) { m.Photo = []models.PhotoSize{{FileID: "p1", Width: 10, Height: 10}} },
+		"voice":    func(m *models.Message) { m.Voice = &models.Voice{FileID: "v1", Duration: 3} },
+		"document": func(m *models.Message) { m.Document = &models.Document{FileID: "d1"} },
+		"caption":  func(m *models.Message) { m.Photo, m.Caption = []models.PhotoSize{{FileID: "p2"}}, "75011" },
+		"contact":  func(m *models.Message) { m.Contact = &models.Contact{PhoneNumber: "+32470000000", FirstName: "X"} },
+	}
+	for name, add := range media {
+		before := len(h.texts(chat))
+		m := h.srv.Message(chat, "fr")
+		add(m)
+		h.wait(h.srv.Push(models.Update{Message: m}))
+		got := h.texts(chat)[before:]
+		if len(got) == 0 || got[0] != cats[flows.FR]["media.unsupported"] {
+			t.Errorf("%s: replies %q, want the engine's media message first", name, got)
+		}
+	}
+	before := len(h.srv.Sent(chat))
+	edited := h.srv.Message(chat, "fr")
+	edited.Text, edited.EditDate = "2", int(time.Now().Unix())
+	post := h.srv.Message(-1001234, "fr")
+	post.Chat.Type, post.Text = models.ChatTypeChannel, "annonce"
+	ids := []int64{
+		h.srv.Push(models.Update{EditedMessage: edited}),
+		h.srv.Push(models.Update{ChannelPost: post}),
+		h.srv.Push(models.Update{MyChatMember: &models.ChatMemberUpdated{
+			Chat: models.Chat{ID: chat, Type: models.ChatTypePrivate}, From: models.User{ID: chat}, Date: 1,
+			OldChatMember: models.ChatMember{Type: models.ChatMemberTypeMember, Member: &models.ChatMemberMember{User: &models.User{ID: 1}}},
+			NewChatMember: models.ChatMember{Type: models.ChatMemberTypeBanned, Banned: &models.ChatMemberBanned{User: &models.User{ID: 1}}},
+		}}),
+		h.srv.Push(models.Update{InlineQuery: &models.InlineQuery{ID: "q1", From: &models.User{ID: chat}, Query: "x"}}),
+	}
+	for _, id := range ids {
+		h.wait(id)
+	}
+	if got := h.srv.Sent(chat)[before:]; len(got) != 0 {
+		t.Errorf("edits, channel posts, blocks and inline queries got %d replies, want none", len(got))
+	}
+	if !strings.Contains(h.logs.String(), `"msg":"bot blocked"`) {
+		t.Errorf("no log line for the block")
+	}
+}
+
+func TestGroupChat(t *testing.T) {
+	h := newHarness(t, harnessOpts{poll: true})
+	tests := []struct {
+		chat     int64
+		typ      models.ChatType
+		lang     string
+		contains string
+	}{
+		{-731300001, models.ChatTypeGroup, "fr", "conversation privée"},
+		{-1001731300002, models.ChatTypeSupergroup, "nl-BE", "privégesprek"},
+		{-731300003, models.ChatTypeGroup, "", "conversation privée"},
+	}
+	for _, tt := range tests {
+		m := h.srv.Message(tt.chat, tt.lang)
+		m.Chat.Type, m.Text = tt.typ, "/start@SecoursTestBot"
+		h.wait(h.srv.Push(models.Update{Message: m}))
+		got := h.texts(tt.chat)
+		if len(got) != 1 || !strings.Contains(got[0], tt.contains) {
+			t.Errorf("%s %s: replies %q, want one line about private chat", tt.typ, tt.lang, got)
+		}
+		if _, err := h.store.Load(t.Context(), flows.ChatID("tg:"+strconv.FormatInt(tt.chat, 10))); !errors.Is(err, flows.ErrNoSession) {
+			t.Errorf("%s: the conversation was reached (%v)", tt.typ, err)
+		}
+	}
+}
+
+func TestBlockedChatIsDropped(t *testing.T) {
+	h := newHarness(t, harnessOpts{poll: true})
+	const chat = 731400001
+	h.srv.Block(chat)
+	h.text(chat, "fr", "/start") // two messages due: welcome and the language question
+	calls := h.srv.CallsTo("sendMessage")
+	if len(calls) != 1 || calls[0].Status != http.StatusForbidden {
+		t.Errorf("sendMessage calls %d (first status %v), want one refused call, not retried", len(calls), calls)
+	}
+	logs := h.logs.String()
+	if !strings.Contains(logs, `"msg":"send refused, dropped"`) {
+		t.Errorf("the refusal is not logged:\n%s", logs)
+	}
+	if strings.Contains(logs, "731400001") {
+		t.Errorf("the log holds the raw chat id")
+	}
+}
+
+func TestTooManyRequests(t *testing.T) {
+	h := newHarness(t, harnessOpts{poll: true})
+	_, cats := engine(t)
+	const chat = 731500001
+	h.srv.Fail("sendMessage", telegramtest.Failure{Code: http.StatusTooManyRequests, RetryAfter: 7})
+	h.text(chat, "fr", "/start")
+	calls := h.srv.CallsTo("sendMessage")
+	if len(calls) != 3 || calls[0].Status != http.StatusTooManyRequests {
+		t.Fatalf("%d sendMessage calls, want 429 then welcome and question", len(calls))
+	}
+	if calls[0].Params["text"] != calls[1].Params["text"] {
+		t.Errorf("the refused message was not the one sent again")
+	}
+	welcome := 0
+	for _, s := range h.texts(chat) {
+		if s == cats[flows.FR]["welcome"] {
+			welcome++
+		}
+	}
+	if welcome != 1 {
+		t.Errorf("welcome delivered %d times, want once", welcome)
+	}
+	h.mu.Lock()
+	slept := slices.Clone(h.slept)
+	h.mu.Unlock()
+	if !slices.Contains(slept, 7*time.Second) {
+		t.Errorf("waits %v, want retry_after (7 s) honoured", slept)
+	}
+}
+
+// countingConv is a conversation that counts its calls and echoes.
+type countingConv struct {
+	mu   sync.Mutex
+	msgs []flows.Msg
+	hold chan struct{} // if not nil, each Handle waits for it
+	in   chan struct{} // if not nil, told when a Handle starts
+}
+
+func (c *countingConv) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
+	if c.in != nil {
+		c.in <- struct{}{}
+	}
+	if c.hold != nil {
+		<-c.hold
+	}
+	c.mu.Lock()
+	c.msgs = append(c.msgs, m)
+	c.mu.Unlock()
+	return []flows.Reply{{Text: "echo " + m.Text}}
+}
+
+func (c *countingConv) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.msgs)
+}
+
+func TestWebhook(t *testing.T) {
+	conv := &countingConv{}
+	const secret = "s3cr3t-Token_42"
+	h := newHarness(t, harnessOpts{conv: conv, cfg: telegram.Config{WebhookURL: "https://bot.example.test/tg/hook", WebhookSecret: secret}})
+	set := h.srv.CallsTo("setWebhook")
+	if len(set) != 1 || set[0].Params["url"] != "https://bot.example.test/tg/hook" || set[0].Params["secret_token"] != secret {
+		t.Fatalf("setWebhook calls %+v, want the URL and the secret", set)
+	}
+	handler := h.a.WebhookHandler()
+	m := h.srv.Message(731600001, "fr")
+	m.Text = "bonjour"
+	body, _ := json.Marshal(models.Update{ID: 5001, Message: m})
+	tests := []struct {
+		name   string
+		method string
+		header []string
+		want   int
+		calls  int
+	}{
+		{"no secret", http.MethodPost, nil, http.StatusUnauthorized, 0},
+		{"wrong secret", http.MethodPost, []string{"s3cr3t-Token_43"}, http.StatusUnauthorized, 0},
+		{"secret prefix", http.MethodPost, []string{"s3cr3t"}, http.StatusUnauthorized, 0},
+		{"empty secret", http.MethodPost, []string{""}, http.StatusUnauthorized, 0},
+		{"right secret, GET", http.MethodGet, []string{secret}, http.StatusMethodNotAllowed, 0},
+		{"right secret", http.MethodPost, []string{secret}, http.StatusOK, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(tt.method, "/tg/hook", bytes.NewReader(body))
+			for _, v := range tt.header {
+				r.Header.Set("X-Telegram-Bot-Api-Secret-Token", v)
+			}
+			w := httptest.NewRecorder()
+			handler.ServeHTTP(w, r)
+			if w.Code != tt.want {
+				t.Errorf("status %d, want %d", w.Code, tt.want)
+			}
+			if n := conv.count(); n != tt.calls {
+				t.Errorf("conversation reached %d times, want %d", n, tt.calls)
+			}
+		})
+	}
+	// The 200 comes after the reply was sent.
+	if got := h.texts(731600001); !slices.Equal(got, []string{"echo bonjour"}) {
+		t.Errorf("replies %q, want the echo", got)
+	}
+	// Garbage is refused without reaching the conversation.
+	r := httptest.NewRequest(http.MethodPost, "/tg/hook", strings.NewReader("{not json"))
+	r.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, r)
+	if w.Code != http.StatusBadRequest || conv.count() != 1 {
+		t.Errorf("bad body: status %d, %d conversations, want 400 and still 1", w.Code, conv.count())
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  telegram.Config
+		bad  []string
+	}{
+		{"polling", telegram.Config{Token: "1:a"}, nil},
+		{"no token", telegram.Config{}, []string{"TELEGRAM_BOT_TOKEN"}},
+		{"bad API URL", telegram.Config{Token: "1:a", APIURL: "ftp://x"}, []string{"TELEGRAM_API_URL"}},
+		{"webhook", telegram.Config{Token: "1:a", WebhookURL: "https://x.test/h", WebhookSecret: "abc_DEF-1"}, nil},
+		{"webhook without secret", telegram.Config{Token: "1:a", WebhookURL: "https://x.test/h"}, []string{"TELEGRAM_WEBHOOK_SECRET"}},
+		{"webhook over http", telegram.Config{Token: "1:a", WebhookURL: "http://x.test/h", WebhookSecret: "s"}, []string{"TELEGRAM_WEBHOOK_URL"}},
+		{"secret with a space", telegram.Config{Token: "1:a", WebhookURL: "https://x.test/h", WebhookSecret: "a b"}, []string{"TELEGRAM_WEBHOOK_SECRET"}},
+	}
+	for _, tt := range tests {
+		got := tt.cfg.Check()
+		if len(got) != len(tt.bad) {
+			t.Errorf("%s: problems %q, want %d", tt.name, got, len(tt.bad))
+			continue
+		}
+		for i, p := range got {
+			if !strings.HasPrefix(p, tt.bad[i]) {
+				t.Errorf("%s: problem %q, want it to name %s", tt.name, p, tt.bad[i])
+			}
+		}
+	}
+	var b bytes.Buffer
+	slog.New(slog.NewTextHandler(&b, nil)).Info("x", slog.Any("cfg", telegram.Config{Token: "999:SECRET", WebhookSecret: "HOOKSECRET"}))
+	if strings.Contains(b.String(), "SECRET") {
+		t.Errorf("the config logs a secret: %s", b.String())
+	}
+}
+
+// TestOrderAndShutdown pushes several updates of one chat while the
+// conversation is slow, stops polling while one is in flight, and checks
+// that every update was answered in order and the offset confirmed.
+func TestOrderAndShutdown(t *testing.T) {
+	conv := &countingConv{hold: make(chan struct{}), in: make(chan struct{}, 16)}
+	h := newHarness(t, harnessOpts{conv: conv, poll: true})
+	const chat = 731700001
+	var ids []int64
+	for i := range 5 {
+		ids = append(ids, h.srv.Text(chat, "fr", "m"+strconv.Itoa(i)))
+	}
+	other := h.srv.Text(731700002, "fr", "other")
+	<-conv.in // the first update is in flight
+	<-conv.in // and the other chat's runs in parallel
+	stopped := make(chan struct{})
+	go func() { h.stop(); close(stopped) }()
+	select {
+	case <-stopped:
+		t.Fatal("Poll returned with updates in flight")
+	case <-time.After(50 * time.Millisecond):
+	}
+	for range 6 {
+		conv.hold <- struct{}{}
+	}
+	<-stopped
+	for _, id := range append(ids, other) {
+		h.wait(id)
+	}
+	want := []string{"echo m0", "echo m1", "echo m2", "echo m3", "echo m4"}
+	if got := h.texts(chat); !slices.Equal(got, want) {
+		t.Errorf("replies %q, want %q in order", got, want)
+	}
+	if got, want := h.srv.Offset(), other+1; got != want {
+		t.Errorf("confirmed offset %d, want %d", got, want)
+	}
+	if n := h.srv.Pending(); n != 0 {
+		t.Errorf("%d updates left unconfirmed", n)
+	}
+	last := h.srv.CallsTo("getUpdates")
+	if p := last[len(last)-1].Params; p["timeout"] != "0" {
+		t.Errorf("the last getUpdates waits (%v): want a quick confirmation", p)
+	}
+}
+
+// TestRedeliveryIsHandledOnce posts the same update twice to the webhook,
+// as Telegram does when the process stopped before answering 200.
+func TestRedeliveryIsHandledOnce(t *testing.T) {
+	const secret = "hook"
+	h := newHarness(t, harnessOpts{cfg: telegram.Config{WebhookURL: "https://bot.example.test/", WebhookSecret: secret}})
+	const chat = 731800001
+	post := func(u models.Update) {
+		t.Helper()
+		body, _ := json.Marshal(u)
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+		r.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		w := httptest.NewRecorder()
+		h.a.WebhookHandler().ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			t.Fatalf("status %d", w.Code)
+		}
+	}
+	start := h.srv.Message(chat, "fr")
+	start.Text = "/start"
+	post(models.Update{ID: 99000, Message: start})
+	m := h.srv.Message(chat, "fr")
+	m.Text = "1"
+	u := models.Update{ID: 99001, Message: m}
+	post(u)
+	n := len(h.srv.Sent(chat))
+	post(u)
+	if got := len(h.srv.Sent(chat)); got != n {
+		t.Errorf("the redelivered update was answered again (%d messages, then %d)", n, got)
+	}
+	if s := h.session(chat); s.Lang != flows.FR || s.State == flows.StateLang {
+		t.Errorf("session %s/%s: the first delivery was not applied", s.Lang, s.State)
+	}
+}
+
+// TestLogsHoldNoPersonalData runs a conversation with errors along the way
+// and checks that no log line holds the raw chat id, the typed text, the
+// payload or the token.
+func TestLogsHoldNoPersonalData(t *testing.T) {
+	h := newHarness(t, harnessOpts{poll: true})
+	const chat = 731900001
+	h.text(chat, "fr", "/start Payload42")
+	h.text(chat, "fr", "Bonjour je m'appelle Marie")
+	sc := profileScripts()[0]
+	for _, key := range sc.answers {
+		h.press(chat, "fr", key)
+	}
+	h.srv.Fail("sendMessage", telegramtest.Failure{Code: http.StatusTooManyRequests, RetryAfter: 1})
+	h.srv.Fail("sendMessage", telegramtest.Failure{Code: http.StatusBadRequest})
+	h.text(chat, "fr", "75011")
+	h.srv.Block(chat)
+	h.text(chat, "fr", "0470 12 34 56")
+	logs := h.logs.String()
+	for _, secret := range []string{"731900001", "Marie", "75011", "Payload42", "0470", h.srv.Token, "123456:"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("log contains %q", secret)
+		}
+	}
+	for _, want := range []string{`"msg":"update handled"`, `"msg":"send throttled, waiting"`, `"msg":"send failed"`, `"msg":"send refused, dropped"`} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("log lacks %s", want)
+		}
+	}
+}
+
+// redisURL returns the test Redis (REDIS_URL, or a private redis-server;
+// never a skip in CI), following STYLE §8.
+func redisURL(t *testing.T) string {
+	t.Helper()
+	u := storetest.RedisURL(t)
+	s, err := redis.Open(t.Context(), u, redis.Options{})
+	if err != nil {
+		t.Fatalf("test Redis unreachable: %v", err) // never Skip
+	}
+	s.Close()
+	return u
+}
+
+// TestRestartWithRedis stops the adapter halfway through a conversation
+// and starts a new one, with a new Redis client on the same REDIS_URL: the
+// conversation goes on where it was.
+func TestRestartWithRedis(t *testing.T) {
+	u := redisURL(t)
+	prefix := fmt.Sprintf("tgtest%d", time.Now().UnixNano())
+	open := func() *redis.Store {
+		s, err := redis.Open(t.Context(), u, redis.Options{Prefix: prefix, TTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	const chat = 732000001
+	srv := telegramtest.New(telegramtest.Options{})
+	defer srv.Close()
+	sc := profileScripts()[4] // Dutch, autonome
+
+	st1 := open()
+	h1 := newHarness(t, harnessOpts{srv: srv, store: st1, poll: true})
+	h1.text(chat, sc.lang, "/start")
+	for _, key := range sc.answers[:5] {
+		h1.press(chat, sc.lang, key)
+	}
+	h1.stop()
+	if err := st1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.Pending(); n != 0 {
+		t.Fatalf("%d updates unconfirmed after the stop", n)
+	}
+
+	st2 := open()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = st2.Delete(ctx, flows.ChatID("tg:"+strconv.FormatInt(chat, 10)))
+		st2.Close()
+	}()
+	h2 := newHarness(t, harnessOpts{srv: srv, store: st2, poll: true})
+	for _, key := range sc.answers[5:] {
+		h2.press(chat, sc.lang, key)
+	}
+	h2.text(chat, sc.lang, sc.postcode)
+	if srv.Venues(chat) == 0 {
+		t.Fatalf("no place after the restart")
+	}
+	if s := h2.session(chat); s.Answers["profile"] != sc.profile || s.Answers["device"] != "computer" {
+		t.Errorf("after the restart: profile %q, device %q; want %q and the answer given before", s.Answers["profile"], s.Answers["device"], sc.profile)
+	}
+}
+
+// longConv answers every message with one long question.
+type longConv struct{ text string }
+
+func (c longConv) Handle(context.Context, flows.Msg) []flows.Reply {
+	return []flows.Reply{{Text: c.text, Choices: []flows.Choice{{Key: "q:a", Label: "A"}}}}
+}
+
+// TestLongReplyIsSplit sends a reply over Telegram's limit through the
+// fake, which refuses any text over 4096 characters.
+func TestLongReplyIsSplit(t *testing.T) {
+	var b strings.Builder
+	for i := 0; b.Len() < 12000; i++ {
+		fmt.Fprintf(&b, "Ligne %d : démarches, santé 🩺, banque 🏦.\n", i)
+	}
+	text := strings.TrimSuffix(b.String(), "\n")
+	h := newHarness(t, harnessOpts{conv: longConv{text}, poll: true})
+	const chat = 732100001
+	h.text(chat, "fr", "bonjour")
+	sent := h.srv.Sent(chat)
+	if len(sent) < 3 {
+		t.Fatalf("%d messages, want the text in at least 3 pieces", len(sent))
+	}
+	var got []string
+	for i, c := range sent {
+		got = append(got, c.Params["text"])
+		if kb := c.Markup().InlineKeyboard; (len(kb) > 0) != (i == len(sent)-1) {
+			t.Errorf("piece %d: keyboard %v, want it on the last piece only", i, kb)
+		}
+	}
+	if strings.Join(got, "\n") != text {
+		t.Errorf("the pieces do not give the text back, line by line")
+	}
+	for _, c := range h.srv.Calls() {
+		if c.Status != http.StatusOK {
+			t.Errorf("%s answered %d", c.Method, c.Status)
+		}
+	}
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/telegram"
+	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/flows"
+)
+
+// script is one simulated person's conversation: the buttons pressed in
+// order, the postcode typed, the consent pressed.
+type script struct {
+	profile  string
+	lang     string // Telegram language_code
+	answers  []string
+	postcode string
+	consent  string
+}
+
+// scripts are the conversations users run, round robin: each profile in
+// French and Dutch for which the place directory has places. (The
+// grand_debutant profile asks for a digital-skills workshop, and the
+// directory holds only administrative-help places so far: it ends on the
+// engine's fallback, not a place list.)
+func scripts() []script {
+	return []script{
+		{"autonome", "fr", []string{"lang:fr", "country:FR", "who:self", "need:banking", "device:computer",
+			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "75011", "consent:yes"},
+		{"proche_autonomie", "fr-FR", []string{"lang:fr", "country:FR", "who:self", "need:procedure", "device:smartphone",
+			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "59000", "consent:no"},
+		{"besoin_assistance", "fr", []string{"lang:fr", "country:FR", "who:pro", "need:procedure", "device:none",
+			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:text", "barrier:none"}, "59000", "consent:aidant"},
+		{"autonome", "nl", []string{"lang:nl", "who:self", "need:procedure", "device:computer",
+			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "2000", "consent:yes"},
+		{"proche_autonomie", "nl-BE", []string{"lang:nl", "who:self", "need:procedure", "device:smartphone",
+			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "2000", "consent:yes"},
+		{"besoin_assistance", "nl", []string{"lang:nl", "who:relative", "need:banking", "device:none",
+			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:voice", "barrier:memory"}, "2000", "consent:yes"},
+	}
+}
+
+// options bound one run.
+type options struct {
+	users       int
+	think       time.Duration // mean pause between a reply and the next answer
+	ramp        time.Duration // arrivals spread over this long
+	stepTimeout time.Duration // a user waiting longer for a reply is stuck
+	firstChat   int64
+}
+
+// result is what one run measured.
+type result struct {
+	users, reached, stuck int
+	updates               int
+	elapsed               time.Duration
+	p50, p99, max         time.Duration
+	errs                  []error // the first few reasons users got stuck
+}
+
+// runLoad drives o.users simulated people through whole conversations
+// against a fake Bot API on loopback, with the real engine and the given
+// store, and measures the bot's own latency per update: from the poll that
+// received the update to the return of the last send of its reply.
+func runLoad(ctx context.Context, e *flows.Engine, st flows.SessionStore, o options) (result, error) {
+	srv := telegramtest.New(telegramtest.Options{NoRecord: true})
+	defer srv.Close()
+
+	// One reply channel per user, made before the adapter starts: the
+	// Done hook only reads the map.
+	replies := make(map[int64]chan struct{}, o.users)
+	for i := range o.users {
+		replies[o.firstChat+int64(i)] = make(chan struct{}, 1)
+	}
+	var (
+		mu  sync.Mutex // guards lat
+		lat = make([]time.Duration, 0, o.users*16)
+	)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := telegram.New(telegram.Config{
+		Token: srv.Token, APIURL: srv.URL, PollTimeout: time.Second,
+		// The fake has no flood limits: pacing would measure Telegram's
+		// limits, not the bot (the pacer has its own unit tests).
+		Limits: telegram.Limits{Global: -1, Chat: -1},
+		Log:    quiet,
+		Done: func(_, chat int64, received time.Time) {
+			d := time.Since(received)
+			mu.Lock()
+			lat = append(lat, d)
+			mu.Unlock()
+			if c, ok := replies[chat]; ok {
+				select {
+				case c <- struct{}{}:
+				default:
+				}
+			}
+		},
+	}, &bot.Runner{Engine: e, Store: st, Log: quiet})
+	if err != nil {
+		return result{}, err
+	}
+	if err := a.Setup(ctx); err != nil {
+		return result{}, err
+	}
+	pctx, stopPoll := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var pollErr error
+	wg.Go(func() { pollErr = a.Poll(pctx) })
+
+	scs := scripts()
+	var (
+		rmu     sync.Mutex // guards reached, stuck and errs
+		reached int
+		stuck   int
+		errs    []error
+	)
+	start := time.Now()
+	var users sync.WaitGroup
+	for i := range o.users {
+		chat := o.firstChat + int64(i)
+		u := &simUser{srv: srv, chat: chat, sc: scs[i%len(scs)], reply: replies[chat], o: o,
+			rng: rand.New(rand.NewPCG(uint64(chat), 7))}
+		users.Go(func() {
+			// People arrive one after the other, not all in the same second.
+			if err := u.pause(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
+				return
+			}
+			ok, err := u.run(ctx)
+			rmu.Lock()
+			defer rmu.Unlock()
+			if ok {
+				reached++
+			}
+			if err != nil {
+				stuck++
+				if len(errs) < 5 {
+					errs = append(errs, fmt.Errorf("user %d (%s %s): %w", i, u.sc.profile, u.sc.lang, err))
+				}
+			}
+		})
+	}
+	users.Wait()
+	elapsed := time.Since(start)
+	stopPoll()
+	wg.Wait()
+	if pollErr != nil {
+		return result{}, pollErr
+	}
+
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(lat)
+	r := result{users: o.users, reached: reached, stuck: stuck, updates: len(lat), elapsed: elapsed, errs: errs}
+	if len(lat) > 0 {
+		r.p50, r.p99, r.max = lat[len(lat)*50/100], lat[min(len(lat)-1, len(lat)*99/100)], lat[len(lat)-1]
+	}
+	return r, nil
+}
+
+// simUser is one person: it answers by pressing the buttons the bot shows,
+// as a person would, and waits for each reply.
+type simUser struct {
+	srv   *telegramtest.Server
+	chat  int64
+	sc    script
+	reply chan struct{}
+	o     options
+	rng   *rand.Rand
+}
+
+var errStuck = errors.New("no reply in time")
+
+// run plays the script; ok reports that the place list was shown.
+func (u *simUser) run(ctx context.Context) (ok bool, err error) {
+	if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.lang, "/start") }); err != nil {
+		return false, fmt.Errorf("/start: %w", err)
+	}
+	for _, key := range u.sc.answers {
+		if err := u.press(ctx, key); err != nil {
+			return false, err
+		}
+	}
+	if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.lang, u.sc.postcode) }); err != nil {
+		return false, fmt.Errorf("postcode: %w", err)
+	}
+	if u.srv.Venues(u.chat) == 0 {
+		return false, errors.New("no place list after the postcode")
+	}
+	return true, u.press(ctx, u.sc.consent)
+}
+
+func (u *simUser) press(ctx context.Context, key string) error {
+	m, ok := u.srv.Keyboard(u.chat)
+	if !ok {
+		return fmt.Errorf("%s: no keyboard shown", key)
+	}
+	if _, ok := telegramtest.Button(m, key); !ok {
+		return fmt.Errorf("%s: not among the buttons shown", key)
+	}
+	if err := u.step(ctx, func() { u.srv.Press(u.chat, u.sc.lang, m, key) }); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	return nil
+}
+
+// step thinks, sends, and waits for the reply.
+func (u *simUser) step(ctx context.Context, send func()) error {
+	if err := u.pause(ctx, time.Duration(u.rng.Int64N(2*int64(u.o.think)+1))); err != nil {
+		return err
+	}
+	send()
+	t := time.NewTimer(u.o.stepTimeout)
+	defer t.Stop()
+	select {
+	case <-u.reply:
+		return nil
+	case <-t.C:
+		return errStuck
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (u *simUser) pause(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/store/redis"
+	"github.com/secours/secours/store/storetest"
+)
+
+// short is a short run: 50 people, quick answers.
+func short() config {
+	return config{users: 50, cpus: 2, think: 20 * time.Millisecond, ramp: time.Second, stepTimeout: 20 * time.Second, timeout: 2 * time.Minute}
+}
+
+// checkAllReached fails unless every user of every run reached the place
+// list.
+func checkAllReached(t *testing.T, c config) {
+	t.Helper()
+	var progress bytes.Buffer
+	runs, err := measure(t.Context(), c, &progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	report(&out, c, runs)
+	t.Log("\n" + out.String())
+	if len(runs) == 0 {
+		t.Fatal("no run")
+	}
+	for _, r := range runs {
+		if r.reached != r.users || r.stuck != 0 {
+			t.Errorf("%s: %d of %d users reached the place list, %d stuck: %v", r.store, r.reached, r.users, r.stuck, r.errs)
+		}
+		if want := r.users * 13; r.updates < want {
+			t.Errorf("%s: %d updates handled, want at least %d", r.store, r.updates, want)
+		}
+	}
+}
+
+// TestShort runs 50 people through whole conversations with the memory
+// store and asserts that every one reached the place list.
+func TestShort(t *testing.T) {
+	checkAllReached(t, short())
+}
+
+// TestShortRedis is TestShort with Redis (REDIS_URL, or a private
+// redis-server; never a skip in CI).
+func TestShortRedis(t *testing.T) {
+	u := storetest.RedisURL(t)
+	s, err := redis.Open(t.Context(), u, redis.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatalf("test Redis unreachable: %v", err) // never Skip
+	}
+	s.Close()
+	c := short()
+	c.redisURL, c.skipMemory = u, true
+	checkAllReached(t, c)
+}
+
+func TestFlagsBounded(t *testing.T) {
+	for _, args := range [][]string{{"-users", "0"}, {"-users", "1000000"}, {"-timeout", "3h"}, {"-skip-memory"}, {"-ramp", "-1s"}} {
+		var errb bytes.Buffer
+		if code := run(args, &bytes.Buffer{}, &errb, func(string) string { return "" }); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}

@@ -1,0 +1,302 @@
+// Command loadtest drives simulated people through whole Telegram
+// conversations against a fake Bot API on loopback, with the real engine,
+// once with the in-memory store and once with Redis, and reports whether
+// everyone reached the place list, the bot's own latency per update (p50,
+// p99) for each store, and the process's peak resident memory.
+//
+//	go run ./cmd/loadtest                          # 1000 users, memory only
+//	go run ./cmd/loadtest -redis-url redis://127.0.0.1:6379/0
+//
+// The fake runs in the same process and shares its CPUs: the figures are
+// an upper bound of the bot's own cost. Nothing leaves the machine but the
+// Redis connection. It exits 1 if a user got stuck or missed the place
+// list, 2 on bad flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
+	"runtime/trace"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/store/redis"
+)
+
+// Bounds of the flags: the tool must stay a test, not a flood.
+const (
+	maxUsers   = 100_000
+	maxTimeout = time.Hour
+)
+
+// Targets of issue 6.
+const (
+	targetP99Redis = 20 * time.Millisecond
+	targetRSS      = 100 << 20
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, os.Getenv))
+}
+
+type config struct {
+	users       int
+	cpus        int
+	think       time.Duration
+	ramp        time.Duration
+	stepTimeout time.Duration
+	timeout     time.Duration
+	redisURL    string
+	skipMemory  bool
+	cpuProfile  string
+	trace       string
+}
+
+func parse(args []string, stderr io.Writer, getenv func(string) string) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&c.users, "users", 1000, "simulated people, each running one whole conversation")
+	fs.IntVar(&c.cpus, "cpus", 2, "GOMAXPROCS for the run (bot and fake share them)")
+	fs.DurationVar(&c.think, "think", 3*time.Second, "mean pause of a person before each answer (uniform in 0..2×)")
+	fs.DurationVar(&c.ramp, "ramp", 10*time.Second, "people arrive spread over this long")
+	fs.DurationVar(&c.stepTimeout, "step-timeout", 30*time.Second, "a person waiting longer than this for a reply is stuck")
+	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "bound of the whole run")
+	fs.StringVar(&c.redisURL, "redis-url", getenv("REDIS_URL"), "Redis for the second run; empty: memory only [REDIS_URL]")
+	fs.BoolVar(&c.skipMemory, "skip-memory", false, "run with Redis only")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the runs to this file")
+	fs.StringVar(&c.trace, "trace", "", "write an execution trace of the runs to this file (go tool trace)")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	var problems []string
+	if c.users < 1 || c.users > maxUsers {
+		problems = append(problems, fmt.Sprintf("-users: %d is not in 1..%d", c.users, maxUsers))
+	}
+	if c.cpus < 1 {
+		problems = append(problems, "-cpus: at least 1")
+	}
+	if c.think < 0 || c.ramp < 0 || c.stepTimeout <= 0 || c.timeout <= 0 || c.timeout > maxTimeout {
+		problems = append(problems, fmt.Sprintf("-think ≥ 0, -ramp ≥ 0, -step-timeout > 0, -timeout in (0, %s]", maxTimeout))
+	}
+	if c.skipMemory && c.redisURL == "" {
+		problems = append(problems, "-skip-memory needs -redis-url")
+	}
+	if len(problems) > 0 {
+		return config{}, errors.New(strings.Join(problems, "; "))
+	}
+	return c, nil
+}
+
+func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	c, err := parse(args, stderr, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "loadtest:", err)
+		return 2
+	}
+	runtime.GOMAXPROCS(c.cpus)
+	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	if c.cpuProfile != "" {
+		f, err := os.Create(c.cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadtest:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "loadtest:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if c.trace != "" {
+		f, err := os.Create(c.trace)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadtest:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			fmt.Fprintln(stderr, "loadtest:", err)
+			return 2
+		}
+		defer trace.Stop()
+	}
+	runs, err := measure(ctx, c, stdout)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadtest:", err)
+		return 1
+	}
+	report(stdout, c, runs)
+	for _, r := range runs {
+		if r.stuck > 0 || r.reached != r.users {
+			return 1
+		}
+	}
+	return 0
+}
+
+// namedResult is one run and its store.
+type namedResult struct {
+	store string
+	result
+}
+
+// measure runs the memory store, then Redis if configured.
+func measure(ctx context.Context, c config, progress io.Writer) ([]namedResult, error) {
+	dir, err := geo.Open(configs.FS)
+	if err != nil {
+		return nil, fmt.Errorf("load places: %w", err)
+	}
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		return nil, err
+	}
+	e, err := flows.NewEngine(cats, dir)
+	if err != nil {
+		return nil, err
+	}
+	o := options{users: c.users, think: c.think, ramp: c.ramp, stepTimeout: c.stepTimeout, firstChat: 500_000_000}
+	var out []namedResult
+	if !c.skipMemory {
+		fmt.Fprintf(progress, "memory: %d users…\n", c.users)
+		r, err := runLoad(ctx, e, memory.New(time.Hour, nil), o)
+		if err != nil {
+			return nil, fmt.Errorf("memory run: %w", err)
+		}
+		out = append(out, namedResult{"memory", r})
+	}
+	if c.redisURL != "" {
+		prefix := "loadtest" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		st, err := redis.Open(ctx, c.redisURL, redis.Options{Prefix: prefix, TTL: time.Hour})
+		if err != nil {
+			return nil, err
+		}
+		defer st.Close()
+		fmt.Fprintf(progress, "redis: %d users…\n", c.users)
+		o.firstChat += int64(c.users)
+		r, err := runLoad(ctx, e, st, o)
+		// Remove the run's sessions (they would expire within the hour).
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		for i := range c.users {
+			_ = st.Delete(dctx, flows.ChatID("tg:"+strconv.FormatInt(o.firstChat+int64(i), 10)))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("redis run: %w", err)
+		}
+		out = append(out, namedResult{"redis", r})
+	}
+	return out, nil
+}
+
+func report(w io.Writer, c config, runs []namedResult) {
+	fmt.Fprintf(w, "\n%d users arriving over %s, GOMAXPROCS %d, think ≈ %s, %s/%s, %d CPUs; fake Bot API in process on loopback; no pacing\n",
+		c.users, c.ramp, c.cpus, c.think, runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	fmt.Fprintf(w, "%-7s %6s %7s %6s %8s %8s %9s %9s %9s\n", "store", "users", "places", "stuck", "updates", "upd/s", "p50", "p99", "max")
+	var mem, red *namedResult
+	for i, r := range runs {
+		fmt.Fprintf(w, "%-7s %6d %7d %6d %8d %8.0f %9s %9s %9s\n", r.store, r.users, r.reached, r.stuck, r.updates,
+			float64(r.updates)/r.elapsed.Seconds(), round(r.p50), round(r.p99), round(r.max))
+		for _, err := range r.errs {
+			fmt.Fprintf(w, "  stuck: %v\n", err)
+		}
+		switch r.store {
+		case "memory":
+			mem = &runs[i]
+		case "redis":
+			red = &runs[i]
+		}
+	}
+	if mem != nil && red != nil && mem.p99 > 0 && mem.p50 > 0 {
+		fmt.Fprintf(w, "redis/memory: p50 ×%.2f, p99 ×%.2f\n", float64(red.p50)/float64(mem.p50), float64(red.p99)/float64(mem.p99))
+	}
+	// What explains a tail: the Go scheduler's wait to run a goroutine,
+	// and the stop-the-world pauses of the garbage collector.
+	fmt.Fprintf(w, "Go scheduler latency p99.9 %s, GC pause max %s\n",
+		round(histQuantile("/sched/latencies:seconds", 0.999)), round(histQuantile("/sched/pauses/total/gc:seconds", 1)))
+	rss, src := peakRSS()
+	fmt.Fprintf(w, "peak resident memory: %.1f MB (%s)\n", float64(rss)/(1<<20), src)
+	if red != nil {
+		fmt.Fprintf(w, "target p99 with Redis < %s: %s\n", targetP99Redis, verdict(red.p99 < targetP99Redis))
+	}
+	fmt.Fprintf(w, "target RSS < %d MB: %s\n", targetRSS>>20, verdict(rss < targetRSS))
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
+}
+
+func round(d time.Duration) time.Duration {
+	switch {
+	case d > time.Second:
+		return d.Round(time.Millisecond)
+	case d > time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// histQuantile reads quantile q of a runtime/metrics histogram of seconds
+// (the upper bound of the bucket it falls in).
+func histQuantile(name string, q float64) time.Duration {
+	s := []metrics.Sample{{Name: name}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64Histogram {
+		return 0
+	}
+	h := s[0].Value.Float64Histogram()
+	var total, acc uint64
+	for _, c := range h.Counts {
+		total += c
+	}
+	for i, c := range h.Counts {
+		acc += c
+		if c > 0 && float64(acc) >= q*float64(total) {
+			b := h.Buckets[i+1]
+			if math.IsInf(b, 1) {
+				b = h.Buckets[i]
+			}
+			return time.Duration(b * float64(time.Second))
+		}
+	}
+	return 0
+}
+
+// peakRSS is the process's peak resident set (VmHWM) where Linux says it,
+// else the memory the Go runtime holds from the system.
+func peakRSS() (uint64, string) {
+	if b, err := os.ReadFile("/proc/self/status"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				f := strings.Fields(v)
+				if kb, err := strconv.ParseUint(f[0], 10, 64); err == nil && len(f) == 2 && f[1] == "kB" {
+					return kb << 10, "VmHWM"
+				}
+			}
+		}
+	}
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64(), "Go runtime total, not RSS"
+}

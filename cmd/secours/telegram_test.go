@@ -1,0 +1,227 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/bot/telegram/telegramtest"
+)
+
+func TestTelegramConfig(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want TelegramConfig
+		bad  []string // variables the error must name
+	}{
+		{name: "off", want: TelegramConfig{}},
+		{name: "polling", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc"}, want: TelegramConfig{Token: "1:abc"}},
+		{name: "flag wins", args: []string{"-telegram-api-url", "http://127.0.0.1:9/"},
+			env:  map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_API_URL": "http://other/"},
+			want: TelegramConfig{Token: "1:abc", APIURL: "http://127.0.0.1:9/"}},
+		{name: "webhook", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_URL": "https://x.test/tg", "TELEGRAM_WEBHOOK_SECRET": "s_1"},
+			want: TelegramConfig{Token: "1:abc", WebhookURL: "https://x.test/tg", WebhookSecret: "s_1"}},
+		{name: "webhook without secret", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_URL": "https://x.test/tg"},
+			bad: []string{"TELEGRAM_WEBHOOK_SECRET"}},
+		{name: "webhook without token", env: map[string]string{"TELEGRAM_WEBHOOK_URL": "https://x.test/tg"},
+			bad: []string{"TELEGRAM_BOT_TOKEN"}},
+		{name: "bad URLs", args: []string{"-telegram-api-url", "api.telegram.org", "-telegram-webhook-url", "http://x.test"},
+			env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_SECRET": "s"},
+			bad: []string{"TELEGRAM_API_URL", "TELEGRAM_WEBHOOK_URL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, envOf(tt.env), &bytes.Buffer{})
+			if len(tt.bad) > 0 {
+				if err == nil {
+					t.Fatalf("no error, want one naming %v", tt.bad)
+				}
+				for _, name := range tt.bad {
+					if !strings.Contains(err.Error(), name) {
+						t.Errorf("error does not name %s: %v", name, err)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Telegram != tt.want {
+				t.Errorf("Telegram = %+v, want %+v", c.Telegram, tt.want)
+			}
+		})
+	}
+	// Secrets are not flags: they would show in ps.
+	for _, flag := range []string{"-telegram-bot-token", "-telegram-webhook-secret"} {
+		if _, err := parseConfig([]string{flag, "x"}, envOf(nil), &bytes.Buffer{}); err == nil {
+			t.Errorf("%s is accepted as a flag", flag)
+		}
+	}
+}
+
+// lockedBuffer is stderr shared with the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startServe runs serve with cfg until the returned stop is called.
+func startServe(t *testing.T, cfg Config) (stderr *lockedBuffer, stop func()) {
+	t.Helper()
+	stderr = &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, stderr) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-errc:
+				if err != nil {
+					t.Errorf("serve: %v", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("serve did not stop within 10 s")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stderr, stop
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// TestServeTelegramPolling runs the service against a fake Bot API: the
+// channel starts from TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL alone.
+func TestServeTelegramPolling(t *testing.T) {
+	srv := telegramtest.New(telegramtest.Options{})
+	defer srv.Close()
+	cfg, err := parseConfig(nil, envOf(map[string]string{"TELEGRAM_BOT_TOKEN": srv.Token, "TELEGRAM_API_URL": srv.URL}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, stop := startServe(t, cfg)
+	srv.Text(42, "nl", "/start")
+	waitFor(t, "the welcome", func() bool { return len(srv.Sent(42)) >= 2 })
+	stop()
+	if got := srv.Sent(42)[0].Params["text"]; !strings.Contains(got, "Hallo, ik ben Secours") {
+		t.Errorf("first message %q, want the Dutch welcome", got)
+	}
+	if n := srv.Pending(); n != 0 {
+		t.Errorf("%d updates unconfirmed after the stop", n)
+	}
+	if logs := stderr.String(); strings.Contains(logs, srv.Token) || !strings.Contains(logs, "update handled") {
+		t.Errorf("logs hold the token or no update:\n%s", logs)
+	}
+}
+
+// TestServeTelegramWebhook runs the webhook on HTTP_ADDR: a request
+// without the secret is refused, one with it is answered.
+func TestServeTelegramWebhook(t *testing.T) {
+	srv := telegramtest.New(telegramtest.Options{})
+	defer srv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	const secret = "hook_Secret-1"
+	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
+		"TELEGRAM_BOT_TOKEN": srv.Token, "TELEGRAM_API_URL": srv.URL,
+		"TELEGRAM_WEBHOOK_URL": "https://bot.example.test/tg/hook", "TELEGRAM_WEBHOOK_SECRET": secret,
+	}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, stop := startServe(t, cfg)
+	waitFor(t, "setWebhook", func() bool { return len(srv.CallsTo("setWebhook")) == 1 })
+	body := `{"update_id":7001,"message":{"message_id":1,"date":1700000000,"chat":{"id":43,"type":"private"},"from":{"id":43,"is_bot":false,"first_name":"T","language_code":"fr"},"text":"/start"}}`
+	post := func(secretHeader string) int {
+		t.Helper()
+		var resp *http.Response
+		waitFor(t, "the webhook server", func() bool {
+			req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/tg/hook", strings.NewReader(body))
+			if secretHeader != "" {
+				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secretHeader)
+			}
+			var err error
+			resp, err = http.DefaultClient.Do(req)
+			return err == nil
+		})
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(""); code != http.StatusUnauthorized {
+		t.Errorf("no secret: status %d, want 401", code)
+	}
+	if len(srv.Sent(43)) != 0 {
+		t.Errorf("a refused request reached the conversation")
+	}
+	if code := post(secret); code != http.StatusOK {
+		t.Errorf("right secret: status %d, want 200", code)
+	}
+	if got := srv.Sent(43); len(got) < 2 || !strings.Contains(got[0].Params["text"], "Bonjour, je suis Secours") {
+		t.Errorf("after the 200: %d messages, want the welcome and the first question", len(got))
+	}
+	stop()
+	if logs := stderr.String(); strings.Contains(logs, secret) || strings.Contains(logs, srv.Token) {
+		t.Errorf("logs hold a secret:\n%s", logs)
+	}
+}
+
+func TestTelegramSecretsFromFiles(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	if err := os.WriteFile(tok, []byte("123:from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parseConfig([]string{"-telegram-token-file", tok}, func(k string) string {
+		if k == "TELEGRAM_BOT_TOKEN" {
+			return "123:from-env"
+		}
+		return ""
+	}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Telegram.Token != "123:from-file" {
+		t.Errorf("token = %q, want the file's (flags win over env)", c.Telegram.Token)
+	}
+	_, err = parseConfig([]string{"-telegram-webhook-secret-file", filepath.Join(dir, "missing")}, func(string) string { return "" }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-telegram-webhook-secret-file") {
+		t.Errorf("missing secret file: %v", err)
+	}
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.mau.fi/whatsmeow/proto/waAdv"
+	"go.mau.fi/whatsmeow/types"
+
+	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/whatsapp"
+)
+
+func TestWhatsAppConfig(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "wa.db")
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want WhatsAppConfig
+		bad  bool
+	}{
+		{name: "off"},
+		{name: "sqlite", env: map[string]string{"WHATSAPP_DB": db}, want: WhatsAppConfig{DB: db}},
+		{name: "flag wins", args: []string{"-whatsapp-db", db}, env: map[string]string{"WHATSAPP_DB": "other.db"}, want: WhatsAppConfig{DB: db}},
+		{name: "sqlite URI", env: map[string]string{"WHATSAPP_DB": "file:" + db + "?_pragma=journal_mode(WAL)"},
+			want: WhatsAppConfig{DB: "file:" + db + "?_pragma=journal_mode(WAL)"}},
+		{name: "postgres", env: map[string]string{"WHATSAPP_DB": "postgres://secours:pw@db.internal/secours"},
+			want: WhatsAppConfig{DB: "postgres://secours:pw@db.internal/secours"}},
+		{name: "missing folder", env: map[string]string{"WHATSAPP_DB": filepath.Join(dir, "nope", "wa.db")}, bad: true},
+		{name: "bad postgres URL", env: map[string]string{"WHATSAPP_DB": "postgres://secours:pw@/x"}, bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, envOf(tt.env), &bytes.Buffer{})
+			if tt.bad {
+				if err == nil || !strings.Contains(err.Error(), "WHATSAPP_DB") {
+					t.Fatalf("err = %v, want one naming WHATSAPP_DB", err)
+				}
+				if strings.Contains(err.Error(), "pw") {
+					t.Errorf("error quotes the password: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.WhatsApp != tt.want {
+				t.Errorf("WhatsApp = %+v, want %+v", c.WhatsApp, tt.want)
+			}
+		})
+	}
+}
+
+func TestWhatsAppConfigLogValue(t *testing.T) {
+	var b bytes.Buffer
+	slog.New(slog.NewTextHandler(&b, nil)).Info("x", slog.Any("store", WhatsAppConfig{DB: "postgres://u:secret@h/db"}))
+	if strings.Contains(b.String(), "secret") || !strings.Contains(b.String(), "store=postgres") {
+		t.Errorf("log: %s", b.String())
+	}
+}
+
+// TestWhatsAppLinkArgs checks what the link command refuses before any
+// connection.
+func TestWhatsAppLinkArgs(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		code int
+		err  string
+	}{
+		{"no subcommand", nil, 2, "secours whatsapp link"},
+		{"unknown subcommand", []string{"pair"}, 2, "secours whatsapp link"},
+		{"help", []string{"help"}, 0, "Linked devices"},
+		{"link help", []string{"link", "-h"}, 0, "-phone"},
+		{"national number", []string{"link", "-phone", "0470 12 34 56"}, 2, "+32"},
+		{"letters", []string{"link", "-phone", "+32 470 AB 34 56"}, 2, "digits"},
+		{"short FR", []string{"link", "-phone", "+33 6 12 34"}, 2, "+33"},
+		{"extra argument", []string{"link", "now"}, 2, "unexpected"},
+		{"missing folder", []string{"link", "-whatsapp-db", filepath.Join(dir, "no", "wa.db")}, 2, "does not exist"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(append([]string{"whatsapp"}, tt.args...), strings.NewReader(""), &out, &errb, envOf(nil))
+			if code != tt.code || !strings.Contains(errb.String()+out.String(), tt.err) {
+				t.Errorf("exit %d, stderr %q; want %d and %q", code, errb.String(), tt.code, tt.err)
+			}
+		})
+	}
+}
+
+// linkedStore makes a store that holds a device, as after a link.
+func linkedStore(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "wa.db")
+	c, err := whatsapp.OpenStore(t.Context(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	dev, err := c.GetFirstDevice(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev.ID = &types.JID{User: "32460000000", Device: 3, Server: types.DefaultUserServer}
+	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{1}, AccountSignature: make([]byte, 64),
+		AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
+	if err := c.PutDevice(t.Context(), dev); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+// TestWhatsAppLinkAlreadyLinked: a store with a device is not paired
+// again (and nothing connects).
+func TestWhatsAppLinkAlreadyLinked(t *testing.T) {
+	db := linkedStore(t)
+	var out, errb bytes.Buffer
+	code := run([]string{"whatsapp", "link"}, strings.NewReader(""), &out, &errb, envOf(map[string]string{"WHATSAPP_DB": db}))
+	if code != 1 || !strings.Contains(errb.String(), "already holds a linked device") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestWhatsAppNotLinked: the bot refuses a store with no device, naming
+// the variable and the command to run.
+func TestWhatsAppNotLinked(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "wa.db")
+	var out, errb bytes.Buffer
+	code := run(nil, strings.NewReader(""), &out, &errb, envOf(map[string]string{"WHATSAPP_DB": db}))
+	if code != 1 || !strings.Contains(errb.String(), "WHATSAPP_DB") || !strings.Contains(errb.String(), "secours whatsapp link") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	if fi, err := os.Stat(db); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("store %v, %v; want a 0600 file", fi, err)
+	}
+	_, err := startWhatsApp(t.Context(), WhatsAppConfig{DB: db}, &bot.Runner{}, slog.New(slog.DiscardHandler))
+	if !errors.Is(err, whatsapp.ErrNotLinked) {
+		t.Errorf("startWhatsApp = %v, want ErrNotLinked", err)
+	}
+}
