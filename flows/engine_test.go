@@ -489,3 +489,46 @@ func TestShortVariantsAfterReadingPreference(t *testing.T) {
 	c.say("1000")
 	c.wantText("EPN Test peut vous appeler ?")
 }
+
+// TestSessionWireRoundTrip: every field survives Encode and DecodeSession,
+// including free-form place ids and odd message ids.
+func TestSessionWireRoundTrip(t *testing.T) {
+	at := time.Date(2026, 3, 14, 9, 26, 53, 589_793_000, time.UTC)
+	s := flows.Session{V: flows.SessionVersion, Chat: "wa:32470000000@s.whatsapp.net", Rev: 7, State: flows.StateConsent,
+		Lang: flows.NL, Answers: map[string]string{"who": "pro", "need": "job", "tips": "2", "country": "BE"},
+		Trail: []string{"lang", "who", "need"}, Paused: "need", Postcode: "2000", Lat: 51.219, Lon: 4.403,
+		Places: []string{"ocmw-vlaanderen/OVO002667", `odd id, with "quotes" and spaces`}, Payload: "qr_cpas-1",
+		Retries: 1, Seen: []string{"812345670", "3EB0C767D0D1A2F6E9"}, Created: at, Updated: at.Add(time.Minute),
+		ConsentAt: at.Add(2 * time.Minute), ConsentBy: "aidant_for_person"}
+	b, err := s.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := flows.DecodeSession(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%#v", got) != fmt.Sprintf("%#v", s) {
+		t.Errorf("round trip:\n got %#v\nwant %#v\njson %s", got, s, b)
+	}
+	if _, err := flows.DecodeSession([]byte(`{"v":1,"s":"who","a":"who"}`)); !errors.Is(err, flows.ErrCorrupt) {
+		t.Errorf("answers without '=': %v", err)
+	}
+}
+
+// TestOddMessageIDsDeduplicated: ids with spaces or of any length are
+// still recognised when redelivered, and never break the stored list.
+func TestOddMessageIDsDeduplicated(t *testing.T) {
+	e := newEngine(t)
+	s := flows.NewSession("cli:x", t0)
+	odd := "id with spaces " + strings.Repeat("x", 100)
+	s = e.Step(s, flows.Msg{Chat: "cli:x", ID: odd, Kind: flows.KindText, Text: "hi"}, t0).Session
+	b, _ := s.Encode()
+	back, err := flows.DecodeSession(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := e.Step(back, flows.Msg{Chat: "cli:x", ID: odd, Kind: flows.KindText, Text: "hi"}, t0); !out.Dup {
+		t.Error("redelivered odd id not recognised")
+	}
+}
