@@ -11,22 +11,13 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 )
 
 // TestLogsHoldNoPersonalData runs a conversation and checks that the log
 // never shows the raw chat id, the typed text or the postcode.
 func TestLogsHoldNoPersonalData(t *testing.T) {
-	dir, err := geo.Open(configs.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := flows.NewEngine(cats, dir)
+	e, err := configs.Engine()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,33 @@
 // Package configs embeds the data the binary needs: the FR and NL message
 // catalogues and the place directory, so that it runs anywhere with no file
-// beside it. Only cmd imports it; other packages are passed an fs.FS.
+// beside it. flows and geo never import it (they are passed an fs.FS);
+// cmd, and tests that replay real conversations, do.
 package configs
 
-import "embed"
+import (
+	"embed"
+	"fmt"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+)
 
 // FS holds i18n/*.json and places/*.
 //
 //go:embed i18n places
 var FS embed.FS
+
+// Engine builds the conversation engine on the embedded catalogues and
+// place directory: what the binary runs, and what tests and the load tool
+// replay conversations on.
+func Engine() (*flows.Engine, error) {
+	dir, err := geo.Open(FS)
+	if err != nil {
+		return nil, fmt.Errorf("load places: %w", err)
+	}
+	cats, err := flows.LoadCatalogs(FS)
+	if err != nil {
+		return nil, err
+	}
+	return flows.NewEngine(cats, dir)
+}

@@ -14,7 +14,6 @@ import (
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -29,17 +28,7 @@ var (
 // realEngine uses the embedded catalogues and place directory.
 func realEngine(t testing.TB) *flows.Engine {
 	t.Helper()
-	realOnce.Do(func() {
-		var dir *geo.Directory
-		if dir, realErr = geo.Open(configs.FS); realErr != nil {
-			return
-		}
-		var cats map[flows.Lang]flows.Catalog
-		if cats, realErr = flows.LoadCatalogs(configs.FS); realErr != nil {
-			return
-		}
-		realEng, realErr = flows.NewEngine(cats, dir)
-	})
+	realOnce.Do(func() { realEng, realErr = configs.Engine() })
 	if realErr != nil {
 		t.Fatal(realErr)
 	}

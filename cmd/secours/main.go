@@ -27,7 +27,6 @@ import (
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 )
@@ -189,7 +188,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	log := newLogger(cfg, stderr, !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled())
 	slog.SetDefault(log)
 
-	engine, err := newEngine()
+	engine, err := configs.Engine()
 	if err != nil {
 		return err
 	}
@@ -222,19 +221,6 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		a.Echo = true
 	}
 	return a.Run(ctx)
-}
-
-// newEngine loads the embedded catalogues and places.
-func newEngine() (*flows.Engine, error) {
-	dir, err := geo.Open(configs.FS)
-	if err != nil {
-		return nil, fmt.Errorf("load places: %w", err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		return nil, err
-	}
-	return flows.NewEngine(cats, dir)
 }
 
 // openStore picks Redis when REDIS_URL is set, memory otherwise.

@@ -8,21 +8,12 @@ import (
 
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 )
 
 func benchEngine(b testing.TB) *flows.Engine {
 	b.Helper()
-	dir, err := geo.Open(configs.FS)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := flows.NewEngine(cats, dir)
+	e, err := configs.Engine()
 	if err != nil {
 		b.Fatal(err)
 	}
