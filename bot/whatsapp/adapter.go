@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"math"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,8 +43,9 @@ type Options struct {
 	// one chat whichever id a message carries. Nil: a LID sender keeps a
 	// LID chat id.
 	LIDs LIDStore
-	// Catalogs tell the session language from the labels of a reply, for
-	// the hint line under a list. Nil: the hint is in both languages.
+	// Catalogs (French and Dutch, required) tell the session language from
+	// the labels of a reply, for the hint line under a list: flows.Reply
+	// carries no language.
 	Catalogs map[flows.Lang]flows.Catalog
 	// Self are the bot's own JIDs (phone and LID): a group message that
 	// mentions one of them gets the "write to me privately" line.
@@ -87,6 +87,10 @@ func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
 	if conv == nil || c == nil {
 		return nil, errors.New("whatsapp: conversation and client are required")
 	}
+	if len(o.Catalogs[flows.FR]) == 0 || len(o.Catalogs[flows.NL]) == 0 {
+		// Without them every hint would be bilingual.
+		return nil, errors.New("whatsapp: the fr and nl catalogues are required")
+	}
 	t, err := loadTexts(textsJSON)
 	if err != nil {
 		return nil, err
@@ -127,7 +131,10 @@ func (a *Adapter) addLabel(label string, slot int) {
 }
 
 // slotOf tells the session language from the first label that belongs to
-// one catalogue only; the language question has none and gets both.
+// one catalogue only. A label found in both ("Français", "WhatsApp") or in
+// neither tells nothing, and a reply with no telling label gets both
+// languages: never a wrong guess. Only the language question is such a
+// reply (TestHintLanguage).
 func (a *Adapter) slotOf(r *flows.Reply) int {
 	for _, cs := range [2][]flows.Choice{r.Choices, r.Nav} {
 		for _, c := range cs {
@@ -174,7 +181,9 @@ func (a *Adapter) translate(ctx context.Context, evt *events.Message) (in inboun
 		return in, skipBroadcast
 	case chat.Server == types.GroupServer:
 		if a.mentioned(evt.Message) {
-			return inbound{to: chat, group: true}, ""
+			// The group's own key: the queue and the logs follow the group,
+			// not a member.
+			return inbound{msg: flows.Msg{Chat: flows.ChatID("wa-group:" + chat.User)}, to: chat, group: true}, ""
 		}
 		return in, skipGroup
 	case chat.Server != types.DefaultUserServer && chat.Server != types.HiddenUserServer, info.IsGroup:
@@ -205,11 +214,9 @@ func (a *Adapter) translate(ctx context.Context, evt *events.Message) (in inboun
 		in.msg.Kind, in.msg.Loc = location(l.GetDegreesLatitude(), l.GetDegreesLongitude())
 	case m.LiveLocationMessage != nil:
 		l := m.GetLiveLocationMessage()
+		// Only its start reaches a linked device (whatsmeow#24): the moves
+		// that follow never arrive as messages, so it is one position.
 		in.msg.Kind, in.msg.Loc = location(l.GetDegreesLatitude(), l.GetDegreesLongitude())
-		// A live location is followed by updates: one id per quarter of an
-		// hour makes the engine answer the first and drop the others as
-		// duplicates.
-		in.msg.ID = "wa-live-" + strconv.FormatInt(info.Timestamp.Unix()/900, 10)
 	case m.ImageMessage != nil, m.StickerMessage != nil, m.AudioMessage != nil,
 		m.VideoMessage != nil, m.PtvMessage != nil, m.DocumentMessage != nil,
 		m.ContactMessage != nil, m.ContactsArrayMessage != nil,
@@ -313,9 +320,11 @@ func (a *Adapter) call(ctx context.Context, c *events.CallOffer) (inbound, strin
 
 // Handler returns the whatsmeow event handler: it translates the event
 // at once and queues the answer on the chat's worker, so that WhatsApp's
-// event loop never waits for the store or the network. Updates are
-// answered with ctx's values but survive its cancellation, bounded by the
-// timeout, so that a shutdown finishes the answers under way.
+// event loop never waits for the session store or the network (a LID
+// sender costs one look-up in the device's own store). ctx bounds the
+// answers: once it is done, the answer under way is abandoned and the
+// queued ones are dropped. Run keeps it alive a little past its own
+// context so that a shutdown can finish them.
 func (a *Adapter) Handler(ctx context.Context) func(evt any) {
 	return func(evt any) { a.dispatch(ctx, evt) }
 }
@@ -327,8 +336,14 @@ func (a *Adapter) dispatch(ctx context.Context, evt any) {
 	)
 	switch e := evt.(type) {
 	case *events.Message:
+		if e == nil {
+			return
+		}
 		in, skip = a.translate(ctx, e)
 	case *events.CallOffer:
+		if e == nil {
+			return
+		}
 		in, skip = a.call(ctx, e)
 	default:
 		return
@@ -344,9 +359,6 @@ func (a *Adapter) dispatch(ctx context.Context, evt any) {
 // one chat's messages are answered in order, chats in parallel.
 func (a *Adapter) enqueue(ctx context.Context, in *inbound) {
 	key := in.msg.Chat
-	if in.group {
-		key = flows.ChatID("wa-group:" + in.to.String())
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.closed {
@@ -368,9 +380,13 @@ func (a *Adapter) drain(ctx context.Context, key flows.ChatID) {
 	for {
 		a.mu.Lock()
 		q := a.queues[key]
-		if len(q) == 0 {
+		if len(q) == 0 || ctx.Err() != nil {
 			delete(a.queues, key)
 			a.mu.Unlock()
+			if len(q) > 0 {
+				a.log.Warn("messages dropped at shutdown", slog.Any("chat", key), slog.String("channel", "wa"),
+					slog.Int("count", len(q)))
+			}
 			return
 		}
 		in := q[0]
@@ -381,7 +397,8 @@ func (a *Adapter) drain(ctx context.Context, key flows.ChatID) {
 	}
 }
 
-// Close stops taking messages and waits for the answers under way.
+// Close stops taking messages and waits until the queued ones are
+// answered, or dropped once the handler's context is done.
 func (a *Adapter) Close() {
 	a.mu.Lock()
 	a.closed = true
@@ -392,18 +409,21 @@ func (a *Adapter) Close() {
 // handle answers one message: read receipt, "typing…", the conversation,
 // then the replies.
 func (a *Adapter) handle(ctx context.Context, in *inbound) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.timeout)
+	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
 	if in.group {
 		a.sendAll(ctx, in, []outgoing{{text: a.texts.group}})
 		return
 	}
-	if in.callID != "" {
+	switch {
+	case in.callID != "":
 		if err := a.client.RejectCall(ctx, in.sender, in.callID); err != nil {
 			a.fail("reject call failed", in.msg.Chat, err)
 		}
-	} else if err := a.client.MarkRead(ctx, []types.MessageID{in.msg.ID}, in.ts, in.to, in.sender); err != nil {
-		a.fail("mark read failed", in.msg.Chat, err)
+	case in.msg.ID != "": // whatsmeow refuses a receipt without an id
+		if err := a.client.MarkRead(ctx, []types.MessageID{in.msg.ID}, in.ts, in.to, in.sender); err != nil {
+			a.fail("mark read failed", in.msg.Chat, err)
+		}
 	}
 	if err := a.client.SendChatPresence(ctx, in.to, types.ChatPresenceComposing, types.ChatPresenceMediaText); err != nil {
 		a.fail("chat presence failed", in.msg.Chat, err)
@@ -445,9 +465,14 @@ func (a *Adapter) fail(event string, chat flows.ChatID, err error) {
 	a.log.Warn(event, slog.Any("chat", chat), slog.String("channel", "wa"), slog.String("err", redact(err.Error())))
 }
 
-// redact replaces every run of five digits or more (a phone number, a
-// JID) with "…", for text from whatsmeow that reaches the logs.
+// redact makes text from whatsmeow fit for the logs: it cuts at the first
+// "<", since an XML node's attributes hold ids and push names, and
+// replaces every run of five digits or more (a phone number, a JID) with
+// "…".
 func redact(s string) string {
+	if i := strings.IndexByte(s, '<'); i >= 0 {
+		s = s[:i] + "…"
+	}
 	run, long := 0, false
 	for i := 0; i < len(s) && !long; i++ {
 		if s[i] >= '0' && s[i] <= '9' {

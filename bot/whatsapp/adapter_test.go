@@ -3,9 +3,14 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -51,9 +56,15 @@ func TestTranslate(t *testing.T) {
 		{"pin", event(bePhone, "A5", loc(51.2199, 4.4035)),
 			flows.Msg{Chat: beChat, ID: "A5", Kind: flows.KindLocation, Loc: geo.Point{Lat: 51.2199, Lon: 4.4035}, Country: "BE"}, ""},
 		{"live location", event(bePhone, "A6", &waE2E.Message{LiveLocationMessage: &waE2E.LiveLocationMessage{DegreesLatitude: proto.Float64(50.63), DegreesLongitude: proto.Float64(3.06)}}),
-			flows.Msg{Chat: beChat, ID: "wa-live-1934532", Kind: flows.KindLocation, Loc: geo.Point{Lat: 50.63, Lon: 3.06}, Country: "BE"}, ""},
+			flows.Msg{Chat: beChat, ID: "A6", Kind: flows.KindLocation, Loc: geo.Point{Lat: 50.63, Lon: 3.06}, Country: "BE"}, ""},
 		{"null island is not a place", event(bePhone, "A7", loc(0, 0)),
 			flows.Msg{Chat: beChat, ID: "A7", Kind: flows.KindUnsupported, Country: "BE"}, ""},
+		{"pin without coordinates", event(bePhone, "A8", &waE2E.Message{LocationMessage: &waE2E.LocationMessage{}}),
+			flows.Msg{Chat: beChat, ID: "A8", Kind: flows.KindUnsupported, Country: "BE"}, ""},
+		{"empty conversation", event(bePhone, "A9", text("")),
+			flows.Msg{Chat: beChat, ID: "A9", Kind: flows.KindText, Country: "BE"}, ""},
+		{"extended text without text", event(bePhone, "A10", &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{}}),
+			flows.Msg{Chat: beChat, ID: "A10", Kind: flows.KindText, Country: "BE"}, ""},
 		{"image", event(bePhone, "B1", &waE2E.Message{ImageMessage: &waE2E.ImageMessage{Caption: proto.String("2")}}),
 			flows.Msg{Chat: beChat, ID: "B1", Kind: flows.KindUnsupported, Country: "BE"}, ""},
 		{"sticker", event(bePhone, "B2", &waE2E.Message{StickerMessage: &waE2E.StickerMessage{}}),
@@ -92,6 +103,14 @@ func TestTranslate(t *testing.T) {
 		{"revoke", event(bePhone, "D8", &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{Type: waE2E.ProtocolMessage_REVOKE.Enum()}}), flows.Msg{}, skipProtocol},
 		{"key distribution only", event(bePhone, "D9", &waE2E.Message{SenderKeyDistributionMessage: &waE2E.SenderKeyDistributionMessage{}}), flows.Msg{}, skipOther},
 		{"no content", event(bePhone, "D10", nil), flows.Msg{}, skipOther},
+		{"no oneof set", event(bePhone, "D11", &waE2E.Message{}), flows.Msg{}, skipOther},
+		{"no info at all", &events.Message{Message: text("1")}, flows.Msg{}, skipServer},
+		{"broadcast list", mod(event(bePhone, "D12", text("1")), func(e *events.Message) {
+			e.Info.Chat = types.JID{User: "1700000000", Server: types.BroadcastServer}
+		}), flows.Msg{}, skipBroadcast},
+		{"bot account", mod(event(bePhone, "D13", text("1")), func(e *events.Message) {
+			e.Info.Chat = types.JID{User: "867051314767696", Server: types.BotServer}
+		}), flows.Msg{}, skipServer},
 	}
 	a, _ := newAdapter(t, &recorder{}, nil)
 	a.lids = lidStore{}
@@ -194,36 +213,115 @@ func TestTypingAndRead(t *testing.T) {
 	}
 }
 
-// TestChatOrder: one chat's messages are answered in order, even when a
-// flood arrives at once; a full queue drops instead of growing.
+// blocker is a Conversation that holds the first message until released,
+// so that a test can fill the chat's queue behind it.
+type blocker struct {
+	recorder
+	started chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func newBlocker() *blocker {
+	return &blocker{started: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (b *blocker) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
+	b.once.Do(func() {
+		close(b.started)
+		select {
+		case <-b.release:
+		case <-ctx.Done():
+		}
+	})
+	return b.recorder.Handle(ctx, m)
+}
+
+// TestChatOrder: one chat's messages are answered in order while another
+// chat goes on; a full queue drops instead of growing, and nothing is
+// answered after Close.
 func TestChatOrder(t *testing.T) {
-	rec := &recorder{}
-	a, _ := newAdapter(t, rec, nil)
+	var logs syncBuffer
+	conv := newBlocker()
+	a, _ := newAdapter(t, conv, slog.New(slog.NewJSONHandler(&logs, nil)))
 	h := a.Handler(t.Context())
-	for i := range maxQueued {
-		h(event(bePhone, string(rune('a'+i)), text("x")))
-		h(event(frPhone, string(rune('a'+i)), text("y")))
+	h(event(bePhone, "be-00", text("x")))
+	<-conv.started // the BE worker holds be-00; its queue is empty
+	var want []string
+	for i := 1; i <= maxQueued+3; i++ {
+		id := fmt.Sprintf("be-%02d", i)
+		if i <= maxQueued {
+			want = append(want, id)
+		}
+		h(event(bePhone, id, text("x")))
 	}
+	h(event(frPhone, "fr-1", text("y")))
+	close(conv.release)
 	a.Close()
+
 	var be []string
-	for _, m := range rec.msgs {
+	fr := 0
+	for _, m := range conv.msgs {
 		if m.Country == "BE" {
 			be = append(be, m.ID)
+		} else {
+			fr++
 		}
 	}
-	if len(be) == 0 {
-		t.Fatal("no message answered")
+	want = append([]string{"be-00"}, want...)
+	if !slices.Equal(be, want) {
+		t.Errorf("BE answered %v, want %v in order (3 dropped)", be, want)
 	}
-	for i := 1; i < len(be); i++ {
-		if be[i] <= be[i-1] {
-			t.Fatalf("answered out of order: %v", be)
-		}
+	if fr != 1 {
+		t.Errorf("FR answered %d times, want 1", fr)
+	}
+	if n := strings.Count(logs.String(), "chat queue full"); n != 3 {
+		t.Errorf("%d drops logged, want 3:\n%s", n, logs.String())
 	}
 	h(event(bePhone, "late", text("x")))
-	for _, m := range rec.msgs {
-		if m.ID == "late" {
-			t.Error("a message after Close was answered")
+	a.wg.Wait()
+	if got := len(conv.msgs); got != len(want)+1 {
+		t.Errorf("%d messages answered after Close, want none", got-len(want)-1)
+	}
+	if len(a.queues) != 0 {
+		t.Errorf("%d chat queues left, want none", len(a.queues))
+	}
+}
+
+// TestShutdown: an answer that outlasts the grace period is abandoned,
+// the messages queued behind it are dropped, and shutdown returns only
+// once no worker is left.
+func TestShutdown(t *testing.T) {
+	conv := newBlocker() // never released: only ctx ends it
+	a, _ := newAdapter(t, conv, nil)
+	ctx, abandon := context.WithCancel(t.Context())
+	h := a.Handler(ctx)
+	h(event(bePhone, "S1", text("1")))
+	<-conv.started
+	h(event(bePhone, "S2", text("2")))
+	a.shutdown(time.Millisecond, abandon)
+	if ctx.Err() == nil {
+		t.Error("the answers' context was not cancelled")
+	}
+	if len(a.queues) != 0 {
+		t.Errorf("%d chat queues left after shutdown", len(a.queues))
+	}
+	if len(conv.msgs) != 1 || conv.msgs[0].ID != "S1" {
+		t.Errorf("answered %+v, want S1 only (S2 dropped)", conv.msgs)
+	}
+}
+
+// TestNewNeedsCatalogs: without the catalogues every hint would be in
+// both languages.
+func TestNewNeedsCatalogs(t *testing.T) {
+	_, cats := realEngine(t)
+	for _, c := range []map[flows.Lang]flows.Catalog{nil, {flows.FR: cats[flows.FR]}} {
+		if _, err := New(&recorder{}, &fakeClient{}, Options{Catalogs: c}); err == nil {
+			t.Errorf("New with catalogues %v = nil error", slices.Collect(maps.Keys(c)))
 		}
+	}
+	if _, err := New(nil, &fakeClient{}, Options{Catalogs: cats}); err == nil {
+		t.Error("New without a conversation = nil error")
 	}
 }
 
@@ -235,10 +333,37 @@ func TestRedact(t *testing.T) {
 		{"to 32470000001@s.whatsapp.net:12", "to …@s.whatsapp.net:12"},
 		{"32470000001", "…"},
 		{"a 1234 b 123456", "a 1234 b …"},
+		{`took 2s for <message from="32470000001@s.whatsapp.net" notify="Jean Dupont">`, "took 2s for …"},
 	}
 	for _, tt := range tests {
 		if got := redact(tt.in); got != tt.want {
 			t.Errorf("redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// FuzzTranslate: no event shape panics, and a translated text comes back
+// unchanged (the engine, not the adapter, reads the answer).
+func FuzzTranslate(f *testing.F) {
+	f.Add("2️⃣", types.DefaultUserServer, "32470000001", 50.8, 4.3, uint8(0))
+	f.Add("", types.HiddenUserServer, "", 0.0, 0.0, uint8(1))
+	f.Add("deux", types.NewsletterServer, "1203", 91.0, -181.0, uint8(2))
+	a, _ := newAdapter(f, &recorder{}, nil)
+	a.lids = lidStore{}
+	f.Fuzz(func(t *testing.T, s, server, user string, lat, lon float64, kind uint8) {
+		var m *waE2E.Message
+		switch kind % 4 {
+		case 0:
+			m = text(s)
+		case 1:
+			m = &waE2E.Message{LocationMessage: &waE2E.LocationMessage{DegreesLatitude: &lat, DegreesLongitude: &lon}}
+		case 2:
+			m = &waE2E.Message{LiveLocationMessage: &waE2E.LiveLocationMessage{}}
+		}
+		evt := event(types.JID{User: user, Server: server}, s, m)
+		in, skip := a.translate(t.Context(), evt)
+		if skip == "" && kind%4 == 0 && in.msg.Text != s {
+			t.Fatalf("translate(%q).Text = %q", s, in.msg.Text)
+		}
+	})
 }

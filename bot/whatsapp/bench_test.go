@@ -43,26 +43,22 @@ func BenchmarkTranslate(b *testing.B) {
 	}
 }
 
-// BenchmarkRender: a 4-choice question with the escape row to WhatsApp text.
+// BenchmarkRender: a 4-choice question with the escape row to WhatsApp
+// text, and the same reply through the console adapter for the ratio.
 func BenchmarkRender(b *testing.B) {
 	a, _ := newAdapter(b, &recorder{}, nil)
 	r := benchReply(b)
-	var sb strings.Builder
-	b.ReportAllocs()
-	for b.Loop() {
-		sb.Reset()
-		a.Render(&sb, r)
-	}
-}
-
-// BenchmarkConsoleRender is the same reply through the console adapter,
-// for the ratio.
-func BenchmarkConsoleRender(b *testing.B) {
-	r := benchReply(b)
-	var sb strings.Builder
-	b.ReportAllocs()
-	for b.Loop() {
-		sb.Reset()
-		console.Render(&sb, r)
+	for _, bb := range []struct {
+		name   string
+		render func(*strings.Builder, flows.Reply)
+	}{{"whatsapp", a.Render}, {"console", console.Render}} {
+		b.Run(bb.name, func(b *testing.B) {
+			var sb strings.Builder
+			b.ReportAllocs()
+			for b.Loop() {
+				sb.Reset()
+				bb.render(&sb, r)
+			}
+		})
 	}
 }

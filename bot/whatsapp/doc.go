@@ -10,6 +10,6 @@
 // links a device (QR code or phone pairing code) and keeps the connection
 // up.
 //
-// It imports flows, bot and whatsmeow; it must not import store, configs
-// or cmd.
+// It imports flows, geo, bot and whatsmeow; it must not import store,
+// configs or cmd (its tests do, to replay real conversations).
 package whatsapp

@@ -18,7 +18,6 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -45,14 +44,10 @@ var (
 func realEngine(t testing.TB) (*flows.Engine, map[flows.Lang]flows.Catalog) {
 	t.Helper()
 	engOnce.Do(func() {
-		var dir *geo.Directory
-		if dir, engErr = geo.Open(configs.FS); engErr != nil {
+		if engine, engErr = configs.Engine(); engErr != nil {
 			return
 		}
-		if catalog, engErr = flows.LoadCatalogs(configs.FS); engErr != nil {
-			return
-		}
-		engine, engErr = flows.NewEngine(catalog, dir)
+		catalog, engErr = flows.LoadCatalogs(configs.FS)
 	})
 	if engErr != nil {
 		t.Fatal(engErr)
@@ -158,22 +153,12 @@ func newAdapter(t testing.TB, conv bot.Conversation, log *slog.Logger) (*Adapter
 	return a, fc
 }
 
-// waitIdle waits until every queued message has been answered.
+// waitIdle waits until every queued message has been answered. The
+// handler calls that queued them returned before, on this goroutine, so
+// no worker can start during the wait.
 func waitIdle(t testing.TB, a *Adapter) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		a.mu.Lock()
-		n := len(a.queues)
-		a.mu.Unlock()
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("adapter still busy after 10 s")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	a.wg.Wait()
 }
 
 // event builds an incoming one-to-one message from a device of sender.

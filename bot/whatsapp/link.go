@@ -15,11 +15,18 @@ import (
 
 // Why linking a device ended without a device.
 var (
-	ErrAlreadyLinked  = errors.New("whatsapp: the store already holds a linked device")
-	ErrLinkTimeout    = errors.New("whatsapp: no scan before the codes ran out")
-	ErrLinkLoggedOut  = errors.New("whatsapp: WhatsApp refused the link (logged out or banned)")
+	// ErrAlreadyLinked means the store holds a device: the bot can run
+	// with it, and another account needs another store.
+	ErrAlreadyLinked = errors.New("whatsapp: the store already holds a linked device")
+	// ErrLinkTimeout means no phone scanned a code or typed the pairing
+	// code before WhatsApp stopped sending codes, or ctx's deadline.
+	ErrLinkTimeout = errors.New("whatsapp: no scan before the codes ran out")
+	// ErrLinkLoggedOut means WhatsApp ended the session during the link.
+	ErrLinkLoggedOut = errors.New("whatsapp: WhatsApp refused the link (logged out or banned)")
+	// ErrClientOutdated means WhatsApp refuses this whatsmeow version.
 	ErrClientOutdated = errors.New("whatsapp: WhatsApp says this client is outdated; update secours")
-	ErrBadPhone       = errors.New("whatsapp: not an international phone number")
+	// ErrBadPhone means ParsePhone could not read an international number.
+	ErrBadPhone = errors.New("whatsapp: not an international phone number")
 )
 
 // LinkOptions say how to show the pairing.

@@ -119,28 +119,28 @@ func writePlace(b *strings.Builder, c *flows.PlaceCard) {
 	}
 }
 
-// split cuts s into parts of at most max bytes, at a blank line if it
+// split cuts s into parts of at most limit bytes, at a blank line if it
 // can, else at a line end, a space, or a character boundary.
-func split(s string, max int) []string {
-	if len(s) <= max {
+func split(s string, limit int) []string {
+	if len(s) <= limit {
 		return []string{s}
 	}
 	var parts []string
-	for len(s) > max {
+	for len(s) > limit {
 		cut := -1
 		for _, sep := range []string{"\n\n", "\n", " "} {
-			if i := strings.LastIndex(s[:max], sep); i > 0 {
+			if i := strings.LastIndex(s[:limit], sep); i > 0 {
 				cut = i
 				break
 			}
 		}
 		if cut <= 0 {
-			cut = max
+			cut = limit
 			for cut > 0 && !utf8.RuneStart(s[cut]) {
 				cut--
 			}
 			if cut == 0 {
-				cut = max // not UTF-8: cut anywhere rather than loop
+				cut = limit // not UTF-8: cut anywhere rather than loop
 			}
 		}
 		if part := strings.TrimRight(s[:cut], " \n"); part != "" {

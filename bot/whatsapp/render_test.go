@@ -53,6 +53,46 @@ func TestRender(t *testing.T) {
 	}
 }
 
+// TestHintLanguage: the hint and location lines follow the reply's own
+// language, even when its first label is the same in both ("Internet,
+// e-mails"); only the language question, whose labels tell nothing, gets
+// both.
+func TestHintLanguage(t *testing.T) {
+	_, cats := realEngine(t)
+	a, _ := newAdapter(t, &recorder{}, nil)
+	hint := func(l flows.Lang) string { return a.texts.hintFor(langSlot(l), 4) }
+	question := func(l flows.Lang) flows.Reply {
+		c := cats[l]
+		return flows.Reply{Text: c["q.skills"], Question: "skills", AskLocation: true,
+			Choices: []flows.Choice{
+				{Key: "skills:web", Label: c["a.skills.web"]}, // the same in both catalogues
+				{Key: "skills:apps", Label: c["a.skills.apps"]},
+				{Key: "skills:calls", Label: c["a.skills.calls"]},
+				{Key: "skills:dk", Label: c["a.skills.dk"]},
+			},
+			Nav: []flows.Choice{{Key: "nav:help", Label: c["nav.help"]}}}
+	}
+	for _, tt := range []struct{ lang, other flows.Lang }{{flows.FR, flows.NL}, {flows.NL, flows.FR}} {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			var b strings.Builder
+			a.Render(&b, question(tt.lang))
+			got := b.String()
+			if !strings.Contains(got, hint(tt.lang)) || !strings.Contains(got, a.texts.loc[langSlot(tt.lang)]) {
+				t.Errorf("Render =\n%s\nwant the %s hint and location lines", got, tt.lang)
+			}
+			if strings.Contains(got, a.texts.raw[langSlot(tt.other)]["hint"][:5]) || strings.Contains(got, a.texts.loc[langSlot(tt.other)]) {
+				t.Errorf("Render =\n%s\nholds %s lines", got, tt.other)
+			}
+		})
+	}
+	var b strings.Builder
+	a.Render(&b, flows.Reply{Text: cats[flows.FR]["q.lang"], Question: "lang", Choices: []flows.Choice{
+		{Key: "lang:fr", Label: cats[flows.FR]["a.lang.fr"]}, {Key: "lang:nl", Label: cats[flows.FR]["a.lang.nl"]}}})
+	if !strings.HasSuffix(b.String(), a.texts.hintFor(slotBoth, 2)) {
+		t.Errorf("language question:\n%s\nwant the hint in both languages", b.String())
+	}
+}
+
 // TestMessages: a turn's replies go out as few messages, each under the
 // limit, with the pin right after the first place.
 func TestMessages(t *testing.T) {

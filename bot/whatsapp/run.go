@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"go.mau.fi/whatsmeow"
@@ -30,19 +31,21 @@ func (a *Adapter) Run(ctx context.Context, cli *whatsmeow.Client) error {
 	if cli.Store.ID == nil {
 		return ErrNotLinked
 	}
-	ended := make(chan error, 1)
-	handle := a.Handler(ctx)
+	// The answers outlive ctx by up to shutdownWait, so that a stop
+	// finishes them while still connected.
+	work, abandon := context.WithCancel(context.WithoutCancel(ctx))
+	defer abandon()
+	run, end := context.WithCancelCause(ctx)
+	defer end(nil)
+	handle := a.Handler(work)
 	id := cli.AddEventHandler(func(evt any) {
 		if err := a.connEvent(evt); err != nil {
-			select {
-			case ended <- err:
-			default:
-			}
+			end(err)
 		}
 		if _, ok := evt.(*events.Connected); ok {
 			// Typing notifications are only relayed for an account that
 			// is "available"; it needs the push name, set after the link.
-			if err := cli.SendPresence(context.WithoutCancel(ctx), types.PresenceAvailable); err != nil {
+			if err := cli.SendPresence(work, types.PresenceAvailable); err != nil {
 				a.log.Debug("whatsapp presence not sent", slog.String("channel", "wa"), slog.String("err", redact(err.Error())))
 			}
 		}
@@ -54,34 +57,42 @@ func (a *Adapter) Run(ctx context.Context, cli *whatsmeow.Client) error {
 			slog.Int("attempt", cli.AutoReconnectErrors), slog.String("err", redact(err.Error())))
 		return true
 	}
-	err := retry(ctx, func() error {
+	if retry(run, func() error {
 		err := cli.Connect()
 		if errors.Is(err, whatsmeow.ErrAlreadyConnected) {
 			return nil
 		}
 		return err
-	}, time.Second, 2*time.Minute, a.log)
-	if err == nil {
-		select {
-		case <-ctx.Done():
-		case err = <-ended:
-		}
+	}, time.Second, 2*time.Minute, a.log) == nil {
+		<-run.Done()
 	}
-	// Stop taking messages, finish the answers under way while still
-	// connected, then disconnect.
-	done := make(chan struct{})
-	go func() { a.Close(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(shutdownWait):
-		a.log.Warn("whatsapp answers still running at shutdown", slog.String("channel", "wa"))
-	}
+	a.shutdown(shutdownWait, abandon)
 	cli.RemoveEventHandler(id)
 	cli.Disconnect()
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return nil
+	if err := context.Cause(run); errors.Is(err, ErrLoggedOut) {
+		return err
 	}
-	return err
+	return nil
+}
+
+// shutdown stops taking messages and gives the answers under way wait to
+// finish; then it abandons them (abandon cancels the handler's context)
+// and waits for the workers to see it, so that none outlives the run.
+func (a *Adapter) shutdown(wait time.Duration, abandon context.CancelFunc) {
+	done := make(chan struct{})
+	go func() {
+		a.Close()
+		close(done)
+	}()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		a.log.Warn("whatsapp answers abandoned at shutdown", slog.String("channel", "wa"))
+		abandon()
+		<-done
+	}
 }
 
 // retry calls connect until it succeeds or ctx is done, waiting base,
@@ -138,27 +149,38 @@ func (a *Adapter) connEvent(evt any) error {
 	return nil
 }
 
-// Logger bridges whatsmeow's logger to slog. whatsmeow's debug lines
-// (message dumps) are dropped and its info lines become debug; digits runs
-// that could be phone numbers are replaced with "…".
+// Logger bridges whatsmeow's logger to slog. whatsmeow formats JIDs,
+// push names and whole XML nodes into its lines, so only the format (a
+// constant) and the error arguments, through redact, are kept. Its debug
+// lines (message dumps) are dropped and its info lines become debug.
 func Logger(l *slog.Logger, module string) waLog.Logger {
 	return waLogger{l: l.With(slog.String("channel", "wa"), slog.String("module", module))}
 }
 
 type waLogger struct{ l *slog.Logger }
 
-func (w waLogger) Errorf(msg string, args ...any) {
-	w.l.Error("whatsmeow", slog.String("err", redact(fmt.Sprintf(msg, args...))))
-}
-func (w waLogger) Warnf(msg string, args ...any) {
-	w.l.Warn("whatsmeow", slog.String("err", redact(fmt.Sprintf(msg, args...))))
-}
-func (w waLogger) Infof(msg string, args ...any) {
-	if w.l.Enabled(context.Background(), slog.LevelDebug) {
-		w.l.Debug("whatsmeow", slog.String("event", redact(fmt.Sprintf(msg, args...))))
-	}
-}
-func (w waLogger) Debugf(string, ...any) {}
+func (w waLogger) Errorf(msg string, args ...any) { w.log(slog.LevelError, msg, args) }
+func (w waLogger) Warnf(msg string, args ...any)  { w.log(slog.LevelWarn, msg, args) }
+func (w waLogger) Infof(msg string, args ...any)  { w.log(slog.LevelDebug, msg, args) }
+func (w waLogger) Debugf(string, ...any)          {}
 func (w waLogger) Sub(module string) waLog.Logger {
 	return waLogger{l: w.l.With(slog.String("sub", module))}
+}
+
+func (w waLogger) log(level slog.Level, format string, args []any) {
+	ctx := context.Background()
+	if !w.l.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{slog.String("event", redact(format))}
+	var errs []string
+	for _, arg := range args {
+		if err, ok := arg.(error); ok && err != nil {
+			errs = append(errs, redact(err.Error()))
+		}
+	}
+	if len(errs) > 0 {
+		attrs = append(attrs, slog.String("err", strings.Join(errs, "; ")))
+	}
+	w.l.LogAttrs(ctx, level, "whatsmeow", attrs...)
 }

@@ -94,22 +94,34 @@ func TestRunNotLinked(t *testing.T) {
 	}
 }
 
-// TestLogger: whatsmeow's lines reach slog without numbers, and its debug
-// lines not at all.
+// TestLogger: whatsmeow's lines reach slog as their constant format and
+// their errors, never the ids, push names or XML nodes they quote; its
+// debug lines not at all.
 func TestLogger(t *testing.T) {
 	var logs syncBuffer
 	l := Logger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), "client").Sub("Send")
-	l.Errorf("failed to send to %s", "32470000001@s.whatsapp.net")
-	l.Warnf("retry %d for 33612345678.0:1@s.whatsapp.net", 2)
-	l.Infof("paired %s", "32470000001:5@s.whatsapp.net")
+	l.Errorf("Failed to send to %s: %v", "32470000001@s.whatsapp.net", errors.New("no session with 33612345678.0:1@s.whatsapp.net"))
+	l.Warnf("Node handling took %s for %s", time.Second, `<message from="32470000001@s.whatsapp.net" notify="Jean Dupont"/>`)
+	l.Infof("Got push name %s for %s", "Jean Dupont", "32470000001@s.whatsapp.net")
 	l.Debugf("raw message %s", "secret text")
 	out := logs.String()
-	for _, bad := range []string{"32470000001", "33612345678", "secret text"} {
+	for _, bad := range []string{"32470000001", "33612345678", "Jean Dupont", "secret text", "notify"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("log contains %q: %s", bad, out)
 		}
 	}
-	if strings.Count(out, "\n") != 3 || !strings.Contains(out, `"sub":"Send"`) {
-		t.Errorf("log: %s", out)
+	for _, want := range []string{`"event":"Failed to send to %s: %v"`, `"err":"no session with …`, `"sub":"Send"`, `"event":"Node handling took %s for %s"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %s: %s", want, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n != 3 {
+		t.Errorf("%d lines, want 3 (debug dropped): %s", n, out)
+	}
+
+	var quiet syncBuffer
+	Logger(slog.New(slog.NewJSONHandler(&quiet, nil)), "client").Infof("Got push name %s", "Jean Dupont")
+	if quiet.String() != "" {
+		t.Errorf("info line logged at info level: %s", quiet.String())
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"strings"
@@ -14,11 +15,6 @@ import (
 	waLog "go.mau.fi/whatsmeow/util/log"
 	_ "modernc.org/sqlite" // "sqlite" driver, pure Go: the binary stays static
 )
-
-// DefaultDB is the device store that "secours whatsapp link" uses when
-// WHATSAPP_DB is empty. *.db is git-ignored: the store holds the
-// device's keys.
-const DefaultDB = "secours-whatsapp.db"
 
 // ErrNotLinked means the store holds no device: run "secours whatsapp
 // link" first.
@@ -32,7 +28,7 @@ func IsPostgres(db string) bool {
 
 // OpenStore opens (and creates or upgrades) whatsmeow's device store:
 //
-//	secours-whatsapp.db                     a SQLite file, created 0600
+//	whatsapp.db                             a SQLite file, created 0600
 //	/var/lib/secours/wa.db                  the same, absolute
 //	file:wa.db?_pragma=journal_mode(WAL)    a SQLite URI; its parameters are kept
 //	postgres://user@db.internal/secours     PostgreSQL (also postgresql://)
@@ -79,18 +75,17 @@ func sqliteDSN(db string) (string, error) {
 		}
 		path = p
 	}
+	// Created 0600 before SQLite opens it: no key is ever written to a
+	// file others can read. SQLite gives its -wal, -shm and -journal files
+	// the database's mode; a leftover one from an older or copied store
+	// is tightened too.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return "", fmt.Errorf("whatsapp store: %w", err)
 	}
-	fi, err := f.Stat()
 	_ = f.Close()
-	if err != nil {
-		return "", fmt.Errorf("whatsapp store: %w", err)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		// An older or copied file: keys are for this user only.
-		if err := os.Chmod(path, 0o600); err != nil {
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+		if err := tighten(p); err != nil {
 			return "", fmt.Errorf("whatsapp store: %w", err)
 		}
 	}
@@ -106,4 +101,19 @@ func sqliteDSN(db string) (string, error) {
 	// SQLite reads the name as a URI: escape what would end the path.
 	esc := strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 	return "file:" + esc + "?" + q.Encode(), nil
+}
+
+// tighten makes an existing file readable by its owner only.
+func tighten(path string) error {
+	fi, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if fi.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	return os.Chmod(path, 0o600)
 }

@@ -31,7 +31,7 @@ func TestOpenStoreSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := os.Chmod(path, 0o644); err != nil {
+	if err := os.Chmod(path, 0o644); err != nil { // a copied store
 		t.Fatal(err)
 	}
 	c, err = OpenStore(t.Context(), "file:"+path+"?_pragma=journal_mode(WAL)", nil)
@@ -40,8 +40,23 @@ func TestOpenStoreSQLite(t *testing.T) {
 	}
 	defer c.Close()
 	checkDevice(t, c)
-	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
-		t.Errorf("store mode %o after reopen, want 600", fi.Mode().Perm())
+	// A write, so that SQLite creates its WAL and shared-memory files.
+	dev, err := c.GetFirstDevice(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.PutDevice(t.Context(), dev); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Errorf("%s: %v", filepath.Base(p), err)
+			continue
+		}
+		if got := fi.Mode().Perm(); got != 0o600 {
+			t.Errorf("%s mode %o after reopen, want 600", filepath.Base(p), got)
+		}
 	}
 }
 
@@ -59,6 +74,29 @@ func TestSQLiteDSN(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "b?.db")); err != nil {
 		t.Errorf("the URI's escaped name was not unescaped: %v", err)
+	}
+	// Files left beside a copied store are tightened before SQLite opens
+	// them.
+	stale := filepath.Join(dir, "c.db")
+	for _, p := range []string{stale, stale + "-wal", stale + "-shm", stale + "-journal"} {
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := sqliteDSN(stale); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{stale, stale + "-wal", stale + "-shm", stale + "-journal"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != 0o600 {
+			t.Errorf("%s mode %o, want 600", filepath.Base(p), got)
+		}
 	}
 	for _, bad := range []string{"", "file:", "file:" + dir + "/x.db?%zz", filepath.Join(dir, "missing", "x.db")} {
 		if _, err := sqliteDSN(bad); err == nil {

@@ -145,11 +145,23 @@ const whatsappUsage = `Usage:
 Links this bot to a WhatsApp account as a linked device: scan the QR code
 with the bot's phone (WhatsApp → Settings → Linked devices → Link a
 device), or with -phone type the 8-character code shown here instead. The
-keys go to the device store (WHATSAPP_DB, default ` + whatsapp.DefaultDB + `);
-then run secours with WHATSAPP_DB set to the same store.
+keys go to the device store (WHATSAPP_DB, by default in your configuration
+folder); then run secours with WHATSAPP_DB set to the same store.
 
 Flags:
 `
+
+// defaultWhatsAppDB is the store "secours whatsapp link" fills when
+// WHATSAPP_DB is empty: in the user's configuration folder, never the
+// working directory, which is often a checkout of the repository. Empty
+// if the system has no such folder.
+func defaultWhatsAppDB() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "secours", "whatsapp.db")
+}
 
 // runWhatsApp is "secours whatsapp …".
 func runWhatsApp(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -159,9 +171,10 @@ func runWhatsApp(args []string, stdout, stderr io.Writer, getenv func(string) st
 		fmt.Fprint(stderr, whatsappUsage)
 		fs.PrintDefaults()
 	}
+	def := defaultWhatsAppDB()
 	db := getenv("WHATSAPP_DB")
 	if db == "" {
-		db = whatsapp.DefaultDB
+		db = def
 	}
 	var phone string
 	fs.StringVar(&db, "whatsapp-db", db, whatsappDBUsage)
@@ -192,6 +205,17 @@ func runWhatsApp(args []string, stdout, stderr io.Writer, getenv func(string) st
 		}
 		phone = p
 	}
+	switch {
+	case db == "":
+		fmt.Fprintln(stderr, "secours whatsapp link: no configuration folder here: set WHATSAPP_DB or -whatsapp-db")
+		return 2
+	case db == def:
+		// The keys' folder: for this user only.
+		if err := os.MkdirAll(filepath.Dir(db), 0o700); err != nil {
+			fmt.Fprintln(stderr, "secours whatsapp link:", err)
+			return 1
+		}
+	}
 	if problems := checkWhatsApp(WhatsAppConfig{DB: db}); len(problems) > 0 {
 		fmt.Fprintln(stderr, "secours whatsapp link:", problems[0])
 		return 2
@@ -204,8 +228,12 @@ func runWhatsApp(args []string, stdout, stderr io.Writer, getenv func(string) st
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	err := linkDevice(ctx, db, phone, stdout, log)
 	switch {
-	case err == nil:
+	case err == nil && whatsapp.IsPostgres(db):
+		// The URL may hold a password: not echoed.
 		fmt.Fprintln(stdout, "Linked. Start the bot with WHATSAPP_DB set to this store.")
+		return 0
+	case err == nil:
+		fmt.Fprintf(stdout, "Linked. Start the bot with WHATSAPP_DB=%s\n", db)
 		return 0
 	case errors.Is(err, whatsapp.ErrAlreadyLinked):
 		fmt.Fprintln(stderr, "secours whatsapp link: this store already holds a linked device: the bot can run with it. "+
@@ -236,10 +264,10 @@ func linkDevice(ctx context.Context, db, phone string, stdout io.Writer, log *sl
 	}
 	// The name the phone shows under Linked devices.
 	store.DeviceProps.Os = proto.String("Secours")
-	clear := false
+	clearScreen := false
 	if f, ok := stdout.(*os.File); ok {
-		clear = isTerminal(f)
+		clearScreen = isTerminal(f)
 	}
 	cli := whatsmeow.NewClient(dev, whatsapp.Logger(log, "client"))
-	return whatsapp.Link(ctx, cli, whatsapp.LinkOptions{Phone: phone, Out: stdout, Clear: clear})
+	return whatsapp.Link(ctx, cli, whatsapp.LinkOptions{Phone: phone, Out: stdout, Clear: clearScreen})
 }
