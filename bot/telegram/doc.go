@@ -7,9 +7,14 @@
 // that the offset is confirmed only for updates that were handled) or by a
 // webhook (Adapter.WebhookHandler). Each chat has one queue: its updates
 // are handled and answered in order, one at a time, while chats run in
-// parallel. Every send goes through the go-telegram/bot client, paced by
-// token buckets (about 30 messages a second overall, 1 a second per chat
-// with short bursts); a 429 is waited out and resent, a 403 (the person
+// parallel. For the chats of the last half hour it remembers what each
+// shows (its newest question message, and whether the location keyboard
+// is up): enough to mark a pressed question only when the engine took the
+// answer, and to take the location keyboard away. Losing that (a restart)
+// leaves a question unmarked or the keyboard up, never a wrong mark.
+// Every send goes through the go-telegram/bot client, paced by token
+// buckets (about 30 messages a second overall, 1 a second per chat with
+// short bursts); a 429 is waited out and resent, a 403 (the person
 // blocked the bot) is logged and dropped.
 //
 // It imports flows, geo (for geo.Point) and bot only; it must not import

@@ -49,7 +49,7 @@ func (a *Adapter) Poll(ctx context.Context) error {
 			if tm, ok := errors.AsType[*tgbot.TooManyRequestsError](err); ok {
 				backoff = time.Duration(max(tm.RetryAfter, 1)) * time.Second
 			}
-			a.log.Warn("poll failed, waiting", slog.Any("err", err), slog.Duration("dur", backoff))
+			a.log.Warn("poll failed, waiting", slog.Any("err", a.apiErr(err)), slog.Duration("dur", backoff))
 			_ = a.sleep(ctx, backoff)
 			continue
 		}
@@ -70,7 +70,7 @@ func (a *Adapter) Poll(ctx context.Context) error {
 		cctx, cancel := context.WithTimeout(work, sendTimeout)
 		defer cancel()
 		if _, err := a.getUpdates(cctx, offset, 0, 1); err != nil {
-			a.log.Warn("offset not confirmed: some updates may come again", slog.Any("err", err))
+			a.log.Warn("offset not confirmed: some updates may come again", slog.Any("err", a.apiErr(err)))
 		}
 	}
 	return fatal

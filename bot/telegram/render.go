@@ -10,16 +10,22 @@ import (
 	"github.com/secours/secours/geo"
 )
 
-// out is one Bot API call of a reply: a text message with its keyboard, or
-// a venue (a pin on a map) when venue is set.
+// out is one message of a reply: a text with its markup, or a venue (a
+// pin on a map) when venue is set.
 type out struct {
 	text      string
 	markup    models.ReplyMarkup // nil, *InlineKeyboardMarkup, *ReplyKeyboardMarkup or *ReplyKeyboardRemove
+	question  string             // the Reply.Question its inline keyboard answers
 	noPreview bool               // a place card: its links need no preview
 	venue     *flows.PlaceCard
+	// inline, if set, is put on the message by an edit once it is sent
+	// with markup, a ReplyKeyboardRemove: a message carries one markup,
+	// and a reply made of a question only must still take the location
+	// keyboard away.
+	inline *models.InlineKeyboardMarkup
 }
 
-// render turns one update's replies into calls, in order:
+// render turns one update's replies into messages, in order:
 //
 //   - the text, cut at Telegram's length limit, with the choices as an
 //     inline keyboard on its last piece (one answer per row, the escape
@@ -28,12 +34,14 @@ type out struct {
 //     button; a message has one keyboard, so when it also has choices the
 //     button comes on a second message, the button's own label, since the
 //     adapter adds no wording;
-//   - place cards in the text, and the first place of a reply as a venue;
-//   - the first plain message of replies that no longer ask for a
-//     location removes that reply keyboard (without it the button would
-//     stay under the input field).
-func render(replies []flows.Reply) []out {
-	removeKb := !slices.ContainsFunc(replies, func(r flows.Reply) bool { return r.AskLocation })
+//   - place cards in the text, and the first place of a reply as a venue.
+//
+// Replies that no longer ask for a location take that reply keyboard away
+// (it would stay under the input field): the first plain message carries
+// the removal, which costs nothing when no keyboard is up. When there is
+// no plain message and locationUp says the keyboard is up, the first
+// question carries it, and gets its buttons by an edit.
+func render(replies []flows.Reply, locationUp bool) []out {
 	var outs []out
 	for _, r := range replies {
 		text := r.Text
@@ -61,13 +69,10 @@ func render(replies []flows.Reply) []out {
 				pieces = append(pieces, p)
 			}
 		}
-		if markup == nil && removeKb && len(pieces) > 0 {
-			markup, removeKb = &models.ReplyKeyboardRemove{RemoveKeyboard: true}, false
-		}
 		for i, p := range pieces {
 			o := out{text: p, noPreview: len(r.Places) > 0}
 			if i == len(pieces)-1 {
-				o.markup = markup
+				o.markup, o.question = markup, r.Question
 			}
 			outs = append(outs, o)
 		}
@@ -76,6 +81,17 @@ func render(replies []flows.Reply) []out {
 		}
 		if len(r.Places) > 0 && r.Places[0].Loc != (geo.Point{}) {
 			outs = append(outs, out{venue: &r.Places[0]})
+		}
+	}
+	if slices.ContainsFunc(replies, func(r flows.Reply) bool { return r.AskLocation }) {
+		return outs
+	}
+	remove := &models.ReplyKeyboardRemove{RemoveKeyboard: true}
+	if i := slices.IndexFunc(outs, func(o out) bool { return o.venue == nil && o.markup == nil }); i >= 0 {
+		outs[i].markup = remove
+	} else if i := slices.IndexFunc(outs, func(o out) bool { return o.venue == nil }); i >= 0 && locationUp {
+		if kb, ok := outs[i].markup.(*models.InlineKeyboardMarkup); ok {
+			outs[i].markup, outs[i].inline = remove, kb
 		}
 	}
 	return outs

@@ -116,7 +116,7 @@ func TestRender(t *testing.T) {
 		Phone: "01 23 45 67 89", Website: "https://example.org", MapURL: "https://www.openstreetmap.org/?mlat=48.85", Loc: geo.Point{Lat: 48.85, Lon: 2.37}}
 
 	t.Run("question", func(t *testing.T) {
-		outs := render([]flows.Reply{{Text: "Merci."}, question})
+		outs := render([]flows.Reply{{Text: "Merci."}, question}, false)
 		if len(outs) != 2 {
 			t.Fatalf("%d calls, want 2", len(outs))
 		}
@@ -134,7 +134,7 @@ func TestRender(t *testing.T) {
 		}
 	})
 	t.Run("location", func(t *testing.T) {
-		outs := render([]flows.Reply{{Text: "Un conseil."}, location})
+		outs := render([]flows.Reply{{Text: "Un conseil."}, location}, true)
 		if len(outs) != 3 {
 			t.Fatalf("%d calls, want 3", len(outs))
 		}
@@ -155,7 +155,7 @@ func TestRender(t *testing.T) {
 	t.Run("location without choices", func(t *testing.T) {
 		only := location
 		only.Choices, only.Nav = nil, nil
-		outs := render([]flows.Reply{only})
+		outs := render([]flows.Reply{only}, false)
 		if len(outs) != 1 {
 			t.Fatalf("%d calls, want 1", len(outs))
 		}
@@ -165,7 +165,7 @@ func TestRender(t *testing.T) {
 	})
 	t.Run("places", func(t *testing.T) {
 		outs := render([]flows.Reply{{Text: "✅ Le lieu le plus proche :", Places: []flows.PlaceCard{place}},
-			{Text: "Autres lieux :", Places: []flows.PlaceCard{place, {Name: "Sans position"}}}})
+			{Text: "Autres lieux :", Places: []flows.PlaceCard{place, {Name: "Sans position"}}}}, true)
 		if len(outs) != 4 {
 			t.Fatalf("%d calls, want text, venue, text, venue", len(outs))
 		}
@@ -185,10 +185,27 @@ func TestRender(t *testing.T) {
 			t.Errorf("second card missing:\n%s", outs[2].text)
 		}
 	})
+	t.Run("question after the location step", func(t *testing.T) {
+		// "Retour" at the location step: the only message is a question,
+		// which must take the location keyboard away and keep its buttons.
+		outs := render([]flows.Reply{question}, true)
+		if len(outs) != 1 {
+			t.Fatalf("%d calls, want 1", len(outs))
+		}
+		if _, ok := outs[0].markup.(*models.ReplyKeyboardRemove); !ok || outs[0].inline == nil || outs[0].question != "internet" {
+			t.Errorf("markup %T, inline %v, question %q: want the removal, then the buttons by an edit", outs[0].markup, outs[0].inline, outs[0].question)
+		}
+		if outs := render([]flows.Reply{question}, false); outs[0].inline != nil {
+			t.Errorf("no location keyboard up: want the question sent as is, got an edit")
+		}
+		if outs := render([]flows.Reply{location}, true); outs[0].inline != nil {
+			t.Errorf("still at the location step: want no removal")
+		}
+	})
 	t.Run("long text", func(t *testing.T) {
 		long := question
 		long.Text = strings.Repeat("Une ligne de texte assez longue pour remplir.\n", 200)
-		outs := render([]flows.Reply{long})
+		outs := render([]flows.Reply{long}, false)
 		if len(outs) != 3 {
 			t.Fatalf("%d calls, want 3", len(outs))
 		}
@@ -203,7 +220,7 @@ func TestRender(t *testing.T) {
 	})
 	t.Run("oversized key", func(t *testing.T) {
 		r := flows.Reply{Text: "Q", Choices: []flows.Choice{{Key: strings.Repeat("k", 65), Label: "Trop long"}, {Key: "q:a", Label: "A"}}}
-		kb := render([]flows.Reply{r})[0].markup.(*models.InlineKeyboardMarkup)
+		kb := render([]flows.Reply{r}, false)[0].markup.(*models.InlineKeyboardMarkup)
 		if len(kb.InlineKeyboard) != 1 || kb.InlineKeyboard[0][0].CallbackData != "q:a" {
 			t.Errorf("keyboard %s, want only the button that fits", buttons(kb))
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,8 +90,13 @@ func (c Config) LogValue() slog.Value {
 	if api == "" {
 		api = DefaultAPIURL
 	}
+	webhook := c.WebhookURL
+	if c.Token != "" {
+		// Some put the token in the webhook's path to make it hard to guess.
+		webhook = strings.ReplaceAll(webhook, c.Token, "<token>")
+	}
 	return slog.GroupValue(slog.String("mode", mode), slog.String("api", api),
-		slog.String("webhook", c.WebhookURL), slog.Bool("token", c.Token != ""))
+		slog.String("webhook", webhook), slog.Bool("token", c.Token != ""))
 }
 
 // validSecret reports whether s is a secret Telegram accepts: 1–256 of
@@ -144,9 +150,32 @@ type Adapter struct {
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
 
-	mu     sync.Mutex         // guards queues
+	mu     sync.Mutex         // guards queues, views and swept
 	queues map[int64][]func() // per chat, the updates waiting behind the one running
+	views  map[int64]view     // per recently active chat, what it shows
+	swept  time.Time          // when views was last swept
 	wg     sync.WaitGroup     // one per chat worker
+}
+
+// viewTTL bounds how long the adapter remembers what a chat shows, and so
+// the memory it keeps: chats of the last half hour only. A press on a
+// keyboard older than that is not marked as answered; the engine pauses a
+// conversation left for an hour, so such a press is seldom taken as an
+// answer anyway.
+const viewTTL = 30 * time.Minute
+
+// view is what a chat shows, as far as the next replies depend on it.
+// Nothing else is kept per chat: a view lost (a restart, another replica,
+// an idle chat) only means one answer left unmarked or one location
+// keyboard left up.
+type view struct {
+	// msgID is the newest message with an inline keyboard, the only one
+	// whose buttons answer the question the engine has open, and question
+	// is that question's key (Reply.Question).
+	msgID    int
+	question string
+	location bool      // the location reply keyboard is up
+	at       time.Time // last change
 }
 
 // New checks the configuration and prepares the client; it makes no call.
@@ -188,14 +217,14 @@ func New(cfg Config, conv bot.Conversation) (*Adapter, error) {
 		now:    time.Now,
 		sleep:  sleep,
 		queues: map[int64][]func(){},
+		views:  map[int64]view{},
 	}
 	a.pace = newPacer(cfg.Limits, func() time.Time { return a.now() })
 	a.api, err = tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(), // Setup calls it, with the caller's context
 		tgbot.WithHTTPClient(cfg.PollTimeout, bufferingClient{&http.Client{Transport: tr, Timeout: sendTimeout}}),
-		tgbot.WithErrorsHandler(func(err error) { a.log.Warn("telegram client", slog.Any("err", apiErr(err))) }),
-		tgbot.WithDefaultHandler(func(context.Context, *tgbot.Bot, *models.Update) {}),
+		tgbot.WithErrorsHandler(func(err error) { a.log.Warn("telegram client", slog.Any("err", a.apiErr(err))) }),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %w", err)
@@ -210,9 +239,9 @@ func (a *Adapter) Setup(ctx context.Context) error {
 	me, err := a.api.GetMe(ctx)
 	if err != nil {
 		if errors.Is(err, tgbot.ErrorUnauthorized) || errors.Is(err, tgbot.ErrorNotFound) {
-			return fmt.Errorf("telegram: TELEGRAM_BOT_TOKEN rejected: %w", apiErr(err))
+			return fmt.Errorf("telegram: TELEGRAM_BOT_TOKEN rejected: %w", a.apiErr(err))
 		}
-		return fmt.Errorf("telegram getMe: %w", apiErr(err))
+		return fmt.Errorf("telegram getMe: %w", a.apiErr(err))
 	}
 	a.log.Info("telegram bot ready", slog.String("bot", me.Username), slog.Any("config", a.cfg))
 	for _, lc := range []string{"", "fr", "nl"} {
@@ -224,21 +253,21 @@ func (a *Adapter) Setup(ctx context.Context) error {
 		if _, err := a.api.SetMyCommands(ctx, &tgbot.SetMyCommandsParams{
 			Commands: cmds, Scope: &models.BotCommandScopeDefault{}, LanguageCode: lc,
 		}); err != nil {
-			a.log.Warn("command menu not set", slog.String("lang", lc), slog.Any("err", apiErr(err)))
+			a.log.Warn("command menu not set", slog.String("lang", lc), slog.Any("err", a.apiErr(err)))
 		}
 	}
 	if a.cfg.WebhookURL != "" {
 		if _, err := a.api.SetWebhook(ctx, &tgbot.SetWebhookParams{
 			URL: a.cfg.WebhookURL, SecretToken: a.cfg.WebhookSecret, AllowedUpdates: allowedUpdates(),
 		}); err != nil {
-			return fmt.Errorf("telegram setWebhook: %w", apiErr(err))
+			return fmt.Errorf("telegram setWebhook: %w", a.apiErr(err))
 		}
 		return nil
 	}
 	// getUpdates answers 409 while a webhook is set. The updates waiting
 	// are kept: polling picks them up.
 	if _, err := a.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
-		return fmt.Errorf("telegram deleteWebhook: %w", apiErr(err))
+		return fmt.Errorf("telegram deleteWebhook: %w", a.apiErr(err))
 	}
 	return nil
 }
@@ -307,7 +336,8 @@ func chatOf(u *models.Update) int64 {
 	case u.Message != nil:
 		return u.Message.Chat.ID
 	case u.CallbackQuery != nil:
-		return callbackChat(u.CallbackQuery)
+		c, _ := callbackChat(u.CallbackQuery)
+		return c.ID
 	case u.MyChatMember != nil:
 		return u.MyChatMember.Chat.ID
 	case u.EditedMessage != nil:
@@ -316,14 +346,17 @@ func chatOf(u *models.Update) int64 {
 	return 0
 }
 
-func callbackChat(q *models.CallbackQuery) int64 {
+// callbackChat is the chat of the message whose button was pressed, even
+// when Telegram no longer gives the message itself (older than 48 hours);
+// false for a message sent in inline mode, which has no chat.
+func callbackChat(q *models.CallbackQuery) (models.Chat, bool) {
 	switch {
 	case q.Message.Message != nil:
-		return q.Message.Message.Chat.ID
+		return q.Message.Message.Chat, true
 	case q.Message.InaccessibleMessage != nil:
-		return q.Message.InaccessibleMessage.Chat.ID
+		return q.Message.InaccessibleMessage.Chat, true
 	}
-	return 0
+	return models.Chat{}, false
 }
 
 // chatID is the neutral id of a Telegram chat.
@@ -362,10 +395,7 @@ func (a *Adapter) handle(ctx context.Context, u *models.Update, received time.Ti
 	case u.CallbackQuery != nil:
 		a.callback(ctx, u.ID, u.CallbackQuery)
 	case u.MyChatMember != nil:
-		m := u.MyChatMember
-		if m.Chat.Type == models.ChatTypePrivate && (m.NewChatMember.Type == models.ChatMemberTypeBanned || m.NewChatMember.Type == models.ChatMemberTypeLeft) {
-			a.log.Info("bot blocked", slog.Any("chat", chatID(m.Chat.ID)), slog.String("event", "blocked"))
-		}
+		a.memberChanged(ctx, u.MyChatMember)
 	default:
 		// Edited messages (the engine answered the original), channel posts
 		// and the rest: nothing to say.
@@ -373,18 +403,47 @@ func (a *Adapter) handle(ctx context.Context, u *models.Update, received time.Ti
 	}
 }
 
-// message handles a new message.
+// memberChanged follows the bot's own membership of a chat: a person who
+// blocks the bot is logged, and a group that adds it gets the one line
+// saying that it talks in private only.
+func (a *Adapter) memberChanged(ctx context.Context, m *models.ChatMemberUpdated) {
+	left := func(t models.ChatMemberType) bool {
+		return t == models.ChatMemberTypeBanned || t == models.ChatMemberTypeLeft
+	}
+	switch m.Chat.Type {
+	case models.ChatTypePrivate:
+		if left(m.NewChatMember.Type) {
+			a.log.Info("bot blocked", slog.Any("chat", chatID(m.Chat.ID)), slog.String("event", "blocked"))
+		}
+	case models.ChatTypeGroup, models.ChatTypeSupergroup:
+		if left(m.OldChatMember.Type) && !left(m.NewChatMember.Type) {
+			a.groupLine(ctx, m.Chat.ID, langOf(&m.From))
+		}
+	}
+}
+
+// groupLine tells a group, in one line, that the bot talks in private
+// only: the conversation asks personal questions.
+func (a *Adapter) groupLine(ctx context.Context, chat int64, lang flows.Lang) {
+	if lang == "" {
+		lang = flows.FR
+	}
+	a.send(ctx, chat, []out{{text: a.texts[lang].GroupOnly}})
+}
+
+// message translates a new message of a private chat; a group gets one
+// line at most, and other chats (channels) nothing.
 func (a *Adapter) message(ctx context.Context, updateID int64, m *models.Message) {
 	chat := m.Chat.ID
 	lang := langOf(m.From)
 	switch m.Chat.Type {
 	case models.ChatTypePrivate:
 	case models.ChatTypeGroup, models.ChatTypeSupergroup:
-		// The conversation asks personal questions: private chat only.
-		if lang == "" {
-			lang = flows.FR
+		// Only a command is meant for the bot; answering the rest of a
+		// group's talk would flood it.
+		if _, _, ok := parseCommand(m.Text); ok {
+			a.groupLine(ctx, chat, lang)
 		}
-		a.send(ctx, chat, []out{{text: a.texts[lang].GroupOnly}})
 		return
 	default:
 		return
@@ -403,7 +462,8 @@ func (a *Adapter) message(ctx context.Context, updateID int64, m *models.Message
 		// what it can read.
 		msg.Kind = flows.KindUnsupported
 	}
-	a.send(ctx, chat, render(a.conv.Handle(ctx, msg)))
+	shown := a.view(chat)
+	a.send(ctx, chat, render(a.conv.Handle(ctx, msg), shown.location))
 }
 
 // parseCommand reads "/start@SecoursBot abc123" as ("start", "abc123").
@@ -423,8 +483,9 @@ func parseCommand(text string) (cmd, arg string, ok bool) {
 	return strings.ToLower(cmd), strings.TrimSpace(arg), true
 }
 
-// callback handles a button press: it stops the spinner, shows the answer
-// in the question it came from, and runs the choice.
+// callback handles a button press: it stops the spinner, runs the choice,
+// shows the answer in the question it came from if the engine took it,
+// and sends the replies.
 func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.CallbackQuery) {
 	// Always answered, and first, so that the button stops spinning even
 	// if what follows fails.
@@ -432,30 +493,46 @@ func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.Callba
 		_, err := a.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
 		return err
 	}); err != nil {
-		a.log.Warn("callback not answered", slog.Any("err", apiErr(err)))
+		a.log.Warn("callback not answered", slog.Any("err", a.apiErr(err)))
 	}
-	chat := callbackChat(q)
-	if chat == 0 {
-		return // a message sent in inline mode: not a conversation of ours
+	c, ok := callbackChat(q)
+	if !ok || c.Type != models.ChatTypePrivate || q.Data == "" {
+		// A message sent in inline mode, a group's, or a button without
+		// data (a game's): none of them is one of ours.
+		return
 	}
-	if m := q.Message.Message; m != nil {
-		if m.Chat.Type != models.ChatTypePrivate {
-			return
-		}
-		a.markAnswered(ctx, chat, m, q.Data)
-	}
+	chat := c.ID
+	shown := a.view(chat)
 	msg := flows.Msg{Chat: chatID(chat), ID: strconv.FormatInt(updateID, 10), Kind: flows.KindChoice,
 		Lang: langOf(&q.From), Choice: q.Data}
-	a.send(ctx, chat, render(a.conv.Handle(ctx, msg)))
+	replies := a.conv.Handle(ctx, msg)
+	if m := q.Message.Message; m != nil && taken(shown, m.ID, q.Data, replies) {
+		a.markAnswered(ctx, chat, m, q.Data)
+	}
+	a.send(ctx, chat, render(replies, shown.location))
+}
+
+// taken reports whether a press on message msgID with callback data was
+// taken as the answer to the question the chat had open (shown, before the
+// press), judging by the engine's replies: it was if they no longer ask
+// that question, and the press came from it, that is from the newest
+// keyboard or from a button of that question. A stale button (from a
+// question answered by typing, or shown before a restart) gets the open
+// question asked again, and an unknown view marks nothing.
+func taken(shown view, msgID int, data string, replies []flows.Reply) bool {
+	if shown.question == "" || slices.ContainsFunc(replies, func(r flows.Reply) bool { return r.Question == shown.question }) {
+		return false
+	}
+	return msgID == shown.msgID || strings.HasPrefix(data, shown.question+":")
 }
 
 // markAnswered edits the question whose button was pressed: its text with
 // "→ label" below, and no keyboard, so that the chat reads like a
-// transcript and an old button cannot be pressed again. The label comes
-// from the message itself: nothing is kept on the server.
+// transcript and the button cannot be pressed again. The label comes from
+// the message itself.
 func (a *Adapter) markAnswered(ctx context.Context, chat int64, m *models.Message, data string) {
 	if m.ReplyMarkup == nil {
-		return // already answered: a double tap
+		return
 	}
 	label := ""
 	for _, row := range m.ReplyMarkup.InlineKeyboard {
@@ -475,15 +552,17 @@ func (a *Adapter) markAnswered(ctx context.Context, chat int64, m *models.Messag
 		return err
 	})
 	if err != nil {
-		// Too old to edit, or already edited: the answer goes on anyway.
-		a.log.Debug("question not edited", slog.Any("chat", chatID(chat)), slog.Any("err", apiErr(err)))
+		// Too old to edit (48 hours): the answer goes on anyway.
+		a.log.Debug("question not edited", slog.Any("chat", chatID(chat)), slog.Any("err", a.apiErr(err)))
 	}
 }
 
-// send makes the calls of one update's replies, in order. A chat that
-// blocked the bot (403) gets nothing more, and the refusal is not retried.
+// send makes the calls of one update's replies, in order, and records what
+// the chat now shows. A chat that blocked the bot (403) gets nothing more,
+// and the refusal is not retried.
 func (a *Adapter) send(ctx context.Context, chat int64, outs []out) {
 	for _, o := range outs {
+		var sent *models.Message
 		err := a.call(ctx, chat, true, func(ctx context.Context) error {
 			if o.venue != nil {
 				_, err := a.api.SendVenue(ctx, &tgbot.SendVenueParams{ChatID: chat,
@@ -494,19 +573,81 @@ func (a *Adapter) send(ctx context.Context, chat int64, outs []out) {
 			if o.noPreview {
 				p.LinkPreviewOptions = &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
 			}
-			_, err := a.api.SendMessage(ctx, p)
+			var err error
+			sent, err = a.api.SendMessage(ctx, p)
 			return err
 		})
+		if err == nil && sent != nil {
+			if o.inline != nil {
+				err = a.call(ctx, chat, true, func(ctx context.Context) error {
+					_, err := a.api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
+						ChatID: chat, MessageID: sent.ID, ReplyMarkup: o.inline})
+					return err
+				})
+			}
+			keyboard := err == nil
+			a.setView(chat, func(v *view) { v.apply(o, sent.ID, keyboard) })
+		}
 		switch {
 		case err == nil:
 		case errors.Is(err, tgbot.ErrorForbidden):
-			a.log.Warn("send refused, dropped", slog.Any("chat", chatID(chat)), slog.String("event", "forbidden"), slog.Any("err", apiErr(err)))
+			a.log.Warn("send refused, dropped", slog.Any("chat", chatID(chat)), slog.String("event", "forbidden"), slog.Any("err", a.apiErr(err)))
 			return
 		case ctx.Err() != nil:
-			a.log.Error("send abandoned", slog.Any("chat", chatID(chat)), slog.Any("err", apiErr(err)))
+			a.log.Error("send abandoned", slog.Any("chat", chatID(chat)), slog.Any("err", a.apiErr(err)))
 			return
 		default:
-			a.log.Error("send failed", slog.Any("chat", chatID(chat)), slog.Any("err", apiErr(err)))
+			// The person can still type an answer to a question whose
+			// buttons did not go out.
+			a.log.Error("send failed", slog.Any("chat", chatID(chat)), slog.Any("err", a.apiErr(err)))
+		}
+	}
+}
+
+// apply records a message sent as o; keyboard reports whether its inline
+// keyboard, if it has one, is on it.
+func (v *view) apply(o out, id int, keyboard bool) {
+	switch o.markup.(type) {
+	case *models.ReplyKeyboardMarkup:
+		v.location = true
+	case *models.ReplyKeyboardRemove:
+		v.location = false
+	}
+	if _, inline := o.markup.(*models.InlineKeyboardMarkup); (inline || o.inline != nil) && keyboard {
+		v.msgID, v.question = id, o.question
+	}
+}
+
+// view returns what the chat shows, or the zero view if that is not known.
+func (a *Adapter) view(chat int64) view {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if v := a.views[chat]; now.Sub(v.at) <= viewTTL {
+		return v
+	}
+	return view{}
+}
+
+// setView applies a change to what the chat shows, and forgets, once a
+// minute, the chats idle for viewTTL: the map holds recent chats only.
+func (a *Adapter) setView(chat int64, change func(*view)) {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	v := a.views[chat]
+	if now.Sub(v.at) > viewTTL {
+		v = view{}
+	}
+	change(&v)
+	v.at = now
+	a.views[chat] = v
+	if now.Sub(a.swept) > time.Minute {
+		a.swept = now
+		for id, v := range a.views {
+			if now.Sub(v.at) > viewTTL {
+				delete(a.views, id)
+			}
 		}
 	}
 }
@@ -534,12 +675,33 @@ func (a *Adapter) call(ctx context.Context, chat int64, paced bool, fn func(cont
 	}
 }
 
-// apiErr keeps what a log may show of a Bot API error: the library puts
-// the whole response body in its decode errors, and a body may echo a
-// message's text.
-func apiErr(err error) error {
-	if err != nil && strings.Contains(err.Error(), "error decode response") {
-		return errors.New("telegram: undecodable response")
+// apiErr keeps what a log or an error string may show of a Bot API error.
+// The library puts the whole response body in its decode errors, and a
+// body may echo a message's text; a request that fails names its URL, and
+// the URL holds the token. errors.Is and errors.AsType still see the
+// original.
+func (a *Adapter) apiErr(err error) error {
+	if err == nil {
+		return nil
 	}
-	return err
+	msg := err.Error()
+	if strings.Contains(msg, "error decode response") {
+		msg = "telegram: undecodable response"
+	}
+	if a.cfg.Token != "" {
+		msg = strings.ReplaceAll(msg, a.cfg.Token, "<token>")
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{msg: msg, err: err}
 }
+
+// redactedError shows msg in place of err's text.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

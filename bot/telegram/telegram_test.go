@@ -36,18 +36,14 @@ var (
 	engErr  error
 )
 
-// engine is the real engine, with the embedded catalogues and places.
+// engine is the real engine on the embedded data, and its catalogues.
 func engine(t testing.TB) (*flows.Engine, map[flows.Lang]flows.Catalog) {
 	t.Helper()
 	engOnce.Do(func() {
-		var dir *geo.Directory
-		if dir, engErr = geo.Open(configs.FS); engErr != nil {
+		if eng, engErr = configs.Engine(); engErr != nil {
 			return
 		}
-		if cats, engErr = flows.LoadCatalogs(configs.FS); engErr != nil {
-			return
-		}
-		eng, engErr = flows.NewEngine(cats, dir)
+		cats, engErr = flows.LoadCatalogs(configs.FS)
 	})
 	if engErr != nil {
 		t.Fatal(engErr)
@@ -81,10 +77,9 @@ type harness struct {
 	store flows.SessionStore
 	logs  *syncBuffer
 
-	mu    sync.Mutex // guards done and slept
-	done  map[int64]bool
+	mu    sync.Mutex              // guards done and slept
+	done  map[int64]chan struct{} // per update, closed once it was handled
 	slept []time.Duration
-	wake  chan struct{}
 
 	stop func() // stops polling and waits for Poll to return
 }
@@ -99,7 +94,7 @@ type harnessOpts struct {
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	h := &harness{t: t, srv: o.srv, store: o.store, logs: &syncBuffer{}, done: map[int64]bool{}, wake: make(chan struct{}, 1)}
+	h := &harness{t: t, srv: o.srv, store: o.store, logs: &syncBuffer{}, done: map[int64]chan struct{}{}}
 	if h.srv == nil {
 		h.srv = telegramtest.New(telegramtest.Options{})
 		t.Cleanup(h.srv.Close)
@@ -119,12 +114,13 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 		cfg.PollTimeout = 2 * time.Second
 	}
 	cfg.Done = func(id, _ int64, _ time.Time) {
+		c := h.doneChan(id)
 		h.mu.Lock()
-		h.done[id] = true
-		h.mu.Unlock()
+		defer h.mu.Unlock()
 		select {
-		case h.wake <- struct{}{}:
+		case <-c: // a redelivery: already handled once
 		default:
+			close(c)
 		}
 	}
 	a, err := telegram.New(cfg, conv)
@@ -162,23 +158,26 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	return h
 }
 
+// doneChan is closed once update id was handled; either the test or the
+// adapter makes it, whichever comes first.
+func (h *harness) doneChan(id int64) chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c := h.done[id]
+	if c == nil {
+		c = make(chan struct{})
+		h.done[id] = c
+	}
+	return c
+}
+
 // wait returns once the update was handled and answered.
 func (h *harness) wait(id int64) {
 	h.t.Helper()
-	deadline := time.After(10 * time.Second)
-	for {
-		h.mu.Lock()
-		ok := h.done[id]
-		h.mu.Unlock()
-		if ok {
-			return
-		}
-		select {
-		case <-h.wake:
-		case <-time.After(10 * time.Millisecond):
-		case <-deadline:
-			h.t.Fatalf("update %d not handled within 10 s", id)
-		}
+	select {
+	case <-h.doneChan(id):
+	case <-time.After(10 * time.Second):
+		h.t.Fatalf("update %d not handled within 10 s", id)
 	}
 }
 
@@ -333,9 +332,13 @@ func TestConversations(t *testing.T) {
 			if n := len(h.srv.CallsTo("answerCallbackQuery")); n != presses {
 				t.Errorf("%d answerCallbackQuery, want one per press (%d)", n, presses)
 			}
+			wantEdits := presses
+			if sc.consent == "consent:what" {
+				wantEdits-- // the engine explains and asks again: the question stays open
+			}
 			edits := h.srv.CallsTo("editMessageText")
-			if len(edits) != presses {
-				t.Fatalf("%d questions edited, want %d", len(edits), presses)
+			if len(edits) != wantEdits {
+				t.Fatalf("%d questions edited, want %d", len(edits), wantEdits)
 			}
 			who := sc.answers[slices.IndexFunc(sc.answers, func(a string) bool { return strings.HasPrefix(a, "who:") })]
 			want := cats[lang]["q.who"] + "\n→ " + cats[lang]["a.who."+strings.TrimPrefix(who, "who:")]
@@ -474,6 +477,25 @@ func TestGroupChat(t *testing.T) {
 		if _, err := h.store.Load(t.Context(), flows.ChatID("tg:"+strconv.FormatInt(tt.chat, 10))); !errors.Is(err, flows.ErrNoSession) {
 			t.Errorf("%s: the conversation was reached (%v)", tt.typ, err)
 		}
+	}
+
+	// The rest of a group's talk is not for the bot: no answer.
+	const talk = -731300004
+	m := h.srv.Message(talk, "fr")
+	m.Text = "bonjour à tous"
+	h.wait(h.srv.Push(models.Update{Message: m}))
+	if got := h.texts(talk); len(got) != 0 {
+		t.Errorf("plain group message: replies %q, want none", got)
+	}
+	// Added to a group, the bot says once that it talks in private.
+	const added = -731300005
+	h.wait(h.srv.Push(models.Update{MyChatMember: &models.ChatMemberUpdated{
+		Chat: models.Chat{ID: added, Type: models.ChatTypeGroup}, From: models.User{ID: 42, LanguageCode: "nl"}, Date: 1,
+		OldChatMember: models.ChatMember{Type: models.ChatMemberTypeLeft, Left: &models.ChatMemberLeft{User: &models.User{ID: 1}}},
+		NewChatMember: models.ChatMember{Type: models.ChatMemberTypeMember, Member: &models.ChatMemberMember{User: &models.User{ID: 1}}},
+	}}))
+	if got := h.texts(added); len(got) != 1 || !strings.Contains(got[0], "privégesprek") {
+		t.Errorf("added to a group: replies %q, want the one line in Dutch", got)
 	}
 }
 
@@ -635,7 +657,8 @@ func TestConfigCheck(t *testing.T) {
 		}
 	}
 	var b bytes.Buffer
-	slog.New(slog.NewTextHandler(&b, nil)).Info("x", slog.Any("cfg", telegram.Config{Token: "999:SECRET", WebhookSecret: "HOOKSECRET"}))
+	slog.New(slog.NewTextHandler(&b, nil)).Info("x", slog.Any("cfg", telegram.Config{Token: "999:SECRET", WebhookSecret: "HOOKSECRET",
+		WebhookURL: "https://x.test/bot999:SECRET"}))
 	if strings.Contains(b.String(), "SECRET") {
 		t.Errorf("the config logs a secret: %s", b.String())
 	}
@@ -657,6 +680,8 @@ func TestOrderAndShutdown(t *testing.T) {
 	<-conv.in // and the other chat's runs in parallel
 	stopped := make(chan struct{})
 	go func() { h.stop(); close(stopped) }()
+	// Nothing signals that Poll is rightly still waiting: give it a moment
+	// to return wrongly.
 	select {
 	case <-stopped:
 		t.Fatal("Poll returned with updates in flight")
@@ -850,5 +875,167 @@ func TestLongReplyIsSplit(t *testing.T) {
 		if c.Status != http.StatusOK {
 			t.Errorf("%s answered %d", c.Method, c.Status)
 		}
+	}
+}
+
+// editsOf returns the edits of one message.
+func (h *harness) editsOf(chat int64, msgID int) []telegramtest.Call {
+	var out []telegramtest.Call
+	for _, c := range h.srv.Calls() {
+		if strings.HasPrefix(c.Method, "editMessage") && c.ChatID() == chat && c.Params["message_id"] == strconv.Itoa(msgID) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// toCountry starts a French conversation and returns the country
+// question, the second one.
+func (h *harness) toCountry(chat int64) *models.Message {
+	h.t.Helper()
+	h.text(chat, "fr", "/start")
+	h.press(chat, "fr", "lang:fr")
+	m, ok := h.srv.Keyboard(chat)
+	if !ok {
+		h.t.Fatal("no country question shown")
+	}
+	return m
+}
+
+// TestStaleButton presses a button of a question answered by typing: the
+// engine re-asks the open question, and the old message is left as it is,
+// not marked with an answer that was not taken.
+func TestStaleButton(t *testing.T) {
+	h := newHarness(t, harnessOpts{poll: true})
+	const chat = 732200001
+	old := h.toCountry(chat)
+	h.text(chat, "fr", "1") // the first country, typed
+	typed := h.session(chat)
+	other := map[string]string{"BE": "FR", "FR": "BE"}[typed.Answers["country"]]
+	if other == "" {
+		t.Fatalf("typed answer not taken: state %s, country %q", typed.State, typed.Answers["country"])
+	}
+	h.wait(h.srv.Press(chat, "fr", old, "country:"+other))
+	if got := h.editsOf(chat, old.ID); len(got) != 0 {
+		t.Errorf("the stale question was edited: %s %q", got[0].Method, got[0].Params["text"])
+	}
+	if s := h.session(chat); s.State != typed.State || s.Answers["country"] != typed.Answers["country"] {
+		t.Errorf("the stale press changed the session: state %s, country %s", s.State, s.Answers["country"])
+	}
+	// The newest question still takes its button, and shows the answer.
+	cur, _ := h.srv.Keyboard(chat)
+	h.press(chat, "fr", "who:self")
+	if got := h.editsOf(chat, cur.ID); len(got) != 1 || got[0].Method != "editMessageText" {
+		t.Errorf("the answered question: edits %v, want one editMessageText", got)
+	}
+}
+
+// TestBackFromLocation presses "Retour" at the location step: the reply is
+// a question only, and it must still take the location keyboard away.
+func TestBackFromLocation(t *testing.T) {
+	h := newHarness(t, harnessOpts{poll: true})
+	const chat = 732300001
+	sc := profileScripts()[0]
+	h.text(chat, sc.lang, "/start")
+	for _, key := range sc.answers {
+		h.press(chat, sc.lang, key)
+	}
+	sent := h.srv.Sent(chat)
+	if kb := sent[len(sent)-1].Markup().Keyboard; len(kb) == 0 || !kb[0][0].RequestLocation {
+		t.Fatalf("not at the location step")
+	}
+	before := len(sent)
+	h.press(chat, sc.lang, "nav:back")
+	after := h.srv.Sent(chat)[before:]
+	if len(after) == 0 || !after[0].Markup().RemoveKeyboard {
+		t.Fatalf("after Retour: %d messages, first markup %s; want the location keyboard removed", len(after), after[0].Params["reply_markup"])
+	}
+	for _, c := range after {
+		if len(c.Markup().Keyboard) > 0 {
+			t.Errorf("a location keyboard came back: %q", c.Params["text"])
+		}
+	}
+	// The question got its buttons by an edit, and they work.
+	last := sc.answers[len(sc.answers)-1]
+	m, ok := h.srv.Keyboard(chat)
+	if _, found := telegramtest.Button(m, last); !ok || !found {
+		t.Fatalf("the previous question has no %s button", last)
+	}
+	h.press(chat, sc.lang, last)
+	sent = h.srv.Sent(chat)
+	if kb := sent[len(sent)-1].Markup().Keyboard; len(kb) == 0 || !kb[0][0].RequestLocation {
+		t.Errorf("answering again does not come back to the location step")
+	}
+}
+
+// TestOddCallbacks sends button presses the bot never offered or cannot
+// place: each is answered, none panics, and only the one from a private
+// chat reaches the conversation.
+func TestOddCallbacks(t *testing.T) {
+	conv := &countingConv{}
+	h := newHarness(t, harnessOpts{conv: conv, poll: true})
+	const chat = 732400001
+	private := models.Chat{ID: chat, Type: models.ChatTypePrivate}
+	group := models.Chat{ID: -732400002, Type: models.ChatTypeGroup}
+	from := models.User{ID: chat, LanguageCode: "fr"}
+	tests := []struct {
+		name  string
+		q     models.CallbackQuery
+		convs int
+	}{
+		{"inaccessible message, private", models.CallbackQuery{ID: "c1", From: from, Data: "who:self",
+			Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeInaccessibleMessage,
+				InaccessibleMessage: &models.InaccessibleMessage{Chat: private, MessageID: 3}}}, 1},
+		{"inaccessible message, group", models.CallbackQuery{ID: "c2", From: from, Data: "who:self",
+			Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeInaccessibleMessage,
+				InaccessibleMessage: &models.InaccessibleMessage{Chat: group, MessageID: 3}}}, 0},
+		{"empty data", models.CallbackQuery{ID: "c3", From: from, GameShortName: "g",
+			Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage,
+				Message: &models.Message{ID: 4, Chat: private}}}, 0},
+		{"inline mode", models.CallbackQuery{ID: "c4", From: from, InlineMessageID: "im1", Data: "who:self"}, 0},
+	}
+	for _, tt := range tests {
+		before := conv.count()
+		h.wait(h.srv.Push(models.Update{CallbackQuery: &tt.q}))
+		if got := conv.count() - before; got != tt.convs {
+			t.Errorf("%s: conversation reached %d times, want %d", tt.name, got, tt.convs)
+		}
+	}
+	if n := len(h.srv.CallsTo("answerCallbackQuery")); n != len(tests) {
+		t.Errorf("%d callbacks answered, want all %d", n, len(tests))
+	}
+	if n := len(h.srv.CallsTo("editMessageText")) + len(h.srv.CallsTo("editMessageReplyMarkup")); n != 0 {
+		t.Errorf("%d edits of messages the bot does not know, want none", n)
+	}
+	if strings.Contains(h.logs.String(), `"msg":"update panicked"`) {
+		t.Errorf("an odd callback panicked:\n%s", h.logs.String())
+	}
+}
+
+// TestOlderCopyOfOpenQuestion answers with a button of an earlier copy of
+// the question still open (asked again after "aide"): the engine takes it,
+// so that copy shows the answer.
+func TestOlderCopyOfOpenQuestion(t *testing.T) {
+	h := newHarness(t, harnessOpts{poll: true})
+	const chat = 732500001
+	first := h.toCountry(chat)
+	h.text(chat, "fr", "aide")
+	if again, _ := h.srv.Keyboard(chat); again == nil || again.ID == first.ID {
+		t.Fatalf("the question was not asked again after aide")
+	}
+	h.wait(h.srv.Press(chat, "fr", first, "country:FR"))
+	if s := h.session(chat); s.Answers["country"] != "FR" {
+		t.Fatalf("the press on the earlier copy was not taken: state %s", s.State)
+	}
+	label := ""
+	for _, row := range first.ReplyMarkup.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData == "country:FR" {
+				label = b.Text
+			}
+		}
+	}
+	if got := h.editsOf(chat, first.ID); len(got) != 1 || got[0].Params["text"] != first.Text+"\n→ "+label {
+		t.Errorf("the earlier copy: edits %v, want it to show %q", got, label)
 	}
 }

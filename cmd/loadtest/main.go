@@ -31,7 +31,6 @@ import (
 
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 )
@@ -113,31 +112,20 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	runtime.GOMAXPROCS(c.cpus)
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
-	if c.cpuProfile != "" {
-		f, err := os.Create(c.cpuProfile)
+	for _, p := range []struct {
+		path  string
+		start func(io.Writer) error
+		stop  func()
+	}{{c.cpuProfile, pprof.StartCPUProfile, pprof.StopCPUProfile}, {c.trace, trace.Start, trace.Stop}} {
+		if p.path == "" {
+			continue
+		}
+		stop, err := record(p.path, p.start, p.stop)
 		if err != nil {
 			fmt.Fprintln(stderr, "loadtest:", err)
 			return 2
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			fmt.Fprintln(stderr, "loadtest:", err)
-			return 2
-		}
-		defer pprof.StopCPUProfile()
-	}
-	if c.trace != "" {
-		f, err := os.Create(c.trace)
-		if err != nil {
-			fmt.Fprintln(stderr, "loadtest:", err)
-			return 2
-		}
-		defer f.Close()
-		if err := trace.Start(f); err != nil {
-			fmt.Fprintln(stderr, "loadtest:", err)
-			return 2
-		}
-		defer trace.Stop()
+		defer stop()
 	}
 	runs, err := measure(ctx, c, stdout)
 	if err != nil {
@@ -153,6 +141,23 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	return 0
 }
 
+// record starts a CPU profile or a trace into a new file at path; the
+// function it returns stops it and closes the file.
+func record(path string, start func(io.Writer) error, stop func()) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		stop()
+		f.Close()
+	}, nil
+}
+
 // namedResult is one run and its store.
 type namedResult struct {
 	store string
@@ -161,15 +166,7 @@ type namedResult struct {
 
 // measure runs the memory store, then Redis if configured.
 func measure(ctx context.Context, c config, progress io.Writer) ([]namedResult, error) {
-	dir, err := geo.Open(configs.FS)
-	if err != nil {
-		return nil, fmt.Errorf("load places: %w", err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		return nil, err
-	}
-	e, err := flows.NewEngine(cats, dir)
+	e, err := configs.Engine()
 	if err != nil {
 		return nil, err
 	}

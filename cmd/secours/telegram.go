@@ -105,10 +105,10 @@ func serveTelegram(ctx context.Context, c TelegramConfig, httpAddr string, conv 
 	if err != nil {
 		return err
 	}
-	if err := a.Setup(ctx); err != nil {
-		return err
-	}
 	if c.WebhookURL == "" {
+		if err := a.Setup(ctx); err != nil {
+			return err
+		}
 		log.Info("telegram: long polling")
 		return a.Poll(ctx)
 	}
@@ -120,31 +120,41 @@ func serveTelegram(ctx context.Context, c TelegramConfig, httpAddr string, conv 
 	if path == "" {
 		path = "/"
 	}
-	mux := http.NewServeMux()
-	mux.Handle(path, a.WebhookHandler())
+	// Listen before setWebhook: Telegram posts the waiting updates at
+	// once, and a refused post is retried only after a growing delay.
 	ln, err := net.Listen("tcp", httpAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
+	if err := a.Setup(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(path, a.WebhookHandler())
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("telegram: webhook", slog.String("addr", ln.Addr().String()), slog.String("path", path))
+	log.Info("telegram: webhook", slog.String("addr", ln.Addr().String()), slog.Any("config", c))
+	var serveErr error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("HTTP_ADDR: %w", err)
+	case serveErr = <-errc:
 	case <-ctx.Done():
 	}
 	// Stop taking requests, and let the ones in flight answer their update:
-	// Telegram posts again whatever got no 200.
+	// Telegram posts again whatever got no 200. Serve may also have failed
+	// with handlers still running: they are waited for the same way.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownWait)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("telegram: webhook requests cut at shutdown", slog.Any("err", err))
 	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("HTTP_ADDR: %w", err)
+	if serveErr == nil {
+		serveErr = <-errc
 	}
 	a.Wait()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return fmt.Errorf("HTTP_ADDR: %w", serveErr)
+	}
 	return nil
 }

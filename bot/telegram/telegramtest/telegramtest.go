@@ -49,12 +49,14 @@ type Server struct {
 }
 
 // chatState is what a chat shows: the messages still carrying an inline
-// keyboard, and counters.
+// keyboard, the newest message without one (the bot may give it buttons
+// by an edit), and counters. Older plain messages are not kept: the load
+// tool drives thousands of chats.
 type chatState struct {
 	nextMsg int
 	open    map[int]*models.Message // messages with an inline keyboard, by id
 	last    *models.Message         // the newest of them
-	sent    int                     // messages and venues the bot sent
+	plain   *models.Message         // the newest message sent without one
 	venues  int
 	blocked bool
 }
@@ -438,7 +440,6 @@ func (s *Server) method(method string, p map[string]string) reply {
 				return fail(http.StatusBadRequest, "Bad Request: venue needs title, address, latitude and longitude")
 			}
 			c.venues++
-			c.sent++
 			return reply{OK: true, Result: m}
 		}
 		if err := checkText(p["text"]); err != "" {
@@ -449,16 +450,20 @@ func (s *Server) method(method string, p map[string]string) reply {
 			return fail(http.StatusBadRequest, err)
 		}
 		m.Text, m.ReplyMarkup = p["text"], kb
-		c.sent++
 		if kb != nil {
 			c.open[m.ID] = m
 			c.last = m
+		} else {
+			c.plain = m
 		}
 		return reply{OK: true, Result: m}
 	case "editMessageText", "editMessageReplyMarkup":
 		c := s.chat(chat)
 		id, _ := strconv.Atoi(p["message_id"])
 		old := c.open[id]
+		if old == nil && c.plain != nil && c.plain.ID == id {
+			old = c.plain
+		}
 		if old == nil {
 			return fail(http.StatusBadRequest, "Bad Request: message is not modified")
 		}
@@ -475,10 +480,15 @@ func (s *Server) method(method string, p map[string]string) reply {
 		}
 		m.ReplyMarkup = kb
 		delete(c.open, id)
+		if c.plain == old {
+			c.plain = nil
+		}
 		if kb != nil {
 			c.open[id] = &m
-		}
-		if c.last == old {
+			if c.last == nil || c.last == old || id > c.last.ID {
+				c.last = &m
+			}
+		} else if c.last == old {
 			c.last = nil
 			for _, o := range c.open {
 				if c.last == nil || o.ID > c.last.ID {
