@@ -31,3 +31,15 @@ func Engine() (*flows.Engine, error) {
 	}
 	return flows.NewEngine(cats, dir)
 }
+
+// ChannelTexts returns a channel adapter's own catalogue,
+// i18n/<channel>.json ("telegram", "whatsapp"): the few lines a channel
+// needs beyond the conversation. Unknown channels give nil, which the
+// adapters refuse with a clear error.
+func ChannelTexts(channel string) []byte {
+	b, err := FS.ReadFile("i18n/" + channel + ".json")
+	if err != nil {
+		return nil
+	}
+	return b
+}

@@ -1,20 +1,12 @@
 package telegram
 
 import (
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
 
 	"github.com/secours/secours/flows"
 )
-
-// commandsJSON holds the channel's own user text: the descriptions of the
-// command menu and the line for group chats, in French and Dutch. It is
-// not in the flows catalogues, which hold the conversation's keys only.
-//
-//go:embed commands.json
-var commandsJSON []byte
 
 // commandNames lists the commands of the menu, in menu order. The engine
 // knows them (and their Dutch and English synonyms).
@@ -30,29 +22,32 @@ type texts struct {
 	GroupOnly string            `json:"group_only"`
 }
 
-// loadTexts reads commands.json and checks it: both languages, every
-// command described in at most maxCommandDesc characters, a group line.
-func loadTexts() (map[flows.Lang]texts, error) {
+// loadTexts reads the channel's own catalogue (configs/i18n/telegram.json:
+// the command menu's descriptions and the line for group chats, FR and NL;
+// the conversation's wording is in the flows catalogues) and checks it:
+// both languages, every command described in at most maxCommandDesc
+// characters, a group line.
+func loadTexts(b []byte) (map[flows.Lang]texts, error) {
 	var all map[flows.Lang]texts
-	if err := json.Unmarshal(commandsJSON, &all); err != nil {
-		return nil, fmt.Errorf("telegram commands.json: %w", err)
+	if err := json.Unmarshal(b, &all); err != nil {
+		return nil, fmt.Errorf("telegram.json: %w", err)
 	}
 	for _, l := range []flows.Lang{flows.FR, flows.NL} {
 		t, ok := all[l]
 		if !ok {
-			return nil, fmt.Errorf("telegram commands.json: no %q", l)
+			return nil, fmt.Errorf("telegram.json: no %q", l)
 		}
 		for _, c := range commandNames() {
 			d := t.Commands[c]
 			if d == "" || utf8.RuneCountInString(d) > maxCommandDesc {
-				return nil, fmt.Errorf("telegram commands.json: %s: /%s needs a description of 1–%d characters", l, c, maxCommandDesc)
+				return nil, fmt.Errorf("telegram.json: %s: /%s needs a description of 1–%d characters", l, c, maxCommandDesc)
 			}
 		}
 		if len(t.Commands) != len(commandNames()) {
-			return nil, fmt.Errorf("telegram commands.json: %s: %d commands, want %d", l, len(t.Commands), len(commandNames()))
+			return nil, fmt.Errorf("telegram.json: %s: %d commands, want %d", l, len(t.Commands), len(commandNames()))
 		}
 		if t.GroupOnly == "" {
-			return nil, fmt.Errorf("telegram commands.json: %s: no group_only", l)
+			return nil, fmt.Errorf("telegram.json: %s: no group_only", l)
 		}
 	}
 	return all, nil

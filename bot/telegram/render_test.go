@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-telegram/bot/models"
 
+	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
@@ -247,7 +248,7 @@ func buttons(kb *models.InlineKeyboardMarkup) string {
 // TestCommandsJSON checks the channel's own text: both languages, the
 // four commands with short descriptions, the group line.
 func TestCommandsJSON(t *testing.T) {
-	all, err := loadTexts()
+	all, err := loadTexts(configs.ChannelTexts("telegram"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,6 +73,9 @@ type Config struct {
 	UpdateTimeout time.Duration
 	Limits        Limits
 	Log           *slog.Logger // nil: slog.Default()
+	// Texts is the channel's catalogue, configs/i18n/telegram.json
+	// (configs.FS): command descriptions and the group line, FR and NL.
+	Texts []byte
 	// Done, if set, is called once per update after its replies were sent
 	// (or dropped), with its chat (0 if it has none) and the time it was
 	// received. Tests wait on it; the load tool measures the bot's own
@@ -200,7 +203,7 @@ func New(cfg Config, conv bot.Conversation) (*Adapter, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	tx, err := loadTexts()
+	tx, err := loadTexts(cfg.Texts)
 	if err != nil {
 		return nil, err
 	}

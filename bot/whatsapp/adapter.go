@@ -55,6 +55,11 @@ type Options struct {
 	Log *slog.Logger
 	// Timeout bounds one update, replies included; 0: one minute.
 	Timeout time.Duration
+	// Texts is the channel's own catalogue, configs/i18n/whatsapp.json
+	// (configs.FS): the reply hint under a numbered list, how to share a
+	// location, and the line for groups, FR and NL. The conversation's
+	// wording stays in the flows catalogues.
+	Texts []byte
 }
 
 // maxQueued bounds the messages waiting for one chat: a flood is dropped
@@ -91,7 +96,7 @@ func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
 		// Without them every hint would be bilingual.
 		return nil, errors.New("whatsapp: the fr and nl catalogues are required")
 	}
-	t, err := loadTexts(textsJSON)
+	t, err := loadTexts(o.Texts)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package whatsapp
 
 import (
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,14 +11,7 @@ import (
 	"github.com/secours/secours/flows"
 )
 
-// The adapter's own user-facing strings: the reply hint under a numbered
-// list, how to share a location in WhatsApp, and the line for groups. The
-// conversation's wording stays in the flows catalogues.
-//
-//go:embed texts.json
-var textsJSON []byte
-
-// textKeys are the keys each language of texts.json must have, and no
+// textKeys are the keys each language of configs/i18n/whatsapp.json must have, and no
 // other.
 var textKeys = []string{"hint", "or", "location", "group"}
 
@@ -36,7 +28,7 @@ const (
 	slots
 )
 
-// texts holds texts.json with the hint lines ready to copy.
+// texts holds configs/i18n/whatsapp.json with the hint lines ready to copy.
 type texts struct {
 	raw   [2]map[string]string // slotFR, slotNL
 	hints [slots][]string      // hints[slot][n]: the hint for n choices
@@ -44,7 +36,7 @@ type texts struct {
 	group string               // both languages: a group has no session language
 }
 
-// loadTexts parses texts.json and checks that both languages have every
+// loadTexts parses configs/i18n/whatsapp.json and checks that both languages have every
 // key, non-empty, with the {list} placeholder in the hint.
 func loadTexts(b []byte) (*texts, error) {
 	var all map[string]map[string]string

@@ -6,13 +6,15 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/secours/secours/configs"
 )
 
 // TestTextsComplete: texts.json has every key in French and Dutch, no
 // other key, no empty text, and the same placeholders in both.
 func TestTextsComplete(t *testing.T) {
 	var all map[string]map[string]string
-	if err := json.Unmarshal(textsJSON, &all); err != nil {
+	if err := json.Unmarshal(configs.ChannelTexts("whatsapp"), &all); err != nil {
 		t.Fatal(err)
 	}
 	if len(all) != 2 || all["fr"] == nil || all["nl"] == nil {
@@ -43,7 +45,7 @@ func TestTextsComplete(t *testing.T) {
 			t.Errorf("%s: placeholders fr %v, nl %v", k, fr, nl)
 		}
 	}
-	if _, err := loadTexts(textsJSON); err != nil {
+	if _, err := loadTexts(configs.ChannelTexts("whatsapp")); err != nil {
 		t.Error(err)
 	}
 }
@@ -62,7 +64,7 @@ func TestLoadTextsRejects(t *testing.T) {
 }
 
 func TestHint(t *testing.T) {
-	tx, err := loadTexts(textsJSON)
+	tx, err := loadTexts(configs.ChannelTexts("whatsapp"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 )
 
@@ -92,6 +93,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st flows.SessionStore, o opti
 		// limits, not the bot (the pacer has its own unit tests).
 		Limits: telegram.Limits{Global: -1, Chat: -1},
 		Log:    quiet,
+		Texts:  configs.ChannelTexts("telegram"),
 		Done: func(_, chat int64, received time.Time) {
 			d := time.Since(received)
 			mu.Lock()

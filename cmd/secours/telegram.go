@@ -15,6 +15,7 @@ import (
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/telegram"
+	"github.com/secours/secours/configs"
 )
 
 // shutdownWait bounds the wait for the webhook requests in flight at a
@@ -43,7 +44,8 @@ func (c TelegramConfig) LogValue() slog.Value {
 }
 
 func (c TelegramConfig) adapter() telegram.Config {
-	return telegram.Config{Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret}
+	return telegram.Config{Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
+		Texts: configs.ChannelTexts("telegram")}
 }
 
 // telegramFlags reads the Telegram settings. The token and the webhook
