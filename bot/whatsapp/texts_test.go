@@ -10,7 +10,7 @@ import (
 	"github.com/secours/secours/configs"
 )
 
-// TestTextsComplete: texts.json has every key in French and Dutch, no
+// TestTextsComplete: configs/i18n/whatsapp.json has every key in French and Dutch, no
 // other key, no empty text, and the same placeholders in both.
 func TestTextsComplete(t *testing.T) {
 	var all map[string]map[string]string
