@@ -19,7 +19,8 @@ import (
 )
 
 // script is one simulated person's conversation: the buttons pressed in
-// order, the postcode typed, the consent pressed.
+// order, the postcode typed, the consent pressed. An empty consent means
+// no place fits: the conversation must end on the honest fallback.
 type script struct {
 	profile  string
 	lang     string // Telegram language_code
@@ -29,10 +30,9 @@ type script struct {
 }
 
 // scripts are the conversations users run, round robin: each profile in
-// French and Dutch for which the place directory has places. (The
-// grand_debutant profile asks for a digital-skills workshop, and the
-// directory holds only administrative-help places so far: it ends on the
-// engine's fallback, not a place list.)
+// French and Dutch. grand_debutant asks for a beginners' workshop, and no
+// open directory lists one yet (only administrative help): those people
+// get the remote-help fallback, which counts as their end.
 func scripts() []script {
 	return []script{
 		{"autonome", "fr", []string{"lang:fr", "country:FR", "who:self", "need:banking", "device:computer",
@@ -47,6 +47,10 @@ func scripts() []script {
 			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "2000", "consent:yes"},
 		{"besoin_assistance", "nl", []string{"lang:nl", "who:relative", "need:banking", "device:none",
 			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:voice", "barrier:memory"}, "2000", "consent:yes"},
+		{"grand_debutant", "fr", []string{"lang:fr", "country:FR", "who:self", "need:learning", "device:smartphone",
+			"internet:mobile", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "59000", ""},
+		{"grand_debutant", "nl", []string{"lang:nl", "who:self", "need:other", "device:basic_phone",
+			"internet:rarely", "skills:apps", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "3000", ""},
 	}
 }
 
@@ -181,7 +185,8 @@ type simUser struct {
 
 var errStuck = errors.New("no reply in time")
 
-// run plays the script; ok reports that the place list was shown.
+// run plays the script; ok reports that the place list was shown, or, for
+// a script with no place to find, the end screen after the fallback.
 func (u *simUser) run(ctx context.Context) (ok bool, err error) {
 	if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.lang, "/start") }); err != nil {
 		return false, fmt.Errorf("/start: %w", err)
@@ -193,6 +198,16 @@ func (u *simUser) run(ctx context.Context) (ok bool, err error) {
 	}
 	if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.lang, u.sc.postcode) }); err != nil {
 		return false, fmt.Errorf("postcode: %w", err)
+	}
+	if u.sc.consent == "" {
+		if u.srv.Venues(u.chat) != 0 {
+			return false, errors.New("a place list where none should fit")
+		}
+		m, ok := u.srv.Keyboard(u.chat)
+		if _, end := telegramtest.Button(m, "done:restart"); !ok || !end {
+			return false, errors.New("no end screen after the fallback")
+		}
+		return true, nil
 	}
 	if u.srv.Venues(u.chat) == 0 {
 		return false, errors.New("no place list after the postcode")

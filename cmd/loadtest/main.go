@@ -1,7 +1,8 @@
 // Command loadtest drives simulated people through whole Telegram
 // conversations against a fake Bot API on loopback, with the real engine,
 // once with the in-memory store and once with Redis, and reports whether
-// everyone reached the place list, the bot's own latency per update (p50,
+// everyone reached the end (the place list, or the remote-help fallback
+// where no place fits the profile), the bot's own latency per update (p50,
 // p99) for each store, and the process's peak resident memory.
 //
 //	go run ./cmd/loadtest                          # 1000 users, memory only
@@ -207,7 +208,7 @@ func measure(ctx context.Context, c config, progress io.Writer) ([]namedResult, 
 func report(w io.Writer, c config, runs []namedResult) {
 	fmt.Fprintf(w, "\n%d users arriving over %s, GOMAXPROCS %d, think ≈ %s, %s/%s, %d CPUs; fake Bot API in process on loopback; no pacing\n",
 		c.users, c.ramp, c.cpus, c.think, runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
-	fmt.Fprintf(w, "%-7s %6s %7s %6s %8s %8s %9s %9s %9s\n", "store", "users", "places", "stuck", "updates", "upd/s", "p50", "p99", "max")
+	fmt.Fprintf(w, "%-7s %6s %7s %6s %8s %8s %9s %9s %9s\n", "store", "users", "ended", "stuck", "updates", "upd/s", "p50", "p99", "max")
 	var mem, red *namedResult
 	for i, r := range runs {
 		fmt.Fprintf(w, "%-7s %6d %7d %6d %8d %8.0f %9s %9s %9s\n", r.store, r.users, r.reached, r.stuck, r.updates,
