@@ -97,3 +97,19 @@ func BenchmarkMatch100kChordScan(b *testing.B) {
 	d := synthetic(shipped(b), 100_000, 3)
 	benchMatch(b, d, d.index.scan)
 }
+
+// BenchmarkLocate: a postcode, a commune, a typo (suggestions: one edit
+// distance per name of similar length) and long garbage (refused before
+// any distance).
+func BenchmarkLocate(b *testing.B) {
+	d := shipped(b)
+	for _, c := range []struct{ name, in string }{
+		{"postcode", "1000"}, {"commune", "Liège"}, {"typo", "brusels"}, {"garbage", string(make([]byte, 400))},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				d.Locate(c.in)
+			}
+		})
+	}
+}

@@ -356,7 +356,10 @@ func (d *Directory) locateName(input, n string) (Location, error) {
 // suggest lists up to 3 known names close to n: small edit distance, or n
 // as the start of a longer name ("saint josse" → Saint-Josse-ten-Noode).
 func (d *Directory) suggest(n string) []string {
-	if len([]rune(n)) < 3 {
+	rn := []rune(n)
+	// No commune name is longer than 60 letters: longer input is not a
+	// typo of one, and must not cost an edit distance per name.
+	if len(rn) < 3 || len(rn) > maxNameRunes {
 		return nil
 	}
 	maxD := 1
@@ -372,9 +375,14 @@ func (d *Directory) suggest(n string) []string {
 	}
 	var cs []cand
 	ni := d.names()
-	for _, name := range ni.names {
-		dist := editDistance(n, name, maxD)
-		if dist > maxD && len(n) >= 4 && strings.HasPrefix(name, n+" ") {
+	prefix := n + " "
+	var buf distBuf
+	for i, name := range ni.names {
+		dist := maxD + 1
+		if r := ni.runes[i]; abs(len(r)-len(rn)) <= maxD {
+			dist = buf.distance(rn, r, maxD)
+		}
+		if dist > maxD && len(n) >= 4 && strings.HasPrefix(name, prefix) {
 			dist = maxD
 		}
 		if dist <= maxD {
@@ -482,6 +490,7 @@ func (d *Directory) inCommune(loc Location, home string, i int) bool {
 type nameIndex struct {
 	byName map[string][]int32 // normName → pcs rows
 	names  []string           // distinct keys of byName, for suggestions
+	runes  [][]rune           // names as runes, so a suggestion search converts nothing
 }
 
 func newNameIndex(pcs []pcRow) *nameIndex {
@@ -490,6 +499,7 @@ func newNameIndex(pcs []pcRow) *nameIndex {
 		n := normName(r.name)
 		if _, ok := ni.byName[n]; !ok {
 			ni.names = append(ni.names, n)
+			ni.runes = append(ni.runes, []rune(n))
 		}
 		ni.byName[n] = append(ni.byName[n], int32(i))
 	}

@@ -100,16 +100,29 @@ func titleName(s string) string {
 	return strings.Join(words, " ")
 }
 
+// maxNameRunes bounds the input the suggestion search looks at.
+const maxNameRunes = 60
+
 // editDistance is the optimal-string-alignment distance (insert, delete,
 // substitute, swap two neighbours), giving up above max.
 func editDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > max || -d > max {
+	var buf distBuf
+	return buf.distance([]rune(a), []rune(b), max)
+}
+
+// distBuf holds the three rows of the distance table, reused across the
+// names of one suggestion search.
+type distBuf struct{ prev2, prev, cur []int }
+
+func (d *distBuf) distance(ra, rb []rune, max int) int {
+	if abs(len(ra)-len(rb)) > max {
 		return max + 1
 	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
+	n := len(rb) + 1
+	if cap(d.cur) < n {
+		d.prev2, d.prev, d.cur = make([]int, n), make([]int, n), make([]int, n)
+	}
+	prev2, prev, cur := d.prev2[:n], d.prev[:n], d.cur[:n]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -134,4 +147,11 @@ func editDistance(a, b string, max int) int {
 		prev2, prev, cur = prev, cur, prev2
 	}
 	return prev[len(rb)]
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
