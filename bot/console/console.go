@@ -12,6 +12,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
@@ -35,6 +36,8 @@ type Adapter struct {
 	Echo bool
 	// Prompt is written before each read when not echoing.
 	Prompt string
+	// RunID makes message ids unique across runs; empty: the start time.
+	RunID string
 }
 
 // Run shows the first message, then answers each line until the end of
@@ -44,10 +47,16 @@ func (a *Adapter) Run(ctx context.Context) error {
 	if chat == "" {
 		chat = "cli:local"
 	}
+	// Ids must not repeat across runs: with Redis the session outlives the
+	// process, and a repeated id would be dropped as a redelivery.
+	run := a.RunID
+	if run == "" {
+		run = strconv.FormatInt(time.Now().UnixNano(), 36)
+	}
 	n := 0
 	msg := func() flows.Msg {
 		n++
-		return flows.Msg{Chat: chat, ID: "cli-" + strconv.Itoa(n), Lang: a.Lang, Country: a.Country}
+		return flows.Msg{Chat: chat, ID: "cli-" + run + "-" + strconv.Itoa(n), Lang: a.Lang, Country: a.Country}
 	}
 	first := msg()
 	first.Kind, first.Command = flows.KindCommand, "start"

@@ -79,6 +79,25 @@ type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("closed") }
 
+// TestIDsDifferAcrossRuns: a second run on the same chat (the session kept
+// in Redis) must not look like a redelivery of the first run's messages.
+func TestIDsDifferAcrossRuns(t *testing.T) {
+	ids := map[string]bool{}
+	for _, run := range []string{"a", "b"} {
+		conv := &echo{}
+		a := &console.Adapter{Conv: conv, In: strings.NewReader("x\n"), Out: &strings.Builder{}, RunID: run}
+		if err := a.Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range conv.got {
+			if ids[m.ID] {
+				t.Errorf("id %q repeats across runs", m.ID)
+			}
+			ids[m.ID] = true
+		}
+	}
+}
+
 func TestRunReportsWriteError(t *testing.T) {
 	a := &console.Adapter{Conv: &echo{}, In: strings.NewReader("x\n"), Out: failWriter{}}
 	if err := a.Run(t.Context()); err == nil {
