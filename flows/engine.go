@@ -510,11 +510,9 @@ func (t *turn) navigate(action string) {
 // human answers "parler à quelqu'un": the chosen place's phone, or the
 // national line (diagnostic.md F.5).
 func (t *turn) human() {
-	if len(t.s.Places) > 0 {
-		if p, ok := t.e.dir.Place(t.s.Places[0]); ok && p.Phone != "" {
-			t.say(kHumanPlace, "place", p.Name, "phone", p.Phone)
-			return
-		}
+	if p := t.place(); p.Phone != "" {
+		t.say(kHumanPlace, "place", p.Name, "phone", p.Phone)
+		return
 	}
 	switch t.country() {
 	case "BE", "FR":
@@ -528,12 +526,30 @@ func (t *turn) country() string {
 	return t.s.Answers["country"]
 }
 
+// place is the chosen (best) place, or an empty one before the place list.
+func (t *turn) place() geo.Place {
+	if len(t.s.Places) > 0 {
+		if p, ok := t.e.dir.Place(t.s.Places[0]); ok {
+			return *p
+		}
+	}
+	return geo.Place{}
+}
+
+// reset empties the session for a new conversation, keeping what belongs
+// to the chat rather than to one conversation: its id, store revision,
+// state (the FSM moves from it), language and handled message ids.
+func (t *turn) reset() {
+	s := t.s
+	*s = Session{V: s.V, Chat: s.Chat, Rev: s.Rev, State: s.State, Lang: s.Lang, Seen: s.Seen,
+		Created: t.now, Updated: s.Updated, Answers: map[string]string{}}
+}
+
 // restartAll is /start: a new conversation, keeping only the deep-link
 // payload and the dedup ids.
 func (t *turn) restartAll(payload string) {
 	s := t.s
-	*s = Session{V: s.V, Chat: s.Chat, Rev: s.Rev, State: s.State, Lang: s.Lang, Seen: s.Seen,
-		Created: t.now, Updated: s.Updated, Answers: map[string]string{}}
+	t.reset()
 	if t.m.Lang != "" {
 		s.Lang = t.m.Lang
 	}
@@ -545,9 +561,9 @@ func (t *turn) restartAll(payload string) {
 // restart is "recommencer": the language and country stay, answers go.
 func (t *turn) restart() {
 	s := t.s
-	country := s.Answers["country"]
-	*s = Session{V: s.V, Chat: s.Chat, Rev: s.Rev, State: s.State, Lang: s.Lang, Seen: s.Seen,
-		Created: t.now, Updated: s.Updated, Payload: s.Payload, Answers: map[string]string{}}
+	country, payload := s.Answers["country"], s.Payload
+	t.reset()
+	s.Payload = payload
 	if country == "" {
 		t.goTo(StateLang)
 		return
@@ -655,13 +671,7 @@ func (t *turn) ask() {
 		if t.aidant() {
 			key += ".aidant"
 		}
-		name := ""
-		if len(s.Places) > 0 {
-			if p, ok := t.e.dir.Place(s.Places[0]); ok {
-				name = p.Name
-			}
-		}
-		t.out = append(t.out, Reply{Text: t.t(key, "place", name), Choices: t.choices(StateConsent, t.answers()), Nav: t.nav(), Question: StateConsent})
+		t.out = append(t.out, Reply{Text: t.t(key, "place", t.place().Name), Choices: t.choices(StateConsent, t.answers()), Nav: t.nav(), Question: StateConsent})
 	default:
 		key := "q." + s.State
 		if t.aidant() && s.State != StateWho && s.State != StateLang && s.State != StateCountry {
@@ -769,8 +779,7 @@ func (t *turn) answer(a string) {
 			t.restart()
 			return
 		}
-		t.say(kAbout, "credits", t.e.dir.Credits())
-		t.ask()
+		t.navigate("nav:about")
 	case "feeling":
 		s.Answers[q] = a
 		if s.Retries == 1 && s.Answers["reading"] != "" && s.Answers["barrier"] != "" {
@@ -971,12 +980,8 @@ func (t *turn) clock(at time.Time) string {
 // Sending the referral is not done here.
 func (t *turn) consent(a string) {
 	s := t.s
-	name, phone := "", ""
-	if len(s.Places) > 0 {
-		if p, ok := t.e.dir.Place(s.Places[0]); ok {
-			name, phone = p.Name, p.Phone
-		}
-	}
+	p := t.place()
+	name, phone := p.Name, p.Phone
 	switch a {
 	case "what":
 		t.say(kConsentWhat)

@@ -103,17 +103,12 @@ func titleName(s string) string {
 // maxNameRunes bounds the input the suggestion search looks at.
 const maxNameRunes = 60
 
-// editDistance is the optimal-string-alignment distance (insert, delete,
-// substitute, swap two neighbours), giving up above max.
-func editDistance(a, b string, max int) int {
-	var buf distBuf
-	return buf.distance([]rune(a), []rune(b), max)
-}
-
 // distBuf holds the three rows of the distance table, reused across the
 // names of one suggestion search.
 type distBuf struct{ prev2, prev, cur []int }
 
+// distance is the optimal-string-alignment distance (insert, delete,
+// substitute, swap two neighbours) of ra and rb, giving up above max.
 func (d *distBuf) distance(ra, rb []rune, max int) int {
 	if abs(len(ra)-len(rb)) > max {
 		return max + 1
