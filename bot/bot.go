@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -111,4 +113,28 @@ func (s *Serializer) Do(id flows.ChatID, fn func()) {
 		s.mu.Unlock()
 	}()
 	fn()
+}
+
+// ErrUnreachable means the person can no longer be reached on the
+// channel: they blocked the bot, deleted their account or left the chat.
+var ErrUnreachable = errors.New("bot: person unreachable")
+
+// Sender sends replies to a chat outside a conversation turn: a
+// structure's answer, a status change, a referral to a structure's chat.
+// A chat that can no longer be reached gives an error wrapping
+// ErrUnreachable.
+type Sender interface {
+	Send(ctx context.Context, chat flows.ChatID, replies []flows.Reply) error
+}
+
+// Senders routes to the Sender of the chat's channel ("tg", "wa", "cli").
+type Senders map[string]Sender
+
+// Send sends through the chat's channel, or fails if that channel is off.
+func (s Senders) Send(ctx context.Context, chat flows.ChatID, replies []flows.Reply) error {
+	snd, ok := s[chat.Channel()]
+	if !ok {
+		return fmt.Errorf("send: channel %q is not running", chat.Channel())
+	}
+	return snd.Send(ctx, chat, replies)
 }
