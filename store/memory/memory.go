@@ -16,7 +16,8 @@ const sweepBatch = 8
 
 var _ flows.SessionStore = (*Store)(nil)
 
-// Store is an in-memory flows.SessionStore. It keeps the encoded bytes, not
+// Store is an in-memory flows.SessionStore, and also a flows.ReferralStore
+// and a flows.StructureStore (referrals.go). It keeps the encoded bytes, not
 // the Session, so that it behaves like Redis: a caller that changes a
 // loaded Session does not change the stored one. It is safe for concurrent
 // use.
@@ -26,6 +27,16 @@ type Store struct {
 
 	mu sync.Mutex // guards m
 	m  map[flows.ChatID]entry
+
+	// Referrals and structures (referrals.go) have a lock of their own, so
+	// a sweep over referrals never holds up a conversation step.
+	rmu         sync.Mutex // guards refs, byPlace, byChat, tokens, codes and structChats
+	refs        map[string]refEntry
+	byPlace     map[string]map[string]struct{}
+	byChat      map[flows.ChatID]map[string]struct{}
+	tokens      map[string]expiring // place by token hash
+	codes       map[string]expiring // place by link code
+	structChats map[string]flows.ChatID
 }
 
 // entry is one stored session. Its val is never modified once stored, so
@@ -37,13 +48,24 @@ type entry struct {
 }
 
 // New returns an empty Store. A session expires ttl after its last Save;
-// ttl <= 0 means never. now is the clock (nil: time.Now); tests pass a fake
-// one to expire sessions without sleeping.
+// ttl <= 0 means never. now is the clock (nil: time.Now) of session, token
+// and link code expiry; tests pass a fake one to expire them without
+// sleeping.
 func New(ttl time.Duration, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{ttl: ttl, now: now, m: make(map[flows.ChatID]entry)}
+	return &Store{
+		ttl:         ttl,
+		now:         now,
+		m:           make(map[flows.ChatID]entry),
+		refs:        make(map[string]refEntry),
+		byPlace:     make(map[string]map[string]struct{}),
+		byChat:      make(map[flows.ChatID]map[string]struct{}),
+		tokens:      make(map[string]expiring),
+		codes:       make(map[string]expiring),
+		structChats: make(map[string]flows.ChatID),
+	}
 }
 
 // Load returns the session of chat id, or flows.ErrNoSession if there is

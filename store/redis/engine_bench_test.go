@@ -41,7 +41,7 @@ func warm(b *testing.B, e *flows.Engine, st flows.SessionStore, s *stepper, now 
 	for _, txt := range []string{"x", "fr", "belgique", "moi", "santé", "ordi", "maison"} {
 		s.n++
 		m := flows.Msg{Chat: s.chat, ID: "w" + strconv.Itoa(s.n), Kind: flows.KindText, Text: txt}
-		if _, err := e.Handle(b.Context(), st, m, now); err != nil {
+		if _, err := e.Handle(b.Context(), flows.Stores{Sessions: st}, m, now); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -66,7 +66,7 @@ func BenchmarkEngineStep(b *testing.B) {
 			warm(b, e, st, s, now)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := e.Handle(b.Context(), st, s.msg(), now); err != nil {
+				if _, err := e.Handle(b.Context(), flows.Stores{Sessions: st}, s.msg(), now); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -79,7 +79,7 @@ func BenchmarkEngineStep(b *testing.B) {
 				s := &stepper{chat: flows.ChatID("tg:p" + strconv.FormatInt(chats.Add(1), 10))}
 				warm(b, e, st, s, now)
 				for pb.Next() {
-					if _, err := e.Handle(b.Context(), st, s.msg(), now); err != nil {
+					if _, err := e.Handle(b.Context(), flows.Stores{Sessions: st}, s.msg(), now); err != nil {
 						b.Error(err)
 						return
 					}

@@ -31,7 +31,7 @@ func TestConcurrentTapsSameChat(t *testing.T) {
 
 	seq := memory.New(time.Hour, nil)
 	for i, c := range append([]string{"start"}, script...) {
-		if _, err := e.Handle(t.Context(), seq, press(chat, "s"+strconv.Itoa(i), c), now); err != nil {
+		if _, err := e.Handle(t.Context(), flows.Stores{Sessions: seq}, press(chat, "s"+strconv.Itoa(i), c), now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -41,7 +41,7 @@ func TestConcurrentTapsSameChat(t *testing.T) {
 	}
 
 	st := newStore(t, Options{})
-	if _, err := e.Handle(t.Context(), st, press(chat, "start", "start"), now); err != nil {
+	if _, err := e.Handle(t.Context(), flows.Stores{Sessions: st}, press(chat, "start", "start"), now); err != nil {
 		t.Fatal(err)
 	}
 	goroutines := 0
@@ -51,7 +51,7 @@ func TestConcurrentTapsSameChat(t *testing.T) {
 			id := "u" + strconv.Itoa(step) + "-" + strconv.Itoa(k%3) // ids 0 and 1 come twice: redelivery
 			goroutines++
 			wg.Go(func() {
-				if _, err := e.Handle(t.Context(), st, press(chat, id, c), now); err != nil {
+				if _, err := e.Handle(t.Context(), flows.Stores{Sessions: st}, press(chat, id, c), now); err != nil {
 					t.Errorf("step %s: %v", c, err)
 				}
 			})
@@ -85,13 +85,13 @@ func TestEngineSurvivesRedisRestart(t *testing.T) {
 	defer st.Close()
 	const chat = flows.ChatID("wa:32470000000@s.whatsapp.net")
 	for i, c := range append([]string{"start"}, script[:5]...) {
-		if _, err := e.Handle(t.Context(), st, press(chat, "a"+strconv.Itoa(i), c), now); err != nil {
+		if _, err := e.Handle(t.Context(), flows.Stores{Sessions: st}, press(chat, "a"+strconv.Itoa(i), c), now); err != nil {
 			t.Fatal(err)
 		}
 	}
 
 	srv.kill()
-	out, err := e.Handle(t.Context(), st, press(chat, "b1", script[5]), now)
+	out, err := e.Handle(t.Context(), flows.Stores{Sessions: st}, press(chat, "b1", script[5]), now)
 	if err == nil {
 		t.Fatal("no error with Redis down")
 	}
@@ -101,7 +101,7 @@ func TestEngineSurvivesRedisRestart(t *testing.T) {
 
 	srv.start()
 	// The channel redelivers the same update: it is applied once, now.
-	out, err = e.Handle(t.Context(), st, press(chat, "b1", script[5]), now)
+	out, err = e.Handle(t.Context(), flows.Stores{Sessions: st}, press(chat, "b1", script[5]), now)
 	if err != nil {
 		t.Fatalf("after restart: %v", err)
 	}

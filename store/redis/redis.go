@@ -64,10 +64,12 @@ var _ flows.SessionStore = (*Store)(nil)
 // Store is a flows.SessionStore in Redis: one string key per chat,
 // "<prefix>:{<chat id>}:s", holding "<revision>:<session JSON>" with a TTL.
 // The braces are a hash tag: every key of a chat lands in the same Cluster
-// slot. It is safe for concurrent use.
+// slot. It is also a flows.ReferralStore and a flows.StructureStore, whose
+// keys referrals.go lists. It is safe for concurrent use.
 type Store struct {
 	c       goredis.UniversalClient
 	save    *goredis.Script
+	update  *goredis.Script // of referrals (referrals.go)
 	ttl     time.Duration
 	prefix  string
 	timeout time.Duration
@@ -109,6 +111,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	s := &Store{
 		c:       goredis.NewUniversalClient(uo),
 		save:    goredis.NewScript(saveScript),
+		update:  goredis.NewScript(updateScript),
 		ttl:     opt.TTL,
 		prefix:  opt.Prefix,
 		timeout: opt.Timeout,

@@ -1,0 +1,89 @@
+package memory
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/storetest"
+)
+
+func TestReferralContract(t *testing.T) {
+	storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
+		c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+		s := New(time.Hour, c.now)
+		return storetest.ReferralStores{
+			Referrals:  s,
+			Structures: s,
+			Now:        c.now,
+			Advance:    c.add,
+			Corrupt:    func(t *testing.T, id string, raw []byte) { s.putReferral(id, raw) },
+		}
+	})
+}
+
+// TestTokenSweep checks that expired tokens and link codes that are never
+// looked up again do not stay in memory: each add reaps a few.
+func TestTokenSweep(t *testing.T) {
+	ctx := t.Context()
+	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	s := New(time.Hour, c.now)
+	const n = 200
+	for i := range n {
+		k := "old" + strconv.Itoa(i)
+		if err := s.AddToken(ctx, "p", k, c.now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddLinkCode(ctx, k, "p", c.now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.add(time.Hour)
+	for i := range n {
+		k := "new" + strconv.Itoa(i)
+		if err := s.AddToken(ctx, "p", k, c.now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddLinkCode(ctx, k, "p", c.now().Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.rmu.Lock()
+	tokens, codes := len(s.tokens), len(s.codes)
+	s.rmu.Unlock()
+	// As in TestSweep: the expired ones fall geometrically.
+	if tokens > n+n/4 || codes > n+n/4 {
+		t.Errorf("after %d adds past expiry, %d tokens and %d codes remain, want at most %d each", n, tokens, codes, n+n/4)
+	}
+}
+
+// TestReferralIndexesEmptied checks that places and chats whose referrals
+// are gone leave no empty sets behind.
+func TestReferralIndexesEmptied(t *testing.T) {
+	ctx := t.Context()
+	s := New(time.Hour, nil)
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 10 {
+		r := flows.Referral{V: flows.ReferralVersion, ID: "r" + strconv.Itoa(i), Place: "p" + strconv.Itoa(i%3),
+			Chat: flows.ChatID("tg:" + strconv.Itoa(i%4)), Created: now, DueAt: now}
+		if err := s.CreateReferral(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 5 {
+		if _, err := s.UpdateReferral(ctx, "r"+strconv.Itoa(i), func(r *flows.Referral) error { r.Scrub(); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 10 {
+		if err := s.DeleteReferral(ctx, "r"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	if len(s.refs) != 0 || len(s.byPlace) != 0 || len(s.byChat) != 0 {
+		t.Errorf("after deleting every referral: %d referrals, %d places, %d chats; want none", len(s.refs), len(s.byPlace), len(s.byChat))
+	}
+}
