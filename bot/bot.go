@@ -20,8 +20,14 @@ type Conversation interface {
 // Runner applies messages to the engine with a session store, one chat at
 // a time, and logs each update without its text.
 type Runner struct {
-	Engine  *flows.Engine
-	Store   flows.SessionStore
+	Engine     *flows.Engine
+	Store      flows.SessionStore
+	Referrals  flows.ReferralStore  // nil: consent is asked but nothing can be sent
+	Structures flows.StructureStore // nil: "/structure <code>" is refused
+	// Wake, if set, is called after a step that gave the structures'
+	// desk work (a new referral, a withdrawal, a relayed message), so it
+	// does not wait for its next poll.
+	Wake    func()
 	Now     func() time.Time // nil: time.Now
 	Log     *slog.Logger     // nil: slog.Default()
 	Timeout time.Duration    // per update; 0: 10 s
@@ -54,7 +60,7 @@ func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 	)
 	start := time.Now()
 	r.ser.Do(m.Chat, func() {
-		out, err = r.Engine.Handle(ctx, r.Store, m, now())
+		out, err = r.Engine.Handle(ctx, flows.Stores{Sessions: r.Store, Referrals: r.Referrals, Structures: r.Structures}, m, now())
 	})
 	attrs := []any{
 		slog.Any("chat", m.Chat), slog.String("channel", m.Chat.Channel()),
@@ -66,6 +72,9 @@ func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 	}
 	if out.Profile != "" {
 		attrs = append(attrs, slog.String("profile", out.Profile))
+	}
+	if r.Wake != nil && err == nil && (out.Referral != nil || out.Relay != "" || out.Withdraw != "" || out.Forget) {
+		r.Wake()
 	}
 	if err != nil {
 		log.Error("update failed", append(attrs, slog.Any("err", err))...)

@@ -36,7 +36,7 @@ func LoadCatalogs(fsys fs.FS) (map[Lang]Catalog, error) {
 // AllKeys lists every key the engine may render, sorted. A catalogue must
 // hold exactly these keys.
 func AllKeys() []string {
-	keys := staticKeys()
+	keys := append(staticKeys(), referralKeys()...)
 	keys = append(keys, "q.lang", "a.lang.fr", "a.lang.nl",
 		"q.country", "a.country.BE", "a.country.FR",
 		"q.location", "q.location.aidant", "a.location.more", "a.location.not_me",

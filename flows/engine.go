@@ -52,6 +52,12 @@ type Engine struct {
 	forms map[string][][]form    // choice set → per choice, the forms that name it
 	nav   map[string]string      // folded escape word → nav action
 	pool  sync.Pool              // *fsm.FSM, rebuilt state each step
+
+	// Policy is the referrals' time limits; set it before use.
+	Policy Policy
+	// NewID makes referral ids; set it before use (tests make them
+	// predictable). The default is 128 random bits.
+	NewID func() string
 }
 
 // NewEngine checks the catalogues and prepares the text matching.
@@ -62,7 +68,8 @@ func NewEngine(cats map[Lang]Catalog, dir Places) (*Engine, error) {
 	if dir == nil {
 		return nil, errors.New("new engine: no place directory")
 	}
-	e := &Engine{cats: cats, dir: dir, sets: map[string][]choiceDef{}, forms: map[string][][]form{}, nav: map[string]string{}}
+	e := &Engine{cats: cats, dir: dir, sets: map[string][]choiceDef{}, forms: map[string][][]form{}, nav: map[string]string{},
+		Policy: DefaultPolicy, NewID: NewReferralID}
 	e.pool.New = func() any { return fsm.NewFSM(StateStart, events, nil) }
 	for _, set := range e.choiceSets() {
 		e.sets[set.name] = set.choices
@@ -107,6 +114,7 @@ var navWords = map[string][]string{
 	"nav:forget":  {"oubli", "oublie moi", "oubliez moi", "effacer mes donnees", "mijn gegevens wissen", "vergeet mij", "wis mijn gegevens"},
 	"nav:lang":    {"langue", "taal", "language"},
 	"nav:about":   {"a propos", "over", "about", "credits"},
+	"nav:cancel":  {"annuler ma demande", "aanvraag annuleren", "annuler", "annuleren"},
 }
 
 // choiceSet is one set of answers offered together.
@@ -120,6 +128,7 @@ type choiceDef struct {
 	answer string
 	labels []string // catalogue keys of its labels
 	words  []string // extra typed words that name it
+	label  string   // a literal label (a place name) instead of labels
 }
 
 func (e *Engine) choiceSets() []choiceSet {
@@ -135,7 +144,14 @@ func (e *Engine) choiceSets() []choiceSet {
 		simple(StateCountry, "BE", "FR"),
 		simple(StateNeed, Needs...),
 		simple(StateLocation, "more", "not_me"),
-		simple(StateDone, "restart", "about"),
+		simple(StateDone, "cancel", "restart", "about"),
+		{name: StatePick, q: StatePick, choices: []choiceDef{
+			{answer: "none", labels: []string{"a.pick.none"}, words: []string{"aucun", "geen", "non merci", "nee bedankt"}},
+		}},
+		{name: StateContact, q: StateContact, choices: []choiceDef{
+			{answer: ContactRelay, labels: []string{"a.contact.relay"}, words: []string{"ici", "message", "par message", "hier", "bericht", "chat"}},
+			{answer: ContactPhone, labels: []string{"a.contact.phone"}, words: []string{"telephone", "par telephone", "appel", "telefoon", "per telefoon", "bellen"}},
+		}},
 		simple(StateResume, "continue", "restart"),
 		{name: StateConsent, q: StateConsent, choices: []choiceDef{
 			{answer: "yes", labels: []string{"a.consent.yes"}, words: []string{"oui", "ja", "ok", "d accord", "akkoord"}},
@@ -167,6 +183,20 @@ type Outcome struct {
 	Event   string // what happened, as a key for logs and metrics
 	Key     string // the answer given, "<question>:<answer>", if any
 	Profile string // the profile assigned in this step, if any
+
+	// Referral is a referral the person consented to in this step, without
+	// its id: Handle stores it (diagnostic.md G).
+	Referral *Referral
+	// Relay is what the person wrote to the structure of their open
+	// referral (Session.Ref); Handle adds it to the referral's thread.
+	Relay string
+	// Withdraw is the id of a referral the person cancelled.
+	Withdraw string
+	// LinkCode is the code of "/structure <code>": Handle links the chat
+	// to the structure that code was made for.
+	LinkCode string
+
+	changed bool // a notice changed the session: Notify saves it
 }
 
 // Step applies one incoming message to a session. It is pure: no I/O, and
@@ -191,53 +221,8 @@ func (e *Engine) Step(s Session, m Msg, now time.Time) Outcome {
 	t := turn{e: e, s: &s, m: m, now: now}
 	t.run()
 	s.Updated = now
-	return Outcome{Session: s, Replies: t.out, Forget: t.forget, Event: t.event, Key: t.key, Profile: t.profile}
-}
-
-// Handle loads the chat's session, applies the message and saves the
-// result. A save that lost a race is retried on the fresh session; a store
-// failure answers the person kindly and returns the error for the log.
-func (e *Engine) Handle(ctx context.Context, st SessionStore, m Msg, now time.Time) (Outcome, error) {
-	const attempts = 5
-	for attempt := 1; ; attempt++ {
-		s, err := st.Load(ctx, m.Chat)
-		corrupt := false
-		switch {
-		case err == nil:
-		case errors.Is(err, ErrNoSession):
-			s = NewSession(m.Chat, now)
-		case errors.Is(err, ErrCorrupt):
-			// An old or broken value: start again kindly rather than fail.
-			if err := st.Delete(ctx, m.Chat); err != nil {
-				return e.storeFailure(m, fmt.Errorf("drop corrupt session: %w", err))
-			}
-			s, corrupt = NewSession(m.Chat, now), true
-		default:
-			return e.storeFailure(m, fmt.Errorf("load session: %w", err))
-		}
-		out := e.Step(s, m, now)
-		if corrupt {
-			out.Replies = append([]Reply{{Text: e.text(out.Session.Lang, kCorrupt)}}, out.Replies...)
-		}
-		switch {
-		case out.Dup:
-			return out, nil
-		case out.Forget:
-			if err := st.Delete(ctx, m.Chat); err != nil {
-				return e.storeFailure(m, fmt.Errorf("forget session: %w", err))
-			}
-			return out, nil
-		}
-		err = st.Save(ctx, out.Session)
-		if errors.Is(err, ErrConflict) && attempt < attempts {
-			continue
-		}
-		if err != nil {
-			return e.storeFailure(m, fmt.Errorf("save session (attempt %d): %w", attempt, err))
-		}
-		out.Session.Rev++
-		return out, nil
-	}
+	return Outcome{Session: s, Replies: t.out, Forget: t.forget, Event: t.event, Key: t.key, Profile: t.profile,
+		Referral: t.referral, Relay: t.relay, Withdraw: t.withdraw, LinkCode: t.linkCode}
 }
 
 // storeFailure is the kind answer when the store is down: nothing was
@@ -265,6 +250,11 @@ type turn struct {
 	event   string
 	key     string
 	profile string
+
+	referral *Referral
+	relay    string
+	withdraw string
+	linkCode string
 }
 
 func (t *turn) t(key string, args ...string) string {
@@ -363,6 +353,12 @@ func (t *turn) typed(text string) {
 		t.command(strings.ToLower(cmd), strings.TrimSpace(arg))
 		return
 	}
+	if t.s.State == StatePhone {
+		if phone, ok := NormalizePhone(text, t.countryOr("")); ok {
+			t.refer(ContactPhone, phone)
+			return
+		}
+	}
 	if k := sensitive(text, t.s.State == StateLocation); k != sensNone {
 		// Neither parsed nor stored (diagnostic.md F.6).
 		t.event = "sensitive_" + string(k)
@@ -391,9 +387,22 @@ func (t *turn) typed(text string) {
 			}
 		}
 	}
-	if t.s.State == StateLocation {
+	switch {
+	case t.s.State == StateLocation:
 		loc, err := t.e.dir.Locate(text)
 		t.located(loc, err)
+		return
+	case t.s.State == StatePhone:
+		t.event = "phone_invalid"
+		t.say(kPhoneInvalid)
+		t.ask()
+		return
+	case t.s.State == StateDone && t.s.Ref != "":
+		// Anything else the person writes after a referral goes to the
+		// structure: that is how they answer it (issue 8, relay).
+		t.event = "relay"
+		t.relay = text
+		t.say(kRelaySent, "place", t.placeName(t.s.RefPlace))
 		return
 	}
 	t.event = "not_understood"
@@ -427,8 +436,15 @@ func (t *turn) answers() []choiceDef {
 
 // shown lists the answers offered on the current screen, in order.
 func (t *turn) shown() []choiceDef {
-	if t.s.State == StateLocation {
+	switch t.s.State {
+	case StateLocation:
 		return t.locationChoices()
+	case StatePick:
+		return t.pickChoices()
+	case StateDone:
+		if t.s.Ref == "" {
+			return t.answers()[1:] // nothing to cancel
+		}
 	}
 	return t.answers()
 }
@@ -457,6 +473,16 @@ func (t *turn) command(cmd, arg string) {
 		t.navigate("nav:restart")
 	case "apropos", "about", "over":
 		t.navigate("nav:about")
+	case "annuler", "cancel", "annuleren":
+		t.navigate("nav:cancel")
+	case "structure", "structuur":
+		// A structure's admin links this chat to receive its referrals.
+		t.event = "structure_link"
+		if code := strings.ToUpper(strings.TrimSpace(arg)); code != "" && len(code) <= 32 {
+			t.linkCode = code
+			return
+		}
+		t.say(kStructureUsage)
 	default:
 		t.event = "command_unknown"
 		t.say(kCmdUnknown)
@@ -502,6 +528,8 @@ func (t *turn) navigate(action string) {
 	case "nav:about":
 		t.say(kAbout, "credits", t.e.dir.Credits())
 		t.ask()
+	case "nav:cancel":
+		t.cancel()
 	default:
 		t.reask()
 	}
@@ -526,23 +554,34 @@ func (t *turn) country() string {
 	return t.s.Answers["country"]
 }
 
-// place is the chosen (best) place, or an empty one before the place list.
+// place is the chosen place (the best one until the person picks), or an
+// empty one before the place list.
 func (t *turn) place() geo.Place {
-	if len(t.s.Places) > 0 {
-		if p, ok := t.e.dir.Place(t.s.Places[0]); ok {
+	if i := t.s.Pick; i >= 0 && i < len(t.s.Places) {
+		if p, ok := t.e.dir.Place(t.s.Places[i]); ok {
 			return *p
 		}
 	}
 	return geo.Place{}
 }
 
+// placeName is the name of a place id, or the id if the directory no
+// longer has it.
+func (t *turn) placeName(id string) string {
+	if p, ok := t.e.dir.Place(id); ok {
+		return p.Name
+	}
+	return id
+}
+
 // reset empties the session for a new conversation, keeping what belongs
 // to the chat rather than to one conversation: its id, store revision,
-// state (the FSM moves from it), language and handled message ids.
+// state (the FSM moves from it), language, handled message ids and the
+// open referral, which outlives a new conversation.
 func (t *turn) reset() {
 	s := t.s
 	*s = Session{V: s.V, Chat: s.Chat, Rev: s.Rev, State: s.State, Lang: s.Lang, Seen: s.Seen,
-		Created: t.now, Updated: s.Updated, Answers: map[string]string{}}
+		Created: t.now, Updated: s.Updated, Answers: map[string]string{}, Ref: s.Ref, RefPlace: s.RefPlace}
 }
 
 // restartAll is /start: a new conversation, keeping only the deep-link
@@ -638,7 +677,11 @@ func (t *turn) nav() []Choice {
 func (t *turn) choices(q string, defs []choiceDef) []Choice {
 	out := make([]Choice, len(defs))
 	for i, d := range defs {
-		out[i] = Choice{Key: q + ":" + d.answer, Label: t.t(d.labels[0])}
+		label := d.label
+		if label == "" {
+			label = t.t(d.labels[0])
+		}
+		out[i] = Choice{Key: q + ":" + d.answer, Label: label}
 	}
 	return out
 }
@@ -654,7 +697,7 @@ func (t *turn) ask() {
 		if t.aidant() {
 			key = kEndAidant
 		}
-		t.out = append(t.out, Reply{Text: t.t(key), Choices: t.choices(StateDone, t.answers()), Question: StateDone})
+		t.out = append(t.out, Reply{Text: t.t(key), Choices: t.choices(StateDone, t.shown()), Question: StateDone})
 	case StateResume:
 		// Leaving halfway: offer a human too (diagnostic.md B, order).
 		t.out = append(t.out, Reply{Text: t.t(kResume), Choices: t.choices(StateResume, t.answers()),
@@ -672,6 +715,20 @@ func (t *turn) ask() {
 			key += ".aidant"
 		}
 		t.out = append(t.out, Reply{Text: t.t(key, "place", t.place().Name), Choices: t.choices(StateConsent, t.answers()), Nav: t.nav(), Question: StateConsent})
+	case StatePick:
+		t.out = append(t.out, Reply{Text: t.t(kPick), Choices: t.choices(StatePick, t.pickChoices()), Nav: t.nav(), Question: StatePick})
+	case StateContact:
+		key := kContact
+		if t.aidant() && !s.ContactAidant {
+			key += ".aidant"
+		}
+		t.out = append(t.out, Reply{Text: t.t(key, "place", t.place().Name), Choices: t.choices(StateContact, t.answers()), Nav: t.nav(), Question: StateContact})
+	case StatePhone:
+		key := kPhonePrefix + t.countryOr("BE")
+		if t.aidant() && !s.ContactAidant {
+			key += ".aidant"
+		}
+		t.out = append(t.out, Reply{Text: t.t(key), Nav: t.nav(), Question: StatePhone})
 	default:
 		key := "q." + s.State
 		if t.aidant() && s.State != StateWho && s.State != StateLang && s.State != StateCountry {
@@ -707,6 +764,15 @@ func (t *turn) locationChoices() []choiceDef {
 		out = append(out, choiceDef{answer: "more", labels: []string{"a.location.more"}})
 	}
 	return append(out, choiceDef{answer: "not_me", labels: []string{"a.location.not_me"}})
+}
+
+// pickChoices offers the places shown, by name, and "none".
+func (t *turn) pickChoices() []choiceDef {
+	out := make([]choiceDef, 0, len(t.s.Places)+1)
+	for i, id := range t.s.Places {
+		out = append(out, choiceDef{answer: strconv.Itoa(i + 1), label: t.placeName(id)})
+	}
+	return append(out, t.answers()...)
 }
 
 func (t *turn) tipsShown() int {
@@ -772,14 +838,32 @@ func (t *turn) answer(a string) {
 			t.human()
 			t.ask()
 		}
-	case StateConsent:
-		t.consent(a)
-	case StateDone:
-		if a == "restart" {
-			t.restart()
+	case StatePick:
+		if a == "none" {
+			t.say(kConsentNo)
+			t.goTo(StateDone)
 			return
 		}
-		t.navigate("nav:about")
+		n, _ := strconv.Atoi(a)
+		s.Pick = n - 1
+		t.goTo(StateConsent)
+	case StateConsent:
+		t.consent(a)
+	case StateContact:
+		if a == ContactRelay {
+			t.refer(ContactRelay, "")
+			return
+		}
+		t.goTo(StatePhone)
+	case StateDone:
+		switch a {
+		case "restart":
+			t.restart()
+		case "cancel":
+			t.cancel()
+		default:
+			t.navigate("nav:about")
+		}
 	case "feeling":
 		s.Answers[q] = a
 		if s.Retries == 1 && s.Answers["reading"] != "" && s.Answers["barrier"] != "" {
@@ -905,7 +989,12 @@ func (t *turn) located(loc geo.Location, err error) {
 			last.Places = append(last.Places, card)
 		}
 	}
-	t.goTo(StateConsent)
+	s.Pick = 0
+	if len(s.Places) == 1 {
+		t.goTo(StateConsent)
+		return
+	}
+	t.goTo(StatePick)
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
@@ -976,40 +1065,105 @@ func (t *turn) clock(at time.Time) string {
 	return t.t("time.hm", "h", strconv.Itoa(at.Hour()), "m", fmt.Sprintf("%02d", at.Minute()))
 }
 
-// consent records the answer to the referral question (diagnostic.md G.1).
-// Sending the referral is not done here.
+// consent records the answer to the referral question (diagnostic.md
+// G.1): with a yes, the person then says how the place gets back to them.
 func (t *turn) consent(a string) {
 	s := t.s
-	p := t.place()
-	name, phone := p.Name, p.Phone
 	switch a {
 	case "what":
 		t.say(kConsentWhat)
 		t.ask()
 		return
-	case "yes":
+	case "yes", "aidant":
 		s.ConsentAt = t.now
 		s.ConsentBy = "self"
 		if t.aidant() {
 			s.ConsentBy = "aidant_for_person"
 		}
-		s.Answers["consent"] = "yes"
-		t.say(kConsentYes, "place", name)
-	case "aidant":
 		// "Me contacter moi": the aidant is the contact (G.2 aidant_contact).
-		s.ConsentAt = t.now
-		s.ConsentBy = "aidant"
-		s.Answers["consent"] = "aidant"
-		t.say(kConsentAidant, "place", name)
-	default:
-		s.Answers["consent"] = "no"
-		t.say(kConsentNo, "place", name)
+		s.ContactAidant = a == "aidant"
+		s.Answers["consent"] = a
+		t.goTo(StateContact)
+		return
 	}
-	if phone != "" {
-		t.say(kHumanPlace, "place", name, "phone", phone)
+	p := t.place()
+	s.Answers["consent"] = "no"
+	t.say(kConsentNo)
+	if p.Phone != "" {
+		t.say(kHumanPlace, "place", p.Name, "phone", p.Phone)
 	}
+	t.endTips()
+	t.goTo(StateDone)
+}
+
+// endTips closes a conversation for an aidant with the self-training
+// links of their country.
+func (t *turn) endTips() {
 	if t.aidant() {
 		t.say(kTipAidantLinks + t.countryOr("FR"))
 	}
+}
+
+// refer builds the referral the person consented to: keys and the contact
+// they chose, never their messages (diagnostic.md G.2). Handle gives it its
+// id and stores it.
+func (t *turn) refer(contact, phone string) {
+	s := t.s
+	r, err := Classify(s.Answers)
+	if err != nil {
+		t.result() // an answer is missing: ask it again
+		return
+	}
+	p := t.place()
+	if p.ID == "" {
+		t.event = "refer_no_place"
+		t.say(kErrorGeneric)
+		t.goTo(StateDone)
+		return
+	}
+	var next []string
+	for i, id := range s.Places {
+		if i != s.Pick {
+			next = append(next, id)
+		}
+	}
+	t.event = "referral_created"
+	t.key = "contact:" + contact
+	t.referral = &Referral{
+		V: ReferralVersion, Place: p.ID, Next: next, Lang: s.Lang, Country: t.country(), Postcode: s.Postcode,
+		Need: s.Answers["need"], Profile: r.Profile, Why: r.Why, Confidence: r.Confidence,
+		Aidant: t.aidant(), ConsentBy: s.ConsentBy, ConsentAt: s.ConsentAt,
+		Contact: contact, ContactAidant: s.ContactAidant, Phone: phone, Chat: s.Chat,
+		Status: StatusSent, Created: t.now, Updated: t.now,
+		History:  []Change{{At: t.now, Status: StatusSent, Actor: ActorPerson}},
+		Delivery: Delivery{Queue: []string{MailNew}},
+	}
+	// Handle puts the real id in place of refPending before saving.
+	s.Ref, s.RefPlace = refPending, p.ID
+	if contact == ContactPhone {
+		t.say(kReferralPhone, "place", p.Name, "phone", FormatPhone(phone))
+	} else {
+		t.say(kReferralRelay, "place", p.Name)
+	}
+	t.endTips()
 	t.goTo(StateDone)
+}
+
+// refPending stands for the id of the referral being created in this step.
+const refPending = "new"
+
+// cancel withdraws the open referral ("Annuler ma demande", G.1).
+func (t *turn) cancel() {
+	s := t.s
+	if s.Ref == "" {
+		t.event = "cancel_none"
+		t.say(kCancelNone)
+		t.ask()
+		return
+	}
+	t.event = "referral_withdrawn"
+	t.withdraw = s.Ref
+	t.say(kReferralWithdrawn, "place", t.placeName(s.RefPlace))
+	s.Ref, s.RefPlace = "", ""
+	t.ask()
 }

@@ -167,8 +167,6 @@ func TestWholeConversationFR(t *testing.T) {
 		t.Errorf("profile = %q", c.s.Answers["profile"])
 	}
 	c.say("1000")
-	c.wantState(flows.StateConsent)
-	c.wantText("EPN Test")
 	if len(c.s.Places) != 2 || c.s.Places[0] != "be-epn" {
 		t.Errorf("places = %v", c.s.Places)
 	}
@@ -179,10 +177,19 @@ func TestWholeConversationFR(t *testing.T) {
 	if cards != 2 {
 		t.Errorf("place cards = %d, want 2", cards)
 	}
+	c.wantState(flows.StatePick)
+	c.say("1")
+	c.wantState(flows.StateConsent)
+	c.wantText("Voulez-vous que EPN Test vous contacte")
 	c.say("oui")
-	c.wantState(flows.StateDone)
+	c.wantState(flows.StateContact)
 	if c.s.ConsentBy != "self" || c.s.ConsentAt.IsZero() || c.s.Answers["consent"] != "yes" {
 		t.Errorf("consent not recorded: by %q at %v", c.s.ConsentBy, c.s.ConsentAt)
+	}
+	c.say("ici")
+	c.wantState(flows.StateDone)
+	if c.oc.Referral == nil || c.oc.Referral.Contact != flows.ContactRelay {
+		t.Fatalf("no relay referral: %+v", c.oc.Referral)
 	}
 	c.say("recommencer")
 	c.wantState(flows.StateWho)
@@ -336,7 +343,7 @@ func TestLocationErrors(t *testing.T) {
 	c.say("retour")
 	c.wantState(flows.StateLocation)
 	c.send(flows.Msg{Kind: flows.KindLocation, Loc: geo.Point{Lat: 50.85, Lon: 4.35}})
-	c.wantState(flows.StateConsent)
+	c.wantState(flows.StatePick)
 	if c.s.Postcode != "1000" {
 		t.Errorf("postcode = %q", c.s.Postcode)
 	}
@@ -431,7 +438,7 @@ func TestHandleWithStores(t *testing.T) {
 	}
 
 	t.Run("store down", func(t *testing.T) {
-		out, err := e.Handle(ctx, failingStore{}, msg("1", "hallo"), t0)
+		out, err := e.Handle(ctx, flows.Stores{Sessions: failingStore{}}, msg("1", "hallo"), t0)
 		if err == nil || len(out.Replies) != 1 || !strings.Contains(out.Replies[0].Text, "technisch probleem") {
 			t.Fatalf("got %v %+v", err, out.Replies)
 		}
@@ -439,7 +446,7 @@ func TestHandleWithStores(t *testing.T) {
 
 	t.Run("conflict retried", func(t *testing.T) {
 		st := &conflictOnce{SessionStore: memory.New(time.Hour, func() time.Time { return t0 })}
-		if _, err := e.Handle(ctx, st, msg("1", "hallo"), t0); err != nil {
+		if _, err := e.Handle(ctx, flows.Stores{Sessions: st}, msg("1", "hallo"), t0); err != nil {
 			t.Fatal(err)
 		}
 		s, err := st.Load(ctx, "tg:1")
@@ -451,17 +458,17 @@ func TestHandleWithStores(t *testing.T) {
 	t.Run("resume and forget", func(t *testing.T) {
 		st := memory.New(time.Hour, func() time.Time { return t0 })
 		for i, txt := range []string{"hallo", "nl", "ik"} {
-			if _, err := e.Handle(ctx, st, msg(fmt.Sprint(i), txt), t0); err != nil {
+			if _, err := e.Handle(ctx, flows.Stores{Sessions: st}, msg(fmt.Sprint(i), txt), t0); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// A new engine (a restarted process) with the same store.
 		e2 := newEngine(t)
-		out, err := e2.Handle(ctx, st, msg("9", "werk"), t0.Add(time.Minute))
+		out, err := e2.Handle(ctx, flows.Stores{Sessions: st}, msg("9", "werk"), t0.Add(time.Minute))
 		if err != nil || out.Session.State != "device" {
 			t.Fatalf("resume: %v %q", err, out.Session.State)
 		}
-		if _, err := e2.Handle(ctx, st, flows.Msg{Chat: "tg:1", ID: "10", Kind: flows.KindCommand, Command: "oubli"}, t0); err != nil {
+		if _, err := e2.Handle(ctx, flows.Stores{Sessions: st}, flows.Msg{Chat: "tg:1", ID: "10", Kind: flows.KindCommand, Command: "oubli"}, t0); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := st.Load(ctx, "tg:1"); !errors.Is(err, flows.ErrNoSession) {
@@ -486,8 +493,8 @@ func TestShortVariantsAfterReadingPreference(t *testing.T) {
 	c.say("x", "fr", "belgique", "moi", "banque", "ordi", "maison", "internet", "seul", "aise", "court avec images", "non")
 	c.wantState(flows.StateLocation)
 	c.wantText("📍 Votre code postal ?")
-	c.say("1000")
-	c.wantText("EPN Test peut vous appeler ?")
+	c.say("1000", "1")
+	c.wantText("EPN Test peut vous contacter ?")
 }
 
 // TestSessionWireRoundTrip: every field survives Encode and DecodeSession,

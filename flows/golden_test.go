@@ -48,7 +48,8 @@ func replay(t *testing.T, input []string) string {
 		now = now.Add(20 * time.Second)
 		return now
 	}
-	runner := &bot.Runner{Engine: realEngine(t), Store: memory.New(time.Hour, clock), Now: clock, Log: slog.New(slog.DiscardHandler)}
+	st := memory.New(time.Hour, clock)
+	runner := &bot.Runner{Engine: realEngine(t), Store: st, Referrals: st, Structures: st, Now: clock, Log: slog.New(slog.DiscardHandler)}
 	var out strings.Builder
 	a := &console.Adapter{Conv: runner, In: strings.NewReader(strings.Join(input, "\n") + "\n"), Out: &out, Echo: true}
 	if err := a.Run(t.Context()); err != nil {

@@ -41,9 +41,7 @@ const (
 	kDayPrefix      = "day."      // + 0 (Sunday) … 6
 	kFallback       = "fallback." // + country
 	kConsentWhat    = "consent.what"
-	kConsentYes     = "consent.yes"
 	kConsentNo      = "consent.no"
-	kConsentAidant  = "consent.aidant"
 	kEnd            = "end"
 	kEndAidant      = "end.aidant"
 	kAbout          = "about"
@@ -93,10 +91,47 @@ func staticKeys() []string {
 		kDayPrefix + "0", kDayPrefix + "1", kDayPrefix + "2", kDayPrefix + "3",
 		kDayPrefix + "4", kDayPrefix + "5", kDayPrefix + "6",
 		kFallback + "BE", kFallback + "FR",
-		kConsentWhat, kConsentYes, kConsentNo, kConsentAidant,
+		kConsentWhat, kConsentNo,
 		kEnd, kEndAidant, kAbout, kHelp, kHumanPlace, kHumanPrefix + "BE", kHumanPrefix + "FR", kHumanPrefix + "any",
 		kReask, kTooLong, kMedia, kCmdUnknown, kResume, kCorrupt, kDeleted,
 		kErrorStore, kErrorGeneric, kLangChanged,
 		"nav.back", "nav.help", "nav.human",
 	}
+}
+
+// Keys of the referral steps and notices (issue 8).
+const (
+	kPick              = "q.pick"
+	kContact           = "q.contact"
+	kPhonePrefix       = "q.phone." // + country [+ ".aidant"]
+	kPhoneInvalid      = "phone.invalid"
+	kReferralRelay     = "referral.sent.relay"
+	kReferralPhone     = "referral.sent.phone"
+	kReferralWithdrawn = "referral.withdrawn"
+	kReferralFailed    = "referral.failed"
+	kCancelNone        = "referral.none"
+	kRelaySent         = "relay.sent"
+	kRelayClosed       = "relay.closed"
+	kRelayFailed       = "relay.failed"
+	kStructureUsage    = "structure.usage"
+	kStructureLinked   = "structure.linked"
+	kStructureBadCode  = "structure.bad_code"
+	kNoticePrefix      = "notice."  // + status, "message", "next", "none_left"
+	kDeclinePrefix     = "decline." // + reason
+)
+
+// referralKeys lists the keys of the referral steps and notices.
+func referralKeys() []string {
+	keys := []string{kPick, "a.pick.none", kContact, kContact + ".aidant", "a.contact.relay", "a.contact.phone",
+		kPhonePrefix + "BE", kPhonePrefix + "FR", kPhonePrefix + "BE.aidant", kPhonePrefix + "FR.aidant",
+		kPhoneInvalid, kReferralRelay, kReferralPhone, kReferralWithdrawn, kReferralFailed, kCancelNone,
+		kRelaySent, kRelayClosed, kRelayFailed, kStructureUsage, kStructureLinked, kStructureBadCode,
+		"a.done.cancel"}
+	for _, n := range []string{"seen", "accepted", "declined", "contacted", "closed", "expired", "message", "next", "none_left"} {
+		keys = append(keys, kNoticePrefix+n)
+	}
+	for _, r := range DeclineReasons {
+		keys = append(keys, kDeclinePrefix+r)
+	}
+	return keys
 }

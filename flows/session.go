@@ -44,6 +44,14 @@ type Session struct {
 	// ConsentAt and ConsentBy record the referral consent (diagnostic.md G.1).
 	ConsentAt time.Time
 	ConsentBy string
+	// Pick is the index in Places of the place chosen for the referral.
+	Pick int
+	// ContactAidant is set when the aidant asked to be contacted instead
+	// of the person ("Me contacter moi").
+	ContactAidant bool
+	// Ref and RefPlace name the chat's open referral: the person's typed
+	// messages in the end state are relayed to it.
+	Ref, RefPlace string
 }
 
 // wire is the stored JSON form of a Session. Answers, trail and seen ids
@@ -72,6 +80,10 @@ type wire struct {
 	Updated   int64    `json:"ut"`
 	ConsentAt int64    `json:"cat,omitempty"`
 	ConsentBy string   `json:"cby,omitempty"`
+	Pick      int      `json:"pk,omitempty"`
+	CAidant   bool     `json:"ca,omitempty"`
+	Ref       string   `json:"ref,omitempty"`
+	RefPlace  string   `json:"rpl,omitempty"`
 }
 
 func micros(t time.Time) int64 {
@@ -98,7 +110,8 @@ func (s Session) Encode() ([]byte, error) {
 	w := wire{V: s.V, Chat: string(s.Chat), Rev: s.Rev, State: s.State, Lang: string(s.Lang),
 		Trail: strings.Join(s.Trail, " "), Paused: s.Paused, Postcode: s.Postcode, Lat: s.Lat, Lon: s.Lon,
 		Places: s.Places, Payload: s.Payload, Retries: s.Retries, Seen: strings.Join(s.Seen, " "),
-		Created: micros(s.Created), Updated: micros(s.Updated), ConsentAt: micros(s.ConsentAt), ConsentBy: s.ConsentBy}
+		Created: micros(s.Created), Updated: micros(s.Updated), ConsentAt: micros(s.ConsentAt), ConsentBy: s.ConsentBy,
+		Pick: s.Pick, CAidant: s.ContactAidant, Ref: s.Ref, RefPlace: s.RefPlace}
 	if len(s.Answers) > 0 {
 		keys := make([]string, 0, len(s.Answers))
 		n := 0
@@ -141,7 +154,8 @@ func DecodeSession(b []byte) (Session, error) {
 	s := Session{V: w.V, Chat: ChatID(w.Chat), Rev: w.Rev, State: w.State, Lang: Lang(w.Lang),
 		Paused: w.Paused, Postcode: w.Postcode, Lat: w.Lat, Lon: w.Lon, Places: w.Places,
 		Payload: w.Payload, Retries: w.Retries, Created: fromMicros(w.Created), Updated: fromMicros(w.Updated),
-		ConsentAt: fromMicros(w.ConsentAt), ConsentBy: w.ConsentBy}
+		ConsentAt: fromMicros(w.ConsentAt), ConsentBy: w.ConsentBy,
+		Pick: w.Pick, ContactAidant: w.CAidant, Ref: w.Ref, RefPlace: w.RefPlace}
 	if w.Trail != "" {
 		s.Trail = strings.Split(w.Trail, " ")
 	}

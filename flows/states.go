@@ -13,7 +13,10 @@ const (
 	StateWho      = "who"
 	StateNeed     = "need"
 	StateLocation = "location"
-	StateConsent  = "consent"
+	StatePick     = "pick"    // which of the places shown
+	StateConsent  = "consent" // may the chosen place contact the person
+	StateContact  = "contact" // how: here by message, or by phone
+	StatePhone    = "phone"   // the number, when by phone
 	StateDone     = "done"
 	StateResume   = "resume"
 )
@@ -23,7 +26,7 @@ const (
 var sequence = []string{
 	StateLang, StateCountry, StateWho, StateNeed,
 	"device", "internet", "skills", "online_done", "feeling", "reading", "barrier",
-	StateLocation, StateConsent, StateDone,
+	StateLocation, StatePick, StateConsent, StateContact, StatePhone, StateDone,
 }
 
 // states is the set of valid states, for decoding stored sessions.
@@ -62,6 +65,11 @@ var events = func() fsm.Events {
 	}
 	add("feeling", StateLocation)
 	add(StateLocation, StateDone)
+	add(StateLocation, StateConsent) // one place only: nothing to pick
+	add(StatePick, StateDone)        // "aucun"
+	add(StateConsent, StateDone)     // "non merci"
+	add(StateContact, StateDone)     // by message: nothing more to ask
+	add(StateDone, StateConsent)     // the structure declined or let it expire: next place
 	add(StateLocation, "skills")
 	all := append([]string{StateStart, StateResume}, sequence...)
 	for _, s := range all {

@@ -1,0 +1,368 @@
+package flows
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/secours/secours/geo"
+)
+
+// Stores is where the engine keeps what outlives a step.
+type Stores struct {
+	Sessions   SessionStore
+	Referrals  ReferralStore  // nil: a consented referral cannot be sent
+	Structures StructureStore // nil: "/structure <code>" is refused
+}
+
+// NewReferralID returns 128 random bits in lower-case base32: unguessable,
+// and unrelated to the chat.
+func NewReferralID() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails (crypto/rand, Go 1.24+)
+	return strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))
+}
+
+// Handle loads the chat's session, applies the message and saves the
+// result, with what the step asked for: a new referral is stored before the
+// session (one more round trip), a withdrawal is applied before it, a
+// relayed message and a structure's chat link after it. A save that lost a
+// race is retried on the fresh session; a store failure answers the person
+// kindly and returns the error for the log.
+func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (Outcome, error) {
+	const attempts = 5
+	var created string // id of the referral an earlier attempt stored
+	for attempt := 1; ; attempt++ {
+		s, err := st.Sessions.Load(ctx, m.Chat)
+		corrupt := false
+		switch {
+		case err == nil:
+		case errors.Is(err, ErrNoSession):
+			s = NewSession(m.Chat, now)
+		case errors.Is(err, ErrCorrupt):
+			// An old or broken value: start again kindly rather than fail.
+			if err := st.Sessions.Delete(ctx, m.Chat); err != nil {
+				return e.storeFailure(m, fmt.Errorf("drop corrupt session: %w", err))
+			}
+			s, corrupt = NewSession(m.Chat, now), true
+		default:
+			return e.storeFailure(m, fmt.Errorf("load session: %w", err))
+		}
+		out := e.Step(s, m, now)
+		if corrupt {
+			out.Replies = append([]Reply{{Text: e.text(out.Session.Lang, kCorrupt)}}, out.Replies...)
+		}
+		switch {
+		case out.Dup:
+			e.dropOrphan(ctx, st, created)
+			return out, nil
+		case out.Forget:
+			if err := e.forgetReferrals(ctx, st, m.Chat, now); err != nil {
+				return e.storeFailure(m, err)
+			}
+			if err := st.Sessions.Delete(ctx, m.Chat); err != nil {
+				return e.storeFailure(m, fmt.Errorf("forget session: %w", err))
+			}
+			return out, nil
+		}
+		if out.Referral != nil {
+			if st.Referrals == nil {
+				return e.referralFailure(out, errors.New("create referral: no referral store"))
+			}
+			if created == "" {
+				r := *out.Referral
+				r.ID = e.NewID()
+				r.DueAt = e.Policy.Due(&r)
+				if err := st.Referrals.CreateReferral(ctx, r); err != nil {
+					return e.referralFailure(out, fmt.Errorf("create referral: %w", err))
+				}
+				created = r.ID
+			}
+			r := *out.Referral
+			r.ID = created
+			out.Referral = &r
+			out.Session.Ref = created
+		}
+		if out.Withdraw != "" {
+			if err := e.withdraw(ctx, st, out.Withdraw, now); err != nil {
+				return e.storeFailure(m, err)
+			}
+		}
+		err = st.Sessions.Save(ctx, out.Session)
+		if errors.Is(err, ErrConflict) && attempt < attempts {
+			continue
+		}
+		if err != nil {
+			e.dropOrphan(ctx, st, created)
+			return e.storeFailure(m, fmt.Errorf("save session (attempt %d): %w", attempt, err))
+		}
+		out.Session.Rev++
+		if out.Referral == nil {
+			e.dropOrphan(ctx, st, created) // the retried step made none
+		}
+		return e.afterSave(ctx, st, out, now)
+	}
+}
+
+// afterSave does what may only happen once the step is saved: relay the
+// person's message and link a structure's chat.
+func (e *Engine) afterSave(ctx context.Context, st Stores, out Outcome, now time.Time) (Outcome, error) {
+	lang := out.Session.Lang
+	switch {
+	case out.Relay != "":
+		if st.Referrals == nil {
+			return out, nil
+		}
+		_, err := e.UpdateReferral(ctx, st.Referrals, out.Session.Ref, func(r *Referral) error {
+			if !r.Status.Open() {
+				return &TransitionError{From: r.Status, To: r.Status}
+			}
+			r.AddNote(ActorPerson, out.Relay, now)
+			if !slices.Contains(r.Delivery.Queue, MailReply) {
+				r.Delivery.Queue = append(r.Delivery.Queue, MailReply)
+			}
+			return nil
+		})
+		switch {
+		case errors.Is(err, ErrTransition), errors.Is(err, ErrNoReferral):
+			// Closed meanwhile: say so, and stop relaying.
+			out.Replies = []Reply{{Text: e.text(lang, kRelayClosed)}}
+			s := out.Session
+			s.Ref, s.RefPlace = "", ""
+			if st.Sessions.Save(ctx, s) == nil {
+				s.Rev++
+				out.Session = s
+			}
+		case err != nil:
+			out.Replies = []Reply{{Text: e.text(lang, kRelayFailed)}}
+			return out, fmt.Errorf("relay: %w", err)
+		}
+	case out.LinkCode != "":
+		key, name := kStructureBadCode, ""
+		if st.Structures != nil {
+			place, err := st.Structures.UseLinkCode(ctx, out.LinkCode)
+			switch {
+			case errors.Is(err, ErrNoToken):
+			case err != nil:
+				out.Replies = []Reply{{Text: e.text(lang, kErrorStore)}}
+				return out, fmt.Errorf("use link code: %w", err)
+			default:
+				if err := st.Structures.SetStructureChat(ctx, place, out.Session.Chat); err != nil {
+					out.Replies = []Reply{{Text: e.text(lang, kErrorStore)}}
+					return out, fmt.Errorf("link structure chat: %w", err)
+				}
+				key = kStructureLinked
+				name = place
+				if p, ok := e.dir.Place(place); ok {
+					name = p.Name
+				}
+			}
+		}
+		out.Event = "structure_" + strings.TrimPrefix(key, "structure.")
+		out.Replies = append(out.Replies, Reply{Text: render(e.text(lang, key), "place", name)})
+	}
+	return out, nil
+}
+
+// UpdateReferral changes a referral through the store and schedules its
+// next sweep from the engine's policy.
+func (e *Engine) UpdateReferral(ctx context.Context, rs ReferralStore, id string, fn func(*Referral) error) (Referral, error) {
+	return rs.UpdateReferral(ctx, id, func(r *Referral) error {
+		if err := fn(r); err != nil {
+			return err
+		}
+		r.DueAt = e.Policy.Due(r)
+		return nil
+	})
+}
+
+// withdraw closes a referral at the person's request and removes what
+// could reach them (G.1, G.3). The structure is told, unless nothing had
+// reached it yet. It is idempotent, so a retried step may call it again.
+func (e *Engine) withdraw(ctx context.Context, st Stores, id string, now time.Time) error {
+	if st.Referrals == nil || id == refPending {
+		return nil
+	}
+	_, err := e.UpdateReferral(ctx, st.Referrals, id, func(r *Referral) error {
+		if r.Status.Open() {
+			if _, err := r.Transition(StatusClosed, ActorPerson, ReasonWithdrawn, now); err != nil {
+				return err
+			}
+			if r.Delivery.Sent == 0 && slices.Contains(r.Delivery.Queue, MailNew) {
+				r.Delivery.Queue = nil // the structure never heard of it
+			} else {
+				r.Delivery.Queue = append(slices.DeleteFunc(r.Delivery.Queue, func(k string) bool { return k == MailReply }), MailWithdrawn)
+			}
+		}
+		r.Scrub()
+		r.Updated = now
+		return nil
+	})
+	if errors.Is(err, ErrNoReferral) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("withdraw referral: %w", err)
+	}
+	return nil
+}
+
+// forgetReferrals withdraws every referral of the chat ("/oubli").
+func (e *Engine) forgetReferrals(ctx context.Context, st Stores, chat ChatID, now time.Time) error {
+	if st.Referrals == nil {
+		return nil
+	}
+	ids, err := st.Referrals.ChatReferrals(ctx, chat)
+	if err != nil {
+		return fmt.Errorf("forget referrals: %w", err)
+	}
+	for _, id := range ids {
+		if err := e.withdraw(ctx, st, id, now); err != nil {
+			return fmt.Errorf("forget referrals: %w", err)
+		}
+	}
+	return nil
+}
+
+// dropOrphan deletes a referral stored by an attempt whose session save
+// then failed or was superseded. Best effort: an orphan left behind is
+// closed by the expiry sweep.
+func (e *Engine) dropOrphan(ctx context.Context, st Stores, id string) {
+	if id != "" && st.Referrals != nil {
+		_ = st.Referrals.DeleteReferral(ctx, id)
+	}
+}
+
+func (e *Engine) referralFailure(out Outcome, err error) (Outcome, error) {
+	lang := out.Session.Lang
+	return Outcome{Replies: []Reply{{Text: e.text(lang, kReferralFailed)}}, Event: "referral_error"}, err
+}
+
+// Notice is news for the person about their referral, sent by the desk
+// that serves structures.
+type Notice struct {
+	Referral Referral // as it is after the change
+	Kind     string   // the new Status, or NoticeMessage
+	Text     string   // NoticeMessage: what the structure wrote
+}
+
+// NoticeMessage is the kind of a Notice carrying a structure's message.
+const NoticeMessage = "message"
+
+// Notify renders a notice in the person's language and, when the
+// structure declined or let the request expire, offers the next place of
+// the list by moving the ended conversation back to the consent question.
+// The returned replies are for the desk to send to Referral.Chat; none
+// means there is nothing to tell.
+func (e *Engine) Notify(ctx context.Context, st Stores, n Notice, now time.Time) (Outcome, error) {
+	chat := n.Referral.Chat
+	if chat == "" {
+		return Outcome{}, nil
+	}
+	const attempts = 5
+	for attempt := 1; ; attempt++ {
+		s, err := st.Sessions.Load(ctx, chat)
+		have := err == nil
+		if err != nil && !errors.Is(err, ErrNoSession) && !errors.Is(err, ErrCorrupt) {
+			return Outcome{}, fmt.Errorf("notify: load session: %w", err)
+		}
+		out := e.NoticeStep(s, have, n, now)
+		if !have || !out.changed {
+			return out, nil
+		}
+		err = st.Sessions.Save(ctx, out.Session)
+		if errors.Is(err, ErrConflict) && attempt < attempts {
+			continue
+		}
+		if err != nil {
+			return out, fmt.Errorf("notify: save session: %w", err)
+		}
+		out.Session.Rev++
+		return out, nil
+	}
+}
+
+// NoticeStep is the pure part of Notify. have tells whether s is the
+// chat's stored session.
+func (e *Engine) NoticeStep(s Session, have bool, n Notice, now time.Time) Outcome {
+	r := n.Referral
+	if !have {
+		s = Session{Lang: r.Lang, Answers: map[string]string{}}
+	}
+	if s.Answers == nil {
+		s.Answers = map[string]string{}
+	}
+	if s.Lang == "" {
+		s.Lang = r.Lang
+	}
+	t := turn{e: e, s: &s, now: now, event: "notice_" + n.Kind}
+	name := t.placeName(r.Place)
+	mine := have && s.Ref == r.ID
+	final := false
+	switch n.Kind {
+	case NoticeMessage:
+		t.say(kNoticePrefix+NoticeMessage, "place", name, "text", n.Text)
+	case string(StatusSeen), string(StatusAccepted), string(StatusContacted):
+		t.say(kNoticePrefix+n.Kind, "place", name)
+	case string(StatusDeclined):
+		final = true
+		t.say(kNoticePrefix+n.Kind, "place", name, "reason", t.t(kDeclinePrefix+r.Reason))
+	case string(StatusClosed):
+		final = true
+		switch r.Reason {
+		case ReasonExpired:
+			t.say(kNoticePrefix+"expired", "place", name)
+		case ReasonDone:
+			t.say(kNoticePrefix+"closed", "place", name)
+		default:
+			// Withdrawn: the person did it. Unreachable: they cannot hear.
+			t.event = "notice_silent"
+		}
+	default:
+		t.event = "notice_unknown"
+	}
+	changed := false
+	if final && mine {
+		s.Ref, s.RefPlace = "", ""
+		changed = true
+		if n.Kind == string(StatusDeclined) || r.Reason == ReasonExpired {
+			t.offerNext(r)
+		}
+	} else if final && (n.Kind == string(StatusDeclined) || r.Reason == ReasonExpired) {
+		t.say(kNoticePrefix + "none_left")
+	}
+	if changed {
+		s.Updated = now
+	}
+	return Outcome{Session: s, Replies: t.out, Event: t.event, changed: changed}
+}
+
+// offerNext puts the next place of the referral's list to the person, if
+// the conversation ended on that referral and a place is left.
+func (t *turn) offerNext(r Referral) {
+	s := t.s
+	var next []string
+	for _, id := range r.Next {
+		if _, ok := t.e.dir.Place(id); ok {
+			next = append(next, id)
+		}
+	}
+	if s.State != StateDone || len(next) == 0 {
+		t.say(kNoticePrefix + "none_left")
+		return
+	}
+	s.Places, s.Pick = next, 0
+	p, _ := t.e.dir.Place(next[0])
+	m := geo.Match{Place: p, Approx: p.Approx}
+	if s.Lat != 0 || s.Lon != 0 {
+		m.KM = geo.Distance(geo.Point{Lat: s.Lat, Lon: s.Lon}, p.Point)
+	}
+	t.out = append(t.out, Reply{Text: t.t(kNoticePrefix + "next"), Places: []PlaceCard{t.card(m)}})
+	t.event = "notice_next_offer"
+	t.goTo(StateConsent)
+}
