@@ -295,7 +295,7 @@ func (t *turn) run() {
 		t.ask()
 		return
 	}
-	if s.State == StateStart {
+	if s.State == StateStart && !strings.HasPrefix(strings.TrimSpace(t.m.Text), "/") {
 		t.event = "start"
 		t.say(kWelcome)
 		t.goTo(StateLang)

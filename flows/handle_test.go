@@ -1,0 +1,206 @@
+package flows_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/memory"
+)
+
+// handler drives Engine.Handle with the memory store.
+type handler struct {
+	t   *testing.T
+	e   *flows.Engine
+	st  *memory.Store
+	now time.Time
+	n   int
+	out flows.Outcome
+}
+
+func newHandler(t *testing.T) *handler {
+	h := &handler{t: t, e: newEngine(t), now: t0}
+	h.st = memory.New(time.Hour, func() time.Time { return h.now })
+	ids := 0
+	h.e.NewID = func() string { ids++; return "ref" + strings.Repeat("x", ids) }
+	return h
+}
+
+func (h *handler) stores() flows.Stores {
+	return flows.Stores{Sessions: h.st, Referrals: h.st, Structures: h.st}
+}
+
+func (h *handler) say(chat flows.ChatID, texts ...string) {
+	h.t.Helper()
+	for _, txt := range texts {
+		h.n++
+		h.now = h.now.Add(5 * time.Second)
+		out, err := h.e.Handle(h.t.Context(), h.stores(), flows.Msg{Chat: chat, ID: "m" + string(rune('a'+h.n%26)) + strings.Repeat("!", h.n/26), Kind: flows.KindText, Text: txt}, h.now)
+		if err != nil {
+			h.t.Fatalf("Handle(%q): %v", txt, err)
+		}
+		h.out = out
+	}
+}
+
+func (h *handler) referral(id string) flows.Referral {
+	h.t.Helper()
+	r, err := h.st.Referral(h.t.Context(), id)
+	if err != nil {
+		h.t.Fatalf("referral %s: %v", id, err)
+	}
+	return r
+}
+
+var toReferral = []string{"x", "fr", "belgique", "moi", "santé", "smartphone seul", "sur le telephone",
+	"whatsapp, photos", "oui avec aide", "peur", "des textes", "non", "1000", "1", "oui"}
+
+func TestHandleStoresReferral(t *testing.T) {
+	h := newHandler(t)
+	h.say("tg:1", toReferral...)
+	h.say("tg:1", "ici")
+	if h.out.Referral == nil || h.out.Referral.ID != "refx" || h.out.Session.Ref != "refx" {
+		t.Fatalf("referral %+v, session ref %q", h.out.Referral, h.out.Session.Ref)
+	}
+	r := h.referral("refx")
+	if r.Rev != 1 || r.Place != "be-epn" || r.Chat != "tg:1" || !r.DueAt.Equal(h.now) {
+		t.Errorf("stored %+v", r)
+	}
+	if ids, _ := h.st.Referrals(t.Context(), "be-epn", 0); len(ids) != 1 {
+		t.Errorf("place index holds %d", len(ids))
+	}
+	if due, _ := h.st.DueReferrals(t.Context(), h.now, 0); !slices.Equal(due, []string{"refx"}) {
+		t.Errorf("due = %v", due)
+	}
+	// A redelivered message creates nothing more.
+	out, err := h.e.Handle(t.Context(), h.stores(), flows.Msg{Chat: "tg:1", ID: "again", Kind: flows.KindText, Text: "bonjour"}, h.now)
+	if err != nil || out.Relay == "" {
+		t.Fatalf("relay: %v %+v", err, out)
+	}
+	r = h.referral("refx")
+	if len(r.Thread) != 1 || r.Thread[0].From != flows.ActorPerson || r.Thread[0].Text != "bonjour" ||
+		!slices.Equal(r.Delivery.Queue, []string{flows.MailNew, flows.MailReply}) {
+		t.Errorf("after relay: thread %+v queue %v", r.Thread, r.Delivery.Queue)
+	}
+	if _, err := h.e.Handle(t.Context(), h.stores(), flows.Msg{Chat: "tg:1", ID: "again", Kind: flows.KindText, Text: "bonjour"}, h.now); err != nil {
+		t.Fatal(err)
+	}
+	if r = h.referral("refx"); len(r.Thread) != 1 {
+		t.Errorf("a redelivered message was relayed twice")
+	}
+
+	// Withdrawal: closed, scrubbed, the structure told only if it had heard.
+	h.say("tg:1", "annuler ma demande")
+	r = h.referral("refx")
+	if r.Status != flows.StatusClosed || r.Reason != flows.ReasonWithdrawn || r.Chat != "" || r.Thread != nil || r.Need != "" {
+		t.Errorf("withdrawn: %+v", r)
+	}
+	if len(r.Delivery.Queue) != 0 {
+		t.Errorf("nothing had reached the structure, yet queue = %v", r.Delivery.Queue)
+	}
+	if ids, _ := h.st.ChatReferrals(t.Context(), "tg:1"); len(ids) != 0 {
+		t.Errorf("chat index still holds %v", ids)
+	}
+	h.say("tg:1", "encore un message")
+	if h.out.Relay != "" {
+		t.Errorf("relayed after withdrawal")
+	}
+}
+
+func TestHandleForgetWithdrawsReferrals(t *testing.T) {
+	h := newHandler(t)
+	h.say("tg:2", toReferral...)
+	h.say("tg:2", "par téléphone", "0470 12 34 56")
+	if _, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
+		r.Delivery.Queue, r.Delivery.Sent = nil, 1 // delivered
+		_, err := r.Transition(flows.StatusAccepted, flows.ActorStructure, "", h.now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.say("tg:2", "/oubli")
+	if _, err := h.st.Load(t.Context(), "tg:2"); !errors.Is(err, flows.ErrNoSession) {
+		t.Errorf("session kept: %v", err)
+	}
+	r := h.referral("refx")
+	if r.Status != flows.StatusClosed || r.Phone != "" || r.Chat != "" || r.Postcode != "" {
+		t.Errorf("after /oubli: %+v", r)
+	}
+	if !slices.Equal(r.Delivery.Queue, []string{flows.MailWithdrawn}) {
+		t.Errorf("the structure is not told: queue %v", r.Delivery.Queue)
+	}
+}
+
+// failingReferrals refuses every write.
+type failingReferrals struct{ *memory.Store }
+
+func (failingReferrals) CreateReferral(context.Context, flows.Referral) error {
+	return errors.New("down")
+}
+
+func TestHandleReferralStoreDown(t *testing.T) {
+	h := newHandler(t)
+	h.say("tg:3", toReferral...)
+	st := h.stores()
+	st.Referrals = failingReferrals{h.st}
+	out, err := h.e.Handle(t.Context(), st, flows.Msg{Chat: "tg:3", ID: "z", Kind: flows.KindText, Text: "ici"}, h.now)
+	if err == nil || !strings.Contains(out.Replies[0].Text, "Je n'ai pas pu envoyer la demande") {
+		t.Fatalf("err %v replies %+v", err, out.Replies)
+	}
+	s, _ := h.st.Load(t.Context(), "tg:3")
+	if s.State != flows.StateContact || s.Ref != "" {
+		t.Errorf("session moved on without its referral: %s %q", s.State, s.Ref)
+	}
+	// The person tries again once it is back.
+	h.say("tg:3", "ici")
+	if h.out.Session.Ref == "" {
+		t.Errorf("no referral on the second try")
+	}
+}
+
+func TestHandleStructureLink(t *testing.T) {
+	h := newHandler(t)
+	if err := h.st.AddLinkCode(t.Context(), "ABCDEFGH23", "be-epn", h.now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.e.Handle(t.Context(), h.stores(), flows.Msg{Chat: "tg:99", ID: "1", Kind: flows.KindCommand, Command: "structure", Arg: "abcdefgh23"}, h.now)
+	if err != nil || !strings.Contains(out.Replies[len(out.Replies)-1].Text, "nouvelles demandes pour EPN Test") {
+		t.Fatalf("link: %v %+v", err, out.Replies)
+	}
+	if chat, _ := h.st.StructureChat(t.Context(), "be-epn"); chat != "tg:99" {
+		t.Errorf("structure chat = %q", chat)
+	}
+	out, _ = h.e.Handle(t.Context(), h.stores(), flows.Msg{Chat: "tg:98", ID: "2", Kind: flows.KindText, Text: "/structure ABCDEFGH23"}, h.now)
+	if !strings.Contains(out.Replies[len(out.Replies)-1].Text, "inconnu ou périmé") {
+		t.Errorf("a used code worked again: %+v", out.Replies)
+	}
+}
+
+func TestNotifyOffersNextPlace(t *testing.T) {
+	h := newHandler(t)
+	h.say("tg:4", toReferral...)
+	h.say("tg:4", "ici")
+	r, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
+		_, err := r.Transition(flows.StatusDeclined, flows.ActorStructure, flows.DeclineTooFar, h.now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.e.Notify(t.Context(), h.stores(), flows.Notice{Referral: r, Kind: "declined"}, h.now)
+	if err != nil || len(out.Replies) < 3 {
+		t.Fatalf("notify: %v %+v", err, out.Replies)
+	}
+	s, _ := h.st.Load(t.Context(), "tg:4")
+	if s.State != flows.StateConsent || s.Ref != "" || s.Places[0] != "be-ocmw" {
+		t.Fatalf("session after decline: %s ref %q places %v", s.State, s.Ref, s.Places)
+	}
+	h.say("tg:4", "oui", "ici")
+	if h.out.Referral == nil || h.out.Referral.Place != "be-ocmw" || len(h.out.Referral.Next) != 0 {
+		t.Errorf("second referral: %+v", h.out.Referral)
+	}
+}
