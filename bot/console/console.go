@@ -12,6 +12,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/secours/secours/bot"
@@ -23,7 +24,7 @@ import (
 // answers it kindly as too long.
 const maxLine = 64 * 1024
 
-// Adapter runs a terminal chat.
+// Adapter runs a terminal chat. Send may be called while Run runs.
 type Adapter struct {
 	Conv    bot.Conversation
 	In      io.Reader
@@ -38,15 +39,44 @@ type Adapter struct {
 	Prompt string
 	// RunID makes message ids unique across runs; empty: the start time.
 	RunID string
+
+	mu sync.Mutex // guards writes to Out: Send writes from other goroutines
+}
+
+var _ bot.Sender = (*Adapter)(nil)
+
+// chat is the console's one chat.
+func (a *Adapter) chat() flows.ChatID {
+	if a.Chat == "" {
+		return "cli:local"
+	}
+	return a.Chat
+}
+
+// Send prints replies for the console's chat outside a turn, as a turn's
+// replies are printed. The console has one chat: any other is an error.
+func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.Reply) error {
+	if chat != a.chat() {
+		return fmt.Errorf("console send: not this console's chat (channel %q)", chat.Channel())
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("console send: %w", err)
+	}
+	return a.write(replies)
+}
+
+// print writes s to Out, one write at a time.
+func (a *Adapter) print(s string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	_, err := io.WriteString(a.Out, s)
+	return err
 }
 
 // Run shows the first message, then answers each line until the end of
 // input or ctx is done.
 func (a *Adapter) Run(ctx context.Context) error {
-	chat := a.Chat
-	if chat == "" {
-		chat = "cli:local"
-	}
+	chat := a.chat()
 	// Ids must not repeat across runs: with Redis the session outlives the
 	// process, and a repeated id would be dropped as a redelivery.
 	run := a.RunID
@@ -67,7 +97,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 	sc.Buffer(make([]byte, 4096), maxLine)
 	for {
 		if !a.Echo && a.Prompt != "" {
-			if _, err := io.WriteString(a.Out, a.Prompt); err != nil {
+			if err := a.print(a.Prompt); err != nil {
 				return fmt.Errorf("console prompt: %w", err)
 			}
 		}
@@ -79,7 +109,7 @@ func (a *Adapter) Run(ctx context.Context) error {
 		}
 		line := sc.Text()
 		if a.Echo {
-			if _, err := fmt.Fprintf(a.Out, "> %s\n", line); err != nil {
+			if err := a.print("> " + line + "\n"); err != nil {
 				return fmt.Errorf("console echo: %w", err)
 			}
 		}
@@ -132,7 +162,7 @@ func (a *Adapter) write(replies []flows.Reply) error {
 	for _, r := range replies {
 		Render(&b, r)
 	}
-	if _, err := io.WriteString(a.Out, b.String()); err != nil {
+	if err := a.print(b.String()); err != nil {
 		return fmt.Errorf("console write: %w", err)
 	}
 	return nil

@@ -3,7 +3,10 @@ package console_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/secours/secours/bot/console"
@@ -111,5 +114,85 @@ func TestHugeLineIsCutNotFatal(t *testing.T) {
 	a := &console.Adapter{Conv: conv, In: strings.NewReader(strings.Repeat("x", 200_000) + "\n"), Out: &out}
 	if err := a.Run(t.Context()); err != nil {
 		t.Fatalf("Run: %v", err)
+	}
+}
+
+func TestSend(t *testing.T) {
+	reply := flows.Reply{Text: "Réponse du CPAS", Choices: []flows.Choice{{Key: "r:ok", Label: "Merci"}}}
+	var want strings.Builder
+	console.Render(&want, reply)
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	tests := []struct {
+		name  string
+		chat  flows.ChatID // of the console: "cli:me"
+		ctx   context.Context
+		want  string
+		fails bool
+	}{
+		{"printed as a turn's reply", "cli:me", t.Context(), want.String(), false},
+		{"another console's chat", "cli:other", t.Context(), "", true},
+		{"another channel", "tg:42", t.Context(), "", true},
+		{"cancelled", "cli:me", cancelled, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			a := &console.Adapter{Conv: &echo{}, Out: &out, Chat: "cli:me"}
+			err := a.Send(tt.ctx, tt.chat, []flows.Reply{reply})
+			if (err != nil) != tt.fails {
+				t.Fatalf("Send(%s) = %v, want failure %v", tt.chat, err, tt.fails)
+			}
+			if out.String() != tt.want {
+				t.Errorf("Send(%s) printed %q, want %q", tt.chat, out.String(), tt.want)
+			}
+		})
+	}
+	var out strings.Builder
+	if err := (&console.Adapter{Out: &out}).Send(t.Context(), "cli:local", []flows.Reply{reply}); err != nil || out.String() != want.String() {
+		t.Errorf("Send to the default chat = %v, printed %q", err, out.String())
+	}
+	if err := (&console.Adapter{Out: failWriter{}}).Send(t.Context(), "cli:local", []flows.Reply{reply}); err == nil {
+		t.Error("a closed output was not reported")
+	}
+}
+
+// TestSendDuringRun pushes from several goroutines while Run answers
+// lines: under -race, an unguarded Out (a strings.Builder) would be
+// reported, and each push must come out whole.
+func TestSendDuringRun(t *testing.T) {
+	in, feed := io.Pipe()
+	var out strings.Builder
+	a := &console.Adapter{Conv: &echo{}, In: in, Out: &out, Echo: true}
+	errc := make(chan error, 1)
+	go func() { errc <- a.Run(t.Context()) }()
+	const pushes = 20
+	var wg sync.WaitGroup
+	for i := range pushes {
+		wg.Go(func() {
+			r := flows.Reply{Text: fmt.Sprintf("push %d\nsecond line", i)}
+			if err := a.Send(t.Context(), "cli:local", []flows.Reply{r}); err != nil {
+				t.Errorf("Send: %v", err)
+			}
+		})
+	}
+	for range 10 {
+		if _, err := io.WriteString(feed, "bonjour\n"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	feed.Close()
+	if err := <-errc; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	got := out.String()
+	for i := range pushes {
+		if block := fmt.Sprintf("< push %d\n< second line\n", i); !strings.Contains(got, block) {
+			t.Errorf("push %d not printed whole:\n%s", i, got)
+		}
+	}
+	if n := strings.Count(got, "> bonjour\n"); n != 10 {
+		t.Errorf("%d lines echoed, want 10", n)
 	}
 }

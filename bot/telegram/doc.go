@@ -17,6 +17,12 @@
 // short bursts); a 429 is waited out and resent, a 403 (the person
 // blocked the bot) is logged and dropped.
 //
+// Adapter.Send (bot.Sender) pushes replies outside a turn: a structure's
+// answer, a status change. A push goes through the chat's queue like an
+// update, so it never interleaves with an answer, and the caller waits for
+// it; a chat gone (403, "chat not found") is reported as
+// bot.ErrUnreachable instead of being logged.
+//
 // It imports flows, geo (for geo.Point) and bot only; it must not import
 // store or cmd.
 // The telegramtest subpackage is a fake of the Bot API for tests and the

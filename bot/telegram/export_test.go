@@ -8,3 +8,11 @@ import (
 // SetSleep replaces the adapter's waits (pacing and 429s), so that tests
 // record them instead of sleeping.
 func SetSleep(a *Adapter, fn func(ctx context.Context, d time.Duration) error) { a.sleep = fn }
+
+// Queued counts the tasks waiting in a chat's queue behind the one
+// running: tests wait on it to know that a Send is queued.
+func Queued(a *Adapter, chat int64) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.queues[chat])
+}

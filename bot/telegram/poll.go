@@ -63,6 +63,7 @@ func (a *Adapter) Poll(ctx context.Context) error {
 			a.enqueue(chatOf(p.u), func() { a.handle(work, p.u, received) })
 		}
 	}
+	a.stop()
 	a.wg.Wait()
 	if offset > 0 {
 		// Telegram forgets the updates below offset only when asked for

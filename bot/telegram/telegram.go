@@ -153,11 +153,14 @@ type Adapter struct {
 	now   func() time.Time
 	sleep func(ctx context.Context, d time.Duration) error
 
-	mu     sync.Mutex         // guards queues, views and swept
-	queues map[int64][]func() // per chat, the updates waiting behind the one running
+	mu     sync.Mutex         // guards queues, views, swept and stopped
+	queues map[int64][]func() // per chat, the updates and pushes waiting behind the one running
 	views  map[int64]view     // per recently active chat, what it shows
 	swept  time.Time          // when views was last swept
-	wg     sync.WaitGroup     // one per chat worker
+	// stopped is set once Poll returns or Wait is called: a push is then
+	// refused, since a worker it started could escape the wait.
+	stopped bool
+	wg      sync.WaitGroup // one per chat worker
 }
 
 // viewTTL bounds how long the adapter remembers what a chat shows, and so
@@ -276,9 +279,19 @@ func (a *Adapter) Setup(ctx context.Context) error {
 }
 
 // Wait returns once every update handed to the adapter was handled and
-// answered.
+// answered, and every push sent. Send fails from then on.
 func (a *Adapter) Wait() {
+	a.stop()
 	a.wg.Wait()
+}
+
+// stop refuses the pushes to come. A sync.WaitGroup must not start a
+// worker while a Wait may see it at zero, and Send, unlike an update,
+// comes from outside the adapter's own loop.
+func (a *Adapter) stop() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stopped = true
 }
 
 // enqueue runs fn after the updates of the chat already queued; chats run
@@ -286,13 +299,28 @@ func (a *Adapter) Wait() {
 // even when Telegram delivers two of its updates at once.
 func (a *Adapter) enqueue(chat int64, fn func()) {
 	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.enqueueLocked(chat, fn)
+}
+
+// enqueuePush is enqueue for Send; false once the adapter stopped.
+func (a *Adapter) enqueuePush(chat int64, fn func()) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stopped {
+		return false
+	}
+	a.enqueueLocked(chat, fn)
+	return true
+}
+
+// enqueueLocked is enqueue with a.mu held.
+func (a *Adapter) enqueueLocked(chat int64, fn func()) {
 	if q, busy := a.queues[chat]; busy {
 		a.queues[chat] = append(q, fn)
-		a.mu.Unlock()
 		return
 	}
 	a.queues[chat] = nil // present: a worker runs
-	a.mu.Unlock()
 	a.wg.Go(func() {
 		for {
 			fn()
@@ -431,7 +459,7 @@ func (a *Adapter) groupLine(ctx context.Context, chat int64, lang flows.Lang) {
 	if lang == "" {
 		lang = flows.FR
 	}
-	a.send(ctx, chat, []out{{text: a.texts[lang].GroupOnly}})
+	a.reply(ctx, chat, []out{{text: a.texts[lang].GroupOnly}})
 }
 
 // message translates a new message of a private chat; a group gets one
@@ -466,7 +494,7 @@ func (a *Adapter) message(ctx context.Context, updateID int64, m *models.Message
 		msg.Kind = flows.KindUnsupported
 	}
 	shown := a.view(chat)
-	a.send(ctx, chat, render(a.conv.Handle(ctx, msg), shown.location))
+	a.reply(ctx, chat, render(a.conv.Handle(ctx, msg), shown.location))
 }
 
 // parseCommand reads "/start@SecoursBot abc123" as ("start", "abc123").
@@ -512,7 +540,7 @@ func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.Callba
 	if m := q.Message.Message; m != nil && taken(shown, m.ID, q.Data, replies) {
 		a.markAnswered(ctx, chat, m, q.Data)
 	}
-	a.send(ctx, chat, render(replies, shown.location))
+	a.reply(ctx, chat, render(replies, shown.location))
 }
 
 // taken reports whether a press on message msgID with callback data was
@@ -560,10 +588,29 @@ func (a *Adapter) markAnswered(ctx context.Context, chat int64, m *models.Messag
 	}
 }
 
-// send makes the calls of one update's replies, in order, and records what
-// the chat now shows. A chat that blocked the bot (403) gets nothing more,
-// and the refusal is not retried.
-func (a *Adapter) send(ctx context.Context, chat int64, outs []out) {
+// reply sends one update's replies and logs what went wrong: in a turn
+// nobody else is told.
+func (a *Adapter) reply(ctx context.Context, chat int64, outs []out) {
+	err := a.send(ctx, chat, outs)
+	switch {
+	case err == nil:
+	case unreachable(err):
+		a.log.Warn("send refused, dropped", slog.Any("chat", chatID(chat)), slog.String("event", "forbidden"), slog.Any("err", a.apiErr(err)))
+	case ctx.Err() != nil:
+		a.log.Error("send abandoned", slog.Any("chat", chatID(chat)), slog.Any("err", a.apiErr(err)))
+	default:
+		a.log.Error("send failed", slog.Any("chat", chatID(chat)), slog.Any("err", a.apiErr(err)))
+	}
+}
+
+// send makes the calls of one batch of messages, in order, and records
+// what the chat now shows. A chat that can no longer be reached (403,
+// "chat not found") gets nothing more, and the refusal is not retried; it
+// stops at a done ctx too. Another failure costs its message only: the
+// person can still type an answer to a question whose buttons did not go
+// out. It returns the error that stopped it, else the first one.
+func (a *Adapter) send(ctx context.Context, chat int64, outs []out) error {
+	var first error
 	for _, o := range outs {
 		var sent *models.Message
 		err := a.call(ctx, chat, true, func(ctx context.Context) error {
@@ -591,20 +638,31 @@ func (a *Adapter) send(ctx context.Context, chat int64, outs []out) {
 			keyboard := err == nil
 			a.setView(chat, func(v *view) { v.apply(o, sent.ID, keyboard) })
 		}
-		switch {
-		case err == nil:
-		case errors.Is(err, tgbot.ErrorForbidden):
-			a.log.Warn("send refused, dropped", slog.Any("chat", chatID(chat)), slog.String("event", "forbidden"), slog.Any("err", a.apiErr(err)))
-			return
-		case ctx.Err() != nil:
-			a.log.Error("send abandoned", slog.Any("chat", chatID(chat)), slog.Any("err", a.apiErr(err)))
-			return
-		default:
-			// The person can still type an answer to a question whose
-			// buttons did not go out.
-			a.log.Error("send failed", slog.Any("chat", chatID(chat)), slog.Any("err", a.apiErr(err)))
+		if err == nil {
+			continue
+		}
+		if unreachable(err) || ctx.Err() != nil {
+			return err
+		}
+		if first == nil {
+			first = err
 		}
 	}
+	return first
+}
+
+// unreachable reports whether a Bot API error means that the bot may no
+// longer write to the chat. Every 403 on a send says so, whatever its
+// wording: "bot was blocked by the user", "user is deactivated", "bot was
+// kicked from the group chat", "bot can't initiate conversation with a
+// user". Among the 400s only "chat not found" does; the others (a text
+// too long, a bad keyboard) are the bot's own fault. The description is
+// the only way to tell them apart: the API gives no finer code.
+func unreachable(err error) bool {
+	if errors.Is(err, tgbot.ErrorForbidden) {
+		return true
+	}
+	return errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(strings.ToLower(err.Error()), "chat not found")
 }
 
 // apply records a message sent as o; keyboard reports whether its inline

@@ -319,6 +319,13 @@ func TestConversations(t *testing.T) {
 				if !strings.Contains(after[0].Params["text"], "🏢 ") || after[1].Method != "sendVenue" {
 					t.Errorf("want a place card then a venue, got %s %q, %s", after[0].Method, after[0].Params["text"], after[1].Method)
 				}
+				if m, ok := h.srv.Keyboard(chat); ok {
+					if _, pick := telegramtest.Button(m, "pick:1"); pick {
+						// Several places: the person picks one before the consent.
+						h.press(chat, sc.lang, "pick:1")
+						presses++
+					}
+				}
 				h.press(chat, sc.lang, sc.consent)
 				presses++
 			}

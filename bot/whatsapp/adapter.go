@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,9 @@ type Client interface {
 	MarkRead(ctx context.Context, ids []types.MessageID, ts time.Time, chat, sender types.JID, extra ...types.ReceiptType) error
 	SendChatPresence(ctx context.Context, chat types.JID, state types.ChatPresence, media types.ChatPresenceMedia) error
 	RejectCall(ctx context.Context, from types.JID, callID string) error
+	// IsOnWhatsApp tells, before a push, whether a number still has an
+	// account ("+32470000001").
+	IsOnWhatsApp(ctx context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error)
 }
 
 var _ Client = (*whatsmeow.Client)(nil)
@@ -80,12 +84,20 @@ type Adapter struct {
 	labels  map[string]int // catalogue label → slotFR or slotNL; -1 if both
 	self    []string       // own JIDs without device, as mentions spell them
 	timeout time.Duration
+	now     func() time.Time // the age of pushed lists; tests set it
 
-	mu     sync.Mutex                  // guards queues and closed
-	queues map[flows.ChatID][]*inbound // a chat is present while its worker runs
+	mu     sync.Mutex              // guards queues, closed, lists and swept
+	queues map[flows.ChatID][]job  // a chat is present while its worker runs
+	lists  map[flows.ChatID]pushed // the numbered list a push left open, per chat
+	swept  time.Time               // when lists was last swept
 	closed bool
 	wg     sync.WaitGroup // the chat workers
 }
+
+// job is one task of a chat's worker: an incoming message to answer or a
+// push to send. It reports whether it was dropped because its context was
+// done before it started.
+type job func() (dropped bool)
 
 // New returns an adapter that answers through conv and sends with c.
 func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
@@ -102,7 +114,8 @@ func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
 	}
 	a := &Adapter{
 		conv: conv, client: c, lids: o.LIDs, log: o.Log, texts: t, timeout: o.Timeout,
-		labels: map[string]int{}, queues: map[flows.ChatID][]*inbound{},
+		labels: map[string]int{}, queues: map[flows.ChatID][]job{}, lists: map[flows.ChatID]pushed{},
+		now: time.Now,
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -361,7 +374,8 @@ func (a *Adapter) dispatch(ctx context.Context, evt any) {
 }
 
 // enqueue appends to the chat's queue and starts its worker if none runs:
-// one chat's messages are answered in order, chats in parallel.
+// one chat's messages are answered in order, chats in parallel. Once ctx
+// is done the message is dropped, not answered.
 func (a *Adapter) enqueue(ctx context.Context, in *inbound) {
 	key := in.msg.Chat
 	a.mu.Lock()
@@ -375,35 +389,46 @@ func (a *Adapter) enqueue(ctx context.Context, in *inbound) {
 		a.log.Warn("chat queue full, message dropped", slog.Any("chat", key), slog.String("channel", "wa"))
 		return
 	}
-	a.queues[key] = append(q, in)
+	a.queues[key] = append(q, func() bool {
+		if ctx.Err() != nil {
+			return true
+		}
+		a.handle(ctx, in)
+		return false
+	})
 	if !running {
-		a.wg.Go(func() { a.drain(ctx, key) })
+		a.wg.Go(func() { a.drain(key) })
 	}
 }
 
-func (a *Adapter) drain(ctx context.Context, key flows.ChatID) {
+// drain runs the chat's jobs in order until its queue is empty.
+func (a *Adapter) drain(key flows.ChatID) {
+	dropped := 0
 	for {
 		a.mu.Lock()
 		q := a.queues[key]
-		if len(q) == 0 || ctx.Err() != nil {
+		if len(q) == 0 {
 			delete(a.queues, key)
 			a.mu.Unlock()
-			if len(q) > 0 {
+			if dropped > 0 {
 				a.log.Warn("messages dropped at shutdown", slog.Any("chat", key), slog.String("channel", "wa"),
-					slog.Int("count", len(q)))
+					slog.Int("count", dropped))
 			}
 			return
 		}
-		in := q[0]
+		j := q[0]
 		q[0] = nil
 		a.queues[key] = q[1:]
 		a.mu.Unlock()
-		a.handle(ctx, in)
+		if j() {
+			dropped++
+		}
 	}
 }
 
-// Close stops taking messages and waits until the queued ones are
-// answered, or dropped once the handler's context is done.
+// Close stops taking messages and pushes, and waits until the queued ones
+// are answered, or dropped once their context is done (the handler's for
+// messages, Send's for pushes).
 func (a *Adapter) Close() {
 	a.mu.Lock()
 	a.closed = true
@@ -433,7 +458,16 @@ func (a *Adapter) handle(ctx context.Context, in *inbound) {
 	if err := a.client.SendChatPresence(ctx, in.to, types.ChatPresenceComposing, types.ChatPresenceMediaText); err != nil {
 		a.fail("chat presence failed", in.msg.Chat, err)
 	}
+	if in.msg.Kind == flows.KindText {
+		if key, ok := a.pushedChoice(in.msg.Chat, in.msg.Text); ok {
+			in.msg.Kind, in.msg.Choice, in.msg.Text = flows.KindChoice, key, ""
+		}
+	}
 	replies := a.conv.Handle(ctx, in.msg)
+	if slices.ContainsFunc(replies, func(r flows.Reply) bool { return len(r.Choices) > 0 }) {
+		// The conversation's list is now the newest: a number answers it.
+		a.forgetList(in.msg.Chat)
+	}
 	if a.sendAll(ctx, in, a.messages(replies)) == 0 {
 		// A sent message ends "typing…" by itself; otherwise end it here.
 		if err := a.client.SendChatPresence(ctx, in.to, types.ChatPresencePaused, types.ChatPresenceMediaText); err != nil {
@@ -442,10 +476,20 @@ func (a *Adapter) handle(ctx context.Context, in *inbound) {
 	}
 }
 
-// sendAll sends in order and stops at the first failure, so that a later
+// sendAll sends one turn's messages and logs a failure; it returns how
+// many were sent.
+func (a *Adapter) sendAll(ctx context.Context, in *inbound, out []outgoing) int {
+	n, err := a.sendTo(ctx, in.to, out)
+	if err != nil {
+		a.fail("send failed", in.msg.Chat, err)
+	}
+	return n
+}
+
+// sendTo sends in order and stops at the first failure, so that a later
 // message never arrives without the one before it. It returns how many
 // were sent.
-func (a *Adapter) sendAll(ctx context.Context, in *inbound, out []outgoing) int {
+func (a *Adapter) sendTo(ctx context.Context, to types.JID, out []outgoing) (int, error) {
 	for i, o := range out {
 		m := &waE2E.Message{}
 		if o.place != nil {
@@ -457,12 +501,11 @@ func (a *Adapter) sendAll(ctx context.Context, in *inbound, out []outgoing) int 
 		} else {
 			m.Conversation = &o.text
 		}
-		if _, err := a.client.SendMessage(ctx, in.to, m); err != nil {
-			a.fail("send failed", in.msg.Chat, err)
-			return i
+		if _, err := a.client.SendMessage(ctx, to, m); err != nil {
+			return i, err
 		}
 	}
-	return len(out)
+	return len(out), nil
 }
 
 // fail logs a WhatsApp error without the numbers it may quote.

@@ -3,8 +3,11 @@
 // events.Message into a neutral flows.Msg and a flows.Reply back into
 // WhatsApp text: choices as a numbered list with a "Répondez 1, 2 ou 3"
 // line, since WhatsApp Web devices cannot rely on interactive buttons. The
-// engine reads the typed answer ("2", "deux", "2️⃣", a label); this package
-// only forwards the text.
+// engine reads the typed answer to its own questions ("2", "deux", "2️⃣", a
+// label); this package forwards the text. The one exception is a push
+// (Adapter.Send, bot.Sender), whose list the engine does not know: until
+// the conversation shows a list of its own, a number or a label typed next
+// is mapped here to the push's choice.
 //
 // It also keeps the device store (SQLite by default, PostgreSQL by URL),
 // links a device (QR code or phone pairing code) and keeps the connection

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -81,6 +82,9 @@ type fakeClient struct {
 	presence []types.ChatPresence
 	rejected []string
 	sendErr  error
+	notOn    map[string]bool // numbers without a WhatsApp account
+	checks   int             // IsOnWhatsApp calls
+	checkErr error
 }
 
 type sentMsg struct {
@@ -117,6 +121,21 @@ func (f *fakeClient) RejectCall(_ context.Context, _ types.JID, callID string) e
 	defer f.mu.Unlock()
 	f.rejected = append(f.rejected, callID)
 	return nil
+}
+
+func (f *fakeClient) IsOnWhatsApp(_ context.Context, phones []string) ([]types.IsOnWhatsAppResponse, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.checks++
+	if f.checkErr != nil {
+		return nil, f.checkErr
+	}
+	var out []types.IsOnWhatsAppResponse
+	for _, p := range phones {
+		user := strings.TrimPrefix(p, "+")
+		out = append(out, types.IsOnWhatsAppResponse{Query: p, JID: types.NewJID(user, types.DefaultUserServer), IsIn: !f.notOn[user]})
+	}
+	return out, nil
 }
 
 // texts returns the text messages sent from index i on.

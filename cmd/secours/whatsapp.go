@@ -81,9 +81,10 @@ func checkWhatsApp(c WhatsAppConfig) []string {
 
 // whatsappChannel is the running channel; its owner calls wait or stop.
 type whatsappChannel struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error // set before done is closed
+	adapter *whatsapp.Adapter // sends the structures' answers to persons
+	cancel  context.CancelFunc
+	done    chan struct{}
+	err     error // set before done is closed
 }
 
 // wait returns when the channel has stopped: nil at the end of ctx, or why
@@ -131,7 +132,7 @@ func startWhatsApp(ctx context.Context, c WhatsAppConfig, conv bot.Conversation,
 	}
 	log.Info("whatsapp: starting", slog.Any("store", c))
 	ctx, cancel := context.WithCancel(ctx)
-	w := &whatsappChannel{cancel: cancel, done: make(chan struct{})}
+	w := &whatsappChannel{adapter: a, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		w.err = a.Run(ctx, cli)

@@ -98,6 +98,10 @@ type Markup struct {
 type Failure struct {
 	Code       int // 429, 403, 400…
 	RetryAfter int // seconds, for 429
+	// Description is the error's text, as the real API words it
+	// ("Forbidden: user is deactivated", "Bad Request: chat not found"):
+	// bots tell some errors apart by it alone. "": the status text.
+	Description string
 }
 
 // New starts a fake on a loopback port. Close it when done.
@@ -349,6 +353,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			f := q[0]
 			s.failures[method] = q[1:]
 			res = fail(f.Code, http.StatusText(f.Code))
+			if f.Description != "" {
+				res.Description = f.Description
+			}
 			if f.Code == http.StatusTooManyRequests {
 				res.Description = "Too Many Requests: retry after " + strconv.Itoa(f.RetryAfter)
 				res.Parameters = &struct {

@@ -1,0 +1,246 @@
+package whatsapp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.mau.fi/whatsmeow/types"
+
+	"github.com/secours/secours/bot"
+	"github.com/secours/secours/flows"
+)
+
+var _ bot.Sender = (*Adapter)(nil)
+
+// listTTL bounds how long a number typed after a push answers the push's
+// list. Pushes come from structures, mostly in working hours: a day covers
+// an answer the same day or the next morning, and bounds the memory kept.
+// A list forgotten (a restart, another replica) only means that the
+// number goes to the conversation as typed text.
+const listTTL = 24 * time.Hour
+
+// pushed is the numbered list a push showed last in a chat.
+type pushed struct {
+	choices []flows.Choice
+	at      time.Time
+}
+
+// Send sends replies to a chat outside a conversation turn
+// ("wa:32470000001@s.whatsapp.net", or "@lid" for a person known by LID
+// only), rendered as the answers to a message are, and returns once they
+// were sent or failed. It goes through the chat's queue, so that it never interleaves
+// with the answer to one of the person's messages. The engine knows the
+// numbered list of its own question only, so the adapter remembers the
+// push's: a number (or a label) typed next answers it, as a press on its
+// button would (KindChoice), until the conversation shows a list of its
+// own. A number WhatsApp says has no account gives an error wrapping
+// bot.ErrUnreachable. When ctx is done first, Send returns at once and
+// what was not sent yet is not sent.
+func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.Reply) error {
+	to, err := parseChat(chat)
+	if err != nil {
+		return err
+	}
+	key := peerChat(to) // the key incoming messages of the person use
+	out := a.messages(replies)
+	if len(out) == 0 {
+		return nil
+	}
+	var list []flows.Choice
+	for _, r := range replies {
+		if len(r.Choices) > 0 {
+			list = r.Choices // each reply numbers from 1: the last list shown is the one a number answers
+		}
+	}
+	// Buffered: the chat's worker never waits for a caller that left.
+	done := make(chan error, 1)
+	err = a.enqueuePush(key, func() bool {
+		if err := ctx.Err(); err != nil {
+			done <- fmt.Errorf("whatsapp send: %w", err) // the caller gave up while the queue was busy
+			return false
+		}
+		done <- a.push(ctx, key, to, out, list)
+		return false
+	})
+	if err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		select {
+		case err := <-done: // finished as ctx ended: its result stands
+			return err
+		default:
+			return fmt.Errorf("whatsapp send: %w", ctx.Err())
+		}
+	}
+}
+
+// parseChat reads the chat ids peerChat writes: "wa:<user>@<server>" for
+// a phone number or a LID. A bare "wa:<number>" is a phone number.
+func parseChat(chat flows.ChatID) (types.JID, error) {
+	rest, ok := strings.CutPrefix(string(chat), "wa:")
+	if !ok {
+		return types.JID{}, fmt.Errorf("whatsapp send: not a WhatsApp chat (channel %q)", chat.Channel())
+	}
+	user, server, ok := strings.Cut(rest, "@")
+	if !ok {
+		server = types.DefaultUserServer
+	}
+	if user == "" || strings.Trim(user, "0123456789") != "" || (server != types.DefaultUserServer && server != types.HiddenUserServer) {
+		return types.JID{}, errors.New("whatsapp send: malformed WhatsApp chat id")
+	}
+	return types.NewJID(user, server), nil
+}
+
+// enqueuePush queues a push on the chat's worker. Unlike a message, a
+// push is not dropped for a full queue: each Send waits for its own, so
+// pushes cannot pile up, and the caller must learn what became of it.
+func (a *Adapter) enqueuePush(key flows.ChatID, j job) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return errors.New("whatsapp send: adapter closed")
+	}
+	q, running := a.queues[key]
+	a.queues[key] = append(q, j)
+	if !running {
+		a.wg.Go(func() { a.drain(key) })
+	}
+	return nil
+}
+
+// push sends one push's messages on the chat's worker and, once all went
+// out, remembers its list.
+func (a *Adapter) push(ctx context.Context, key flows.ChatID, to types.JID, out []outgoing, list []flows.Choice) error {
+	ctx, cancel := context.WithTimeout(ctx, a.timeout)
+	defer cancel()
+	if to.Server == types.DefaultUserServer && a.gone(ctx, to) {
+		return fmt.Errorf("whatsapp send: %w: number not on WhatsApp", bot.ErrUnreachable)
+	}
+	if _, err := a.sendTo(ctx, to, out); err != nil {
+		// whatsmeow gives no error that tells a person gone from a network
+		// failure: to a number without an account it sends without error
+		// (whatsmeow#139), and a 401 or 404 of a query may be our own
+		// device's, logged out. Only the check above tells.
+		return fmt.Errorf("whatsapp send: %w", &redactedError{msg: redact(err.Error()), err: err})
+	}
+	if len(list) > 0 {
+		a.remember(key, list)
+	}
+	return nil
+}
+
+// gone reports whether WhatsApp says the number has no account. A push is
+// rare and goes to a number that wrote to the bot, so one query each
+// stays far from the contact look-ups WhatsApp limits. A failed query says
+// nothing about the person: the send goes on, and fails by itself if the
+// connection is down.
+func (a *Adapter) gone(ctx context.Context, to types.JID) bool {
+	res, err := a.client.IsOnWhatsApp(ctx, []string{"+" + to.User})
+	if err != nil {
+		return false
+	}
+	for _, r := range res {
+		if r.JID.User == to.User || strings.TrimPrefix(r.Query, "+") == to.User {
+			return !r.IsIn
+		}
+	}
+	return false
+}
+
+// remember records the list a push showed, and forgets, once a minute,
+// the lists older than listTTL.
+func (a *Adapter) remember(key flows.ChatID, list []flows.Choice) {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.lists[key] = pushed{choices: list, at: now}
+	if now.Sub(a.swept) > time.Minute {
+		a.swept = now
+		for k, l := range a.lists {
+			if now.Sub(l.at) > listTTL {
+				delete(a.lists, k)
+			}
+		}
+	}
+}
+
+// forgetList drops the chat's pushed list, if any.
+func (a *Adapter) forgetList(key flows.ChatID) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.lists, key)
+}
+
+// pushedChoice maps a typed answer to the choice of the list a push left
+// open: its number, or its label whatever the case. A list answers once.
+// Anything else goes to the conversation as typed.
+func (a *Adapter) pushedChoice(key flows.ChatID, text string) (string, bool) {
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l, ok := a.lists[key]
+	if !ok || now.Sub(l.at) > listTTL {
+		return "", false
+	}
+	choice := ""
+	if n := listNumber(text); n >= 1 && n <= len(l.choices) {
+		choice = l.choices[n-1].Key
+	} else if t := strings.TrimSpace(text); t != "" {
+		for _, c := range l.choices {
+			if strings.EqualFold(c.Label, t) {
+				choice = c.Key
+				break
+			}
+		}
+	}
+	if choice == "" {
+		return "", false
+	}
+	delete(a.lists, key)
+	return choice, true
+}
+
+// listNumber reads the number of a list entry as people type it: "2",
+// "2.", "2)", or the keycap emoji "2️⃣" (with or without U+FE0F); 0 if
+// text is none of these. Number words ("deux") are left to the engine,
+// which reads them for its own lists: here they would be a second
+// dictionary.
+func listNumber(text string) int {
+	t := strings.TrimSpace(text)
+	if rest, ok := strings.CutSuffix(t, "\u20e3"); ok {
+		t = strings.TrimSuffix(rest, "\ufe0f")
+		if len(t) != 1 {
+			return 0
+		}
+	} else if len(t) > 1 && (t[len(t)-1] == '.' || t[len(t)-1] == ')') {
+		t = t[:len(t)-1]
+	}
+	if len(t) == 0 || len(t) > 2 || t[0] == '0' {
+		return 0
+	}
+	n := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return 0
+		}
+		n = n*10 + int(t[i]-'0')
+	}
+	return n
+}
+
+// redactedError shows msg, fit for the logs, in place of err's text;
+// errors.Is still sees err.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
