@@ -21,15 +21,22 @@ var FS embed.FS
 // place directory: what the binary runs, and what tests and the load tool
 // replay conversations on.
 func Engine() (*flows.Engine, error) {
+	e, _, err := EngineAndPlaces()
+	return e, err
+}
+
+// EngineAndPlaces is Engine, with the directory it was built on.
+func EngineAndPlaces() (*flows.Engine, *geo.Directory, error) {
 	dir, err := geo.Open(FS)
 	if err != nil {
-		return nil, fmt.Errorf("load places: %w", err)
+		return nil, nil, fmt.Errorf("load places: %w", err)
 	}
 	cats, err := flows.LoadCatalogs(FS)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return flows.NewEngine(cats, dir)
+	e, err := flows.NewEngine(cats, dir)
+	return e, dir, err
 }
 
 // ChannelTexts returns a channel adapter's own catalogue,

@@ -1,0 +1,142 @@
+package structure
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/secours/secours/flows"
+)
+
+// chromium finds the browser: CHROMIUM_PATH, else the usual names. A set
+// CHROMIUM_PATH that points nowhere is a broken setup, not a reason to
+// skip.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("CHROMIUM_PATH=%s: %v", p, err)
+		}
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("no Chromium (set CHROMIUM_PATH): the browser test must run in CI")
+	}
+	t.Skip("no Chromium; set CHROMIUM_PATH to run the browser test")
+	return ""
+}
+
+// TestBrowser drives the page in headless Chromium as a structure would:
+// open the magic link, accept, write to the person. It proves what the
+// handler tests cannot: the forms work with no script, the browser's own
+// Origin and Sec-Fetch-Site headers pass the cross-origin check, and the
+// CSP hash lets the inline style apply.
+func TestBrowser(t *testing.T) {
+	path := chromium(t)
+	f := newFixture(t)
+	srv := httptest.NewServer(f.web.Handler())
+	defer srv.Close()
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
+		chromedp.ExecPath(path),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-dev-shm-usage", true), // containers have a small /dev/shm
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	// Deferred, so the browser is gone before TempDir's cleanup removes
+	// its profile.
+	defer cancelAlloc()
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	defer cancelCtx()
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+
+	ref := "#r-" + idA1
+	text := func(sel string) string {
+		t.Helper()
+		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("read %s: %v", sel, err)
+		}
+		return got
+	}
+
+	if err := chromedp.Do(ctx,
+		// The narrowest phone; a headless window cannot be made that
+		// small, an emulated mobile viewport can.
+		chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile),
+		chromedp.Navigate(srv.URL+"/s/"+tokA),
+		chromedp.WaitVisible(chromedp.CSS(ref)),
+	); err != nil {
+		t.Fatalf("open the page: %v", err)
+	}
+	if heading, badge := text(ref+" h2"), text(ref+" .badge"); !strings.Contains(heading, "Demande a1x9k2") || badge != "Vue" {
+		t.Errorf("referral shown as %q with badge %q, want Demande a1x9k2 and Vue", heading, badge)
+	}
+	style, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('`+ref+` .badge')).backgroundColor`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if style != "rgb(90, 63, 192)" {
+		t.Errorf("badge background %q: the inline style did not apply (CSP hash?)", style)
+	}
+	// Readable at 320 px: nothing wider than the screen.
+	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(widths) != 2 || widths[0] > widths[1] {
+		t.Errorf("page %v px wide in a %v px window: it scrolls sideways", widths[0], widths[1])
+	}
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(ref+" form.accept button")),
+		chromedp.WaitVisible(chromedp.CSS(ref+" .badge.b-accepted")),
+	); err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	if badge, flash := text(ref+" .badge"), text(".flash"); badge != "Acceptée" || flash != "Demande acceptée. La personne est prévenue." {
+		t.Errorf("after accepting: badge %q, flash %q", badge, flash)
+	}
+	if got := f.desk.get(idA1).Status; got != flows.StatusAccepted {
+		t.Errorf("desk status %s, want accepted", got)
+	}
+
+	const msg = "Bonjour, venez mardi à 10 h."
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(ref+" textarea"), msg),
+		chromedp.Click(chromedp.CSS(ref+" form.write button")),
+		chromedp.WaitVisible(chromedp.CSS(ref+" .thread li.mine")),
+	); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	if mine := text(ref + " .thread li.mine p"); mine != msg {
+		t.Errorf("thread shows %q, want %q", mine, msg)
+	}
+	if flash := text(".flash"); flash != "Message envoyé. Le bot le transmet à la personne." {
+		t.Errorf("flash after writing = %q", flash)
+	}
+}

@@ -1,0 +1,467 @@
+package structure_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	netmail "net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/mail"
+	"github.com/secours/secours/bot/mail/smtptest"
+	"github.com/secours/secours/bot/structure"
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/memory"
+)
+
+// sender is a fake channel: it records what each chat was sent, and
+// refuses the chats marked blocked.
+type sender struct {
+	mu      sync.Mutex
+	sent    map[flows.ChatID][]flows.Reply
+	blocked map[flows.ChatID]bool
+}
+
+func (s *sender) Send(_ context.Context, chat flows.ChatID, replies []flows.Reply) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.blocked[chat] {
+		return fmt.Errorf("send: %w", bot.ErrUnreachable)
+	}
+	s.sent[chat] = append(s.sent[chat], replies...)
+	return nil
+}
+
+// text is everything a chat was sent, and forgets it.
+func (s *sender) text(chat flows.ChatID) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	for _, r := range s.sent[chat] {
+		b.WriteString(r.Text + "\n")
+	}
+	delete(s.sent, chat)
+	return b.String()
+}
+
+// desk is a whole referral service on the memory store, the real engine
+// and directory, a fake channel and a local SMTP sink.
+type desk struct {
+	t      *testing.T
+	now    time.Time
+	mu     sync.Mutex
+	e      *flows.Engine
+	st     *memory.Store
+	svc    *structure.Service
+	smtp   *smtptest.Server
+	chat   *sender
+	page   *httptest.Server
+	msgIDs int
+}
+
+var t0 = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC) // a Tuesday, 10:00 in Brussels
+
+func newDesk(t *testing.T, opts ...smtptest.Option) *desk {
+	d := &desk{t: t, now: t0, chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
+	e, dir, err := configs.EngineAndPlaces()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.e = e
+	d.st = memory.New(time.Hour*24*60, d.clock)
+	d.smtp = smtptest.NewServer(t, opts...)
+	cfg, err := mail.ParseURL(d.smtp.URL("secours@example.org"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	d.page = httptest.NewServer(mux)
+	t.Cleanup(d.page.Close)
+	d.svc, err = structure.NewService(structure.Options{
+		Engine: e, Stores: d.stores(), Places: dir, Mailer: mail.NewSMTP(cfg), From: cfg.From, Sender: d.chat,
+		BaseURL: d.page.URL, Now: d.clock, Log: slog.New(slog.DiscardHandler),
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.Handle("/s/", d.svc.Web())
+	return d
+}
+
+func (d *desk) clock() time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.now
+}
+
+func (d *desk) advance(by time.Duration) {
+	d.mu.Lock()
+	d.now = d.now.Add(by)
+	d.mu.Unlock()
+}
+
+func (d *desk) stores() flows.Stores {
+	return flows.Stores{Sessions: d.st, Referrals: d.st, Structures: d.st}
+}
+
+// say runs the person's messages through the conversation.
+func (d *desk) say(chat flows.ChatID, texts ...string) flows.Outcome {
+	d.t.Helper()
+	var out flows.Outcome
+	for _, txt := range texts {
+		d.msgIDs++
+		d.advance(10 * time.Second)
+		var err error
+		out, err = d.e.Handle(d.t.Context(), d.stores(), flows.Msg{Chat: chat, ID: fmt.Sprint("m", d.msgIDs), Kind: flows.KindText, Text: txt}, d.clock())
+		if err != nil {
+			d.t.Fatalf("Handle(%q): %v", txt, err)
+		}
+	}
+	return out
+}
+
+// refer runs a conversation in Lille (several France services with an
+// e-mail address) to a referral by message to the first place.
+func (d *desk) refer(chat flows.ChatID) flows.Referral {
+	d.t.Helper()
+	out := d.say(chat, "x", "fr", "france", "moi", "santé", "smartphone seul", "sur le telephone",
+		"whatsapp, photos", "oui avec aide", "peur", "des textes", "non", "59000", "1", "oui", "ici")
+	if out.Referral == nil {
+		d.t.Fatalf("no referral; last replies %+v", out.Replies)
+	}
+	return *out.Referral
+}
+
+func (d *desk) sweep() {
+	d.t.Helper()
+	if _, err := d.svc.Sweep(d.t.Context()); err != nil {
+		d.t.Fatal(err)
+	}
+}
+
+func (d *desk) referral(id string) flows.Referral {
+	d.t.Helper()
+	r, err := d.st.Referral(d.t.Context(), id)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return r
+}
+
+var linkRE = regexp.MustCompile(`http://127\.0\.0\.1:\d+/s/[A-Za-z0-9_-]{43}`)
+
+// decode returns a received mail's subject and text part, decoded.
+func decode(t *testing.T, m smtptest.Received) string {
+	t.Helper()
+	msg, err := netmail.ReadMessage(bytes.NewReader(m.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, err := multipart.NewReader(msg.Body, params["boundary"]).NextPart() // text/plain comes first
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := io.ReadAll(part) // NextPart undoes quoted-printable
+	if err != nil {
+		t.Fatal(err)
+	}
+	return subject + "\n" + string(text)
+}
+
+// link finds the page link in a received mail.
+func link(t *testing.T, m smtptest.Received) string {
+	t.Helper()
+	body := decode(t, m)
+	l := linkRE.FindString(body)
+	if l == "" {
+		t.Fatalf("no page link in the mail:\n%s", body)
+	}
+	return l
+}
+
+func get(t *testing.T, u string) string {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET page: %d\n%s", resp.StatusCode, b)
+	}
+	return string(b)
+}
+
+// TestReferralPath is the whole path: conversation, consent, referral
+// stored, mail received by the SMTP sink, page, acceptance, and the
+// person told on their channel.
+func TestReferralPath(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("tg:100")
+	d.sweep()
+	msgs := d.smtp.Wait(t, 1, 5*time.Second)
+	if msgs[0].To[0] == "" || !strings.Contains(decode(t, msgs[0]), "nouvelle demande") {
+		t.Fatalf("mail: to %v\n%s", msgs[0].To, msgs[0].Data)
+	}
+	if strings.Contains(string(msgs[0].Data), "tg:100") {
+		t.Errorf("the person's chat id is in the mail")
+	}
+	page := get(t, link(t, msgs[0]))
+	if !strings.Contains(page, r.ID[:6]) {
+		t.Fatalf("page does not show referral %s", r.ID[:6])
+	}
+	if got := d.referral(r.ID); got.Status != flows.StatusSeen || got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
+		t.Errorf("after opening: status %s delivery %+v", got.Status, got.Delivery)
+	}
+	if txt := d.chat.text("tg:100"); !strings.Contains(txt, "a bien reçu votre demande") {
+		t.Errorf("person not told of seen: %q", txt)
+	}
+
+	if _, err := d.svc.Act(t.Context(), r.Place, r.ID, flows.StatusAccepted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if txt := d.chat.text("tg:100"); !strings.Contains(txt, "a accepté votre demande") {
+		t.Errorf("person not told of acceptance: %q", txt)
+	}
+	// A double click changes nothing and tells nobody twice.
+	if _, err := d.svc.Act(t.Context(), r.Place, r.ID, flows.StatusAccepted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if txt := d.chat.text("tg:100"); txt != "" {
+		t.Errorf("double click told the person again: %q", txt)
+	}
+
+	// Relay both ways.
+	if _, err := d.svc.Write(t.Context(), r.Place, r.ID, "Venez mardi à 10 h."); err != nil {
+		t.Fatal(err)
+	}
+	if txt := d.chat.text("tg:100"); !strings.Contains(txt, "« Venez mardi à 10 h. »") {
+		t.Errorf("structure's message not relayed: %q", txt)
+	}
+	d.say("tg:100", "Merci, je viendrai")
+	d.sweep()
+	if msgs := d.smtp.Wait(t, 2, 5*time.Second); !strings.Contains(decode(t, msgs[1]), "La personne a répondu") {
+		t.Errorf("reply mail:\n%s", msgs[1].Data)
+	}
+	got := d.referral(r.ID)
+	if len(got.Thread) != 2 || got.Thread[1].From != flows.ActorPerson || got.Thread[1].Text != "Merci, je viendrai" {
+		t.Errorf("thread = %+v", got.Thread)
+	}
+
+	// A change not allowed from the status is refused clearly.
+	_, err := d.svc.Act(t.Context(), r.Place, r.ID, flows.StatusDeclined, flows.DeclineFull)
+	if !errors.Is(err, flows.ErrTransition) {
+		t.Errorf("accepted→declined: %v", err)
+	}
+	// Another structure cannot touch it.
+	if _, err := d.svc.Act(t.Context(), "france-services/1", r.ID, flows.StatusClosed, flows.ReasonDone); !errors.Is(err, flows.ErrNoReferral) {
+		t.Errorf("another place's act: %v", err)
+	}
+	if _, err := d.svc.Write(t.Context(), "france-services/1", r.ID, "hello"); !errors.Is(err, flows.ErrNoReferral) {
+		t.Errorf("another place's write: %v", err)
+	}
+	for _, to := range []flows.Status{flows.StatusContacted} {
+		if _, err := d.svc.Act(t.Context(), r.Place, r.ID, to, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.svc.Act(t.Context(), r.Place, r.ID, flows.StatusClosed, flows.ReasonDone); err != nil {
+		t.Fatal(err)
+	}
+	if txt := d.chat.text("tg:100"); !strings.Contains(txt, "ont contacté") || !strings.Contains(txt, "a terminé votre demande") {
+		t.Errorf("contacted/closed notices: %q", txt)
+	}
+	// Retention: purged 90 days after the end, by the sweep.
+	d.advance(90*24*time.Hour - time.Minute)
+	d.sweep()
+	d.referral(r.ID)
+	d.advance(2 * time.Minute)
+	d.sweep()
+	if _, err := d.st.Referral(t.Context(), r.ID); !errors.Is(err, flows.ErrNoReferral) {
+		t.Errorf("not purged after the retention: %v", err)
+	}
+}
+
+func TestReminderExpiryAndNextPlace(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("tg:200")
+	if len(r.Next) == 0 {
+		t.Fatal("Lille should offer several places")
+	}
+	d.sweep()
+	d.smtp.Wait(t, 1, 5*time.Second)
+	d.advance(72*time.Hour + time.Minute)
+	d.sweep()
+	msgs := d.smtp.Wait(t, 2, 5*time.Second)
+	if !strings.Contains(decode(t, msgs[1]), "n'a pas encore été ouverte") {
+		t.Errorf("reminder mail:\n%s", msgs[1].Data)
+	}
+	d.advance(72 * time.Hour)
+	d.sweep()
+	if n := len(d.smtp.Messages()); n != 2 {
+		t.Errorf("%d mails, want one reminder only", n)
+	}
+	d.advance(8 * 24 * time.Hour)
+	d.sweep()
+	got := d.referral(r.ID)
+	if got.Status != flows.StatusClosed || got.Reason != flows.ReasonExpired {
+		t.Fatalf("after 14 days: %s %s", got.Status, got.Reason)
+	}
+	txt := d.chat.text("tg:200")
+	if !strings.Contains(txt, "n'a pas répondu à votre demande en 14 jours") || !strings.Contains(txt, "le suivant de la liste") {
+		t.Errorf("expiry notice: %q", txt)
+	}
+	out := d.say("tg:200", "oui", "ici")
+	if out.Referral == nil || out.Referral.Place != r.Next[0] {
+		t.Errorf("next referral: %+v", out.Referral)
+	}
+}
+
+func TestDeliveryRetries(t *testing.T) {
+	d := newDesk(t)
+	d.smtp.SetFailures(2, 451)
+	r := d.refer("tg:300")
+	d.sweep()
+	got := d.referral(r.ID)
+	if got.Delivery.Err != "unavailable" || got.Delivery.Attempts != 1 || len(got.Delivery.Queue) != 1 {
+		t.Fatalf("after a 451: %+v", got.Delivery)
+	}
+	d.sweep() // not due yet: no new attempt
+	if got = d.referral(r.ID); got.Delivery.Attempts != 1 {
+		t.Errorf("retried before the backoff: %+v", got.Delivery)
+	}
+	d.advance(time.Minute)
+	d.sweep()
+	if got = d.referral(r.ID); got.Delivery.Attempts != 2 || !got.Delivery.Next.Equal(d.clock().Add(5*time.Minute)) {
+		t.Errorf("second failure: %+v", got.Delivery)
+	}
+	d.advance(5 * time.Minute)
+	d.sweep()
+	if got = d.referral(r.ID); got.Delivery.Err != "" || got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
+		t.Errorf("after recovery: %+v", got.Delivery)
+	}
+	if n := len(d.smtp.Messages()); n != 1 {
+		t.Errorf("%d mails delivered, want 1", n)
+	}
+}
+
+func TestDeliveryServerDown(t *testing.T) {
+	d := newDesk(t)
+	d.smtp.Close()
+	r := d.refer("tg:301")
+	d.sweep()
+	got := d.referral(r.ID)
+	if got.Delivery.Err == "" || len(got.Delivery.Queue) != 1 {
+		t.Fatalf("server down: %+v", got.Delivery)
+	}
+	// The page shows the failure.
+	if !strings.Contains(get(t, d.issue(r.Place)), "E-mail non remis") {
+		t.Errorf("the page hides the delivery failure")
+	}
+}
+
+func (d *desk) issue(place string) string {
+	d.t.Helper()
+	l, err := d.svc.IssueLink(d.t.Context(), place)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	return l
+}
+
+func TestLinksAndStructureChat(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("tg:400")
+	first := d.issue(r.Place)
+	get(t, first)
+	second := d.issue(r.Place)
+	resp, err := http.Get(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a rotated link still opens: %d", resp.StatusCode)
+	}
+	get(t, second)
+
+	// The structure's admin links a Telegram chat with a code from the page.
+	code, err := d.svc.LinkCode(t.Context(), r.Place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := d.say("tg:999", "/structure "+strings.ToLower(code))
+	if !strings.Contains(out.Replies[len(out.Replies)-1].Text, "nouvelles demandes pour") {
+		t.Fatalf("link reply: %+v", out.Replies)
+	}
+	r2 := d.refer("tg:401")
+	d.sweep()
+	txt := d.chat.text("tg:999")
+	if !strings.Contains(txt, r2.ID[:6]) || !linkRE.MatchString(txt) || strings.Contains(txt, "tg:401") {
+		t.Errorf("structure chat got %q", txt)
+	}
+	if _, err := url.Parse(linkRE.FindString(txt)); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestUnreachablePerson(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("tg:500")
+	d.chat.blocked["tg:500"] = true
+	if _, err := d.svc.Act(t.Context(), r.Place, r.ID, flows.StatusAccepted, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !d.referral(r.ID).Unreachable {
+		t.Fatal("a person who blocked the bot is not marked unreachable")
+	}
+	if !strings.Contains(get(t, d.issue(r.Place)), "injoignable") {
+		t.Errorf("the page does not say the person is unreachable")
+	}
+}
+
+func TestWithdrawTellsStructure(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("tg:600")
+	d.sweep()
+	d.smtp.Wait(t, 1, 5*time.Second)
+	d.say("tg:600", "/oubli")
+	d.sweep()
+	msgs := d.smtp.Wait(t, 2, 5*time.Second)
+	body := decode(t, msgs[1])
+	if !strings.Contains(body, "a retiré la demande") || strings.Contains(body, "Santé") {
+		t.Errorf("withdrawal mail:\n%s", body)
+	}
+	got := d.referral(r.ID)
+	if got.Chat != "" || got.Need != "" || got.Status != flows.StatusClosed {
+		t.Errorf("after /oubli: %+v", got)
+	}
+}

@@ -1,0 +1,29 @@
+// Package structure is the help structures' side of referrals: the
+// Service (the Desk the page works on) delivers referrals by e-mail and to
+// a linked Telegram chat and applies the structures' answers, and Web is
+// the structure's page and the renderer of the mails and chat messages
+// that carry its link.
+//
+// Structures have no IT staff: they work from an e-mail and a web page on
+// a phone or an old PC. So the page is plain server-rendered HTML (no
+// script, one inline style sheet, no external resource, readable 320 px
+// wide), in French or Dutch, and reached through a magic link /s/<token>
+// that needs no account. Because the token is the only credential and
+// sits in the URL, the page never logs a path (only the route pattern),
+// sends no Referer, is never cached, answers one identical 404 for every
+// bad token, and rate-limits the bad tokens of each client address. Forms
+// carry an HMAC of the token and go through net/http's cross-origin
+// check; each action answers with a redirect (Post/Redirect/Get), so a
+// reload never posts twice and a double click is harmless.
+//
+// Every word the page and the mails show is in configs/i18n/structure.json
+// (both languages, the same keys and placeholders), except the wording of
+// a referral's need, profile, why and confidence, which comes from the bot
+// catalogues so that the structure reads what the bot decided. The
+// templates are configs/web/*.tmpl. A referral's chat id never reaches a
+// page, a mail or a log.
+//
+// It imports flows, geo, bot and bot/mail; it must not import store,
+// configs or cmd: cmd hands it the stores, the embedded templates and
+// texts (configs.Web, configs.WebTexts) and the catalogues.
+package structure

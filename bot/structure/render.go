@@ -1,0 +1,671 @@
+package structure
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	"unicode"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+)
+
+// texts holds structure.json: the page's and the mails' words, per
+// language.
+type texts map[flows.Lang]flows.Catalog
+
+var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
+
+// loadTexts reads structure.json and checks it the way the bot catalogues
+// are checked: both languages, the same keys, the same placeholders in
+// each text, and every key the Go code names. A wrong file stops the start
+// rather than showing a key to a structure.
+func loadTexts(b []byte) (texts, error) {
+	if b == nil {
+		return nil, fmt.Errorf("structure.json: no texts")
+	}
+	var all texts
+	if err := json.Unmarshal(b, &all); err != nil {
+		return nil, fmt.Errorf("structure.json: %w", err)
+	}
+	fr, nl := all[flows.FR], all[flows.NL]
+	if fr == nil || nl == nil || len(all) != 2 {
+		return nil, fmt.Errorf("structure.json: want exactly fr and nl")
+	}
+	var bad []string
+	for _, k := range slices.Sorted(maps.Keys(fr)) {
+		n, ok := nl[k]
+		switch {
+		case !ok:
+			bad = append(bad, "nl lacks "+k)
+		case !slices.Equal(placeholders(fr[k]), placeholders(n)):
+			bad = append(bad, "placeholders differ in "+k)
+		case strings.TrimSpace(fr[k]) == "" || strings.TrimSpace(n) == "":
+			bad = append(bad, "empty "+k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(nl)) {
+		if _, ok := fr[k]; !ok {
+			bad = append(bad, "fr lacks "+k)
+		}
+	}
+	for _, k := range codeKeys() {
+		if _, ok := fr[k]; !ok {
+			bad = append(bad, "missing "+k)
+		}
+	}
+	if len(bad) > 0 {
+		return nil, fmt.Errorf("structure.json: %s", strings.Join(bad, ", "))
+	}
+	return all, nil
+}
+
+// placeholders returns a text's {names}, sorted, so that two languages
+// compare whatever their word order.
+func placeholders(s string) []string {
+	p := placeholder.FindAllString(s, -1)
+	slices.Sort(p)
+	return slices.Compact(p)
+}
+
+// statuses lists every status, in the order of diagnostic.md G.4.
+var statuses = []flows.Status{flows.StatusSent, flows.StatusSeen, flows.StatusAccepted,
+	flows.StatusDeclined, flows.StatusContacted, flows.StatusClosed}
+
+// flashes are the messages a redirect may name in ?m=; anything else in
+// ?m= is ignored, so a crafted link cannot put words on the page.
+var flashes = []string{"accepted", "declined", "contacted", "closed", "written",
+	"empty", "too_long", "no_reason", "denied.write",
+	"denied.sent", "denied.seen", "denied.accepted", "denied.contacted", "denied.declined", "denied.closed"}
+
+// mailKinds are the kinds Mail renders.
+var mailKinds = []string{flows.MailNew, flows.MailReminder, flows.MailReply, flows.MailWithdrawn}
+
+// errorPages are the error pages fail renders (err.<name>, its .title).
+var errorPages = []string{"notfound", "toomany", "bad", "forbidden", "toolarge", "internal"}
+
+// codeKeys lists the keys the Go code names or builds; the templates'
+// keys are checked when localize writes them in.
+func codeKeys() []string {
+	keys := []string{"age.now", "age.min", "age.hour", "age.day", "age.days", "time.at", "line",
+		"lang.fr", "lang.nl", "switch.fr", "switch.nl", "page.title", "page.title_noplace",
+		"ref.title", "ref.received", "ref.delivery", "ref.delivery_stopped", "ref.delivery_detail",
+		"ref.need", "ref.profile", "ref.confidence", "ref.lang", "ref.postcode", "ref.consent", "ref.contact", "ref.aidant",
+		"consent.self", "consent.aidant_for_person", "consent.other",
+		"contact.phone_line", "contact.relay_away", "contact.aidant",
+		"thread.person", "thread.structure", "thread.meta", "act.write_hint", "tg.step_bot", "tg.step_bot_named",
+		"mail.new", "mail.reminder", "mail.reply", "mail.withdrawn", "mail.summary", "mail.open", "mail.place_default",
+		"sum.title", "sum.reminder", "sum.reply", "err.back", "ref.reason"}
+	for _, s := range statuses {
+		keys = append(keys, "status."+string(s))
+	}
+	for _, r := range slices.Concat(flows.CloseReasons, flows.DeclineReasons, []string{flows.ReasonWithdrawn, flows.ReasonExpired}) {
+		keys = append(keys, "reason."+r)
+	}
+	for _, f := range flashes {
+		keys = append(keys, "flash."+f)
+	}
+	for _, k := range mailKinds {
+		keys = append(keys, "mail.subject."+k)
+	}
+	for _, e := range errorPages {
+		keys = append(keys, "err."+e, "err."+e+".title")
+	}
+	return keys
+}
+
+// fill replaces {name} placeholders: args are name, value pairs. It scans
+// once and builds no strings.Replacer: a page of 500 referrals fills
+// thousands of texts.
+func fill(text string, args ...string) string {
+	if len(args) < 2 || !strings.Contains(text, "{") {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 32)
+	for {
+		i := strings.IndexByte(text, '{')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(text[i:], '}')
+		if j < 0 {
+			break
+		}
+		name, found := text[i+1:i+j], false
+		b.WriteString(text[:i])
+		for k := 0; k+1 < len(args); k += 2 {
+			if args[k] == name {
+				b.WriteString(args[k+1])
+				found = true
+				break
+			}
+		}
+		if !found {
+			b.WriteString(text[i : i+j+1])
+		}
+		text = text[i+j+1:]
+	}
+	b.WriteString(text)
+	return b.String()
+}
+
+// tr renders the texts of one language that the Go code fills: those
+// with placeholders, and the words that depend on a referral.
+type tr struct {
+	c   flows.Catalog
+	bot flows.Catalog // the bot catalogue of the same language
+	loc *time.Location
+}
+
+// s returns the text of key with its placeholders filled from name, value
+// pairs. loadTexts checked the keys the code builds; the key itself is the
+// last resort.
+func (t tr) s(key string, args ...string) string {
+	if s, ok := t.c[key]; ok {
+		return fill(s, args...)
+	}
+	return key
+}
+
+// label returns the bot catalogue's wording of key without its leading
+// emoji ("🏦 Banque, argent" → "Banque, argent"): an old PC may show an
+// emoji as a box, and a structure reads a list, not buttons. An unknown
+// key is shown as is rather than hidden: the structure still learns
+// something, and the test of the catalogues catches it.
+func (t tr) label(key string) string {
+	s, ok := t.bot[key]
+	if !ok {
+		return key
+	}
+	if out := strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); out != "" {
+		return out
+	}
+	return s
+}
+
+// at says when, in the structure's time zone: "le 12/03/2026 à 14:05".
+func (t tr) at(when time.Time) string {
+	w := when.In(t.loc)
+	return t.s("time.at", "date", w.Format("02/01/2006"), "time", w.Format("15:04"))
+}
+
+// age says how long ago, roughly: "il y a 3 h", "hier".
+func (t tr) age(then, now time.Time) string {
+	d := now.Sub(then)
+	switch {
+	case d < time.Minute:
+		return t.s("age.now")
+	case d < time.Hour:
+		return t.s("age.min", "n", strconv.Itoa(int(d/time.Minute)))
+	case d < 24*time.Hour:
+		return t.s("age.hour", "n", strconv.Itoa(int(d/time.Hour)))
+	case d < 48*time.Hour:
+		return t.s("age.day")
+	default:
+		return t.s("age.days", "n", strconv.Itoa(int(d/(24*time.Hour))))
+	}
+}
+
+// shortRef is what people read aloud on the phone: the id's first 6
+// characters.
+func shortRef(id string) string {
+	if len(id) > 6 {
+		return id[:6]
+	}
+	return id
+}
+
+// tel returns a tel: link for a normalised number, or "" if it holds
+// anything but digits, spaces and a leading +: html/template refuses tel:
+// URLs, so the link is built here and only from what cannot carry markup.
+func tel(phone string) template.URL {
+	digits := strings.ReplaceAll(phone, " ", "")
+	if digits == "" || strings.TrimLeft(strings.TrimPrefix(digits, "+"), "0123456789") != "" {
+		return ""
+	}
+	return template.URL("tel:" + digits)
+}
+
+// option is one choice of a <select>.
+type option struct{ Value, Label string }
+
+// noteView is one message of a thread.
+type noteView struct {
+	Meta, Text string // Meta: who and when
+	Mine       bool   // written by the structure
+}
+
+// refView is what the page shows of a referral. The page is rendered from
+// it, never from flows.Referral, so that a template cannot print the chat
+// id or anything else the structure must not see.
+type refView struct {
+	ID, Title               string
+	Post                    string // the forms' target
+	Status, Class           string // status in words; CSS class of the badge
+	Final, Withdrawn        bool
+	Received                string
+	Need, Profile, Why      string
+	Conf, Lang, Postcode    string
+	Aidant                  bool
+	Consent                 string
+	Relay, ContactAidant    bool
+	Phone                   string
+	Tel                     template.URL
+	NoContact               bool
+	Delivery, DeliveryError string
+	Unreachable             bool
+	Reason                  string // "Raison : …", of a final status
+	Notes                   []noteView
+	Accept, Decline         bool
+	Contacted, Close, Write bool
+}
+
+// view turns a referral into what the page shows, with the forms its
+// status allows.
+func (w *Web) view(t tr, r *flows.Referral, now time.Time) refView {
+	v := refView{
+		ID: r.ID, Title: t.s("ref.title", "ref", shortRef(r.ID)),
+		Status: t.s("status." + string(r.Status)), Class: "b-" + string(r.Status),
+		Final:     !r.Status.Open(),
+		Withdrawn: r.Status == flows.StatusClosed && r.Reason == flows.ReasonWithdrawn,
+		Received:  t.s("ref.received", "age", t.age(r.Created, now), "at", t.at(r.Created)),
+		Aidant:    r.Aidant, Unreachable: r.Unreachable && r.Status.Open(),
+		Accept: w.can[r.Status][flows.StatusAccepted], Decline: w.can[r.Status][flows.StatusDeclined],
+		Contacted: w.can[r.Status][flows.StatusContacted], Close: w.can[r.Status][flows.StatusClosed],
+		Write: r.Status.Open(),
+	}
+	if v.Withdrawn {
+		return v // scrubbed: the one line of the template says it all
+	}
+	if !r.Status.Open() && r.Reason != "" {
+		v.Reason = t.s("line", "label", t.s("ref.reason"), "value", t.s("reason."+r.Reason))
+	}
+	w.summary(t, r, &v)
+	switch {
+	case r.Delivery.Err == "":
+	case r.Delivery.Next.IsZero():
+		v.Delivery, v.DeliveryError = t.s("ref.delivery_stopped"), t.s("ref.delivery_detail", "err", r.Delivery.Err)
+	default:
+		v.Delivery, v.DeliveryError = t.s("ref.delivery", "at", t.at(r.Delivery.Next)), t.s("ref.delivery_detail", "err", r.Delivery.Err)
+	}
+	v.Notes = make([]noteView, len(r.Thread))
+	for i, n := range r.Thread {
+		who := "thread.person"
+		if n.From == flows.ActorStructure {
+			who = "thread.structure"
+		}
+		v.Notes[i] = noteView{Meta: t.s("thread.meta", "who", t.s(who), "at", t.at(n.At)), Text: n.Text, Mine: n.From == flows.ActorStructure}
+	}
+	return v
+}
+
+// summary fills what a referral says about the person: the one place that
+// decides what reaches a structure, for the page, the mails and Telegram.
+func (w *Web) summary(t tr, r *flows.Referral, v *refView) {
+	if r.Need != "" {
+		v.Need = t.label("a.need." + r.Need)
+	}
+	if r.Profile != "" {
+		v.Profile = t.label("profile." + r.Profile)
+	}
+	if r.Why != "" {
+		v.Why = t.label(r.Why)
+	}
+	if r.Confidence != "" {
+		v.Conf = t.label("conf." + r.Confidence)
+	}
+	if r.Lang != "" {
+		v.Lang = t.s("lang." + string(r.Lang))
+	}
+	v.Postcode, v.Aidant = r.Postcode, r.Aidant
+	switch {
+	case r.ConsentAt.IsZero():
+		// No consent time (never in a referral the bot made): say
+		// nothing rather than "on 01/01/0001".
+	case r.ConsentBy == "self" || r.ConsentBy == "aidant_for_person":
+		v.Consent = t.s("consent."+r.ConsentBy, "at", t.at(r.ConsentAt))
+	default:
+		v.Consent = t.s("consent.other", "at", t.at(r.ConsentAt))
+	}
+	v.ContactAidant = r.ContactAidant
+	switch {
+	case r.Contact == flows.ContactPhone && r.Phone != "":
+		v.Phone, v.Tel = r.Phone, tel(r.Phone)
+	case r.Contact == flows.ContactRelay && r.Status.Open():
+		v.Relay = true
+	case r.Contact == flows.ContactRelay:
+		// Final: the relay no longer carries messages; say nothing.
+	default:
+		v.NoContact = true
+	}
+}
+
+// langLink is one entry of the language switch.
+type langLink struct {
+	Code, Label, Href string
+	Current           bool
+}
+
+// pageData is the page template's data.
+type pageData struct {
+	t         tr
+	Lang      flows.Lang
+	Title     string
+	CSS       template.CSS
+	Flash     string
+	Switch    []langLink
+	Refs      []refView
+	Action    string        // the page's path, base of the forms' actions
+	Hidden    template.HTML // the forms' hidden fields, escaped once
+	LangField string        // the ?lang= chosen, kept through the forms
+	Declines  template.HTML // <option>s, rendered once per language
+	Closes    template.HTML
+	MaxNote   int
+	Hint      string // under the message box
+	BotStep   string // the telegram page's step that names the bot
+	Code      string // the Telegram command, once asked for
+}
+
+// errData is the error page's data: one block per language when the
+// structure, and so its language, is not known.
+type errData struct {
+	Lang   flows.Lang
+	Title  string
+	CSS    template.CSS
+	Blocks []errBlock
+	Back   string // the page's path, when the token was good
+}
+
+// errBlock is the error page in one language.
+type errBlock struct {
+	Lang              flows.Lang
+	Title, Text, Back string
+}
+
+// tr returns the renderer of a language.
+func (w *Web) tr(l flows.Lang) tr {
+	if l != flows.NL {
+		l = flows.FR
+	}
+	return tr{c: w.texts[l], bot: w.cats[l], loc: w.loc}
+}
+
+// Lang returns the language to address a structure in: Dutch if the place
+// lists Dutch first, or is in Belgium and lists Dutch but not French
+// (a bilingual Brussels place that lists French first gets French);
+// French otherwise, and for a nil place.
+func (w *Web) Lang(place *geo.Place) flows.Lang {
+	if place == nil || len(place.Langs) == 0 {
+		return flows.FR
+	}
+	if place.Langs[0] == "nl" {
+		return flows.NL
+	}
+	if place.Country == geo.BE && slices.Contains(place.Langs, "nl") && !slices.Contains(place.Langs, "fr") {
+		return flows.NL
+	}
+	return flows.FR
+}
+
+// placeName is the place's name, or "your structure" in words.
+func placeName(t tr, place *geo.Place) string {
+	if place != nil && place.Name != "" {
+		return place.Name
+	}
+	return t.s("mail.place_default")
+}
+
+// mailData is the mail templates' data.
+type mailData struct {
+	Kind    string
+	Intro   string
+	Heading string   // above the summary
+	Open    string   // "Ouvrir vos demandes : <link>"
+	Summary []line   // for the HTML body
+	Text    []string // the same lines, for the text body
+	Link    string
+	Subject string
+	Lang    flows.Lang
+	Actions bool // say what the page offers: for a referral that waits for a decision
+}
+
+// line is one "label : value" line of a summary.
+type line struct{ Label, Value string }
+
+// lines is a referral's summary as label, value lines, in the order a
+// structure reads them. Empty values (a scrubbed referral) are left out;
+// short leaves out what only the page and the mails need (confidence,
+// consent), for a Telegram message of a few lines.
+func (t tr) lines(v refView, short bool) []line {
+	var out []line
+	add := func(key, value string) {
+		if value != "" {
+			out = append(out, line{t.s(key), value})
+		}
+	}
+	add("ref.need", v.Need)
+	add("ref.profile", strings.Join(slices.DeleteFunc([]string{v.Profile, v.Why}, func(s string) bool { return s == "" }), ". "))
+	if !short {
+		add("ref.confidence", v.Conf)
+	}
+	add("ref.lang", v.Lang)
+	add("ref.postcode", v.Postcode)
+	if !short {
+		add("ref.consent", v.Consent)
+	}
+	switch {
+	case v.Phone != "":
+		add("ref.contact", t.s("contact.phone_line", "phone", v.Phone))
+	case v.Relay:
+		// Not the page's "reply here": read in a mail or a chat, "here"
+		// would be the mail.
+		add("ref.contact", t.s("contact.relay_away"))
+	}
+	switch {
+	case v.ContactAidant:
+		out = append(out, line{Value: t.s("contact.aidant")})
+	case v.Aidant:
+		out = append(out, line{Value: t.s("ref.aidant")})
+	}
+	return out
+}
+
+// text is the line as plain text: "Besoin : Banque, argent".
+func (t tr) text(l line) string {
+	if l.Label == "" {
+		return l.Value
+	}
+	return t.s("line", "label", l.Label, "value", l.Value)
+}
+
+// Mail renders the mail of a kind (flows.MailNew, MailReminder, MailReply,
+// MailWithdrawn) about r to its structure, in the structure's language:
+// a plain-text body and an HTML one with inline styles only (mail
+// programs drop style sheets) and no image. The summary never holds the
+// chat id, and a withdrawn referral's mail says only that it was
+// withdrawn. link is the structure's page.
+func (w *Web) Mail(kind string, r flows.Referral, place *geo.Place, link string) (subject, text, html string, err error) {
+	if !slices.Contains(mailKinds, kind) {
+		return "", "", "", fmt.Errorf("structure mail: unknown kind %q", kind)
+	}
+	t := w.tr(w.Lang(place))
+	ref := shortRef(r.ID)
+	d := mailData{Kind: kind, Link: link, Lang: w.Lang(place),
+		Heading: t.s("mail.summary", "ref", ref), Open: t.s("mail.open", "link", link),
+		Subject: t.s("mail.subject."+kind, "ref", ref), Actions: kind == flows.MailNew || kind == flows.MailReminder}
+	switch kind {
+	case flows.MailNew:
+		d.Intro = t.s("mail.new", "place", placeName(t, place))
+	case flows.MailReminder:
+		d.Intro = t.s("mail.reminder", "age", t.age(r.Created, w.now()))
+	case flows.MailReply:
+		d.Intro = t.s("mail.reply")
+	case flows.MailWithdrawn:
+		d.Intro = t.s("mail.withdrawn", "ref", ref)
+	}
+	if kind != flows.MailWithdrawn { // scrubbed: nothing to summarise, and nothing should be
+		var v refView
+		w.summary(t, &r, &v)
+		// A reply needs only enough to find the referral on the page.
+		d.Summary = t.lines(v, kind == flows.MailReply)
+		for _, l := range d.Summary {
+			d.Text = append(d.Text, t.text(l))
+		}
+	}
+	var tb, hb bytes.Buffer
+	if err := w.mailText[d.Lang].Execute(&tb, d); err != nil {
+		return "", "", "", fmt.Errorf("structure mail text: %w", err)
+	}
+	if err := w.mailHTML[d.Lang].Execute(&hb, d); err != nil {
+		return "", "", "", fmt.Errorf("structure mail html: %w", err)
+	}
+	return d.Subject, tb.String(), hb.String(), nil
+}
+
+// Summary returns the message of a mail kind in a few plain-text lines,
+// for a structure's linked Telegram chat, in the structure's language:
+// for a new referral (and its reminder) the summary of Mail, for a reply
+// or a withdrawal one line; then the link to the page. It never holds the
+// chat id. An unknown kind reads as a new referral: a chat message that
+// says too much about a referral the structure already has is better
+// than none.
+func (w *Web) Summary(kind string, r flows.Referral, place *geo.Place, link string) string {
+	t := w.tr(w.Lang(place))
+	ref := shortRef(r.ID)
+	var b strings.Builder
+	switch kind {
+	case flows.MailReply:
+		b.WriteString(t.s("sum.reply", "ref", ref))
+	case flows.MailWithdrawn:
+		b.WriteString(t.s("mail.withdrawn", "ref", ref))
+	default:
+		if kind == flows.MailReminder {
+			b.WriteString(t.s("sum.reminder", "ref", ref, "age", t.age(r.Created, w.now())))
+		} else {
+			b.WriteString(t.s("sum.title", "ref", ref, "place", placeName(t, place)))
+		}
+		var v refView
+		w.summary(t, &r, &v)
+		for _, l := range t.lines(v, true) {
+			b.WriteString("\n" + t.text(l))
+		}
+	}
+	b.WriteString("\n" + t.s("mail.open", "link", link))
+	return b.String()
+}
+
+// staticText matches {{T "key"}}: a fixed text of structure.json.
+var staticText = regexp.MustCompile(`\{\{T "([a-z0-9_.]+)"\}\}`)
+
+// localize writes the fixed texts into a template's source, escaped with
+// escape, before it is parsed: each language gets its own parsed
+// templates, so a long page spends no time looking up its labels, and a
+// key missing from the catalogue stops NewWeb instead of a page.
+func localize(name, src string, c flows.Catalog, escape func(string) string) (string, error) {
+	var missing []string
+	out := staticText.ReplaceAllStringFunc(src, func(m string) string {
+		key := staticText.FindStringSubmatch(m)[1]
+		text, ok := c[key]
+		if !ok || strings.Contains(text, "{{") || placeholder.MatchString(text) {
+			missing = append(missing, key)
+		}
+		return escape(text)
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("structure template %s: keys missing or with placeholders: %s", name, strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// parseTemplates reads web/page.tmpl, web/style.tmpl, web/mail.txt.tmpl
+// and web/mail.html.tmpl from fsys, once per language.
+func parseTemplates(w *Web) error {
+	read := func(name string) (string, error) {
+		b, err := fs.ReadFile(w.fsys, "web/"+name)
+		if err != nil {
+			return "", fmt.Errorf("structure templates: %w", err)
+		}
+		return string(b), nil
+	}
+	srcs := map[string]string{}
+	for _, name := range []string{"page.tmpl", "style.tmpl", "mail.txt.tmpl", "mail.html.tmpl"} {
+		src, err := read(name)
+		if err != nil {
+			return err
+		}
+		srcs[name] = src
+	}
+	keep := func(s string) string { return s }
+	w.page = map[flows.Lang]*template.Template{}
+	w.mailHTML = map[flows.Lang]*template.Template{}
+	w.mailText = map[flows.Lang]*texttemplate.Template{}
+	for _, l := range flows.Langs {
+		c := w.texts[l]
+		page, err := localize("page.tmpl", srcs["page.tmpl"], c, template.HTMLEscapeString)
+		if err != nil {
+			return err
+		}
+		t, err := template.New("page.tmpl").Parse(page)
+		if err == nil {
+			_, err = t.New("style.tmpl").Parse(srcs["style.tmpl"])
+		}
+		if err != nil {
+			return fmt.Errorf("structure templates: %w", err)
+		}
+		w.page[l] = t
+		html, err := localize("mail.html.tmpl", srcs["mail.html.tmpl"], c, template.HTMLEscapeString)
+		if err != nil {
+			return err
+		}
+		if w.mailHTML[l], err = template.New("mail.html.tmpl").Parse(html); err != nil {
+			return fmt.Errorf("structure templates: %w", err)
+		}
+		// Text mail: text/template and no escaping, so that "&" or "'"
+		// in a name are not turned into entities in a plain-text body.
+		text, err := localize("mail.txt.tmpl", srcs["mail.txt.tmpl"], c, keep)
+		if err != nil {
+			return err
+		}
+		if w.mailText[l], err = texttemplate.New("mail.txt.tmpl").Parse(text); err != nil {
+			return fmt.Errorf("structure templates: %w", err)
+		}
+	}
+	w.declines, w.closes = map[flows.Lang]template.HTML{}, map[flows.Lang]template.HTML{}
+	for _, l := range flows.Langs {
+		t := w.tr(l)
+		opts := func(reasons []string) (template.HTML, error) {
+			var b bytes.Buffer
+			var o []option
+			for _, r := range reasons {
+				o = append(o, option{r, t.s("reason." + r)})
+			}
+			err := w.page[l].ExecuteTemplate(&b, "options", o)
+			// Safe to trust: html/template escaped it for the very
+			// context (a select's content) it is written into.
+			return template.HTML(b.String()), err
+		}
+		var err1, err2 error
+		w.declines[l], err1 = opts(flows.DeclineReasons)
+		w.closes[l], err2 = opts(flows.CloseReasons)
+		if err := errors.Join(err1, err2); err != nil {
+			return fmt.Errorf("structure options: %w", err)
+		}
+	}
+	var css bytes.Buffer
+	if err := w.page[flows.FR].ExecuteTemplate(&css, "style", nil); err != nil {
+		return fmt.Errorf("structure style: %w", err)
+	}
+	w.css = template.CSS(css.String())
+	return nil
+}

@@ -1,0 +1,681 @@
+package structure
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+	"time"
+	"unicode/utf8"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+)
+
+// Desk is what the page needs of the referral service.
+type Desk interface {
+	// Place returns the place id a page token opens; an error wrapping
+	// flows.ErrNoToken if the token is unknown, revoked or expired.
+	Place(ctx context.Context, token string) (string, error)
+	// List returns the place's referrals newest first; opening the page
+	// marks sent ones seen (the returned copies already show it).
+	List(ctx context.Context, place string) ([]flows.Referral, error)
+	// Act applies a structure's change (to = accepted, declined,
+	// contacted, closed) with its reason key; an error wrapping
+	// *flows.TransitionError if not allowed from the current status,
+	// flows.ErrNoReferral if the referral does not exist or is not this
+	// place's. Asking for the current status again is a no-op (double
+	// click), returning the referral and nil.
+	Act(ctx context.Context, place, id string, to flows.Status, reason string) (flows.Referral, error)
+	// Write relays a message from the structure to the person;
+	// flows.ErrNoReferral as above; an error wrapping flows.ErrTransition
+	// if the referral is final.
+	Write(ctx context.Context, place, id, text string) (flows.Referral, error)
+	// LinkCode returns a one-time code the structure's admin sends as
+	// "/structure <code>" to the Telegram bot to receive new referrals
+	// there.
+	LinkCode(ctx context.Context, place string) (string, error)
+}
+
+// Places finds a structure's place by id; *geo.Directory is one.
+type Places interface {
+	Place(id string) (*geo.Place, bool)
+}
+
+// WebOptions configures NewWeb. Desk, Places, Catalogs, Texts and
+// Templates are required; every other field has a default.
+type WebOptions struct {
+	Desk   Desk
+	Places Places
+	// Catalogs are the bot catalogues (flows.LoadCatalogs): the page and
+	// the mails show a referral's need, profile, why and confidence in
+	// the bot's own wording, in the structure's language.
+	Catalogs map[flows.Lang]flows.Catalog
+	// Texts is structure.json (configs.WebTexts()).
+	Texts []byte
+	// Templates holds web/page.tmpl, web/style.tmpl, web/mail.txt.tmpl
+	// and web/mail.html.tmpl (configs.Web).
+	Templates fs.FS
+	// Logger gets one line per request and the errors; nil discards.
+	Logger *slog.Logger
+	// CSRFKey signs the forms' csrf field. Nil: 32 random bytes, which is
+	// fine with one replica (a restart makes open pages' forms fail once
+	// with a "reload" page); replicas behind one address need one key.
+	CSRFKey []byte
+	// TrustForwarded takes the client address from the last entry of
+	// X-Forwarded-For, for the rate limit. Only behind a proxy that sets
+	// it: otherwise anyone can pick their address and dodge the limit.
+	TrustForwarded bool
+	// FailLimit bad tokens from one address within FailWindow get that
+	// address a 429 until the window ends. Defaults: 10 in 10 minutes.
+	FailLimit  int
+	FailWindow time.Duration
+	// Bot is the Telegram bot's username ("@secours_bot"), named in the
+	// instructions for linking a chat; empty: "the Secours bot".
+	Bot string
+	// Location is the time zone of the times shown; default
+	// Europe/Brussels (Paris has the same clock).
+	Location *time.Location
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Web is the structure's web page: the list of its referrals with the
+// actions it may take, reached through a magic link /s/<token>, and the
+// renderer of the mails that carry that link. It is safe for concurrent
+// use.
+type Web struct {
+	desk    Desk
+	places  Places
+	texts   texts
+	cats    map[flows.Lang]flows.Catalog
+	fsys    fs.FS
+	log     *slog.Logger
+	key     []byte
+	bot     string
+	loc     *time.Location
+	now     func() time.Time
+	forward bool
+	fails   *limiter
+
+	// Templates per language, with the fixed texts written in.
+	page     map[flows.Lang]*template.Template
+	mailHTML map[flows.Lang]*template.Template
+	mailText map[flows.Lang]*texttemplate.Template
+	declines map[flows.Lang]template.HTML // the reason lists' <option>s
+	closes   map[flows.Lang]template.HTML
+	css      template.CSS
+	csp      string
+	// can[from][to] says whether a structure may move a referral from
+	// status from to status to; the page offers only those forms.
+	can     map[flows.Status]map[flows.Status]bool
+	handler http.Handler
+}
+
+// Limits of the page.
+const (
+	maxBody      = 16 << 10 // a form holds at most a 1000-character note
+	maxEntries   = 10000    // client addresses the rate limit remembers
+	maxTokenLen  = 256
+	maxIDLen     = 128
+	defaultLimit = 10
+)
+
+// NewWeb checks o and builds the page. It fails on a missing dependency or
+// a broken structure.json or template, so that the process does not start
+// with a page that shows keys.
+func NewWeb(o WebOptions) (*Web, error) {
+	if o.Desk == nil || o.Places == nil || o.Templates == nil {
+		return nil, errors.New("structure web: Desk, Places and Templates are required")
+	}
+	for _, l := range flows.Langs {
+		if o.Catalogs[l] == nil {
+			return nil, fmt.Errorf("structure web: no %s bot catalogue", l)
+		}
+	}
+	tx, err := loadTexts(o.Texts)
+	if err != nil {
+		return nil, err
+	}
+	w := &Web{desk: o.Desk, places: o.Places, texts: tx, cats: o.Catalogs, fsys: o.Templates,
+		log: o.Logger, key: o.CSRFKey, bot: o.Bot, loc: o.Location, now: o.Now, forward: o.TrustForwarded}
+	if w.log == nil {
+		w.log = slog.New(slog.DiscardHandler)
+	}
+	if w.key == nil {
+		w.key = make([]byte, 32)
+		rand.Read(w.key) // since Go 1.24 it crashes rather than return an error
+	}
+	if w.loc == nil {
+		if w.loc, err = time.LoadLocation("Europe/Brussels"); err != nil {
+			return nil, fmt.Errorf("structure web: %w", err) // geo imports time/tzdata, so only if that goes
+		}
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	limit, window := o.FailLimit, o.FailWindow
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	if window <= 0 {
+		window = 10 * time.Minute
+	}
+	w.fails = newLimiter(limit, window, maxEntries)
+	if err := parseTemplates(w); err != nil {
+		return nil, err
+	}
+	// The style sheet is inline, allowed by its hash: no second request,
+	// nothing to serve, and no 'unsafe-inline'.
+	sum := sha256.Sum256([]byte(w.css))
+	w.csp = "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
+		"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	w.can = make(map[flows.Status]map[flows.Status]bool)
+	for _, from := range statuses {
+		w.can[from] = make(map[flows.Status]bool)
+		for _, to := range []flows.Status{flows.StatusAccepted, flows.StatusDeclined, flows.StatusContacted, flows.StatusClosed} {
+			// Ask the domain rather than copy its table; a probe has no
+			// history to disturb.
+			probe := flows.Referral{Status: from}
+			changed, err := probe.Transition(to, flows.ActorStructure, "", time.Time{})
+			w.can[from][to] = changed && err == nil
+		}
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /s/{token}", w.servePage)
+	mux.HandleFunc("POST /s/{token}/r/{id}", w.serveAct)
+	mux.HandleFunc("POST /s/{token}/telegram", w.serveTelegram)
+	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.notFound(rw) })
+	// Two guards against forged posts. The token is in the URL, so there
+	// is no cookie a browser would add on its own and classic CSRF has
+	// nothing to ride on; but a page elsewhere that learnt the URL (a
+	// forwarded mail, a shared screen, a history) could still post blind
+	// to it. It cannot compute the csrf field (an HMAC of the token under
+	// a key that never leaves the server), and the Origin/Sec-Fetch-Site
+	// check refuses a post a browser makes from another site's page even
+	// if that page somehow read the field: each covers what the other
+	// might miss (an old browser without those headers; a leaked page).
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.fail(rw, http.StatusForbidden, "", "", "forbidden")
+	}))
+	w.handler = w.headers(cop.Handler(mux))
+	return w, nil
+}
+
+// Handler returns the page's handler, for an http.Server or a mux that
+// routes /s/ to it.
+func (w *Web) Handler() http.Handler { return w.handler }
+
+// ServeHTTP serves the page.
+func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) { w.handler.ServeHTTP(rw, r) }
+
+// statusWriter remembers the status, for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// headers sets the security headers on every response, errors included,
+// and logs the request by its route pattern: the path holds the token,
+// which must never reach a log.
+func (w *Web) headers(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		start := time.Now() // a measure, not a rule: the real clock
+		h := rw.Header()
+		h.Set("Content-Security-Policy", w.csp)
+		h.Set("Referrer-Policy", "no-referrer") // the token is in the URL
+		h.Set("Cache-Control", "no-store")      // a shared PC must not keep the list
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY") // frame-ancestors, for browsers older than CSP 2
+		sw := &statusWriter{ResponseWriter: rw}
+		next.ServeHTTP(sw, r)
+		w.log.Info("structure page", "pattern", r.Pattern, "method", r.Method,
+			"status", sw.status, "dur", time.Since(start))
+	})
+}
+
+// clientIP is the address the rate limit counts.
+func (w *Web) clientIP(r *http.Request) string {
+	if w.forward {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			// The last entry is the one our proxy added; earlier ones
+			// are whatever the client claimed.
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
+				return ip
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// validToken is a cheap shape check before asking the Desk: tokens are
+// URL-safe random strings.
+func validToken(s string) bool {
+	if len(s) < 8 || len(s) > maxTokenLen {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// session is a request whose token opened a place.
+type session struct {
+	token, place string
+	geo          *geo.Place
+	lang         flows.Lang
+	chosen       bool // the language came from ?lang= or the form
+}
+
+// open checks the rate limit and the token. On failure it has answered
+// (429, 404 or 500) and returns false.
+func (w *Web) open(rw http.ResponseWriter, r *http.Request) (session, bool) {
+	ip := w.clientIP(r)
+	if wait, blocked := w.fails.blocked(ip, w.now()); blocked {
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		rw.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		w.log.Warn("structure token rate limited", "pattern", r.Pattern)
+		w.fail(rw, http.StatusTooManyRequests, "", "", "toomany", "min", strconv.Itoa(mins))
+		return session{}, false
+	}
+	token := r.PathValue("token")
+	if !validToken(token) {
+		w.fails.fail(ip, w.now())
+		w.notFound(rw)
+		return session{}, false
+	}
+	place, err := w.desk.Place(r.Context(), token)
+	if errors.Is(err, flows.ErrNoToken) {
+		w.fails.fail(ip, w.now())
+		w.notFound(rw)
+		return session{}, false
+	}
+	if err != nil {
+		w.internal(rw, r, "", "", err)
+		return session{}, false
+	}
+	s := session{token: token, place: place}
+	s.geo, _ = w.places.Place(place)
+	s.lang = w.Lang(s.geo)
+	if l := r.FormValue("lang"); l == "fr" || l == "nl" {
+		s.lang, s.chosen = flows.Lang(l), true
+	}
+	return s, true
+}
+
+// base is the page's path.
+func (s session) base() string { return "/s/" + s.token }
+
+// csrf is the forms' hidden field: an HMAC of the token, so that it needs
+// no storage and changes with the token.
+func (w *Web) csrf(token string) string {
+	m := hmac.New(sha256.New, w.key)
+	m.Write([]byte(token))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// csrfOK compares in constant time.
+func (w *Web) csrfOK(token, got string) bool {
+	return hmac.Equal([]byte(w.csrf(token)), []byte(got))
+}
+
+// servePage is GET /s/{token}.
+func (w *Web) servePage(rw http.ResponseWriter, r *http.Request) {
+	s, ok := w.open(rw, r)
+	if !ok {
+		return
+	}
+	refs, err := w.desk.List(r.Context(), s.place)
+	if err != nil {
+		w.internal(rw, r, s.base(), s.lang, err)
+		return
+	}
+	d := w.pageData(s)
+	if m := r.URL.Query().Get("m"); slices.Contains(flashes, m) {
+		d.Flash = d.t.s("flash."+m, "max", strconv.Itoa(flows.MaxNoteText))
+	}
+	now := w.now()
+	d.Refs = make([]refView, len(refs))
+	for i := range refs {
+		d.Refs[i] = w.view(d.t, &refs[i], now)
+		d.Refs[i].Post = s.base() + "/r/" + url.PathEscape(refs[i].ID)
+	}
+	w.render(rw, r, http.StatusOK, "page", d, s)
+}
+
+// pageData is what every page of a session shows.
+func (w *Web) pageData(s session) pageData {
+	t := w.tr(s.lang)
+	d := pageData{t: t, Lang: s.lang, CSS: w.css, Action: s.base(), MaxNote: flows.MaxNoteText,
+		Hint: t.s("act.write_hint", "max", strconv.Itoa(flows.MaxNoteText))}
+	// Built once here rather than by a sub-template in each of a long
+	// page's forms. Both values are hex or a language code, escaped all
+	// the same.
+	hidden := `<input type="hidden" name="csrf" value="` + template.HTMLEscapeString(w.csrf(s.token)) + `">`
+	if s.geo != nil && s.geo.Name != "" {
+		d.Title = t.s("page.title", "place", s.geo.Name)
+	} else {
+		d.Title = t.s("page.title_noplace")
+	}
+	if s.chosen {
+		d.LangField = string(s.lang)
+		hidden += `<input type="hidden" name="lang" value="` + template.HTMLEscapeString(d.LangField) + `">`
+	}
+	d.Hidden = template.HTML(hidden)
+	for _, l := range flows.Langs {
+		// Relative links: the token stays out of the markup.
+		d.Switch = append(d.Switch, langLink{Code: string(l), Label: t.s("switch." + string(l)), Href: "?lang=" + string(l), Current: l == s.lang})
+	}
+	d.Declines, d.Closes = w.declines[d.Lang], w.closes[d.Lang]
+	return d
+}
+
+// render executes a page template into a buffer first, so that a
+// template error becomes a clean 500 instead of half a page.
+func (w *Web) render(rw http.ResponseWriter, r *http.Request, code int, name string, d pageData, s session) {
+	var b bytes.Buffer
+	b.Grow(8<<10 + 4<<10*len(d.Refs)) // about a referral's share of the page, grown once
+	if err := w.page[d.Lang].ExecuteTemplate(&b, name, d); err != nil {
+		w.internal(rw, r, s.base(), s.lang, err)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.WriteHeader(code)
+	rw.Write(b.Bytes())
+}
+
+// actions maps a form's action to the status it asks for, the reasons it
+// takes (nil: none) and the flash message of its success.
+var actions = map[string]struct {
+	to      flows.Status
+	reasons []string
+	flash   string
+}{
+	"accept":    {flows.StatusAccepted, nil, "accepted"},
+	"decline":   {flows.StatusDeclined, flows.DeclineReasons, "declined"},
+	"contacted": {flows.StatusContacted, nil, "contacted"},
+	"close":     {flows.StatusClosed, flows.CloseReasons, "closed"},
+}
+
+// serveAct is POST /s/{token}/r/{id}: one action on one referral, then a
+// redirect to the page (Post/Redirect/Get, so that a reload does not post
+// again).
+func (w *Web) serveAct(rw http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
+	if !w.parse(rw, r) {
+		return
+	}
+	s, ok := w.open(rw, r)
+	if !ok {
+		return
+	}
+	if !w.csrfOK(s.token, r.PostFormValue("csrf")) {
+		w.fail(rw, http.StatusForbidden, s.base(), s.lang, "forbidden")
+		return
+	}
+	id := r.PathValue("id")
+	if id == "" || len(id) > maxIDLen {
+		w.notFound(rw)
+		return
+	}
+	action, reason := r.PostFormValue("action"), r.PostFormValue("reason")
+	var (
+		err   error
+		flash string
+	)
+	act, isStatus := actions[action]
+	switch {
+	case action == "write":
+		text := strings.TrimSpace(r.PostFormValue("text"))
+		switch {
+		case text == "":
+			flash = "empty"
+		case utf8.RuneCountInString(text) > flows.MaxNoteText:
+			flash = "too_long"
+		default:
+			_, err = w.desk.Write(r.Context(), s.place, id, text)
+			flash = "written"
+		}
+	case !isStatus:
+		w.fail(rw, http.StatusBadRequest, s.base(), s.lang, "bad")
+		return
+	case act.reasons == nil:
+		_, err = w.desk.Act(r.Context(), s.place, id, act.to, "") // accept and contacted take no reason
+		flash = act.flash
+	case reason == "":
+		flash = "no_reason" // a browser that ignored the select's required
+	case !slices.Contains(act.reasons, reason):
+		w.fail(rw, http.StatusBadRequest, s.base(), s.lang, "bad")
+		return
+	default:
+		_, err = w.desk.Act(r.Context(), s.place, id, act.to, reason)
+		flash = act.flash
+	}
+	if te, ok := errors.AsType[*flows.TransitionError](err); ok {
+		err, flash = nil, "denied."+string(te.From)
+	} else if errors.Is(err, flows.ErrTransition) {
+		err, flash = nil, "denied.write"
+	}
+	switch {
+	case errors.Is(err, flows.ErrNoReferral):
+		w.fails.fail(w.clientIP(r), w.now()) // ids are unguessable too
+		w.notFound(rw)
+		return
+	case err != nil:
+		w.internal(rw, r, s.base(), s.lang, err)
+		return
+	}
+	q := url.Values{"m": {flash}}
+	if s.chosen {
+		q.Set("lang", string(s.lang))
+	}
+	// Encode sorts the keys: lang (if any) comes before m, which is fine.
+	loc := s.base() + "?" + q.Encode() + "#r-" + url.PathEscape(id)
+	http.Redirect(rw, r, loc, http.StatusSeeOther)
+}
+
+// serveTelegram is POST /s/{token}/telegram: a one-time code to link the
+// structure's Telegram chat. It answers with the page itself (no
+// redirect): the code is shown once and stored nowhere on our side.
+func (w *Web) serveTelegram(rw http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
+	if !w.parse(rw, r) {
+		return
+	}
+	s, ok := w.open(rw, r)
+	if !ok {
+		return
+	}
+	if !w.csrfOK(s.token, r.PostFormValue("csrf")) {
+		w.fail(rw, http.StatusForbidden, s.base(), s.lang, "forbidden")
+		return
+	}
+	code, err := w.desk.LinkCode(r.Context(), s.place)
+	if err != nil {
+		w.internal(rw, r, s.base(), s.lang, err)
+		return
+	}
+	d := w.pageData(s)
+	d.Code = "/structure " + code
+	d.BotStep = d.t.s("tg.step_bot")
+	if w.bot != "" {
+		d.BotStep = d.t.s("tg.step_bot_named", "bot", w.bot)
+	}
+	w.render(rw, r, http.StatusOK, "telegram", d, s)
+}
+
+// parse reads the form, answering 413 if the body is over maxBody.
+func (w *Web) parse(rw http.ResponseWriter, r *http.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			w.fail(rw, http.StatusRequestEntityTooLarge, "", "", "toolarge")
+			return false
+		}
+		w.fail(rw, http.StatusBadRequest, "", "", "bad")
+		return false
+	}
+	return true
+}
+
+// notFound is the one answer for an unknown, revoked, expired or
+// malformed token and for a referral that is not the place's: the same
+// body every time, so that it tells nothing about what exists.
+func (w *Web) notFound(rw http.ResponseWriter) {
+	w.fail(rw, http.StatusNotFound, "", "", "notfound")
+}
+
+// internal logs an unexpected error (never the token, the text or the
+// chat) and answers a 500 page in words.
+func (w *Web) internal(rw http.ResponseWriter, r *http.Request, back string, lang flows.Lang, err error) {
+	w.log.Error("structure page error", "pattern", r.Pattern, "err", err)
+	w.fail(rw, http.StatusInternalServerError, back, lang, "internal")
+}
+
+// fail answers an error page err.<name>. With a lang (after a good token)
+// it speaks the structure's language and links back to the page (back);
+// with lang "" it speaks French then Dutch and links nowhere. args are
+// name, value pairs for the text.
+func (w *Web) fail(rw http.ResponseWriter, code int, back string, lang flows.Lang, name string, args ...string) {
+	langs := []flows.Lang{lang}
+	if lang == "" {
+		langs, back = flows.Langs, ""
+	}
+	d := errData{Lang: langs[0], CSS: w.css, Back: back}
+	for _, l := range langs {
+		t := w.tr(l)
+		b := errBlock{Lang: l, Title: t.s("err." + name + ".title"), Text: t.s("err."+name, args...), Back: t.s("err.back")}
+		if d.Title == "" {
+			d.Title = b.Title
+		} else {
+			d.Title += " / " + b.Title
+		}
+		d.Blocks = append(d.Blocks, b)
+	}
+	var buf bytes.Buffer
+	if err := w.page[d.Lang].ExecuteTemplate(&buf, "error", d); err != nil {
+		// The error page itself broke: plain words, both languages.
+		w.log.Error("structure error page", "err", err)
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rw.WriteHeader(code)
+		fmt.Fprintln(rw, "Erreur / Fout", code)
+		return
+	}
+	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+	rw.WriteHeader(code)
+	rw.Write(buf.Bytes())
+}
+
+// limiter counts bad tokens per client address in fixed windows. It
+// remembers at most size addresses: when full it drops the ended windows,
+// then the oldest one, so that a flood of addresses costs memory once and
+// never grows the map.
+type limiter struct {
+	limit  int
+	window time.Duration
+	size   int
+
+	mu   sync.Mutex // guards seen
+	seen map[string]strikes
+}
+
+// strikes is one address's failures in the window that began at start.
+type strikes struct {
+	n     int
+	start time.Time
+}
+
+func newLimiter(limit int, window time.Duration, size int) *limiter {
+	return &limiter{limit: limit, window: window, size: size, seen: make(map[string]strikes)}
+}
+
+// blocked reports whether ip is over the limit, and for how long still.
+func (l *limiter) blocked(ip string, now time.Time) (time.Duration, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, ok := l.seen[ip]
+	if !ok {
+		return 0, false
+	}
+	end := s.start.Add(l.window)
+	if !now.Before(end) {
+		delete(l.seen, ip)
+		return 0, false
+	}
+	if s.n < l.limit {
+		return 0, false
+	}
+	return end.Sub(now), true
+}
+
+// fail counts one bad token from ip.
+func (l *limiter) fail(ip string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s, ok := l.seen[ip]
+	if !ok || !now.Before(s.start.Add(l.window)) {
+		if !ok && len(l.seen) >= l.size {
+			l.evict(now)
+		}
+		s = strikes{start: now}
+	}
+	s.n++
+	l.seen[ip] = s
+}
+
+// evict makes room: ended windows first, else the oldest window.
+func (l *limiter) evict(now time.Time) {
+	var oldest string
+	var first time.Time
+	for ip, s := range l.seen {
+		if !now.Before(s.start.Add(l.window)) {
+			delete(l.seen, ip)
+			continue
+		}
+		if oldest == "" || s.start.Before(first) {
+			oldest, first = ip, s.start
+		}
+	}
+	if len(l.seen) >= l.size && oldest != "" {
+		delete(l.seen, oldest)
+	}
+}
