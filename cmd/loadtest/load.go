@@ -19,15 +19,25 @@ import (
 )
 
 // script is one simulated person's conversation: the buttons pressed in
-// order, the postcode typed, the consent pressed. An empty consent means
-// no place fits: the conversation must end on the honest fallback.
+// order, the postcode typed, then the place picked, the consent and the
+// way to be contacted. No buttons after the postcode means no place fits:
+// the conversation must end on the honest fallback.
 type script struct {
 	profile  string
 	lang     string // Telegram language_code
 	answers  []string
 	postcode string
-	consent  string
+	refer    []string
 }
+
+// Referral presses: pick a place (when several are shown), consent, and be
+// answered here by message; or refuse.
+var (
+	pickAndRelay  = []string{"pick:1", "consent:yes", "contact:relay"}
+	pickAndRefuse = []string{"pick:2", "consent:no"}
+	aidantRelay   = []string{"pick:1", "consent:aidant", "contact:relay"}
+	onlyAndRelay  = []string{"consent:yes", "contact:relay"} // one place: nothing to pick
+)
 
 // scripts are the conversations users run, round robin: each profile in
 // French and Dutch. grand_debutant asks for a beginners' workshop, and no
@@ -36,21 +46,21 @@ type script struct {
 func scripts() []script {
 	return []script{
 		{"autonome", "fr", []string{"lang:fr", "country:FR", "who:self", "need:banking", "device:computer",
-			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "75011", "consent:yes"},
+			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "75011", pickAndRelay},
 		{"proche_autonomie", "fr-FR", []string{"lang:fr", "country:FR", "who:self", "need:procedure", "device:smartphone",
-			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "59000", "consent:no"},
+			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "59000", pickAndRefuse},
 		{"besoin_assistance", "fr", []string{"lang:fr", "country:FR", "who:pro", "need:procedure", "device:none",
-			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:text", "barrier:none"}, "59000", "consent:aidant"},
+			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:text", "barrier:none"}, "59000", aidantRelay},
 		{"autonome", "nl", []string{"lang:nl", "who:self", "need:procedure", "device:computer",
-			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "2000", "consent:yes"},
+			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "2000", onlyAndRelay},
 		{"proche_autonomie", "nl-BE", []string{"lang:nl", "who:self", "need:procedure", "device:smartphone",
-			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "2000", "consent:yes"},
+			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "2000", onlyAndRelay},
 		{"besoin_assistance", "nl", []string{"lang:nl", "who:relative", "need:banking", "device:none",
-			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:voice", "barrier:memory"}, "2000", "consent:yes"},
+			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:voice", "barrier:memory"}, "2000", onlyAndRelay},
 		{"grand_debutant", "fr", []string{"lang:fr", "country:FR", "who:self", "need:learning", "device:smartphone",
-			"internet:mobile", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "59000", ""},
+			"internet:mobile", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "59000", nil},
 		{"grand_debutant", "nl", []string{"lang:nl", "who:self", "need:other", "device:basic_phone",
-			"internet:rarely", "skills:apps", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "3000", ""},
+			"internet:rarely", "skills:apps", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "3000", nil},
 	}
 }
 
@@ -72,11 +82,19 @@ type result struct {
 	errs                  []error // the first few reasons users got stuck
 }
 
+// stores is what both store back-ends give: sessions, and the referrals
+// the scripts create.
+type stores interface {
+	flows.SessionStore
+	flows.ReferralStore
+	flows.StructureStore
+}
+
 // runLoad drives o.users simulated people through whole conversations
 // against a fake Bot API on loopback, with the real engine and the given
 // store, and measures the bot's own latency per update: from the poll that
 // received the update to the return of the last send of its reply.
-func runLoad(ctx context.Context, e *flows.Engine, st flows.SessionStore, o options) (result, error) {
+func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result, error) {
 	srv := telegramtest.New(telegramtest.Options{NoRecord: true})
 	defer srv.Close()
 
@@ -110,7 +128,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st flows.SessionStore, o opti
 				}
 			}
 		},
-	}, &bot.Runner{Engine: e, Store: st, Log: quiet})
+	}, &bot.Runner{Engine: e, Store: st, Referrals: st, Structures: st, Log: quiet})
 	if err != nil {
 		return result{}, err
 	}
@@ -199,7 +217,7 @@ func (u *simUser) run(ctx context.Context) (ok bool, err error) {
 	if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.lang, u.sc.postcode) }); err != nil {
 		return false, fmt.Errorf("postcode: %w", err)
 	}
-	if u.sc.consent == "" {
+	if len(u.sc.refer) == 0 {
 		if u.srv.Venues(u.chat) != 0 {
 			return false, errors.New("a place list where none should fit")
 		}
@@ -212,7 +230,12 @@ func (u *simUser) run(ctx context.Context) (ok bool, err error) {
 	if u.srv.Venues(u.chat) == 0 {
 		return false, errors.New("no place list after the postcode")
 	}
-	return true, u.press(ctx, u.sc.consent)
+	for _, key := range u.sc.refer {
+		if err := u.press(ctx, key); err != nil {
+			return true, err
+		}
+	}
+	return true, nil
 }
 
 func (u *simUser) press(ctx context.Context, key string) error {

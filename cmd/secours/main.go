@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -47,6 +49,9 @@ type Config struct {
 	HTTPAddr   string
 	Telegram   TelegramConfig
 	WhatsApp   WhatsAppConfig
+	Referrals  ReferralConfig
+
+	httpAddrSet bool // HTTP_ADDR or -http-addr was given
 }
 
 const usageHead = `Secours — premiers secours numériques / digitale eerste hulp.
@@ -60,6 +65,7 @@ Usage:
   secours places import F…   validate place files and write the directory under configs/places
   secours diagnose …         classify answer keys with the reference diagnostic (JSON out)
   secours whatsapp link      link the WhatsApp channel: QR code, or -phone +32… for a pairing code
+  secours structure link ID  print a new link to a structure's referrals page (revokes the old ones)
   secours help               this text
 
 Every flag has an environment variable (in brackets); flags win.
@@ -83,7 +89,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		}
 		return def
 	}
-	var wait, ttl string
+	var wait, ttl, retention string
 	fs.StringVar(&c.Lang, "lang", env("SECOURS_LANG", ""), "terminal chat language hint: fr or nl; empty asks [SECOURS_LANG]")
 	fs.StringVar(&c.Country, "country", env("SECOURS_COUNTRY", ""), "terminal chat country hint: BE or FR; empty asks [SECOURS_COUNTRY]")
 	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for sessions (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in-memory [REDIS_URL]")
@@ -91,12 +97,21 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&ttl, "session-ttl", env("SESSION_TTL", "720h"), "how long a conversation is kept after its last message (diagnostic.md G.3: 30 days) [SESSION_TTL]")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", ""), "debug, info, warn or error; default warn in the terminal chat, info otherwise [LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [LOG_FORMAT]")
-	fs.StringVar(&c.HTTPAddr, "http-addr", env("HTTP_ADDR", ":8080"), "address of the HTTP server (Telegram webhook) [HTTP_ADDR]")
+	fs.StringVar(&c.HTTPAddr, "http-addr", env("HTTP_ADDR", ":8080"),
+		"address of the HTTP server: the structures' pages and the Telegram webhook; the terminal chat "+
+			"listens on loopback only, unless this is set [HTTP_ADDR]")
 	telegramFlags(fs, &c.Telegram, getenv)
 	whatsappFlags(fs, &c.WhatsApp, getenv)
+	referralFlags(fs, &c.Referrals, getenv, &retention)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
+	c.httpAddrSet = getenv("HTTP_ADDR") != ""
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "http-addr" {
+			c.httpAddrSet = true
+		}
+	})
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unknown command %q (see secours help)", fs.Arg(0))
 	}
@@ -131,6 +146,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
 	problems = append(problems, checkTelegram(c.Telegram)...)
 	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
+	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr)...)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(problems, "\n  "))
 	}
@@ -146,6 +162,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			return runWhatsApp(args[1:], stdout, stderr, getenv)
 		case "diagnose":
 			return runDiagnose(args[1:], stdin, stdout, stderr)
+		case "structure":
+			return runStructure(args[1:], stdout, stderr, getenv)
 		case "help":
 			args = []string{"-h"}
 		}
@@ -182,13 +200,15 @@ func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// serve wires the engine, the store and the channels, and runs until the
-// end of input (terminal chat) or a signal.
+// serve wires the engine, the stores, the channels, the structures' page
+// and the referral sweep, and runs until the end of input (terminal chat)
+// or a signal.
 func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
-	log := newLogger(cfg, stderr, !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled())
+	terminal := !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled()
+	log := newLogger(cfg, stderr, terminal)
 	slog.SetDefault(log)
 
-	engine, err := configs.Engine()
+	engine, dir, err := configs.EngineAndPlaces()
 	if err != nil {
 		return err
 	}
@@ -198,33 +218,138 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	}
 	defer closeStore()
 
-	runner := &bot.Runner{Engine: engine, Store: st, Log: log}
+	// Adapters register here before the sweep starts; it reads only.
+	senders := bot.Senders{}
+	desk, err := newReferrals(cfg, engine, st, dir, senders, log, terminal)
+	if err != nil {
+		return err
+	}
+	runner := &bot.Runner{Engine: engine, Store: st, Referrals: st, Structures: st, Log: log, Wake: desk.Wake}
+	mux := http.NewServeMux()
+	mux.Handle("/s/", desk.Web())
+
+	var channels []func(context.Context) error // each runs until ctx ends or it fails
 	if cfg.WhatsApp.enabled() {
 		wa, err := startWhatsApp(ctx, cfg.WhatsApp, runner, log)
 		if err != nil {
 			return err
 		}
-		if !cfg.Telegram.enabled() {
-			return wa.wait()
-		}
-		// With Telegram too, a logged-out WhatsApp (already logged) must
-		// not stop the process.
+		senders["wa"] = wa.adapter
 		defer func() { _ = wa.stop() }()
+		channels = append(channels, func(context.Context) error { return wa.wait() })
 	}
 	if cfg.Telegram.enabled() {
-		return serveTelegram(ctx, cfg.Telegram, cfg.HTTPAddr, runner, log)
+		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, log)
+		if err != nil {
+			return err
+		}
+		senders["tg"] = tg
+		channels = append(channels, run)
 	}
-	a := &console.Adapter{Conv: runner, In: stdin, Out: stdout, Lang: flows.Lang(cfg.Lang), Country: cfg.Country}
-	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
-		a.Prompt = "> "
-	} else {
-		a.Echo = true
+	var con *console.Adapter
+	if terminal {
+		con = &console.Adapter{Conv: runner, In: stdin, Out: stdout, Lang: flows.Lang(cfg.Lang), Country: cfg.Country}
+		if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+			con.Prompt = "> "
+		} else {
+			con.Echo = true
+		}
+		senders["cli"] = con
+		channels = append(channels, con.Run)
 	}
-	return a.Run(ctx)
+
+	srv, err := startHTTP(ctx, cfg, terminal, mux, log)
+	if err != nil {
+		return err
+	}
+	defer srv.shutdown(ctx, log)
+
+	dctx, stopDesk := context.WithCancel(ctx)
+	deskDone := make(chan struct{})
+	go func() {
+		defer close(deskDone)
+		_ = desk.Run(dctx)
+	}()
+	defer func() {
+		stopDesk()
+		<-deskDone
+	}()
+
+	// The first channel to end ends the process (with WhatsApp alone, a
+	// logout; with Telegram, its polling or the signal).
+	errc := make(chan error, len(channels))
+	cctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, run := range channels {
+		go func() { errc <- run(cctx) }()
+	}
+	err = <-errc
+	cancel()
+	for range len(channels) - 1 {
+		<-errc
+	}
+	if terminal {
+		// Piped input ends at once: deliver what the chat just sent.
+		sctx, cancelSweep := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancelSweep()
+		if _, serr := desk.Sweep(sctx); serr != nil {
+			log.Warn("last referral sweep failed", slog.Any("err", serr))
+		}
+	}
+	return err
+}
+
+// httpServer is the process's one HTTP server; nil when the terminal chat
+// could not get its port (the chat works without the pages).
+type httpServer struct {
+	srv  *http.Server
+	done chan error
+}
+
+// startHTTP listens on HTTP_ADDR; the terminal chat listens on loopback
+// only unless HTTP_ADDR was given, and goes on without pages if the port
+// is taken.
+func startHTTP(ctx context.Context, cfg Config, console bool, mux *http.ServeMux, log *slog.Logger) (*httpServer, error) {
+	addr := cfg.HTTPAddr
+	if console && !cfg.httpAddrSet {
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil {
+			port = "8080"
+		}
+		addr = net.JoinHostPort("127.0.0.1", port)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if console && !cfg.httpAddrSet {
+			log.Warn("structures' pages are off: the port is taken (set HTTP_ADDR)", slog.Any("err", err))
+			return nil, nil
+		}
+		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }},
+		done: make(chan error, 1)}
+	go func() { h.done <- h.srv.Serve(ln) }()
+	log.Info("http: listening", slog.String("addr", ln.Addr().String()), slog.String("pages", cfg.Referrals.BaseURL+"/s/…"))
+	return h, nil
+}
+
+// shutdown lets requests in flight finish.
+func (h *httpServer) shutdown(ctx context.Context, log *slog.Logger) {
+	if h == nil {
+		return
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownWait)
+	defer cancel()
+	if err := h.srv.Shutdown(sctx); err != nil {
+		log.Warn("http: requests cut at shutdown", slog.Any("err", err))
+	}
+	if err := <-h.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("http: server failed", slog.Any("err", err))
+	}
 }
 
 // openStore picks Redis when REDIS_URL is set, memory otherwise.
-func openStore(ctx context.Context, cfg Config, log *slog.Logger) (flows.SessionStore, func(), error) {
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (allStores, func(), error) {
 	if cfg.RedisURL == "" {
 		return memory.New(cfg.SessionTTL, nil), func() {}, nil
 	}

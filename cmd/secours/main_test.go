@@ -65,7 +65,7 @@ func TestUnreachableRedisFailsClearly(t *testing.T) {
 // TestPipedConversation runs the terminal chat on embedded defaults with a
 // scripted conversation, as the README's first command does.
 func TestPipedConversation(t *testing.T) {
-	in := strings.Join([]string{"1", "2", "1", "1", "2", "2", "2", "2", "2", "1", "1", "59000", "2"}, "\n") + "\n"
+	in := strings.Join([]string{"1", "2", "1", "1", "2", "2", "2", "2", "2", "1", "1", "59000", "1", "2"}, "\n") + "\n"
 	var stdout, stderr bytes.Buffer
 	if code := run(nil, strings.NewReader(in), &stdout, &stderr, envOf(nil)); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())

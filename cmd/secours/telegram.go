@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -97,66 +95,39 @@ func checkTelegram(c TelegramConfig) []string {
 	return c.adapter().Check()
 }
 
-// serveTelegram runs the Telegram channel until ctx is done: long polling,
-// or a webhook on httpAddr. Either way the updates in flight are answered
-// before it returns.
-func serveTelegram(ctx context.Context, c TelegramConfig, httpAddr string, conv bot.Conversation, log *slog.Logger) error {
+// startTelegram sets the Telegram channel up and returns it with what runs
+// it until ctx is done: long polling, or the webhook on the shared HTTP
+// server (served at the webhook URL's path).
+func startTelegram(ctx context.Context, c TelegramConfig, conv bot.Conversation, mux *http.ServeMux, log *slog.Logger) (*telegram.Adapter, func(context.Context) error, error) {
 	cfg := c.adapter()
 	cfg.Log = log
 	a, err := telegram.New(cfg, conv)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if c.WebhookURL == "" {
 		if err := a.Setup(ctx); err != nil {
-			return err
+			return nil, nil, err
 		}
 		log.Info("telegram: long polling")
-		return a.Poll(ctx)
+		return a, a.Poll, nil
 	}
 	u, err := url.Parse(c.WebhookURL)
 	if err != nil {
-		return fmt.Errorf("TELEGRAM_WEBHOOK_URL: %w", err)
+		return nil, nil, fmt.Errorf("TELEGRAM_WEBHOOK_URL: %w", err)
 	}
 	path := u.Path
 	if path == "" {
 		path = "/"
 	}
-	// Listen before setWebhook: Telegram posts the waiting updates at
-	// once, and a refused post is retried only after a growing delay.
-	ln, err := net.Listen("tcp", httpAddr)
-	if err != nil {
-		return fmt.Errorf("HTTP_ADDR: %w", err)
-	}
 	if err := a.Setup(ctx); err != nil {
-		ln.Close()
-		return err
+		return nil, nil, err
 	}
-	mux := http.NewServeMux()
 	mux.Handle(path, a.WebhookHandler())
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("telegram: webhook", slog.String("addr", ln.Addr().String()), slog.Any("config", c))
-	var serveErr error
-	select {
-	case serveErr = <-errc:
-	case <-ctx.Done():
-	}
-	// Stop taking requests, and let the ones in flight answer their update:
-	// Telegram posts again whatever got no 200. Serve may also have failed
-	// with handlers still running: they are waited for the same way.
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownWait)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("telegram: webhook requests cut at shutdown", slog.Any("err", err))
-	}
-	if serveErr == nil {
-		serveErr = <-errc
-	}
-	a.Wait()
-	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
-		return fmt.Errorf("HTTP_ADDR: %w", serveErr)
-	}
-	return nil
+	log.Info("telegram: webhook", slog.Any("config", c))
+	return a, func(ctx context.Context) error {
+		<-ctx.Done()
+		a.Wait() // updates in flight get their answers
+		return nil
+	}, nil
 }

@@ -128,7 +128,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 func TestServeTelegramPolling(t *testing.T) {
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
-	cfg, err := parseConfig(nil, envOf(map[string]string{"TELEGRAM_BOT_TOKEN": srv.Token, "TELEGRAM_API_URL": srv.URL}), &bytes.Buffer{})
+	cfg, err := parseConfig([]string{"-http-addr", "127.0.0.1:0"}, envOf(map[string]string{"TELEGRAM_BOT_TOKEN": srv.Token, "TELEGRAM_API_URL": srv.URL}), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/bot/mail/smtptest"
+	"github.com/secours/secours/bot/telegram/telegramtest"
+)
+
+// freeAddr is a loopback address with a port nobody listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// TestServeReferralEndToEnd runs the whole binary's wiring: a person on a
+// fake Telegram answers the diagnostic and consents; the referral reaches
+// a local SMTP sink; the structure opens the link in the mail and accepts
+// on the page; the person is told on Telegram.
+func TestServeReferralEndToEnd(t *testing.T) {
+	tg := telegramtest.New(telegramtest.Options{})
+	defer tg.Close()
+	sink := smtptest.NewServer(t)
+	addr := freeAddr(t)
+	cfg, err := parseConfig([]string{"-http-addr", addr, "-base-url", "http://" + addr}, envOf(map[string]string{
+		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL,
+		"SMTP_URL": sink.URL("secours@example.org"),
+	}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr, stop := startServe(t, cfg)
+
+	const chat = 4242
+	answers := []string{"/start", "1", "2", "1", "4", "1", "1", "3", "3", "1", "1", "1", "59000", "1", "1", "1"}
+	for _, a := range answers {
+		before := len(tg.Sent(chat))
+		tg.Text(chat, "fr", a)
+		waitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
+	}
+	waitFor(t, "the confirmation", func() bool { return strings.Contains(lastText(tg, chat), "C'est envoyé à") })
+
+	msgs := sink.Wait(t, 1, 10*time.Second)
+	body := strings.ReplaceAll(string(msgs[0].Data), "=\r\n", "")
+	link := regexp.MustCompile(`http://` + regexp.QuoteMeta(addr) + `/s/[A-Za-z0-9_-]{43}`).FindString(body)
+	if link == "" {
+		t.Fatalf("no page link in the mail:\n%s", body)
+	}
+	if strings.Contains(body, "4242") {
+		t.Errorf("the person's chat id is in the mail")
+	}
+
+	page := httpGet(t, link)
+	form := regexp.MustCompile(`<form method="post" action="([^"]+)" class="accept"><input type="hidden" name="csrf" value="([^"]+)">`).FindStringSubmatch(page)
+	if form == nil {
+		t.Fatalf("no accept form on the page:\n%s", page)
+	}
+	waitFor(t, "the 'seen' notice", func() bool { return strings.Contains(lastText(tg, chat), "a bien reçu votre demande") })
+	resp, err := http.PostForm("http://"+addr+html.UnescapeString(form[1]), url.Values{"csrf": {html.UnescapeString(form[2])}, "action": {"accept"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.RawQuery, "m=") {
+		t.Errorf("accept: status %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	waitFor(t, "the acceptance notice", func() bool { return strings.Contains(lastText(tg, chat), "a accepté votre demande") })
+	stop()
+	if logs := stderr.String(); strings.Contains(logs, "4242") || strings.Contains(logs, link[len(link)-43:]) {
+		t.Errorf("logs hold the chat id or the page token:\n%s", logs)
+	}
+}
+
+func lastText(tg *telegramtest.Server, chat int64) string {
+	sent := tg.Sent(chat)
+	if len(sent) == 0 {
+		return ""
+	}
+	return sent[len(sent)-1].Params["text"]
+}
+
+func httpGet(t *testing.T, u string) string {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", u, resp.StatusCode)
+	}
+	return string(b)
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/mail"
+	"github.com/secours/secours/bot/structure"
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
+)
+
+// ReferralConfig is how referrals reach structures (issue 8).
+type ReferralConfig struct {
+	SMTPURL      string        // SMTP_URL: environment only (it may hold a password)
+	OutboxDir    string        // OUTBOX_DIR: where mails go when there is no SMTP server
+	BaseURL      string        // BASE_URL: public address of the structures' pages
+	Retention    time.Duration // REFERRAL_RETENTION: kept this long after the end (G.3: 90 days)
+	MailRedirect string        // MAIL_REDIRECT: every structure mail goes here instead (staging)
+	BotName      string        // TELEGRAM_BOT_NAME: "@secours_bot", named on the page
+
+	smtp mail.Config
+}
+
+func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) string, retention *string) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+	c.SMTPURL = getenv("SMTP_URL")
+	fs.StringVar(&c.OutboxDir, "outbox", env("OUTBOX_DIR", "outbox"),
+		"folder the mails to structures are written to as .eml files when SMTP_URL is not set "+
+			"(SMTP_URL, environment only: smtp://user:pass@host:587?from=secours@example.org) [OUTBOX_DIR]")
+	fs.StringVar(&c.BaseURL, "base-url", env("BASE_URL", ""),
+		"public address of the structures' pages, used in the links of mails; default http://localhost:<port of -http-addr> [BASE_URL]")
+	fs.StringVar(retention, "referral-retention", env("REFERRAL_RETENTION", "2160h"),
+		"how long a referral is kept after it ended (diagnostic.md G.3: 90 days) [REFERRAL_RETENTION]")
+	fs.StringVar(&c.MailRedirect, "mail-redirect", env("MAIL_REDIRECT", ""),
+		"send every structure mail to this address instead of the structure's (a staging server) [MAIL_REDIRECT]")
+	fs.StringVar(&c.BotName, "telegram-bot-name", env("TELEGRAM_BOT_NAME", ""),
+		"the bot's Telegram username, shown to structures that link a chat [TELEGRAM_BOT_NAME]")
+}
+
+// checkReferrals parses what referralFlags read.
+func checkReferrals(c *ReferralConfig, retention, httpAddr string) []string {
+	var problems []string
+	var err error
+	if c.Retention, err = time.ParseDuration(retention); err != nil || c.Retention <= 0 {
+		problems = append(problems, fmt.Sprintf("REFERRAL_RETENTION / -referral-retention: %q is not a positive duration like 2160h", retention))
+	}
+	if c.SMTPURL != "" {
+		if c.smtp, err = mail.ParseURL(c.SMTPURL); err != nil {
+			problems = append(problems, fmt.Sprintf("SMTP_URL: %v", err))
+		}
+	}
+	if c.BaseURL == "" {
+		port := "8080"
+		if _, p, err := net.SplitHostPort(httpAddr); err == nil && p != "" && p != "0" {
+			port = p
+		}
+		c.BaseURL = "http://localhost:" + port
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		problems = append(problems, fmt.Sprintf("BASE_URL / -base-url: %q is not an http(s) address", c.BaseURL))
+	}
+	if c.MailRedirect != "" && !strings.Contains(c.MailRedirect, "@") {
+		problems = append(problems, fmt.Sprintf("MAIL_REDIRECT / -mail-redirect: %q is not an e-mail address", c.MailRedirect))
+	}
+	return problems
+}
+
+// allStores is what both store back-ends give.
+type allStores interface {
+	flows.SessionStore
+	flows.ReferralStore
+	flows.StructureStore
+}
+
+// newReferrals builds the structures' side: mails (SMTP, or the outbox),
+// the page and the sweep.
+func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool) (*structure.Service, error) {
+	c := cfg.Referrals
+	engine.Policy.Retain = c.Retention
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		mailer structure.Mailer
+		from   string
+	)
+	if c.SMTPURL != "" {
+		mailer, from = mail.NewSMTP(c.smtp), c.smtp.From
+		log.Info("structure mails: SMTP", slog.Any("smtp", c.smtp))
+	} else {
+		from = "secours@localhost"
+		// The terminal chat logs warnings only: the outbox line must show.
+		level := slog.LevelInfo
+		if console {
+			level = slog.LevelWarn
+		}
+		mailer = &mail.Outbox{Dir: c.OutboxDir, From: from, Sent: func(path string) {
+			log.Log(context.Background(), level, "mail to a structure written to the outbox (SMTP_URL not set)", slog.String("path", path))
+		}}
+	}
+	o := structure.Options{
+		Engine: engine, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st},
+		Places: dir, Mailer: mailer, From: from, Sender: senders, BaseURL: c.BaseURL, Log: log,
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web, Logger: log, Bot: c.BotName},
+	}
+	if c.MailRedirect != "" {
+		o.MailTo = func(*geo.Place) string { return c.MailRedirect }
+	}
+	return structure.NewService(o)
+}
+
+const structureUsage = `Usage:
+  secours structure link PLACE-ID
+
+Prints a new link to the page of a structure (a place of the directory,
+see "secours places near"), where it follows the referrals sent to it.
+Every earlier link of that structure stops working. The link is stored
+in Redis (REDIS_URL), where the bot that sends the referrals runs.
+
+Flags:
+`
+
+// runStructure is "secours structure …".
+func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("secours structure link", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, structureUsage)
+		fs.PrintDefaults()
+	}
+	redisURL := fs.String("redis-url", getenv("REDIS_URL"), "Redis URL of the bot's store [REDIS_URL]")
+	base := fs.String("base-url", getenv("BASE_URL"), "public address of the pages [BASE_URL]")
+	if len(args) == 0 || args[0] != "link" {
+		fs.Usage()
+		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+			return 0
+		}
+		return 2
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(stderr, "secours structure link: give one place id (see secours places near)")
+		return 2
+	}
+	if *redisURL == "" {
+		fmt.Fprintln(stderr, "secours structure link: REDIS_URL is not set. A link made in this process's memory would "+
+			"open nothing: it must be stored where the bot runs. In the terminal chat, use the link in the mail the outbox received.")
+		return 2
+	}
+	cfg := Config{RedisURL: *redisURL, SessionTTL: 720 * time.Hour, HTTPAddr: ":8080"}
+	cfg.Referrals.BaseURL = *base
+	if p := checkReferrals(&cfg.Referrals, "2160h", cfg.HTTPAddr); len(p) > 0 {
+		fmt.Fprintln(stderr, "secours structure link:", strings.Join(p, "; "))
+		return 2
+	}
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, closeStore, err := openStore(ctx, cfg, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "secours structure link:", err)
+		return 1
+	}
+	defer closeStore()
+	engine, dir, err := configs.EngineAndPlaces()
+	if err != nil {
+		fmt.Fprintln(stderr, "secours structure link:", err)
+		return 1
+	}
+	svc, err := newReferrals(cfg, engine, st, dir, bot.Senders{}, log, false)
+	if err != nil {
+		fmt.Fprintln(stderr, "secours structure link:", err)
+		return 1
+	}
+	link, err := svc.IssueLink(ctx, fs.Arg(0))
+	if err != nil {
+		fmt.Fprintln(stderr, "secours structure link:", err)
+		return 1
+	}
+	p, _ := dir.Place(fs.Arg(0))
+	fmt.Fprintf(stdout, "%s\n%s\n", p.Name, link)
+	return 0
+}
