@@ -1,0 +1,81 @@
+package redis
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/flows"
+)
+
+// toConsent is a conversation up to the contact question, typed: Antwerp
+// (2000) gives one place, so the consent comes right after the postcode.
+var toConsent = []string{"x", "fr", "belgique", "moi", "santé", "smartphone seul", "sur le telephone",
+	"whatsapp, photos", "oui avec aide", "peur", "des textes", "non", "2000", "oui"}
+
+func typed(chat flows.ChatID, id, text string) flows.Msg {
+	return flows.Msg{Chat: chat, ID: id, Kind: flows.KindText, Text: text}
+}
+
+// TestReferralStepRoundTrips: the step that creates a referral costs one
+// round trip more than an ordinary step (issue 8 target): load, create,
+// compare-and-set.
+func TestReferralStepRoundTrips(t *testing.T) {
+	e := benchEngine(t)
+	s := newStore(t, Options{})
+	st := flows.Stores{Sessions: s, Referrals: s, Structures: s}
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	const chat = flows.ChatID("tg:77")
+	for i, txt := range toConsent[:len(toConsent)-1] {
+		if _, err := e.Handle(t.Context(), st, typed(chat, strconv.Itoa(i), txt), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h := &countHook{}
+	s.c.AddHook(h)
+	if _, err := e.Handle(t.Context(), st, typed(chat, "c", "oui"), now); err != nil {
+		t.Fatal(err)
+	}
+	plain := len(h.take())
+	out, err := e.Handle(t.Context(), st, typed(chat, "r", "ici"), now)
+	if err != nil || out.Referral == nil {
+		t.Fatalf("referral step: %v %+v", err, out.Replies)
+	}
+	withReferral := len(h.take())
+	if plain != 2 || withReferral != plain+1 {
+		t.Errorf("round trips: ordinary step %d, referral step %d; want 2 and 3", plain, withReferral)
+	}
+}
+
+// BenchmarkReferralStep is the step that creates a referral, against the
+// ordinary step just before it (consent), through Redis: compare the two
+// in one run.
+func BenchmarkReferralStep(b *testing.B) {
+	e := benchEngine(b)
+	s := newStore(b, Options{})
+	st := flows.Stores{Sessions: s, Referrals: s, Structures: s}
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	for _, c := range []struct{ name, last string }{{"consent", "oui"}, {"referral", "ici"}} {
+		b.Run(c.name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				b.StopTimer()
+				n++
+				chat := flows.ChatID("tg:b" + strconv.Itoa(n))
+				script := toConsent
+				if c.name == "consent" {
+					script = toConsent[:len(toConsent)-1]
+				}
+				for i, txt := range script {
+					if _, err := e.Handle(b.Context(), st, typed(chat, strconv.Itoa(i), txt), now); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				if _, err := e.Handle(b.Context(), st, typed(chat, "last", c.last), now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
