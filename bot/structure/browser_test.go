@@ -42,18 +42,12 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// TestBrowser drives the page in headless Chromium as a structure would:
-// open the magic link, accept, write to the person. It proves what the
-// handler tests cannot: the forms work with no script, the browser's own
-// Origin and Sec-Fetch-Site headers pass the cross-origin check, and the
-// CSP hash lets the inline style apply.
-func TestBrowser(t *testing.T) {
+// browser starts headless Chromium for one test; its context ends the
+// browser.
+func browser(t *testing.T) context.Context {
+	t.Helper()
 	path := chromium(t)
-	f := newFixture(t)
-	srv := httptest.NewServer(f.web.Handler())
-	defer srv.Close()
-
-	alloc, cancelAlloc := chromedp.NewExecAllocator(t.Context(),
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -66,13 +60,26 @@ func TestBrowser(t *testing.T) {
 		chromedp.Flag("disable-dev-shm-usage", true), // containers have a small /dev/shm
 		chromedp.UserDataDir(t.TempDir()),
 	)
-	// Deferred, so the browser is gone before TempDir's cleanup removes
-	// its profile.
-	defer cancelAlloc()
 	ctx, cancelCtx := chromedp.NewContext(alloc)
-	defer cancelCtx()
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	// Cleanups run last-in first-out: the browser is gone before
+	// TempDir's cleanup removes its profile.
+	t.Cleanup(cancelAlloc)
+	t.Cleanup(cancelCtx)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// TestBrowser drives the page in headless Chromium as a structure would:
+// open the magic link, accept, write to the person. It proves what the
+// handler tests cannot: the forms work with no script, the browser's own
+// Origin and Sec-Fetch-Site headers pass the cross-origin check, and the
+// CSP hash lets the inline style apply.
+func TestBrowser(t *testing.T) {
+	ctx := browser(t)
+	f := newFixture(t)
+	srv := httptest.NewServer(f.web.Handler())
+	defer srv.Close()
 
 	ref := "#r-" + idA1
 	text := func(sel string) string {
