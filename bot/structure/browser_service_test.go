@@ -70,7 +70,7 @@ func TestBrowserRealService(t *testing.T) {
 	svc, err := NewService(Options{
 		Engine: e, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
 		Mailer: box, From: "secours@example.org", Sender: chatInbox{box}, BaseURL: "http://" + srv.Listener.Addr().String(),
-		Log: slog.New(slog.DiscardHandler),
+		Log:  slog.New(slog.DiscardHandler),
 		Page: WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
 	})
 	if err != nil {
