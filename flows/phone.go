@@ -56,9 +56,7 @@ func NormalizePhone(input, country string) (string, bool) {
 // belgian checks a number after the country code: 8 digits for a fixed
 // line, 9 for a mobile (46–49).
 func belgian(n string) (string, bool) {
-	if strings.HasPrefix(n, "0") {
-		n = n[1:] // "+32 (0)470…"
-	}
+	n = strings.TrimPrefix(n, "0") // "+32 (0)470…"
 	switch {
 	case len(n) == 9 && n[0] == '4' && n[1] >= '6':
 	case len(n) == 8 && n[0] != '0' && n[0] != '4' &&
@@ -73,9 +71,7 @@ func belgian(n string) (string, bool) {
 // french checks a number after the country code: 9 digits, not 0 and not 8
 // (special-rate numbers).
 func french(n string) (string, bool) {
-	if strings.HasPrefix(n, "0") {
-		n = n[1:]
-	}
+	n = strings.TrimPrefix(n, "0")
 	if len(n) != 9 || n[0] == '0' || n[0] == '8' {
 		return "", false
 	}
