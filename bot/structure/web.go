@@ -437,20 +437,30 @@ var actions = map[string]struct {
 	"close":     {flows.StatusClosed, flows.CloseReasons, "closed"},
 }
 
+// openPost reads a form posted to a page: bounded body, a valid token and
+// the right CSRF field; otherwise it has answered and returns false.
+func (w *Web) openPost(rw http.ResponseWriter, r *http.Request) (session, bool) {
+	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
+	if !w.parse(rw, r) {
+		return session{}, false
+	}
+	s, ok := w.open(rw, r)
+	if !ok {
+		return session{}, false
+	}
+	if !w.csrfOK(s.token, r.PostFormValue("csrf")) {
+		w.fail(rw, http.StatusForbidden, s.base(), s.lang, "forbidden")
+		return session{}, false
+	}
+	return s, true
+}
+
 // serveAct is POST /s/{token}/r/{id}: one action on one referral, then a
 // redirect to the page (Post/Redirect/Get, so that a reload does not post
 // again).
 func (w *Web) serveAct(rw http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
-	if !w.parse(rw, r) {
-		return
-	}
-	s, ok := w.open(rw, r)
+	s, ok := w.openPost(rw, r)
 	if !ok {
-		return
-	}
-	if !w.csrfOK(s.token, r.PostFormValue("csrf")) {
-		w.fail(rw, http.StatusForbidden, s.base(), s.lang, "forbidden")
 		return
 	}
 	id := r.PathValue("id")
@@ -518,16 +528,8 @@ func (w *Web) serveAct(rw http.ResponseWriter, r *http.Request) {
 // structure's Telegram chat. It answers with the page itself (no
 // redirect): the code is shown once and stored nowhere on our side.
 func (w *Web) serveTelegram(rw http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
-	if !w.parse(rw, r) {
-		return
-	}
-	s, ok := w.open(rw, r)
+	s, ok := w.openPost(rw, r)
 	if !ok {
-		return
-	}
-	if !w.csrfOK(s.token, r.PostFormValue("csrf")) {
-		w.fail(rw, http.StatusForbidden, s.base(), s.lang, "forbidden")
 		return
 	}
 	code, err := w.desk.LinkCode(r.Context(), s.place)

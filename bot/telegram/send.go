@@ -37,17 +37,7 @@ func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.R
 	if !a.enqueuePush(id, func() { done <- a.push(ctx, id, replies) }) {
 		return errors.New("telegram send: adapter stopped")
 	}
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		select {
-		case err := <-done: // finished as ctx ended: its result stands
-			return err
-		default:
-			return fmt.Errorf("telegram send: %w", ctx.Err())
-		}
-	}
+	return bot.AwaitSend(ctx, done, "telegram")
 }
 
 // parseChatID reads "tg:<chat id>", the form chatID writes.

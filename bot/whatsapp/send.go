@@ -68,17 +68,7 @@ func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.R
 	if err != nil {
 		return err
 	}
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		select {
-		case err := <-done: // finished as ctx ended: its result stands
-			return err
-		default:
-			return fmt.Errorf("whatsapp send: %w", ctx.Err())
-		}
-	}
+	return bot.AwaitSend(ctx, done, "whatsapp")
 }
 
 // parseChat reads the chat ids peerChat writes: "wa:<user>@<server>" for

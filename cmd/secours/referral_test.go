@@ -2,6 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"html"
 	"io"
 	"net"
@@ -14,6 +18,9 @@ import (
 
 	"github.com/secours/secours/bot/mail/smtptest"
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/redis"
+	"github.com/secours/secours/store/storetest"
 )
 
 // freeAddr is a loopback address with a port nobody listens on now.
@@ -105,4 +112,52 @@ func httpGet(t *testing.T, u string) string {
 		t.Fatalf("GET %s: %d", u, resp.StatusCode)
 	}
 	return string(b)
+}
+
+func TestStructureLinkCommand(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"structure", "link", "france-services/1"}, strings.NewReader(""), &out, &errb, envOf(nil)); code != 2 ||
+		!strings.Contains(errb.String(), "REDIS_URL is not set") {
+		t.Errorf("without Redis: exit %d, %q", code, errb.String())
+	}
+	u := storetest.RedisURL(t)
+	env := envOf(map[string]string{"REDIS_URL": u, "BASE_URL": "https://secours.example.org"})
+	t.Cleanup(func() {
+		st, err := redis.Open(context.Background(), u, redis.Options{})
+		if err == nil {
+			_ = st.RevokeTokens(context.Background(), "france-services/1")
+			st.Close()
+		}
+	})
+	var links []string
+	for range 2 {
+		out.Reset()
+		errb.Reset()
+		if code := run([]string{"structure", "link", "france-services/1"}, strings.NewReader(""), &out, &errb, env); code != 0 {
+			t.Fatalf("exit %d: %s", code, errb.String())
+		}
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		if len(lines) != 2 || lines[0] != "France services de Valserhône" || !regexp.MustCompile(`^https://secours\.example\.org/s/[A-Za-z0-9_-]{43}$`).MatchString(lines[1]) {
+			t.Fatalf("output %q", out.String())
+		}
+		links = append(links, lines[1])
+	}
+	st, err := redis.Open(t.Context(), u, redis.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for i, l := range links {
+		sum := sha256.Sum256([]byte(l[len(l)-43:]))
+		_, err := st.TokenPlace(t.Context(), hex.EncodeToString(sum[:]))
+		if revoked := errors.Is(err, flows.ErrNoToken); revoked != (i == 0) {
+			t.Errorf("link %d: revoked %v (err %v); only the first must be", i, revoked, err)
+		}
+	}
+	out.Reset()
+	errb.Reset()
+	if code := run([]string{"structure", "link", "no/such-place"}, strings.NewReader(""), &out, &errb, env); code != 1 ||
+		!strings.Contains(errb.String(), "not in the directory") {
+		t.Errorf("unknown place: exit %d, %q", code, errb.String())
+	}
 }

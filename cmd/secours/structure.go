@@ -147,18 +147,8 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 	}
 	redisURL := fs.String("redis-url", getenv("REDIS_URL"), "Redis URL of the bot's store [REDIS_URL]")
 	base := fs.String("base-url", getenv("BASE_URL"), "public address of the pages [BASE_URL]")
-	if len(args) == 0 || args[0] != "link" {
-		fs.Usage()
-		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-			return 0
-		}
-		return 2
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseVerb(fs, args, "link"); !ok {
+		return code
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "secours structure link: give one place id (see secours places near)")
@@ -201,4 +191,23 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 	p, _ := dir.Place(fs.Arg(0))
 	fmt.Fprintf(stdout, "%s\n%s\n", p.Name, link)
 	return 0
+}
+
+// parseVerb parses "secours <command> <verb> [flags]": with another verb,
+// or help asked, it prints the usage and returns the exit status.
+func parseVerb(fs *flag.FlagSet, args []string, verb string) (code int, ok bool) {
+	if len(args) == 0 || args[0] != verb {
+		fs.Usage()
+		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
+			return 0, false
+		}
+		return 2, false
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0, false
+		}
+		return 2, false
+	}
+	return 0, true
 }

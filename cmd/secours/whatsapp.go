@@ -182,18 +182,8 @@ func runWhatsApp(args []string, stdout, stderr io.Writer, getenv func(string) st
 	fs.StringVar(&db, "whatsapp-db", db, whatsappDBUsage)
 	fs.StringVar(&phone, "phone", "", "the bot account's number, international (+32 470 12 34 56): show a pairing code instead of a QR code")
 	timeout := fs.Duration("timeout", 3*time.Minute, "give up after this long (WhatsApp's codes run out after about 160 s)")
-	if len(args) == 0 || args[0] != "link" {
-		fs.Usage()
-		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-			return 0
-		}
-		return 2
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseVerb(fs, args, "link"); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "secours whatsapp link: unexpected %q\n", fs.Arg(0))
