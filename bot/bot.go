@@ -24,6 +24,7 @@ type Runner struct {
 	Store      flows.SessionStore
 	Referrals  flows.ReferralStore  // nil: consent is asked but nothing can be sent
 	Structures flows.StructureStore // nil: "/structure <code>" is refused
+	Stats      flows.StatsStore     // nil: the observatory counts nothing
 	// Wake, if set, is called after a step that gave the structures'
 	// desk work (a new referral, a withdrawal, a relayed message), so it
 	// does not wait for its next poll.
@@ -72,6 +73,12 @@ func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 	}
 	if out.Profile != "" {
 		attrs = append(attrs, slog.String("profile", out.Profile))
+	}
+	if r.Stats != nil && err == nil && out.Tally != nil {
+		// Anonymous counts: a failure costs a count, never the answer.
+		if serr := r.Stats.Record(ctx, *out.Tally); serr != nil {
+			log.Warn("tally not recorded", slog.Any("err", serr))
+		}
 	}
 	if r.Wake != nil && err == nil && (out.Referral != nil || out.Relay != "" || out.Withdraw != "" || out.Forget) {
 		r.Wake()

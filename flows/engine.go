@@ -51,6 +51,7 @@ type Engine struct {
 	sets  map[string][]choiceDef // choice set name → its answers, in order
 	forms map[string][][]form    // choice set → per choice, the forms that name it
 	nav   map[string]string      // folded escape word → nav action
+	share map[string]string      // share code → place id
 	pool  sync.Pool              // *fsm.FSM, rebuilt state each step
 
 	// Policy is the referrals' time limits; set it before use.
@@ -69,7 +70,12 @@ func NewEngine(cats map[Lang]Catalog, dir Places) (*Engine, error) {
 		return nil, errors.New("new engine: no place directory")
 	}
 	e := &Engine{cats: cats, dir: dir, sets: map[string][]choiceDef{}, forms: map[string][][]form{}, nav: map[string]string{},
-		Policy: DefaultPolicy, NewID: NewReferralID}
+		Policy: DefaultPolicy, NewID: NewReferralID, share: map[string]string{}}
+	if all, ok := dir.(interface{ Places() []*geo.Place }); ok {
+		for _, p := range all.Places() {
+			e.share[ShareCode(p.ID)] = p.ID
+		}
+	}
 	e.pool.New = func() any { return fsm.NewFSM(StateStart, events, nil) }
 	for _, set := range e.choiceSets() {
 		e.sets[set.name] = set.choices
@@ -144,7 +150,7 @@ func (e *Engine) choiceSets() []choiceSet {
 		simple(StateCountry, "BE", "FR"),
 		simple(StateNeed, Needs...),
 		simple(StateLocation, "more", "not_me"),
-		simple(StateDone, "cancel", "restart", "about"),
+		simple(StateDone, "cancel", "card", "restart", "about"),
 		{name: StatePick, q: StatePick, choices: []choiceDef{
 			{answer: "none", labels: []string{"a.pick.none"}, words: []string{"aucun", "geen", "non merci", "nee bedankt"}},
 		}},
@@ -195,6 +201,8 @@ type Outcome struct {
 	// LinkCode is the code of "/structure <code>": Handle links the chat
 	// to the structure that code was made for.
 	LinkCode string
+	// Tally is what the step adds to the anonymous observatory.
+	Tally *Tally
 
 	changed bool // a notice changed the session: Notify saves it
 }
@@ -222,7 +230,7 @@ func (e *Engine) Step(s Session, m Msg, now time.Time) Outcome {
 	t.run()
 	s.Updated = now
 	return Outcome{Session: s, Replies: t.out, Forget: t.forget, Event: t.event, Key: t.key, Profile: t.profile,
-		Referral: t.referral, Relay: t.relay, Withdraw: t.withdraw, LinkCode: t.linkCode}
+		Referral: t.referral, Relay: t.relay, Withdraw: t.withdraw, LinkCode: t.linkCode, Tally: t.tally}
 }
 
 // storeFailure is the kind answer when the store is down: nothing was
@@ -255,6 +263,32 @@ type turn struct {
 	relay    string
 	withdraw string
 	linkCode string
+	tally    *Tally
+}
+
+// count adds to the step's observatory tally.
+func (t *turn) count(area string, metrics ...string) {
+	if t.tally == nil {
+		t.tally = &Tally{Month: MonthOf(t.now), Area: area, Counts: map[string]int{}}
+	}
+	for _, m := range metrics {
+		t.tally.Counts[m]++
+	}
+}
+
+// shared records the structure whose share code opened the conversation.
+// An unknown code (a place gone from the directory, a typo, a hostile
+// payload) starts a normal conversation; the event says so for the log.
+func (t *turn) shared(code string) {
+	if code == "" {
+		return
+	}
+	if id, ok := t.e.share[code]; ok {
+		t.s.SharedBy = id
+		t.event = "start_shared"
+		return
+	}
+	t.event = "share_unknown"
 }
 
 func (t *turn) t(key string, args ...string) string {
@@ -297,6 +331,10 @@ func (t *turn) run() {
 	}
 	if s.State == StateStart && !strings.HasPrefix(strings.TrimSpace(t.m.Text), "/") {
 		t.event = "start"
+		if t.m.Kind == KindText {
+			t.shared(shareIn(t.m.Text)) // the first line of a wa.me share link
+		}
+		t.count("", MetricStarted)
 		t.say(kWelcome)
 		t.goTo(StateLang)
 		return
@@ -442,9 +480,16 @@ func (t *turn) shown() []choiceDef {
 	case StatePick:
 		return t.pickChoices()
 	case StateDone:
-		if t.s.Ref == "" {
-			return t.answers()[1:] // nothing to cancel
+		var out []choiceDef
+		for _, c := range t.answers() {
+			switch {
+			case c.answer == "cancel" && t.s.Ref == "": // nothing to cancel
+			case c.answer == "card" && t.s.Answers["profile"] == "": // nothing to sum up
+			default:
+				out = append(out, c)
+			}
 		}
+		return out
 	}
 	return t.answers()
 }
@@ -593,6 +638,8 @@ func (t *turn) restartAll(payload string) {
 		s.Lang = t.m.Lang
 	}
 	s.Payload = cleanPayload(payload)
+	t.shared(s.Payload)
+	t.count("", MetricStarted)
 	t.say(kWelcome)
 	t.goTo(StateLang)
 }
@@ -600,9 +647,10 @@ func (t *turn) restartAll(payload string) {
 // restart is "recommencer": the language and country stay, answers go.
 func (t *turn) restart() {
 	s := t.s
-	country, payload := s.Answers["country"], s.Payload
+	country, payload, sharedBy := s.Answers["country"], s.Payload, s.SharedBy
 	t.reset()
-	s.Payload = payload
+	s.Payload, s.SharedBy = payload, sharedBy
+	t.count("", MetricStarted)
 	if country == "" {
 		t.goTo(StateLang)
 		return
@@ -841,6 +889,7 @@ func (t *turn) answer(a string) {
 	case StatePick:
 		if a == "none" {
 			t.say(kConsentNo)
+			t.endTips()
 			t.goTo(StateDone)
 			return
 		}
@@ -861,6 +910,9 @@ func (t *turn) answer(a string) {
 			t.restart()
 		case "cancel":
 			t.cancel()
+		case "card":
+			t.handOver()
+			t.ask()
 		default:
 			t.navigate("nav:about")
 		}
@@ -963,6 +1015,11 @@ func (t *turn) located(loc geo.Location, err error) {
 	s.Postcode = loc.Postcode
 	s.Lat, s.Lon = round3(loc.Point.Lat), round3(loc.Point.Lon)
 	s.Answers["country"] = string(loc.Country)
+	if s.Area == "" {
+		// Counted once per conversation, where the person said they are.
+		s.Area = string(loc.Country) + ":" + loc.Commune
+		t.finished(r.Profile)
+	}
 	res := t.e.dir.Match(geo.Query{
 		At: loc, Profile: r.Profile, Need: s.Answers["need"],
 		Equipment: r.Scores.E, Connectivity: r.Scores.C, Reading: r.Scores.R,
@@ -972,6 +1029,9 @@ func (t *turn) located(loc geo.Location, err error) {
 	if res.Fallback || len(res.Matches) == 0 {
 		t.event = "places_none"
 		t.say(kFallback + string(loc.Country))
+		if t.aidant() {
+			t.handOver()
+		}
 		t.goTo(StateDone)
 		return
 	}
@@ -1096,11 +1156,65 @@ func (t *turn) consent(a string) {
 	t.goTo(StateDone)
 }
 
-// endTips closes a conversation for an aidant with the self-training
-// links of their country.
+// finished counts the conversation in the observatory once the person
+// said where they are.
+func (t *turn) finished(profile string) {
+	s := t.s
+	m := []string{MetricFinished, MetricProfile + profile, MetricNeed + s.Answers["need"]}
+	if t.aidant() {
+		m = append(m, MetricAidant)
+	}
+	if s.SharedBy != "" {
+		m = append(m, MetricShared)
+	}
+	t.count(s.Area, m...)
+}
+
+// endTips closes a conversation for an aidant with the hand-over card
+// and the self-training links of their country.
 func (t *turn) endTips() {
 	if t.aidant() {
+		t.handOver()
 		t.say(kTipAidantLinks + t.countryOr("FR"))
+	}
+}
+
+// handOver is the card an aidant forwards or shows to the person, and
+// that a person may keep ("Garder ce résumé"): the profile and why, the
+// first tip, the chosen place with its hours, and what to bring. It
+// speaks of the person in the third person for an aidant, and never of a
+// profile name to the person (diagnostic.md F.8).
+func (t *turn) handOver() {
+	s := t.s
+	r, err := Classify(s.Answers)
+	if err != nil {
+		return
+	}
+	country := t.countryOr("FR")
+	var lines []string
+	if t.aidant() {
+		lines = append(lines, t.t(kCardTitleAidant), t.t(kCardProfile, "profile", t.t(kProfilePrefix+r.Profile)), t.t(r.Why))
+	} else {
+		lines = append(lines, t.t(kCardTitle), t.t(r.Why+kWhySelfSuffix))
+	}
+	lines = append(lines, t.t(kCardTip, "tip", t.t(tipKey(s.Answers["need"], country, 1))))
+	if p := t.place(); p.ID != "" {
+		lines = append(lines, t.t(kCardPlace, "place", p.Name, "address", strings.TrimSpace(p.Address+", "+p.Postcode+" "+p.Commune)))
+		lines = append(lines, t.t(kCardHours, "hours", t.hours(&p)))
+		if p.Phone != "" {
+			lines = append(lines, t.t(kCardPhone, "phone", p.Phone))
+		}
+	} else {
+		lines = append(lines, t.t(kHumanPrefix+country))
+	}
+	if t.aidant() {
+		lines = append(lines, t.t(kCardBring+".aidant"))
+	} else {
+		lines = append(lines, t.t(kCardBring))
+	}
+	t.out = append(t.out, Reply{Text: strings.Join(lines, "\n")})
+	if t.event == "" || t.event == "answer" {
+		t.event = "hand_over"
 	}
 }
 
@@ -1129,8 +1243,10 @@ func (t *turn) refer(contact, phone string) {
 	}
 	t.event = "referral_created"
 	t.key = "contact:" + contact
+	t.count(s.Area, MetricRefSent)
 	t.referral = &Referral{
 		V: ReferralVersion, Place: p.ID, Next: next, Lang: s.Lang, Country: t.country(), Postcode: s.Postcode,
+		Area: s.Area, SharedBy: s.SharedBy,
 		Need: s.Answers["need"], Profile: r.Profile, Why: r.Why, Confidence: r.Confidence,
 		Aidant: t.aidant(), ConsentBy: s.ConsentBy, ConsentAt: s.ConsentAt,
 		Contact: contact, ContactAidant: s.ContactAidant, Phone: phone, Chat: s.Chat,

@@ -66,6 +66,13 @@ func (f *fakePlaces) Match(q geo.Query) geo.Result {
 
 func (f *fakePlaces) Place(id string) (*geo.Place, bool) { p, ok := f.places[id]; return p, ok }
 func (f *fakePlaces) Credits() string                    { return "Test data" }
+func (f *fakePlaces) Places() []*geo.Place {
+	var out []*geo.Place
+	for _, p := range f.places {
+		out = append(out, p)
+	}
+	return out
+}
 
 func newEngine(t testing.TB) *flows.Engine {
 	t.Helper()

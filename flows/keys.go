@@ -120,13 +120,26 @@ const (
 	kDeclinePrefix     = "decline." // + reason
 )
 
+// Keys of the hand-over card (issue 9).
+const (
+	kCardTitle       = "card.title"
+	kCardTitleAidant = "card.title.aidant"
+	kCardProfile     = "card.profile"
+	kCardTip         = "card.tip"
+	kCardPlace       = "card.place"
+	kCardHours       = "card.hours"
+	kCardPhone       = "card.phone"
+	kCardBring       = "card.bring"
+)
+
 // referralKeys lists the keys of the referral steps and notices.
 func referralKeys() []string {
 	keys := []string{kPick, "a.pick.none", kContact, kContact + ".aidant", "a.contact.relay", "a.contact.phone",
 		kPhonePrefix + "BE", kPhonePrefix + "FR", kPhonePrefix + "BE.aidant", kPhonePrefix + "FR.aidant",
 		kPhoneInvalid, kReferralRelay, kReferralPhone, kReferralWithdrawn, kReferralFailed, kCancelNone,
 		kRelaySent, kRelayClosed, kRelayFailed, kStructureUsage, kStructureLinked, kStructureBadCode,
-		"a.done.cancel"}
+		"a.done.cancel", "a.done.card",
+		kCardTitle, kCardTitleAidant, kCardProfile, kCardTip, kCardPlace, kCardHours, kCardPhone, kCardBring, kCardBring + ".aidant"}
 	for _, n := range []string{"seen", "accepted", "declined", "contacted", "closed", "expired", "message", "next", "none_left"} {
 		keys = append(keys, kNoticePrefix+n)
 	}

@@ -92,7 +92,9 @@ type Referral struct {
 	Next       []string  `json:"next,omitempty"` // the other places offered, in order, for a next offer
 	Lang       Lang      `json:"lang"`
 	Country    string    `json:"country,omitempty"`
-	Postcode   string    `json:"pc,omitempty"` // not the street address
+	Postcode   string    `json:"pc,omitempty"`   // not the street address
+	Area       string    `json:"area,omitempty"` // "BE:Antwerpen", for the observatory
+	SharedBy   string    `json:"sb,omitempty"`   // place whose share code started the conversation
 	Need       string    `json:"need"`
 	Profile    string    `json:"profile"`
 	Why        string    `json:"why"`              // why key of C.2

@@ -34,7 +34,7 @@ func TestReferralByMessage(t *testing.T) {
 	c.say("1")
 	c.wantState(flows.StateDone)
 	c.wantText("C'est envoyé à OCMW Test")
-	c.wantText("[done:cancel] [done:restart] [done:about]")
+	c.wantText("[done:cancel] [done:card] [done:restart] [done:about]")
 	r := c.oc.Referral
 	if r == nil {
 		t.Fatal("no referral")

@@ -52,6 +52,11 @@ type Session struct {
 	// Ref and RefPlace name the chat's open referral: the person's typed
 	// messages in the end state are relayed to it.
 	Ref, RefPlace string
+	// SharedBy is the place whose share code started the conversation.
+	SharedBy string
+	// Area is the commune the person gave ("BE:Antwerpen"), for the
+	// observatory's counts.
+	Area string
 }
 
 // wire is the stored JSON form of a Session. Answers, trail and seen ids
@@ -84,6 +89,8 @@ type wire struct {
 	CAidant   bool     `json:"ca,omitempty"`
 	Ref       string   `json:"ref,omitempty"`
 	RefPlace  string   `json:"rpl,omitempty"`
+	SharedBy  string   `json:"sb,omitempty"`
+	Area      string   `json:"ar,omitempty"`
 }
 
 func micros(t time.Time) int64 {
@@ -111,7 +118,8 @@ func (s Session) Encode() ([]byte, error) {
 		Trail: strings.Join(s.Trail, " "), Paused: s.Paused, Postcode: s.Postcode, Lat: s.Lat, Lon: s.Lon,
 		Places: s.Places, Payload: s.Payload, Retries: s.Retries, Seen: strings.Join(s.Seen, " "),
 		Created: micros(s.Created), Updated: micros(s.Updated), ConsentAt: micros(s.ConsentAt), ConsentBy: s.ConsentBy,
-		Pick: s.Pick, CAidant: s.ContactAidant, Ref: s.Ref, RefPlace: s.RefPlace}
+		Pick: s.Pick, CAidant: s.ContactAidant, Ref: s.Ref, RefPlace: s.RefPlace,
+		SharedBy: s.SharedBy, Area: s.Area}
 	if len(s.Answers) > 0 {
 		keys := make([]string, 0, len(s.Answers))
 		n := 0
@@ -155,7 +163,8 @@ func DecodeSession(b []byte) (Session, error) {
 		Paused: w.Paused, Postcode: w.Postcode, Lat: w.Lat, Lon: w.Lon, Places: w.Places,
 		Payload: w.Payload, Retries: w.Retries, Created: fromMicros(w.Created), Updated: fromMicros(w.Updated),
 		ConsentAt: fromMicros(w.ConsentAt), ConsentBy: w.ConsentBy,
-		Pick: w.Pick, ContactAidant: w.CAidant, Ref: w.Ref, RefPlace: w.RefPlace}
+		Pick: w.Pick, ContactAidant: w.CAidant, Ref: w.Ref, RefPlace: w.RefPlace,
+		SharedBy: w.SharedBy, Area: w.Area}
 	if w.Trail != "" {
 		s.Trail = strings.Split(w.Trail, " ")
 	}

@@ -34,9 +34,10 @@ type Options struct {
 	// Page configures the structures' page; its Desk is the service.
 	// The page also renders the mails and chat summaries.
 	Page   WebOptions
-	Mailer Mailer     // nil: structures get their referrals on the page and their chat only
-	From   string     // sender address of the mails
-	Sender bot.Sender // reaches persons and structures' chats on their channel
+	Mailer Mailer           // nil: structures get their referrals on the page and their chat only
+	From   string           // sender address of the mails
+	Sender bot.Sender       // reaches persons and structures' chats on their channel
+	Stats  flows.StatsStore // nil: the observatory does not count referrals
 	// BaseURL is the public address of the pages ("https://secours.example.org"):
 	// the links in mails and on the command line start with it.
 	BaseURL string
@@ -199,6 +200,7 @@ func (s *Service) process(ctx context.Context, id string) error {
 		}
 		if changed {
 			s.o.Log.Info("referral expired", slog.String("ref", short(id)))
+			s.tally(ctx, r, flows.StatusClosed, now)
 			s.tell(ctx, flows.Notice{Referral: r, Kind: string(flows.StatusClosed)})
 		}
 	}
@@ -451,6 +453,7 @@ func (s *Service) Act(ctx context.Context, place, id string, to flows.Status, re
 	}
 	if changed {
 		s.o.Log.Info("referral changed", slog.String("ref", short(id)), slog.String("status", string(to)))
+		s.tally(ctx, r, to, now)
 		if !(to == flows.StatusClosed && reason == flows.ReasonUnreachable) {
 			s.tell(ctx, flows.Notice{Referral: r, Kind: string(to)})
 		}
@@ -459,6 +462,27 @@ func (s *Service) Act(ctx context.Context, place, id string, to flows.Status, re
 }
 
 var errBadReason = errors.New("unknown status or reason")
+
+// tally counts an acceptance (with its delay) or a closing in the
+// observatory. A failure costs a count, not the change.
+func (s *Service) tally(ctx context.Context, r flows.Referral, to flows.Status, now time.Time) {
+	if s.o.Stats == nil {
+		return
+	}
+	t := flows.Tally{Month: flows.MonthOf(now), Area: r.Area, Counts: map[string]int{}}
+	switch to {
+	case flows.StatusAccepted:
+		t.Counts[flows.MetricRefAccepted] = 1
+		t.Counts[flows.AcceptBucket(now.Sub(r.Created))] = 1
+	case flows.StatusClosed:
+		t.Counts[flows.MetricRefClosed] = 1
+	default:
+		return
+	}
+	if err := s.o.Stats.Record(ctx, t); err != nil {
+		s.o.Log.Warn("tally not recorded", slog.String("ref", short(r.ID)), slog.Any("err", err))
+	}
+}
 
 // Write relays a structure's message to the person.
 func (s *Service) Write(ctx context.Context, place, id, text string) (flows.Referral, error) {
