@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/flows"
 )
 
@@ -25,6 +26,7 @@ type Runner struct {
 	Referrals  flows.ReferralStore  // nil: consent is asked but nothing can be sent
 	Structures flows.StructureStore // nil: "/structure <code>" is refused
 	Stats      flows.StatsStore     // nil: the observatory counts nothing
+	Metrics    *metrics.Metrics     // nil: no Prometheus metrics
 	// Wake, if set, is called after a step that gave the structures'
 	// desk work (a new referral, a withdrawal, a relayed message), so it
 	// does not wait for its next poll.
@@ -63,6 +65,15 @@ func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 	r.ser.Do(m.Chat, func() {
 		out, err = r.Engine.Handle(ctx, flows.Stores{Sessions: r.Store, Referrals: r.Referrals, Structures: r.Structures}, m, now())
 	})
+	r.Metrics.Update(m.Chat.Channel(), uint8(m.Kind))
+	r.Metrics.Step(m.Chat.Channel(), time.Since(start))
+	r.Metrics.Profile(out.Profile)
+	if out.Referral != nil {
+		r.Metrics.Referral(string(flows.StatusSent))
+	}
+	if err != nil {
+		r.Metrics.StoreError(out.Event)
+	}
 	attrs := []any{
 		slog.Any("chat", m.Chat), slog.String("channel", m.Chat.Channel()),
 		slog.String("state", out.Session.State), slog.String("event", out.Event),

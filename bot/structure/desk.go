@@ -16,6 +16,7 @@ import (
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/mail"
+	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
@@ -38,6 +39,8 @@ type Options struct {
 	From   string           // sender address of the mails
 	Sender bot.Sender       // reaches persons and structures' chats on their channel
 	Stats  flows.StatsStore // nil: the observatory does not count referrals
+	// Metrics counts status changes and delivery failures; nil: none.
+	Metrics *metrics.Metrics
 	// BaseURL is the public address of the pages ("https://secours.example.org"):
 	// the links in mails and on the command line start with it.
 	BaseURL string
@@ -201,6 +204,7 @@ func (s *Service) process(ctx context.Context, id string) error {
 		if changed {
 			s.o.Log.Info("referral expired", slog.String("ref", short(id)))
 			s.tally(ctx, r, flows.StatusClosed, now)
+			s.o.Metrics.Referral(string(flows.StatusClosed))
 			s.tell(ctx, flows.Notice{Referral: r, Kind: string(flows.StatusClosed)})
 		}
 	}
@@ -271,6 +275,7 @@ func (s *Service) deliver(ctx context.Context, r flows.Referral, now time.Time) 
 	}
 	attrs := []any{slog.String("ref", short(r.ID)), slog.String("kind", kind)}
 	if sendErr != nil {
+		s.o.Metrics.DeliveryFailure(r.Delivery.Err)
 		s.o.Log.Warn("referral delivery failed", append(attrs, slog.Int("attempt", r.Delivery.Attempts),
 			slog.Time("retry_at", r.Delivery.Next), slog.Any("err", sendErr))...)
 	} else {
@@ -454,6 +459,7 @@ func (s *Service) Act(ctx context.Context, place, id string, to flows.Status, re
 	if changed {
 		s.o.Log.Info("referral changed", slog.String("ref", short(id)), slog.String("status", string(to)))
 		s.tally(ctx, r, to, now)
+		s.o.Metrics.Referral(string(to))
 		if !(to == flows.StatusClosed && reason == flows.ReasonUnreachable) {
 			s.tell(ctx, flows.Notice{Referral: r, Kind: string(to)})
 		}

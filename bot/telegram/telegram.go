@@ -81,6 +81,9 @@ type Config struct {
 	// received. Tests wait on it; the load tool measures the bot's own
 	// latency with it.
 	Done func(updateID, chat int64, received time.Time)
+	// Throttled, if set, is called when Telegram refused a message with a
+	// 429 and it will be sent again after wait (for the metrics).
+	Throttled func(wait time.Duration)
 }
 
 // LogValue shows the mode and the addresses, never the token or the secret.
@@ -730,6 +733,9 @@ func (a *Adapter) call(ctx context.Context, chat int64, paced bool, fn func(cont
 		}
 		wait := time.Duration(max(tm.RetryAfter, 1)) * time.Second
 		a.log.Warn("send throttled, waiting", slog.Any("chat", chatID(chat)), slog.String("event", "throttled"), slog.Duration("dur", wait))
+		if a.cfg.Throttled != nil {
+			a.cfg.Throttled(wait)
+		}
 		if err := a.sleep(ctx, wait); err != nil {
 			return err
 		}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/console"
+	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/memory"
@@ -220,13 +221,20 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 
 	// Adapters register here before the sweep starts; it reads only.
 	senders := bot.Senders{}
-	desk, err := newReferrals(cfg, engine, st, dir, senders, log, terminal)
+	m := metrics.New()
+	desk, err := newReferrals(cfg, engine, st, dir, senders, log, terminal, m)
 	if err != nil {
 		return err
 	}
-	runner := &bot.Runner{Engine: engine, Store: st, Referrals: st, Structures: st, Log: log, Wake: desk.Wake}
+	runner := &bot.Runner{Engine: engine, Store: st, Referrals: st, Structures: st, Log: log, Wake: desk.Wake, Metrics: m}
 	mux := http.NewServeMux()
 	mux.Handle("/s/", desk.Web())
+	ready := &readiness{}
+	if p, ok := st.(interface{ Ping(context.Context) error }); ok {
+		ready.add("store", p.Ping)
+	}
+	mountOps(mux, ready, m.Handler())
+	cfg.Telegram.throttled = func(wait time.Duration) { m.RateLimited("tg", wait) }
 
 	var channels []func(context.Context) error // each runs until ctx ends or it fails
 	if cfg.WhatsApp.enabled() {
@@ -235,6 +243,14 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 			return err
 		}
 		senders["wa"] = wa.adapter
+		ready.add("whatsapp", func(context.Context) error {
+			select {
+			case <-wa.done:
+				return errors.New("stopped")
+			default:
+				return nil
+			}
+		})
 		defer func() { _ = wa.stop() }()
 		channels = append(channels, func(context.Context) error { return wa.wait() })
 	}
@@ -243,7 +259,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		if err != nil {
 			return err
 		}
-		senders["tg"] = tg
+		senders["tg"] = tg // set up: the token works and the webhook or polling is in place
 		channels = append(channels, run)
 	}
 	var con *console.Adapter

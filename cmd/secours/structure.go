@@ -14,6 +14,7 @@ import (
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/mail"
+	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
@@ -90,7 +91,7 @@ type allStores interface {
 
 // newReferrals builds the structures' side: mails (SMTP, or the outbox),
 // the page and the sweep.
-func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool) (*structure.Service, error) {
+func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*structure.Service, error) {
 	c := cfg.Referrals
 	engine.Policy.Retain = c.Retention
 	cats, err := flows.LoadCatalogs(configs.FS)
@@ -117,7 +118,7 @@ func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Direc
 	}
 	o := structure.Options{
 		Engine: engine, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st},
-		Places: dir, Mailer: mailer, From: from, Sender: senders, BaseURL: c.BaseURL, Log: log,
+		Places: dir, Mailer: mailer, From: from, Sender: senders, BaseURL: c.BaseURL, Log: log, Metrics: m,
 		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web, Logger: log, Bot: c.BotName},
 	}
 	if c.MailRedirect != "" {
@@ -178,7 +179,7 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1
 	}
-	svc, err := newReferrals(cfg, engine, st, dir, bot.Senders{}, log, false)
+	svc, err := newReferrals(cfg, engine, st, dir, bot.Senders{}, log, false, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1

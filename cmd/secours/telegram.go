@@ -31,6 +31,8 @@ type TelegramConfig struct {
 	// The flag equivalents of the two secrets name files that hold them
 	// (a Docker or systemd secret), so the values never show in ps.
 	TokenFile, SecretFile string
+
+	throttled func(time.Duration) // counts 429 waits in the metrics
 }
 
 // enabled reports whether the channel runs.
@@ -43,7 +45,7 @@ func (c TelegramConfig) LogValue() slog.Value {
 
 func (c TelegramConfig) adapter() telegram.Config {
 	return telegram.Config{Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
-		Texts: configs.ChannelTexts("telegram")}
+		Texts: configs.ChannelTexts("telegram"), Throttled: c.throttled}
 }
 
 // telegramFlags reads the Telegram settings. The token and the webhook

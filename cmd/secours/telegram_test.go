@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -56,7 +57,7 @@ func TestTelegramConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Telegram != tt.want {
+			if !reflect.DeepEqual(c.Telegram, tt.want) {
 				t.Errorf("Telegram = %+v, want %+v", c.Telegram, tt.want)
 			}
 		})

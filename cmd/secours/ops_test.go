@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/secours/secours/bot/metrics"
+	"github.com/secours/secours/bot/telegram/telegramtest"
+)
+
+func TestReadiness(t *testing.T) {
+	ready := &readiness{}
+	down := errors.New("connection refused")
+	var storeErr error
+	ready.add("store", func(context.Context) error { return storeErr })
+	ready.add("telegram", func(context.Context) error { return nil })
+	mux := http.NewServeMux()
+	mountOps(mux, ready, metrics.New().Handler())
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
+		t.Errorf("/healthz = %d %q", code, body)
+	}
+	if code, body := get("/readyz"); code != 200 || body != "ready\n" {
+		t.Errorf("/readyz = %d %q", code, body)
+	}
+	storeErr = down
+	code, body := get("/readyz")
+	if code != http.StatusServiceUnavailable || body != "not ready: store\n" {
+		t.Errorf("/readyz with the store down = %d %q", code, body)
+	}
+	if strings.Contains(body, "refused") {
+		t.Errorf("/readyz shows the error itself")
+	}
+}
+
+// TestServeMetrics runs the service on a fake Telegram, has one person
+// talk, and reads /metrics: the counters moved, and no label holds the
+// chat id.
+func TestServeMetrics(t *testing.T) {
+	tg := telegramtest.New(telegramtest.Options{})
+	defer tg.Close()
+	addr := freeAddr(t)
+	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
+		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL, "OUTBOX_DIR": t.TempDir(),
+	}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stop := startServe(t, cfg)
+	const chat = 987654321
+	for _, a := range []string{"/start", "1", "2", "1", "4", "1", "1", "3", "3", "1", "1", "1"} {
+		before := len(tg.Sent(chat))
+		tg.Text(chat, "fr", a)
+		waitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
+	}
+	body := httpGet(t, "http://"+addr+"/metrics")
+	for _, want := range []string{
+		`secours_updates_total{channel="tg",kind="command"} 1`,
+		`secours_updates_total{channel="tg",kind="text"} 11`,
+		`secours_step_seconds_count{channel="tg"} 12`,
+		`secours_profiles_total{profile="proche_autonomie"} 1`,
+		`process_cpu_seconds_total`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if regexp.MustCompile(`\{[^}]*987654321`).MatchString(body) {
+		t.Errorf("a label holds the chat id")
+	}
+	if httpGet(t, "http://"+addr+"/readyz") != "ready\n" {
+		t.Errorf("/readyz not ready with Telegram set up and the memory store")
+	}
+	stop()
+}
