@@ -179,12 +179,33 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, cfg, stdin, stdout, stderr); err != nil {
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, cfg, stdin, stdout, stderr) }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		// A signal: every part drains (updates in flight answered, HTTP
+		// requests finished, the sweep's current referral done), but the
+		// whole stop is bounded, so an orchestrator's SIGKILL never has
+		// to come.
+		select {
+		case err = <-done:
+		case <-time.After(drainLimit):
+			fmt.Fprintf(stderr, "secours: still draining after %s: stopping now\n", drainLimit)
+			return 1
+		}
+	}
+	if err != nil {
 		fmt.Fprintln(stderr, "secours:", err)
 		return 1
 	}
 	return 0
 }
+
+// drainLimit bounds the stop after SIGTERM: the HTTP drain (shutdownWait)
+// and a little more. Orchestrators wait 30 s (Docker) to 90 s (systemd's
+// default) before they kill.
+const drainLimit = shutdownWait + 5*time.Second
 
 func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
 	level := slog.LevelInfo

@@ -7,9 +7,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/telegram/telegramtest"
@@ -89,4 +93,50 @@ func TestServeMetrics(t *testing.T) {
 		t.Errorf("/readyz not ready with Telegram set up and the memory store")
 	}
 	stop()
+}
+
+// TestSIGTERM stops the real binary with SIGTERM while it serves Telegram
+// and the pages: it drains and exits 0 well within the drain limit.
+func TestSIGTERM(t *testing.T) {
+	bin := buildBinary(t)
+	tg := telegramtest.New(telegramtest.Options{})
+	defer tg.Close()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "-http-addr", addr)
+	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+tg.Token, "TELEGRAM_API_URL="+tg.URL,
+		"OUTBOX_DIR="+t.TempDir(), "REDIS_URL=", "LOG_FORMAT=json")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitFor(t, "/healthz", func() bool {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	tg.Text(555, "fr", "/start")
+	waitFor(t, "the welcome", func() bool { return len(tg.Sent(555)) >= 2 })
+	start := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- cmd.Wait() }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(drainLimit):
+		t.Fatalf("still running %s after SIGTERM", drainLimit)
+	}
+	t.Logf("stopped in %s", time.Since(start).Round(time.Millisecond))
+	if tg.Pending() != 0 {
+		t.Errorf("%d updates left unconfirmed", tg.Pending())
+	}
 }
