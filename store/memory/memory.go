@@ -17,10 +17,10 @@ const sweepBatch = 8
 var _ flows.SessionStore = (*Store)(nil)
 
 // Store is an in-memory flows.SessionStore, and also a flows.ReferralStore
-// and a flows.StructureStore (referrals.go). It keeps the encoded bytes, not
-// the Session, so that it behaves like Redis: a caller that changes a
-// loaded Session does not change the stored one. It is safe for concurrent
-// use.
+// and a flows.StructureStore (referrals.go) and a flows.StatsStore
+// (stats.go). It keeps the encoded bytes, not the Session, so that it
+// behaves like Redis: a caller that changes a loaded Session does not
+// change the stored one. It is safe for concurrent use.
 type Store struct {
 	ttl time.Duration
 	now func() time.Time
@@ -37,6 +37,11 @@ type Store struct {
 	tokens      map[string]expiring // place by token hash
 	codes       map[string]expiring // place by link code
 	structChats map[string]flows.ChatID
+
+	// The observatory's counts (stats.go): a lock of their own too, taken
+	// by a tally at the end of a step.
+	smu   sync.Mutex                 // guards stats
+	stats map[string]map[statKey]int // month → (area, metric) → count
 }
 
 // entry is one stored session. Its val is never modified once stored, so
@@ -65,6 +70,7 @@ func New(ttl time.Duration, now func() time.Time) *Store {
 		tokens:      make(map[string]expiring),
 		codes:       make(map[string]expiring),
 		structChats: make(map[string]flows.ChatID),
+		stats:       make(map[string]map[statKey]int),
 	}
 }
 

@@ -65,7 +65,8 @@ var _ flows.SessionStore = (*Store)(nil)
 // "<prefix>:{<chat id>}:s", holding "<revision>:<session JSON>" with a TTL.
 // The braces are a hash tag: every key of a chat lands in the same Cluster
 // slot. It is also a flows.ReferralStore and a flows.StructureStore, whose
-// keys referrals.go lists. It is safe for concurrent use.
+// keys referrals.go lists, and a flows.StatsStore (stats.go). It is safe
+// for concurrent use.
 type Store struct {
 	c       goredis.UniversalClient
 	save    *goredis.Script

@@ -94,6 +94,8 @@ func fullReferral(id, place string, chat flows.ChatID, now time.Time) flows.Refe
 		Lang:          flows.FR,
 		Country:       "BE",
 		Postcode:      "1060",
+		Area:          "BE:Saint-Gilles",
+		SharedBy:      "be-cpas-1060",
 		Need:          "procedure",
 		Profile:       "besoin_accompagnement",
 		Why:           "why.near",

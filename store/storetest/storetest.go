@@ -61,6 +61,11 @@ func fullSession(id flows.ChatID, now time.Time) flows.Session {
 	s.Seen = []string{"812345670", "812345671", "812345672"}
 	s.ConsentAt = now.Add(-time.Minute)
 	s.ConsentBy = "button"
+	s.Pick = 1
+	s.ContactAidant = true
+	s.Ref, s.RefPlace = "k3j5q7x2m4n6p8r0s2t4v6w8y0", "bxl-0040"
+	s.SharedBy = "bxl-0012"
+	s.Area = "BE:Bruxelles"
 	return s
 }
 

@@ -1,0 +1,127 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/secours/secours/flows"
+)
+
+// maxMonths bounds the range Counts reads, as in the Redis store (where
+// each month is a key to fetch), so that both refuse the same ranges.
+const maxMonths = 120
+
+var _ flows.StatsStore = (*Store)(nil)
+
+// statKey is one count of a month.
+type statKey struct{ area, metric string }
+
+// Record adds t's counts to its month and area. The tally is checked
+// before anything is added, so a bad one adds nothing: a month other than
+// "YYYY-MM", an empty metric or one holding "|" (the Redis store's field
+// separator), a negative count. Zero counts are skipped.
+func (s *Store) Record(ctx context.Context, t flows.Tally) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory record tally: %w", err)
+	}
+	if err := checkTally(t); err != nil {
+		return fmt.Errorf("memory record tally: %w", err)
+	}
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	m := s.stats[t.Month]
+	if m == nil {
+		m = make(map[statKey]int)
+		s.stats[t.Month] = m
+	}
+	for metric, n := range t.Counts {
+		if n != 0 {
+			m[statKey{t.Area, metric}] += n
+		}
+	}
+	return nil
+}
+
+// Counts returns every count of the months from through to, inclusive,
+// sorted by month, area and metric. A month other than "YYYY-MM", from
+// after to, or more than 120 months is an error.
+func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memory counts: %w", err)
+	}
+	months, err := monthRange(from, to)
+	if err != nil {
+		return nil, fmt.Errorf("memory counts: %w", err)
+	}
+	var cells []flows.Cell
+	s.smu.Lock()
+	for _, month := range months {
+		for k, n := range s.stats[month] {
+			cells = append(cells, flows.Cell{Month: month, Area: k.area, Metric: k.metric, N: n})
+		}
+	}
+	s.smu.Unlock()
+	slices.SortFunc(cells, func(a, b flows.Cell) int {
+		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Area, b.Area), cmp.Compare(a.Metric, b.Metric))
+	})
+	return cells, nil
+}
+
+// checkTally refuses what the Redis store could not store or read back
+// the same way.
+func checkTally(t flows.Tally) error {
+	if _, ok := monthIndex(t.Month); !ok {
+		return fmt.Errorf("month %q is not YYYY-MM", t.Month)
+	}
+	for metric, n := range t.Counts {
+		if metric == "" || strings.Contains(metric, "|") {
+			return fmt.Errorf("metric %q is empty or holds |", metric)
+		}
+		if n < 0 {
+			return fmt.Errorf("negative count for %s", metric)
+		}
+	}
+	return nil
+}
+
+// monthIndex counts the months since year 0 of "YYYY-MM".
+func monthIndex(s string) (int, bool) {
+	if len(s) != 7 || s[4] != '-' {
+		return 0, false
+	}
+	for i, c := range []byte(s) {
+		if i != 4 && (c < '0' || c > '9') {
+			return 0, false
+		}
+	}
+	y, _ := strconv.Atoi(s[:4])
+	m, _ := strconv.Atoi(s[5:])
+	if m < 1 || m > 12 {
+		return 0, false
+	}
+	return y*12 + m - 1, true
+}
+
+// monthRange lists the months from through to.
+func monthRange(from, to string) ([]string, error) {
+	a, okA := monthIndex(from)
+	b, okB := monthIndex(to)
+	switch {
+	case !okA || !okB:
+		return nil, fmt.Errorf("range %q to %q: months must be YYYY-MM", from, to)
+	case a > b:
+		return nil, errors.New("range: from is after to")
+	case b-a+1 > maxMonths:
+		return nil, fmt.Errorf("range: %d months, at most %d", b-a+1, maxMonths)
+	}
+	months := make([]string, 0, b-a+1)
+	for i := a; i <= b; i++ {
+		months = append(months, fmt.Sprintf("%04d-%02d", i/12, i%12+1))
+	}
+	return months, nil
+}

@@ -1,0 +1,173 @@
+package redis
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/secours/secours/flows"
+)
+
+// Observatory keys:
+//
+//	<prefix>:obs:{<month>}   hash "<area>|<metric>" → count, month "2026-03"
+//
+// One hash per month, so that a tally (one month, one area) is one key
+// and Counts computes its keys from the range, without an index or a
+// SCAN. The month is the hash tag: a Cluster spreads the months over its
+// nodes, and a tally's commands never cross slots. The field splits at its
+// last "|": metrics may not hold one (Record refuses them), areas may.
+//
+// The hashes have no TTL. They hold aggregates only, no per-person record
+// and nothing the retention of referrals (diagnostic.md G.3) covers, and
+// the observatory's point is to compare years; about 20 metrics × the
+// communes seen a month is a few hundred kilobytes a year. So, as for
+// referrals, Redis must persist and never evict them.
+
+// maxMonths bounds the range Counts reads: one key per month, all in one
+// pipeline, and ten years is more than any page shows.
+const maxMonths = 120
+
+var _ flows.StatsStore = (*Store)(nil)
+
+func (s *Store) statsKey(month string) string { return s.prefix + ":obs:{" + month + "}" }
+
+// Record adds t's counts to its month and area in one round trip:
+// HINCRBYs in a MULTI/EXEC, so that a page never sees half a tally (a
+// conversation counted as finished without its profile). The tally is
+// checked first, so a bad one adds nothing: a month other than "YYYY-MM",
+// an empty metric or one holding "|", a negative count. Zero counts are
+// skipped; a tally with none makes no round trip.
+func (s *Store) Record(ctx context.Context, t flows.Tally) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("redis record tally: %w", err)
+	}
+	if err := checkTally(t); err != nil {
+		return fmt.Errorf("redis record tally: %w", err)
+	}
+	metrics := make([]string, 0, len(t.Counts))
+	for m, n := range t.Counts {
+		if n != 0 {
+			metrics = append(metrics, m)
+		}
+	}
+	if len(metrics) == 0 {
+		return nil
+	}
+	slices.Sort(metrics) // the same commands for the same tally: easier to read in MONITOR
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	key := s.statsKey(t.Month)
+	_, err := s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		for _, m := range metrics {
+			p.HIncrBy(ctx, key, t.Area+"|"+m, int64(t.Counts[m]))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis record tally: %w", err)
+	}
+	return nil
+}
+
+// Counts returns every count of the months from through to, inclusive,
+// sorted by month, area and metric, in one round trip (a pipeline of one
+// HGETALL per month). A month other than "YYYY-MM", from after to, or
+// more than 120 months is an error.
+func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("redis counts: %w", err)
+	}
+	months, err := monthRange(from, to)
+	if err != nil {
+		return nil, fmt.Errorf("redis counts: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	cmds := make([]*goredis.MapStringStringCmd, len(months))
+	_, err = s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, m := range months {
+			cmds[i] = p.HGetAll(ctx, s.statsKey(m))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("redis counts: %w", err)
+	}
+	var cells []flows.Cell
+	for i, cmd := range cmds {
+		for field, v := range cmd.Val() {
+			j := strings.LastIndexByte(field, '|')
+			n, err := strconv.Atoi(v)
+			if j < 0 || err != nil {
+				// Only HINCRBY writes here: someone else's key.
+				return nil, fmt.Errorf("redis counts: unreadable field in %s", s.statsKey(months[i]))
+			}
+			cells = append(cells, flows.Cell{Month: months[i], Area: field[:j], Metric: field[j+1:], N: n})
+		}
+	}
+	slices.SortFunc(cells, func(a, b flows.Cell) int {
+		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Area, b.Area), cmp.Compare(a.Metric, b.Metric))
+	})
+	return cells, nil
+}
+
+// checkTally refuses a tally that could not be stored or read back: the
+// month names the key, and the field splits at the metric's "|".
+func checkTally(t flows.Tally) error {
+	if _, ok := monthIndex(t.Month); !ok {
+		return fmt.Errorf("month %q is not YYYY-MM", t.Month)
+	}
+	for metric, n := range t.Counts {
+		if metric == "" || strings.Contains(metric, "|") {
+			return fmt.Errorf("metric %q is empty or holds |", metric)
+		}
+		if n < 0 {
+			return fmt.Errorf("negative count for %s", metric)
+		}
+	}
+	return nil
+}
+
+// monthIndex counts the months since year 0 of "YYYY-MM".
+func monthIndex(s string) (int, bool) {
+	if len(s) != 7 || s[4] != '-' {
+		return 0, false
+	}
+	for i, c := range []byte(s) {
+		if i != 4 && (c < '0' || c > '9') {
+			return 0, false
+		}
+	}
+	y, _ := strconv.Atoi(s[:4])
+	m, _ := strconv.Atoi(s[5:])
+	if m < 1 || m > 12 {
+		return 0, false
+	}
+	return y*12 + m - 1, true
+}
+
+// monthRange lists the months from through to: the keys Counts reads.
+func monthRange(from, to string) ([]string, error) {
+	a, okA := monthIndex(from)
+	b, okB := monthIndex(to)
+	switch {
+	case !okA || !okB:
+		return nil, fmt.Errorf("range %q to %q: months must be YYYY-MM", from, to)
+	case a > b:
+		return nil, errors.New("range: from is after to")
+	case b-a+1 > maxMonths:
+		return nil, fmt.Errorf("range: %d months, at most %d", b-a+1, maxMonths)
+	}
+	months := make([]string, 0, b-a+1)
+	for i := a; i <= b; i++ {
+		months = append(months, fmt.Sprintf("%04d-%02d", i/12, i%12+1))
+	}
+	return months, nil
+}
