@@ -23,7 +23,12 @@
 // templates are configs/web/*.tmpl. A referral's chat id never reaches a
 // page, a mail or a log.
 //
-// It imports flows, geo, bot and bot/mail; it must not import store,
-// configs or cmd: cmd hands it the stores, the embedded templates and
-// texts (configs.Web, configs.WebTexts) and the catalogues.
+// With the bot's Telegram username or WhatsApp number, the page also has a
+// share section (issue 9): the links that start the bot with the
+// structure's code, their QR codes, and a poster to print (bot/share).
+//
+// It imports flows, geo, bot, bot/mail and bot/share; it must not import
+// store, configs or cmd: cmd hands it the stores, the embedded templates
+// and texts (configs.Web, configs.WebTexts, configs.ShareTexts) and the
+// catalogues.
 package structure

@@ -100,12 +100,13 @@ func codeKeys() []string {
 	keys := []string{"age.now", "age.min", "age.hour", "age.day", "age.days", "time.at", "line",
 		"lang.fr", "lang.nl", "switch.fr", "switch.nl", "page.title", "page.title_noplace",
 		"ref.title", "ref.received", "ref.delivery", "ref.delivery_stopped", "ref.delivery_detail",
-		"ref.need", "ref.profile", "ref.confidence", "ref.lang", "ref.postcode", "ref.consent", "ref.contact", "ref.aidant",
+		"ref.need", "ref.profile", "ref.confidence", "ref.lang", "ref.postcode", "ref.consent", "ref.contact", "ref.aidant", "ref.shared",
 		"consent.self", "consent.aidant_for_person", "consent.other",
 		"contact.phone_line", "contact.relay_away", "contact.aidant",
 		"thread.person", "thread.structure", "thread.meta", "act.write_hint", "tg.step_bot", "tg.step_bot_named",
 		"mail.new", "mail.reminder", "mail.reply", "mail.withdrawn", "mail.summary", "mail.open", "mail.place_default",
-		"sum.title", "sum.reminder", "sum.reply", "err.back", "ref.reason"}
+		"sum.title", "sum.reminder", "sum.reply", "err.back", "ref.reason",
+		"share.poster_both", "share.poster_fr", "share.poster_nl"}
 	for _, s := range statuses {
 		keys = append(keys, "status."+string(s))
 	}
@@ -258,6 +259,7 @@ type refView struct {
 	Need, Profile, Why      string
 	Conf, Lang, Postcode    string
 	Aidant                  bool
+	SharedBy                string // "Arrivée par le lien de partage de …"
 	Consent                 string
 	Relay, ContactAidant    bool
 	Phone                   string
@@ -329,6 +331,14 @@ func (w *Web) summary(t tr, r *flows.Referral, v *refView) {
 		v.Lang = t.s("lang." + string(r.Lang))
 	}
 	v.Postcode, v.Aidant = r.Postcode, r.Aidant
+	if r.SharedBy != "" {
+		// The structure whose link or poster brought the person (issue 9).
+		name := r.SharedBy
+		if p, ok := w.places.Place(r.SharedBy); ok {
+			name = p.Name
+		}
+		v.SharedBy = t.s("ref.shared", "place", name)
+	}
 	switch {
 	case r.ConsentAt.IsZero():
 		// No consent time (never in a referral the bot made): say
@@ -375,6 +385,23 @@ type pageData struct {
 	Hint      string // under the message box
 	BotStep   string // the telegram page's step that names the bot
 	Code      string // the Telegram command, once asked for
+	Share     *shareView
+}
+
+// shareView is the page's share section (issue 9): the links that start
+// the bot with the structure's code, their QR codes, and the posters.
+type shareView struct {
+	Code    string // the share code, for people who type it in WhatsApp
+	QRs     []qrView
+	Posters []langLink // the poster in both languages, in French, in Dutch
+}
+
+// qrView is one channel's link with its QR code.
+type qrView struct {
+	Name             string // Telegram, WhatsApp: names, not translated
+	Link             string
+	SVG              template.HTML // drawn by share.SVG: numbers in fixed markup
+	SVGHref, PNGHref string        // the downloads
 }
 
 // errData is the error page's data: one block per language when the
@@ -477,6 +504,9 @@ func (t tr) lines(v refView, short bool) []line {
 		out = append(out, line{Value: t.s("contact.aidant")})
 	case v.Aidant:
 		out = append(out, line{Value: t.s("ref.aidant")})
+	}
+	if v.SharedBy != "" && !short {
+		out = append(out, line{Value: v.SharedBy})
 	}
 	return out
 }

@@ -866,7 +866,7 @@ func TestTextsUsed(t *testing.T) {
 		used[k] = true
 	}
 	files, err := fs.Glob(configs.Web, "web/*.tmpl")
-	if err != nil || len(files) != 4 {
+	if err != nil || len(files) < 4 { // at least page, style and the two mails; other packages keep theirs here too
 		t.Fatalf("templates %v, %v", files, err)
 	}
 	for _, name := range files {

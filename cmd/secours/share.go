@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	tgbot "github.com/go-telegram/bot"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/secours/secours/bot/share"
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/geo"
+)
+
+const shareUsage = `Usage:
+  secours share PLACE [flags]
+
+Makes what a structure hands out so that people start Secours from it:
+the Telegram and WhatsApp links that carry the structure's code (so the
+bot knows who shared it), their QR codes (PNG for a screen or a leaflet,
+SVG for a print shop) and a poster to print on A4 (poster.html: open it
+in a browser and print it). PLACE is a place id or a part of its name,
+whatever the accents and the case (see "secours places near").
+
+The bot's Telegram username comes from -telegram-username or
+TELEGRAM_BOT_USERNAME, else from Telegram itself when TELEGRAM_BOT_TOKEN
+is set (TELEGRAM_API_URL: another Bot API server); its WhatsApp number
+from -whatsapp-number or WHATSAPP_NUMBER. At least one is needed.
+
+Flags:
+`
+
+// maxListed is how many places an ambiguous name lists.
+const maxListed = 10
+
+// getMeWait bounds the question to Telegram: a command on a terminal,
+// not a server that may wait.
+const getMeWait = 20 * time.Second
+
+// runShare is "secours share …".
+func runShare(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	fs := flag.NewFlagSet("secours share", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, shareUsage)
+		fs.PrintDefaults()
+	}
+	out := fs.String("out", "", `folder the files are written to; default "share-<code>" in the current folder`)
+	langFlag := fs.String("lang", "", "language of the poster and of the WhatsApp greeting: fr, nl or both; "+
+		"default: the place's (both for a place that serves French and Dutch)")
+	user := fs.String("telegram-username", getenv("TELEGRAM_BOT_USERNAME"), "the bot's Telegram username [TELEGRAM_BOT_USERNAME]")
+	number := fs.String("whatsapp-number", getenv("WHATSAPP_NUMBER"), "the bot's WhatsApp number, +32… [WHATSAPP_NUMBER]")
+	// Flags may follow the place ("secours share Marolles -lang fr"):
+	// the flag package stops at the first word, so parse again after it.
+	var words []string
+	for rest := args; ; {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		words, rest = append(words, fs.Arg(0)), fs.Args()[1:]
+	}
+	query := strings.TrimSpace(strings.Join(words, " "))
+	switch query {
+	case "help":
+		fs.Usage()
+		return 0
+	case "":
+		fs.Usage()
+		return 2
+	}
+	fail := func(code int, format string, a ...any) int {
+		fmt.Fprintf(stderr, "secours share: "+format+"\n", a...)
+		return code
+	}
+
+	var lang share.Lang
+	if *langFlag != "" {
+		var ok bool
+		if lang, ok = share.ParseLang(*langFlag); !ok {
+			return fail(2, "-lang %q: want fr, nl or both", *langFlag)
+		}
+	}
+	var err error
+	if *user != "" {
+		if *user, err = share.Username(*user); err != nil {
+			return fail(2, "-telegram-username / TELEGRAM_BOT_USERNAME: %v", err)
+		}
+	}
+	if *number != "" {
+		if *number, err = share.Number(*number); err != nil {
+			return fail(2, "-whatsapp-number / WHATSAPP_NUMBER: %v", err)
+		}
+	}
+	token := getenv("TELEGRAM_BOT_TOKEN")
+	if *user == "" && *number == "" && token == "" {
+		return fail(2, "no channel to share: set TELEGRAM_BOT_USERNAME (or -telegram-username, or TELEGRAM_BOT_TOKEN "+
+			"to ask Telegram) and/or WHATSAPP_NUMBER (or -whatsapp-number)")
+	}
+
+	// The place first: a typo in its name should not wait for Telegram.
+	_, dir, err := configs.EngineAndPlaces()
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	place, matches := findPlace(dir, query)
+	switch {
+	case place == nil && len(matches) == 0:
+		return fail(1, "no place has the id %q or a name that holds it (see secours places near)", query)
+	case place == nil:
+		fmt.Fprintf(stderr, "secours share: %d places match %q; give one id:\n", len(matches), query)
+		for _, p := range matches[:min(len(matches), maxListed)] {
+			fmt.Fprintf(stderr, "  %s  %s (%s %s)\n", p.ID, p.Name, p.Postcode, p.Commune)
+		}
+		if len(matches) > maxListed {
+			fmt.Fprintf(stderr, "  … and %d more\n", len(matches)-maxListed)
+		}
+		return 2
+	}
+
+	if *user == "" && token != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), getMeWait)
+		defer cancel()
+		if *user, err = botUsername(ctx, token, getenv("TELEGRAM_API_URL")); err != nil {
+			return fail(1, "TELEGRAM_BOT_TOKEN: asking Telegram for the bot's username: %v", err)
+		}
+	}
+	if lang == "" {
+		lang = posterLangOf(place)
+	}
+	kit, err := share.New(configs.Web, configs.ShareTexts())
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	links := kit.For(place.ID, *user, *number, lang)
+	if *out == "" {
+		*out = "share-" + links.Code
+	}
+	files, err := writeShare(*out, kit, place, links, lang)
+	if err != nil {
+		return fail(1, "%v", err)
+	}
+	fmt.Fprint(stdout, linksText(place, links))
+	fmt.Fprintln(stdout, "\nFiles:")
+	for _, f := range files {
+		fmt.Fprintln(stdout, "  "+f)
+	}
+	fmt.Fprintln(stdout, "\nOpen poster.html in a browser and print it on A4 (one page).")
+	return 0
+}
+
+// findPlace finds a place by its exact id, else by a part of its name,
+// whatever the case and the accents. With several names it returns them
+// all, unless exactly one is the whole name asked ("OCMW Gent" among
+// "OCMW Gentbrugge…").
+func findPlace(dir *geo.Directory, query string) (*geo.Place, []*geo.Place) {
+	if p, ok := dir.Place(strings.TrimSpace(query)); ok {
+		return p, nil
+	}
+	q := foldName(query)
+	if q == "" {
+		return nil, nil
+	}
+	var matches, exact []*geo.Place
+	for _, p := range dir.Places() {
+		name := foldName(p.Name)
+		if strings.Contains(name, q) {
+			matches = append(matches, p)
+			if name == q {
+				exact = append(exact, p)
+			}
+		}
+	}
+	switch {
+	case len(exact) == 1:
+		return exact[0], nil
+	case len(matches) == 1:
+		return matches[0], nil
+	}
+	return nil, matches
+}
+
+// foldName lowers s and drops accents and punctuation, words joined by
+// one space: "Valserhône" and "valserhone" match, and so do "Saint-Gilles"
+// and "saint gilles".
+func foldName(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			// an accent: dropped
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// posterLangOf is a place's poster language: both for a place that
+// serves French and Dutch, else the one it serves; French by default.
+func posterLangOf(p *geo.Place) share.Lang {
+	fr, nl := slices.Contains(p.Langs, "fr"), slices.Contains(p.Langs, "nl")
+	switch {
+	case fr && nl:
+		return share.Both
+	case nl:
+		return share.NL
+	}
+	return share.FR
+}
+
+// botUsername asks the Bot API who the token's bot is. The library
+// already hides the token in its errors; the replace makes sure.
+func botUsername(ctx context.Context, token, apiURL string) (string, error) {
+	opts := []tgbot.Option{tgbot.WithSkipGetMe()}
+	if apiURL != "" {
+		opts = append(opts, tgbot.WithServerURL(strings.TrimRight(apiURL, "/")))
+	}
+	redact := func(err error) error {
+		return errors.New(strings.ReplaceAll(err.Error(), token, "***"))
+	}
+	b, err := tgbot.New(token, opts...)
+	if err != nil {
+		return "", redact(err)
+	}
+	me, err := b.GetMe(ctx)
+	if err != nil {
+		return "", redact(err)
+	}
+	u, err := share.Username(me.Username)
+	if err != nil {
+		return "", fmt.Errorf("the bot has no usable username: %w", err)
+	}
+	return u, nil
+}
+
+// linksText is what links.txt holds and the command prints.
+func linksText(p *geo.Place, l share.Links) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s)\nCode:     %s\n", p.Name, p.ID, l.Code)
+	if l.Telegram != "" {
+		fmt.Fprintf(&b, "Telegram: %s\n", l.Telegram)
+	}
+	if l.WhatsApp != "" {
+		fmt.Fprintf(&b, "WhatsApp: %s\n", l.WhatsApp)
+	}
+	return b.String()
+}
+
+// writeShare writes the QR codes, the poster and links.txt into dir and
+// returns their paths.
+func writeShare(dir string, kit *share.Kit, p *geo.Place, l share.Links, lang share.Lang) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var paths []string
+	write := func(name string, b []byte) error {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return err
+		}
+		paths = append(paths, path)
+		return nil
+	}
+	for _, c := range []struct{ name, link string }{{"telegram", l.Telegram}, {"whatsapp", l.WhatsApp}} {
+		if c.link == "" {
+			continue
+		}
+		png, err := share.PNG(c.link, share.PrintScale)
+		if err != nil {
+			return nil, err
+		}
+		svg, err := share.SVG(c.link)
+		if err != nil {
+			return nil, err
+		}
+		if err := errors.Join(write(c.name+".png", png), write(c.name+".svg", []byte(svg))); err != nil {
+			return nil, err
+		}
+	}
+	var poster strings.Builder
+	if err := kit.Poster(&poster, share.PosterData{Lang: lang, Name: p.Name, Hours: p.Hours, Links: l}); err != nil {
+		return nil, err
+	}
+	if err := errors.Join(write("poster.html", []byte(poster.String())), write("links.txt", []byte(linksText(p, l)))); err != nil {
+		return nil, err
+	}
+	return paths, nil
+}
