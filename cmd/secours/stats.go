@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/secours/secours/bot/observatory"
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/redis"
+)
+
+const statsUsage = `Usage:
+  secours stats [-from 2026-01] [-to 2026-12] [-area BE:Antwerpen] [-csv] [-lang fr]
+  secours stats token
+
+The first form prints the needs observatory's anonymous counts per
+commune and month, as the observatory's page shows them: counts under 5
+are hidden ("<5"), and so is whatever would give one away by subtraction.
+Without -from and -to: the last 12 months. -csv writes the CSV of the
+page's export (UTF-8 with BOM, ";" separated, for Excel). The counts are
+read from Redis (REDIS_URL), where the bot records them.
+
+"secours stats token" prints a new token for the observatory's page,
+/obs/<token>, and the line that configures the server with its SHA-256:
+the server never holds the token itself. Giving a new hash to the server
+stops the old token.
+
+Flags:
+`
+
+// runStats is "secours stats …".
+func runStats(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) > 0 && args[0] == "token" {
+		return runStatsToken(args[1:], stdout, stderr, getenv)
+	}
+	fs := flag.NewFlagSet("secours stats", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	from := fs.String("from", "", "first month, YYYY-MM; default: 11 months before -to")
+	to := fs.String("to", "", "last month, YYYY-MM; default: this month")
+	area := fs.String("area", "", `one commune: country code, colon, name ("BE:Antwerpen"); default: all`)
+	asCSV := fs.Bool("csv", false, "write CSV (for Excel) instead of a table")
+	lang := fs.String("lang", "fr", "language of the labels: fr or nl")
+	// Not the default of -redis-url: a URL may hold a password, and the
+	// usage prints defaults.
+	redisURL := fs.String("redis-url", "", "Redis URL of the bot's store [REDIS_URL]")
+	// Tests read their own keys; not for people, so not in the usage.
+	prefix := fs.String("redis-prefix", "", "")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, statsUsage)
+		shown := flag.NewFlagSet("", flag.ContinueOnError)
+		shown.SetOutput(stderr)
+		fs.VisitAll(func(f *flag.Flag) {
+			if f.Name != "redis-prefix" {
+				shown.Var(f.Value, f.Name, f.Usage)
+			}
+		})
+		shown.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return 2
+	}
+	l := flows.Lang(*lang)
+	if l != flows.FR && l != flows.NL {
+		fmt.Fprintf(stderr, "secours stats: -lang %q: want fr or nl\n", *lang)
+		return 2
+	}
+	filter, err := observatory.ParseFilter(*from, *to, *area, time.Now())
+	if err != nil {
+		fmt.Fprintln(stderr, "secours stats:", rangeProblem(err))
+		return 2
+	}
+	u := *redisURL
+	if u == "" {
+		u = getenv("REDIS_URL")
+	}
+	if u == "" {
+		fmt.Fprintln(stderr, "secours stats: REDIS_URL is not set. The counts are kept where the bot runs; "+
+			"without Redis they live in the bot process's memory and end with it, so this command would read none.")
+		return 2
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st, err := redis.Open(ctx, u, redis.Options{Prefix: *prefix})
+	if err != nil {
+		fmt.Fprintln(stderr, "secours stats: REDIS_URL:", err)
+		return 1
+	}
+	defer st.Close()
+	cells, err := st.Counts(ctx, filter.From, filter.To)
+	if err != nil {
+		fmt.Fprintln(stderr, "secours stats:", err)
+		return 1
+	}
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		fmt.Fprintln(stderr, "secours stats:", err)
+		return 1
+	}
+	words, err := observatory.LoadWords(configs.ObservatoryTexts(), cats)
+	if err != nil {
+		fmt.Fprintln(stderr, "secours stats:", err)
+		return 1
+	}
+	rep := observatory.Build(cells, filter)
+	write := observatory.WriteText
+	if *asCSV {
+		write = observatory.WriteCSV
+	}
+	if err := write(stdout, rep, words[l]); err != nil {
+		fmt.Fprintln(stderr, "secours stats:", err)
+		return 1
+	}
+	return 0
+}
+
+// rangeProblem words a bad -from, -to or -area for a person at a
+// terminal.
+func rangeProblem(err error) string {
+	re, ok := errors.AsType[*observatory.RangeError](err)
+	if !ok {
+		return err.Error()
+	}
+	switch re.Problem {
+	case observatory.ProblemMonth:
+		return fmt.Sprintf("%q is not a month: write it YYYY-MM, like 2026-03", re.Value)
+	case observatory.ProblemReversed:
+		return "-from is after -to"
+	case observatory.ProblemLong:
+		return fmt.Sprintf("the range is too long: at most %d months", observatory.MaxMonths)
+	}
+	return strings.TrimPrefix(err.Error(), "observatory: ")
+}
+
+// runStatsToken is "secours stats token": the token on the first line
+// and the server's setting on the second, so that a script can take
+// either; the explanation goes to stderr.
+func runStatsToken(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) > 0 {
+		fmt.Fprint(stderr, statsUsage)
+		if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+			return 0
+		}
+		return 2
+	}
+	b := make([]byte, 32)
+	rand.Read(b) // since Go 1.24 it crashes rather than return an error
+	token := base64.RawURLEncoding.EncodeToString(b)
+	sum := sha256.Sum256([]byte(token))
+	fmt.Fprintln(stdout, token)
+	fmt.Fprintln(stdout, "OBSERVATORY_TOKEN_SHA256="+hex.EncodeToString(sum[:]))
+	page := "<BASE_URL>/obs/<token>"
+	if base := strings.TrimRight(getenv("BASE_URL"), "/"); base != "" {
+		page = base + "/obs/<token>"
+	}
+	fmt.Fprintf(stderr, "Give the token (first line) to the network coordinators: their page is %s.\n"+
+		"Configure the server with the second line only, and keep the token nowhere else.\n", page)
+	return 0
+}
