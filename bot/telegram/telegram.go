@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -146,15 +147,17 @@ func (c Config) Check() []string {
 
 // Adapter is the Telegram channel. It is safe for concurrent use.
 type Adapter struct {
-	cfg   Config
-	conv  bot.Conversation
-	api   *tgbot.Bot
-	poll  *http.Client
-	log   *slog.Logger
-	texts map[flows.Lang]texts
-	pace  *pacer
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
+	cfg Config
+	// username is the bot's, from getMe at Setup: share links need it.
+	username atomic.Pointer[string]
+	conv     bot.Conversation
+	api      *tgbot.Bot
+	poll     *http.Client
+	log      *slog.Logger
+	texts    map[flows.Lang]texts
+	pace     *pacer
+	now      func() time.Time
+	sleep    func(ctx context.Context, d time.Duration) error
 
 	mu     sync.Mutex         // guards queues, views, swept and stopped
 	queues map[int64][]func() // per chat, the updates and pushes waiting behind the one running
@@ -241,6 +244,15 @@ func New(cfg Config, conv bot.Conversation) (*Adapter, error) {
 	return a, nil
 }
 
+// Username is the bot's Telegram username ("secours_bot") once Setup has
+// run; "" before.
+func (a *Adapter) Username() string {
+	if u := a.username.Load(); u != nil {
+		return *u
+	}
+	return ""
+}
+
 // Setup checks the token (getMe), sets the command menu in French, Dutch
 // and by default, and registers the webhook, or removes it for polling.
 // A menu that cannot be set is logged: the bot works without it.
@@ -253,6 +265,7 @@ func (a *Adapter) Setup(ctx context.Context) error {
 		return fmt.Errorf("telegram getMe: %w", a.apiErr(err))
 	}
 	a.log.Info("telegram bot ready", slog.String("bot", me.Username), slog.Any("config", a.cfg))
+	a.username.Store(&me.Username)
 	for _, lc := range []string{"", "fr", "nl"} {
 		lang := flows.ParseLang(lc)
 		var cmds []models.BotCommand

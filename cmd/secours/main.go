@@ -67,6 +67,9 @@ Usage:
   secours diagnose …         classify answer keys with the reference diagnostic (JSON out)
   secours whatsapp link      link the WhatsApp channel: QR code, or -phone +32… for a pairing code
   secours structure link ID  print a new link to a structure's referrals page (revokes the old ones)
+  secours share PLACE        share links, QR codes (PNG, SVG) and a poster for a structure
+  secours stats …            the anonymous observatory: counts per commune and month (table or CSV);
+                             "secours stats token" makes the coordinators' page token
   secours help               this text
 
 Every flag has an environment variable (in brackets); flags win.
@@ -165,6 +168,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			return runDiagnose(args[1:], stdin, stdout, stderr)
 		case "structure":
 			return runStructure(args[1:], stdout, stderr, getenv)
+		case "share":
+			return runShare(args[1:], stdout, stderr, getenv)
+		case "stats":
+			return runStats(args[1:], stdout, stderr, getenv)
 		case "help":
 			args = []string{"-h"}
 		}
@@ -243,13 +250,11 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	// Adapters register here before the sweep starts; it reads only.
 	senders := bot.Senders{}
 	m := metrics.New()
-	desk, err := newReferrals(cfg, engine, st, dir, senders, log, terminal, m)
-	if err != nil {
-		return err
-	}
-	runner := &bot.Runner{Engine: engine, Store: st, Referrals: st, Structures: st, Log: log, Wake: desk.Wake, Metrics: m}
+	// The runner's Wake is set once the desk exists: Telegram is only set
+	// up before (its username goes in share links) and receives nothing
+	// until the channels run; WhatsApp starts after.
+	runner := &bot.Runner{Engine: engine, Store: st, Referrals: st, Structures: st, Stats: st, Log: log, Metrics: m}
 	mux := http.NewServeMux()
-	mux.Handle("/s/", desk.Web())
 	ready := &readiness{}
 	if p, ok := st.(interface{ Ping(context.Context) error }); ok {
 		ready.add("store", p.Ping)
@@ -258,6 +263,22 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	cfg.Telegram.throttled = func(wait time.Duration) { m.RateLimited("tg", wait) }
 
 	var channels []func(context.Context) error // each runs until ctx ends or it fails
+	if cfg.Telegram.enabled() {
+		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, log)
+		if err != nil {
+			return err
+		}
+		senders["tg"] = tg // set up: the token works and the webhook or polling is in place
+		channels = append(channels, run)
+		if cfg.Referrals.TelegramUsername == "" {
+			cfg.Referrals.TelegramUsername = tg.Username() // from getMe, for share links
+		}
+	}
+	desk, err := newReferrals(cfg, engine, st, dir, senders, log, terminal, m)
+	if err != nil {
+		return err
+	}
+	runner.Wake = desk.Wake
 	if cfg.WhatsApp.enabled() {
 		wa, err := startWhatsApp(ctx, cfg.WhatsApp, runner, log)
 		if err != nil {
@@ -275,13 +296,13 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		defer func() { _ = wa.stop() }()
 		channels = append(channels, func(context.Context) error { return wa.wait() })
 	}
-	if cfg.Telegram.enabled() {
-		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, log)
+	mux.Handle("/s/", desk.Web())
+	if cfg.Referrals.ObservatoryHash != nil {
+		obs, err := newObservatory(cfg, st, log)
 		if err != nil {
 			return err
 		}
-		senders["tg"] = tg // set up: the token works and the webhook or polling is in place
-		channels = append(channels, run)
+		mux.Handle("/obs/", obs)
 	}
 	var con *console.Adapter
 	if terminal {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +17,8 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/bot/metrics"
+	"github.com/secours/secours/bot/observatory"
+	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
@@ -28,7 +32,14 @@ type ReferralConfig struct {
 	BaseURL      string        // BASE_URL: public address of the structures' pages
 	Retention    time.Duration // REFERRAL_RETENTION: kept this long after the end (G.3: 90 days)
 	MailRedirect string        // MAIL_REDIRECT: every structure mail goes here instead (staging)
-	BotName      string        // TELEGRAM_BOT_NAME: "@secours_bot", named on the page
+	// TelegramUsername is the bot's username (TELEGRAM_BOT_USERNAME), for
+	// share links and the page; empty: from getMe when Telegram runs.
+	TelegramUsername string
+	WhatsAppNumber   string // WHATSAPP_NUMBER: the bot account's number, for wa.me share links
+	// ObservatoryHash is OBSERVATORY_TOKEN_SHA256: the hash of the network
+	// coordinators' token ("secours stats token"); empty: no observatory page.
+	ObservatoryHash []byte
+	observatoryHex  string
 
 	smtp mail.Config
 }
@@ -50,8 +61,12 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		"how long a referral is kept after it ended (diagnostic.md G.3: 90 days) [REFERRAL_RETENTION]")
 	fs.StringVar(&c.MailRedirect, "mail-redirect", env("MAIL_REDIRECT", ""),
 		"send every structure mail to this address instead of the structure's (a staging server) [MAIL_REDIRECT]")
-	fs.StringVar(&c.BotName, "telegram-bot-name", env("TELEGRAM_BOT_NAME", ""),
-		"the bot's Telegram username, shown to structures that link a chat [TELEGRAM_BOT_NAME]")
+	fs.StringVar(&c.TelegramUsername, "telegram-username", env("TELEGRAM_BOT_USERNAME", ""),
+		"the bot's Telegram username, for share links and QR codes; default: asked with getMe when Telegram runs [TELEGRAM_BOT_USERNAME]")
+	fs.StringVar(&c.WhatsAppNumber, "whatsapp-number", env("WHATSAPP_NUMBER", ""),
+		"the WhatsApp number of the bot account (+32…), for wa.me share links [WHATSAPP_NUMBER]")
+	fs.StringVar(&c.observatoryHex, "observatory-token-sha256", env("OBSERVATORY_TOKEN_SHA256", ""),
+		"SHA-256 (hex) of the observatory token made by 'secours stats token'; empty: no observatory page [OBSERVATORY_TOKEN_SHA256]")
 }
 
 // checkReferrals parses what referralFlags read.
@@ -76,6 +91,27 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr string) []string {
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		problems = append(problems, fmt.Sprintf("BASE_URL / -base-url: %q is not an http(s) address", c.BaseURL))
 	}
+	if c.TelegramUsername != "" {
+		if u, err := share.Username(c.TelegramUsername); err != nil {
+			problems = append(problems, fmt.Sprintf("TELEGRAM_BOT_USERNAME / -telegram-username: %v", err))
+		} else {
+			c.TelegramUsername = u
+		}
+	}
+	if c.WhatsAppNumber != "" {
+		if n, err := share.Number(c.WhatsAppNumber); err != nil {
+			problems = append(problems, fmt.Sprintf("WHATSAPP_NUMBER / -whatsapp-number: %v", err))
+		} else {
+			c.WhatsAppNumber = n
+		}
+	}
+	if c.observatoryHex != "" {
+		h, err := hex.DecodeString(c.observatoryHex)
+		if err != nil || len(h) != sha256.Size {
+			problems = append(problems, "OBSERVATORY_TOKEN_SHA256: not the 64 hex digits 'secours stats token' prints")
+		}
+		c.ObservatoryHash = h
+	}
 	if c.MailRedirect != "" && !strings.Contains(c.MailRedirect, "@") {
 		problems = append(problems, fmt.Sprintf("MAIL_REDIRECT / -mail-redirect: %q is not an e-mail address", c.MailRedirect))
 	}
@@ -87,6 +123,7 @@ type allStores interface {
 	flows.SessionStore
 	flows.ReferralStore
 	flows.StructureStore
+	flows.StatsStore
 }
 
 // newReferrals builds the structures' side: mails (SMTP, or the outbox),
@@ -119,7 +156,10 @@ func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Direc
 	o := structure.Options{
 		Engine: engine, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st},
 		Places: dir, Mailer: mailer, From: from, Sender: senders, BaseURL: c.BaseURL, Log: log, Metrics: m,
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web, Logger: log, Bot: c.BotName},
+		Stats: st,
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web, Logger: log,
+			Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername, WhatsAppNumber: c.WhatsAppNumber,
+			ShareTexts: configs.ShareTexts()},
 	}
 	if c.MailRedirect != "" {
 		o.MailTo = func(*geo.Place) string { return c.MailRedirect }
@@ -211,4 +251,14 @@ func parseVerb(fs *flag.FlagSet, args []string, verb string) (code int, ok bool)
 		return 2, false
 	}
 	return 0, true
+}
+
+// newObservatory is the network coordinators' page of anonymous counts.
+func newObservatory(cfg Config, st flows.StatsStore, log *slog.Logger) (*observatory.Page, error) {
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		return nil, err
+	}
+	return observatory.New(observatory.Options{Store: st, TokenHash: cfg.Referrals.ObservatoryHash, Catalogs: cats,
+		Texts: configs.ObservatoryTexts(), Templates: configs.Web, Logger: log})
 }
