@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -160,4 +161,67 @@ func TestStructureLinkCommand(t *testing.T) {
 		!strings.Contains(errb.String(), "not in the directory") {
 		t.Errorf("unknown place: exit %d, %q", code, errb.String())
 	}
+}
+
+// TestServeObservatory: six people of one commune, started from a
+// structure's share link, go through the bot on a fake Telegram; the
+// coordinators' page counts them, and a token it does not know sees
+// nothing.
+func TestServeObservatory(t *testing.T) {
+	tg := telegramtest.New(telegramtest.Options{})
+	defer tg.Close()
+	addr := freeAddr(t)
+	token := "coordinators-test-token-0123456789abcdef"
+	sum := sha256.Sum256([]byte(token))
+	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
+		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL, "OUTBOX_DIR": t.TempDir(),
+		"OBSERVATORY_TOKEN_SHA256": hex.EncodeToString(sum[:]),
+	}), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, stop := startServe(t, cfg)
+	code := flows.ShareCode("france-services/1")
+	// In parallel: Telegram paces each chat to about a message a second.
+	var wg sync.WaitGroup
+	for u := range int64(6) {
+		chat := 7000 + u
+		wg.Go(func() {
+			for _, a := range []string{"/start " + code, "1", "2", "1", "4", "1", "1", "3", "3", "1", "1", "1", "59000"} {
+				before := len(tg.Sent(chat))
+				tg.Text(chat, "fr", a)
+				deadline := time.Now().Add(20 * time.Second)
+				for len(tg.Sent(chat)) <= before && time.Now().Before(deadline) {
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for u := range int64(6) {
+		waitFor(t, "the place list", func() bool { return strings.Contains(lastText(tg, 7000+u), "Quel lieu choisissez-vous") })
+	}
+	page := httpGet(t, "http://"+addr+"/obs/"+token+"?lang=fr")
+	csv := httpGet(t, "http://"+addr+"/obs/"+token+"/export.csv")
+	for _, want := range []string{"Lille"} {
+		if !strings.Contains(page, want) || !strings.Contains(csv, want) {
+			t.Errorf("observatory lacks %q", want)
+		}
+	}
+	// Six finished, six shared, six health needs: shown; nothing personal.
+	if !regexp.MustCompile(`;6;`).MatchString(csv) {
+		t.Errorf("no count of 6 in the CSV:\n%s", csv)
+	}
+	if strings.Contains(csv, "7000") || strings.Contains(page, "7000") {
+		t.Errorf("a chat id leaked into the observatory")
+	}
+	resp, err := http.Get("http://" + addr + "/obs/wrong-token-0123456789abcdef0123")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("wrong token: %d", resp.StatusCode)
+	}
+	stop()
 }
