@@ -1,0 +1,142 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/store/storetest"
+)
+
+func TestLeaseExclusive(t *testing.T) {
+	for _, topo := range []struct {
+		name string
+		open func(t *testing.T) *Store
+	}{
+		{"single", func(t *testing.T) *Store { return newStore(t, Options{}) }},
+		{"cluster", func(t *testing.T) *Store { return openStore(t, storetest.RedisCluster(t)) }},
+	} {
+		t.Run(topo.name, func(t *testing.T) {
+			s := topo.open(t)
+			ctx := t.Context()
+			a, err := s.Lease(ctx, "poll:{abc}", time.Minute)
+			if err != nil {
+				t.Fatalf("first Lease: %v", err)
+			}
+			if _, err := s.Lease(ctx, "poll:{abc}", time.Minute); !errors.Is(err, ErrLeaseHeld) {
+				t.Fatalf("second Lease = %v, want ErrLeaseHeld", err)
+			}
+			b, err := s.Lease(ctx, "poll:{other}", time.Minute)
+			if err != nil {
+				t.Fatalf("Lease on another name: %v", err)
+			}
+			defer b.Release(context.Background())
+			if err := a.Release(ctx); err != nil {
+				t.Fatalf("Release: %v", err)
+			}
+			if err := a.Release(ctx); err != nil {
+				t.Errorf("second Release: %v", err)
+			}
+			c, err := s.Lease(ctx, "poll:{abc}", time.Minute)
+			if err != nil {
+				t.Fatalf("Lease after Release = %v, want it free at once", err)
+			}
+			c.Release(ctx)
+			select {
+			case <-a.Lost():
+				t.Error("Release closed Lost")
+			default:
+			}
+		})
+	}
+}
+
+// TestLeaseRenewed holds a short lease for several TTLs: the renewal keeps
+// it, and keeps others out.
+func TestLeaseRenewed(t *testing.T) {
+	s := newStore(t, Options{})
+	ctx := t.Context()
+	const ttl = 300 * time.Millisecond
+	l, err := s.Lease(ctx, "poll:{renew}", ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(context.Background())
+	for range 4 {
+		time.Sleep(ttl / 2)
+		if _, err := s.Lease(ctx, "poll:{renew}", ttl); !errors.Is(err, ErrLeaseHeld) {
+			t.Fatalf("Lease while held = %v, want ErrLeaseHeld", err)
+		}
+	}
+	select {
+	case <-l.Lost():
+		t.Fatal("lease lost while Redis was up")
+	default:
+	}
+}
+
+// TestLeaseLost deletes the key behind the owner's back, then lets another
+// owner take it: Lost closes, and the first owner's Release leaves the new
+// owner's key alone.
+func TestLeaseLost(t *testing.T) {
+	s := newStore(t, Options{})
+	ctx := t.Context()
+	const ttl = 150 * time.Millisecond
+	l, err := s.Lease(ctx, "poll:{lost}", ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.c.Del(ctx, l.key).Err(); err != nil {
+		t.Fatal(err)
+	}
+	other, err := s.Lease(ctx, "poll:{lost}", time.Minute)
+	if err != nil {
+		t.Fatalf("Lease after the key went: %v", err)
+	}
+	select {
+	case <-l.Lost():
+	case <-time.After(2 * ttl):
+		t.Fatal("Lost not closed within two TTLs of the key's deletion")
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.c.Get(ctx, l.key).Result(); err != nil || got != other.owner {
+		t.Errorf("after the old owner's Release the key holds %q (%v), want the new owner's", got, err)
+	}
+	other.Release(ctx)
+}
+
+// TestLeaseLostWhenRedisDown closes the client under the renewal: with no
+// renewal possible before the expiry, the lease counts as lost.
+func TestLeaseLostWhenRedisDown(t *testing.T) {
+	s, err := Open(t.Context(), redisURL(t), Options{Prefix: randomPrefix(), Timeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ttl = 150 * time.Millisecond
+	l, err := s.Lease(t.Context(), "poll:{down}", ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	select {
+	case <-l.Lost():
+	case <-time.After(2 * ttl):
+		t.Fatal("Lost not closed within two TTLs of Redis going away")
+	}
+	if err := l.Release(t.Context()); err == nil {
+		t.Error("Release on a closed client reported no error")
+	}
+}
+
+func TestLeaseArguments(t *testing.T) {
+	s := newStore(t, Options{})
+	if _, err := s.Lease(t.Context(), "", time.Second); err == nil {
+		t.Error("empty name accepted")
+	}
+	if _, err := s.Lease(t.Context(), "x", time.Millisecond); err == nil {
+		t.Error("1 ms TTL accepted")
+	}
+}

@@ -1,0 +1,223 @@
+package storetest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	clusterOnce sync.Once
+	clusterURL  string
+	clusterErr  string
+	clusterSkip bool // no redis-server: a skip outside CI, not a failure
+)
+
+// clusterNodes is the number of masters: the fewest Redis accepts for a
+// cluster, and enough for a test's chats to spread over several nodes.
+const clusterNodes = 3
+
+// RedisCluster returns a redis+cluster:// URL for tests: REDIS_CLUSTER_URL
+// when set; otherwise a Redis Cluster of three masters that this test
+// process starts once, on free loopback ports, with persistence off, and
+// that dies with the process. Keys of different tests stay apart by their
+// prefix. Without redis-server on PATH the test is skipped, except in CI
+// (CI set), where it fails.
+//
+// The slots are split and the nodes introduced with CLUSTER ADDSLOTSRANGE
+// and CLUSTER MEET, as store/redis's TestCluster does, rather than with
+// redis-cli --cluster create: redis-server alone is then enough.
+func RedisCluster(tb testing.TB) string {
+	tb.Helper()
+	if u := os.Getenv("REDIS_CLUSTER_URL"); u != "" {
+		return u
+	}
+	clusterOnce.Do(startCluster)
+	if clusterURL != "" {
+		return clusterURL
+	}
+	if clusterSkip && os.Getenv("CI") == "" {
+		tb.Skip(clusterErr)
+	}
+	tb.Fatal(clusterErr)
+	return ""
+}
+
+func startCluster() {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		clusterErr, clusterSkip = "no REDIS_CLUSTER_URL and no redis-server on PATH (apt-get install redis-server)", true
+		return
+	}
+	dir, err := os.MkdirTemp("", "secours-cluster")
+	if err != nil {
+		clusterErr = err.Error()
+		return
+	}
+	var addrs []string
+	for i := range clusterNodes {
+		addr, err := startClusterNode(bin, filepath.Join(dir, strconv.Itoa(i)))
+		if err != nil {
+			clusterErr = err.Error()
+			return
+		}
+		addrs = append(addrs, addr)
+	}
+	_, port0, _ := net.SplitHostPort(addrs[0])
+	for i, addr := range addrs {
+		from, to := i*16384/clusterNodes, (i+1)*16384/clusterNodes-1
+		cmds := [][]string{{"CLUSTER", "ADDSLOTSRANGE", strconv.Itoa(from), strconv.Itoa(to)}}
+		if i > 0 {
+			cmds = append(cmds, []string{"CLUSTER", "MEET", "127.0.0.1", port0})
+		}
+		for _, cmd := range cmds {
+			if _, err := command(addr, cmd...); err != nil {
+				clusterErr = fmt.Sprintf("cluster setup of %s: %s: %v", addr, strings.Join(cmd[:2], " "), err)
+				return
+			}
+		}
+	}
+	// Every node must see every slot assigned before a client that asks
+	// any of them for the slot map gets the whole of it.
+	deadline := time.Now().Add(15 * time.Second)
+	for _, addr := range addrs {
+		for {
+			info, err := command(addr, "CLUSTER", "INFO")
+			if err == nil && strings.Contains(info, "cluster_state:ok") && strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(clusterNodes)) {
+				break
+			}
+			if time.Now().After(deadline) {
+				clusterErr = fmt.Sprintf("cluster node %s not ok after 15 s: %v", addr, err)
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	clusterURL = "redis+cluster://" + strings.Join(addrs, ",")
+}
+
+// startClusterNode starts one cluster-enabled redis-server in dir and
+// waits until it answers; it tries other ports if the first are taken.
+func startClusterNode(bin, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	var err error
+	for range 5 {
+		var addr string
+		if addr, err = tryClusterNode(bin, dir); err == nil {
+			return addr, nil
+		}
+	}
+	return "", err
+}
+
+func tryClusterNode(bin, dir string) (string, error) {
+	port, err := clusterPort()
+	if err != nil {
+		return "", err
+	}
+	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--daemonize", "no", "--dir", dir, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // dies with the test binary
+	if err := cmd.Start(); err != nil {
+		return "", fmt.Errorf("start redis-server: %w", err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	addr := "127.0.0.1:" + port
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		select {
+		case <-exited:
+			return "", fmt.Errorf("redis-server on %s exited at start-up", addr)
+		default:
+		}
+		if _, err := command(addr, "PING"); err == nil {
+			return addr, nil
+		}
+	}
+	_ = cmd.Process.Kill()
+	return "", fmt.Errorf("redis-server did not start on %s", addr)
+}
+
+// clusterPort finds a free loopback port whose cluster bus port, 10000
+// above it, is free too and still a port: the kernel's ephemeral range
+// reaches 60999.
+func clusterPort() (string, error) {
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", fmt.Errorf("no free loopback port: %w", err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		if port+10000 > 65535 {
+			l.Close()
+			continue
+		}
+		bus, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port+10000))
+		l.Close()
+		if err != nil {
+			continue
+		}
+		bus.Close()
+		return strconv.Itoa(port), nil
+	}
+	return "", errors.New("no free loopback port pair for a cluster node")
+}
+
+// command sends one command in RESP and returns a simple or bulk string
+// reply. It is enough for the set-up above, and keeps this package free of
+// a Redis client.
+func command(addr string, args ...string) (string, error) {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	if _, err := io.WriteString(c, b.String()); err != nil {
+		return "", err
+	}
+	r := bufio.NewReader(c)
+	line, err := r.ReadString('\n')
+	if err != nil {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("empty reply")
+	}
+	switch line[0] {
+	case '+':
+		return line[1:], nil
+	case '-':
+		return "", errors.New(line[1:])
+	case '$':
+		n, err := strconv.Atoi(line[1:])
+		if err != nil || n < 0 {
+			return "", fmt.Errorf("bad bulk reply %q", line)
+		}
+		buf := make([]byte, n+2)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return "", err
+		}
+		return string(buf[:n]), nil
+	}
+	return "", fmt.Errorf("unexpected reply %q", line)
+}
