@@ -52,6 +52,10 @@ type Config struct {
 	WhatsApp   WhatsAppConfig
 	Referrals  ReferralConfig
 
+	// RedisPrefix starts every Redis key, so that deployments (and test
+	// runs) sharing one Redis keep apart.
+	RedisPrefix string
+
 	httpAddrSet bool // HTTP_ADDR or -http-addr was given
 }
 
@@ -70,6 +74,7 @@ Usage:
   secours share PLACE        share links, QR codes (PNG, SVG) and a poster for a structure
   secours stats …            the anonymous observatory: counts per commune and month (table or CSV);
                              "secours stats token" makes the coordinators' page token
+  secours healthcheck        exit 0 if this machine's server answers /healthz (the Docker HEALTHCHECK)
   secours help               this text
 
 Every flag has an environment variable (in brackets); flags win.
@@ -97,6 +102,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.Lang, "lang", env("SECOURS_LANG", ""), "terminal chat language hint: fr or nl; empty asks [SECOURS_LANG]")
 	fs.StringVar(&c.Country, "country", env("SECOURS_COUNTRY", ""), "terminal chat country hint: BE or FR; empty asks [SECOURS_COUNTRY]")
 	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for sessions (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in-memory [REDIS_URL]")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", redis.DefaultPrefix), "first part of every Redis key, so that two deployments can share one Redis [REDIS_PREFIX]")
 	fs.StringVar(&wait, "redis-wait", env("REDIS_WAIT", "0s"), "at start-up, wait this long for Redis instead of failing at once [REDIS_WAIT]")
 	fs.StringVar(&ttl, "session-ttl", env("SESSION_TTL", "720h"), "how long a conversation is kept after its last message (diagnostic.md G.3: 30 days) [SESSION_TTL]")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", ""), "debug, info, warn or error; default warn in the terminal chat, info otherwise [LOG_LEVEL]")
@@ -123,6 +129,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	var err error
 	if c.RedisWait, err = time.ParseDuration(wait); err != nil || c.RedisWait < 0 {
 		problems = append(problems, fmt.Sprintf("REDIS_WAIT / -redis-wait: %q is not a duration like 30s", wait))
+	}
+	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{}") {
+		problems = append(problems, fmt.Sprintf("REDIS_PREFIX / -redis-prefix: %q is empty or holds { or }", c.RedisPrefix))
 	}
 	if c.SessionTTL, err = time.ParseDuration(ttl); err != nil || c.SessionTTL <= 0 {
 		problems = append(problems, fmt.Sprintf("SESSION_TTL / -session-ttl: %q is not a positive duration like 720h", ttl))
@@ -172,6 +181,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 			return runShare(args[1:], stdout, stderr, getenv)
 		case "stats":
 			return runStats(args[1:], stdout, stderr, getenv)
+		case "healthcheck":
+			return runHealthcheck(args[1:], stdout, stderr, getenv)
 		case "help":
 			args = []string{"-h"}
 		}
@@ -264,7 +275,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 
 	var channels []func(context.Context) error // each runs until ctx ends or it fails
 	if cfg.Telegram.enabled() {
-		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, log)
+		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, leaserOf(st), log)
 		if err != nil {
 			return err
 		}
@@ -414,7 +425,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (allStores, fu
 	redis.SetLogger(log)
 	deadline := time.Now().Add(cfg.RedisWait)
 	for {
-		st, err := redis.Open(ctx, cfg.RedisURL, redis.Options{TTL: cfg.SessionTTL})
+		st, err := redis.Open(ctx, cfg.RedisURL, redis.Options{TTL: cfg.SessionTTL, Prefix: cfg.RedisPrefix})
 		if err == nil {
 			return st, func() { _ = st.Close() }, nil
 		}

@@ -2,18 +2,25 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/configs"
+	"github.com/secours/secours/store/redis"
 )
 
 // shutdownWait bounds the wait for the webhook requests in flight at a
@@ -27,12 +34,17 @@ type TelegramConfig struct {
 	APIURL        string // TELEGRAM_API_URL; empty: the official server
 	WebhookURL    string // TELEGRAM_WEBHOOK_URL; empty: long polling
 	WebhookSecret string // TELEGRAM_WEBHOOK_SECRET: environment only
+	// Rate is TELEGRAM_RATE: the messages a second this process sends,
+	// all chats together. Telegram's limit is per bot, so N instances
+	// share it. "": 30, the limit; "off": no pacing, for a local fake.
+	Rate string
 
 	// The flag equivalents of the two secrets name files that hold them
 	// (a Docker or systemd secret), so the values never show in ps.
 	TokenFile, SecretFile string
 
 	throttled func(time.Duration) // counts 429 waits in the metrics
+	pollLease time.Duration       // TTL of the polling lease; 0: defaultPollLease (tests shorten it)
 }
 
 // enabled reports whether the channel runs.
@@ -44,8 +56,25 @@ func (c TelegramConfig) LogValue() slog.Value {
 }
 
 func (c TelegramConfig) adapter() telegram.Config {
+	limits, _ := c.limits() // checked by checkTelegram
 	return telegram.Config{Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
-		Texts: configs.ChannelTexts("telegram"), Throttled: c.throttled}
+		Texts: configs.ChannelTexts("telegram"), Throttled: c.throttled, Limits: limits}
+}
+
+// limits reads Rate. A rate below Telegram's gets a burst of one second's
+// worth, so that instances sharing the limit cannot all burst at once.
+func (c TelegramConfig) limits() (telegram.Limits, error) {
+	switch c.Rate {
+	case "":
+		return telegram.Limits{}, nil
+	case "off":
+		return telegram.Limits{Global: -1, Chat: -1}, nil
+	}
+	r, err := strconv.ParseFloat(c.Rate, 64)
+	if err != nil || !(r > 0) || math.IsInf(r, 1) {
+		return telegram.Limits{}, fmt.Errorf("TELEGRAM_RATE / -telegram-rate: %q is not a positive number of messages a second, or off", c.Rate)
+	}
+	return telegram.Limits{Global: r, GlobalBurst: int(math.Ceil(r))}, nil
 }
 
 // telegramFlags reads the Telegram settings. The token and the webhook
@@ -63,6 +92,9 @@ func telegramFlags(fs *flag.FlagSet, c *TelegramConfig, getenv func(string) stri
 		"public https URL Telegram posts updates to, served on -http-addr; empty: long polling. "+
 			"The Telegram channel runs when TELEGRAM_BOT_TOKEN is set; the token and TELEGRAM_WEBHOOK_SECRET "+
 			"(required with a webhook) are read from the environment only [TELEGRAM_WEBHOOK_URL]")
+	fs.StringVar(&c.Rate, "telegram-rate", getenv("TELEGRAM_RATE"),
+		"messages a second this process sends to Telegram, all chats together; empty: 30, Telegram's limit per bot. "+
+			"Several instances share that limit: give each 30 divided by their number. off: no pacing (a local fake API) [TELEGRAM_RATE]")
 }
 
 // readTelegramSecrets reads the secret files named by flags; the flags win
@@ -94,13 +126,20 @@ func checkTelegram(c TelegramConfig) []string {
 		}
 		return nil
 	}
-	return c.adapter().Check()
+	problems := c.adapter().Check()
+	if _, err := c.limits(); err != nil {
+		problems = append(problems, err.Error())
+	}
+	return problems
 }
 
 // startTelegram sets the Telegram channel up and returns it with what runs
 // it until ctx is done: long polling, or the webhook on the shared HTTP
-// server (served at the webhook URL's path).
-func startTelegram(ctx context.Context, c TelegramConfig, conv bot.Conversation, mux *http.ServeMux, log *slog.Logger) (*telegram.Adapter, func(context.Context) error, error) {
+// server (served at the webhook URL's path). With a shared store (leases
+// not nil), long polling first takes the polling lease: Telegram serves
+// one getUpdates per bot at a time, and two pollers would split each
+// chat's updates between them.
+func startTelegram(ctx context.Context, c TelegramConfig, conv bot.Conversation, mux *http.ServeMux, leases leaser, log *slog.Logger) (*telegram.Adapter, func(context.Context) error, error) {
 	cfg := c.adapter()
 	cfg.Log = log
 	a, err := telegram.New(cfg, conv)
@@ -108,11 +147,25 @@ func startTelegram(ctx context.Context, c TelegramConfig, conv bot.Conversation,
 		return nil, nil, err
 	}
 	if c.WebhookURL == "" {
+		var lease *redis.Lease
+		if leases != nil {
+			// Before Setup: a refused instance must not touch the bot's
+			// settings (Setup deletes any webhook).
+			if lease, err = takePollLease(ctx, leases, c, log); err != nil {
+				return nil, nil, err
+			}
+		}
 		if err := a.Setup(ctx); err != nil {
+			if lease != nil {
+				_ = lease.Release(context.WithoutCancel(ctx))
+			}
 			return nil, nil, err
 		}
 		log.Info("telegram: long polling")
-		return a, a.Poll, nil
+		if lease == nil {
+			return a, a.Poll, nil
+		}
+		return a, func(ctx context.Context) error { return pollLeased(ctx, a, lease, log) }, nil
 	}
 	u, err := url.Parse(c.WebhookURL)
 	if err != nil {
@@ -132,4 +185,99 @@ func startTelegram(ctx context.Context, c TelegramConfig, conv bot.Conversation,
 		a.Wait() // updates in flight get their answers
 		return nil
 	}, nil
+}
+
+// defaultPollLease is the TTL of the polling lease, renewed every third of
+// it. A process killed while polling blocks the next start for at most
+// this long; a stop by signal releases the lease at once.
+const defaultPollLease = 15 * time.Second
+
+// leaser takes leases shared by every process on the same store: the
+// Redis store does. The in-memory store serves one process, which needs
+// none.
+type leaser interface {
+	Lease(ctx context.Context, name string, ttl time.Duration) (*redis.Lease, error)
+}
+
+// leaserOf is the store's leaser, nil if it has none.
+func leaserOf(st any) leaser {
+	l, _ := st.(leaser)
+	return l
+}
+
+// Errors of long polling next to another instance. They say what to do,
+// since they end the process.
+var (
+	errPollHeld = errors.New("another Secours instance already polls this Telegram bot (lease in Redis); " +
+		"use the webhook mode (TELEGRAM_WEBHOOK_URL) to run several instances")
+	errPollLost = errors.New("telegram: the polling lease in Redis was lost (Redis unreachable, or another " +
+		"instance took it): polling stopped; use the webhook mode (TELEGRAM_WEBHOOK_URL) to run several instances")
+)
+
+// pollLeaseName names the polling lease of a bot by a hash of its token:
+// Redis keys show in MONITOR, in slow logs and in backups, and the token
+// is the bot's password. 64 bits tell bots apart.
+func pollLeaseName(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return "poll:{" + hex.EncodeToString(h[:8]) + "}"
+}
+
+// takePollLease takes the polling lease, or returns errPollHeld. A lease
+// found held is waited out once: a process killed while polling leaves it
+// behind for up to one TTL, while a live one renews it, so a restart
+// right after a crash (systemd, a restart policy) is not refused.
+func takePollLease(ctx context.Context, leases leaser, c TelegramConfig, log *slog.Logger) (*redis.Lease, error) {
+	ttl := c.pollLease
+	if ttl <= 0 {
+		ttl = defaultPollLease
+	}
+	name := pollLeaseName(c.Token)
+	l, err := leases.Lease(ctx, name, ttl)
+	if errors.Is(err, redis.ErrLeaseHeld) {
+		log.Warn("telegram: the polling lease is held, waiting once for it to expire", slog.Duration("dur", ttl))
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(ttl):
+		}
+		l, err = leases.Lease(ctx, name, ttl)
+	}
+	switch {
+	case errors.Is(err, redis.ErrLeaseHeld):
+		return nil, errPollHeld
+	case err != nil:
+		return nil, fmt.Errorf("telegram polling lease: %w", err)
+	}
+	return l, nil
+}
+
+// pollLeased polls until ctx is done or the lease is lost, then releases
+// the lease, so that the next instance may poll at once.
+func pollLeased(ctx context.Context, a *telegram.Adapter, l *redis.Lease, log *slog.Logger) error {
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		select {
+		case <-l.Lost():
+			cancel() // Poll finishes the updates in flight and confirms them
+		case <-pctx.Done():
+		}
+	})
+	err := a.Poll(pctx)
+	cancel()
+	wg.Wait()
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer rcancel()
+	if rerr := l.Release(rctx); rerr != nil {
+		log.Warn("telegram: polling lease not released: the next start waits for it to expire", slog.Any("err", rerr))
+	}
+	select {
+	case <-l.Lost():
+		if ctx.Err() == nil {
+			return errPollLost
+		}
+	default:
+	}
+	return err
 }
