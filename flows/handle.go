@@ -77,6 +77,9 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 			if created == "" {
 				r := *out.Referral
 				r.ID = e.NewID()
+				if e.Policy.Hold > 0 {
+					r.Delivery.Next = r.Created.Add(e.Policy.Hold)
+				}
 				r.DueAt = e.Policy.Due(&r)
 				if err := st.Referrals.CreateReferral(ctx, r); err != nil {
 					return e.referralFailure(out, fmt.Errorf("create referral: %w", err))

@@ -242,10 +242,18 @@ type Policy struct {
 	RemindAfter time.Duration // one reminder to a structure that has not opened it: 3 days
 	ExpireAfter time.Duration // an unseen referral closes as expired: 14 days
 	Retain      time.Duration // deleted this long after a final status: 90 days
+	// Hold delays a new referral's first mail. Two instances may run the
+	// same consent update at once (Telegram redelivers, a balancer
+	// retries): both store a referral, and the one whose session save
+	// loses drops its own. Hold must outlast that step (bot.Runner bounds
+	// a step to 10 s), so that no sweep mails the structure about a
+	// referral about to be dropped.
+	Hold time.Duration
 }
 
-// DefaultPolicy is the policy of diagnostic.md G.3.
-var DefaultPolicy = Policy{RemindAfter: 72 * time.Hour, ExpireAfter: 14 * 24 * time.Hour, Retain: 90 * 24 * time.Hour}
+// DefaultPolicy is the policy of diagnostic.md G.3, with a 15 s hold.
+var DefaultPolicy = Policy{RemindAfter: 72 * time.Hour, ExpireAfter: 14 * 24 * time.Hour, Retain: 90 * 24 * time.Hour,
+	Hold: 15 * time.Second}
 
 // Due is when the referral next needs the sweep: a mail to send, the
 // reminder, the expiry or the purge.

@@ -148,6 +148,7 @@ func (d *desk) refer(chat flows.ChatID) flows.Referral {
 	if out.Referral == nil {
 		d.t.Fatalf("no referral; last replies %+v", out.Replies)
 	}
+	d.advance(d.e.Policy.Hold) // the first mail waits out the hold
 	return *out.Referral
 }
 
@@ -463,5 +464,43 @@ func TestWithdrawTellsStructure(t *testing.T) {
 	got := d.referral(r.ID)
 	if got.Chat != "" || got.Need != "" || got.Status != flows.StatusClosed {
 		t.Errorf("after /oubli: %+v", got)
+	}
+}
+
+// TestUnconfirmedReferralDropped: a referral whose conversation step was
+// never saved (the process died between the two writes, or the copy of a
+// redelivered update lost the race) is deleted without a word to the
+// structure, while the confirmed one beside it is mailed.
+func TestUnconfirmedReferralDropped(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("tg:1")
+	orphan := r
+	orphan.ID, orphan.Chat = "orphan-of-a-dead-step", "tg:2"
+	orphan.DueAt = d.e.Policy.Due(&orphan)
+	if err := d.st.CreateReferral(t.Context(), orphan); err != nil {
+		t.Fatal(err)
+	}
+	stray := r
+	stray.ID = "copy-that-lost-the-race" // tg:1's session names r, not this one
+	stray.DueAt = d.e.Policy.Due(&stray)
+	if err := d.st.CreateReferral(t.Context(), stray); err != nil {
+		t.Fatal(err)
+	}
+	d.sweep()
+	if got := len(d.smtp.Wait(t, 1, 5*time.Second)); got != 1 {
+		t.Fatalf("%d mails, want 1 (the confirmed referral's)", got)
+	}
+	for _, id := range []string{orphan.ID, stray.ID} {
+		if _, err := d.st.Referral(t.Context(), id); !errors.Is(err, flows.ErrNoReferral) {
+			t.Errorf("unconfirmed %s: %v, want ErrNoReferral", id, err)
+		}
+	}
+	if got := d.referral(r.ID); got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
+		t.Errorf("confirmed referral's delivery %+v, want one mail sent", got.Delivery)
+	}
+	d.advance(time.Minute)
+	d.sweep()
+	if got := len(d.smtp.Messages()); got != 1 {
+		t.Errorf("%d mails after a second sweep, want still 1", got)
 	}
 }

@@ -46,7 +46,7 @@ func TestServeReferralEndToEnd(t *testing.T) {
 	addr := freeAddr(t)
 	cfg, err := parseConfig([]string{"-http-addr", addr, "-base-url", "http://" + addr}, envOf(map[string]string{
 		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL,
-		"SMTP_URL": sink.URL("secours@example.org"),
+		"SMTP_URL": sink.URL("secours@example.org"), "REFERRAL_HOLD": "200ms",
 	}), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)

@@ -27,11 +27,16 @@ import (
 
 // ReferralConfig is how referrals reach structures (issue 8).
 type ReferralConfig struct {
-	SMTPURL      string        // SMTP_URL: environment only (it may hold a password)
-	OutboxDir    string        // OUTBOX_DIR: where mails go when there is no SMTP server
-	BaseURL      string        // BASE_URL: public address of the structures' pages
-	Retention    time.Duration // REFERRAL_RETENTION: kept this long after the end (G.3: 90 days)
-	MailRedirect string        // MAIL_REDIRECT: every structure mail goes here instead (staging)
+	SMTPURL   string        // SMTP_URL: environment only (it may hold a password)
+	OutboxDir string        // OUTBOX_DIR: where mails go when there is no SMTP server
+	BaseURL   string        // BASE_URL: public address of the structures' pages
+	Retention time.Duration // REFERRAL_RETENTION: kept this long after the end (G.3: 90 days)
+	// Hold is REFERRAL_HOLD: a new referral's first mail waits this long
+	// (flows.Policy.Hold), so that a copy of the consent update run at once
+	// by another instance has dropped its own referral before any sweep.
+	Hold         time.Duration
+	holdRaw      string
+	MailRedirect string // MAIL_REDIRECT: every structure mail goes here instead (staging)
 	// TelegramUsername is the bot's username (TELEGRAM_BOT_USERNAME), for
 	// share links and the page; empty: from getMe when Telegram runs.
 	TelegramUsername string
@@ -59,6 +64,8 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		"public address of the structures' pages, used in the links of mails; default http://localhost:<port of -http-addr> [BASE_URL]")
 	fs.StringVar(retention, "referral-retention", env("REFERRAL_RETENTION", "2160h"),
 		"how long a referral is kept after it ended (diagnostic.md G.3: 90 days) [REFERRAL_RETENTION]")
+	fs.StringVar(&c.holdRaw, "referral-hold", env("REFERRAL_HOLD", flows.DefaultPolicy.Hold.String()),
+		"a new referral's first mail waits this long; with several instances keep it above the longest step (10 s) [REFERRAL_HOLD]")
 	fs.StringVar(&c.MailRedirect, "mail-redirect", env("MAIL_REDIRECT", ""),
 		"send every structure mail to this address instead of the structure's (a staging server) [MAIL_REDIRECT]")
 	fs.StringVar(&c.TelegramUsername, "telegram-username", env("TELEGRAM_BOT_USERNAME", ""),
@@ -75,6 +82,9 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr string) []string {
 	var err error
 	if c.Retention, err = time.ParseDuration(retention); err != nil || c.Retention <= 0 {
 		problems = append(problems, fmt.Sprintf("REFERRAL_RETENTION / -referral-retention: %q is not a positive duration like 2160h", retention))
+	}
+	if c.Hold, err = time.ParseDuration(c.holdRaw); err != nil || c.Hold < 0 {
+		problems = append(problems, fmt.Sprintf("REFERRAL_HOLD / -referral-hold: %q is not a duration like 15s", c.holdRaw))
 	}
 	if c.SMTPURL != "" {
 		if c.smtp, err = mail.ParseURL(c.SMTPURL); err != nil {
@@ -130,7 +140,7 @@ type allStores interface {
 // the page and the sweep.
 func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*structure.Service, error) {
 	c := cfg.Referrals
-	engine.Policy.Retain = c.Retention
+	engine.Policy.Retain, engine.Policy.Hold = c.Retention, c.Hold
 	cats, err := flows.LoadCatalogs(configs.FS)
 	if err != nil {
 		return nil, err
