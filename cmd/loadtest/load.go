@@ -14,55 +14,10 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/cmd/loadtest/fleet"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 )
-
-// script is one simulated person's conversation: the buttons pressed in
-// order, the postcode typed, then the place picked, the consent and the
-// way to be contacted. No buttons after the postcode means no place fits:
-// the conversation must end on the honest fallback.
-type script struct {
-	profile  string
-	lang     string // Telegram language_code
-	answers  []string
-	postcode string
-	refer    []string
-}
-
-// Referral presses: pick a place (when several are shown), consent, and be
-// answered here by message; or refuse.
-var (
-	pickAndRelay  = []string{"pick:1", "consent:yes", "contact:relay"}
-	pickAndRefuse = []string{"pick:2", "consent:no"}
-	aidantRelay   = []string{"pick:1", "consent:aidant", "contact:relay"}
-	onlyAndRelay  = []string{"consent:yes", "contact:relay"} // one place: nothing to pick
-)
-
-// scripts are the conversations users run, round robin: each profile in
-// French and Dutch. grand_debutant asks for a beginners' workshop, and no
-// open directory lists one yet (only administrative help): those people
-// get the remote-help fallback, which counts as their end.
-func scripts() []script {
-	return []script{
-		{"autonome", "fr", []string{"lang:fr", "country:FR", "who:self", "need:banking", "device:computer",
-			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "75011", pickAndRelay},
-		{"proche_autonomie", "fr-FR", []string{"lang:fr", "country:FR", "who:self", "need:procedure", "device:smartphone",
-			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "59000", pickAndRefuse},
-		{"besoin_assistance", "fr", []string{"lang:fr", "country:FR", "who:pro", "need:procedure", "device:none",
-			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:text", "barrier:none"}, "59000", aidantRelay},
-		{"autonome", "nl", []string{"lang:nl", "who:self", "need:procedure", "device:computer",
-			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "2000", onlyAndRelay},
-		{"proche_autonomie", "nl-BE", []string{"lang:nl", "who:self", "need:procedure", "device:smartphone",
-			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "2000", onlyAndRelay},
-		{"besoin_assistance", "nl", []string{"lang:nl", "who:relative", "need:banking", "device:none",
-			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:voice", "barrier:memory"}, "2000", onlyAndRelay},
-		{"grand_debutant", "fr", []string{"lang:fr", "country:FR", "who:self", "need:learning", "device:smartphone",
-			"internet:mobile", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "59000", nil},
-		{"grand_debutant", "nl", []string{"lang:nl", "who:self", "need:other", "device:basic_phone",
-			"internet:rarely", "skills:apps", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "3000", nil},
-	}
-}
 
 // options bound one run.
 type options struct {
@@ -140,7 +95,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 	var pollErr error
 	wg.Go(func() { pollErr = a.Poll(pctx) })
 
-	scs := scripts()
+	scs := fleet.Scripts()
 	var (
 		rmu     sync.Mutex // guards reached, stuck and errs
 		reached int
@@ -167,7 +122,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 			if err != nil {
 				stuck++
 				if len(errs) < 5 {
-					errs = append(errs, fmt.Errorf("user %d (%s %s): %w", i, u.sc.profile, u.sc.lang, err))
+					errs = append(errs, fmt.Errorf("user %d (%s %s): %w", i, u.sc.Profile, u.sc.Lang, err))
 				}
 			}
 		})
@@ -195,7 +150,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 type simUser struct {
 	srv   *telegramtest.Server
 	chat  int64
-	sc    script
+	sc    fleet.Script
 	reply chan struct{}
 	o     options
 	rng   *rand.Rand
@@ -206,18 +161,18 @@ var errStuck = errors.New("no reply in time")
 // run plays the script; ok reports that the place list was shown, or, for
 // a script with no place to find, the end screen after the fallback.
 func (u *simUser) run(ctx context.Context) (ok bool, err error) {
-	if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.lang, "/start") }); err != nil {
+	if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.Lang, "/start") }); err != nil {
 		return false, fmt.Errorf("/start: %w", err)
 	}
-	for _, key := range u.sc.answers {
+	for _, key := range u.sc.Answers {
 		if err := u.press(ctx, key); err != nil {
 			return false, err
 		}
 	}
-	if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.lang, u.sc.postcode) }); err != nil {
+	if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.Lang, u.sc.Postcode) }); err != nil {
 		return false, fmt.Errorf("postcode: %w", err)
 	}
-	if len(u.sc.refer) == 0 {
+	if len(u.sc.Refer) == 0 {
 		if u.srv.Venues(u.chat) != 0 {
 			return false, errors.New("a place list where none should fit")
 		}
@@ -230,7 +185,7 @@ func (u *simUser) run(ctx context.Context) (ok bool, err error) {
 	if u.srv.Venues(u.chat) == 0 {
 		return false, errors.New("no place list after the postcode")
 	}
-	for _, key := range u.sc.refer {
+	for _, key := range u.sc.Refer {
 		if err := u.press(ctx, key); err != nil {
 			return true, err
 		}
@@ -246,7 +201,7 @@ func (u *simUser) press(ctx context.Context, key string) error {
 	if _, ok := telegramtest.Button(m, key); !ok {
 		return fmt.Errorf("%s: not among the buttons shown", key)
 	}
-	if err := u.step(ctx, func() { u.srv.Press(u.chat, u.sc.lang, m, key) }); err != nil {
+	if err := u.step(ctx, func() { u.srv.Press(u.chat, u.sc.Lang, m, key) }); err != nil {
 		return fmt.Errorf("%s: %w", key, err)
 	}
 	return nil

@@ -60,7 +60,9 @@ func TestShortRedis(t *testing.T) {
 }
 
 func TestFlagsBounded(t *testing.T) {
-	for _, args := range [][]string{{"-users", "0"}, {"-users", "1000000"}, {"-timeout", "3h"}, {"-skip-memory"}, {"-ramp", "-1s"}} {
+	for _, args := range [][]string{{"-users", "0"}, {"-users", "1000000"}, {"-timeout", "3h"}, {"-skip-memory"}, {"-ramp", "-1s"},
+		{"-instances", "3"}, {"-kill"}, {"-bin", "/bin/true"}, {"-instances", "99", "-redis-url", "redis://127.0.0.1:1"},
+		{"-instances", "3", "-redis-url", "redis://127.0.0.1:1", "-dup", "-1"}} {
 		var errb bytes.Buffer
 		if code := run(args, &bytes.Buffer{}, &errb, func(string) string { return "" }); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)

@@ -10,8 +10,23 @@
 //
 // The fake runs in the same process and shares its CPUs: the figures are
 // an upper bound of the bot's own cost. Nothing leaves the machine but the
-// Redis connection. It exits 1 if a user got stuck or missed the place
-// list, 2 on bad flags.
+// Redis connection.
+//
+// With -instances, it runs the secours binary instead (built from source,
+// or -bin): one process in webhook mode, then that many, all on the Redis
+// of -redis-url, and posts each person's updates to the processes in turn,
+// as Telegram posts to a load balancer. -kill SIGKILLs one process halfway
+// through the last run and restarts it on the same port; the updates it
+// had in flight fail and are posted again, as Telegram does. It reports
+// throughput, latency from the webhook POST to the reply's last message,
+// and the processes' own CPU time per update, as ratios against the one
+// process:
+//
+//	go run ./cmd/loadtest -instances 3 -users 2000 -kill -redis-url redis://127.0.0.1:6379/0
+//
+// It exits 1 if a user got stuck, missed the place list or, with
+// -instances, got a step applied twice or a reply out of order; 2 on bad
+// flags.
 package main
 
 import (
@@ -38,8 +53,9 @@ import (
 
 // Bounds of the flags: the tool must stay a test, not a flood.
 const (
-	maxUsers   = 100_000
-	maxTimeout = time.Hour
+	maxUsers     = 100_000
+	maxTimeout   = time.Hour
+	maxInstances = 16
 )
 
 // Targets of issue 6.
@@ -63,6 +79,15 @@ type config struct {
 	skipMemory  bool
 	cpuProfile  string
 	trace       string
+
+	// The multi-process mode (multi.go).
+	instances int
+	bin       string
+	kill      bool
+	dupEvery  int
+	retry     time.Duration
+	logLevel  string
+	splitCPUs bool
 }
 
 func parse(args []string, stderr io.Writer, getenv func(string) string) (config, error) {
@@ -79,6 +104,13 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 	fs.BoolVar(&c.skipMemory, "skip-memory", false, "run with Redis only")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the runs to this file")
 	fs.StringVar(&c.trace, "trace", "", "write an execution trace of the runs to this file (go tool trace)")
+	fs.IntVar(&c.instances, "instances", 0, "run the secours binary in webhook mode: 1 process, then this many, on -redis-url; 0: the engine in this process")
+	fs.StringVar(&c.bin, "bin", "", "with -instances: the secours binary; empty: go build ./cmd/secours")
+	fs.BoolVar(&c.kill, "kill", false, "with -instances: SIGKILL one process halfway through the last run and restart it on the same port")
+	fs.IntVar(&c.dupEvery, "dup", defaultDupEvery, "with -instances: deliver one update in this many to two processes at once, as Telegram may; 0: none")
+	fs.DurationVar(&c.retry, "retry", time.Second, "with -instances: wait before an update whose request failed is posted again, as Telegram does")
+	fs.BoolVar(&c.splitCPUs, "split-cpus", true, "with -instances: give each process GOMAXPROCS = CPUs / processes, its share of the machine")
+	fs.StringVar(&c.logLevel, "log-level", "warn", "with -instances: LOG_LEVEL of the processes (their logs go to a temporary folder)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -94,6 +126,17 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 	}
 	if c.skipMemory && c.redisURL == "" {
 		problems = append(problems, "-skip-memory needs -redis-url")
+	}
+	switch {
+	case c.instances < 0 || c.instances > maxInstances:
+		problems = append(problems, fmt.Sprintf("-instances: %d is not in 0..%d", c.instances, maxInstances))
+	case c.instances > 0 && c.redisURL == "":
+		problems = append(problems, "-instances needs -redis-url: the processes share their sessions there")
+	case c.instances == 0 && (c.kill || c.bin != ""):
+		problems = append(problems, "-kill and -bin need -instances")
+	}
+	if c.dupEvery < 0 || c.retry <= 0 {
+		problems = append(problems, "-dup ≥ 0, -retry > 0")
 	}
 	if len(problems) > 0 {
 		return config{}, errors.New(strings.Join(problems, "; "))
@@ -127,6 +170,25 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 			return 2
 		}
 		defer stop()
+	}
+	if c.instances > 0 {
+		runs, err := measureFleet(ctx, c, stdout)
+		if err != nil {
+			fmt.Fprintln(stderr, "loadtest:", err)
+			if len(runs) == 0 {
+				return 1
+			}
+		}
+		reportFleet(stdout, c, runs)
+		for _, r := range runs {
+			if !r.OK() {
+				return 1
+			}
+		}
+		if err != nil {
+			return 1
+		}
+		return 0
 	}
 	runs, err := measure(ctx, c, stdout)
 	if err != nil {

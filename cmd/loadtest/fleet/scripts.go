@@ -1,0 +1,62 @@
+package fleet
+
+// Script is one simulated person's conversation: the buttons pressed in
+// order, the postcode typed, then the place picked, the consent and the
+// way to be contacted. No presses after the postcode means no place fits:
+// the conversation must end on the honest fallback.
+type Script struct {
+	Profile  string
+	Lang     string // Telegram language_code
+	Answers  []string
+	Postcode string
+	Refer    []string
+}
+
+// Steps is the number of updates the person sends: /start, each answer,
+// the postcode and each press after it. Every one is answered by exactly
+// one question (a message with buttons), the last by the end screen.
+func (s Script) Steps() int { return 1 + len(s.Answers) + 1 + len(s.Refer) }
+
+// Consents reports whether the script ends on a referral: the person, or
+// the aidant for them, says yes.
+func (s Script) Consents() bool {
+	for _, k := range s.Refer {
+		if k == "consent:yes" || k == "consent:aidant" {
+			return true
+		}
+	}
+	return false
+}
+
+// Scripts are the conversations people run, round robin: each profile in
+// French and Dutch. grand_debutant asks for a beginners' workshop, and no
+// open directory lists one yet (only administrative help): those people
+// get the remote-help fallback, which counts as their end.
+func Scripts() []Script {
+	// Referral presses: pick a place (when several are shown), consent,
+	// and be answered here by message; or refuse.
+	var (
+		pickAndRelay  = []string{"pick:1", "consent:yes", "contact:relay"}
+		pickAndRefuse = []string{"pick:2", "consent:no"}
+		aidantRelay   = []string{"pick:1", "consent:aidant", "contact:relay"}
+		onlyAndRelay  = []string{"consent:yes", "contact:relay"} // one place: nothing to pick
+	)
+	return []Script{
+		{"autonome", "fr", []string{"lang:fr", "country:FR", "who:self", "need:banking", "device:computer",
+			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "75011", pickAndRelay},
+		{"proche_autonomie", "fr-FR", []string{"lang:fr", "country:FR", "who:self", "need:procedure", "device:smartphone",
+			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "59000", pickAndRefuse},
+		{"besoin_assistance", "fr", []string{"lang:fr", "country:FR", "who:pro", "need:procedure", "device:none",
+			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:text", "barrier:none"}, "59000", aidantRelay},
+		{"autonome", "nl", []string{"lang:nl", "who:self", "need:procedure", "device:computer",
+			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"}, "2000", onlyAndRelay},
+		{"proche_autonomie", "nl-BE", []string{"lang:nl", "who:self", "need:procedure", "device:smartphone",
+			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"}, "2000", onlyAndRelay},
+		{"besoin_assistance", "nl", []string{"lang:nl", "who:relative", "need:banking", "device:none",
+			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:voice", "barrier:memory"}, "2000", onlyAndRelay},
+		{"grand_debutant", "fr", []string{"lang:fr", "country:FR", "who:self", "need:learning", "device:smartphone",
+			"internet:mobile", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "59000", nil},
+		{"grand_debutant", "nl", []string{"lang:nl", "who:self", "need:other", "device:basic_phone",
+			"internet:rarely", "skills:apps", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "3000", nil},
+	}
+}
