@@ -36,7 +36,10 @@ func NewReferralID() string {
 // kindly and returns the error for the log.
 func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (Outcome, error) {
 	const attempts = 5
-	var created string // id of the referral an earlier attempt stored
+	var (
+		created string   // id of the referral an earlier attempt stored
+		stored  Referral // as it was stored, for the Outcome
+	)
 	for attempt := 1; ; attempt++ {
 		s, err := st.Sessions.Load(ctx, m.Chat)
 		corrupt := false
@@ -84,10 +87,9 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 				if err := st.Referrals.CreateReferral(ctx, r); err != nil {
 					return e.referralFailure(out, fmt.Errorf("create referral: %w", err))
 				}
-				created = r.ID
+				created, stored = r.ID, r
 			}
-			r := *out.Referral
-			r.ID = created
+			r := stored
 			out.Referral = &r
 			out.Session.Ref = created
 		}

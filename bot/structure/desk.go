@@ -183,8 +183,10 @@ func (s *Service) process(ctx context.Context, id string) error {
 	if err != nil {
 		return fmt.Errorf("load referral: %w", err)
 	}
-	if !r.Status.Open() && len(r.Delivery.Queue) == 0 && !now.Before(r.ClosedAt().Add(pol.Retain)) {
-		// G.3: deleted 90 days after it ended.
+	if !r.Status.Open() && !now.Before(r.ClosedAt().Add(pol.Retain)) {
+		// G.3: deleted 90 days after it ended, even with a mail still
+		// queued: retention wins over a structure that could never be
+		// reached.
 		if err := s.o.Stores.Referrals.DeleteReferral(ctx, id); err != nil {
 			return fmt.Errorf("purge referral: %w", err)
 		}
@@ -220,11 +222,6 @@ func (s *Service) process(ctx context.Context, id string) error {
 			return fmt.Errorf("remind referral: %w", err)
 		}
 	}
-	if len(r.Delivery.Queue) > 0 && r.Delivery.Queue[0] == flows.MailNew && r.Delivery.Sent == 0 && !now.Before(r.Delivery.Next) {
-		if ok, err := s.confirmed(ctx, r); err != nil || !ok {
-			return err
-		}
-	}
 	for len(r.Delivery.Queue) > 0 && !now.Before(r.Delivery.Next) {
 		if r, err = s.deliver(ctx, r, now); err != nil {
 			return err
@@ -234,30 +231,6 @@ func (s *Service) process(ctx context.Context, id string) error {
 		}
 	}
 	return nil
-}
-
-// confirmed reports whether the person's conversation saved the step that
-// created r: its session names r. A step stores the referral first and
-// the session second, so a process killed in between, or a store that
-// failed the save, leaves a referral the person was never told about;
-// the structure must not hear of it either, and it is deleted. The
-// session keeps its Ref through a restart of the conversation, and a
-// withdrawal empties the mail queue, so a confirmed referral never fails
-// this check before its first mail. Policy.Hold has let the creating step
-// end by now.
-func (s *Service) confirmed(ctx context.Context, r flows.Referral) (bool, error) {
-	sess, err := s.o.Stores.Sessions.Load(ctx, r.Chat)
-	switch {
-	case err == nil && sess.Ref == r.ID:
-		return true, nil
-	case err != nil && !errors.Is(err, flows.ErrNoSession) && !errors.Is(err, flows.ErrCorrupt):
-		return false, fmt.Errorf("confirm referral: %w", err)
-	}
-	if err := s.o.Stores.Referrals.DeleteReferral(ctx, r.ID); err != nil && !errors.Is(err, flows.ErrNoReferral) {
-		return false, fmt.Errorf("drop unconfirmed referral: %w", err)
-	}
-	s.o.Log.Warn("referral dropped: its conversation step was not saved", slog.String("ref", short(r.ID)))
-	return false, nil
 }
 
 // errClaimed means another pass (or instance) is already delivering.

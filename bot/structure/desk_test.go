@@ -467,40 +467,62 @@ func TestWithdrawTellsStructure(t *testing.T) {
 	}
 }
 
-// TestUnconfirmedReferralDropped: a referral whose conversation step was
-// never saved (the process died between the two writes, or the copy of a
-// redelivered update lost the race) is deleted without a word to the
-// structure, while the confirmed one beside it is mailed.
-func TestUnconfirmedReferralDropped(t *testing.T) {
+// TestHoldKeepsBackTheFirstMail: a new referral's first mail waits out the
+// hold, so that the copy of a redelivered consent update that lost its
+// session save on another instance, and drops its own referral within
+// its step, never reaches the structure.
+func TestHoldKeepsBackTheFirstMail(t *testing.T) {
 	d := newDesk(t)
 	r := d.refer("tg:1")
-	orphan := r
-	orphan.ID, orphan.Chat = "orphan-of-a-dead-step", "tg:2"
-	orphan.DueAt = d.e.Policy.Due(&orphan)
-	if err := d.st.CreateReferral(t.Context(), orphan); err != nil {
-		t.Fatal(err)
-	}
+	d.advance(-d.e.Policy.Hold) // back to the moment of consent
 	stray := r
-	stray.ID = "copy-that-lost-the-race" // tg:1's session names r, not this one
+	stray.ID = "copy-that-lost-the-race"
 	stray.DueAt = d.e.Policy.Due(&stray)
 	if err := d.st.CreateReferral(t.Context(), stray); err != nil {
 		t.Fatal(err)
 	}
+	d.advance(d.e.Policy.Hold - time.Second)
+	d.sweep()
+	if got := len(d.smtp.Messages()); got != 0 {
+		t.Fatalf("%d mails during the hold, want 0", got)
+	}
+	if err := d.st.DeleteReferral(t.Context(), stray.ID); err != nil { // the losing step drops its copy
+		t.Fatal(err)
+	}
+	d.advance(time.Second)
 	d.sweep()
 	if got := len(d.smtp.Wait(t, 1, 5*time.Second)); got != 1 {
-		t.Fatalf("%d mails, want 1 (the confirmed referral's)", got)
-	}
-	for _, id := range []string{orphan.ID, stray.ID} {
-		if _, err := d.st.Referral(t.Context(), id); !errors.Is(err, flows.ErrNoReferral) {
-			t.Errorf("unconfirmed %s: %v, want ErrNoReferral", id, err)
-		}
+		t.Fatalf("%d mails after the hold, want 1", got)
 	}
 	if got := d.referral(r.ID); got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
-		t.Errorf("confirmed referral's delivery %+v, want one mail sent", got.Delivery)
+		t.Errorf("delivery %+v, want one mail sent", got.Delivery)
 	}
 	d.advance(time.Minute)
 	d.sweep()
 	if got := len(d.smtp.Messages()); got != 1 {
-		t.Errorf("%d mails after a second sweep, want still 1", got)
+		t.Errorf("%d mails after another sweep, want still 1", got)
+	}
+}
+
+// TestUndeliverablePurged: a structure that can never be reached does not
+// keep a referral past retention (G.3): it expires, and is deleted 90 days
+// later with its mail still queued.
+func TestUndeliverablePurged(t *testing.T) {
+	d := newDesk(t)
+	d.smtp.SetFailures(1<<30, 550) // every attempt refused
+	r := d.refer("tg:1")
+	for range 16 {
+		d.advance(24 * time.Hour)
+		d.sweep()
+	}
+	got := d.referral(r.ID)
+	if got.Status != flows.StatusClosed || got.Reason != flows.ReasonExpired || len(got.Delivery.Queue) == 0 {
+		t.Fatalf("after 16 days: status %s (%s), queue %v; want closed as expired with mail still queued",
+			got.Status, got.Reason, got.Delivery.Queue)
+	}
+	d.advance(d.e.Policy.Retain)
+	d.sweep()
+	if _, err := d.st.Referral(t.Context(), r.ID); !errors.Is(err, flows.ErrNoReferral) {
+		t.Errorf("after retention: %v, want ErrNoReferral", err)
 	}
 }

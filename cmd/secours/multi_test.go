@@ -178,3 +178,35 @@ func TestTelegramRate(t *testing.T) {
 		}
 	}
 }
+
+// TestReferralHold reads REFERRAL_HOLD: 15 s by default on a shared Redis,
+// none on the in-memory store, else as given.
+func TestReferralHold(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want time.Duration
+		bad  bool
+	}{
+		{env: map[string]string{}, want: 0},
+		{env: map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/0"}, want: 15 * time.Second},
+		{env: map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/0", "REFERRAL_HOLD": "30s"}, want: 30 * time.Second},
+		{env: map[string]string{"REFERRAL_HOLD": "0s"}, want: 0},
+		{env: map[string]string{"REFERRAL_HOLD": "-1s"}, bad: true},
+		{env: map[string]string{"REFERRAL_HOLD": "soon"}, bad: true},
+	}
+	for _, tt := range tests {
+		cfg, err := parseConfig(nil, envOf(tt.env), io.Discard)
+		if tt.bad {
+			if err == nil || !strings.Contains(err.Error(), "REFERRAL_HOLD") {
+				t.Errorf("%v: error %v, want one naming REFERRAL_HOLD", tt.env, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v: %v", tt.env, err)
+		}
+		if got := cfg.Referrals.hold(cfg.RedisURL); got != tt.want {
+			t.Errorf("%v: hold %v, want %v", tt.env, got, tt.want)
+		}
+	}
+}

@@ -64,8 +64,9 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		"public address of the structures' pages, used in the links of mails; default http://localhost:<port of -http-addr> [BASE_URL]")
 	fs.StringVar(retention, "referral-retention", env("REFERRAL_RETENTION", "2160h"),
 		"how long a referral is kept after it ended (diagnostic.md G.3: 90 days) [REFERRAL_RETENTION]")
-	fs.StringVar(&c.holdRaw, "referral-hold", env("REFERRAL_HOLD", flows.DefaultPolicy.Hold.String()),
-		"a new referral's first mail waits this long; with several instances keep it above the longest step (10 s) [REFERRAL_HOLD]")
+	fs.StringVar(&c.holdRaw, "referral-hold", env("REFERRAL_HOLD", ""),
+		"a new referral's first mail waits this long, so that two instances running one redelivered update never both mail it; "+
+			"default 15s with REDIS_URL, 0 with the in-memory store (one process); keep it above the longest step (10 s) [REFERRAL_HOLD]")
 	fs.StringVar(&c.MailRedirect, "mail-redirect", env("MAIL_REDIRECT", ""),
 		"send every structure mail to this address instead of the structure's (a staging server) [MAIL_REDIRECT]")
 	fs.StringVar(&c.TelegramUsername, "telegram-username", env("TELEGRAM_BOT_USERNAME", ""),
@@ -83,8 +84,10 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr string) []string {
 	if c.Retention, err = time.ParseDuration(retention); err != nil || c.Retention <= 0 {
 		problems = append(problems, fmt.Sprintf("REFERRAL_RETENTION / -referral-retention: %q is not a positive duration like 2160h", retention))
 	}
-	if c.Hold, err = time.ParseDuration(c.holdRaw); err != nil || c.Hold < 0 {
-		problems = append(problems, fmt.Sprintf("REFERRAL_HOLD / -referral-hold: %q is not a duration like 15s", c.holdRaw))
+	if c.holdRaw != "" {
+		if c.Hold, err = time.ParseDuration(c.holdRaw); err != nil || c.Hold < 0 {
+			problems = append(problems, fmt.Sprintf("REFERRAL_HOLD / -referral-hold: %q is not a duration like 15s", c.holdRaw))
+		}
 	}
 	if c.SMTPURL != "" {
 		if c.smtp, err = mail.ParseURL(c.SMTPURL); err != nil {
@@ -128,6 +131,19 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr string) []string {
 	return problems
 }
 
+// hold is REFERRAL_HOLD, or its default: 15 s on a shared Redis; none on
+// the in-memory store, where one process runs each step once and the
+// terminal chat's mail goes out at once.
+func (c ReferralConfig) hold(redisURL string) time.Duration {
+	switch {
+	case c.holdRaw != "":
+		return c.Hold
+	case redisURL == "":
+		return 0
+	}
+	return flows.DefaultPolicy.Hold
+}
+
 // allStores is what both store back-ends give.
 type allStores interface {
 	flows.SessionStore
@@ -140,7 +156,7 @@ type allStores interface {
 // the page and the sweep.
 func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*structure.Service, error) {
 	c := cfg.Referrals
-	engine.Policy.Retain, engine.Policy.Hold = c.Retention, c.Hold
+	engine.Policy.Retain, engine.Policy.Hold = c.Retention, c.hold(cfg.RedisURL)
 	cats, err := flows.LoadCatalogs(configs.FS)
 	if err != nil {
 		return nil, err
