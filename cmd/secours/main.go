@@ -130,6 +130,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if c.RedisWait, err = time.ParseDuration(wait); err != nil || c.RedisWait < 0 {
 		problems = append(problems, fmt.Sprintf("REDIS_WAIT / -redis-wait: %q is not a duration like 30s", wait))
 	}
+	if c.RedisURL != "" {
+		// Parsed here too, so that a typo is reported with the rest;
+		// the parser's errors never hold the password.
+		if _, err := redis.ParseURL(c.RedisURL); err != nil {
+			problems = append(problems, fmt.Sprintf("REDIS_URL / -redis-url: %v", err))
+		}
+	}
 	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{}") {
 		problems = append(problems, fmt.Sprintf("REDIS_PREFIX / -redis-prefix: %q is empty or holds { or }", c.RedisPrefix))
 	}

@@ -28,6 +28,35 @@ func TestConfigErrorsReportedTogether(t *testing.T) {
 	}
 }
 
+// TestServiceConfigErrorsReportedTogether: the mistakes of a first
+// deployment (a mistyped URL, a channel asked for without its token, a
+// secret file that cannot be read) come in one message, each with its
+// variable, before anything starts; no secret is echoed.
+func TestServiceConfigErrorsReportedTogether(t *testing.T) {
+	var stderr bytes.Buffer
+	code := run([]string{"-telegram-webhook-secret-file", filepath.Join(t.TempDir(), "missing")}, strings.NewReader(""), &bytes.Buffer{}, &stderr,
+		envOf(map[string]string{
+			"REDIS_URL":            "rediss://:s3cret@redis.example:6379/zero",
+			"SMTP_URL":             "smpt://user:hunter2@mail.example:587",
+			"TELEGRAM_WEBHOOK_URL": "https://bot.example/telegram",
+			"BASE_URL":             "bot.example",
+			"WHATSAPP_DB":          filepath.Join(t.TempDir(), "no", "such", "wa.db"),
+		}))
+	if code != 2 {
+		t.Fatalf("exit %d, want 2:\n%s", code, stderr.String())
+	}
+	for _, name := range []string{"REDIS_URL", "SMTP_URL", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_BOT_TOKEN", "-telegram-webhook-secret-file", "BASE_URL", "WHATSAPP_DB"} {
+		if !strings.Contains(stderr.String(), name) {
+			t.Errorf("error does not name %s:\n%s", name, stderr.String())
+		}
+	}
+	for _, secret := range []string{"s3cret", "hunter2"} {
+		if strings.Contains(stderr.String(), secret) {
+			t.Errorf("error shows a password:\n%s", stderr.String())
+		}
+	}
+}
+
 func TestFlagsWinOverEnv(t *testing.T) {
 	c, err := parseConfig([]string{"-lang", "fr"}, envOf(map[string]string{"SECOURS_LANG": "nl", "SESSION_TTL": "1h"}), &bytes.Buffer{})
 	if err != nil {
