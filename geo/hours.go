@@ -3,6 +3,7 @@ package geo
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,17 +11,41 @@ import (
 	_ "time/tzdata" // Europe/Brussels must resolve in a static binary with no zoneinfo
 )
 
-// span is an opening interval in minutes since midnight, from < to ≤ 1440.
-type span struct{ from, to int }
+// Span is an opening interval in minutes since midnight, From < To ≤ 1440.
+type Span struct{ From, To int }
 
-// schedule is one normalised week, Monday first: the common form of the
-// standard's OSM opening_hours and the France services weekday columns.
-type schedule [7][]span
+// Week is one normalised week of opening hours, Monday first, each day's
+// spans sorted and merged: the common form of the standard's OSM
+// opening_hours and the France services weekday columns. Equal weeks
+// compare equal day by day (slices.Equal).
+type Week [7][]Span
+
+// ParseHours reads opening hours in the OSM-like form of Place.Hours
+// ("Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00"), as the directory
+// does: for a poster or a card that writes the week in words.
+func ParseHours(s string) (Week, error) { return parseHours(s) }
+
+// Week returns the place's opening hours, ok false if they are unknown
+// or could not be read (then Hours holds the text as published). Its days
+// share the directory's memory: read them, do not change them.
+func (p *Place) Week() (w Week, ok bool) {
+	if p.sched != nil {
+		return *p.sched, true
+	}
+	if p.Hours == "" {
+		return Week{}, false
+	}
+	w, err := parseHours(p.Hours)
+	return w, err == nil
+}
 
 // dayCodes are the OSM weekday codes, Monday first, two letters each.
 const dayCodes = "MoTuWeThFrSaSu"
 
 func dayCode(d int) string { return dayCodes[2*d : 2*d+2] }
+
+// looseSep matches a range dash or a list comma with spaces around it.
+var looseSep = regexp.MustCompile(`\s*([-,])\s*`)
 
 // errHours is wrapped by every opening-hours syntax error.
 var errHours = errors.New("bad opening hours")
@@ -36,8 +61,8 @@ func hoursErr(format string, a ...any) error {
 // accepted and ignored (we cannot know the holidays of every commune).
 // Anything else (months, weeks, comments, "||") is an error so the raw
 // text is shown instead of a wrong schedule.
-func parseHours(s string) (schedule, error) {
-	var w schedule
+func parseHours(s string) (Week, error) {
+	var w Week
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return w, hoursErr("empty")
@@ -48,6 +73,9 @@ func parseHours(s string) (schedule, error) {
 	if strings.Contains(s, "||") {
 		return w, hoursErr("fallback rules (||) are not supported")
 	}
+	// Hand-typed files space their ranges and lists ("Mo - Fr 09:00 -
+	// 12:00"): the same hours, so read them the same.
+	s = looseSep.ReplaceAllString(s, "$1")
 	seen := false
 	for rule := range strings.SplitSeq(s, ";") {
 		rule = strings.TrimSpace(rule)
@@ -56,25 +84,25 @@ func parseHours(s string) (schedule, error) {
 		}
 		if rule == "24/7" {
 			for d := range w {
-				w[d] = []span{{0, 1440}}
+				w[d] = []Span{{0, 1440}}
 			}
 			seen = true
 			continue
 		}
 		days, rest, holiday, err := parseDaySelector(rule)
 		if err != nil {
-			return schedule{}, err
+			return Week{}, err
 		}
-		var spans []span
+		var spans []Span
 		rest = strings.TrimSpace(rest)
 		switch strings.ToLower(rest) {
 		case "off", "closed":
 		case "", "open":
-			spans = []span{{0, 1440}}
+			spans = []Span{{0, 1440}}
 		default:
 			spans, err = parseTimeList(rest)
 			if err != nil {
-				return schedule{}, err
+				return Week{}, err
 			}
 		}
 		seen = true
@@ -84,7 +112,7 @@ func parseHours(s string) (schedule, error) {
 		if days == 0 {
 			days = 0x7f
 		}
-		var next [7][]span
+		var next [7][]Span
 		for d := range 7 {
 			if days&(1<<d) == 0 {
 				continue
@@ -96,13 +124,13 @@ func parseHours(s string) (schedule, error) {
 				continue
 			}
 			for _, sp := range spans {
-				if sp.to <= 1440 {
+				if sp.To <= 1440 {
 					w[d] = append(w[d], sp)
 					continue
 				}
 				// Past midnight: the rest belongs to the next morning.
-				w[d] = append(w[d], span{sp.from, 1440})
-				next[(d+1)%7] = append(next[(d+1)%7], span{0, sp.to - 1440})
+				w[d] = append(w[d], Span{sp.From, 1440})
+				next[(d+1)%7] = append(next[(d+1)%7], Span{0, sp.To - 1440})
 			}
 		}
 		for d := range next {
@@ -110,7 +138,7 @@ func parseHours(s string) (schedule, error) {
 		}
 	}
 	if !seen {
-		return schedule{}, hoursErr("no rule")
+		return Week{}, hoursErr("no rule")
 	}
 	w.normalise()
 	return w, nil
@@ -173,8 +201,8 @@ func weekday(s string) (int, bool) {
 
 // parseTimeList reads "09:00-12:00,14:00-18:30"; an end past 24:00 (or
 // before the start) runs into the next day.
-func parseTimeList(s string) ([]span, error) {
-	var out []span
+func parseTimeList(s string) ([]Span, error) {
+	var out []Span
 	for part := range strings.SplitSeq(s, ",") {
 		part = strings.TrimSpace(part)
 		a, b, ok := strings.Cut(part, "-")
@@ -195,7 +223,7 @@ func parseTimeList(s string) ([]span, error) {
 		if to-from > 1440 {
 			return nil, hoursErr("time range %q is longer than a day", part)
 		}
-		out = append(out, span{from, to})
+		out = append(out, Span{from, to})
 	}
 	return out, nil
 }
@@ -226,7 +254,7 @@ func parseClock(s string, max int) (int, error) {
 // file ("08 :30", "09:00-12:00,14:00-17:00", "09:00-12:00 14:00-16:30",
 // "09:00-12:30-13:30-17:00") but not times that go backwards. Empty and
 // "-" mean closed.
-func parseDayColumn(s string) ([]span, error) {
+func parseDayColumn(s string) ([]Span, error) {
 	s = strings.TrimSpace(s)
 	if s == "" || s == "-" || strings.EqualFold(s, "fermé") {
 		return nil, nil
@@ -285,15 +313,15 @@ func parseDayColumn(s string) ([]span, error) {
 	if len(times) == 0 || len(times)%2 != 0 {
 		return nil, hoursErr("%q needs pairs of times", s)
 	}
-	var out []span
+	var out []Span
 	for k := 0; k < len(times); k += 2 {
-		sp := span{times[k], times[k+1]}
+		sp := Span{times[k], times[k+1]}
 		switch {
-		case sp.from == 0 && sp.to == 0:
+		case sp.From == 0 && sp.To == 0:
 			continue // "00:00 - 00:00": the list's way of writing "closed"
 		case len(out) > 0 && out[len(out)-1] == sp:
 			continue // the same range typed twice
-		case sp.to <= sp.from || (len(out) > 0 && sp.from < out[len(out)-1].to):
+		case sp.To <= sp.From || (len(out) > 0 && sp.From < out[len(out)-1].To):
 			return nil, hoursErr("times go backwards in %q", s)
 		}
 		out = append(out, sp)
@@ -302,17 +330,17 @@ func parseDayColumn(s string) ([]span, error) {
 }
 
 // normalise sorts and merges each day's spans so equal weeks compare equal.
-func (w *schedule) normalise() {
+func (w *Week) normalise() {
 	for d := range w {
 		sp := w[d]
-		slices.SortFunc(sp, func(a, b span) int { return a.from - b.from })
-		var out []span
+		slices.SortFunc(sp, func(a, b Span) int { return a.From - b.From })
+		var out []Span
 		for _, s := range sp {
-			if s.to <= s.from {
+			if s.To <= s.From {
 				continue
 			}
-			if n := len(out); n > 0 && s.from <= out[n-1].to {
-				out[n-1].to = max(out[n-1].to, s.to)
+			if n := len(out); n > 0 && s.From <= out[n-1].To {
+				out[n-1].To = max(out[n-1].To, s.To)
 				continue
 			}
 			out = append(out, s)
@@ -321,7 +349,7 @@ func (w *schedule) normalise() {
 	}
 }
 
-func (w *schedule) empty() bool {
+func (w *Week) empty() bool {
 	for _, d := range w {
 		if len(d) > 0 {
 			return false
@@ -330,12 +358,37 @@ func (w *schedule) empty() bool {
 	return true
 }
 
+// DayRun is consecutive days with the same hours: First to Last, 0 is
+// Monday.
+type DayRun struct {
+	First, Last int
+	Spans       []Span
+}
+
+// Runs groups the open days into runs of consecutive days with the same
+// hours, Monday first, for writing a week in words ("lun–ven 9 h–12 h");
+// closed days are left out.
+func (w Week) Runs() []DayRun {
+	var runs []DayRun
+	for d := 0; d < 7; {
+		e := d
+		for e+1 < 7 && slices.Equal(w[e+1], w[d]) {
+			e++
+		}
+		if len(w[d]) > 0 {
+			runs = append(runs, DayRun{First: d, Last: e, Spans: w[d]})
+		}
+		d = e + 1
+	}
+	return runs
+}
+
 // String gives the normalised OSM form, consecutive equal days grouped:
 // "Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00".
-func (w schedule) String() string {
+func (w Week) String() string {
 	all := true
 	for _, d := range w {
-		if len(d) != 1 || d[0] != (span{0, 1440}) {
+		if len(d) != 1 || d[0] != (Span{0, 1440}) {
 			all = false
 		}
 	}
@@ -346,23 +399,16 @@ func (w schedule) String() string {
 		return "Mo-Su off"
 	}
 	var rules []string
-	for d := 0; d < 7; {
-		e := d
-		for e+1 < 7 && slices.Equal(w[e+1], w[d]) {
-			e++
+	for _, r := range w.Runs() {
+		sel := dayCode(r.First)
+		if r.Last > r.First {
+			sel += "-" + dayCode(r.Last)
 		}
-		if len(w[d]) > 0 {
-			sel := dayCode(d)
-			if e > d {
-				sel += "-" + dayCode(e)
-			}
-			var ts []string
-			for _, s := range w[d] {
-				ts = append(ts, clock(s.from)+"-"+clock(s.to))
-			}
-			rules = append(rules, sel+" "+strings.Join(ts, ","))
+		var ts []string
+		for _, s := range r.Spans {
+			ts = append(ts, clock(s.From)+"-"+clock(s.To))
 		}
-		d = e + 1
+		rules = append(rules, sel+" "+strings.Join(ts, ","))
 	}
 	return strings.Join(rules, "; ")
 }
@@ -389,16 +435,9 @@ func localZone() *time.Location {
 
 // OpeningAt says whether the place is open at now, in Brussels time.
 func (p *Place) OpeningAt(now time.Time) Opening {
-	w := p.sched
-	if w == nil {
-		if p.Hours == "" {
-			return Opening{}
-		}
-		s, err := parseHours(p.Hours)
-		if err != nil {
-			return Opening{}
-		}
-		w = &s
+	w, ok := p.Week()
+	if !ok {
+		return Opening{}
 	}
 	loc := p.loc
 	if loc == nil {
@@ -409,23 +448,23 @@ func (p *Place) OpeningAt(now time.Time) Opening {
 
 // at evaluates the week at t, already in local time. Wall-clock times are
 // built with time.Date so DST days come out right.
-func (w *schedule) at(t time.Time) Opening {
+func (w *Week) at(t time.Time) Opening {
 	day := (int(t.Weekday()) + 6) % 7
 	m := t.Hour()*60 + t.Minute()
 	local := func(offset, min int) time.Time {
 		return time.Date(t.Year(), t.Month(), t.Day()+offset, 0, min, 0, 0, t.Location())
 	}
 	for _, s := range w[day] {
-		if s.from <= m && m < s.to {
+		if s.From <= m && m < s.To {
 			// Follow spans that run on past midnight.
-			end, off := s.to, 0
+			end, off := s.To, 0
 			for end == 1440 && off < 7 {
 				nd := w[(day+off+1)%7]
-				if len(nd) == 0 || nd[0].from != 0 {
+				if len(nd) == 0 || nd[0].From != 0 {
 					break
 				}
 				off++
-				end = nd[0].to
+				end = nd[0].To
 			}
 			if end == 1440 && off >= 7 {
 				return Opening{Known: true, Open: true} // 24/7: never closes
@@ -435,10 +474,10 @@ func (w *schedule) at(t time.Time) Opening {
 	}
 	for off := 0; off <= 7; off++ {
 		for _, s := range w[(day+off)%7] {
-			if off == 0 && s.from <= m {
+			if off == 0 && s.From <= m {
 				continue
 			}
-			return Opening{Known: true, Next: local(off, s.from)}
+			return Opening{Known: true, Next: local(off, s.From)}
 		}
 	}
 	return Opening{Known: true}

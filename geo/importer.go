@@ -586,7 +586,7 @@ func franceServicesPlace(rc *rowCheck, v map[string]string, d *Directory, ids ma
 	p.Email = firstEmail(rc, "mail", v["mail"])
 	p.Summary = v["commentaire"]
 	// Six weekday columns → one week; any broken column keeps the raw text.
-	var w schedule
+	var w Week
 	var raw []string
 	broken := false
 	for i, col := range []string{"h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi"} {

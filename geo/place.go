@@ -33,7 +33,7 @@ type Place struct {
 	Source      string // dataset key, e.g. "france-services"
 	CommuneOnly bool   // OCMW/CPAS: only for residents of its commune
 
-	sched *schedule      // parsed Hours; nil if unknown or broken
+	sched *Week          // parsed Hours; nil if unknown or broken
 	loc   *time.Location // Europe/Brussels, loaded once per directory
 }
 

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/secours/secours/geo"
 )
 
 // Kit makes a place's share links and poster. It holds share.json and
@@ -233,13 +235,6 @@ func typed(link string) string {
 	return u.Host + u.Path + "?text=" + text
 }
 
-// Opening hours: the subset of OSM opening_hours that the directory's
-// files use, one rule at a time.
-var (
-	ruleRE = regexp.MustCompile(`^((?:Mo|Tu|We|Th|Fr|Sa|Su)(?:\s*-\s*(?:Mo|Tu|We|Th|Fr|Sa|Su))?(?:\s*,\s*(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:\s*-\s*(?:Mo|Tu|We|Th|Fr|Sa|Su))?)*)\s+(.+)$`)
-	spanRE = regexp.MustCompile(`^([0-2]?\d):([0-5]\d)\s*-\s*([0-2]?\d):([0-5]\d)$`)
-)
-
 // dayCodes are the OSM day codes, Monday first, two letters each.
 const dayCodes = "MoTuWeThFrSaSu"
 
@@ -251,78 +246,38 @@ func dayKey(d int) string { return "day." + strings.ToLower(dayCodes[2*d:2*d+2])
 const maxRawHours = 120
 
 // hours writes a week's opening hours in words, one line per run of days
-// with the same times: "Du lundi au jeudi : 9:00–12:00, 13:30–17:00". As
-// in OSM, a later rule replaces the days it names ("Mo-Fr 9-17; We off"
-// closes Wednesday). Public-holiday rules are left out: we cannot know
-// each commune's holidays. Anything else it cannot read is printed as
-// it is, if short, rather than risk a wrong hour on a wall.
+// with the same times: "Du lundi au jeudi : 9:00–12:00, 13:30–17:00". They
+// are read as the directory reads them (geo.ParseHours), so the poster and
+// the bot never disagree; public-holiday rules are left out, since we
+// cannot know each commune's holidays. Hours geo cannot read, and "24/7",
+// are printed as they are, if short, rather than risk a wrong hour on a
+// wall.
 func (k *Kit) hours(l Lang, raw string) []string {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil
 	}
-	asIs := func() []string {
+	week, err := geo.ParseHours(raw)
+	if err != nil || raw == "24/7" {
 		if utf8.RuneCountInString(raw) > maxRawHours {
 			return nil
 		}
 		return []string{raw}
 	}
-	var week [7][]string // each day's times in words; nil: closed
-	for rule := range strings.SplitSeq(raw, ";") {
-		rule = strings.TrimSpace(rule)
-		if rule == "" || strings.HasPrefix(rule, "PH") {
-			continue
-		}
-		m := ruleRE.FindStringSubmatch(rule)
-		if m == nil {
-			return asIs()
-		}
-		var times []string
-		if t := strings.TrimSpace(m[2]); t != "off" && t != "closed" {
-			for s := range strings.SplitSeq(t, ",") {
-				sm := spanRE.FindStringSubmatch(strings.TrimSpace(s))
-				if sm == nil {
-					return asIs()
-				}
-				times = append(times, strings.TrimPrefix(sm[1], "0")+":"+sm[2]+"–"+strings.TrimPrefix(sm[3], "0")+":"+sm[4])
-			}
-		}
-		for sel := range strings.SplitSeq(m[1], ",") {
-			from, to, isRange := strings.Cut(sel, "-")
-			a, b := dayIndex(from), dayIndex(from)
-			if isRange {
-				b = dayIndex(to)
-			}
-			for d := a; ; d = (d + 1) % 7 { // "Sa-Mo" wraps round the week
-				week[d] = times
-				if d == b {
-					break
-				}
-			}
-		}
-	}
+	clock := func(m int) string { return fmt.Sprintf("%d:%02d", m/60, m%60) }
 	var out []string
-	for d := 0; d < 7; {
-		e := d
-		for e+1 < 7 && slices.Equal(week[e+1], week[d]) {
-			e++
+	for _, r := range week.Runs() {
+		times := make([]string, len(r.Spans))
+		for i, sp := range r.Spans {
+			times[i] = clock(sp.From) + "–" + clock(sp.To)
 		}
-		if len(week[d]) > 0 {
-			days := k.text(l, dayKey(d))
-			if e > d {
-				days = k.text(l, "hours.range", "from", days, "to", k.text(l, dayKey(e)))
-			}
-			out = append(out, upperFirst(k.text(l, "hours.line", "days", days, "times", strings.Join(week[d], ", "))))
+		days := k.text(l, dayKey(r.First))
+		if r.Last > r.First {
+			days = k.text(l, "hours.range", "from", days, "to", k.text(l, dayKey(r.Last)))
 		}
-		d = e + 1
+		out = append(out, upperFirst(k.text(l, "hours.line", "days", days, "times", strings.Join(times, ", "))))
 	}
 	return out
-}
-
-// dayIndex is an OSM day code's index, Monday first; the caller matched
-// it against ruleRE.
-func dayIndex(s string) int {
-	return strings.Index(dayCodes, strings.TrimSpace(s)) / 2
 }
 
 // upperFirst capitalises a line's first letter: "du lundi" starts one.
