@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -85,6 +86,10 @@ func NewEngine(cats map[Lang]Catalog, dir Places) (*Engine, error) {
 			for _, l := range Langs {
 				for _, label := range c.labels {
 					fs = append(fs, newForm(cats[l][label]))
+					if v, ok := cats[l][label+aidantSuffix]; ok {
+						// Either label names the answer, whoever answers.
+						fs = append(fs, newForm(v))
+					}
 				}
 			}
 			fs = append(fs, newForm(c.answer), newForm(strings.ReplaceAll(c.answer, "_", " ")))
@@ -317,6 +322,17 @@ func (t *turn) aidant() bool {
 	return w != "" && w != "self"
 }
 
+// aidantKey is key's aidant variant (keys.go, aidantKeys) when an aidant
+// answers and the catalogue has one, else key.
+func (t *turn) aidantKey(key string) string {
+	if t.aidant() {
+		if _, ok := t.e.cats[t.s.Lang][key+aidantSuffix]; ok {
+			return key + aidantSuffix
+		}
+	}
+	return key
+}
+
 func (t *turn) run() {
 	s := t.s
 	switch t.m.Kind {
@@ -338,6 +354,20 @@ func (t *turn) run() {
 		t.say(kWelcome)
 		t.goTo(StateLang)
 		return
+	}
+	unknownShare := false
+	if t.m.Kind == KindText {
+		if code := shareText(t.m.Text); code != "" {
+			if _, ok := t.e.share[code]; ok {
+				// A returning person scanned a structure's wa.me QR code.
+				// Sessions last 30 days, so the code would be lost as a
+				// wrong answer: it starts a new conversation at any state,
+				// as Telegram's /start <code> does.
+				t.restartAll(code)
+				return
+			}
+			unknownShare = true
+		}
 	}
 	if isQuestion(s.State) && t.now.Sub(s.Updated) > pauseAfter {
 		t.event = "pause"
@@ -369,6 +399,11 @@ func (t *turn) run() {
 		t.located(loc, err)
 	default:
 		t.typed(t.m.Text)
+		if unknownShare && t.event == "not_understood" {
+			// An unknown or expired code: answered as any text, but the
+			// log says why.
+			t.event = "share_unknown"
+		}
 	}
 }
 
@@ -589,9 +624,9 @@ func (t *turn) human() {
 	}
 	switch t.country() {
 	case "BE", "FR":
-		t.say(kHumanPrefix + t.country())
+		t.say(t.aidantKey(kHumanPrefix + t.country()))
 	default:
-		t.say(kHumanPrefix + "any")
+		t.say(t.aidantKey(kHumanPrefix + "any"))
 	}
 }
 
@@ -727,7 +762,7 @@ func (t *turn) choices(q string, defs []choiceDef) []Choice {
 	for i, d := range defs {
 		label := d.label
 		if label == "" {
-			label = t.t(d.labels[0])
+			label = t.t(t.aidantKey(d.labels[0]))
 		}
 		out[i] = Choice{Key: q + ":" + d.answer, Label: label}
 	}
@@ -978,7 +1013,7 @@ func (t *turn) result() {
 		t.say(kTipSafety + country)
 	}
 	if r.Profile == "besoin_assistance" {
-		t.say(kTipAssistance + country)
+		t.say(t.aidantKey(kTipAssistance + country))
 	}
 	for _, f := range r.Flags {
 		if f == "c_self_no_smartphone" {
@@ -1000,7 +1035,7 @@ func (t *turn) located(loc geo.Location, err error) {
 			t.say(kLocSuggest, "suggestions", strings.Join(nf.Suggestions, ", "))
 		case errors.Is(err, geo.ErrOutside):
 			t.event = "location_outside"
-			t.say(kLocOutside)
+			t.say(t.aidantKey(kLocOutside))
 		default:
 			t.say(kLocUnknown)
 		}
@@ -1028,7 +1063,7 @@ func (t *turn) located(loc geo.Location, err error) {
 	s.Places = s.Places[:0]
 	if res.Fallback || len(res.Matches) == 0 {
 		t.event = "places_none"
-		t.say(kFallback + string(loc.Country))
+		t.say(t.aidantKey(kFallback + string(loc.Country)))
 		if t.aidant() {
 			t.handOver()
 		}
@@ -1041,7 +1076,7 @@ func (t *turn) located(loc geo.Location, err error) {
 		card := t.card(m)
 		switch i {
 		case 0:
-			t.out = append(t.out, Reply{Text: t.t(kPlacesBest), Places: []PlaceCard{card}})
+			t.out = append(t.out, Reply{Text: t.t(t.aidantKey(kPlacesBest)), Places: []PlaceCard{card}})
 		case 1:
 			t.out = append(t.out, Reply{Text: t.t(kPlacesOthers), Places: []PlaceCard{card}})
 		default:
@@ -1069,7 +1104,7 @@ func (t *turn) card(m geo.Match) PlaceCard {
 	case m.Approx && m.KM < 1:
 		// Both points are postcode centroids: "0,0 km" would be false
 		// precision.
-		dist = t.t(kPlacesHere)
+		dist = t.t(t.aidantKey(kPlacesHere))
 	case m.Approx:
 		dist = t.t(kPlacesKMApprox, "km", km)
 	}
@@ -1119,14 +1154,62 @@ func (t *turn) hours(p *geo.Place) string {
 }
 
 func (t *turn) clock(at time.Time) string {
-	if at.Minute() == 0 {
-		return t.t("time.h", "h", strconv.Itoa(at.Hour()))
+	return t.clockMin(at.Hour()*60 + at.Minute())
+}
+
+// clockMin writes minutes since midnight as a time of day: "9 h",
+// "13 h 30"; 1440 is "24 h".
+func (t *turn) clockMin(m int) string {
+	if m%60 == 0 {
+		return t.t("time.h", "h", strconv.Itoa(m/60))
 	}
-	return t.t("time.hm", "h", strconv.Itoa(at.Hour()), "m", fmt.Sprintf("%02d", at.Minute()))
+	return t.t("time.hm", "h", strconv.Itoa(m/60), "m", fmt.Sprintf("%02d", m%60))
+}
+
+// weekHours writes a place's opening hours for the week, one run of days
+// with the same times after another: "Horaires : lun–ven 9 h–12 h,
+// 13 h 30–17 h ; sam 10 h–12 h". The hand-over card is forwarded and read
+// days later, so it must not say "open now" (issue 9). Hours geo cannot
+// read are shown as written, and no hours as unknown.
+func (t *turn) weekHours(p *geo.Place) string {
+	week, ok := p.Week()
+	if !ok {
+		if p.Hours != "" {
+			return t.t(kHoursRaw, "hours", p.Hours)
+		}
+		return t.t(kHoursUnknown)
+	}
+	always := true
+	for _, d := range week {
+		always = always && slices.Equal(d, []geo.Span{{From: 0, To: 1440}})
+	}
+	if always {
+		return t.t(kHoursRaw, "hours", t.t(kWeekAlways))
+	}
+	var runs []string
+	for _, r := range week.Runs() {
+		days := t.t(kDayShort + strconv.Itoa((r.First+1)%7)) // Monday first; the keys start on Sunday
+		if r.Last > r.First {
+			days = t.t(kWeekRange, "from", days, "to", t.t(kDayShort+strconv.Itoa((r.Last+1)%7)))
+		}
+		times := make([]string, len(r.Spans))
+		for i, sp := range r.Spans {
+			times[i] = t.t(kWeekRange, "from", t.clockMin(sp.From), "to", t.clockMin(sp.To))
+		}
+		runs = append(runs, t.t(kWeekLine, "days", days, "times", strings.Join(times, ", ")))
+	}
+	if len(runs) == 0 {
+		return t.t(kHoursUnknown) // "Mo-Su off": closed all week is not worth forwarding
+	}
+	return t.t(kHoursRaw, "hours", strings.Join(runs, t.t(kWeekSep)))
 }
 
 // consent records the answer to the referral question (diagnostic.md
 // G.1): with a yes, the person then says how the place gets back to them.
+// The question's words (q.consent) say what is really sent: "votre
+// besoin, votre code postal et comment vous joindre". G.1's "votre
+// prénom, votre téléphone" would be false here: issue 8 keeps no first
+// name, and a phone number only when the person chooses "par téléphone".
 func (t *turn) consent(a string) {
 	s := t.s
 	switch a {
@@ -1200,12 +1283,12 @@ func (t *turn) handOver() {
 	lines = append(lines, t.t(kCardTip, "tip", t.t(tipKey(s.Answers["need"], country, 1))))
 	if p := t.place(); p.ID != "" {
 		lines = append(lines, t.t(kCardPlace, "place", p.Name, "address", strings.TrimSpace(p.Address+", "+p.Postcode+" "+p.Commune)))
-		lines = append(lines, t.t(kCardHours, "hours", t.hours(&p)))
+		lines = append(lines, t.t(kCardHours, "hours", t.weekHours(&p)))
 		if p.Phone != "" {
 			lines = append(lines, t.t(kCardPhone, "phone", p.Phone))
 		}
 	} else {
-		lines = append(lines, t.t(kHumanPrefix+country))
+		lines = append(lines, t.t(t.aidantKey(kHumanPrefix+country)))
 	}
 	if t.aidant() {
 		lines = append(lines, t.t(kCardBring+".aidant"))

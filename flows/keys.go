@@ -1,5 +1,7 @@
 package flows
 
+import "strconv"
+
 // Catalogue keys used by the engine. Question and answer labels are built
 // from the diagnostic tables: "q.<question>", "q.<question>.aidant",
 // "a.<question>.<answer>"; tips are "tip.<need>.<country>.<n>".
@@ -73,11 +75,31 @@ const shortSuffix = ".short"
 
 // shortKeys are the messages that have a short variant.
 var shortKeys = []string{kWelcome, "q.location", "q.location.aidant", "q.consent", kConsentWhat, kHelp,
-	kFallback + "BE", kFallback + "FR", kMedia, kTooLong}
+	kFallback + "BE", kFallback + "FR", kFallback + "BE" + aidantSuffix, kFallback + "FR" + aidantSuffix,
+	kMedia, kTooLong}
+
+// aidantSuffix marks the variant of a message for an aidant, who answers
+// for someone else: it speaks of "la personne" / "de persoon" where the
+// plain message says "moi", "vous", "mijn" or "u".
+const aidantSuffix = ".aidant"
+
+// aidantKeys are the answer labels and result and place-list messages
+// with an aidant variant (turn.aidantKey picks it). Questions have theirs
+// too, "q.<question>.aidant", chosen where they are asked. The first-aid
+// and safety tips stay as they are: they are the words to pass on to the
+// person, as the hand-over card does.
+func aidantKeys() []string {
+	return []string{
+		"a.device.none", "a.internet.mobile", "a.feeling.ease", "a.feeling.fear", "a.feeling.lost",
+		"a.online_done.alone", "a.online_done.other_does", "a.reading.reader", "a.location.not_me",
+		kTipAssistance + "BE", kTipAssistance + "FR", kPlacesBest, kPlacesHere, kLocOutside,
+		kFallback + "BE", kFallback + "FR", kHumanPrefix + "BE", kHumanPrefix + "any",
+	}
+}
 
 // staticKeys lists the keys that are not derived from the diagnostic tables.
 func staticKeys() []string {
-	return []string{
+	keys := []string{
 		kWelcome, kAidantIntro, kBarrierNote,
 		kOnlineExample + "BE", kOnlineExample + "FR",
 		kResultSelf, kResultAidant,
@@ -97,6 +119,10 @@ func staticKeys() []string {
 		kErrorStore, kErrorGeneric, kLangChanged,
 		"nav.back", "nav.help", "nav.human",
 	}
+	for _, k := range aidantKeys() {
+		keys = append(keys, k+aidantSuffix)
+	}
+	return append(keys, weekKeys()...)
 }
 
 // Keys of the referral steps and notices (issue 8).
@@ -131,6 +157,25 @@ const (
 	kCardPhone       = "card.phone"
 	kCardBring       = "card.bring"
 )
+
+// Keys of a place's week on the hand-over card (issue 9): "lun–ven
+// 9 h–12 h, 13 h 30–17 h ; sam 10 h–12 h".
+const (
+	kDayShort   = "day.short."        // + 0 (Sunday) … 6, as kDayPrefix
+	kWeekRange  = "hours.week.range"  // {from}–{to}: days or times
+	kWeekLine   = "hours.week.line"   // {days} {times}
+	kWeekSep    = "hours.week.sep"    // between runs of days
+	kWeekAlways = "hours.week.always" // open round the clock
+)
+
+// weekKeys lists the keys of a place's week.
+func weekKeys() []string {
+	keys := []string{kWeekRange, kWeekLine, kWeekSep, kWeekAlways}
+	for d := range 7 {
+		keys = append(keys, kDayShort+strconv.Itoa(d))
+	}
+	return keys
+}
 
 // referralKeys lists the keys of the referral steps and notices.
 func referralKeys() []string {
