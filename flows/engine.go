@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -216,7 +217,16 @@ type Outcome struct {
 // the clock is the now passed in.
 func (e *Engine) Step(s Session, m Msg, now time.Time) Outcome {
 	if s.seen(m.ID) {
-		return Outcome{Session: s, Dup: true, Event: "duplicate"}
+		out := Outcome{Session: s, Dup: true, Event: "duplicate"}
+		if s.lastSeen(m.ID) && now.Sub(s.Updated) >= redeliveredAfter {
+			// The last update applied, posted again a while later: the
+			// channel got no answer for it, so the instance that saved
+			// the step may have died before it replied. Answer it again;
+			// nothing is saved. Two copies delivered at once come
+			// milliseconds apart and stay silent.
+			out.Replies, out.Event = e.reanswer(s, m, now), "redelivered"
+		}
+		return out
 	}
 	if now.Sub(s.Updated) > seenWindow {
 		s.Seen = nil
@@ -236,6 +246,24 @@ func (e *Engine) Step(s Session, m Msg, now time.Time) Outcome {
 	s.Updated = now
 	return Outcome{Session: s, Replies: t.out, Forget: t.forget, Event: t.event, Key: t.key, Profile: t.profile,
 		Referral: t.referral, Relay: t.relay, Withdraw: t.withdraw, LinkCode: t.linkCode, Tally: t.tally}
+}
+
+// reanswer is the reply to the step s last applied, m, for a channel that
+// never got it: the place list again when m was the location (the list is
+// that step's answer, and the same message finds the same places), else
+// the open question. It works on a copy: a Session shares its map and
+// slices with the caller's.
+func (e *Engine) reanswer(s Session, m Msg, now time.Time) []Reply {
+	s.Answers, s.Trail, s.Places = maps.Clone(s.Answers), slices.Clone(s.Trail), slices.Clone(s.Places)
+	t := turn{e: e, s: &s, m: m, now: now}
+	switch n := len(s.Trail); {
+	case n >= 2 && s.Trail[n-2] == StateLocation && (s.State == StatePick || s.State == StateConsent):
+		s.State, s.Trail = StateLocation, s.Trail[:n-1]
+		t.run()
+	case isQuestion(s.State) || s.State == StateDone:
+		t.ask()
+	}
+	return t.out
 }
 
 // storeFailure is the kind answer when the store is down: nothing was

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -270,17 +271,46 @@ func TestStaleButtonAndChoicePayload(t *testing.T) {
 	c.wantState(flows.StateNeed)
 }
 
-func TestDuplicateMessageIgnored(t *testing.T) {
-	c := newChat(t)
-	c.say("x", "fr")
-	before := c.s
-	c.n-- // resend the same id
-	c.send(flows.Msg{Kind: flows.KindText, Text: "belgique"})
-	if !c.oc.Dup || len(c.out) != 0 {
-		t.Fatalf("duplicate not ignored: dup=%v replies=%d", c.oc.Dup, len(c.out))
+// TestDuplicateMessage: a message handled already changes nothing. Two
+// copies at once (a channel delivering one update to two instances) get
+// no second answer; the last update posted again a while later (the
+// instance that saved it died before it replied) gets the open question
+// again; an older one stays silent.
+func TestDuplicateMessage(t *testing.T) {
+	tests := []struct {
+		name  string
+		id    string        // the id sent again: "last" or "older"
+		after time.Duration // since the step it repeats
+		ask   bool          // the open question is asked again
+	}{
+		{"two copies at once", "last", 5 * time.Millisecond, false},
+		{"redelivered a while later", "last", 6 * time.Second, true},
+		{"a slow second copy", "last", 2 * time.Second, false},
+		{"an older update", "older", 6 * time.Second, false},
 	}
-	if c.s.State != before.State {
-		t.Errorf("duplicate moved the state to %s", c.s.State)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newChat(t)
+			c.say("x", "fr", "belgique")
+			before, asked := c.s, c.text()
+			id := fmt.Sprint(c.n)
+			if tt.id == "older" {
+				id = fmt.Sprint(c.n - 1)
+			}
+			out := c.e.Step(c.s, flows.Msg{Chat: "cli:test", ID: id, Kind: flows.KindText, Text: "belgique"}, c.now.Add(tt.after))
+			if !out.Dup {
+				t.Fatalf("not taken for a duplicate: event %q", out.Event)
+			}
+			if out.Session.State != before.State || out.Session.Updated != before.Updated || len(out.Session.Seen) != len(before.Seen) {
+				t.Errorf("duplicate changed the session: %s → %s", before.State, out.Session.State)
+			}
+			switch {
+			case !tt.ask && len(out.Replies) != 0:
+				t.Errorf("%d replies, want none", len(out.Replies))
+			case tt.ask && (len(out.Replies) == 0 || out.Replies[len(out.Replies)-1].Text != c.out[len(c.out)-1].Text || out.Event != "redelivered"):
+				t.Errorf("replies %+v (event %q), want the open question again:\n%s", out.Replies, out.Event, asked)
+			}
+		})
 	}
 }
 
@@ -544,5 +574,35 @@ func TestOddMessageIDsDeduplicated(t *testing.T) {
 	}
 	if out := e.Step(back, flows.Msg{Chat: "cli:x", ID: odd, Kind: flows.KindText, Text: "hi"}, t0); !out.Dup {
 		t.Error("redelivered odd id not recognised")
+	}
+}
+
+// TestRedeliveredLocation: when the lost answer was the place list, the
+// redelivered postcode shows the same list again, not only the question
+// after it.
+func TestRedeliveredLocation(t *testing.T) {
+	c := newChat(t)
+	c.say("x", "fr", "belgique", "moi", "santé", "smartphone seul", "sur le telephone",
+		"whatsapp, photos", "oui avec aide", "peur", "des textes", "non", "1000")
+	first, state := c.out, c.s.State
+	if state != flows.StatePick && state != flows.StateConsent {
+		t.Fatalf("after the postcode: state %s, want pick or consent", state)
+	}
+	cards := 0
+	for _, r := range first {
+		cards += len(r.Places)
+	}
+	if cards == 0 {
+		t.Fatal("no place list after the postcode")
+	}
+	out := c.e.Step(c.s, flows.Msg{Chat: "cli:test", ID: fmt.Sprint(c.n), Kind: flows.KindText, Text: "1000"}, c.now.Add(6*time.Second))
+	if !out.Dup || out.Event != "redelivered" || out.Session.State != state {
+		t.Fatalf("dup %v, event %q, state %s", out.Dup, out.Event, out.Session.State)
+	}
+	if !reflect.DeepEqual(out.Replies, first) {
+		t.Errorf("redelivered postcode answered\n%+v\nwant the same list as the first time\n%+v", out.Replies, first)
+	}
+	if !reflect.DeepEqual(out.Session.Places, c.s.Places) || !reflect.DeepEqual(out.Session.Trail, c.s.Trail) {
+		t.Errorf("the session changed: places %v trail %v, was %v %v", out.Session.Places, out.Session.Trail, c.s.Places, c.s.Trail)
 	}
 }

@@ -207,6 +207,18 @@ func seenID(id string) string {
 }
 
 // markSeen remembers a handled message id, keeping the newest maxSeen.
+// lastSeen reports whether id is the last message the session applied.
+func (s *Session) lastSeen(id string) bool {
+	return id != "" && len(s.Seen) > 0 && s.Seen[len(s.Seen)-1] == seenID(id)
+}
+
+// redeliveredAfter tells a channel's redelivery of an update it got no
+// answer for (Telegram posts a webhook update again some seconds after a
+// failed request, a poller is served it again after a restart) from two
+// copies of one update handled at once, which a slow instance may run up
+// to a second or so apart.
+const redeliveredAfter = 5 * time.Second
+
 func (s *Session) markSeen(id string) {
 	if id == "" {
 		return

@@ -108,7 +108,8 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 	fs.StringVar(&c.bin, "bin", "", "with -instances: the secours binary; empty: go build ./cmd/secours")
 	fs.BoolVar(&c.kill, "kill", false, "with -instances: SIGKILL one process halfway through the last run and restart it on the same port")
 	fs.IntVar(&c.dupEvery, "dup", defaultDupEvery, "with -instances: deliver one update in this many to two processes at once, as Telegram may; 0: none")
-	fs.DurationVar(&c.retry, "retry", time.Second, "with -instances: wait before an update whose request failed is posted again, as Telegram does")
+	fs.DurationVar(&c.retry, "retry", 6*time.Second, "with -instances: wait before an update whose request failed is posted again, as Telegram does "+
+		"(above the engine's 5 s, so that an update saved just before the kill is answered again)")
 	fs.BoolVar(&c.splitCPUs, "split-cpus", true, "with -instances: give each process GOMAXPROCS = CPUs / processes, its share of the machine")
 	fs.StringVar(&c.logLevel, "log-level", "warn", "with -instances: LOG_LEVEL of the processes (their logs go to a temporary folder)")
 	if err := fs.Parse(args); err != nil {

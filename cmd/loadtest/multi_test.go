@@ -20,7 +20,7 @@ func TestShortFleet(t *testing.T) {
 	}
 	c := config{users: 150, cpus: 2, think: 20 * time.Millisecond, ramp: time.Second, stepTimeout: 20 * time.Second,
 		timeout: 2 * time.Minute, redisURL: storetest.RedisURL(t), instances: 3, kill: true, dupEvery: 10,
-		retry: 200 * time.Millisecond, logLevel: "warn"}
+		retry: 6 * time.Second, logLevel: "warn"}
 	var progress bytes.Buffer
 	runs, err := measureFleet(t.Context(), c, &progress)
 	var out bytes.Buffer
@@ -42,6 +42,11 @@ func TestShortFleet(t *testing.T) {
 	}
 	if k := runs[1]; k.kill == nil || k.Retried == 0 {
 		t.Errorf("the kill left no update to post again (kill %+v, %d retried)", k.kill, k.Retried)
+	}
+	// An update saved just before the kill and posted again 6 s later is
+	// answered with the open question: nobody has to tap twice.
+	if k := runs[1]; k.Nudges != 0 || k.PlacesLost != 0 {
+		t.Errorf("%d people had to send an answer again, %d lost their place list", k.Nudges, k.PlacesLost)
 	}
 	for _, want := range []string{"3 vs 1 instance: CPU/update ×", "SIGKILLed at update"} {
 		if !strings.Contains(out.String(), want) {
