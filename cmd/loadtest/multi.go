@@ -16,6 +16,7 @@ import (
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/cmd/loadtest/fleet"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 // Targets of issue 10 for several instances, against one instance in the
@@ -110,7 +111,7 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 		defer cancel()
-		_ = fleet.Cleanup(cctx, c.redisURL, prefix)
+		_ = redistest.Cleanup(cctx, c.redisURL, prefix)
 	}()
 	env := []string{"LOG_LEVEL=" + c.logLevel}
 	if c.splitCPUs {

@@ -11,6 +11,7 @@ import (
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/cmd/loadtest/fleet"
+	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
 )
 
@@ -43,7 +44,7 @@ func TestSeveralInstances(t *testing.T) {
 			t.Cleanup(func() {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
-				if err := fleet.Cleanup(ctx, u, prefix); err != nil {
+				if err := redistest.Cleanup(ctx, u, prefix); err != nil {
 					t.Error(err)
 				}
 			})

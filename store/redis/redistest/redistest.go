@@ -1,4 +1,6 @@
-package fleet
+// Package redistest has what tests and load tools need of a Redis server
+// beside the store itself: clearing a run's keys. The bot never links it.
+package redistest
 
 import (
 	"context"
@@ -38,7 +40,7 @@ func Cleanup(ctx context.Context, redisURL, prefix string) error {
 		err = clean(ctx, c)
 	}
 	if err != nil {
-		return fmt.Errorf("fleet: clean up prefix %s: %w", prefix, err)
+		return fmt.Errorf("redistest: clean up prefix %s: %w", prefix, err)
 	}
 	return nil
 }
