@@ -110,7 +110,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 			rng: rand.New(rand.NewPCG(uint64(chat), 7))}
 		users.Go(func() {
 			// People arrive one after the other, not all in the same second.
-			if err := u.pause(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
+			if err := fleet.Pause(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
 				return
 			}
 			ok, err := u.run(ctx)
@@ -209,7 +209,7 @@ func (u *simUser) press(ctx context.Context, key string) error {
 
 // step thinks, sends, and waits for the reply.
 func (u *simUser) step(ctx context.Context, send func()) error {
-	if err := u.pause(ctx, time.Duration(u.rng.Int64N(2*int64(u.o.think)+1))); err != nil {
+	if err := fleet.Pause(ctx, time.Duration(u.rng.Int64N(2*int64(u.o.think)+1))); err != nil {
 		return err
 	}
 	send()
@@ -220,20 +220,6 @@ func (u *simUser) step(ctx context.Context, send func()) error {
 		return nil
 	case <-t.C:
 		return errStuck
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (u *simUser) pause(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}

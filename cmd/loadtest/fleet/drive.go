@@ -151,7 +151,7 @@ func Drive(ctx context.Context, api *telegramtest.Server, t Targets, o Options) 
 		users[i] = u
 		wg.Go(func() {
 			// People arrive one after the other, not all in the same second.
-			if err := pause(ctx, time.Duration(u.rng.Int64N(int64(o.Ramp)+1))); err != nil {
+			if err := Pause(ctx, time.Duration(u.rng.Int64N(int64(o.Ramp)+1))); err != nil {
 				u.err = err
 				return
 			}
@@ -264,7 +264,7 @@ func (u *user) press(ctx context.Context, key string) error {
 // reports that the update's reply was lost and the person sent the same
 // again.
 func (u *user) act(ctx context.Context, what string, update func(id int64) models.Update) (lost bool, err error) {
-	if err := pause(ctx, time.Duration(u.rng.Int64N(2*int64(u.d.o.Think)+1))); err != nil {
+	if err := Pause(ctx, time.Duration(u.rng.Int64N(2*int64(u.d.o.Think)+1))); err != nil {
 		return false, err
 	}
 	before := u.newest()
@@ -344,7 +344,7 @@ func (u *user) deliver(ctx context.Context, upd models.Update) (retried bool, er
 		if time.Since(s.start)+u.d.o.Retry > u.d.o.GiveUp {
 			return retried, errStuck
 		}
-		if err := pause(ctx, u.d.o.Retry); err != nil {
+		if err := Pause(ctx, u.d.o.Retry); err != nil {
 			return retried, err
 		}
 	}
@@ -505,7 +505,8 @@ func questionOf(kb [][]models.InlineKeyboardButton) string {
 	return q
 }
 
-func pause(ctx context.Context, d time.Duration) error {
+// Pause waits d, or until ctx ends: a simulated person thinking.
+func Pause(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
