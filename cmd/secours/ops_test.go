@@ -69,16 +69,22 @@ func TestServeMetrics(t *testing.T) {
 	}
 	_, stop := startServe(t, cfg)
 	const chat = 987654321
-	for _, a := range []string{"/start", "1", "2", "1", "4", "1", "1", "3", "3", "1", "1", "1"} {
+	for _, a := range []string{"/start", "1", "2", "1", "4", "1", "1", "3", "3", "1", "1", "1", "59000"} {
 		before := len(tg.Sent(chat))
 		tg.Text(chat, "fr", a)
 		waitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
 	}
-	body := httpGet(t, "http://"+addr+"/metrics")
+	// A reply of several messages can satisfy the wait above before the
+	// next update is handled: wait for the count itself.
+	var body string
+	waitFor(t, "13 steps counted", func() bool {
+		body = httpGet(t, "http://"+addr+"/metrics")
+		return strings.Contains(body, `secours_step_seconds_count{channel="tg"} 13`)
+	})
 	for _, want := range []string{
 		`secours_updates_total{channel="tg",kind="command"} 1`,
-		`secours_updates_total{channel="tg",kind="text"} 11`,
-		`secours_step_seconds_count{channel="tg"} 12`,
+		`secours_updates_total{channel="tg",kind="text"} 12`,
+		`secours_step_seconds_count{channel="tg"} 13`,
 		`secours_profiles_total{profile="proche_autonomie"} 1`,
 		`process_cpu_seconds_total`,
 	} {
@@ -88,6 +94,9 @@ func TestServeMetrics(t *testing.T) {
 	}
 	if regexp.MustCompile(`\{[^}]*987654321`).MatchString(body) {
 		t.Errorf("a label holds the chat id")
+	}
+	if regexp.MustCompile(`\{[^}]*(59000|Lille)`).MatchString(body) {
+		t.Errorf("a label holds the postcode or the commune")
 	}
 	if httpGet(t, "http://"+addr+"/readyz") != "ready\n" {
 		t.Errorf("/readyz not ready with Telegram set up and the memory store")
