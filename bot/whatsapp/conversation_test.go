@@ -7,12 +7,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/memory"
 )
 
 // chatter plays one person through the adapter, the real engine and the
@@ -206,18 +208,46 @@ func TestSpelledAnswers(t *testing.T) {
 	}
 }
 
-// TestDuplicateDelivery: WhatsApp may deliver a message twice; the same
-// id is answered once.
+// TestDuplicateDelivery: WhatsApp may deliver one message twice, through
+// two of the person's linked devices at once: it is answered once. The
+// same message redelivered long after (the process that saved its step
+// died before it replied) gets the open question again.
 func TestDuplicateDelivery(t *testing.T) {
-	c := newChatter(t, bePhone, nil)
-	h := c.a.Handler(t.Context())
-	h(event(bePhone, "SAME", text("hello")))
-	waitIdle(t, c.a)
-	n := c.fc.count()
-	h(event(beDesk, "SAME", text("hello")))
-	waitIdle(t, c.a)
-	if got := c.fc.count(); got != n {
-		t.Errorf("a redelivered message was answered again: %d then %d messages", n, got)
+	for _, tt := range []struct {
+		name  string
+		gap   time.Duration // between the two deliveries
+		again bool
+	}{
+		{"twice at once", 10 * time.Millisecond, false},
+		{"redelivered later", 10 * time.Second, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			eng, _ := realEngine(t)
+			var mu sync.Mutex
+			now := t0
+			clock := func() time.Time {
+				mu.Lock()
+				defer mu.Unlock()
+				return now
+			}
+			log := slog.New(slog.DiscardHandler)
+			a, fc := newAdapter(t, &bot.Runner{Engine: eng, Store: memory.New(time.Hour, clock), Now: clock, Log: log}, log)
+			h := a.Handler(t.Context())
+			h(event(bePhone, "SAME", text("hello")))
+			waitIdle(t, a)
+			first := fc.count()
+			mu.Lock()
+			now = now.Add(tt.gap)
+			mu.Unlock()
+			h(event(beDesk, "SAME", text("hello")))
+			waitIdle(t, a)
+			switch got := fc.count(); {
+			case !tt.again && got != first:
+				t.Errorf("a message delivered twice at once was answered again: %d then %d messages", first, got)
+			case tt.again && got != 2*first:
+				t.Errorf("a late redelivery got %d messages, want the same %d again", got-first, first)
+			}
+		})
 	}
 }
 
