@@ -91,15 +91,8 @@ func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 			log.Warn("tally not recorded", slog.Any("err", serr))
 		}
 	}
-	if r.Wake != nil && err == nil {
-		switch {
-		case out.Referral != nil && r.Engine.Policy.Hold > 0:
-			// The first mail waits out the hold (flows.Policy.Hold); the
-			// timer only pokes the sweep, so one left at a stop is harmless.
-			time.AfterFunc(r.Engine.Policy.Hold, r.Wake)
-		case out.Referral != nil || out.Relay != "" || out.Withdraw != "" || out.Forget:
-			r.Wake()
-		}
+	if r.Wake != nil && err == nil && (out.Referral != nil || out.Relay != "" || out.Withdraw != "" || out.Forget) {
+		r.Wake()
 	}
 	if err != nil {
 		log.Error("update failed", append(attrs, slog.Any("err", err))...)

@@ -1207,11 +1207,7 @@ func (t *turn) weekHours(p *geo.Place) string {
 		}
 		return t.t(kHoursUnknown)
 	}
-	always := true
-	for _, d := range week {
-		always = always && slices.Equal(d, []geo.Span{{From: 0, To: 1440}})
-	}
-	if always {
+	if week.Always() {
 		return t.t(kHoursRaw, "hours", t.t(kWeekAlways))
 	}
 	var runs []string

@@ -206,7 +206,6 @@ func seenID(id string) string {
 	return "h" + strconv.FormatUint(h.Sum64(), 36)
 }
 
-// markSeen remembers a handled message id, keeping the newest maxSeen.
 // lastSeen reports whether id is the last message the session applied.
 func (s *Session) lastSeen(id string) bool {
 	return id != "" && len(s.Seen) > 0 && s.Seen[len(s.Seen)-1] == seenID(id)
@@ -219,6 +218,7 @@ func (s *Session) lastSeen(id string) bool {
 // to a second or so apart.
 const redeliveredAfter = 5 * time.Second
 
+// markSeen remembers a handled message id, keeping the newest maxSeen.
 func (s *Session) markSeen(id string) {
 	if id == "" {
 		return

@@ -20,11 +20,6 @@ type Span struct{ From, To int }
 // compare equal day by day (slices.Equal).
 type Week [7][]Span
 
-// ParseHours reads opening hours in the OSM-like form of Place.Hours
-// ("Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00"), as the directory
-// does: for a poster or a card that writes the week in words.
-func ParseHours(s string) (Week, error) { return parseHours(s) }
-
 // Week returns the place's opening hours, ok false if they are unknown
 // or could not be read (then Hours holds the text as published). Its days
 // share the directory's memory: read them, do not change them.
@@ -35,7 +30,7 @@ func (p *Place) Week() (w Week, ok bool) {
 	if p.Hours == "" {
 		return Week{}, false
 	}
-	w, err := parseHours(p.Hours)
+	w, err := ParseHours(p.Hours)
 	return w, err == nil
 }
 
@@ -54,14 +49,16 @@ func hoursErr(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", errHours, fmt.Sprintf(format, a...))
 }
 
-// parseHours reads the subset of the OSM opening_hours syntax that the
-// standard's examples and real files use: weekday selectors and ranges,
+// ParseHours reads opening hours in the OSM-like form of Place.Hours
+// ("Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00"): the subset of the
+// OSM opening_hours syntax that the standard's examples and real files
+// use: weekday selectors and ranges,
 // several time ranges, ";" rules where a later rule replaces the days it
 // names, "off"/"closed", "24/7", and public-holiday rules, which are
 // accepted and ignored (we cannot know the holidays of every commune).
 // Anything else (months, weeks, comments, "||") is an error so the raw
 // text is shown instead of a wrong schedule.
-func parseHours(s string) (Week, error) {
+func ParseHours(s string) (Week, error) {
 	var w Week
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -358,6 +355,16 @@ func (w *Week) empty() bool {
 	return true
 }
 
+// Always reports whether the week is open round the clock, every day.
+func (w Week) Always() bool {
+	for _, d := range w {
+		if len(d) != 1 || d[0] != (Span{0, 1440}) {
+			return false
+		}
+	}
+	return true
+}
+
 // DayRun is consecutive days with the same hours: First to Last, 0 is
 // Monday.
 type DayRun struct {
@@ -386,13 +393,7 @@ func (w Week) Runs() []DayRun {
 // String gives the normalised OSM form, consecutive equal days grouped:
 // "Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00".
 func (w Week) String() string {
-	all := true
-	for _, d := range w {
-		if len(d) != 1 || d[0] != (Span{0, 1440}) {
-			all = false
-		}
-	}
-	if all {
+	if w.Always() {
 		return "24/7"
 	}
 	if w.empty() {

@@ -37,14 +37,14 @@ func TestParseHours(t *testing.T) {
 		{"Mo-Fr 09:00-12:00 14:00-17:00", ""},
 	}
 	for _, tt := range tests {
-		w, err := parseHours(tt.in)
+		w, err := ParseHours(tt.in)
 		switch {
 		case tt.want == "" && err == nil:
-			t.Errorf("parseHours(%q) = %q, want an error", tt.in, w)
+			t.Errorf("ParseHours(%q) = %q, want an error", tt.in, w)
 		case tt.want != "" && err != nil:
-			t.Errorf("parseHours(%q) error %v, want %q", tt.in, err, tt.want)
+			t.Errorf("ParseHours(%q) error %v, want %q", tt.in, err, tt.want)
 		case tt.want != "" && w.String() != tt.want:
-			t.Errorf("parseHours(%q) = %q, want %q", tt.in, w, tt.want)
+			t.Errorf("ParseHours(%q) = %q, want %q", tt.in, w, tt.want)
 		}
 	}
 }
@@ -144,10 +144,10 @@ func FuzzParseHours(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		if w, err := parseHours(s); err == nil {
-			w2, err := parseHours(w.String())
+		if w, err := ParseHours(s); err == nil {
+			w2, err := ParseHours(w.String())
 			if err != nil {
-				t.Fatalf("parseHours(%q) = %q, which does not parse: %v", s, w, err)
+				t.Fatalf("ParseHours(%q) = %q, which does not parse: %v", s, w, err)
 			}
 			if w2.String() != w.String() {
 				t.Fatalf("round trip of %q: %q then %q", s, w, w2)

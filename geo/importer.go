@@ -453,7 +453,7 @@ func setHours(rc *rowCheck, p *Place, col, raw string) {
 	if raw == "" {
 		return
 	}
-	w, err := parseHours(raw)
+	w, err := ParseHours(raw)
 	if err != nil {
 		rc.warnf(col, "%v; the raw text is shown as is", err)
 		return

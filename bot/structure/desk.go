@@ -129,10 +129,16 @@ func (s *Service) Wake() {
 	}
 }
 
-// Run sweeps until ctx ends.
+// Run sweeps until ctx ends: every poll, at each Wake, and once more a
+// hold after a Wake, when a new referral's first mail is due
+// (flows.Policy.Hold).
 func (s *Service) Run(ctx context.Context) error {
 	t := time.NewTicker(s.o.Poll)
 	defer t.Stop()
+	var (
+		held    <-chan time.Time // the next sweep after a hold; nil: none pending
+		heldDue time.Time        // when the latest wake's hold ends
+	)
 	for {
 		if _, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
 			s.o.Log.Error("referral sweep failed", slog.Any("err", err))
@@ -141,7 +147,18 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-held:
+			held = nil
+			if d := time.Until(heldDue); d > 0 {
+				held = time.After(d) // a later wake's hold is still running
+			}
 		case <-s.wake:
+			if h := s.o.Engine.Policy.Hold; h > 0 {
+				heldDue = time.Now().Add(h)
+				if held == nil {
+					held = time.After(h)
+				}
+			}
 		}
 	}
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/store/memory"
 )
 
 // chatter plays one person through the adapter, the real engine and the
@@ -222,7 +221,6 @@ func TestDuplicateDelivery(t *testing.T) {
 		{"redelivered later", 10 * time.Second, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			eng, _ := realEngine(t)
 			var mu sync.Mutex
 			now := t0
 			clock := func() time.Time {
@@ -231,7 +229,7 @@ func TestDuplicateDelivery(t *testing.T) {
 				return now
 			}
 			log := slog.New(slog.DiscardHandler)
-			a, fc := newAdapter(t, &bot.Runner{Engine: eng, Store: memory.New(time.Hour, clock), Now: clock, Log: log}, log)
+			a, fc := newAdapter(t, newRunnerAt(t, log, clock), log)
 			h := a.Handler(t.Context())
 			h(event(bePhone, "SAME", text("hello")))
 			waitIdle(t, a)

@@ -62,7 +62,6 @@ var t0 = time.Date(2025, 3, 4, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 // newRunner returns the real engine with the memory store and a clock
 // that moves 20 s per message.
 func newRunner(t testing.TB, log *slog.Logger) *bot.Runner {
-	eng, _ := realEngine(t)
 	var mu sync.Mutex
 	now := t0
 	clock := func() time.Time {
@@ -71,6 +70,12 @@ func newRunner(t testing.TB, log *slog.Logger) *bot.Runner {
 		now = now.Add(20 * time.Second)
 		return now
 	}
+	return newRunnerAt(t, log, clock)
+}
+
+// newRunnerAt is newRunner on a clock of the caller's.
+func newRunnerAt(t testing.TB, log *slog.Logger, clock func() time.Time) *bot.Runner {
+	eng, _ := realEngine(t)
 	return &bot.Runner{Engine: eng, Store: memory.New(time.Hour, clock), Now: clock, Log: log}
 }
 

@@ -166,7 +166,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
 	problems = append(problems, checkTelegram(c.Telegram)...)
 	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
-	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr)...)
+	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr, c.RedisURL)...)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(problems, "\n  "))
 	}

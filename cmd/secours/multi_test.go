@@ -206,7 +206,7 @@ func TestReferralHold(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", tt.env, err)
 		}
-		if got := cfg.Referrals.hold(cfg.RedisURL); got != tt.want {
+		if got := cfg.Referrals.Hold; got != tt.want {
 			t.Errorf("%v: hold %v, want %v", tt.env, got, tt.want)
 		}
 	}

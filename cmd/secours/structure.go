@@ -34,6 +34,9 @@ type ReferralConfig struct {
 	// Hold is REFERRAL_HOLD: a new referral's first mail waits this long
 	// (flows.Policy.Hold), so that a copy of the consent update run at once
 	// by another instance has dropped its own referral before any sweep.
+	// Unset, it is 15 s with Redis and none on the in-memory store, where
+	// one process runs each step once and the terminal chat's mail goes
+	// out at once (parseConfig).
 	Hold         time.Duration
 	holdRaw      string
 	MailRedirect string // MAIL_REDIRECT: every structure mail goes here instead (staging)
@@ -78,16 +81,19 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 }
 
 // checkReferrals parses what referralFlags read.
-func checkReferrals(c *ReferralConfig, retention, httpAddr string) []string {
+func checkReferrals(c *ReferralConfig, retention, httpAddr, redisURL string) []string {
 	var problems []string
 	var err error
 	if c.Retention, err = time.ParseDuration(retention); err != nil || c.Retention <= 0 {
 		problems = append(problems, fmt.Sprintf("REFERRAL_RETENTION / -referral-retention: %q is not a positive duration like 2160h", retention))
 	}
-	if c.holdRaw != "" {
+	switch {
+	case c.holdRaw != "":
 		if c.Hold, err = time.ParseDuration(c.holdRaw); err != nil || c.Hold < 0 {
 			problems = append(problems, fmt.Sprintf("REFERRAL_HOLD / -referral-hold: %q is not a duration like 15s", c.holdRaw))
 		}
+	case redisURL != "":
+		c.Hold = flows.DefaultPolicy.Hold
 	}
 	if c.SMTPURL != "" {
 		if c.smtp, err = mail.ParseURL(c.SMTPURL); err != nil {
@@ -131,19 +137,6 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr string) []string {
 	return problems
 }
 
-// hold is REFERRAL_HOLD, or its default: 15 s on a shared Redis; none on
-// the in-memory store, where one process runs each step once and the
-// terminal chat's mail goes out at once.
-func (c ReferralConfig) hold(redisURL string) time.Duration {
-	switch {
-	case c.holdRaw != "":
-		return c.Hold
-	case redisURL == "":
-		return 0
-	}
-	return flows.DefaultPolicy.Hold
-}
-
 // allStores is what both store back-ends give.
 type allStores interface {
 	flows.SessionStore
@@ -156,7 +149,7 @@ type allStores interface {
 // the page and the sweep.
 func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*structure.Service, error) {
 	c := cfg.Referrals
-	engine.Policy.Retain, engine.Policy.Hold = c.Retention, c.hold(cfg.RedisURL)
+	engine.Policy.Retain, engine.Policy.Hold = c.Retention, c.Hold
 	cats, err := flows.LoadCatalogs(configs.FS)
 	if err != nil {
 		return nil, err
@@ -228,7 +221,7 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 	}
 	cfg := Config{RedisURL: *redisURL, SessionTTL: 720 * time.Hour, HTTPAddr: ":8080"}
 	cfg.Referrals.BaseURL = *base
-	if p := checkReferrals(&cfg.Referrals, "2160h", cfg.HTTPAddr); len(p) > 0 {
+	if p := checkReferrals(&cfg.Referrals, "2160h", cfg.HTTPAddr, cfg.RedisURL); len(p) > 0 {
 		fmt.Fprintln(stderr, "secours structure link:", strings.Join(p, "; "))
 		return 2
 	}
