@@ -57,6 +57,11 @@ type Options struct {
 	TTL     time.Duration // idle session lifetime, refreshed by each Save; 0: DefaultTTL
 	Prefix  string        // key prefix, without "{" or "}"; "": DefaultPrefix
 	Timeout time.Duration // bound of each operation; 0: DefaultTimeout
+	// Now is the clock of the store's own decisions: whether a page token
+	// or a link code has expired, and the age of index entries. Redis
+	// still drops expired keys by its own clock, so a clock moved forward
+	// (a test's) sees expiry before Redis does. nil: time.Now.
+	Now func() time.Time
 }
 
 var _ flows.SessionStore = (*Store)(nil)
@@ -74,6 +79,7 @@ type Store struct {
 	ttl     time.Duration
 	prefix  string
 	timeout time.Duration
+	now     func() time.Time // Options.Now
 }
 
 // Open connects to the Redis of rawURL (see ParseURL for its forms) and
@@ -94,6 +100,9 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultTimeout
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	// Each operation also gets a context deadline of opt.Timeout; these
 	// bound what a context does not reach (background dials, pool waits).
@@ -116,6 +125,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 		ttl:     opt.TTL,
 		prefix:  opt.Prefix,
 		timeout: opt.Timeout,
+		now:     opt.Now,
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()

@@ -396,7 +396,7 @@ func (s *Store) Referrals(ctx context.Context, place string, limit int) ([]flows
 		}
 		return nil
 	})
-	grace := float64(time.Now().Add(-vanishGrace).UnixMicro())
+	grace := float64(s.now().Add(-vanishGrace).UnixMicro())
 	out := make([]flows.Referral, 0, len(zs))
 	var stale []any
 	bad := 0
@@ -536,7 +536,7 @@ func (s *Store) AddToken(ctx context.Context, place, hash string, expires time.T
 	_, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
 		p.Do(ctx, append([]any{"set", s.tokenKey(hash), place}, expireArgs(expires)...)...)
 		p.ZAdd(ctx, idx, goredis.Z{Score: score, Member: hash})
-		p.ZRemRangeByScore(ctx, idx, "-inf", "("+strconv.FormatInt(time.Now().Add(-vanishGrace).UnixMilli(), 10))
+		p.ZRemRangeByScore(ctx, idx, "-inf", "("+strconv.FormatInt(s.now().Add(-vanishGrace).UnixMilli(), 10))
 		return nil
 	})
 	if err != nil {
@@ -557,14 +557,47 @@ func (s *Store) TokenPlace(ctx context.Context, hash string) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	place, err := s.c.Get(ctx, s.tokenKey(hash)).Result()
+	var get *goredis.StringCmd
+	var ttl *goredis.DurationCmd
+	_, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		get = p.Get(ctx, s.tokenKey(hash))
+		ttl = p.PTTL(ctx, s.tokenKey(hash))
+		return nil
+	})
+	return s.unexpired(get, ttl, err, "redis token place")
+}
+
+// unexpired is the value of a GET, or flows.ErrNoToken if the key is
+// gone or, by the store's clock, expired. ttl is the key's PTTL, read in
+// the same round trip; err is the round trip's.
+func (s *Store) unexpired(get *goredis.StringCmd, ttl *goredis.DurationCmd, err error, op string) (string, error) {
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	v, err := get.Result()
 	if errors.Is(err, goredis.Nil) {
 		return "", flows.ErrNoToken
 	}
 	if err != nil {
-		return "", fmt.Errorf("redis token place: %w", err)
+		return "", fmt.Errorf("%s: %w", op, err)
 	}
-	return place, nil
+	if expired(s.now(), ttl.Val()) {
+		return "", flows.ErrNoToken
+	}
+	return v, nil
+}
+
+// expired reports whether a key read at now with PTTL ttl has expired.
+// The key's expiry is the instant time.Now()+ttl (ttl < 0: none, as PTTL
+// answers -1); with the default clock, now comes just before time.Now and
+// the answer is Redis' own: no. Only a clock moved forward sees expiry
+// that Redis has not reached yet. The instant is late by the reply's
+// trip, so that is the precision of a moved clock's expiry.
+func expired(now time.Time, ttl time.Duration) bool {
+	if ttl < 0 {
+		return false
+	}
+	return !now.Before(time.Now().Add(ttl))
 }
 
 // RevokeTokens removes every token of place, in two round trips. A token
@@ -611,8 +644,9 @@ func (s *Store) AddLinkCode(ctx context.Context, code, place string, expires tim
 }
 
 // UseLinkCode returns the place of code and deletes the code, atomically
-// (GETDEL: of two chats sending the code at once, one gets it), or returns
-// flows.ErrNoToken if it is unknown, used or expired.
+// (GETDEL: of two chats sending the code at once, one gets it), in one
+// round trip, or returns flows.ErrNoToken if it is unknown, used or
+// expired.
 func (s *Store) UseLinkCode(ctx context.Context, code string) (string, error) {
 	if code == "" {
 		if err := ctx.Err(); err != nil {
@@ -622,14 +656,16 @@ func (s *Store) UseLinkCode(ctx context.Context, code string) (string, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	place, err := s.c.GetDel(ctx, s.linkCodeKey(code)).Result()
-	if errors.Is(err, goredis.Nil) {
-		return "", flows.ErrNoToken
-	}
-	if err != nil {
-		return "", fmt.Errorf("redis use link code: %w", err)
-	}
-	return place, nil
+	// PTTL then GETDEL in one MULTI: the expiry read is the deleted key's.
+	// An expired code is deleted all the same: it could never be used.
+	var get *goredis.StringCmd
+	var ttl *goredis.DurationCmd
+	_, err := s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		ttl = p.PTTL(ctx, s.linkCodeKey(code))
+		get = p.GetDel(ctx, s.linkCodeKey(code))
+		return nil
+	})
+	return s.unexpired(get, ttl, err, "redis use link code")
 }
 
 // SetStructureChat links chat to place; "" unlinks it.

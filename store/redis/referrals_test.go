@@ -33,13 +33,17 @@ func TestReferralContractCluster(t *testing.T) {
 	})
 }
 
-// referralStores gives the suite s, with the server's clock: Redis expires
-// keys by it, so there is no Advance.
+// referralStores gives the suite s, with a clock of its own for the
+// store's decisions: it starts at the real time, by which Redis expires
+// keys, and moves only when the suite advances it.
 func referralStores(s *Store) storetest.ReferralStores {
+	c := &clock{t: time.Now()}
+	s.now = c.now
 	return storetest.ReferralStores{
 		Referrals:  s,
 		Structures: s,
-		Now:        time.Now,
+		Now:        c.now,
+		Advance:    c.add,
 		Corrupt: func(t *testing.T, id string, raw []byte) {
 			t.Helper()
 			ctx := t.Context()
@@ -517,4 +521,22 @@ func BenchmarkBareSet(b *testing.B) {
 		}
 		i++
 	}
+}
+
+// clock is a settable clock, safe for concurrent use.
+type clock struct {
+	mu sync.Mutex // guards t
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
 }
