@@ -42,7 +42,9 @@ type Options struct {
 	// Metrics counts status changes and delivery failures; nil: none.
 	Metrics *metrics.Metrics
 	// BaseURL is the public address of the pages ("https://secours.example.org"):
-	// the links in mails and on the command line start with it.
+	// the links in mails and on the command line start with it. Empty: no
+	// page is served, so the mails and chat messages carry no link (and no
+	// token is made) and say how else to answer.
 	BaseURL string
 	// MailTo overrides where a place's mails go (nil: the place's e-mail).
 	MailTo func(p *geo.Place) string
@@ -554,14 +556,21 @@ func (s *Service) IssueLink(ctx context.Context, place string) (string, error) {
 	if _, ok := s.o.Places.Place(place); !ok {
 		return "", fmt.Errorf("issue link: place %q is not in the directory", place)
 	}
+	if s.o.BaseURL == "" {
+		return "", errors.New("issue link: no page is served (no base URL)")
+	}
 	if err := s.o.Stores.Structures.RevokeTokens(ctx, place); err != nil {
 		return "", fmt.Errorf("issue link: %w", err)
 	}
 	return s.issue(ctx, place, time.Time{})
 }
 
-// issue stores a new page token for the place and returns its link.
+// issue stores a new page token for the place and returns its link; with
+// no page served, no token and no link.
 func (s *Service) issue(ctx context.Context, place string, expires time.Time) (string, error) {
+	if s.o.BaseURL == "" {
+		return "", nil
+	}
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)

@@ -104,7 +104,7 @@ func codeKeys() []string {
 		"consent.self", "consent.aidant_for_person", "consent.other",
 		"contact.phone_line", "contact.relay_away", "contact.aidant",
 		"thread.person", "thread.structure", "thread.meta", "act.write_hint", "tg.step_bot", "tg.step_bot_named",
-		"mail.new", "mail.reminder", "mail.reply", "mail.withdrawn", "mail.summary", "mail.open", "mail.place_default",
+		"mail.new", "mail.reminder", "mail.reply", "mail.withdrawn", "mail.summary", "mail.open", "mail.no_page", "mail.place_default",
 		"sum.title", "sum.reminder", "sum.reply", "err.back", "ref.reason",
 		"share.poster_both", "share.poster_fr", "share.poster_nl"}
 	for _, s := range statuses {
@@ -524,7 +524,8 @@ func (t tr) text(l line) string {
 // a plain-text body and an HTML one with inline styles only (mail
 // programs drop style sheets) and no image. The summary never holds the
 // chat id, and a withdrawn referral's mail says only that it was
-// withdrawn. link is the structure's page.
+// withdrawn. link is the structure's page; "" when no page is served:
+// then the mail says how else to answer instead.
 func (w *Web) Mail(kind string, r flows.Referral, place *geo.Place, link string) (subject, text, html string, err error) {
 	if !slices.Contains(mailKinds, kind) {
 		return "", "", "", fmt.Errorf("structure mail: unknown kind %q", kind)
@@ -532,8 +533,8 @@ func (w *Web) Mail(kind string, r flows.Referral, place *geo.Place, link string)
 	t := w.tr(w.Lang(place))
 	ref := shortRef(r.ID)
 	d := mailData{Kind: kind, Link: link, Lang: w.Lang(place),
-		Heading: t.s("mail.summary", "ref", ref), Open: t.s("mail.open", "link", link),
-		Subject: t.s("mail.subject."+kind, "ref", ref), Actions: kind == flows.MailNew || kind == flows.MailReminder}
+		Heading: t.s("mail.summary", "ref", ref), Open: t.open(link),
+		Subject: t.s("mail.subject."+kind, "ref", ref), Actions: link != "" && (kind == flows.MailNew || kind == flows.MailReminder)}
 	switch kind {
 	case flows.MailNew:
 		d.Intro = t.s("mail.new", "place", placeName(t, place))
@@ -591,8 +592,17 @@ func (w *Web) Summary(kind string, r flows.Referral, place *geo.Place, link stri
 			b.WriteString("\n" + t.text(l))
 		}
 	}
-	b.WriteString("\n" + t.s("mail.open", "link", link))
+	b.WriteString("\n" + t.open(link))
 	return b.String()
+}
+
+// open is the line that leads to the page: its link, or with no page
+// served ("") how else to reach the person.
+func (t tr) open(link string) string {
+	if link == "" {
+		return t.s("mail.no_page")
+	}
+	return t.s("mail.open", "link", link)
 }
 
 // staticText matches {{T "key"}}: a fixed text of structure.json.
