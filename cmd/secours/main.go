@@ -11,6 +11,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -57,6 +58,7 @@ type Config struct {
 	RedisPrefix string
 
 	httpAddrSet bool // HTTP_ADDR or -http-addr was given
+	baseURLSet  bool // BASE_URL or -base-url was given
 }
 
 const usageHead = `Secours — premiers secours numériques / digitale eerste hulp.
@@ -166,6 +168,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
 	problems = append(problems, checkTelegram(c.Telegram)...)
 	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
+	c.baseURLSet = c.Referrals.BaseURL != "" // checkReferrals fills in a default
 	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr, c.RedisURL)...)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(problems, "\n  "))
@@ -201,6 +204,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if err != nil {
 		fmt.Fprintln(stderr, "secours:", err)
 		return 2
+	}
+	if !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled() {
+		var empty bool
+		if stdin, empty = peekInput(stdin); empty {
+			// A container or a service with no channel: say so and fail,
+			// rather than greet nobody and exit 0 into a restart loop.
+			fmt.Fprintln(stderr, "secours: no channel is configured and standard input is empty: set TELEGRAM_BOT_TOKEN "+
+				"(Telegram) or WHATSAPP_DB (WhatsApp, after secours whatsapp link); for the terminal chat, run it in a terminal or pipe answers in")
+			return 2
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -292,6 +305,18 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 			cfg.Referrals.TelegramUsername = tg.Username() // from getMe, for share links
 		}
 	}
+	// Bound before the desk is built: the links of its mails start with
+	// the address the pages are really served on, or there are none.
+	ln, err := listenHTTP(cfg, terminal, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if ln != nil {
+			_ = ln.Close() // when serve fails before the server takes it
+		}
+	}()
+	cfg.Referrals.BaseURL = pagesBase(cfg, ln)
 	desk, err := newReferrals(cfg, engine, st, dir, senders, log, terminal, m)
 	if err != nil {
 		return err
@@ -334,10 +359,8 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		channels = append(channels, con.Run)
 	}
 
-	srv, err := startHTTP(ctx, cfg, terminal, mux, log)
-	if err != nil {
-		return err
-	}
+	srv := startHTTP(ctx, ln, cfg.Referrals.BaseURL, mux, log)
+	ln = nil
 	defer srv.shutdown(ctx, log)
 
 	dctx, stopDesk := context.WithCancel(ctx)
@@ -382,10 +405,10 @@ type httpServer struct {
 	done chan error
 }
 
-// startHTTP listens on HTTP_ADDR; the terminal chat listens on loopback
-// only unless HTTP_ADDR was given, and goes on without pages if the port
-// is taken.
-func startHTTP(ctx context.Context, cfg Config, console bool, mux *http.ServeMux, log *slog.Logger) (*httpServer, error) {
+// listenHTTP listens on HTTP_ADDR; the terminal chat listens on loopback
+// only unless HTTP_ADDR was given, and goes on without pages (a nil
+// listener) if the port is taken.
+func listenHTTP(cfg Config, console bool, log *slog.Logger) (net.Listener, error) {
 	addr := cfg.HTTPAddr
 	if console && !cfg.httpAddrSet {
 		_, port, err := net.SplitHostPort(addr)
@@ -397,16 +420,45 @@ func startHTTP(ctx context.Context, cfg Config, console bool, mux *http.ServeMux
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if console && !cfg.httpAddrSet {
-			log.Warn("structures' pages are off: the port is taken (set HTTP_ADDR)", slog.Any("err", err))
+			log.Warn("structures' pages are off: the port is taken (set HTTP_ADDR); mails carry no link", slog.Any("err", err))
 			return nil, nil
 		}
 		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
 	}
+	return ln, nil
+}
+
+// pagesBase is what the links to the structures' pages start with:
+// BASE_URL when given, else the address ln is bound to (on localhost when
+// that is loopback or every interface), and "" when no page is served, so
+// that no mail links to a port some other program holds.
+func pagesBase(cfg Config, ln net.Listener) string {
+	if ln == nil {
+		return ""
+	}
+	if cfg.baseURLSet {
+		return cfg.Referrals.BaseURL
+	}
+	host, port, err := net.SplitHostPort(ln.Addr().String())
+	if err != nil {
+		return cfg.Referrals.BaseURL
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsLoopback() || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// startHTTP serves mux on ln; nil ln: no server.
+func startHTTP(ctx context.Context, ln net.Listener, base string, mux *http.ServeMux, log *slog.Logger) *httpServer {
+	if ln == nil {
+		return nil
+	}
 	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }},
 		done: make(chan error, 1)}
 	go func() { h.done <- h.srv.Serve(ln) }()
-	log.Info("http: listening", slog.String("addr", ln.Addr().String()), slog.String("pages", cfg.Referrals.BaseURL+"/s/…"))
-	return h, nil
+	log.Info("http: listening", slog.String("addr", ln.Addr().String()), slog.String("pages", base+"/s/…"))
+	return h
 }
 
 // shutdown lets requests in flight finish.
@@ -445,6 +497,35 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (allStores, fu
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// peekInput waits for the first byte of the terminal chat's input, unless
+// it is a terminal, and reports whether there is none at all: /dev/null
+// (a container without -i, a service), an empty file or pipe, a closed
+// descriptor. It returns the reader to read the input from instead.
+func peekInput(stdin io.Reader) (io.Reader, bool) {
+	if f, ok := stdin.(*os.File); ok {
+		if isNull(f) {
+			return stdin, true
+		}
+		if isTerminal(f) {
+			return stdin, false // a person types after the greeting
+		}
+	}
+	br := bufio.NewReader(stdin)
+	_, err := br.Peek(1)
+	return br, err != nil
+}
+
+// isNull reports whether f is the null device, which is a character
+// device like a terminal but never gives a byte.
+func isNull(f *os.File) bool {
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err == nil && os.SameFile(fi, null)
 }
 
 // isTerminal reports whether f is a character device (a terminal), so

@@ -81,7 +81,8 @@ func TestHelpExplains(t *testing.T) {
 
 func TestUnreachableRedisFailsClearly(t *testing.T) {
 	var stderr bytes.Buffer
-	code := run(nil, strings.NewReader(""), &bytes.Buffer{}, &stderr,
+	// A line of input: with none, the missing channel is the error.
+	code := run(nil, strings.NewReader("1\n"), &bytes.Buffer{}, &stderr,
 		envOf(map[string]string{"REDIS_URL": "redis://:s3cret@127.0.0.1:1/0"}))
 	if code == 0 {
 		t.Fatal("started with an unreachable Redis")
@@ -92,11 +93,14 @@ func TestUnreachableRedisFailsClearly(t *testing.T) {
 }
 
 // TestPipedConversation runs the terminal chat on embedded defaults with a
-// scripted conversation, as the README's first command does.
+// scripted conversation, as the README's first command does, while that
+// command runs in another terminal and holds its port: a test binds a
+// port of the system's choosing, never a fixed one.
 func TestPipedConversation(t *testing.T) {
+	holdDefaultPort(t)
 	in := strings.Join([]string{"1", "2", "1", "1", "2", "2", "2", "2", "2", "1", "1", "59000", "1", "2"}, "\n") + "\n"
 	var stdout, stderr bytes.Buffer
-	if code := run(nil, strings.NewReader(in), &stdout, &stderr, envOf(nil)); code != 0 {
+	if code := run(nil, strings.NewReader(in), &stdout, &stderr, envOf(map[string]string{"HTTP_ADDR": "127.0.0.1:0"})); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	out := stdout.String()
@@ -137,15 +141,17 @@ func buildBinary(tb testing.TB) string {
 	return binPath
 }
 
-// BenchmarkStartup runs the real binary with no input: it loads every
-// embedded catalogue and place, shows its first message and exits. The
-// baseline is the same binary printing its help, which loads no data.
+// BenchmarkStartup runs the real binary with one line of input: it loads
+// every embedded catalogue and place, shows its first message, answers
+// the line and exits. The baseline is the same binary printing its help,
+// which loads no data.
 func BenchmarkStartup(b *testing.B) {
 	bin := buildBinary(b)
 	b.Run("first_message", func(b *testing.B) {
 		for b.Loop() {
 			cmd := exec.Command(bin)
-			cmd.Stdin = strings.NewReader("")
+			cmd.Env = []string{"HTTP_ADDR=127.0.0.1:0"} // never a fixed port
+			cmd.Stdin = strings.NewReader("1\n")
 			out, err := cmd.Output()
 			if err != nil || !bytes.Contains(out, []byte("Secours")) {
 				b.Fatalf("%v: %s", err, out)
