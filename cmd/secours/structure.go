@@ -64,7 +64,8 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		"folder the mails to structures are written to as .eml files when SMTP_URL is not set "+
 			"(SMTP_URL, environment only: smtp://user:pass@host:587?from=secours@example.org) [OUTBOX_DIR]")
 	fs.StringVar(&c.BaseURL, "base-url", env("BASE_URL", ""),
-		"public address of the structures' pages, used in the links of mails; default http://localhost:<port of -http-addr> [BASE_URL]")
+		"public address of the structures' pages, used in the links of mails; default http://localhost:<port bound>; "+
+			"with no page served (the terminal chat's port taken) mails carry no link [BASE_URL]")
 	fs.StringVar(retention, "referral-retention", env("REFERRAL_RETENTION", "2160h"),
 		"how long a referral is kept after it ended (diagnostic.md G.3: 90 days) [REFERRAL_RETENTION]")
 	fs.StringVar(&c.holdRaw, "referral-hold", env("REFERRAL_HOLD", ""),
