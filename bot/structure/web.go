@@ -13,17 +13,17 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	texttemplate "text/template"
 	"time"
 	"unicode/utf8"
 
+	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
@@ -79,14 +79,17 @@ type WebOptions struct {
 	// fine with one replica (a restart makes open pages' forms fail once
 	// with a "reload" page); replicas behind one address need one key.
 	CSRFKey []byte
-	// TrustForwarded takes the client address from the last entry of
-	// X-Forwarded-For, for the rate limit. Only behind a proxy that sets
-	// it: otherwise anyone can pick their address and dodge the limit.
-	TrustForwarded bool
-	// FailLimit bad tokens from one address within FailWindow get that
-	// address a 429 until the window ends. Defaults: 10 in 10 minutes.
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client (TRUSTED_PROXIES); none: the client is the TCP peer.
+	Proxies guard.Proxies
+	// FailLimit bad tokens from one client within FailWindow get that
+	// client's further bad tokens a 429 until the window ends; a valid
+	// token is always served. Defaults: 10 in 10 minutes.
 	FailLimit  int
 	FailWindow time.Duration
+	// BodyTimeout bounds the reading of a form once its token proved
+	// good, so that a slow POST cannot hold a connection; default 5 s.
+	BodyTimeout time.Duration
 	// Bot is the Telegram bot's username ("@secours_bot"), named in the
 	// instructions for linking a chat; empty: "the Secours bot".
 	Bot string
@@ -124,8 +127,9 @@ type Web struct {
 	bot     string
 	loc     *time.Location
 	now     func() time.Time
-	forward bool
-	fails   *limiter
+	proxies guard.Proxies
+	fails   *guard.Limiter
+	body    time.Duration // BodyTimeout
 
 	// The share section; share is nil when no channel is configured.
 	share            *share.Kit
@@ -148,7 +152,7 @@ type Web struct {
 // Limits of the page.
 const (
 	maxBody      = 16 << 10 // a form holds at most a 1000-character note
-	maxEntries   = 10000    // client addresses the rate limit remembers
+	maxEntries   = 10000    // clients the rate limit remembers
 	maxTokenLen  = 256
 	maxIDLen     = 128
 	defaultLimit = 10
@@ -171,7 +175,7 @@ func NewWeb(o WebOptions) (*Web, error) {
 		return nil, err
 	}
 	w := &Web{desk: o.Desk, places: o.Places, texts: tx, cats: o.Catalogs, fsys: o.Templates,
-		log: o.Logger, key: o.CSRFKey, bot: o.Bot, loc: o.Location, now: o.Now, forward: o.TrustForwarded}
+		log: o.Logger, key: o.CSRFKey, bot: o.Bot, loc: o.Location, now: o.Now, proxies: o.Proxies, body: o.BodyTimeout}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
@@ -194,7 +198,10 @@ func NewWeb(o WebOptions) (*Web, error) {
 	if window <= 0 {
 		window = 10 * time.Minute
 	}
-	w.fails = newLimiter(limit, window, maxEntries)
+	w.fails = guard.NewLimiter(limit, window, maxEntries)
+	if w.body <= 0 {
+		w.body = 5 * time.Second
+	}
 	if err := parseTemplates(w); err != nil {
 		return nil, err
 	}
@@ -262,6 +269,10 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (the body's
+// read deadline).
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
@@ -288,25 +299,6 @@ func (w *Web) headers(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the address the rate limit counts.
-func (w *Web) clientIP(r *http.Request) string {
-	if w.forward {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			// The last entry is the one our proxy added; earlier ones
-			// are whatever the client claimed.
-			parts := strings.Split(xff[len(xff)-1], ",")
-			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
-				return ip
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // validToken is a cheap shape check before asking the Desk: tokens are
 // URL-safe random strings.
 func validToken(s string) bool {
@@ -329,27 +321,18 @@ type session struct {
 	chosen       bool // the language came from ?lang= or the form
 }
 
-// open checks the rate limit and the token. On failure it has answered
-// (429, 404 or 500) and returns false.
+// open checks the token. On failure it has answered (404, 429 or 500)
+// and returns false. It reads nothing of the body: a form is read only
+// once its token proved good (openPost). The language is ?lang= here;
+// a form's hidden lang field is read by openPost.
 func (w *Web) open(rw http.ResponseWriter, r *http.Request) (session, bool) {
-	ip := w.clientIP(r)
-	if wait, blocked := w.fails.blocked(ip, w.now()); blocked {
-		mins := int((wait + time.Minute - 1) / time.Minute)
-		rw.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		w.log.Warn("structure token rate limited", "pattern", r.Pattern)
-		w.fail(rw, http.StatusTooManyRequests, "", "", "toomany", "min", strconv.Itoa(mins))
-		return session{}, false
-	}
 	token := r.PathValue("token")
-	if !validToken(token) {
-		w.fails.fail(ip, w.now())
-		w.notFound(rw)
-		return session{}, false
+	place, err := "", error(flows.ErrNoToken)
+	if validToken(token) {
+		place, err = w.desk.Place(r.Context(), token)
 	}
-	place, err := w.desk.Place(r.Context(), token)
 	if errors.Is(err, flows.ErrNoToken) {
-		w.fails.fail(ip, w.now())
-		w.notFound(rw)
+		w.badToken(rw, r)
 		return session{}, false
 	}
 	if err != nil {
@@ -359,10 +342,33 @@ func (w *Web) open(rw http.ResponseWriter, r *http.Request) (session, bool) {
 	s := session{token: token, place: place}
 	s.geo, _ = w.places.Place(place)
 	s.lang = w.Lang(s.geo)
-	if l := r.FormValue("lang"); l == "fr" || l == "nl" {
+	s.setLang(r.URL.Query().Get("lang"))
+	return s, true
+}
+
+// setLang applies a language the structure chose, if it is one.
+func (s *session) setLang(l string) {
+	if l == "fr" || l == "nl" {
 		s.lang, s.chosen = flows.Lang(l), true
 	}
-	return s, true
+}
+
+// badToken answers a token (or a referral id) that opens nothing: the
+// one 404, or a 429 once the client has failed too often. The limit is
+// asked only here, after the look-up, so that a valid token is served
+// whoever failed from the same address (behind a proxy without
+// TRUSTED_PROXIES, everyone): it slows guessing, and locks no one out.
+func (w *Web) badToken(rw http.ResponseWriter, r *http.Request) {
+	client, now := w.proxies.Client(r), w.now()
+	if wait, blocked := w.fails.Blocked(client, now); blocked {
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		rw.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		w.log.Warn("structure token rate limited", "pattern", r.Pattern)
+		w.fail(rw, http.StatusTooManyRequests, "", "", "toomany", "min", strconv.Itoa(mins))
+		return
+	}
+	w.fails.Fail(client, now)
+	w.notFound(rw)
 }
 
 // base is the page's path.
@@ -463,17 +469,28 @@ var actions = map[string]struct {
 	"close":     {flows.StatusClosed, flows.CloseReasons, "closed"},
 }
 
-// openPost reads a form posted to a page: bounded body, a valid token and
-// the right CSRF field; otherwise it has answered and returns false.
+// openPost checks the token first, then reads the form within
+// BodyTimeout and a bounded size, and checks its CSRF field; otherwise it
+// has answered and returns false. A bad token is answered without a
+// byte of the body read, so that a slow or endless body costs nothing
+// to whoever has no page.
 func (w *Web) openPost(rw http.ResponseWriter, r *http.Request) (session, bool) {
-	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
-	if !w.parse(rw, r) {
-		return session{}, false
-	}
 	s, ok := w.open(rw, r)
 	if !ok {
 		return session{}, false
 	}
+	// The network's clock, not w.now: a deadline on the connection.
+	// Recorders in tests do not support it, which is fine. Once the form
+	// is in, the deadline goes: net/http's background read would
+	// otherwise hit it and cancel the request's context mid-action.
+	rc := http.NewResponseController(rw)
+	_ = rc.SetReadDeadline(time.Now().Add(w.body))
+	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
+	if !w.parse(rw, r) {
+		return session{}, false
+	}
+	_ = rc.SetReadDeadline(time.Time{})
+	s.setLang(r.PostFormValue("lang"))
 	if !w.csrfOK(s.token, r.PostFormValue("csrf")) {
 		w.fail(rw, http.StatusForbidden, s.base(), s.lang, "forbidden")
 		return session{}, false
@@ -534,8 +551,7 @@ func (w *Web) serveAct(rw http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, flows.ErrNoReferral):
-		w.fails.fail(w.clientIP(r), w.now()) // ids are unguessable too
-		w.notFound(rw)
+		w.badToken(rw, r) // ids are unguessable too
 		return
 	case err != nil:
 		w.internal(rw, r, s.base(), s.lang, err)
@@ -572,17 +588,23 @@ func (w *Web) serveTelegram(rw http.ResponseWriter, r *http.Request) {
 	w.render(rw, r, http.StatusOK, "telegram", d, s)
 }
 
-// parse reads the form, answering 413 if the body is over maxBody.
+// parse reads the form, answering 413 if the body is over maxBody and
+// 408 if it did not come within BodyTimeout.
 func (w *Web) parse(rw http.ResponseWriter, r *http.Request) bool {
-	if err := r.ParseForm(); err != nil {
+	err := r.ParseForm()
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		w.fail(rw, http.StatusRequestTimeout, "", "", "bad")
+	default:
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			w.fail(rw, http.StatusRequestEntityTooLarge, "", "", "toolarge")
-			return false
+		} else {
+			w.fail(rw, http.StatusBadRequest, "", "", "bad")
 		}
-		w.fail(rw, http.StatusBadRequest, "", "", "bad")
-		return false
 	}
-	return true
+	return false
 }
 
 // notFound is the one answer for an unknown, revoked, expired or
@@ -631,81 +653,6 @@ func (w *Web) fail(rw http.ResponseWriter, code int, back string, lang flows.Lan
 	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 	rw.WriteHeader(code)
 	rw.Write(buf.Bytes())
-}
-
-// limiter counts bad tokens per client address in fixed windows. It
-// remembers at most size addresses: when full it drops the ended windows,
-// then the oldest one, so that a flood of addresses costs memory once and
-// never grows the map.
-type limiter struct {
-	limit  int
-	window time.Duration
-	size   int
-
-	mu   sync.Mutex // guards seen
-	seen map[string]strikes
-}
-
-// strikes is one address's failures in the window that began at start.
-type strikes struct {
-	n     int
-	start time.Time
-}
-
-func newLimiter(limit int, window time.Duration, size int) *limiter {
-	return &limiter{limit: limit, window: window, size: size, seen: make(map[string]strikes)}
-}
-
-// blocked reports whether ip is over the limit, and for how long still.
-func (l *limiter) blocked(ip string, now time.Time) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.seen[ip]
-	if !ok {
-		return 0, false
-	}
-	end := s.start.Add(l.window)
-	if !now.Before(end) {
-		delete(l.seen, ip)
-		return 0, false
-	}
-	if s.n < l.limit {
-		return 0, false
-	}
-	return end.Sub(now), true
-}
-
-// fail counts one bad token from ip.
-func (l *limiter) fail(ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.seen[ip]
-	if !ok || !now.Before(s.start.Add(l.window)) {
-		if !ok && len(l.seen) >= l.size {
-			l.evict(now)
-		}
-		s = strikes{start: now}
-	}
-	s.n++
-	l.seen[ip] = s
-}
-
-// evict makes room: ended windows first, else the oldest window.
-func (l *limiter) evict(now time.Time) {
-	var oldest string
-	var first time.Time
-	for ip, s := range l.seen {
-		if !now.Before(s.start.Add(l.window)) {
-			delete(l.seen, ip)
-			continue
-		}
-		if oldest == "" || s.start.Before(first) {
-			oldest, first = ip, s.start
-		}
-	}
-	if len(l.seen) >= l.size && oldest != "" {
-		delete(l.seen, oldest)
-	}
 }
 
 // setShare checks the share settings and loads the poster's texts and

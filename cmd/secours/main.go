@@ -402,8 +402,11 @@ func startHTTP(ctx context.Context, cfg Config, console bool, mux *http.ServeMux
 		}
 		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
 	}
-	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }},
-		done: make(chan error, 1)}
+	// A slow client may hold a connection for the header's 10 s and the
+	// whole request's 30 s at most (the structures' forms cut their body
+	// sooner); no handler here waits on a request body longer.
+	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }}, done: make(chan error, 1)}
 	go func() { h.done <- h.srv.Serve(ln) }()
 	log.Info("http: listening", slog.String("addr", ln.Addr().String()), slog.String("pages", cfg.Referrals.BaseURL+"/s/…"))
 	return h, nil

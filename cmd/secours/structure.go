@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/observatory"
@@ -48,6 +49,10 @@ type ReferralConfig struct {
 	// coordinators' token ("secours stats token"); empty: no observatory page.
 	ObservatoryHash []byte
 	observatoryHex  string
+	// Proxies is TRUSTED_PROXIES: the reverse proxies whose
+	// X-Forwarded-For names the client of the pages' bad-token limit.
+	Proxies    guard.Proxies
+	proxiesRaw string
 
 	smtp mail.Config
 }
@@ -78,6 +83,9 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		"the WhatsApp number of the bot account (+32…), for wa.me share links [WHATSAPP_NUMBER]")
 	fs.StringVar(&c.observatoryHex, "observatory-token-sha256", env("OBSERVATORY_TOKEN_SHA256", ""),
 		"SHA-256 (hex) of the observatory token made by 'secours stats token'; empty: no observatory page [OBSERVATORY_TOKEN_SHA256]")
+	fs.StringVar(&c.proxiesRaw, "trusted-proxies", env("TRUSTED_PROXIES", ""),
+		"reverse proxies whose X-Forwarded-For names the client, for the pages' bad-token limit: addresses and CIDR prefixes, "+
+			"comma-separated (127.0.0.1,::1 for Caddy on this machine); empty: none, the client is the TCP peer [TRUSTED_PROXIES]")
 }
 
 // checkReferrals parses what referralFlags read.
@@ -131,6 +139,9 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr, redisURL string) []s
 		}
 		c.ObservatoryHash = h
 	}
+	if c.Proxies, err = guard.ParseProxies(c.proxiesRaw); err != nil {
+		problems = append(problems, fmt.Sprintf("TRUSTED_PROXIES / -trusted-proxies: %v", err))
+	}
 	if c.MailRedirect != "" && !strings.Contains(c.MailRedirect, "@") {
 		problems = append(problems, fmt.Sprintf("MAIL_REDIRECT / -mail-redirect: %q is not an e-mail address", c.MailRedirect))
 	}
@@ -178,7 +189,7 @@ func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Direc
 		Stats: st,
 		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web, Logger: log,
 			Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername, WhatsAppNumber: c.WhatsAppNumber,
-			ShareTexts: configs.ShareTexts()},
+			ShareTexts: configs.ShareTexts(), Proxies: c.Proxies},
 	}
 	if c.MailRedirect != "" {
 		o.MailTo = func(*geo.Place) string { return c.MailRedirect }
@@ -279,5 +290,5 @@ func newObservatory(cfg Config, st flows.StatsStore, log *slog.Logger) (*observa
 		return nil, err
 	}
 	return observatory.New(observatory.Options{Store: st, TokenHash: cfg.Referrals.ObservatoryHash, Catalogs: cats,
-		Texts: configs.ObservatoryTexts(), Templates: configs.Web, Logger: log})
+		Texts: configs.ObservatoryTexts(), Templates: configs.Web, Logger: log, Proxies: cfg.Referrals.Proxies})
 }
