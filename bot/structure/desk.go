@@ -426,22 +426,15 @@ func (s *Service) Place(ctx context.Context, token string) (string, error) {
 	return s.o.Stores.Structures.TokenPlace(ctx, hashToken(token))
 }
 
-// List returns the place's referrals newest first. Opening the page is the
-// staff seeing them: the sent ones become seen, and their persons are told.
+// List returns the place's referrals newest first, and changes nothing.
+// Opening the page used to mark them seen and tell the person "… a bien
+// reçu votre demande", but a GET is also a mail scanner or a link
+// preview following the link: only the page's "Bien reçu" button (a
+// POST) or an answer marks a referral seen.
 func (s *Service) List(ctx context.Context, place string) ([]flows.Referral, error) {
 	rs, err := s.o.Stores.Referrals.Referrals(ctx, place, 500)
 	if err != nil {
 		return nil, fmt.Errorf("list referrals: %w", err)
-	}
-	for i, r := range rs {
-		if r.Status != flows.StatusSent {
-			continue
-		}
-		if nr, err := s.Act(ctx, place, r.ID, flows.StatusSeen, ""); err == nil {
-			rs[i] = nr
-		} else if !errors.Is(err, flows.ErrTransition) {
-			return nil, err
-		}
 	}
 	return rs, nil
 }

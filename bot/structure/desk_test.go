@@ -197,6 +197,9 @@ func decode(t *testing.T, m smtptest.Received) string {
 }
 
 // link finds the page link in a received mail.
+// csrfRE finds the forms' csrf field in a page.
+var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
 func link(t *testing.T, m smtptest.Received) string {
 	t.Helper()
 	body := decode(t, m)
@@ -235,12 +238,34 @@ func TestReferralPath(t *testing.T) {
 	if strings.Contains(string(msgs[0].Data), "tg:100") {
 		t.Errorf("the person's chat id is in the mail")
 	}
-	page := get(t, link(t, msgs[0]))
+	pageURL := link(t, msgs[0])
+	page := get(t, pageURL)
 	if !strings.Contains(page, r.ID[:6]) {
 		t.Fatalf("page does not show referral %s", r.ID[:6])
 	}
-	if got := d.referral(r.ID); got.Status != flows.StatusSeen || got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
-		t.Errorf("after opening: status %s delivery %+v", got.Status, got.Delivery)
+	// Opening the link (a person, or a mail scanner; GET or HEAD) changes
+	// nothing and tells the person nothing.
+	if resp, err := http.Head(pageURL); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("HEAD page: %v %v", resp, err)
+	}
+	if got := d.referral(r.ID); got.Status != flows.StatusSent || got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
+		t.Errorf("after opening: status %s delivery %+v, want sent", got.Status, got.Delivery)
+	}
+	if txt := d.chat.text("tg:100"); txt != "" {
+		t.Errorf("opening the page told the person: %q", txt)
+	}
+	// The staff's "Bien reçu" button does.
+	csrf := csrfRE.FindStringSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("no csrf field on the page:\n%s", page)
+	}
+	post, err := http.PostForm(pageURL+"/r/"+r.ID, url.Values{"csrf": {csrf[1]}, "action": {"seen"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post.Body.Close()
+	if got := d.referral(r.ID); got.Status != flows.StatusSeen {
+		t.Errorf("after Bien reçu: status %s, want seen", got.Status)
 	}
 	if txt := d.chat.text("tg:100"); !strings.Contains(txt, "a bien reçu votre demande") {
 		t.Errorf("person not told of seen: %q", txt)
@@ -278,7 +303,7 @@ func TestReferralPath(t *testing.T) {
 	}
 
 	// A change not allowed from the status is refused clearly.
-	_, err := d.svc.Act(t.Context(), r.Place, r.ID, flows.StatusDeclined, flows.DeclineFull)
+	_, err = d.svc.Act(t.Context(), r.Place, r.ID, flows.StatusDeclined, flows.DeclineFull)
 	if !errors.Is(err, flows.ErrTransition) {
 		t.Errorf("accepted→declined: %v", err)
 	}
@@ -322,7 +347,7 @@ func TestReminderExpiryAndNextPlace(t *testing.T) {
 	d.advance(72*time.Hour + time.Minute)
 	d.sweep()
 	msgs := d.smtp.Wait(t, 2, 5*time.Second)
-	if !strings.Contains(decode(t, msgs[1]), "n'a pas encore été ouverte") {
+	if !strings.Contains(decode(t, msgs[1]), "attend encore votre réponse") {
 		t.Errorf("reminder mail:\n%s", msgs[1].Data)
 	}
 	d.advance(72 * time.Hour)

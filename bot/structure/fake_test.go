@@ -99,11 +99,6 @@ func (d *fakeDesk) List(ctx context.Context, place string) ([]flows.Referral, er
 		if r.Place != place {
 			continue
 		}
-		if r.Status == flows.StatusSent {
-			if _, err := r.Transition(flows.StatusSeen, flows.ActorStructure, "", d.now()); err != nil {
-				return nil, err
-			}
-		}
 		out = append(out, clone(r))
 	}
 	slices.SortFunc(out, func(a, b flows.Referral) int {

@@ -84,7 +84,7 @@ var statuses = []flows.Status{flows.StatusSent, flows.StatusSeen, flows.StatusAc
 
 // flashes are the messages a redirect may name in ?m=; anything else in
 // ?m= is ignored, so a crafted link cannot put words on the page.
-var flashes = []string{"accepted", "declined", "contacted", "closed", "written",
+var flashes = []string{"seen", "accepted", "declined", "contacted", "closed", "written",
 	"empty", "too_long", "no_reason", "denied.write",
 	"denied.sent", "denied.seen", "denied.accepted", "denied.contacted", "denied.declined", "denied.closed"}
 
@@ -269,7 +269,7 @@ type refView struct {
 	Unreachable             bool
 	Reason                  string // "Raison : …", of a final status
 	Notes                   []noteView
-	Accept, Decline         bool
+	Seen, Accept, Decline   bool
 	Contacted, Close, Write bool
 }
 
@@ -283,7 +283,7 @@ func (w *Web) view(t tr, r *flows.Referral, now time.Time) refView {
 		Withdrawn: r.Status == flows.StatusClosed && r.Reason == flows.ReasonWithdrawn,
 		Received:  t.s("ref.received", "age", t.age(r.Created, now), "at", t.at(r.Created)),
 		Aidant:    r.Aidant, Unreachable: r.Unreachable && r.Status.Open(),
-		Accept: w.can[r.Status][flows.StatusAccepted], Decline: w.can[r.Status][flows.StatusDeclined],
+		Seen: w.can[r.Status][flows.StatusSeen], Accept: w.can[r.Status][flows.StatusAccepted], Decline: w.can[r.Status][flows.StatusDeclined],
 		Contacted: w.can[r.Status][flows.StatusContacted], Close: w.can[r.Status][flows.StatusClosed],
 		Write: r.Status.Open(),
 	}

@@ -34,10 +34,11 @@ type Desk interface {
 	// Place returns the place id a page token opens; an error wrapping
 	// flows.ErrNoToken if the token is unknown, revoked or expired.
 	Place(ctx context.Context, token string) (string, error)
-	// List returns the place's referrals newest first; opening the page
-	// marks sent ones seen (the returned copies already show it).
+	// List returns the place's referrals newest first. It changes
+	// nothing: a GET (a mail scanner following the link) must not tell
+	// the person their request was seen.
 	List(ctx context.Context, place string) ([]flows.Referral, error)
-	// Act applies a structure's change (to = accepted, declined,
+	// Act applies a structure's change (to = seen, accepted, declined,
 	// contacted, closed) with its reason key; an error wrapping
 	// *flows.TransitionError if not allowed from the current status,
 	// flows.ErrNoReferral if the referral does not exist or is not this
@@ -216,7 +217,7 @@ func NewWeb(o WebOptions) (*Web, error) {
 	w.can = make(map[flows.Status]map[flows.Status]bool)
 	for _, from := range statuses {
 		w.can[from] = make(map[flows.Status]bool)
-		for _, to := range []flows.Status{flows.StatusAccepted, flows.StatusDeclined, flows.StatusContacted, flows.StatusClosed} {
+		for _, to := range []flows.Status{flows.StatusSeen, flows.StatusAccepted, flows.StatusDeclined, flows.StatusContacted, flows.StatusClosed} {
 			// Ask the domain rather than copy its table; a probe has no
 			// history to disturb.
 			probe := flows.Referral{Status: from}
@@ -463,6 +464,7 @@ var actions = map[string]struct {
 	reasons []string
 	flash   string
 }{
+	"seen":      {flows.StatusSeen, nil, "seen"}, // "Bien reçu": the one way a referral becomes seen
 	"accept":    {flows.StatusAccepted, nil, "accepted"},
 	"decline":   {flows.StatusDeclined, flows.DeclineReasons, "declined"},
 	"contacted": {flows.StatusContacted, nil, "contacted"},
@@ -533,7 +535,7 @@ func (w *Web) serveAct(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, http.StatusBadRequest, s.base(), s.lang, "bad")
 		return
 	case act.reasons == nil:
-		_, err = w.desk.Act(r.Context(), s.place, id, act.to, "") // accept and contacted take no reason
+		_, err = w.desk.Act(r.Context(), s.place, id, act.to, "") // seen, accept and contacted take no reason
 		flash = act.flash
 	case reason == "":
 		flash = "no_reason" // a browser that ignored the select's required

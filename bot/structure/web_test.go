@@ -235,9 +235,34 @@ func TestPageListsOnlyItsPlace(t *testing.T) {
 			}
 		})
 	}
-	// Opening the page marked A1 seen.
+}
+
+// TestOpeningChangesNothing: a GET or HEAD of the page (a person, a mail
+// scanner, a link preview) leaves every referral as it was; the "Bien
+// reçu" button (a POST) marks one seen.
+func TestOpeningChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		if rec := f.do(method, "/s/"+tokA, nil); rec.Code != http.StatusOK {
+			t.Fatalf("%s = %d", method, rec.Code)
+		}
+	}
+	if got := f.desk.get(idA1); got.Status != flows.StatusSent || len(got.History) != 1 {
+		t.Errorf("A1 after opening = %s, %d changes; want sent, unchanged", got.Status, len(got.History))
+	}
+	body := f.get("/s/" + tokA).Body.String()
+	if !strings.Contains(body, `class="seen"`) || !strings.Contains(body, "Bien reçu") {
+		t.Errorf("no Bien reçu button on a sent referral:\n%s", body)
+	}
+	rec := f.act(tokA, idA1, "seen", "", "")
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "m=seen") {
+		t.Fatalf("Bien reçu = %d, Location %q", rec.Code, rec.Header().Get("Location"))
+	}
 	if got := f.desk.get(idA1).Status; got != flows.StatusSeen {
-		t.Errorf("A1 status after opening = %s, want seen", got)
+		t.Errorf("A1 after Bien reçu = %s, want seen", got)
+	}
+	if body := f.get(rec.Header().Get("Location")).Body.String(); strings.Contains(body, `class="seen"`) {
+		t.Error("a seen referral still offers Bien reçu")
 	}
 }
 
@@ -687,7 +712,8 @@ func TestPageContent(t *testing.T) {
 	}{
 		{"fr", "/s/" + tokA, "fr", []string{
 			"Demandes reçues – EPN Les Marolles",
-			`<span class="badge b-seen">Vue</span>`,          // A1, marked seen on opening
+			`<span class="badge b-sent">Envoyée</span>`, // A1: opening changes nothing
+			"Bien reçu (la personne est prévenue)",
 			`<span class="badge b-accepted">Acceptée</span>`, // A2
 			`<span class="badge b-closed">Clôturée</span>`,   // A3
 			"Demande a1x9k2", "il y a 3 h", "il y a 2 jours", "il y a 4 jours",
@@ -709,10 +735,10 @@ func TestPageContent(t *testing.T) {
 		}, []string{"🏦", "why.", "a.need.", "status."}},
 		{"nl by place", "/s/" + tokB, "nl", []string{
 			"Ontvangen aanvragen – OCMW Gent – digitaal",
-			`<span class="badge b-seen">Gezien</span>`, "20 min geleden",
+			`<span class="badge b-sent">Verstuurd</span>`, "20 min geleden", "Goed ontvangen",
 			"Gezondheid", "Aanvraag aanvaarden", "Weigeren", "Afsluiten",
 			"Schrijf de persoon", "Hier antwoorden (de bot geeft het door).", "Contacteer de helper, niet de persoon zelf.",
-		}, []string{"Envoyée", "Accepter"}},
+		}, []string{"Envoyée", "Accepter", "Bien reçu"}},
 		{"nl by choice", "/s/" + tokA + "?lang=nl", "nl", []string{
 			`<span class="badge b-accepted">Aanvaard</span>`, "Ik heb de persoon gecontacteerd",
 			"De persoon heeft de aanvraag ingetrokken.", `<input type="hidden" name="lang" value="nl">`,
@@ -756,7 +782,7 @@ func TestFormsFollowStatus(t *testing.T) {
 		{flows.StatusAccepted, "", []string{"contacted", "write", "close"}, `class="badge b-accepted"`},
 		{flows.StatusContacted, "", []string{"write", "close"}, `class="badge b-contacted"`},
 		{flows.StatusDeclined, flows.DeclineFull, nil, "<strong>Reden: Nu geen plaats</strong>"},
-		{flows.StatusClosed, flows.ReasonExpired, nil, "<strong>Reden: Niet op tijd geopend</strong>"},
+		{flows.StatusClosed, flows.ReasonExpired, nil, "<strong>Reden: Niet op tijd beantwoord</strong>"},
 	}
 	formRE := regexp.MustCompile(`<form method="post" action="[^"]*/r/[^"]*" class="([a-z]+)"`)
 	for _, tt := range tests {
