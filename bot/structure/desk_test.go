@@ -551,3 +551,105 @@ func TestUndeliverablePurged(t *testing.T) {
 		t.Errorf("after retention: %v, want ErrNoReferral", err)
 	}
 }
+
+// TestRevocationEndsChatAccess: a new link (`secours structure link`)
+// ends every access the old one gave. The linked chat gets no more
+// referrals, phones or page links, a code made on the old page no longer
+// links, and only a code made on the new page re-confirms a chat.
+func TestRevocationEndsChatAccess(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("tg:700")
+	d.sweep()
+	old := d.issue(r.Place)
+	get(t, old)
+	code, err := d.svc.LinkCode(t.Context(), r.Place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spare, err := d.svc.LinkCode(t.Context(), r.Place) // made on the old page, kept for later
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.say("tg:990", "/structure "+code)
+	if l, err := d.svc.LinkedChat(t.Context(), r.Place); err != nil || l.Chat != "tg:990" || l.Since.IsZero() {
+		t.Fatalf("linked chat = %+v, %v", l, err)
+	}
+
+	fresh := d.issue(r.Place) // the revocation
+	if l, err := d.svc.LinkedChat(t.Context(), r.Place); err != nil || l.Chat != "" {
+		t.Errorf("after a new link the chat is still linked: %+v, %v", l, err)
+	}
+	d.chat.text("tg:990") // forget what it got before
+	d.refer("tg:701")
+	d.sweep()
+	if txt := d.chat.text("tg:990"); txt != "" {
+		t.Errorf("the unlinked chat still gets referrals: %q", txt)
+	}
+	out := d.say("tg:991", "/structure "+spare)
+	if !strings.Contains(out.Replies[len(out.Replies)-1].Text, "inconnu ou périmé") {
+		t.Errorf("a code of the revoked page still links: %+v", out.Replies)
+	}
+	if l, _ := d.svc.LinkedChat(t.Context(), r.Place); l.Chat != "" {
+		t.Errorf("a code of the revoked page linked %+v", l)
+	}
+
+	// Re-confirmed: a code from the page the new link opens.
+	get(t, fresh)
+	code, err = d.svc.LinkCode(t.Context(), r.Place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.say("tg:990", "/structure "+code)
+	d.chat.text("tg:990")
+	r3 := d.refer("tg:702")
+	d.sweep()
+	if txt := d.chat.text("tg:990"); !strings.Contains(txt, r3.ID[:6]) {
+		t.Errorf("the re-confirmed chat did not get the next referral: %q", txt)
+	}
+}
+
+// TestPageUnlinksChat: the page names the linked chat by channel and
+// date, never by id, and its button unlinks it.
+func TestPageUnlinksChat(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("wa:32470555444")
+	page := d.issue(r.Place)
+	code, err := d.svc.LinkCode(t.Context(), r.Place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.say("wa:32470111222", "/structure "+code)
+	body := get(t, page)
+	if !strings.Contains(body, "Les nouvelles demandes vont aussi à un chat WhatsApp, relié le") {
+		t.Errorf("the page does not show the linked chat:\n%s", body)
+	}
+	if strings.Contains(body, "32470111222") {
+		t.Error("the page shows the linked chat's id (a phone number)")
+	}
+	form := regexp.MustCompile(`<form method="post" action="([^"]+)" class="unlink"><input type="hidden" name="csrf" value="([0-9a-f]+)">`).FindStringSubmatch(body)
+	if form == nil {
+		t.Fatalf("no unlink form:\n%s", body)
+	}
+	base := page[:strings.Index(page, "/s/")]
+	// Without the csrf field: refused, still linked.
+	resp, err := http.PostForm(base+form[1], url.Values{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if l, _ := d.svc.LinkedChat(t.Context(), r.Place); resp.StatusCode != http.StatusForbidden || l.Chat == "" {
+		t.Errorf("unlink without csrf: %d, linked %q", resp.StatusCode, l.Chat)
+	}
+	resp, err = http.PostForm(base+form[1], url.Values{"csrf": {form[2]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if l, _ := d.svc.LinkedChat(t.Context(), r.Place); resp.StatusCode != http.StatusOK || l.Chat != "" {
+		t.Errorf("unlink: %d, still linked %q", resp.StatusCode, l.Chat)
+	}
+	if !strings.Contains(string(b), "ce chat ne reçoit plus vos demandes") || strings.Contains(string(b), `class="unlink"`) {
+		t.Errorf("page after unlinking:\n%s", b)
+	}
+}

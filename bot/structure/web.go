@@ -53,6 +53,10 @@ type Desk interface {
 	// "/structure <code>" to the Telegram bot to receive new referrals
 	// there.
 	LinkCode(ctx context.Context, place string) (string, error)
+	// LinkedChat returns the chat that gets the place's new referrals,
+	// the zero ChatLink if none; UnlinkChat stops that.
+	LinkedChat(ctx context.Context, place string) (flows.ChatLink, error)
+	UnlinkChat(ctx context.Context, place string) error
 }
 
 // Places finds a structure's place by id; *geo.Directory is one.
@@ -230,6 +234,7 @@ func NewWeb(o WebOptions) (*Web, error) {
 	mux.HandleFunc("GET /s/{token}", w.servePage)
 	mux.HandleFunc("POST /s/{token}/r/{id}", w.serveAct)
 	mux.HandleFunc("POST /s/{token}/telegram", w.serveTelegram)
+	mux.HandleFunc("POST /s/{token}/telegram/unlink", w.serveUnlink)
 	mux.HandleFunc("GET /s/{token}/poster", w.servePoster)
 	mux.HandleFunc("GET /s/{token}/qr/{file}", w.serveQR)
 	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.notFound(rw) })
@@ -399,10 +404,16 @@ func (w *Web) servePage(rw http.ResponseWriter, r *http.Request) {
 		w.internal(rw, r, s.base(), s.lang, err)
 		return
 	}
+	link, err := w.desk.LinkedChat(r.Context(), s.place)
+	if err != nil {
+		w.internal(rw, r, s.base(), s.lang, err)
+		return
+	}
 	d := w.pageData(s)
 	if m := r.URL.Query().Get("m"); slices.Contains(flashes, m) {
 		d.Flash = d.t.s("flash."+m, "max", strconv.Itoa(flows.MaxNoteText))
 	}
+	d.Linked = linkedLabel(d.t, link)
 	if d.Share, err = w.shareView(s); err != nil {
 		w.internal(rw, r, s.base(), s.lang, err)
 		return
@@ -588,6 +599,46 @@ func (w *Web) serveTelegram(rw http.ResponseWriter, r *http.Request) {
 		d.BotStep = d.t.s("tg.step_bot_named", "bot", w.bot)
 	}
 	w.render(rw, r, http.StatusOK, "telegram", d, s)
+}
+
+// serveUnlink is POST /s/{token}/telegram/unlink: the linked chat gets
+// no more referrals. There is one chat per place, so the form names none
+// (and a chat id never reaches the page).
+func (w *Web) serveUnlink(rw http.ResponseWriter, r *http.Request) {
+	s, ok := w.openPost(rw, r)
+	if !ok {
+		return
+	}
+	if err := w.desk.UnlinkChat(r.Context(), s.place); err != nil {
+		w.internal(rw, r, s.base(), s.lang, err)
+		return
+	}
+	q := url.Values{"m": {"unlinked"}}
+	if s.chosen {
+		q.Set("lang", string(s.lang))
+	}
+	http.Redirect(rw, r, s.base()+"?"+q.Encode()+"#tg", http.StatusSeeOther)
+}
+
+// linkedLabel is how the page names a linked chat: its channel and since
+// when, never its id (a WhatsApp id is a phone number); "" if none.
+func linkedLabel(t tr, l flows.ChatLink) string {
+	if l.Chat == "" {
+		return ""
+	}
+	var channel string
+	switch l.Chat.Channel() {
+	case "tg":
+		channel = "Telegram" // names, not translated
+	case "wa":
+		channel = "WhatsApp"
+	default:
+		channel = t.s("tg.channel_other")
+	}
+	if l.Since.IsZero() {
+		return t.s("tg.linked_undated", "channel", channel) // linked before links had a date
+	}
+	return t.s("tg.linked", "channel", channel, "at", t.at(l.Since))
 }
 
 // parse reads the form, answering 413 if the body is over maxBody and

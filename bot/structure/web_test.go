@@ -451,10 +451,14 @@ func TestCSRF(t *testing.T) {
 			if got := f.desk.get(idA1).Status; got != flows.StatusSent {
 				t.Errorf("status = %s after a refused post, want sent", got)
 			}
-			// The telegram form is guarded the same way.
+			// The telegram forms are guarded the same way.
 			form.Del("action")
 			if rec := f.do(http.MethodPost, "/s/"+tokA+"/telegram", form, edits...); rec.Code != http.StatusForbidden {
 				t.Errorf("telegram POST = %d, want 403", rec.Code)
+			}
+			f.desk.linked = flows.ChatLink{Chat: "tg:42", Since: t0}
+			if rec := f.do(http.MethodPost, "/s/"+tokA+"/telegram/unlink", form, edits...); rec.Code != http.StatusForbidden || f.desk.linked.Chat == "" {
+				t.Errorf("unlink POST = %d, linked %q; want 403, still linked", rec.Code, f.desk.linked.Chat)
 			}
 		})
 	}
@@ -1153,3 +1157,45 @@ func pageBench(b *testing.B, n int) {
 func BenchmarkPage500(b *testing.B) { pageBench(b, 500) }
 
 func BenchmarkPage1(b *testing.B) { pageBench(b, 1) }
+
+func TestLinkedChatLabel(t *testing.T) {
+	tests := []struct {
+		name string
+		link flows.ChatLink
+		lang string
+		want string
+	}{
+		{"none", flows.ChatLink{}, "fr", ""},
+		{"telegram", flows.ChatLink{Chat: "tg:5550001112223", Since: t0.Add(-24 * time.Hour)}, "fr",
+			"Les nouvelles demandes vont aussi à un chat Telegram, relié le 11/03/2026 à 14:05."},
+		{"whatsapp nl", flows.ChatLink{Chat: "wa:32499887766", Since: t0}, "nl",
+			"Nieuwe aanvragen gaan ook naar een WhatsApp-chat, gekoppeld op 12/03/2026 om 14:05."},
+		{"before dates", flows.ChatLink{Chat: "tg:7770001"}, "fr", "Les nouvelles demandes vont aussi à un chat Telegram."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.desk.linked = tt.link
+			body := f.get("/s/" + tokA + "?lang=" + tt.lang).Body.String()
+			if tt.want == "" {
+				if strings.Contains(body, `class="linked"`) || strings.Contains(body, `class="unlink"`) {
+					t.Errorf("no chat linked, yet the page shows one")
+				}
+				return
+			}
+			if !strings.Contains(body, `<p class="linked">`+htmlEscape(tt.want)+`</p>`) {
+				t.Errorf("page lacks %q", tt.want)
+			}
+			if id := string(tt.link.Chat); strings.Contains(body, id) || strings.Contains(body, id[3:]) {
+				t.Errorf("page shows the chat id %s", id)
+			}
+			rec := f.do(http.MethodPost, "/s/"+tokA+"/telegram/unlink", url.Values{"csrf": {f.web.csrf(tokA)}, "lang": {tt.lang}})
+			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/s/"+tokA+"?lang="+tt.lang+"&m=unlinked#tg" {
+				t.Errorf("unlink = %d to %q", rec.Code, rec.Header().Get("Location"))
+			}
+			if f.desk.linked.Chat != "" {
+				t.Error("still linked")
+			}
+		})
+	}
+}

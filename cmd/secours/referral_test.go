@@ -129,7 +129,7 @@ func TestStructureLinkCommand(t *testing.T) {
 	t.Cleanup(func() {
 		st, err := redis.Open(context.Background(), u, redis.Options{})
 		if err == nil {
-			_ = st.RevokeTokens(context.Background(), "france-services/1")
+			_ = st.RevokeAccess(context.Background(), "france-services/1")
 			st.Close()
 		}
 	})

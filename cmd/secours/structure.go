@@ -202,8 +202,11 @@ const structureUsage = `Usage:
 
 Prints a new link to the page of a structure (a place of the directory,
 see "secours places near"), where it follows the referrals sent to it.
-Every earlier link of that structure stops working. The link is stored
-in Redis (REDIS_URL), where the bot that sends the referrals runs.
+Every earlier link of that structure stops working, and with it all they
+gave: the Telegram codes made on their pages and the Telegram chat linked
+with one, which gets no more referrals until the structure sends a new
+code made on the new page. The link is stored in Redis (REDIS_URL), where
+the bot that sends the referrals runs.
 
 Flags:
 `

@@ -36,7 +36,7 @@ type Store struct {
 	byChat      map[flows.ChatID]map[string]struct{}
 	tokens      map[string]expiring // place by token hash
 	codes       map[string]expiring // place by link code
-	structChats map[string]flows.ChatID
+	structChats map[string]flows.ChatLink
 
 	// The observatory's counts (stats.go): a lock of their own too, taken
 	// by a tally at the end of a step.
@@ -69,7 +69,7 @@ func New(ttl time.Duration, now func() time.Time) *Store {
 		byChat:      make(map[flows.ChatID]map[string]struct{}),
 		tokens:      make(map[string]expiring),
 		codes:       make(map[string]expiring),
-		structChats: make(map[string]flows.ChatID),
+		structChats: make(map[string]flows.ChatLink),
 		stats:       make(map[string]map[statKey]int),
 	}
 }
