@@ -25,9 +25,9 @@ type fakeDesk struct {
 	refs    map[string]*flows.Referral
 	codes   int
 	linked  flows.ChatLink // the one place's chat, for placeA
-	err     error    // returned by every call when set: a broken backend
-	listErr error    // returned by List only: a token that works, a list that does not
-	written []string // texts relayed, in order
+	err     error          // returned by every call when set: a broken backend
+	listErr error          // returned by List only: a token that works, a list that does not
+	written []string       // texts relayed, in order
 }
 
 var _ Desk = (*fakeDesk)(nil)
