@@ -80,10 +80,19 @@ type WebOptions struct {
 	Templates fs.FS
 	// Logger gets one line per request and the errors; nil discards.
 	Logger *slog.Logger
-	// CSRFKey signs the forms' csrf field. Nil: 32 random bytes, which is
-	// fine with one replica (a restart makes open pages' forms fail once
-	// with a "reload" page); replicas behind one address need one key.
-	CSRFKey []byte
+	// CSRFSecrets derive the keys of the forms' csrf field: the first
+	// signs, and a form signed under any of them is accepted, so that a
+	// secret is rotated by putting a new one first and dropping the old
+	// one later. Every instance behind one address, and every restart,
+	// must have the same ones (cmd keeps one in the store, or takes
+	// CSRF_SECRET). Nil: 32 random bytes, for one process only (a
+	// restart makes open pages' forms fail once with a "reload" page).
+	CSRFSecrets [][]byte
+	// CSRFRotate is how often the signing key, derived from the secret,
+	// changes; a form signed under the key before is still accepted (and
+	// under the next one, for a replica whose clock runs ahead). Default
+	// 7 days: a page left open longer asks to be reloaded once.
+	CSRFRotate time.Duration
 	// Proxies are the reverse proxies whose X-Forwarded-For names the
 	// client (TRUSTED_PROXIES); none: the client is the TCP peer.
 	Proxies guard.Proxies
@@ -128,7 +137,8 @@ type Web struct {
 	cats    map[flows.Lang]flows.Catalog
 	fsys    fs.FS
 	log     *slog.Logger
-	key     []byte
+	secrets [][]byte      // CSRFSecrets
+	rotate  time.Duration // CSRFRotate
 	bot     string
 	loc     *time.Location
 	now     func() time.Time
@@ -180,13 +190,22 @@ func NewWeb(o WebOptions) (*Web, error) {
 		return nil, err
 	}
 	w := &Web{desk: o.Desk, places: o.Places, texts: tx, cats: o.Catalogs, fsys: o.Templates,
-		log: o.Logger, key: o.CSRFKey, bot: o.Bot, loc: o.Location, now: o.Now, proxies: o.Proxies, body: o.BodyTimeout}
+		log: o.Logger, secrets: slices.Clone(o.CSRFSecrets), rotate: o.CSRFRotate, bot: o.Bot, loc: o.Location, now: o.Now, proxies: o.Proxies, body: o.BodyTimeout}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
-	if w.key == nil {
-		w.key = make([]byte, 32)
-		rand.Read(w.key) // since Go 1.24 it crashes rather than return an error
+	if len(w.secrets) == 0 {
+		key := make([]byte, 32)
+		rand.Read(key) // since Go 1.24 it crashes rather than return an error
+		w.secrets = [][]byte{key}
+	}
+	for _, k := range w.secrets {
+		if len(k) < 16 {
+			return nil, errors.New("structure web: a CSRF secret of under 16 bytes")
+		}
+	}
+	if w.rotate <= 0 {
+		w.rotate = 7 * 24 * time.Hour
 	}
 	if w.loc == nil {
 		if w.loc, err = time.LoadLocation("Europe/Brussels"); err != nil {
@@ -381,16 +400,37 @@ func (w *Web) badToken(rw http.ResponseWriter, r *http.Request) {
 func (s session) base() string { return "/s/" + s.token }
 
 // csrf is the forms' hidden field: an HMAC of the token, so that it needs
-// no storage and changes with the token.
+// no storage and changes with the token, under the key of the current
+// period.
 func (w *Web) csrf(token string) string {
-	m := hmac.New(sha256.New, w.key)
-	m.Write([]byte(token))
-	return hex.EncodeToString(m.Sum(nil))
+	return sign(w.secrets[0], w.period(), token)
 }
 
-// csrfOK compares in constant time.
+// csrfOK accepts a field signed under any secret, in the current period,
+// the one before (a page opened before the key changed) or the one after
+// (a replica whose clock is a little ahead). It compares in constant time.
 func (w *Web) csrfOK(token, got string) bool {
-	return hmac.Equal([]byte(w.csrf(token)), []byte(got))
+	p, ok := w.period(), false
+	for _, secret := range w.secrets {
+		for _, q := range []int64{p, p - 1, p + 1} {
+			ok = hmac.Equal([]byte(sign(secret, q, token)), []byte(got)) || ok
+		}
+	}
+	return ok
+}
+
+// period numbers the CSRFRotate-long spans since 1970 on w's clock.
+func (w *Web) period() int64 { return w.now().UnixNano() / int64(w.rotate) }
+
+// sign is the csrf field of token under the key of period p: the key is
+// an HMAC of the period under the secret, so that every instance derives
+// the same without talking to the others.
+func sign(secret []byte, p int64, token string) string {
+	k := hmac.New(sha256.New, secret)
+	k.Write(strconv.AppendInt([]byte("secours csrf "), p, 10))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte(token))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // servePage is GET /s/{token}.

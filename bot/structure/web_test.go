@@ -146,8 +146,8 @@ func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 	}
 	o := WebOptions{
 		Desk: f.desk, Places: places(), Catalogs: catalogs(tb), Texts: configs.WebTexts(), Templates: configs.Web,
-		Logger:  slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		CSRFKey: []byte("test key, not a secret"), Now: f.clock.now,
+		Logger:      slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		CSRFSecrets: [][]byte{[]byte("test key, not a secret")}, Now: f.clock.now,
 	}
 	for _, e := range edit {
 		e(&o)
@@ -1199,3 +1199,45 @@ func TestLinkedChatLabel(t *testing.T) {
 		})
 	}
 }
+
+// TestCSRFAcrossInstancesAndRotation: two pages with the same secrets
+// (two replicas, or before and after a restart) accept each other's
+// forms; the signing key changes every CSRFRotate and the previous key
+// is still accepted; a secret rotated out of first place still verifies,
+// and one dropped no longer does.
+func TestCSRFAcrossInstancesAndRotation(t *testing.T) {
+	oldSecret, newSecret := []byte("the old secret, 32 bytes or so.."), []byte("the new secret, 32 bytes or so..")
+	const week = 7 * 24 * time.Hour
+	tests := []struct {
+		name    string
+		signer  [][]byte
+		checker [][]byte
+		later   time.Duration // between the page and its post
+		ok      bool
+	}{
+		{"same secret, other instance", [][]byte{oldSecret}, [][]byte{oldSecret}, time.Minute, true},
+		{"key changed meanwhile", [][]byte{oldSecret}, [][]byte{oldSecret}, week, true},
+		{"two keys later", [][]byte{oldSecret}, [][]byte{oldSecret}, 2*week + time.Hour, false},
+		{"secret rotated, old one kept", [][]byte{oldSecret}, [][]byte{newSecret, oldSecret}, time.Minute, true},
+		{"signed under the new one", [][]byte{newSecret, oldSecret}, [][]byte{newSecret}, time.Minute, true},
+		{"old one dropped", [][]byte{oldSecret}, [][]byte{newSecret}, time.Minute, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newFixture(t, func(o *WebOptions) { o.CSRFSecrets = tt.signer })
+			b := newFixture(t, func(o *WebOptions) { o.CSRFSecrets = tt.checker })
+			field := csrfRE.FindStringSubmatch(a.get("/s/" + tokA).Body.String())
+			if field == nil {
+				t.Fatal("no csrf field on the page")
+			}
+			b.clock.advance(tt.later)
+			rec := b.do(http.MethodPost, "/s/"+tokA+"/r/"+idA1, url.Values{"csrf": {field[1]}, "action": {"seen"}})
+			if got := rec.Code == http.StatusSeeOther; got != tt.ok {
+				t.Errorf("POST to the other instance = %d, want accepted %v", rec.Code, tt.ok)
+			}
+		})
+	}
+}
+
+// csrfRE finds the forms' csrf field in a page.
+var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)

@@ -292,7 +292,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 			cfg.Referrals.TelegramUsername = tg.Username() // from getMe, for share links
 		}
 	}
-	desk, err := newReferrals(cfg, engine, st, dir, senders, log, terminal, m)
+	desk, err := newReferrals(ctx, cfg, engine, st, dir, senders, log, terminal, m)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -53,6 +54,12 @@ type ReferralConfig struct {
 	// X-Forwarded-For names the client of the pages' bad-token limit.
 	Proxies    guard.Proxies
 	proxiesRaw string
+	// CSRFSecrets is CSRF_SECRET (environment only): the secrets the
+	// structures' forms are signed with, the first signing. Empty: one
+	// generated on first start and kept in the store, shared by every
+	// instance on it and by restarts.
+	CSRFSecrets [][]byte
+	csrfRaw     string
 
 	smtp mail.Config
 }
@@ -65,6 +72,7 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		return def
 	}
 	c.SMTPURL = getenv("SMTP_URL")
+	c.csrfRaw = getenv("CSRF_SECRET")
 	fs.StringVar(&c.OutboxDir, "outbox", env("OUTBOX_DIR", "outbox"),
 		"folder the mails to structures are written to as .eml files when SMTP_URL is not set "+
 			"(SMTP_URL, environment only: smtp://user:pass@host:587?from=secours@example.org) [OUTBOX_DIR]")
@@ -139,6 +147,17 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr, redisURL string) []s
 		}
 		c.ObservatoryHash = h
 	}
+	c.CSRFSecrets = nil
+	for _, s := range strings.Split(c.csrfRaw, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if len(s) < 32 {
+			problems = append(problems, "CSRF_SECRET: each secret needs 32 characters or more (openssl rand -hex 32 prints 64)")
+			break
+		}
+		c.CSRFSecrets = append(c.CSRFSecrets, []byte(s))
+	}
 	if c.Proxies, err = guard.ParseProxies(c.proxiesRaw); err != nil {
 		problems = append(problems, fmt.Sprintf("TRUSTED_PROXIES / -trusted-proxies: %v", err))
 	}
@@ -154,14 +173,37 @@ type allStores interface {
 	flows.ReferralStore
 	flows.StructureStore
 	flows.StatsStore
+	// Secret returns the secret kept under name, keeping fresh first if
+	// there is none (store/storetest.SecretStore).
+	Secret(ctx context.Context, name string, fresh []byte) ([]byte, error)
+}
+
+// csrfSecrets are CSRF_SECRET's, or else the one kept in the store
+// (made by the first instance to start), so that a form posted to
+// another instance, or after a restart, is accepted.
+func csrfSecrets(ctx context.Context, c ReferralConfig, st allStores) ([][]byte, error) {
+	if len(c.CSRFSecrets) > 0 {
+		return c.CSRFSecrets, nil
+	}
+	fresh := make([]byte, 32)
+	rand.Read(fresh) // never fails (crypto/rand, Go 1.24+)
+	s, err := st.Secret(ctx, "csrf", fresh)
+	if err != nil {
+		return nil, fmt.Errorf("the forms' CSRF secret: %w", err)
+	}
+	return [][]byte{s}, nil
 }
 
 // newReferrals builds the structures' side: mails (SMTP, or the outbox),
 // the page and the sweep.
-func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*structure.Service, error) {
+func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*structure.Service, error) {
 	c := cfg.Referrals
 	engine.Policy.Retain, engine.Policy.Hold = c.Retention, c.Hold
 	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := csrfSecrets(ctx, c, st)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +231,7 @@ func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Direc
 		Stats: st,
 		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web, Logger: log,
 			Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername, WhatsAppNumber: c.WhatsAppNumber,
-			ShareTexts: configs.ShareTexts(), Proxies: c.Proxies},
+			ShareTexts: configs.ShareTexts(), Proxies: c.Proxies, CSRFSecrets: secrets},
 	}
 	if c.MailRedirect != "" {
 		o.MailTo = func(*geo.Place) string { return c.MailRedirect }
@@ -252,7 +294,7 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1
 	}
-	svc, err := newReferrals(cfg, engine, st, dir, bot.Senders{}, log, false, nil)
+	svc, err := newReferrals(ctx, cfg, engine, st, dir, bot.Senders{}, log, false, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1
