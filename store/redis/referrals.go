@@ -524,30 +524,36 @@ func expireArgs(expires time.Time) []any {
 }
 
 // AddToken stores a token hash for place until expires (zero: until
-// revoked), in one round trip. The place's token zset, which RevokeTokens
-// reads, sheds the tokens that expired over vanishGrace ago, so it does
-// not grow with every token ever issued.
+// revoked), in one round trip, and indexes it for RevokeAccess.
 func (s *Store) AddToken(ctx context.Context, place, hash string, expires time.Time) error {
 	if place == "" || hash == "" {
 		return errors.New("redis add token: empty place or hash")
 	}
+	if err := s.addIndexed(ctx, s.tokenKey(hash), s.placeTokensKey(place), hash, place, expires); err != nil {
+		return fmt.Errorf("redis add token: %w", err)
+	}
+	return nil
+}
+
+// addIndexed sets key to place until expires and adds member to the
+// place's index idx (a zset scored by expiry, which RevokeAccess reads),
+// in one round trip. The index sheds the members that expired over
+// vanishGrace ago, so it does not grow with every token or code ever
+// issued.
+func (s *Store) addIndexed(ctx context.Context, key, idx, member, place string, expires time.Time) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	score := math.Inf(1)
 	if !expires.IsZero() {
 		score = float64(expires.UnixMilli())
 	}
-	idx := s.placeTokensKey(place)
 	_, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		p.Do(ctx, append([]any{"set", s.tokenKey(hash), place}, expireArgs(expires)...)...)
-		p.ZAdd(ctx, idx, goredis.Z{Score: score, Member: hash})
+		p.Do(ctx, append([]any{"set", key, place}, expireArgs(expires)...)...)
+		p.ZAdd(ctx, idx, goredis.Z{Score: score, Member: member})
 		p.ZRemRangeByScore(ctx, idx, "-inf", "("+strconv.FormatInt(time.Now().Add(-vanishGrace).UnixMilli(), 10))
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("redis add token: %w", err)
-	}
-	return nil
+	return err
 }
 
 // TokenPlace returns the place of a token hash in one round trip, or
@@ -623,26 +629,12 @@ func members(ss []string) []any {
 }
 
 // AddLinkCode stores a one-time code for place until expires (zero: until
-// used), in one round trip, and indexes it for RevokeAccess; the index
-// sheds the codes that expired over vanishGrace ago, as the tokens' does.
+// used), in one round trip, and indexes it for RevokeAccess.
 func (s *Store) AddLinkCode(ctx context.Context, code, place string, expires time.Time) error {
 	if code == "" || place == "" {
 		return errors.New("redis add link code: empty code or place")
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	score := math.Inf(1)
-	if !expires.IsZero() {
-		score = float64(expires.UnixMilli())
-	}
-	idx := s.placeCodesKey(place)
-	_, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		p.Do(ctx, append([]any{"set", s.linkCodeKey(code), place}, expireArgs(expires)...)...)
-		p.ZAdd(ctx, idx, goredis.Z{Score: score, Member: code})
-		p.ZRemRangeByScore(ctx, idx, "-inf", "("+strconv.FormatInt(time.Now().Add(-vanishGrace).UnixMilli(), 10))
-		return nil
-	})
-	if err != nil {
+	if err := s.addIndexed(ctx, s.linkCodeKey(code), s.placeCodesKey(place), code, place, expires); err != nil {
 		return fmt.Errorf("redis add link code: %w", err)
 	}
 	return nil
