@@ -157,7 +157,7 @@ func (e *Engine) afterSave(ctx context.Context, st Stores, out Outcome, now time
 				out.Replies = []Reply{{Text: e.text(lang, kErrorStore)}}
 				return out, fmt.Errorf("use link code: %w", err)
 			default:
-				if err := st.Structures.SetStructureChat(ctx, place, out.Session.Chat); err != nil {
+				if err := st.Structures.SetStructureChat(ctx, place, ChatLink{Chat: out.Session.Chat, Since: now}); err != nil {
 					out.Replies = []Reply{{Text: e.text(lang, kErrorStore)}}
 					return out, fmt.Errorf("link structure chat: %w", err)
 				}

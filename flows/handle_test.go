@@ -177,8 +177,8 @@ func TestHandleStructureLink(t *testing.T) {
 	if err != nil || !strings.Contains(out.Replies[len(out.Replies)-1].Text, "nouvelles demandes pour EPN Test") {
 		t.Fatalf("link: %v %+v", err, out.Replies)
 	}
-	if chat, _ := h.st.StructureChat(t.Context(), "be-epn"); chat != "tg:99" {
-		t.Errorf("structure chat = %q", chat)
+	if l, _ := h.st.StructureChat(t.Context(), "be-epn"); l.Chat != "tg:99" || !l.Since.Equal(h.now) {
+		t.Errorf("structure chat = %q since %v, want tg:99 since %v", l.Chat, l.Since, h.now)
 	}
 	out, _ = h.e.Handle(t.Context(), h.stores(), flows.Msg{Chat: "tg:98", ID: "2", Kind: flows.KindText, Text: "/structure ABCDEFGH23"}, h.now)
 	if !strings.Contains(out.Replies[len(out.Replies)-1].Text, "inconnu ou périmé") {

@@ -332,17 +332,29 @@ type ReferralStore interface {
 //
 // AddToken stores a token hash for a place until expires (zero: until
 // revoked). TokenPlace returns the place of a hash, or ErrNoToken if it is
-// unknown, revoked or expired. RevokeTokens removes every token of a place.
-// AddLinkCode stores a one-time code for a place until expires; UseLinkCode
-// returns its place and deletes it (ErrNoToken if unknown or expired).
-// SetStructureChat links a chat to a place ("" unlinks); StructureChat
-// returns "" if none.
+// unknown, revoked or expired. AddLinkCode stores a one-time code for a
+// place until expires; UseLinkCode returns its place and deletes it
+// (ErrNoToken if unknown or expired). SetStructureChat links a chat to a
+// place, replacing the one linked before (a zero Chat unlinks);
+// StructureChat returns the zero ChatLink if none.
+//
+// RevokeAccess ends everything a place's links gave: every token, every
+// unused link code (made on a page those tokens opened) and the linked
+// chat (linked with such a code). Only a code made on a page opened by a
+// new token links a chat again.
 type StructureStore interface {
 	AddToken(ctx context.Context, place, hash string, expires time.Time) error
 	TokenPlace(ctx context.Context, hash string) (string, error)
-	RevokeTokens(ctx context.Context, place string) error
+	RevokeAccess(ctx context.Context, place string) error
 	AddLinkCode(ctx context.Context, code, place string, expires time.Time) error
 	UseLinkCode(ctx context.Context, code string) (string, error)
-	SetStructureChat(ctx context.Context, place string, chat ChatID) error
-	StructureChat(ctx context.Context, place string) (ChatID, error)
+	SetStructureChat(ctx context.Context, place string, l ChatLink) error
+	StructureChat(ctx context.Context, place string) (ChatLink, error)
+}
+
+// ChatLink is the messaging chat that gets a structure's new referrals,
+// and since when. Chat is an id: it never reaches a page or a log.
+type ChatLink struct {
+	Chat  ChatID    `json:"chat"`
+	Since time.Time `json:"since"`
 }

@@ -11,15 +11,14 @@ import (
 	"io/fs"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/flows"
 )
 
@@ -43,14 +42,14 @@ type Options struct {
 	// Now is the clock of the default range and the rate limit; default
 	// time.Now.
 	Now func() time.Time
-	// FailLimit bad tokens from one address within FailWindow get that
-	// address a 429 until the window ends. Defaults: 10 in 10 minutes.
+	// FailLimit bad tokens from one client within FailWindow get that
+	// client's further bad tokens a 429 until the window ends; the right
+	// token is always served. Defaults: 10 in 10 minutes.
 	FailLimit  int
 	FailWindow time.Duration
-	// TrustForwarded takes the client address from the last entry of
-	// X-Forwarded-For, for the rate limit. Only behind a proxy that sets
-	// it: otherwise anyone can pick their address and dodge the limit.
-	TrustForwarded bool
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client (TRUSTED_PROXIES); none: the client is the TCP peer.
+	Proxies guard.Proxies
 }
 
 // Page is the observatory's web page, GET /obs/{token}, and its export,
@@ -66,15 +65,15 @@ type Page struct {
 	csp     string
 	log     *slog.Logger
 	now     func() time.Time
-	forward bool
-	fails   *limiter
+	proxies guard.Proxies
+	fails   *guard.Limiter
 	handler http.Handler
 }
 
 // Limits of the page.
 const (
 	maxTokenLen  = 256
-	maxEntries   = 10000 // client addresses the rate limit remembers
+	maxEntries   = 10000 // clients the rate limit remembers
 	defaultLimit = 10
 )
 
@@ -93,7 +92,7 @@ func New(o Options) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{store: o.Store, hash: slices.Clone(o.TokenHash), words: words, log: o.Logger, now: o.Now, forward: o.TrustForwarded}
+	p := &Page{store: o.Store, hash: slices.Clone(o.TokenHash), words: words, log: o.Logger, now: o.Now, proxies: o.Proxies}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -107,7 +106,7 @@ func New(o Options) (*Page, error) {
 	if window <= 0 {
 		window = 10 * time.Minute
 	}
-	p.fails = newLimiter(limit, window, maxEntries)
+	p.fails = guard.NewLimiter(limit, window, maxEntries)
 	if err := p.parse(o.Templates); err != nil {
 		return nil, err
 	}
@@ -206,25 +205,6 @@ func (p *Page) headers(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the address the rate limit counts.
-func (p *Page) clientIP(r *http.Request) string {
-	if p.forward {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			// The last entry is the one our proxy added; earlier ones
-			// are whatever the client claimed.
-			parts := strings.Split(xff[len(xff)-1], ",")
-			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
-				return ip
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // validToken is a cheap shape check before hashing: tokens are URL-safe
 // random strings.
 func validToken(s string) bool {
@@ -239,27 +219,29 @@ func validToken(s string) bool {
 	return true
 }
 
-// open checks the rate limit and the token. On failure it has answered
-// (429 or 404) and returns false.
+// open checks the token. On failure it has answered (404 or 429) and
+// returns false. The limit is asked only after the token proved bad, so
+// that the right token is served whoever failed from the same address
+// (behind a proxy without TRUSTED_PROXIES, everyone).
 func (p *Page) open(w http.ResponseWriter, r *http.Request) bool {
-	ip := p.clientIP(r)
-	if wait, blocked := p.fails.blocked(ip, p.now()); blocked {
+	token := r.PathValue("token")
+	sum := sha256.Sum256([]byte(token))
+	// Constant time, so that the time of an answer says nothing of how
+	// close a guess came; hashing first makes every comparison 32 bytes.
+	if validToken(token) && subtle.ConstantTimeCompare(sum[:], p.hash) == 1 {
+		return true
+	}
+	client, now := p.proxies.Client(r), p.now()
+	if wait, blocked := p.fails.Blocked(client, now); blocked {
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
 		p.log.Warn("observatory token rate limited", "pattern", r.Pattern)
 		p.fail(w, http.StatusTooManyRequests, "", "toomany", "min", strconv.Itoa(mins))
 		return false
 	}
-	token := r.PathValue("token")
-	sum := sha256.Sum256([]byte(token))
-	// Constant time, so that the time of an answer says nothing of how
-	// close a guess came; hashing first makes every comparison 32 bytes.
-	if !validToken(token) || subtle.ConstantTimeCompare(sum[:], p.hash) != 1 {
-		p.fails.fail(ip, p.now())
-		p.notFound(w)
-		return false
-	}
-	return true
+	p.fails.Fail(client, now)
+	p.notFound(w)
+	return false
 }
 
 // request is what a good token asked for.
@@ -422,79 +404,4 @@ func (p *Page) fail(w http.ResponseWriter, code int, lang flows.Lang, name strin
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
-}
-
-// limiter counts bad tokens per client address in fixed windows. It
-// remembers at most size addresses: when full it drops the ended windows,
-// then the oldest one, so that a flood of addresses costs memory once and
-// never grows the map. (The structures' page has the same one.)
-type limiter struct {
-	limit  int
-	window time.Duration
-	size   int
-
-	mu   sync.Mutex // guards seen
-	seen map[string]strikes
-}
-
-// strikes is one address's failures in the window that began at start.
-type strikes struct {
-	n     int
-	start time.Time
-}
-
-func newLimiter(limit int, window time.Duration, size int) *limiter {
-	return &limiter{limit: limit, window: window, size: size, seen: make(map[string]strikes)}
-}
-
-// blocked reports whether ip is over the limit, and for how long still.
-func (l *limiter) blocked(ip string, now time.Time) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.seen[ip]
-	if !ok {
-		return 0, false
-	}
-	end := s.start.Add(l.window)
-	if !now.Before(end) {
-		delete(l.seen, ip)
-		return 0, false
-	}
-	if s.n < l.limit {
-		return 0, false
-	}
-	return end.Sub(now), true
-}
-
-// fail counts one bad token from ip.
-func (l *limiter) fail(ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.seen[ip]
-	if !ok || !now.Before(s.start.Add(l.window)) {
-		if !ok && len(l.seen) >= l.size {
-			l.evict(now)
-		}
-		s = strikes{start: now}
-	}
-	s.n++
-	l.seen[ip] = s
-}
-
-// evict makes room: ended windows first, else the oldest window.
-func (l *limiter) evict(now time.Time) {
-	var oldest string
-	var first time.Time
-	for ip, s := range l.seen {
-		if !now.Before(s.start.Add(l.window)) {
-			delete(l.seen, ip)
-			continue
-		}
-		if oldest == "" || s.start.Before(first) {
-			oldest, first = ip, s.start
-		}
-	}
-	if len(l.seen) >= l.size && oldest != "" {
-		delete(l.seen, oldest)
-	}
 }

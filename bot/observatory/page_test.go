@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/memory"
@@ -338,36 +339,53 @@ func TestPageRateLimit(t *testing.T) {
 	if ra := w.Header().Get("Retry-After"); ra != "600" {
 		t.Errorf("Retry-After = %q, want 600", ra)
 	}
-	// Blocked means blocked: the right token learns nothing either.
-	if w := f.get(t, "/obs/"+testToken); w.Code != http.StatusTooManyRequests {
-		t.Errorf("good token while blocked: %d, want 429", w.Code)
+	// A lock-out only of bad tokens: the coordinators' token is served
+	// from the blocked address too (behind a proxy, every coordinator's).
+	if w := f.get(t, "/obs/"+testToken); w.Code != http.StatusOK {
+		t.Errorf("good token from a blocked address: %d, want 200", w.Code)
 	}
-	// Another address is not.
-	r := httptest.NewRequest(http.MethodGet, "/obs/"+testToken, nil)
+	// Another address's bad tokens are not blocked.
+	r := httptest.NewRequest(http.MethodGet, "/obs/wrong-token-other", nil)
 	r.RemoteAddr = "198.51.100.9:4000"
 	rec := httptest.NewRecorder()
 	f.page.ServeHTTP(rec, r)
-	if rec.Code != 200 {
-		t.Errorf("other address: %d, want 200", rec.Code)
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("other address: %d, want 404", rec.Code)
 	}
 	f.clock.add(9 * time.Minute)
-	if w := f.get(t, "/obs/"+testToken); w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "60" {
+	if w := f.get(t, "/obs/wrong-token-later"); w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "60" {
 		t.Errorf("after 9 minutes: %d, Retry-After %q; want 429, 60", w.Code, w.Header().Get("Retry-After"))
 	}
 	f.clock.add(time.Minute)
-	if w := f.get(t, "/obs/"+testToken); w.Code != 200 {
-		t.Errorf("after the window: %d, want 200", w.Code)
+	if w := f.get(t, "/obs/wrong-token-after"); w.Code != http.StatusNotFound {
+		t.Errorf("after the window: %d, want 404", w.Code)
 	}
 }
 
-func TestLimiterBounded(t *testing.T) {
-	l := newLimiter(2, time.Minute, 3)
-	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := range 10 {
-		l.fail("10.0.0."+strconv.Itoa(i), now.Add(time.Duration(i)*time.Second))
+// TestPageRateLimitBehindProxy: behind a trusted proxy, one client's bad
+// tokens block that client only; the peer address is the proxy's for all.
+func TestPageRateLimitBehindProxy(t *testing.T) {
+	proxies, err := guard.ParseProxies("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if len(l.seen) > 3 {
-		t.Errorf("limiter holds %d addresses, want at most 3", len(l.seen))
+	f := newFixture(t, sampleCells(), func(o *Options) { o.Proxies, o.FailLimit = proxies, 2 })
+	via := func(target, client string) int {
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		r.RemoteAddr = "127.0.0.1:40000"
+		r.Header.Set("X-Forwarded-For", client)
+		w := httptest.NewRecorder()
+		f.page.ServeHTTP(w, r)
+		return w.Code
+	}
+	for i := range 3 {
+		via("/obs/wrong-token-"+strconv.Itoa(1000+i), "6.6.6.6, 203.0.113.66")
+	}
+	if code := via("/obs/wrong-token-again", "203.0.113.66"); code != http.StatusTooManyRequests {
+		t.Errorf("the guessing client: %d, want 429", code)
+	}
+	if code := via("/obs/wrong-token-once", "203.0.113.10"); code != http.StatusNotFound {
+		t.Errorf("another client behind the proxy: %d, want 404", code)
 	}
 }
 

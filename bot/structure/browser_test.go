@@ -100,8 +100,24 @@ func TestBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
-	if heading, badge := text(ref+" h2"), text(ref+" .badge"); !strings.Contains(heading, "Demande a1x9k2") || badge != "Vue" {
-		t.Errorf("referral shown as %q with badge %q, want Demande a1x9k2 and Vue", heading, badge)
+	if heading, badge := text(ref+" h2"), text(ref+" .badge"); !strings.Contains(heading, "Demande a1x9k2") || badge != "Envoyée" {
+		t.Errorf("referral shown as %q with badge %q, want Demande a1x9k2 and Envoyée", heading, badge)
+	}
+	if got := f.desk.get(idA1).Status; got != flows.StatusSent {
+		t.Errorf("desk status %s after opening, want sent", got)
+	}
+	// The staff say they have it: one click, no script.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(ref+" form.seen button")),
+		chromedp.WaitVisible(chromedp.CSS(ref+" .badge.b-seen")),
+	); err != nil {
+		t.Fatalf("Bien reçu: %v", err)
+	}
+	if badge, flash := text(ref+" .badge"), text(".flash"); badge != "Vue" || flash != "C'est noté : la personne sait que vous avez reçu sa demande." {
+		t.Errorf("after Bien reçu: badge %q, flash %q", badge, flash)
+	}
+	if got := f.desk.get(idA1).Status; got != flows.StatusSeen {
+		t.Errorf("desk status %s, want seen", got)
 	}
 	style, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('`+ref+` .badge')).backgroundColor`))
 	if err != nil {

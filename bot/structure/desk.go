@@ -318,7 +318,8 @@ func (s *Service) send(ctx context.Context, kind string, r flows.Referral, now t
 	}
 	var errs []error
 	reached := false
-	chat, err := s.o.Stores.Structures.StructureChat(ctx, r.Place)
+	linked, err := s.o.Stores.Structures.StructureChat(ctx, r.Place)
+	chat := linked.Chat
 	if err != nil {
 		errs = append(errs, fmt.Errorf("structure chat: %w", err))
 	}
@@ -428,22 +429,15 @@ func (s *Service) Place(ctx context.Context, token string) (string, error) {
 	return s.o.Stores.Structures.TokenPlace(ctx, hashToken(token))
 }
 
-// List returns the place's referrals newest first. Opening the page is the
-// staff seeing them: the sent ones become seen, and their persons are told.
+// List returns the place's referrals newest first, and changes nothing.
+// Opening the page used to mark them seen and tell the person "… a bien
+// reçu votre demande", but a GET is also a mail scanner or a link
+// preview following the link: only the page's "Bien reçu" button (a
+// POST) or an answer marks a referral seen.
 func (s *Service) List(ctx context.Context, place string) ([]flows.Referral, error) {
 	rs, err := s.o.Stores.Referrals.Referrals(ctx, place, 500)
 	if err != nil {
 		return nil, fmt.Errorf("list referrals: %w", err)
-	}
-	for i, r := range rs {
-		if r.Status != flows.StatusSent {
-			continue
-		}
-		if nr, err := s.Act(ctx, place, r.ID, flows.StatusSeen, ""); err == nil {
-			rs[i] = nr
-		} else if !errors.Is(err, flows.ErrTransition) {
-			return nil, err
-		}
 	}
 	return rs, nil
 }
@@ -550,8 +544,30 @@ func (s *Service) LinkCode(ctx context.Context, place string) (string, error) {
 	return code, nil
 }
 
-// IssueLink revokes every link of the place and returns a new one that
-// does not expire: `secours structure link <place-id>`.
+// LinkedChat returns the chat that gets the place's new referrals.
+func (s *Service) LinkedChat(ctx context.Context, place string) (flows.ChatLink, error) {
+	l, err := s.o.Stores.Structures.StructureChat(ctx, place)
+	if err != nil {
+		return flows.ChatLink{}, fmt.Errorf("linked chat: %w", err)
+	}
+	return l, nil
+}
+
+// UnlinkChat stops sending the place's referrals to its chat (the page's
+// "Ne plus envoyer à ce chat").
+func (s *Service) UnlinkChat(ctx context.Context, place string) error {
+	if err := s.o.Stores.Structures.SetStructureChat(ctx, place, flows.ChatLink{}); err != nil {
+		return fmt.Errorf("unlink chat: %w", err)
+	}
+	s.o.Log.Info("structure chat unlinked", slog.String("place", place))
+	return nil
+}
+
+// IssueLink ends every access the place's earlier links gave (their
+// tokens, the Telegram codes made on their pages, the chat linked with
+// one) and returns a new link that does not expire: `secours structure
+// link <place-id>`. A chat is re-confirmed only by sending a new code,
+// made on the page the new link opens.
 func (s *Service) IssueLink(ctx context.Context, place string) (string, error) {
 	if _, ok := s.o.Places.Place(place); !ok {
 		return "", fmt.Errorf("issue link: place %q is not in the directory", place)
@@ -559,7 +575,7 @@ func (s *Service) IssueLink(ctx context.Context, place string) (string, error) {
 	if s.o.BaseURL == "" {
 		return "", errors.New("issue link: no page is served (no base URL)")
 	}
-	if err := s.o.Stores.Structures.RevokeTokens(ctx, place); err != nil {
+	if err := s.o.Stores.Structures.RevokeAccess(ctx, place); err != nil {
 		return "", fmt.Errorf("issue link: %w", err)
 	}
 	return s.issue(ctx, place, time.Time{})

@@ -197,6 +197,9 @@ func decode(t *testing.T, m smtptest.Received) string {
 }
 
 // link finds the page link in a received mail.
+// csrfRE finds the forms' csrf field in a page.
+var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
 func link(t *testing.T, m smtptest.Received) string {
 	t.Helper()
 	body := decode(t, m)
@@ -235,12 +238,34 @@ func TestReferralPath(t *testing.T) {
 	if strings.Contains(string(msgs[0].Data), "tg:100") {
 		t.Errorf("the person's chat id is in the mail")
 	}
-	page := get(t, link(t, msgs[0]))
+	pageURL := link(t, msgs[0])
+	page := get(t, pageURL)
 	if !strings.Contains(page, r.ID[:6]) {
 		t.Fatalf("page does not show referral %s", r.ID[:6])
 	}
-	if got := d.referral(r.ID); got.Status != flows.StatusSeen || got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
-		t.Errorf("after opening: status %s delivery %+v", got.Status, got.Delivery)
+	// Opening the link (a person, or a mail scanner; GET or HEAD) changes
+	// nothing and tells the person nothing.
+	if resp, err := http.Head(pageURL); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("HEAD page: %v %v", resp, err)
+	}
+	if got := d.referral(r.ID); got.Status != flows.StatusSent || got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
+		t.Errorf("after opening: status %s delivery %+v, want sent", got.Status, got.Delivery)
+	}
+	if txt := d.chat.text("tg:100"); txt != "" {
+		t.Errorf("opening the page told the person: %q", txt)
+	}
+	// The staff's "Bien reçu" button does.
+	csrf := csrfRE.FindStringSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("no csrf field on the page:\n%s", page)
+	}
+	post, err := http.PostForm(pageURL+"/r/"+r.ID, url.Values{"csrf": {csrf[1]}, "action": {"seen"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post.Body.Close()
+	if got := d.referral(r.ID); got.Status != flows.StatusSeen {
+		t.Errorf("after Bien reçu: status %s, want seen", got.Status)
 	}
 	if txt := d.chat.text("tg:100"); !strings.Contains(txt, "a bien reçu votre demande") {
 		t.Errorf("person not told of seen: %q", txt)
@@ -278,7 +303,7 @@ func TestReferralPath(t *testing.T) {
 	}
 
 	// A change not allowed from the status is refused clearly.
-	_, err := d.svc.Act(t.Context(), r.Place, r.ID, flows.StatusDeclined, flows.DeclineFull)
+	_, err = d.svc.Act(t.Context(), r.Place, r.ID, flows.StatusDeclined, flows.DeclineFull)
 	if !errors.Is(err, flows.ErrTransition) {
 		t.Errorf("accepted→declined: %v", err)
 	}
@@ -322,7 +347,7 @@ func TestReminderExpiryAndNextPlace(t *testing.T) {
 	d.advance(72*time.Hour + time.Minute)
 	d.sweep()
 	msgs := d.smtp.Wait(t, 2, 5*time.Second)
-	if !strings.Contains(decode(t, msgs[1]), "n'a pas encore été ouverte") {
+	if !strings.Contains(decode(t, msgs[1]), "attend encore votre réponse") {
 		t.Errorf("reminder mail:\n%s", msgs[1].Data)
 	}
 	d.advance(72 * time.Hour)
@@ -524,5 +549,107 @@ func TestUndeliverablePurged(t *testing.T) {
 	d.sweep()
 	if _, err := d.st.Referral(t.Context(), r.ID); !errors.Is(err, flows.ErrNoReferral) {
 		t.Errorf("after retention: %v, want ErrNoReferral", err)
+	}
+}
+
+// TestRevocationEndsChatAccess: a new link (`secours structure link`)
+// ends every access the old one gave. The linked chat gets no more
+// referrals, phones or page links, a code made on the old page no longer
+// links, and only a code made on the new page re-confirms a chat.
+func TestRevocationEndsChatAccess(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("tg:700")
+	d.sweep()
+	old := d.issue(r.Place)
+	get(t, old)
+	code, err := d.svc.LinkCode(t.Context(), r.Place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spare, err := d.svc.LinkCode(t.Context(), r.Place) // made on the old page, kept for later
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.say("tg:990", "/structure "+code)
+	if l, err := d.svc.LinkedChat(t.Context(), r.Place); err != nil || l.Chat != "tg:990" || l.Since.IsZero() {
+		t.Fatalf("linked chat = %+v, %v", l, err)
+	}
+
+	fresh := d.issue(r.Place) // the revocation
+	if l, err := d.svc.LinkedChat(t.Context(), r.Place); err != nil || l.Chat != "" {
+		t.Errorf("after a new link the chat is still linked: %+v, %v", l, err)
+	}
+	d.chat.text("tg:990") // forget what it got before
+	d.refer("tg:701")
+	d.sweep()
+	if txt := d.chat.text("tg:990"); txt != "" {
+		t.Errorf("the unlinked chat still gets referrals: %q", txt)
+	}
+	out := d.say("tg:991", "/structure "+spare)
+	if !strings.Contains(out.Replies[len(out.Replies)-1].Text, "inconnu ou périmé") {
+		t.Errorf("a code of the revoked page still links: %+v", out.Replies)
+	}
+	if l, _ := d.svc.LinkedChat(t.Context(), r.Place); l.Chat != "" {
+		t.Errorf("a code of the revoked page linked %+v", l)
+	}
+
+	// Re-confirmed: a code from the page the new link opens.
+	get(t, fresh)
+	code, err = d.svc.LinkCode(t.Context(), r.Place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.say("tg:990", "/structure "+code)
+	d.chat.text("tg:990")
+	r3 := d.refer("tg:702")
+	d.sweep()
+	if txt := d.chat.text("tg:990"); !strings.Contains(txt, r3.ID[:6]) {
+		t.Errorf("the re-confirmed chat did not get the next referral: %q", txt)
+	}
+}
+
+// TestPageUnlinksChat: the page names the linked chat by channel and
+// date, never by id, and its button unlinks it.
+func TestPageUnlinksChat(t *testing.T) {
+	d := newDesk(t)
+	r := d.refer("wa:32470555444")
+	page := d.issue(r.Place)
+	code, err := d.svc.LinkCode(t.Context(), r.Place)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.say("wa:32470111222", "/structure "+code)
+	body := get(t, page)
+	if !strings.Contains(body, "Les nouvelles demandes vont aussi à un chat WhatsApp, relié le") {
+		t.Errorf("the page does not show the linked chat:\n%s", body)
+	}
+	if strings.Contains(body, "32470111222") {
+		t.Error("the page shows the linked chat's id (a phone number)")
+	}
+	form := regexp.MustCompile(`<form method="post" action="([^"]+)" class="unlink"><input type="hidden" name="csrf" value="([0-9a-f]+)">`).FindStringSubmatch(body)
+	if form == nil {
+		t.Fatalf("no unlink form:\n%s", body)
+	}
+	base := page[:strings.Index(page, "/s/")]
+	// Without the csrf field: refused, still linked.
+	resp, err := http.PostForm(base+form[1], url.Values{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if l, _ := d.svc.LinkedChat(t.Context(), r.Place); resp.StatusCode != http.StatusForbidden || l.Chat == "" {
+		t.Errorf("unlink without csrf: %d, linked %q", resp.StatusCode, l.Chat)
+	}
+	resp, err = http.PostForm(base+form[1], url.Values{"csrf": {form[2]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if l, _ := d.svc.LinkedChat(t.Context(), r.Place); resp.StatusCode != http.StatusOK || l.Chat != "" {
+		t.Errorf("unlink: %d, still linked %q", resp.StatusCode, l.Chat)
+	}
+	if !strings.Contains(string(b), "ce chat ne reçoit plus vos demandes") || strings.Contains(string(b), `class="unlink"`) {
+		t.Errorf("page after unlinking:\n%s", b)
 	}
 }

@@ -11,10 +11,14 @@
 // that needs no account. Because the token is the only credential and
 // sits in the URL, the page never logs a path (only the route pattern),
 // sends no Referer, is never cached, answers one identical 404 for every
-// bad token, and rate-limits the bad tokens of each client address. Forms
-// carry an HMAC of the token and go through net/http's cross-origin
-// check; each action answers with a redirect (Post/Redirect/Get), so a
-// reload never posts twice and a double click is harmless.
+// bad token, and rate-limits the bad tokens of each client (bot/guard;
+// a valid token is never limited). A GET changes nothing: a mail scanner
+// opens links too. A form is read only once its token proved good, within
+// a few seconds. Forms carry an HMAC of the token under a key derived from
+// a secret every instance shares and rotated weekly, and go through
+// net/http's cross-origin check; each action answers with a redirect
+// (Post/Redirect/Get), so a reload never posts twice and a double click is
+// harmless.
 //
 // Every word the page and the mails show is in configs/i18n/structure.json
 // (both languages, the same keys and placeholders), except the wording of
@@ -27,7 +31,7 @@
 // share section (issue 9): the links that start the bot with the
 // structure's code, their QR codes, and a poster to print (bot/share).
 //
-// It imports flows, geo, bot, bot/mail and bot/share; it must not import
+// It imports flows, geo, bot, bot/guard, bot/mail and bot/share; it must not import
 // store, configs or cmd: cmd hands it the stores, the embedded templates
 // and texts (configs.Web, configs.WebTexts, configs.ShareTexts) and the
 // catalogues.

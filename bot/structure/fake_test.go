@@ -24,9 +24,10 @@ type fakeDesk struct {
 	tokens  map[string]string
 	refs    map[string]*flows.Referral
 	codes   int
-	err     error    // returned by every call when set: a broken backend
-	listErr error    // returned by List only: a token that works, a list that does not
-	written []string // texts relayed, in order
+	linked  flows.ChatLink // the one place's chat, for placeA
+	err     error          // returned by every call when set: a broken backend
+	listErr error          // returned by List only: a token that works, a list that does not
+	written []string       // texts relayed, in order
 }
 
 var _ Desk = (*fakeDesk)(nil)
@@ -99,11 +100,6 @@ func (d *fakeDesk) List(ctx context.Context, place string) ([]flows.Referral, er
 		if r.Place != place {
 			continue
 		}
-		if r.Status == flows.StatusSent {
-			if _, err := r.Transition(flows.StatusSeen, flows.ActorStructure, "", d.now()); err != nil {
-				return nil, err
-			}
-		}
 		out = append(out, clone(r))
 	}
 	slices.SortFunc(out, func(a, b flows.Referral) int {
@@ -164,6 +160,30 @@ func (d *fakeDesk) LinkCode(ctx context.Context, place string) (string, error) {
 	}
 	d.codes++
 	return fmt.Sprintf("K%05d", d.codes), nil
+}
+
+func (d *fakeDesk) LinkedChat(ctx context.Context, place string) (flows.ChatLink, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.err != nil {
+		return flows.ChatLink{}, d.err
+	}
+	if place != placeA {
+		return flows.ChatLink{}, nil
+	}
+	return d.linked, nil
+}
+
+func (d *fakeDesk) UnlinkChat(ctx context.Context, place string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.err != nil {
+		return d.err
+	}
+	if place == placeA {
+		d.linked = flows.ChatLink{}
+	}
+	return nil
 }
 
 // fakePlaces is a Places over a map.

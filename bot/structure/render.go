@@ -84,7 +84,7 @@ var statuses = []flows.Status{flows.StatusSent, flows.StatusSeen, flows.StatusAc
 
 // flashes are the messages a redirect may name in ?m=; anything else in
 // ?m= is ignored, so a crafted link cannot put words on the page.
-var flashes = []string{"accepted", "declined", "contacted", "closed", "written",
+var flashes = []string{"seen", "accepted", "declined", "contacted", "closed", "written", "unlinked",
 	"empty", "too_long", "no_reason", "denied.write",
 	"denied.sent", "denied.seen", "denied.accepted", "denied.contacted", "denied.declined", "denied.closed"}
 
@@ -104,6 +104,7 @@ func codeKeys() []string {
 		"consent.self", "consent.aidant_for_person", "consent.other",
 		"contact.phone_line", "contact.relay_away", "contact.aidant",
 		"thread.person", "thread.structure", "thread.meta", "act.write_hint", "tg.step_bot", "tg.step_bot_named",
+		"tg.linked", "tg.linked_undated", "tg.channel_other",
 		"mail.new", "mail.reminder", "mail.reply", "mail.withdrawn", "mail.summary", "mail.open", "mail.no_page", "mail.place_default",
 		"sum.title", "sum.reminder", "sum.reply", "err.back", "ref.reason",
 		"share.poster_both", "share.poster_fr", "share.poster_nl"}
@@ -269,7 +270,7 @@ type refView struct {
 	Unreachable             bool
 	Reason                  string // "Raison : …", of a final status
 	Notes                   []noteView
-	Accept, Decline         bool
+	Seen, Accept, Decline   bool
 	Contacted, Close, Write bool
 }
 
@@ -283,7 +284,7 @@ func (w *Web) view(t tr, r *flows.Referral, now time.Time) refView {
 		Withdrawn: r.Status == flows.StatusClosed && r.Reason == flows.ReasonWithdrawn,
 		Received:  t.s("ref.received", "age", t.age(r.Created, now), "at", t.at(r.Created)),
 		Aidant:    r.Aidant, Unreachable: r.Unreachable && r.Status.Open(),
-		Accept: w.can[r.Status][flows.StatusAccepted], Decline: w.can[r.Status][flows.StatusDeclined],
+		Seen: w.can[r.Status][flows.StatusSeen], Accept: w.can[r.Status][flows.StatusAccepted], Decline: w.can[r.Status][flows.StatusDeclined],
 		Contacted: w.can[r.Status][flows.StatusContacted], Close: w.can[r.Status][flows.StatusClosed],
 		Write: r.Status.Open(),
 	}
@@ -385,6 +386,7 @@ type pageData struct {
 	Hint      string // under the message box
 	BotStep   string // the telegram page's step that names the bot
 	Code      string // the Telegram command, once asked for
+	Linked    string // the linked chat's label, "" if none
 	Share     *shareView
 }
 

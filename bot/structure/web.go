@@ -13,17 +13,17 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	texttemplate "text/template"
 	"time"
 	"unicode/utf8"
 
+	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
@@ -34,10 +34,11 @@ type Desk interface {
 	// Place returns the place id a page token opens; an error wrapping
 	// flows.ErrNoToken if the token is unknown, revoked or expired.
 	Place(ctx context.Context, token string) (string, error)
-	// List returns the place's referrals newest first; opening the page
-	// marks sent ones seen (the returned copies already show it).
+	// List returns the place's referrals newest first. It changes
+	// nothing: a GET (a mail scanner following the link) must not tell
+	// the person their request was seen.
 	List(ctx context.Context, place string) ([]flows.Referral, error)
-	// Act applies a structure's change (to = accepted, declined,
+	// Act applies a structure's change (to = seen, accepted, declined,
 	// contacted, closed) with its reason key; an error wrapping
 	// *flows.TransitionError if not allowed from the current status,
 	// flows.ErrNoReferral if the referral does not exist or is not this
@@ -52,6 +53,10 @@ type Desk interface {
 	// "/structure <code>" to the Telegram bot to receive new referrals
 	// there.
 	LinkCode(ctx context.Context, place string) (string, error)
+	// LinkedChat returns the chat that gets the place's new referrals,
+	// the zero ChatLink if none; UnlinkChat stops that.
+	LinkedChat(ctx context.Context, place string) (flows.ChatLink, error)
+	UnlinkChat(ctx context.Context, place string) error
 }
 
 // Places finds a structure's place by id; *geo.Directory is one.
@@ -75,18 +80,30 @@ type WebOptions struct {
 	Templates fs.FS
 	// Logger gets one line per request and the errors; nil discards.
 	Logger *slog.Logger
-	// CSRFKey signs the forms' csrf field. Nil: 32 random bytes, which is
-	// fine with one replica (a restart makes open pages' forms fail once
-	// with a "reload" page); replicas behind one address need one key.
-	CSRFKey []byte
-	// TrustForwarded takes the client address from the last entry of
-	// X-Forwarded-For, for the rate limit. Only behind a proxy that sets
-	// it: otherwise anyone can pick their address and dodge the limit.
-	TrustForwarded bool
-	// FailLimit bad tokens from one address within FailWindow get that
-	// address a 429 until the window ends. Defaults: 10 in 10 minutes.
+	// CSRFSecrets derive the keys of the forms' csrf field: the first
+	// signs, and a form signed under any of them is accepted, so that a
+	// secret is rotated by putting a new one first and dropping the old
+	// one later. Every instance behind one address, and every restart,
+	// must have the same ones (cmd keeps one in the store, or takes
+	// CSRF_SECRET). Nil: 32 random bytes, for one process only (a
+	// restart makes open pages' forms fail once with a "reload" page).
+	CSRFSecrets [][]byte
+	// CSRFRotate is how often the signing key, derived from the secret,
+	// changes; a form signed under the key before is still accepted (and
+	// under the next one, for a replica whose clock runs ahead). Default
+	// 7 days: a page left open longer asks to be reloaded once.
+	CSRFRotate time.Duration
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client (TRUSTED_PROXIES); none: the client is the TCP peer.
+	Proxies guard.Proxies
+	// FailLimit bad tokens from one client within FailWindow get that
+	// client's further bad tokens a 429 until the window ends; a valid
+	// token is always served. Defaults: 10 in 10 minutes.
 	FailLimit  int
 	FailWindow time.Duration
+	// BodyTimeout bounds the reading of a form once its token proved
+	// good, so that a slow POST cannot hold a connection; default 5 s.
+	BodyTimeout time.Duration
 	// Bot is the Telegram bot's username ("@secours_bot"), named in the
 	// instructions for linking a chat; empty: "the Secours bot".
 	Bot string
@@ -120,12 +137,14 @@ type Web struct {
 	cats    map[flows.Lang]flows.Catalog
 	fsys    fs.FS
 	log     *slog.Logger
-	key     []byte
+	secrets [][]byte      // CSRFSecrets
+	rotate  time.Duration // CSRFRotate
 	bot     string
 	loc     *time.Location
 	now     func() time.Time
-	forward bool
-	fails   *limiter
+	proxies guard.Proxies
+	fails   *guard.Limiter
+	body    time.Duration // BodyTimeout
 
 	// The share section; share is nil when no channel is configured.
 	share            *share.Kit
@@ -148,7 +167,7 @@ type Web struct {
 // Limits of the page.
 const (
 	maxBody      = 16 << 10 // a form holds at most a 1000-character note
-	maxEntries   = 10000    // client addresses the rate limit remembers
+	maxEntries   = 10000    // clients the rate limit remembers
 	maxTokenLen  = 256
 	maxIDLen     = 128
 	defaultLimit = 10
@@ -171,13 +190,22 @@ func NewWeb(o WebOptions) (*Web, error) {
 		return nil, err
 	}
 	w := &Web{desk: o.Desk, places: o.Places, texts: tx, cats: o.Catalogs, fsys: o.Templates,
-		log: o.Logger, key: o.CSRFKey, bot: o.Bot, loc: o.Location, now: o.Now, forward: o.TrustForwarded}
+		log: o.Logger, secrets: slices.Clone(o.CSRFSecrets), rotate: o.CSRFRotate, bot: o.Bot, loc: o.Location, now: o.Now, proxies: o.Proxies, body: o.BodyTimeout}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
-	if w.key == nil {
-		w.key = make([]byte, 32)
-		rand.Read(w.key) // since Go 1.24 it crashes rather than return an error
+	if len(w.secrets) == 0 {
+		key := make([]byte, 32)
+		rand.Read(key) // since Go 1.24 it crashes rather than return an error
+		w.secrets = [][]byte{key}
+	}
+	for _, k := range w.secrets {
+		if len(k) < 16 {
+			return nil, errors.New("structure web: a CSRF secret of under 16 bytes")
+		}
+	}
+	if w.rotate <= 0 {
+		w.rotate = 7 * 24 * time.Hour
 	}
 	if w.loc == nil {
 		if w.loc, err = time.LoadLocation("Europe/Brussels"); err != nil {
@@ -194,7 +222,10 @@ func NewWeb(o WebOptions) (*Web, error) {
 	if window <= 0 {
 		window = 10 * time.Minute
 	}
-	w.fails = newLimiter(limit, window, maxEntries)
+	w.fails = guard.NewLimiter(limit, window, maxEntries)
+	if w.body <= 0 {
+		w.body = 5 * time.Second
+	}
 	if err := parseTemplates(w); err != nil {
 		return nil, err
 	}
@@ -209,7 +240,7 @@ func NewWeb(o WebOptions) (*Web, error) {
 	w.can = make(map[flows.Status]map[flows.Status]bool)
 	for _, from := range statuses {
 		w.can[from] = make(map[flows.Status]bool)
-		for _, to := range []flows.Status{flows.StatusAccepted, flows.StatusDeclined, flows.StatusContacted, flows.StatusClosed} {
+		for _, to := range []flows.Status{flows.StatusSeen, flows.StatusAccepted, flows.StatusDeclined, flows.StatusContacted, flows.StatusClosed} {
 			// Ask the domain rather than copy its table; a probe has no
 			// history to disturb.
 			probe := flows.Referral{Status: from}
@@ -222,6 +253,7 @@ func NewWeb(o WebOptions) (*Web, error) {
 	mux.HandleFunc("GET /s/{token}", w.servePage)
 	mux.HandleFunc("POST /s/{token}/r/{id}", w.serveAct)
 	mux.HandleFunc("POST /s/{token}/telegram", w.serveTelegram)
+	mux.HandleFunc("POST /s/{token}/telegram/unlink", w.serveUnlink)
 	mux.HandleFunc("GET /s/{token}/poster", w.servePoster)
 	mux.HandleFunc("GET /s/{token}/qr/{file}", w.serveQR)
 	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.notFound(rw) })
@@ -262,6 +294,10 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (the body's
+// read deadline).
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
@@ -288,25 +324,6 @@ func (w *Web) headers(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the address the rate limit counts.
-func (w *Web) clientIP(r *http.Request) string {
-	if w.forward {
-		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-			// The last entry is the one our proxy added; earlier ones
-			// are whatever the client claimed.
-			parts := strings.Split(xff[len(xff)-1], ",")
-			if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
-				return ip
-			}
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // validToken is a cheap shape check before asking the Desk: tokens are
 // URL-safe random strings.
 func validToken(s string) bool {
@@ -329,27 +346,18 @@ type session struct {
 	chosen       bool // the language came from ?lang= or the form
 }
 
-// open checks the rate limit and the token. On failure it has answered
-// (429, 404 or 500) and returns false.
+// open checks the token. On failure it has answered (404, 429 or 500)
+// and returns false. It reads nothing of the body: a form is read only
+// once its token proved good (openPost). The language is ?lang= here;
+// a form's hidden lang field is read by openPost.
 func (w *Web) open(rw http.ResponseWriter, r *http.Request) (session, bool) {
-	ip := w.clientIP(r)
-	if wait, blocked := w.fails.blocked(ip, w.now()); blocked {
-		mins := int((wait + time.Minute - 1) / time.Minute)
-		rw.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		w.log.Warn("structure token rate limited", "pattern", r.Pattern)
-		w.fail(rw, http.StatusTooManyRequests, "", "", "toomany", "min", strconv.Itoa(mins))
-		return session{}, false
-	}
 	token := r.PathValue("token")
-	if !validToken(token) {
-		w.fails.fail(ip, w.now())
-		w.notFound(rw)
-		return session{}, false
+	place, err := "", error(flows.ErrNoToken)
+	if validToken(token) {
+		place, err = w.desk.Place(r.Context(), token)
 	}
-	place, err := w.desk.Place(r.Context(), token)
 	if errors.Is(err, flows.ErrNoToken) {
-		w.fails.fail(ip, w.now())
-		w.notFound(rw)
+		w.badToken(rw, r)
 		return session{}, false
 	}
 	if err != nil {
@@ -359,26 +367,70 @@ func (w *Web) open(rw http.ResponseWriter, r *http.Request) (session, bool) {
 	s := session{token: token, place: place}
 	s.geo, _ = w.places.Place(place)
 	s.lang = w.Lang(s.geo)
-	if l := r.FormValue("lang"); l == "fr" || l == "nl" {
+	s.setLang(r.URL.Query().Get("lang"))
+	return s, true
+}
+
+// setLang applies a language the structure chose, if it is one.
+func (s *session) setLang(l string) {
+	if l == "fr" || l == "nl" {
 		s.lang, s.chosen = flows.Lang(l), true
 	}
-	return s, true
+}
+
+// badToken answers a token (or a referral id) that opens nothing: the
+// one 404, or a 429 once the client has failed too often. The limit is
+// asked only here, after the look-up, so that a valid token is served
+// whoever failed from the same address (behind a proxy without
+// TRUSTED_PROXIES, everyone): it slows guessing, and locks no one out.
+func (w *Web) badToken(rw http.ResponseWriter, r *http.Request) {
+	client, now := w.proxies.Client(r), w.now()
+	if wait, blocked := w.fails.Blocked(client, now); blocked {
+		mins := int((wait + time.Minute - 1) / time.Minute)
+		rw.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
+		w.log.Warn("structure token rate limited", "pattern", r.Pattern)
+		w.fail(rw, http.StatusTooManyRequests, "", "", "toomany", "min", strconv.Itoa(mins))
+		return
+	}
+	w.fails.Fail(client, now)
+	w.notFound(rw)
 }
 
 // base is the page's path.
 func (s session) base() string { return "/s/" + s.token }
 
 // csrf is the forms' hidden field: an HMAC of the token, so that it needs
-// no storage and changes with the token.
+// no storage and changes with the token, under the key of the current
+// period.
 func (w *Web) csrf(token string) string {
-	m := hmac.New(sha256.New, w.key)
-	m.Write([]byte(token))
-	return hex.EncodeToString(m.Sum(nil))
+	return sign(w.secrets[0], w.period(), token)
 }
 
-// csrfOK compares in constant time.
+// csrfOK accepts a field signed under any secret, in the current period,
+// the one before (a page opened before the key changed) or the one after
+// (a replica whose clock is a little ahead). It compares in constant time.
 func (w *Web) csrfOK(token, got string) bool {
-	return hmac.Equal([]byte(w.csrf(token)), []byte(got))
+	p, ok := w.period(), false
+	for _, secret := range w.secrets {
+		for _, q := range []int64{p, p - 1, p + 1} {
+			ok = hmac.Equal([]byte(sign(secret, q, token)), []byte(got)) || ok
+		}
+	}
+	return ok
+}
+
+// period numbers the CSRFRotate-long spans since 1970 on w's clock.
+func (w *Web) period() int64 { return w.now().UnixNano() / int64(w.rotate) }
+
+// sign is the csrf field of token under the key of period p: the key is
+// an HMAC of the period under the secret, so that every instance derives
+// the same without talking to the others.
+func sign(secret []byte, p int64, token string) string {
+	k := hmac.New(sha256.New, secret)
+	k.Write(strconv.AppendInt([]byte("secours csrf "), p, 10))
+	m := hmac.New(sha256.New, k.Sum(nil))
+	m.Write([]byte(token))
+	return hex.EncodeToString(m.Sum(nil))
 }
 
 // servePage is GET /s/{token}.
@@ -392,10 +444,16 @@ func (w *Web) servePage(rw http.ResponseWriter, r *http.Request) {
 		w.internal(rw, r, s.base(), s.lang, err)
 		return
 	}
+	link, err := w.desk.LinkedChat(r.Context(), s.place)
+	if err != nil {
+		w.internal(rw, r, s.base(), s.lang, err)
+		return
+	}
 	d := w.pageData(s)
 	if m := r.URL.Query().Get("m"); slices.Contains(flashes, m) {
 		d.Flash = d.t.s("flash."+m, "max", strconv.Itoa(flows.MaxNoteText))
 	}
+	d.Linked = linkedLabel(d.t, link)
 	if d.Share, err = w.shareView(s); err != nil {
 		w.internal(rw, r, s.base(), s.lang, err)
 		return
@@ -457,23 +515,35 @@ var actions = map[string]struct {
 	reasons []string
 	flash   string
 }{
+	"seen":      {flows.StatusSeen, nil, "seen"}, // "Bien reçu": the one way a referral becomes seen
 	"accept":    {flows.StatusAccepted, nil, "accepted"},
 	"decline":   {flows.StatusDeclined, flows.DeclineReasons, "declined"},
 	"contacted": {flows.StatusContacted, nil, "contacted"},
 	"close":     {flows.StatusClosed, flows.CloseReasons, "closed"},
 }
 
-// openPost reads a form posted to a page: bounded body, a valid token and
-// the right CSRF field; otherwise it has answered and returns false.
+// openPost checks the token first, then reads the form within
+// BodyTimeout and a bounded size, and checks its CSRF field; otherwise it
+// has answered and returns false. A bad token is answered without a
+// byte of the body read, so that a slow or endless body costs nothing
+// to whoever has no page.
 func (w *Web) openPost(rw http.ResponseWriter, r *http.Request) (session, bool) {
-	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
-	if !w.parse(rw, r) {
-		return session{}, false
-	}
 	s, ok := w.open(rw, r)
 	if !ok {
 		return session{}, false
 	}
+	// The network's clock, not w.now: a deadline on the connection.
+	// Recorders in tests do not support it, which is fine. Once the form
+	// is in, the deadline goes: net/http's background read would
+	// otherwise hit it and cancel the request's context mid-action.
+	rc := http.NewResponseController(rw)
+	_ = rc.SetReadDeadline(time.Now().Add(w.body))
+	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
+	if !w.parse(rw, r) {
+		return session{}, false
+	}
+	_ = rc.SetReadDeadline(time.Time{})
+	s.setLang(r.PostFormValue("lang"))
 	if !w.csrfOK(s.token, r.PostFormValue("csrf")) {
 		w.fail(rw, http.StatusForbidden, s.base(), s.lang, "forbidden")
 		return session{}, false
@@ -516,7 +586,7 @@ func (w *Web) serveAct(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, http.StatusBadRequest, s.base(), s.lang, "bad")
 		return
 	case act.reasons == nil:
-		_, err = w.desk.Act(r.Context(), s.place, id, act.to, "") // accept and contacted take no reason
+		_, err = w.desk.Act(r.Context(), s.place, id, act.to, "") // seen, accept and contacted take no reason
 		flash = act.flash
 	case reason == "":
 		flash = "no_reason" // a browser that ignored the select's required
@@ -534,8 +604,7 @@ func (w *Web) serveAct(rw http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case errors.Is(err, flows.ErrNoReferral):
-		w.fails.fail(w.clientIP(r), w.now()) // ids are unguessable too
-		w.notFound(rw)
+		w.badToken(rw, r) // ids are unguessable too
 		return
 	case err != nil:
 		w.internal(rw, r, s.base(), s.lang, err)
@@ -572,17 +641,63 @@ func (w *Web) serveTelegram(rw http.ResponseWriter, r *http.Request) {
 	w.render(rw, r, http.StatusOK, "telegram", d, s)
 }
 
-// parse reads the form, answering 413 if the body is over maxBody.
+// serveUnlink is POST /s/{token}/telegram/unlink: the linked chat gets
+// no more referrals. There is one chat per place, so the form names none
+// (and a chat id never reaches the page).
+func (w *Web) serveUnlink(rw http.ResponseWriter, r *http.Request) {
+	s, ok := w.openPost(rw, r)
+	if !ok {
+		return
+	}
+	if err := w.desk.UnlinkChat(r.Context(), s.place); err != nil {
+		w.internal(rw, r, s.base(), s.lang, err)
+		return
+	}
+	q := url.Values{"m": {"unlinked"}}
+	if s.chosen {
+		q.Set("lang", string(s.lang))
+	}
+	http.Redirect(rw, r, s.base()+"?"+q.Encode()+"#tg", http.StatusSeeOther)
+}
+
+// linkedLabel is how the page names a linked chat: its channel and since
+// when, never its id (a WhatsApp id is a phone number); "" if none.
+func linkedLabel(t tr, l flows.ChatLink) string {
+	if l.Chat == "" {
+		return ""
+	}
+	var channel string
+	switch l.Chat.Channel() {
+	case "tg":
+		channel = "Telegram" // names, not translated
+	case "wa":
+		channel = "WhatsApp"
+	default:
+		channel = t.s("tg.channel_other")
+	}
+	if l.Since.IsZero() {
+		return t.s("tg.linked_undated", "channel", channel) // linked before links had a date
+	}
+	return t.s("tg.linked", "channel", channel, "at", t.at(l.Since))
+}
+
+// parse reads the form, answering 413 if the body is over maxBody and
+// 408 if it did not come within BodyTimeout.
 func (w *Web) parse(rw http.ResponseWriter, r *http.Request) bool {
-	if err := r.ParseForm(); err != nil {
+	err := r.ParseForm()
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		w.fail(rw, http.StatusRequestTimeout, "", "", "bad")
+	default:
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			w.fail(rw, http.StatusRequestEntityTooLarge, "", "", "toolarge")
-			return false
+		} else {
+			w.fail(rw, http.StatusBadRequest, "", "", "bad")
 		}
-		w.fail(rw, http.StatusBadRequest, "", "", "bad")
-		return false
 	}
-	return true
+	return false
 }
 
 // notFound is the one answer for an unknown, revoked, expired or
@@ -631,81 +746,6 @@ func (w *Web) fail(rw http.ResponseWriter, code int, back string, lang flows.Lan
 	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
 	rw.WriteHeader(code)
 	rw.Write(buf.Bytes())
-}
-
-// limiter counts bad tokens per client address in fixed windows. It
-// remembers at most size addresses: when full it drops the ended windows,
-// then the oldest one, so that a flood of addresses costs memory once and
-// never grows the map.
-type limiter struct {
-	limit  int
-	window time.Duration
-	size   int
-
-	mu   sync.Mutex // guards seen
-	seen map[string]strikes
-}
-
-// strikes is one address's failures in the window that began at start.
-type strikes struct {
-	n     int
-	start time.Time
-}
-
-func newLimiter(limit int, window time.Duration, size int) *limiter {
-	return &limiter{limit: limit, window: window, size: size, seen: make(map[string]strikes)}
-}
-
-// blocked reports whether ip is over the limit, and for how long still.
-func (l *limiter) blocked(ip string, now time.Time) (time.Duration, bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.seen[ip]
-	if !ok {
-		return 0, false
-	}
-	end := s.start.Add(l.window)
-	if !now.Before(end) {
-		delete(l.seen, ip)
-		return 0, false
-	}
-	if s.n < l.limit {
-		return 0, false
-	}
-	return end.Sub(now), true
-}
-
-// fail counts one bad token from ip.
-func (l *limiter) fail(ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s, ok := l.seen[ip]
-	if !ok || !now.Before(s.start.Add(l.window)) {
-		if !ok && len(l.seen) >= l.size {
-			l.evict(now)
-		}
-		s = strikes{start: now}
-	}
-	s.n++
-	l.seen[ip] = s
-}
-
-// evict makes room: ended windows first, else the oldest window.
-func (l *limiter) evict(now time.Time) {
-	var oldest string
-	var first time.Time
-	for ip, s := range l.seen {
-		if !now.Before(s.start.Add(l.window)) {
-			delete(l.seen, ip)
-			continue
-		}
-		if oldest == "" || s.start.Before(first) {
-			oldest, first = ip, s.start
-		}
-	}
-	if len(l.seen) >= l.size && oldest != "" {
-		delete(l.seen, oldest)
-	}
 }
 
 // setShare checks the share settings and loads the poster's texts and

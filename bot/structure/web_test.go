@@ -20,6 +20,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
@@ -145,8 +146,8 @@ func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 	}
 	o := WebOptions{
 		Desk: f.desk, Places: places(), Catalogs: catalogs(tb), Texts: configs.WebTexts(), Templates: configs.Web,
-		Logger:  slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		CSRFKey: []byte("test key, not a secret"), Now: f.clock.now,
+		Logger:      slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		CSRFSecrets: [][]byte{[]byte("test key, not a secret")}, Now: f.clock.now,
 	}
 	for _, e := range edit {
 		e(&o)
@@ -234,9 +235,34 @@ func TestPageListsOnlyItsPlace(t *testing.T) {
 			}
 		})
 	}
-	// Opening the page marked A1 seen.
+}
+
+// TestOpeningChangesNothing: a GET or HEAD of the page (a person, a mail
+// scanner, a link preview) leaves every referral as it was; the "Bien
+// reçu" button (a POST) marks one seen.
+func TestOpeningChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		if rec := f.do(method, "/s/"+tokA, nil); rec.Code != http.StatusOK {
+			t.Fatalf("%s = %d", method, rec.Code)
+		}
+	}
+	if got := f.desk.get(idA1); got.Status != flows.StatusSent || len(got.History) != 1 {
+		t.Errorf("A1 after opening = %s, %d changes; want sent, unchanged", got.Status, len(got.History))
+	}
+	body := f.get("/s/" + tokA).Body.String()
+	if !strings.Contains(body, `class="seen"`) || !strings.Contains(body, "Bien reçu") {
+		t.Errorf("no Bien reçu button on a sent referral:\n%s", body)
+	}
+	rec := f.act(tokA, idA1, "seen", "", "")
+	if rec.Code != http.StatusSeeOther || !strings.Contains(rec.Header().Get("Location"), "m=seen") {
+		t.Fatalf("Bien reçu = %d, Location %q", rec.Code, rec.Header().Get("Location"))
+	}
 	if got := f.desk.get(idA1).Status; got != flows.StatusSeen {
-		t.Errorf("A1 status after opening = %s, want seen", got)
+		t.Errorf("A1 after Bien reçu = %s, want seen", got)
+	}
+	if body := f.get(rec.Header().Get("Location")).Body.String(); strings.Contains(body, `class="seen"`) {
+		t.Error("a seen referral still offers Bien reçu")
 	}
 }
 
@@ -321,63 +347,68 @@ func TestRateLimit(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), "Réessayez dans 10 minutes") {
 		t.Errorf("429 page not in words:\n%s", rec.Body.String())
 	}
-	// Blocked means blocked: a good token from that address would tell
-	// the prober it guessed right.
-	if rec := f.get("/s/"+tokA, from(ip)); rec.Code != http.StatusTooManyRequests {
-		t.Errorf("good token from a blocked address = %d, want 429", rec.Code)
+	// A lock-out only of bad tokens: a structure behind the same address
+	// (a proxy, a school's NAT) still opens its page.
+	if rec := f.get("/s/"+tokA, from(ip)); rec.Code != http.StatusOK {
+		t.Errorf("good token from a blocked address = %d, want 200", rec.Code)
+	}
+	if rec := f.act(tokA, idA1, "accept", "", "", from(ip)); rec.Code != http.StatusSeeOther {
+		t.Errorf("good form from a blocked address = %d, want 303", rec.Code)
 	}
 	if rec := f.get("/s/tokX_bad000000000000", from("198.51.100.8:5000")); rec.Code != http.StatusNotFound {
 		t.Errorf("another address = %d, want 404", rec.Code)
 	}
-	if rec := f.get("/s/"+tokA, from("198.51.100.8:5000")); rec.Code != http.StatusOK {
-		t.Errorf("good token from another address = %d, want 200", rec.Code)
-	}
 	f.clock.advance(10*time.Minute + time.Second)
-	if rec := f.get("/s/"+tokA, from(ip)); rec.Code != http.StatusOK {
-		t.Errorf("after the window = %d, want 200", rec.Code)
+	if rec := f.get("/s/tokX_bad000000000001", from(ip)); rec.Code != http.StatusNotFound {
+		t.Errorf("after the window = %d, want 404", rec.Code)
 	}
 }
 
-func TestRateLimitForwarded(t *testing.T) {
+// TestRateLimitBehindProxy: behind the documented reverse proxy every
+// request's peer is 127.0.0.1. Without TRUSTED_PROXIES, a guesser's bad
+// tokens block every bad token, but no structure; with it, only that
+// client; and a client cannot pick its address by writing the header.
+func TestRateLimitBehindProxy(t *testing.T) {
 	xff := func(v string) func(*http.Request) {
 		return func(r *http.Request) { r.Header.Set("X-Forwarded-For", v) }
 	}
+	proxies, err := guard.ParseProxies("127.0.0.1, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, trust := range []bool{false, true} {
 		t.Run(fmt.Sprint("trust=", trust), func(t *testing.T) {
-			f := newFixture(t, func(o *WebOptions) { o.TrustForwarded, o.FailLimit = trust, 2 })
-			// One proxy address; the client claims a new address each time
-			// in the first entry, the proxy appends the real one.
-			for i := range 2 {
-				f.get("/s/tokX_bad00000000000"+fmt.Sprint(i), from("10.0.0.1:80"), xff(fmt.Sprintf("1.2.3.%d, 203.0.113.9", i)))
+			f := newFixture(t, func(o *WebOptions) {
+				o.FailLimit = 2
+				if trust {
+					o.Proxies = proxies
+				}
+			})
+			proxy := from("127.0.0.1:40000")
+			// The guesser claims a new address each time on the left;
+			// the proxy appends the real one.
+			for i := range 3 {
+				f.get(fmt.Sprintf("/s/tokX_bad%012d", i), proxy, xff(fmt.Sprintf("1.2.3.%d, 203.0.113.9", i)))
 			}
-			// Same real client behind the proxy: blocked either way.
-			rec := f.get("/s/"+tokA, from("10.0.0.1:80"), xff("1.2.3.77, 203.0.113.9"))
-			if rec.Code != http.StatusTooManyRequests {
-				t.Errorf("same client = %d, want 429", rec.Code)
+			if rec := f.get("/s/tokX_bad999999999999", proxy, xff("1.2.3.77, 203.0.113.9")); rec.Code != http.StatusTooManyRequests {
+				t.Errorf("the guesser = %d, want 429", rec.Code)
 			}
-			// Another real client behind the same proxy.
-			rec = f.get("/s/"+tokA, from("10.0.0.1:80"), xff("203.0.113.10"))
-			if want := map[bool]int{false: 429, true: 200}[trust]; rec.Code != want {
-				t.Errorf("another client behind the proxy = %d, want %d", rec.Code, want)
+			// Every structure behind the proxy still gets in.
+			for _, tok := range []string{tokA, tokB} {
+				if rec := f.get("/s/"+tok, proxy, xff("203.0.113.10")); rec.Code != http.StatusOK {
+					t.Errorf("a structure behind the proxy = %d, want 200", rec.Code)
+				}
+			}
+			rec := f.get("/s/tokX_bad000000000042", proxy, xff("203.0.113.10"))
+			if want := map[bool]int{false: 429, true: 404}[trust]; rec.Code != want {
+				t.Errorf("another client's bad token = %d, want %d", rec.Code, want)
+			}
+			// From an untrusted peer the header is ignored.
+			rec = f.get("/s/tokX_bad000000000043", from("198.51.100.50:1"), xff("203.0.113.9"))
+			if rec.Code != http.StatusNotFound {
+				t.Errorf("an untrusted peer naming the guesser = %d, want 404", rec.Code)
 			}
 		})
-	}
-}
-
-func TestLimiterIsBounded(t *testing.T) {
-	l := newLimiter(1, time.Minute, 3)
-	for i := range 10 {
-		l.fail(fmt.Sprint("ip", i), t0.Add(time.Duration(i)*time.Second))
-	}
-	if len(l.seen) > 3 {
-		t.Errorf("limiter holds %d addresses, want at most 3", len(l.seen))
-	}
-	if _, blocked := l.blocked("ip9", t0.Add(10*time.Second)); !blocked {
-		t.Error("the newest address was evicted")
-	}
-	l.fail("late", t0.Add(2*time.Minute)) // every window has ended
-	if len(l.seen) != 1 {
-		t.Errorf("ended windows kept: %d addresses", len(l.seen))
 	}
 }
 
@@ -420,10 +451,14 @@ func TestCSRF(t *testing.T) {
 			if got := f.desk.get(idA1).Status; got != flows.StatusSent {
 				t.Errorf("status = %s after a refused post, want sent", got)
 			}
-			// The telegram form is guarded the same way.
+			// The telegram forms are guarded the same way.
 			form.Del("action")
 			if rec := f.do(http.MethodPost, "/s/"+tokA+"/telegram", form, edits...); rec.Code != http.StatusForbidden {
 				t.Errorf("telegram POST = %d, want 403", rec.Code)
+			}
+			f.desk.linked = flows.ChatLink{Chat: "tg:42", Since: t0}
+			if rec := f.do(http.MethodPost, "/s/"+tokA+"/telegram/unlink", form, edits...); rec.Code != http.StatusForbidden || f.desk.linked.Chat == "" {
+				t.Errorf("unlink POST = %d, linked %q; want 403, still linked", rec.Code, f.desk.linked.Chat)
 			}
 		})
 	}
@@ -681,7 +716,8 @@ func TestPageContent(t *testing.T) {
 	}{
 		{"fr", "/s/" + tokA, "fr", []string{
 			"Demandes reçues – EPN Les Marolles",
-			`<span class="badge b-seen">Vue</span>`,          // A1, marked seen on opening
+			`<span class="badge b-sent">Envoyée</span>`, // A1: opening changes nothing
+			"Bien reçu (la personne est prévenue)",
 			`<span class="badge b-accepted">Acceptée</span>`, // A2
 			`<span class="badge b-closed">Clôturée</span>`,   // A3
 			"Demande a1x9k2", "il y a 3 h", "il y a 2 jours", "il y a 4 jours",
@@ -703,10 +739,10 @@ func TestPageContent(t *testing.T) {
 		}, []string{"🏦", "why.", "a.need.", "status."}},
 		{"nl by place", "/s/" + tokB, "nl", []string{
 			"Ontvangen aanvragen – OCMW Gent – digitaal",
-			`<span class="badge b-seen">Gezien</span>`, "20 min geleden",
+			`<span class="badge b-sent">Verstuurd</span>`, "20 min geleden", "Goed ontvangen",
 			"Gezondheid", "Aanvraag aanvaarden", "Weigeren", "Afsluiten",
 			"Schrijf de persoon", "Hier antwoorden (de bot geeft het door).", "Contacteer de helper, niet de persoon zelf.",
-		}, []string{"Envoyée", "Accepter"}},
+		}, []string{"Envoyée", "Accepter", "Bien reçu"}},
 		{"nl by choice", "/s/" + tokA + "?lang=nl", "nl", []string{
 			`<span class="badge b-accepted">Aanvaard</span>`, "Ik heb de persoon gecontacteerd",
 			"De persoon heeft de aanvraag ingetrokken.", `<input type="hidden" name="lang" value="nl">`,
@@ -750,7 +786,7 @@ func TestFormsFollowStatus(t *testing.T) {
 		{flows.StatusAccepted, "", []string{"contacted", "write", "close"}, `class="badge b-accepted"`},
 		{flows.StatusContacted, "", []string{"write", "close"}, `class="badge b-contacted"`},
 		{flows.StatusDeclined, flows.DeclineFull, nil, "<strong>Reden: Nu geen plaats</strong>"},
-		{flows.StatusClosed, flows.ReasonExpired, nil, "<strong>Reden: Niet op tijd geopend</strong>"},
+		{flows.StatusClosed, flows.ReasonExpired, nil, "<strong>Reden: Niet op tijd beantwoord</strong>"},
 	}
 	formRE := regexp.MustCompile(`<form method="post" action="[^"]*/r/[^"]*" class="([a-z]+)"`)
 	for _, tt := range tests {
@@ -1121,3 +1157,87 @@ func pageBench(b *testing.B, n int) {
 func BenchmarkPage500(b *testing.B) { pageBench(b, 500) }
 
 func BenchmarkPage1(b *testing.B) { pageBench(b, 1) }
+
+func TestLinkedChatLabel(t *testing.T) {
+	tests := []struct {
+		name string
+		link flows.ChatLink
+		lang string
+		want string
+	}{
+		{"none", flows.ChatLink{}, "fr", ""},
+		{"telegram", flows.ChatLink{Chat: "tg:5550001112223", Since: t0.Add(-24 * time.Hour)}, "fr",
+			"Les nouvelles demandes vont aussi à un chat Telegram, relié le 11/03/2026 à 14:05."},
+		{"whatsapp nl", flows.ChatLink{Chat: "wa:32499887766", Since: t0}, "nl",
+			"Nieuwe aanvragen gaan ook naar een WhatsApp-chat, gekoppeld op 12/03/2026 om 14:05."},
+		{"before dates", flows.ChatLink{Chat: "tg:7770001"}, "fr", "Les nouvelles demandes vont aussi à un chat Telegram."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.desk.linked = tt.link
+			body := f.get("/s/" + tokA + "?lang=" + tt.lang).Body.String()
+			if tt.want == "" {
+				if strings.Contains(body, `class="linked"`) || strings.Contains(body, `class="unlink"`) {
+					t.Errorf("no chat linked, yet the page shows one")
+				}
+				return
+			}
+			if !strings.Contains(body, `<p class="linked">`+htmlEscape(tt.want)+`</p>`) {
+				t.Errorf("page lacks %q", tt.want)
+			}
+			if id := string(tt.link.Chat); strings.Contains(body, id) || strings.Contains(body, id[3:]) {
+				t.Errorf("page shows the chat id %s", id)
+			}
+			rec := f.do(http.MethodPost, "/s/"+tokA+"/telegram/unlink", url.Values{"csrf": {f.web.csrf(tokA)}, "lang": {tt.lang}})
+			if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/s/"+tokA+"?lang="+tt.lang+"&m=unlinked#tg" {
+				t.Errorf("unlink = %d to %q", rec.Code, rec.Header().Get("Location"))
+			}
+			if f.desk.linked.Chat != "" {
+				t.Error("still linked")
+			}
+		})
+	}
+}
+
+// TestCSRFAcrossInstancesAndRotation: two pages with the same secrets
+// (two replicas, or before and after a restart) accept each other's
+// forms; the signing key changes every CSRFRotate and the previous key
+// is still accepted; a secret rotated out of first place still verifies,
+// and one dropped no longer does.
+func TestCSRFAcrossInstancesAndRotation(t *testing.T) {
+	oldSecret, newSecret := []byte("the old secret, 32 bytes or so.."), []byte("the new secret, 32 bytes or so..")
+	const week = 7 * 24 * time.Hour
+	tests := []struct {
+		name    string
+		signer  [][]byte
+		checker [][]byte
+		later   time.Duration // between the page and its post
+		ok      bool
+	}{
+		{"same secret, other instance", [][]byte{oldSecret}, [][]byte{oldSecret}, time.Minute, true},
+		{"key changed meanwhile", [][]byte{oldSecret}, [][]byte{oldSecret}, week, true},
+		{"two keys later", [][]byte{oldSecret}, [][]byte{oldSecret}, 2*week + time.Hour, false},
+		{"secret rotated, old one kept", [][]byte{oldSecret}, [][]byte{newSecret, oldSecret}, time.Minute, true},
+		{"signed under the new one", [][]byte{newSecret, oldSecret}, [][]byte{newSecret}, time.Minute, true},
+		{"old one dropped", [][]byte{oldSecret}, [][]byte{newSecret}, time.Minute, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newFixture(t, func(o *WebOptions) { o.CSRFSecrets = tt.signer })
+			b := newFixture(t, func(o *WebOptions) { o.CSRFSecrets = tt.checker })
+			field := csrfRE.FindStringSubmatch(a.get("/s/" + tokA).Body.String())
+			if field == nil {
+				t.Fatal("no csrf field on the page")
+			}
+			b.clock.advance(tt.later)
+			rec := b.do(http.MethodPost, "/s/"+tokA+"/r/"+idA1, url.Values{"csrf": {field[1]}, "action": {"seen"}})
+			if got := rec.Code == http.StatusSeeOther; got != tt.ok {
+				t.Errorf("POST to the other instance = %d, want accepted %v", rec.Code, tt.ok)
+			}
+		})
+	}
+}
+
+// csrfRE finds the forms' csrf field in a page.
+var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)

@@ -317,7 +317,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		}
 	}()
 	cfg.Referrals.BaseURL = pagesBase(cfg, ln)
-	desk, err := newReferrals(cfg, engine, st, dir, senders, log, terminal, m)
+	desk, err := newReferrals(ctx, cfg, engine, st, dir, senders, log, terminal, m)
 	if err != nil {
 		return err
 	}
@@ -454,7 +454,11 @@ func startHTTP(ctx context.Context, ln net.Listener, base string, mux *http.Serv
 	if ln == nil {
 		return nil
 	}
-	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, BaseContext: func(net.Listener) context.Context { return ctx }},
+	// A slow client may hold a connection for the header's 10 s and the
+	// whole request's 30 s at most (the structures' forms cut their body
+	// sooner); no handler here waits on a request body longer.
+	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return ctx }},
 		done: make(chan error, 1)}
 	go func() { h.done <- h.srv.Serve(ln) }()
 	log.Info("http: listening", slog.String("addr", ln.Addr().String()), slog.String("pages", base+"/s/…"))

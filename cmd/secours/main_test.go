@@ -17,11 +17,11 @@ func envOf(m map[string]string) func(string) string {
 func TestConfigErrorsReportedTogether(t *testing.T) {
 	var stderr bytes.Buffer
 	code := run([]string{"-session-ttl", "soon", "-log-level", "loud"}, strings.NewReader(""), &bytes.Buffer{}, &stderr,
-		envOf(map[string]string{"SECOURS_LANG": "de", "REDIS_WAIT": "-1s"}))
+		envOf(map[string]string{"SECOURS_LANG": "de", "REDIS_WAIT": "-1s", "TRUSTED_PROXIES": "127.0.0.1,caddy"}))
 	if code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
-	for _, name := range []string{"SESSION_TTL", "LOG_LEVEL", "SECOURS_LANG", "REDIS_WAIT"} {
+	for _, name := range []string{"SESSION_TTL", "LOG_LEVEL", "SECOURS_LANG", "REDIS_WAIT", "TRUSTED_PROXIES"} {
 		if !strings.Contains(stderr.String(), name) {
 			t.Errorf("error does not name %s:\n%s", name, stderr.String())
 		}

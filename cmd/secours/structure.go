@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/observatory"
@@ -48,6 +50,16 @@ type ReferralConfig struct {
 	// coordinators' token ("secours stats token"); empty: no observatory page.
 	ObservatoryHash []byte
 	observatoryHex  string
+	// Proxies is TRUSTED_PROXIES: the reverse proxies whose
+	// X-Forwarded-For names the client of the pages' bad-token limit.
+	Proxies    guard.Proxies
+	proxiesRaw string
+	// CSRFSecrets is CSRF_SECRET (environment only): the secrets the
+	// structures' forms are signed with, the first signing. Empty: one
+	// generated on first start and kept in the store, shared by every
+	// instance on it and by restarts.
+	CSRFSecrets [][]byte
+	csrfRaw     string
 
 	smtp mail.Config
 }
@@ -60,6 +72,7 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		return def
 	}
 	c.SMTPURL = getenv("SMTP_URL")
+	c.csrfRaw = getenv("CSRF_SECRET")
 	fs.StringVar(&c.OutboxDir, "outbox", env("OUTBOX_DIR", "outbox"),
 		"folder the mails to structures are written to as .eml files when SMTP_URL is not set "+
 			"(SMTP_URL, environment only: smtp://user:pass@host:587?from=secours@example.org) [OUTBOX_DIR]")
@@ -79,6 +92,9 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		"the WhatsApp number of the bot account (+32…), for wa.me share links [WHATSAPP_NUMBER]")
 	fs.StringVar(&c.observatoryHex, "observatory-token-sha256", env("OBSERVATORY_TOKEN_SHA256", ""),
 		"SHA-256 (hex) of the observatory token made by 'secours stats token'; empty: no observatory page [OBSERVATORY_TOKEN_SHA256]")
+	fs.StringVar(&c.proxiesRaw, "trusted-proxies", env("TRUSTED_PROXIES", ""),
+		"reverse proxies whose X-Forwarded-For names the client, for the pages' bad-token limit: addresses and CIDR prefixes, "+
+			"comma-separated (127.0.0.1,::1 for Caddy on this machine); empty: none, the client is the TCP peer [TRUSTED_PROXIES]")
 }
 
 // checkReferrals parses what referralFlags read.
@@ -132,6 +148,20 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr, redisURL string) []s
 		}
 		c.ObservatoryHash = h
 	}
+	c.CSRFSecrets = nil
+	for _, s := range strings.Split(c.csrfRaw, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if len(s) < 32 {
+			problems = append(problems, "CSRF_SECRET: each secret needs 32 characters or more (openssl rand -hex 32 prints 64)")
+			break
+		}
+		c.CSRFSecrets = append(c.CSRFSecrets, []byte(s))
+	}
+	if c.Proxies, err = guard.ParseProxies(c.proxiesRaw); err != nil {
+		problems = append(problems, fmt.Sprintf("TRUSTED_PROXIES / -trusted-proxies: %v", err))
+	}
 	if c.MailRedirect != "" && !strings.Contains(c.MailRedirect, "@") {
 		problems = append(problems, fmt.Sprintf("MAIL_REDIRECT / -mail-redirect: %q is not an e-mail address", c.MailRedirect))
 	}
@@ -144,14 +174,37 @@ type allStores interface {
 	flows.ReferralStore
 	flows.StructureStore
 	flows.StatsStore
+	// Secret returns the secret kept under name, keeping fresh first if
+	// there is none (store/storetest.SecretStore).
+	Secret(ctx context.Context, name string, fresh []byte) ([]byte, error)
+}
+
+// csrfSecrets are CSRF_SECRET's, or else the one kept in the store
+// (made by the first instance to start), so that a form posted to
+// another instance, or after a restart, is accepted.
+func csrfSecrets(ctx context.Context, c ReferralConfig, st allStores) ([][]byte, error) {
+	if len(c.CSRFSecrets) > 0 {
+		return c.CSRFSecrets, nil
+	}
+	fresh := make([]byte, 32)
+	rand.Read(fresh) // never fails (crypto/rand, Go 1.24+)
+	s, err := st.Secret(ctx, "csrf", fresh)
+	if err != nil {
+		return nil, fmt.Errorf("the forms' CSRF secret: %w", err)
+	}
+	return [][]byte{s}, nil
 }
 
 // newReferrals builds the structures' side: mails (SMTP, or the outbox),
 // the page and the sweep.
-func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*structure.Service, error) {
+func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*structure.Service, error) {
 	c := cfg.Referrals
 	engine.Policy.Retain, engine.Policy.Hold = c.Retention, c.Hold
 	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := csrfSecrets(ctx, c, st)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +232,7 @@ func newReferrals(cfg Config, engine *flows.Engine, st allStores, dir *geo.Direc
 		Stats: st,
 		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web, Logger: log,
 			Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername, WhatsAppNumber: c.WhatsAppNumber,
-			ShareTexts: configs.ShareTexts()},
+			ShareTexts: configs.ShareTexts(), Proxies: c.Proxies, CSRFSecrets: secrets},
 	}
 	if c.MailRedirect != "" {
 		o.MailTo = func(*geo.Place) string { return c.MailRedirect }
@@ -192,8 +245,11 @@ const structureUsage = `Usage:
 
 Prints a new link to the page of a structure (a place of the directory,
 see "secours places near"), where it follows the referrals sent to it.
-Every earlier link of that structure stops working. The link is stored
-in Redis (REDIS_URL), where the bot that sends the referrals runs.
+Every earlier link of that structure stops working, and with it all they
+gave: the Telegram codes made on their pages and the Telegram chat linked
+with one, which gets no more referrals until the structure sends a new
+code made on the new page. The link is stored in Redis (REDIS_URL), where
+the bot that sends the referrals runs.
 
 Flags:
 `
@@ -239,7 +295,7 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1
 	}
-	svc, err := newReferrals(cfg, engine, st, dir, bot.Senders{}, log, false, nil)
+	svc, err := newReferrals(ctx, cfg, engine, st, dir, bot.Senders{}, log, false, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1
@@ -280,5 +336,5 @@ func newObservatory(cfg Config, st flows.StatsStore, log *slog.Logger) (*observa
 		return nil, err
 	}
 	return observatory.New(observatory.Options{Store: st, TokenHash: cfg.Referrals.ObservatoryHash, Catalogs: cats,
-		Texts: configs.ObservatoryTexts(), Templates: configs.Web, Logger: log})
+		Texts: configs.ObservatoryTexts(), Templates: configs.Web, Logger: log, Proxies: cfg.Referrals.Proxies})
 }

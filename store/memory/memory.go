@@ -30,13 +30,14 @@ type Store struct {
 
 	// Referrals and structures (referrals.go) have a lock of their own, so
 	// a sweep over referrals never holds up a conversation step.
-	rmu         sync.Mutex // guards refs, byPlace, byChat, tokens, codes and structChats
+	rmu         sync.Mutex // guards refs, byPlace, byChat, tokens, codes, structChats and secrets
 	refs        map[string]refEntry
 	byPlace     map[string]map[string]struct{}
 	byChat      map[flows.ChatID]map[string]struct{}
 	tokens      map[string]expiring // place by token hash
 	codes       map[string]expiring // place by link code
-	structChats map[string]flows.ChatID
+	structChats map[string]flows.ChatLink
+	secrets     map[string][]byte // secrets.go
 
 	// The observatory's counts (stats.go): a lock of their own too, taken
 	// by a tally at the end of a step.
@@ -69,7 +70,8 @@ func New(ttl time.Duration, now func() time.Time) *Store {
 		byChat:      make(map[flows.ChatID]map[string]struct{}),
 		tokens:      make(map[string]expiring),
 		codes:       make(map[string]expiring),
-		structChats: make(map[string]flows.ChatID),
+		structChats: make(map[string]flows.ChatLink),
+		secrets:     make(map[string][]byte),
 		stats:       make(map[string]map[statKey]int),
 	}
 }

@@ -373,19 +373,23 @@ func (s *Store) TokenPlace(ctx context.Context, hash string) (string, error) {
 	return e.place, nil
 }
 
-// RevokeTokens removes every token of place. It walks all tokens: there
-// are a few per structure, and revoking is rare.
-func (s *Store) RevokeTokens(ctx context.Context, place string) error {
+// RevokeAccess removes every token and link code of place and unlinks its
+// chat, at once. It walks all tokens and codes: there are a few per
+// structure, and revoking is rare.
+func (s *Store) RevokeAccess(ctx context.Context, place string) error {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory revoke tokens: %w", err)
+		return fmt.Errorf("memory revoke access: %w", err)
 	}
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
-	for h, e := range s.tokens {
-		if e.place == place {
-			delete(s.tokens, h)
+	for _, m := range []map[string]expiring{s.tokens, s.codes} {
+		for k, e := range m {
+			if e.place == place {
+				delete(m, k)
+			}
 		}
 	}
+	delete(s.structChats, place)
 	return nil
 }
 
@@ -426,25 +430,25 @@ func (s *Store) UseLinkCode(ctx context.Context, code string) (string, error) {
 	return e.place, nil
 }
 
-// SetStructureChat links chat to place; "" unlinks it.
-func (s *Store) SetStructureChat(ctx context.Context, place string, chat flows.ChatID) error {
+// SetStructureChat links l.Chat to place; a zero Chat unlinks it.
+func (s *Store) SetStructureChat(ctx context.Context, place string, l flows.ChatLink) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory set structure chat: %w", err)
 	}
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
-	if chat == "" {
+	if l.Chat == "" {
 		delete(s.structChats, place)
 	} else {
-		s.structChats[place] = chat
+		s.structChats[place] = l
 	}
 	return nil
 }
 
-// StructureChat returns the chat linked to place, or "" if none.
-func (s *Store) StructureChat(ctx context.Context, place string) (flows.ChatID, error) {
+// StructureChat returns the chat linked to place, or the zero ChatLink.
+func (s *Store) StructureChat(ctx context.Context, place string) (flows.ChatLink, error) {
 	if err := ctx.Err(); err != nil {
-		return "", fmt.Errorf("memory structure chat: %w", err)
+		return flows.ChatLink{}, fmt.Errorf("memory structure chat: %w", err)
 	}
 	s.rmu.Lock()
 	defer s.rmu.Unlock()

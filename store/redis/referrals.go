@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -26,7 +27,9 @@ import (
 //	<prefix>:tok:{<hash>}    string: place, expiring at the token's expiry
 //	<prefix>:ptok:{<place>}  zset of the place's token hashes, scored by expiry (ms)
 //	<prefix>:lc:{<code>}     string: place, expiring at the code's expiry
-//	<prefix>:sc:{<place>}    string: the structure's chat id
+//	<prefix>:plc:{<place>}   zset of the place's link codes, scored by expiry (ms)
+//	<prefix>:sc:{<place>}    string: the structure's chat, JSON flows.ChatLink
+//	                         (a bare chat id from before it had a date)
 //
 // Each key holds its subject in braces, the hash tag, so that a Cluster
 // places it by its subject. No command and no script touches keys of two
@@ -112,6 +115,8 @@ func (s *Store) placeTokensKey(place string) string { return s.prefix + ":ptok:{
 func (s *Store) linkCodeKey(code string) string { return s.prefix + ":lc:{" + code + "}" }
 
 func (s *Store) structureChatKey(place string) string { return s.prefix + ":sc:{" + place + "}" }
+
+func (s *Store) placeCodesKey(place string) string { return s.prefix + ":plc:{" + place + "}" }
 
 // CreateReferral stores r with Rev 1 and indexes it, in one round trip (a
 // pipeline). An id that exists is left as it is, and CreateReferral
@@ -519,30 +524,36 @@ func expireArgs(expires time.Time) []any {
 }
 
 // AddToken stores a token hash for place until expires (zero: until
-// revoked), in one round trip. The place's token zset, which RevokeTokens
-// reads, sheds the tokens that expired over vanishGrace ago, so it does
-// not grow with every token ever issued.
+// revoked), in one round trip, and indexes it for RevokeAccess.
 func (s *Store) AddToken(ctx context.Context, place, hash string, expires time.Time) error {
 	if place == "" || hash == "" {
 		return errors.New("redis add token: empty place or hash")
 	}
+	if err := s.addIndexed(ctx, s.tokenKey(hash), s.placeTokensKey(place), hash, place, expires); err != nil {
+		return fmt.Errorf("redis add token: %w", err)
+	}
+	return nil
+}
+
+// addIndexed sets key to place until expires and adds member to the
+// place's index idx (a zset scored by expiry, which RevokeAccess reads),
+// in one round trip. The index sheds the members that expired over
+// vanishGrace ago, so it does not grow with every token or code ever
+// issued.
+func (s *Store) addIndexed(ctx context.Context, key, idx, member, place string, expires time.Time) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	score := math.Inf(1)
 	if !expires.IsZero() {
 		score = float64(expires.UnixMilli())
 	}
-	idx := s.placeTokensKey(place)
 	_, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		p.Do(ctx, append([]any{"set", s.tokenKey(hash), place}, expireArgs(expires)...)...)
-		p.ZAdd(ctx, idx, goredis.Z{Score: score, Member: hash})
+		p.Do(ctx, append([]any{"set", key, place}, expireArgs(expires)...)...)
+		p.ZAdd(ctx, idx, goredis.Z{Score: score, Member: member})
 		p.ZRemRangeByScore(ctx, idx, "-inf", "("+strconv.FormatInt(s.now().Add(-vanishGrace).UnixMilli(), 10))
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("redis add token: %w", err)
-	}
-	return nil
+	return err
 }
 
 // TokenPlace returns the place of a token hash in one round trip, or
@@ -600,44 +611,63 @@ func expired(now time.Time, ttl time.Duration) bool {
 	return !now.Before(time.Now().Add(ttl))
 }
 
-// RevokeTokens removes every token of place, in two round trips. A token
-// added meanwhile survives, as if added just after.
-func (s *Store) RevokeTokens(ctx context.Context, place string) error {
+// RevokeAccess removes every token and link code of place and unlinks its
+// chat, in two round trips. A token or a code added meanwhile survives, as
+// if added just after. Codes made before their index existed (an older
+// version) are not found; they expire within the hour they were made for.
+func (s *Store) RevokeAccess(ctx context.Context, place string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	idx := s.placeTokensKey(place)
-	hashes, err := s.c.ZRange(ctx, idx, 0, -1).Result()
-	if err != nil {
-		return fmt.Errorf("redis revoke tokens: %w", err)
-	}
-	if len(hashes) == 0 {
-		return nil
-	}
-	members := make([]any, len(hashes))
-	_, err = s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		for i, h := range hashes {
-			p.Del(ctx, s.tokenKey(h)) // one DEL each: the keys are in different slots
-			members[i] = h
-		}
-		p.ZRem(ctx, idx, members...)
+	tokIdx, codeIdx := s.placeTokensKey(place), s.placeCodesKey(place)
+	var hashes, codes *goredis.StringSliceCmd
+	_, err := s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		hashes = p.ZRange(ctx, tokIdx, 0, -1)
+		codes = p.ZRange(ctx, codeIdx, 0, -1)
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("redis revoke tokens: %w", err)
+		return fmt.Errorf("redis revoke access: %w", err)
+	}
+	_, err = s.c.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		// One DEL each: the keys are in different slots.
+		for _, h := range hashes.Val() {
+			p.Del(ctx, s.tokenKey(h))
+		}
+		for _, c := range codes.Val() {
+			p.Del(ctx, s.linkCodeKey(c))
+		}
+		if m := members(hashes.Val()); len(m) > 0 {
+			p.ZRem(ctx, tokIdx, m...)
+		}
+		if m := members(codes.Val()); len(m) > 0 {
+			p.ZRem(ctx, codeIdx, m...)
+		}
+		p.Del(ctx, s.structureChatKey(place))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("redis revoke access: %w", err)
 	}
 	return nil
 }
 
+// members makes ZREM's arguments; ZREM of a member added meanwhile would
+// forget a live entry, so only those read are removed, never the key.
+func members(ss []string) []any {
+	m := make([]any, len(ss))
+	for i, v := range ss {
+		m[i] = v
+	}
+	return m
+}
+
 // AddLinkCode stores a one-time code for place until expires (zero: until
-// used), in one round trip.
+// used), in one round trip, and indexes it for RevokeAccess.
 func (s *Store) AddLinkCode(ctx context.Context, code, place string, expires time.Time) error {
 	if code == "" || place == "" {
 		return errors.New("redis add link code: empty code or place")
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	args := append([]any{"set", s.linkCodeKey(code), place}, expireArgs(expires)...)
-	if err := s.c.Do(ctx, args...).Err(); err != nil {
+	if err := s.addIndexed(ctx, s.linkCodeKey(code), s.placeCodesKey(place), code, place, expires); err != nil {
 		return fmt.Errorf("redis add link code: %w", err)
 	}
 	return nil
@@ -668,15 +698,18 @@ func (s *Store) UseLinkCode(ctx context.Context, code string) (string, error) {
 	return s.unexpired(get, ttl, err, "redis use link code")
 }
 
-// SetStructureChat links chat to place; "" unlinks it.
-func (s *Store) SetStructureChat(ctx context.Context, place string, chat flows.ChatID) error {
+// SetStructureChat links l.Chat to place; a zero Chat unlinks it.
+func (s *Store) SetStructureChat(ctx context.Context, place string, l flows.ChatLink) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	var err error
-	if chat == "" {
+	if l.Chat == "" {
 		err = s.c.Del(ctx, s.structureChatKey(place)).Err()
 	} else {
-		err = s.c.Set(ctx, s.structureChatKey(place), string(chat), 0).Err()
+		var b []byte
+		if b, err = json.Marshal(l); err == nil {
+			err = s.c.Set(ctx, s.structureChatKey(place), b, 0).Err()
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("redis set structure chat: %w", err)
@@ -684,16 +717,23 @@ func (s *Store) SetStructureChat(ctx context.Context, place string, chat flows.C
 	return nil
 }
 
-// StructureChat returns the chat linked to place, or "" if none.
-func (s *Store) StructureChat(ctx context.Context, place string) (flows.ChatID, error) {
+// StructureChat returns the chat linked to place, or the zero ChatLink.
+func (s *Store) StructureChat(ctx context.Context, place string) (flows.ChatLink, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	chat, err := s.c.Get(ctx, s.structureChatKey(place)).Result()
+	v, err := s.c.Get(ctx, s.structureChatKey(place)).Result()
 	if errors.Is(err, goredis.Nil) {
-		return "", nil
+		return flows.ChatLink{}, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("redis structure chat: %w", err)
+		return flows.ChatLink{}, fmt.Errorf("redis structure chat: %w", err)
 	}
-	return flows.ChatID(chat), nil
+	if !strings.HasPrefix(v, "{") {
+		return flows.ChatLink{Chat: flows.ChatID(v)}, nil // linked before links had a date
+	}
+	var l flows.ChatLink
+	if err := json.Unmarshal([]byte(v), &l); err != nil {
+		return flows.ChatLink{}, fmt.Errorf("redis structure chat: %w", err)
+	}
+	return l, nil
 }

@@ -414,7 +414,8 @@ func TestReferralsLeaveNoKeys(t *testing.T) {
 }
 
 // TestTokenIndexPruned checks that a place's token index sheds tokens
-// long expired, and that RevokeTokens empties it.
+// long expired, and that RevokeAccess empties it, with the place's link
+// codes and chat.
 func TestTokenIndexPruned(t *testing.T) {
 	ctx := t.Context()
 	s := newStore(t, Options{})
@@ -434,11 +435,17 @@ func TestTokenIndexPruned(t *testing.T) {
 	if want := []string{"recent", "live"}; err != nil || !slices.Equal(got, want) {
 		t.Errorf("token index = %q, %v; want %q", got, err, want)
 	}
-	if err := s.RevokeTokens(ctx, "p"); err != nil {
+	if err := s.AddLinkCode(ctx, "CODE1", "p", now.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetStructureChat(ctx, "p", flows.ChatLink{Chat: "tg:1", Since: now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RevokeAccess(ctx, "p"); err != nil {
 		t.Fatal(err)
 	}
 	if keys, err := scanKeys(ctx, s, s.prefix+":*"); err != nil || len(keys) != 0 {
-		t.Errorf("keys after RevokeTokens = %q, %v; want none", keys, err)
+		t.Errorf("keys after RevokeAccess = %q, %v; want none", keys, err)
 	}
 }
 

@@ -733,14 +733,14 @@ func testTokens(t *testing.T, st ReferralStores) {
 	}
 	check("", "")
 
-	if err := ss.RevokeTokens(ctx, "place-a"); err != nil {
-		t.Fatalf("RevokeTokens error = %v", err)
+	if err := ss.RevokeAccess(ctx, "place-a"); err != nil {
+		t.Fatalf("RevokeAccess error = %v", err)
 	}
 	check("h1", "")
 	check("h2", "")
 	check("h3", "place-b")
-	if err := ss.RevokeTokens(ctx, "no-such-place"); err != nil {
-		t.Errorf("RevokeTokens(unknown place) error = %v", err)
+	if err := ss.RevokeAccess(ctx, "no-such-place"); err != nil {
+		t.Errorf("RevokeAccess(unknown place) error = %v", err)
 	}
 	// A new token after a revocation works.
 	add("place-a", "h4", now.Add(time.Hour))
@@ -826,30 +826,52 @@ func testLinkCodes(t *testing.T, st ReferralStores) {
 			t.Errorf("UseLinkCode(%q) = %q, %v; want %q", tt.code, got, err, tt.want)
 		}
 	}
-	// Codes are not tokens, and revoking tokens leaves codes alone.
+	// Codes are not tokens.
 	if _, err := ss.TokenPlace(ctx, "333333"); !errors.Is(err, flows.ErrNoToken) {
 		t.Errorf("TokenPlace(a link code) error = %v, want ErrNoToken", err)
 	}
-	if err := ss.RevokeTokens(ctx, "place-a"); err != nil {
+	// A revocation ends the place's unused codes too: one made on a page
+	// the old link opened must not link a chat after it. Other places'
+	// codes stay.
+	if err := ss.AddLinkCode(ctx, "666666", "place-b", now.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ss.UseLinkCode(ctx, "333333"); err != nil || got != "place-a" {
-		t.Errorf("UseLinkCode after RevokeTokens = %q, %v; want place-a", got, err)
+	if err := ss.RevokeAccess(ctx, "place-a"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ss.UseLinkCode(ctx, "333333"); !errors.Is(err, flows.ErrNoToken) {
+		t.Errorf("UseLinkCode after RevokeAccess = %q, %v; want ErrNoToken", got, err)
+	}
+	if got, err := ss.UseLinkCode(ctx, "666666"); err != nil || got != "place-b" {
+		t.Errorf("UseLinkCode(another place's) after RevokeAccess = %q, %v; want place-b", got, err)
+	}
+	// A code made after the revocation works.
+	if err := ss.AddLinkCode(ctx, "888888", "place-a", now.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ss.UseLinkCode(ctx, "888888"); err != nil || got != "place-a" {
+		t.Errorf("UseLinkCode(new code) after RevokeAccess = %q, %v; want place-a", got, err)
 	}
 }
 
 func testStructureChat(t *testing.T, st ReferralStores) {
 	ctx := t.Context()
 	ss := st.Structures
+	now := st.Now()
+	since := map[flows.ChatID]time.Time{}
 	check := func(place string, want flows.ChatID) {
 		t.Helper()
-		if got, err := ss.StructureChat(ctx, place); err != nil || got != want {
-			t.Errorf("StructureChat(%s) = %q, %v; want %q", place, got, err, want)
+		got, err := ss.StructureChat(ctx, place)
+		if err != nil || got.Chat != want || !got.Since.Equal(since[want]) {
+			t.Errorf("StructureChat(%s) = %q since %v, %v; want %q since %v", place, got.Chat, got.Since, err, want, since[want])
 		}
 	}
 	set := func(place string, chat flows.ChatID) {
 		t.Helper()
-		if err := ss.SetStructureChat(ctx, place, chat); err != nil {
+		if chat != "" {
+			since[chat] = now.Add(-time.Duration(len(since)+1) * time.Hour).Truncate(time.Millisecond)
+		}
+		if err := ss.SetStructureChat(ctx, place, flows.ChatLink{Chat: chat, Since: since[chat]}); err != nil {
 			t.Fatalf("SetStructureChat(%s) error = %v", place, err)
 		}
 	}
@@ -866,8 +888,15 @@ func testStructureChat(t *testing.T, st ReferralStores) {
 	set("never-linked", "")
 	check("never-linked", "")
 
+	// A revocation unlinks the place's chat, and only that place's.
+	set("a", "tg:3")
+	if err := ss.RevokeAccess(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	check("a", "")
+	check("b", "wa:32470000001")
+
 	// Of several chats using the same code at once, exactly one gets it.
-	now := st.Now()
 	if err := ss.AddLinkCode(ctx, "777777", "c", now.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
@@ -910,10 +939,10 @@ func testRefCanceled(t *testing.T, st ReferralStores) {
 		"DeleteReferral":   func() error { return rs.DeleteReferral(ctx, "r1") },
 		"AddToken":         func() error { return ss.AddToken(ctx, "p", "h", time.Time{}) },
 		"TokenPlace":       func() error { _, err := ss.TokenPlace(ctx, "h"); return err },
-		"RevokeTokens":     func() error { return ss.RevokeTokens(ctx, "p") },
+		"RevokeAccess":     func() error { return ss.RevokeAccess(ctx, "p") },
 		"AddLinkCode":      func() error { return ss.AddLinkCode(ctx, "1", "p", time.Time{}) },
 		"UseLinkCode":      func() error { _, err := ss.UseLinkCode(ctx, "1"); return err },
-		"SetStructureChat": func() error { return ss.SetStructureChat(ctx, "p", "tg:1") },
+		"SetStructureChat": func() error { return ss.SetStructureChat(ctx, "p", flows.ChatLink{Chat: "tg:1"}) },
 		"StructureChat":    func() error { _, err := ss.StructureChat(ctx, "p"); return err },
 	} {
 		if err := fn(); !errors.Is(err, context.Canceled) {
