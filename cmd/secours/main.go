@@ -174,6 +174,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	// Usages print flag defaults, which come from the environment, and
+	// errors and logs may quote a URL: none may show its password.
+	stderr = redactingWriter{stderr}
 	if len(args) > 0 {
 		switch args[0] {
 		case "places":
