@@ -47,6 +47,7 @@ type Config struct {
 	SessionTTL time.Duration
 	LogLevel   string
 	LogFormat  string
+	LogKey     string // LOG_KEY: environment only, a secret (logkey.go)
 	HTTPAddr   string
 	Telegram   TelegramConfig
 	WhatsApp   WhatsAppConfig
@@ -117,6 +118,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return Config{}, err
 	}
 	c.httpAddrSet = getenv("HTTP_ADDR") != ""
+	c.LogKey = getenv("LOG_KEY")
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "http-addr" {
 			c.httpAddrSet = true
@@ -163,6 +165,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, fmt.Sprintf("LOG_FORMAT / -log-format: %q is not text or json", c.LogFormat))
 	}
+	problems = append(problems, checkLogKey(c.LogKey)...)
 	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
 	problems = append(problems, checkTelegram(c.Telegram)...)
 	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
@@ -267,6 +270,9 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		return err
 	}
 	defer closeStore()
+	if err := useLogKey(ctx, cfg.LogKey, st); err != nil {
+		return err
+	}
 
 	// Adapters register here before the sweep starts; it reads only.
 	senders := bot.Senders{}
