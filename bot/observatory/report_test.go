@@ -353,3 +353,23 @@ func FuzzParseFilter(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkBuild builds reports of mostly small counts, where most cells
+// are hidden and the subtraction check has the most to do; the 1 × 1
+// report is the baseline for the ratio.
+func BenchmarkBuild(b *testing.B) {
+	for _, size := range []struct{ areas, months int }{{1, 1}, {20, 12}, {100, 12}} {
+		b.Run(fmt.Sprintf("%dx%d", size.areas, size.months), func(b *testing.B) {
+			rnd := rand.New(rand.NewPCG(1, 2))
+			var areas []string
+			for i := range size.areas {
+				areas = append(areas, fmt.Sprintf("BE:Commune %d", i))
+			}
+			f := Filter{From: "2025-01", To: monthAt(2025*12 + size.months - 1)}
+			cells := randomCells(rnd, areas, f.Months())
+			for b.Loop() {
+				Build(cells, f)
+			}
+		})
+	}
+}
