@@ -468,9 +468,9 @@ func (sys *system) exposed() []*Count {
 // fixed returns the unknown counts that the sums fix: after Gauss–Jordan
 // elimination of the equations in the unknowns, those whose pivot row has
 // no free unknown. The coefficients are small integers and stay small
-// rationals, so float64 with a tolerance decides exactly; each row is
-// updated only where the pivot column is not zero, which keeps the work
-// near the equations' few entries.
+// rationals, so float64 with a tolerance decides exactly; a row is
+// updated only if it has the pivot's column, and only at the pivot row's
+// entries, which keeps the work near the equations' few entries.
 func (sys *system) fixed(known []bool) []int {
 	const eps = 1e-9
 	col := make([]int, len(sys.counts))
@@ -507,7 +507,7 @@ func (sys *system) fixed(known []bool) []int {
 			rows = append(rows, row)
 		}
 	}
-	var pivots []int
+	var pivots, nz []int
 	for c, r := 0, 0; c < n && r < len(rows); c++ {
 		p := -1
 		for i := r; i < len(rows); i++ {
@@ -520,8 +520,12 @@ func (sys *system) fixed(known []bool) []int {
 		}
 		rows[r], rows[p] = rows[p], rows[r]
 		pr := rows[r]
+		nz = nz[:0] // the pivot row's other entries: few, while the rows are sparse
 		for j, d := c+1, pr[c]; j < n; j++ {
-			pr[j] /= d
+			if pr[j] != 0 {
+				pr[j] /= d
+				nz = append(nz, j)
+			}
 		}
 		pr[c] = 1
 		for i, row := range rows {
@@ -529,10 +533,8 @@ func (sys *system) fixed(known []bool) []int {
 				continue
 			}
 			f := row[c]
-			for j := c; j < n; j++ {
-				if pr[j] != 0 {
-					row[j] -= f * pr[j]
-				}
+			for _, j := range nz {
+				row[j] -= f * pr[j]
 			}
 			row[c] = 0
 		}
