@@ -487,6 +487,7 @@ func (sys *system) fixed(known []bool) []int {
 		return nil
 	}
 	var rows [][]float64
+	var sizes []int // by row: its entries not zero
 	for _, s := range sys.sums {
 		var row []float64
 		for i, c := range s {
@@ -505,20 +506,35 @@ func (sys *system) fixed(known []bool) []int {
 		}
 		if row != nil {
 			rows = append(rows, row)
+			size := 0
+			for _, v := range row {
+				if v != 0 {
+					size++
+				}
+			}
+			sizes = append(sizes, size)
 		}
 	}
 	var pivots, nz []int
 	for c, r := 0, 0; c < n && r < len(rows); c++ {
+		// The pivot: among the rows whose entry is near the largest (for
+		// precision), the one with the fewest entries, so that adding it
+		// to the others fills them the least.
+		top := 0.0
+		for i := r; i < len(rows); i++ {
+			top = max(top, math.Abs(rows[i][c]))
+		}
+		if top <= eps {
+			continue
+		}
 		p := -1
 		for i := r; i < len(rows); i++ {
-			if math.Abs(rows[i][c]) > eps && (p < 0 || math.Abs(rows[i][c]) > math.Abs(rows[p][c])) {
+			if math.Abs(rows[i][c]) >= top/2 && (p < 0 || sizes[i] < sizes[p]) {
 				p = i
 			}
 		}
-		if p < 0 {
-			continue
-		}
 		rows[r], rows[p] = rows[p], rows[r]
+		sizes[r], sizes[p] = sizes[p], sizes[r]
 		pr := rows[r]
 		nz = nz[:0] // the pivot row's other entries: few, while the rows are sparse
 		for j, d := c+1, pr[c]; j < n; j++ {
@@ -534,9 +550,20 @@ func (sys *system) fixed(known []bool) []int {
 			}
 			f := row[c]
 			for _, j := range nz {
+				was := row[j] != 0
 				row[j] -= f * pr[j]
+				if math.Abs(row[j]) <= eps {
+					row[j] = 0
+				}
+				switch now := row[j] != 0; {
+				case now && !was:
+					sizes[i]++
+				case was && !now:
+					sizes[i]--
+				}
 			}
 			row[c] = 0
+			sizes[i]--
 		}
 		pivots = append(pivots, c)
 		r++
@@ -558,9 +585,9 @@ func (sys *system) fixed(known []bool) []int {
 }
 
 // hideNear hides the shown count closest to c through the sums, and
-// reports whether it found one: the
-// smallest shown one of c's sums, a part rather than a total; if they have
-// none shown, of the sums of their counts, and so on. A number that can
+// reports whether it found one: the smallest shown one of c's sums, a
+// part rather than a total; if they have none shown, of the sums of their
+// counts, and so on. A number that can
 // be worked out always has a shown number so reached: from hidden numbers
 // alone nothing but zeros comes out.
 func (sys *system) hideNear(c *Count) bool {
