@@ -1,10 +1,14 @@
 package flows
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 
 	"github.com/secours/secours/geo"
 )
@@ -14,10 +18,44 @@ import (
 // through LogValue.
 type ChatID string
 
-// LogValue logs a short hash: enough to follow a chat, not to name it.
+// MinLogKey is the shortest key SetLogKey takes, in bytes.
+const MinLogKey = 16
+
+// logKey is the key of ChatID.LogValue's hash. The house style keeps
+// package variables for sentinels and constants, but LogValue is a method
+// of a string type that slog calls wherever a ChatID is logged, in every
+// package: nothing there can carry a key. So the key is set once, at
+// start-up, through SetLogKey, and read by every log line from any
+// goroutine: an atomic.Pointer, which a test may set again. Until it is
+// set, LogValue makes a random key of its own.
+var logKey atomic.Pointer[[]byte]
+
+// SetLogKey sets the secret key of the chat hashes in logs. One key per
+// deployment, kept beyond restarts and shared by its instances, lets
+// lines be followed across them; without it, nobody can tell which chat,
+// and so which phone number, a line is about.
+func SetLogKey(key []byte) error {
+	if len(key) < MinLogKey {
+		return errors.New("flows: log key shorter than 16 bytes")
+	}
+	k := append([]byte(nil), key...)
+	logKey.Store(&k)
+	return nil
+}
+
+// LogValue logs a short keyed hash (HMAC-SHA256, SetLogKey): enough to
+// follow a chat, not to name it. A plain hash would not do: a WhatsApp id
+// is a phone number, and there are few enough of those to hash them all.
 func (id ChatID) LogValue() slog.Value {
-	h := sha256.Sum256([]byte(id))
-	return slog.StringValue(hex.EncodeToString(h[:6]))
+	k := logKey.Load()
+	if k == nil {
+		fresh := []byte(rand.Text()) // 26 random base32 characters: 130 bits
+		logKey.CompareAndSwap(nil, &fresh)
+		k = logKey.Load()
+	}
+	m := hmac.New(sha256.New, *k)
+	m.Write([]byte(id))
+	return slog.StringValue(hex.EncodeToString(m.Sum(nil)[:6]))
 }
 
 // Channel returns the channel prefix of the id ("tg", "wa", "cli").

@@ -353,3 +353,41 @@ func FuzzParseFilter(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkBuild builds reports of random tables, and of many small
+// communes (one in ten larger), where most counts are hidden and the
+// check of Build's rule 3 has the most to solve; the one-commune report
+// is the baseline for the ratios.
+func BenchmarkBuild(b *testing.B) {
+	f := Filter{From: "2025-01", To: "2025-12"}
+	small := func(rnd *rand.Rand, n int) []flows.Cell {
+		var cells []flows.Cell
+		for i := range n {
+			k := 1 + rnd.IntN(4)
+			if i%10 == 0 {
+				k = 30
+			}
+			cells = append(cells, finished(f.Months()[rnd.IntN(12)], fmt.Sprintf("BE:Commune %d", i), k, rnd)...)
+		}
+		return cells
+	}
+	random := func(rnd *rand.Rand, n int) []flows.Cell {
+		var areas []string
+		for i := range n {
+			areas = append(areas, fmt.Sprintf("BE:Commune %d", i))
+		}
+		return randomCells(rnd, areas, f.Months())
+	}
+	for _, bc := range []struct {
+		name  string
+		cells func(*rand.Rand, int) []flows.Cell
+		areas int
+	}{{"random", random, 1}, {"random", random, 100}, {"small", small, 50}, {"small", small, 300}} {
+		b.Run(fmt.Sprintf("%s-%dx12", bc.name, bc.areas), func(b *testing.B) {
+			cells := bc.cells(rand.New(rand.NewPCG(1, 2)), bc.areas)
+			for b.Loop() {
+				Build(cells, f)
+			}
+		})
+	}
+}

@@ -48,6 +48,7 @@ type Config struct {
 	SessionTTL time.Duration
 	LogLevel   string
 	LogFormat  string
+	LogKey     string // LOG_KEY: environment only, a secret (logkey.go)
 	HTTPAddr   string
 	Telegram   TelegramConfig
 	WhatsApp   WhatsAppConfig
@@ -119,6 +120,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return Config{}, err
 	}
 	c.httpAddrSet = getenv("HTTP_ADDR") != ""
+	c.LogKey = getenv("LOG_KEY")
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "http-addr" {
 			c.httpAddrSet = true
@@ -165,6 +167,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, fmt.Sprintf("LOG_FORMAT / -log-format: %q is not text or json", c.LogFormat))
 	}
+	problems = append(problems, checkLogKey(c.LogKey)...)
 	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
 	problems = append(problems, checkTelegram(c.Telegram)...)
 	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
@@ -177,6 +180,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	// Usages print flag defaults, which come from the environment, and
+	// errors and logs may quote a URL: none may show its password.
+	stderr = redactingWriter{stderr}
 	if len(args) > 0 {
 		switch args[0] {
 		case "places":
@@ -277,6 +283,9 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		return err
 	}
 	defer closeStore()
+	if err := useLogKey(ctx, cfg.LogKey, st); err != nil {
+		return err
+	}
 
 	// Adapters register here before the sweep starts; it reads only.
 	senders := bot.Senders{}

@@ -43,6 +43,9 @@ type Store struct {
 	// by a tally at the end of a step.
 	smu   sync.Mutex                 // guards stats
 	stats map[string]map[statKey]int // month → (area, metric) → count
+
+	logKeyOnce sync.Once // makes logKey (logkey.go)
+	logKey     []byte
 }
 
 // entry is one stored session. Its val is never modified once stored, so
