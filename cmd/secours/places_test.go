@@ -24,7 +24,7 @@ func TestPlacesNear(t *testing.T) {
 		{[]string{"near", "9300", "-lang", "nl", "-at", "2025-03-04T10:00:00+01:00"}, 0, "OCMW Aalst", ""},
 		{[]string{"near", "-profile", "besoin_assistance", "59000", "-at", "2025-03-04T10:00:00+01:00"}, 0, "France services", ""},
 		{[]string{"near", "4000", "-need", "learning"}, 0, "no place within 30 km", ""},
-		{[]string{"near", "Bruxeles"}, 1, "", "did you mean: Bruxelles"},
+		{[]string{"near", "Bruxeles"}, 1, "", "did you mean: 1000 Bruxelles"},
 		{[]string{"near", "99999"}, 1, "", "unknown postcode or commune"},
 		{[]string{"near", "1OOO"}, 1, "", "1000 Bruxelles"},
 		{[]string{"near", "51.5,2.0"}, 1, "", "in the sea or outside"},
