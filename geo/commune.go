@@ -17,9 +17,13 @@ import (
 // commune (loi organique du 8 juillet 1976, art. 1–2), so the commune,
 // not the distance, decides whose CPAS it is.
 type Commune struct {
-	NIS                    string
-	NameFR, NameNL, NameDE string // NameDE only for the German-speaking communes
-	Region                 string // "BRU" | "VLG" | "WAL"
+	NIS            string
+	NameFR, NameNL string
+	// NameDE is the German name, for the communes of the German-speaking
+	// Community and the few others whose German name differs from both
+	// (Lüttich, Löwen, Brügge, Bastnach); "" otherwise.
+	NameDE string
+	Region string // "BRU" | "VLG" | "WAL"
 	// Province is the province's NIS code: "10000" Antwerpen, "20001"
 	// Vlaams-Brabant, "20002" Brabant wallon, "30000" … "90000"; "" for
 	// the Brussels-Capital Region, which has none. ProvinceName names it.
@@ -38,7 +42,7 @@ func (c Commune) Name(lang string) string {
 		return c.NameNL
 	case lang == "de" && c.NameDE != "":
 		return c.NameDE
-	case c.NameDE != "":
+	case germanSpeaking(c.NIS) && c.NameDE != "":
 		return c.NameDE // the German-language area's own name
 	case c.Region == "VLG" && c.NameNL != "":
 		return c.NameNL
@@ -116,7 +120,7 @@ func provinceOf(nis string) string {
 
 // germanSpeaking are the nine communes of the German-speaking Community
 // (Amel, Büllingen, Bütgenbach, Eupen, Kelmis, Lontzen, Raeren, Sankt
-// Vith, Burg-Reuland). Statbel's Dutch column gives their German names.
+// Vith, Burg-Reuland): their CPAS works in German.
 func germanSpeaking(nis string) bool {
 	switch nis {
 	case "63001", "63012", "63013", "63023", "63040", "63048", "63061", "63067", "63087":
@@ -389,6 +393,9 @@ func parseCommunes(file string, data []byte) ([]communeRec, error) {
 // communes.
 func (d *Directory) parseLocalities(file string, data []byte) error {
 	d.sets = []communeSet{{}} // set 0: none
+	// Most lines repeat a (nis, methode) pair seen before: the cache makes
+	// them cost no allocation, as start-up waits for this file.
+	seen := make(map[[2]string]int32, 600)
 	for line, l := range lines(data) {
 		if line == 1 {
 			if l != localitiesHeader {
@@ -396,9 +403,17 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 			}
 			continue
 		}
-		f := strings.Split(l, "\t")
-		if len(f) != 5 {
-			return fmt.Errorf("%s:%d: %d fields, want 5", file, line, len(f))
+		var f [5]string
+		n, rest := 0, l
+		for ; n < 4; n++ {
+			var ok bool
+			if f[n], rest, ok = strings.Cut(rest, "\t"); !ok {
+				break
+			}
+		}
+		f[min(n, 4)] = rest
+		if n != 4 || strings.Contains(rest, "\t") {
+			return fmt.Errorf("%s:%d: %d fields, want 5", file, line, strings.Count(l, "\t")+1)
 		}
 		row := int32(-1)
 		pc := d.byPostcode[f[0]]
@@ -415,30 +430,44 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 		if row == -1 {
 			return fmt.Errorf("%s:%d: %s %q is not a locality of postcodes.tsv", file, line, f[0], f[1])
 		}
-		switch f[4] {
-		case methodBeST, methodName, methodPostcode, methodNear:
-		default:
-			return fmt.Errorf("%s:%d: methode %q, want %s, %s, %s or %s", file, line, f[4], methodBeST, methodName, methodPostcode, methodNear)
-		}
-		s := communeSet{method: f[4]}
-		for _, nis := range strings.Split(f[3], "|") {
-			i, ok := d.byNIS[nis]
-			if !ok {
-				return fmt.Errorf("%s:%d: nis %q is not in %s", file, line, nis, communesFile)
+		si, ok := seen[[2]string{f[3], f[4]}]
+		if !ok {
+			s, err := d.parseSet(f[3], f[4])
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", file, line, err)
 			}
-			s.idx = append(s.idx, i)
-		}
-		if f[4] != methodNear && f[4] != methodBeST && len(s.idx) != 1 {
-			return fmt.Errorf("%s:%d: methode %s names one commune, not %d", file, line, f[4], len(s.idx))
+			si = d.addSet(s)
+			seen[[2]string{f[3], f[4]}] = si
 		}
 		if row == -2 {
-			pc.set = d.addSet(s)
+			pc.set = si
 			continue
 		}
 		d.pcs[row].area = f[2]
-		d.pcs[row].set = d.addSet(s)
+		d.pcs[row].set = si
 	}
 	return nil
+}
+
+// parseSet reads the nis and methode columns of localites.tsv.
+func (d *Directory) parseSet(nisList, method string) (communeSet, error) {
+	switch method {
+	case methodBeST, methodName, methodPostcode, methodNear:
+	default:
+		return communeSet{}, fmt.Errorf("methode %q, want %s, %s, %s or %s", method, methodBeST, methodName, methodPostcode, methodNear)
+	}
+	s := communeSet{method: method}
+	for nis := range strings.SplitSeq(nisList, "|") {
+		i, ok := d.byNIS[nis]
+		if !ok {
+			return communeSet{}, fmt.Errorf("nis %q is not in %s", nis, communesFile)
+		}
+		s.idx = append(s.idx, i)
+	}
+	if method != methodNear && method != methodBeST && len(s.idx) != 1 {
+		return communeSet{}, fmt.Errorf("methode %s names one commune, not %d", method, len(s.idx))
+	}
+	return s, nil
 }
 
 // addSet interns s: most localities share a one-commune set.
@@ -515,16 +544,14 @@ func (d *Directory) loadCommunes(fsys fs.FS, dir string) error {
 		return err
 	}
 	d.setIndex = nil
-	// The BeST table is an import source: read so that an import into this
-	// directory can derive the localities again without it.
+	// The BeST table is an import source, kept so that an import into this
+	// directory can derive the localities again without it; it is parsed
+	// only then (importCommunes), not at every start.
 	data, err = fs.ReadFile(fsys, path.Join(dir, bestFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	d.best, err = parseBeST(bestFile, data)
+	d.bestData = data
 	return err
 }
 

@@ -52,9 +52,6 @@ func parseCommunes2025(file string, data []byte) ([]communeRec, error) {
 		if c.NameFR == "" || c.NameNL == "" {
 			return nil, fmt.Errorf("%s:%d: a commune needs its French and Dutch names", file, r.line)
 		}
-		if germanSpeaking(c.NIS) {
-			c.NameDE = c.NameNL // Statbel's Dutch name of these nine is the German one
-		}
 		c.Region, c.Province = regionOf(c.NIS), provinceOf(c.NIS)
 		if lat, lon := get("lat"), get("lon"); lat != "" || lon != "" {
 			la, err1 := strconv.ParseFloat(lat, 64)
@@ -151,6 +148,34 @@ func parseBeST(file string, data []byte) (map[string][]bestEntry, error) {
 		return nil, fmt.Errorf("%s: no postcode", file)
 	}
 	return out, nil
+}
+
+// namesDEHeader is the first line of communes-de.tsv.
+const namesDEHeader = "nis\tnom_de"
+
+// applyNamesDE reads communes-de.tsv (nis, nom_de: the German names BeST
+// gives that differ from the French and Dutch ones, and the nine
+// communes of the German-speaking Community) into cs.
+func applyNamesDE(file string, data []byte, cs []communeRec) error {
+	byNIS := make(map[string]int, len(cs))
+	for i, c := range cs {
+		byNIS[c.NIS] = i
+	}
+	for line, l := range lines(data) {
+		if line == 1 {
+			if l != namesDEHeader {
+				return fmt.Errorf("%s:1: header %q, want %q", file, l, namesDEHeader)
+			}
+			continue
+		}
+		nis, name, ok := strings.Cut(l, "\t")
+		i, known := byNIS[nis]
+		if !ok || !known || name == "" || strings.Contains(name, "\t") {
+			return fmt.Errorf("%s:%d: want nis (a commune of 2025) and nom_de, got %q", file, line, l)
+		}
+		cs[i].NameDE = name
+	}
+	return nil
 }
 
 // fusion is one old commune merged on 1 January 2025.
@@ -486,7 +511,7 @@ func cpasPlace(c *communeRec) *Place {
 	}
 	switch {
 	case germanSpeaking(c.NIS):
-		p.Name, p.Commune, p.Langs = "CPAS / ÖSHZ "+c.NameDE, c.NameDE, []string{"de", "fr"}
+		p.Name, p.Commune, p.Langs = "CPAS / ÖSHZ "+c.Name("de"), c.Name("de"), []string{"de", "fr"}
 	case c.Region == "BRU":
 		p.Name, p.Commune, p.Langs = "CPAS / OCMW "+c.Bilingual(), c.Bilingual(), []string{"fr", "nl"}
 	case c.Region == "VLG":

@@ -67,6 +67,7 @@ type Directory struct {
 	setIndex map[string]int32       // interning of sets while they are built
 	cpasOf   map[string][]int       // NIS → places (CPAS/OCMW of that commune)
 	best     map[string][]bestEntry // postcode → communes (BeST), for the import
+	bestData []byte                 // best-codes-postaux.tsv as read by Open, parsed by an import
 
 	issues []Issue // rows Open skipped or found doubtful
 	loc    *time.Location

@@ -813,12 +813,21 @@ func importCommunes(base *Directory, files []SourceFile) ([]communeRec, map[stri
 			cs = append(cs, c)
 		}
 		best = base.best
+		if best == nil && base.bestData != nil {
+			b, err := parseBeST(bestFile, base.bestData)
+			if err != nil {
+				return nil, nil, err
+			}
+			best = b
+		}
 	}
-	var fus []SourceFile
+	var fus, de []SourceFile
 	for _, f := range files {
 		switch detect(f.Data) {
 		case kindFusions:
 			fus = append(fus, f)
+		case kindNamesDE:
+			de = append(de, f)
 		case kindBeST:
 			b, err := parseBeST(f.Name, f.Data)
 			if err != nil {
@@ -842,6 +851,14 @@ func importCommunes(base *Directory, files []SourceFile) ([]communeRec, map[stri
 			return nil, nil, err
 		}
 		if err := applyFusions(f.Name, cs, fs); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, f := range de {
+		if len(cs) == 0 {
+			return nil, nil, fmt.Errorf("%s: German names need the communes of 2025 (communes-2025.csv) in the same import", f.Name)
+		}
+		if err := applyNamesDE(f.Name, f.Data, cs); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -30,12 +30,13 @@ const (
 	kindCommunes2025      // ../shared/data/be-communes/communes-2025.csv
 	kindFusions           // fusions-2025.tsv: the communes merged in 2025
 	kindBeST              // best-codes-postaux.tsv: postcode → communes (BeST)
+	kindNamesDE           // communes-de.tsv: German names of communes
 )
 
 func (k kind) postcodes() bool { return k >= kindPostcodes && k <= kindLaPoste }
 
 // communes says whether k is a file of Belgian communes.
-func (k kind) communes() bool { return k == kindCommunes2025 || k == kindFusions || k == kindBeST }
+func (k kind) communes() bool { return k >= kindCommunes2025 && k <= kindNamesDE }
 
 // detect tells the format from the first line.
 func detect(data []byte) kind {
@@ -52,6 +53,8 @@ func detect(data []byte) kind {
 		return kindFusions
 	case strings.HasPrefix(h, bestHeader):
 		return kindBeST
+	case strings.TrimSpace(h) == namesDEHeader:
+		return kindNamesDE
 	case strings.HasPrefix(h, "be\t"):
 		return kindGeoNamesTSV
 	case strings.HasPrefix(h, "pays\tcode_postal\tnom\t"):
