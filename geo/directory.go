@@ -16,7 +16,8 @@ import (
 // Credits is the data attribution the bot shows in its "à propos": the
 // licences of the shipped data require it (see configs/places/SOURCE-*.md).
 const Credits = "GeoNames (CC BY 4.0) · La Poste – base officielle des codes postaux (ODbL) · " +
-	"ANCT – France services · Vlaamse Overheid – Organisatieportaal lokale besturen (MIT)"
+	"ANCT – France services · Vlaamse Overheid – Organisatieportaal lokale besturen (MIT) · " +
+	"Statbel (modifié) (CC BY 4.0) · SPF BOSA – BeST Address (CC BY 4.0)"
 
 // Names of the shipped files under the directory folder.
 const (
