@@ -131,6 +131,7 @@ type placeMeta struct {
 	approx                bool // Place.Approx
 	country               Country
 	commune, postcode     string // normName(Commune) and Postcode, for communeOnly places
+	nis                   string // Place.NIS: a Belgian commune-only place serves only loc.NIS
 }
 
 // tags is a place's vocabulary as bit sets, so scoring a candidate costs
@@ -166,6 +167,7 @@ func (v vocabs) meta(p *Place) placeMeta {
 		approx:      p.Approx,
 		commune:     communeKey(p),
 		postcode:    p.Postcode,
+		nis:         p.NIS,
 	}
 }
 

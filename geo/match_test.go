@@ -9,12 +9,12 @@ import (
 // Test fixtures: synthetic postcodes and places, never real ones.
 func testPostcodes() []pcRow {
 	return []pcRow{
-		{BE, "1000", "Bruxelles", Point{50.8504, 4.3488}},
-		{BE, "9300", "Aalst", Point{50.9360, 4.0355}},
-		{BE, "9310", "Moorsel", Point{50.9560, 4.0960}},
-		{BE, "7700", "Mouscron", Point{50.7440, 3.2140}},
-		{FR, "59000", "Lille", Point{50.6317, 3.0478}},
-		{FR, "75001", "Paris", Point{48.8626, 2.3363}},
+		{country: BE, postcode: "1000", name: "Bruxelles", pt: Point{50.8504, 4.3488}},
+		{country: BE, postcode: "9300", name: "Aalst", pt: Point{50.9360, 4.0355}},
+		{country: BE, postcode: "9310", name: "Moorsel", pt: Point{50.9560, 4.0960}},
+		{country: BE, postcode: "7700", name: "Mouscron", pt: Point{50.7440, 3.2140}},
+		{country: FR, postcode: "59000", name: "Lille", pt: Point{50.6317, 3.0478}},
+		{country: FR, postcode: "75001", name: "Paris", pt: Point{48.8626, 2.3363}},
 	}
 }
 

@@ -274,6 +274,9 @@ func newCommuneIndex(d *Directory) *communeIndex {
 // the caller has checked. For a location Locate made it never folds a
 // name: see prepareCommune.
 func (m *matcher) inCommuneFast(i int) bool {
+	if nis := m.d.meta[i].nis; nis != "" {
+		return nis == m.at.NIS && m.d.servesHome(m.at, nis, i)
+	}
 	if m.commune == communeUnknown {
 		m.prepareCommune()
 	}

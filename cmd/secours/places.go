@@ -224,7 +224,12 @@ func placesImport(args []string, stdout, stderr io.Writer) int {
 		}
 		src = append(src, geo.SourceFile{Name: f, Data: b})
 	}
-	d, issues := geo.Import(base, src)
+	d, issues, err := geo.Import(base, src)
+	if err != nil {
+		placesPrintIssues(stderr, issues)
+		fmt.Fprintf(stderr, "places import: %v (nothing written)\n", err)
+		return 1
+	}
 	errs, warns := placesPrintIssues(stderr, issues)
 	if err := d.WriteDir(*out); err != nil {
 		fmt.Fprintf(stderr, "places import: %v\n", err)
