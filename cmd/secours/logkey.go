@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 
 	"github.com/secours/secours/flows"
@@ -16,20 +17,21 @@ func checkLogKey(key string) []string {
 }
 
 // useLogKey sets the key of the chat hashes in logs (flows.SetLogKey):
-// LOG_KEY when set, or else the one the store keeps for the deployment,
-// made at its first start. serve calls it before any channel runs, so no
-// line names a chat with another key.
+// LOG_KEY when set, or else the secret "logkey" the store keeps for the
+// deployment (the same mechanism as the forms' CSRF secret), made at its
+// first start. serve calls it before any channel runs, so no line names a
+// chat with another key.
 func useLogKey(ctx context.Context, key string, st any) error {
 	k := []byte(key)
 	if key == "" {
 		ks, ok := st.(interface {
-			LogKey(context.Context) ([]byte, error)
+			Secret(ctx context.Context, name string, fresh []byte) ([]byte, error)
 		})
 		if !ok {
 			return nil // LogValue's own random key: this process only
 		}
 		var err error
-		if k, err = ks.LogKey(ctx); err != nil {
+		if k, err = ks.Secret(ctx, "logkey", []byte(rand.Text()+rand.Text())); err != nil {
 			return fmt.Errorf("log key: %w", err)
 		}
 	}

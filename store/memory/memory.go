@@ -44,8 +44,6 @@ type Store struct {
 	smu   sync.Mutex                 // guards stats
 	stats map[string]map[statKey]int // month → (area, metric) → count
 
-	logKeyOnce sync.Once // makes logKey (logkey.go)
-	logKey     []byte
 }
 
 // entry is one stored session. Its val is never modified once stored, so
