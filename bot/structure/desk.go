@@ -273,12 +273,24 @@ func (s *Service) deliver(ctx context.Context, r flows.Referral, now time.Time) 
 	}
 	kind := r.Delivery.Queue[0]
 	sendErr := s.send(ctx, kind, r, now)
+	ended := false // nobody can read the referral: it ends now
 	r, err = s.update(ctx, r.ID, func(r *flows.Referral) error {
 		d := &r.Delivery
+		ended = false
 		if sendErr != nil {
 			d.Attempts++
 			d.Next = now.Add(backoff(d.Attempts))
 			d.Err = errClass(sendErr)
+			if kind == flows.MailNew && d.Sent == 0 && errors.Is(sendErr, errNobody) && r.Status.Open() {
+				// Retrying a refused address would only make the person
+				// wait 14 days for the expiry: end it, so that they hear
+				// now and are offered the next place of their list.
+				var err error
+				if ended, err = r.Transition(flows.StatusClosed, flows.ActorBot, flows.ReasonUndeliverable, now); err != nil {
+					return err
+				}
+				d.Queue, d.Next = nil, time.Time{}
+			}
 			return nil
 		}
 		if i := slices.Index(d.Queue, kind); i >= 0 {
@@ -293,33 +305,59 @@ func (s *Service) deliver(ctx context.Context, r flows.Referral, now time.Time) 
 		return r, fmt.Errorf("record delivery: %w", err)
 	}
 	attrs := []any{slog.String("ref", short(r.ID)), slog.String("kind", kind)}
-	if sendErr != nil {
+	switch {
+	case ended:
+		s.o.Metrics.DeliveryFailure(r.Delivery.Err)
+		s.o.Log.Warn("referral undeliverable", append(attrs, slog.Any("err", sendErr))...)
+		s.tally(ctx, r, flows.StatusClosed, now)
+		s.o.Metrics.Referral(string(flows.StatusClosed))
+		s.tell(ctx, flows.Notice{Referral: r, Kind: string(flows.StatusClosed)})
+	case sendErr != nil:
 		s.o.Metrics.DeliveryFailure(r.Delivery.Err)
 		s.o.Log.Warn("referral delivery failed", append(attrs, slog.Int("attempt", r.Delivery.Attempts),
 			slog.Time("retry_at", r.Delivery.Next), slog.Any("err", sendErr))...)
-	} else {
+	default:
 		s.o.Log.Info("referral delivered", attrs...)
 	}
 	return r, nil
 }
 
+// copyKeeper is a Mailer that keeps a copy of each mail it sends
+// (mail.Outbox): "/oubli" removes the copies of a referral's mails.
+type copyKeeper interface {
+	Forget(prefix string) (int, error)
+}
+
 // send delivers one mail kind by e-mail and to the structure's chat. It
-// succeeds if either way reached the structure.
+// succeeds if either way reached the structure. A failure wraps errNobody
+// when no way could ever carry it: no chat linked, and the address
+// refused for good or missing.
 func (s *Service) send(ctx context.Context, kind string, r flows.Referral, now time.Time) error {
 	p, ok := s.o.Places.Place(r.Place)
 	if !ok {
 		return errNoPlace
+	}
+	if ck, ok := s.o.Mailer.(copyKeeper); ok && kind == flows.MailForget {
+		// The person asked to be forgotten: the outbox's copies of the
+		// earlier mails go before the mail asking the structure to delete
+		// its own (the Message-IDs start with the referral id).
+		n, err := ck.Forget(r.ID + ".")
+		if err != nil {
+			return fmt.Errorf("remove outbox copies: %w", err)
+		}
+		s.o.Log.Info("outbox copies removed", slog.String("ref", short(r.ID)), slog.Int("files", n))
 	}
 	link, err := s.issue(ctx, r.Place, now.Add(mailTokenTTL))
 	if err != nil {
 		return err
 	}
 	var errs []error
-	reached := false
+	reached, final := false, false
 	chat, err := s.o.Stores.Structures.StructureChat(ctx, r.Place)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("structure chat: %w", err))
 	}
+	noChat := chat == "" && err == nil
 	if chat != "" {
 		text := s.web.Summary(kind, r, p, link)
 		if err := s.o.Sender.Send(ctx, chat, []flows.Reply{{Text: text}}); err != nil {
@@ -332,6 +370,7 @@ func (s *Service) send(ctx context.Context, kind string, r flows.Referral, now t
 	case s.o.Mailer == nil:
 	case to == "":
 		errs = append(errs, errNoAddress)
+		final = true
 	default:
 		subject, text, html, err := s.web.Mail(kind, r, p, link)
 		if err != nil {
@@ -341,6 +380,7 @@ func (s *Service) send(ctx context.Context, kind string, r flows.Referral, now t
 			ID: r.ID + "." + kind + "." + fmt.Sprint(r.Delivery.Sent)}
 		if err := s.o.Mailer.Send(ctx, m); err != nil {
 			errs = append(errs, err)
+			final = mail.Permanent(err)
 		} else {
 			reached = true
 		}
@@ -351,6 +391,9 @@ func (s *Service) send(ctx context.Context, kind string, r flows.Referral, now t
 	if len(errs) == 0 {
 		return errNoWay
 	}
+	if final && noChat {
+		errs = append(errs, errNobody)
+	}
 	return errors.Join(errs...)
 }
 
@@ -358,6 +401,7 @@ var (
 	errNoPlace   = errors.New("place no longer in the directory")
 	errNoAddress = errors.New("place has no e-mail address")
 	errNoWay     = errors.New("no mailer and no linked chat")
+	errNobody    = errors.New("nobody at the place can read it")
 )
 
 // errClass is the short, personal-data-free cause the page shows.
