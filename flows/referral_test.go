@@ -295,3 +295,48 @@ func FuzzNormalizePhone(f *testing.F) {
 		}
 	})
 }
+
+// TestNoticeUndeliverable: a referral whose mail was refused for good is
+// announced in the person's language, with the place's phone, and the
+// next place that can receive is offered.
+func TestNoticeUndeliverable(t *testing.T) {
+	for _, tt := range []struct {
+		lang       flows.Lang
+		say        []string
+		told, next string
+	}{
+		{flows.FR, []string{"1", "oui", "ici"}, "Votre demande n'a pas pu être remise à EPN Test", "Voulez-vous que OCMW Test vous contacte"},
+		{flows.NL, []string{"1", "ja", "hier"}, "Uw aanvraag kon niet bezorgd worden bij EPN Test", "Wilt u dat OCMW Test u contacteert"},
+	} {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			c := newChat(t)
+			lang := "fr"
+			if tt.lang == flows.NL {
+				lang = "nl"
+			}
+			c.say("x", lang, "belgique", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1000")
+			c.wantState(flows.StatePick)
+			c.say(tt.say...)
+			if c.oc.Referral == nil {
+				t.Fatalf("no referral: %s", c.text())
+			}
+			r := *c.oc.Referral
+			r.ID, c.s.Ref = "abc123", "abc123"
+			r.Status, r.Reason = flows.StatusClosed, flows.ReasonUndeliverable
+			out := c.e.NoticeStep(c.s, true, flows.Notice{Referral: r, Kind: "closed", Linked: flows.Linked{"be-ocmw": true}}, c.now)
+			var all []string
+			for _, rp := range out.Replies {
+				all = append(all, rp.Text)
+			}
+			txt := strings.Join(all, "\n")
+			for _, want := range []string{tt.told, "02 000 00 00", tt.next} {
+				if !strings.Contains(txt, want) {
+					t.Errorf("replies lack %q:\n%s", want, txt)
+				}
+			}
+			if out.Session.State != flows.StateConsent || out.Session.Ref != "" {
+				t.Errorf("state %s ref %q, want the consent question for the next place", out.Session.State, out.Session.Ref)
+			}
+		})
+	}
+}
