@@ -312,6 +312,12 @@ func (s *Service) deliver(ctx context.Context, r flows.Referral, now time.Time) 
 		s.tally(ctx, r, flows.StatusClosed, now)
 		s.o.Metrics.Referral(string(flows.StatusClosed))
 		s.tell(ctx, flows.Notice{Referral: r, Kind: string(flows.StatusClosed)})
+		// The person was told the place never got it: a page opened later
+		// must not show it either. After tell, which needs the chat and the
+		// next places.
+		if _, err := s.update(ctx, r.ID, func(r *flows.Referral) error { r.Scrub(); return nil }); err != nil {
+			s.o.Log.Error("scrub undeliverable referral failed", slog.String("ref", short(r.ID)), slog.Any("err", err))
+		}
 	case sendErr != nil:
 		s.o.Metrics.DeliveryFailure(r.Delivery.Err)
 		s.o.Log.Warn("referral delivery failed", append(attrs, slog.Int("attempt", r.Delivery.Attempts),

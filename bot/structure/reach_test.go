@@ -97,6 +97,9 @@ func TestRefusedMailOffersNextPlace(t *testing.T) {
 	if got.Status != flows.StatusClosed || got.Reason != flows.ReasonUndeliverable || len(got.Delivery.Queue) != 0 {
 		t.Fatalf("after a 550: %s (%s), queue %v", got.Status, got.Reason, got.Delivery.Queue)
 	}
+	if got.Chat != "" || got.Need != "" || got.Postcode != "" {
+		t.Errorf("a referral the place never got keeps the person's data: %+v", got)
+	}
 	txt := d.chat.text("tg:710")
 	for _, want := range []string{"n'a pas pu être remise à", "Ils ne l'ont pas reçue", "le suivant de la liste"} {
 		if !strings.Contains(txt, want) {
