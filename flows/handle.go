@@ -41,10 +41,10 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 		stored  Referral // as it was stored, for the Outcome
 		linked  Linked   // the linked chats looked up for the step (see Linked)
 		lookups int
+		corrupt bool // an attempt found the session corrupt and dropped it
 	)
 	for attempt := 1; ; attempt++ {
 		s, err := st.Sessions.Load(ctx, m.Chat)
-		corrupt := false
 		switch {
 		case err == nil:
 		case errors.Is(err, ErrNoSession):
