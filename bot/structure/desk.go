@@ -295,6 +295,12 @@ func (s *Service) deliver(ctx context.Context, r flows.Referral, now time.Time) 
 		}
 		if i := slices.Index(d.Queue, kind); i >= 0 {
 			d.Queue = slices.Delete(d.Queue, i, i+1)
+		} else if len(d.Queue) == 0 && r.Status == flows.StatusClosed && r.Reason == flows.ReasonWithdrawn &&
+			kind != flows.MailWithdrawn && kind != flows.MailForget {
+			// Withdrawn or forgotten while this mail was on its way, and
+			// the queue emptied as if the place had never heard of it: ask
+			// it to delete what just arrived.
+			d.Queue = []string{flows.MailForget}
 		}
 		d.Attempts, d.Next, d.Err = 0, time.Time{}, ""
 		d.Sent++

@@ -1,6 +1,7 @@
 package structure_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot/mail"
+	"github.com/secours/secours/bot/mail/smtptest"
+	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/flows"
 )
 
@@ -181,5 +184,42 @@ func TestForgetRemovesOutboxCopies(t *testing.T) {
 	}
 	if strings.Contains(string(b), "Besoin") || strings.Contains(string(b), "59000") {
 		t.Errorf("the request to delete holds the referral:\n%s", b)
+	}
+}
+
+// hookMailer runs before on its first Send, then sends with next.
+type hookMailer struct {
+	next   structure.Mailer
+	before func()
+}
+
+func (h *hookMailer) Send(ctx context.Context, m mail.Message) error {
+	if f := h.before; f != nil {
+		h.before = nil
+		f()
+	}
+	return h.next.Send(ctx, m)
+}
+
+// TestForgetDuringDelivery: /oubli while the first mail is on its way
+// finds nothing delivered yet; once the mail arrives, the place is asked
+// to delete it all the same.
+func TestForgetDuringDelivery(t *testing.T) {
+	srv := smtptest.NewServer(t)
+	cfg, err := mail.ParseURL(srv.URL("secours@example.org"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook := &hookMailer{next: mail.NewSMTP(cfg)}
+	d := newDeskMailer(t, hook, cfg.From)
+	r := d.refer("tg:740")
+	hook.before = func() { d.say("tg:740", "/oubli") }
+	d.sweep()
+	msgs := srv.Wait(t, 2, 5*time.Second)
+	if body := decode(t, msgs[1]); !strings.Contains(body, "a demandé à Secours d'effacer ses données") {
+		t.Errorf("second mail:\n%s", body)
+	}
+	if got := d.referral(r.ID); got.Delivery.Sent != 2 || len(got.Delivery.Queue) != 0 {
+		t.Errorf("delivery %+v, want the mail and the request to delete it sent", got.Delivery)
 	}
 }
