@@ -31,6 +31,8 @@ func cardChat(t *testing.T, epn, ocmw string) *chat {
 	dir := newFakePlaces()
 	dir.places["be-epn"].Hours = epn
 	dir.places["be-ocmw"].Hours = ocmw
+	// An address, so that the OCMW's card too comes after a referral.
+	dir.places["be-ocmw"].Email = "ocmw@example.org"
 	return chatWith(t, dir)
 }
 

@@ -209,13 +209,23 @@ type Outcome struct {
 	LinkCode string
 	// Tally is what the step adds to the anonymous observatory.
 	Tally *Tally
+	// Lookup lists the places without an e-mail address whose linked chat
+	// the step needed to know and was not told (see Linked): Handle looks
+	// them up and steps again.
+	Lookup []string
 
 	changed bool // a notice changed the session: Notify saves it
 }
 
 // Step applies one incoming message to a session. It is pure: no I/O, and
-// the clock is the now passed in.
+// the clock is the now passed in. It is told of no linked chat: use
+// StepWith for that.
 func (e *Engine) Step(s Session, m Msg, now time.Time) Outcome {
+	return e.StepWith(s, m, now, nil)
+}
+
+// StepWith is Step told which places have a linked chat (see Linked).
+func (e *Engine) StepWith(s Session, m Msg, now time.Time, linked Linked) Outcome {
 	if s.seen(m.ID) {
 		out := Outcome{Session: s, Dup: true, Event: "duplicate"}
 		if s.lastSeen(m.ID) && now.Sub(s.Updated) >= redeliveredAfter {
@@ -241,11 +251,11 @@ func (e *Engine) Step(s Session, m Msg, now time.Time) Outcome {
 	if s.Answers == nil {
 		s.Answers = map[string]string{}
 	}
-	t := turn{e: e, s: &s, m: m, now: now}
+	t := turn{e: e, s: &s, m: m, now: now, linked: linked}
 	t.run()
 	s.Updated = now
 	return Outcome{Session: s, Replies: t.out, Forget: t.forget, Event: t.event, Key: t.key, Profile: t.profile,
-		Referral: t.referral, Relay: t.relay, Withdraw: t.withdraw, LinkCode: t.linkCode, Tally: t.tally}
+		Referral: t.referral, Relay: t.relay, Withdraw: t.withdraw, LinkCode: t.linkCode, Tally: t.tally, Lookup: t.lookup}
 }
 
 // reanswer is the reply to the step s last applied, m, for a channel that
@@ -297,6 +307,9 @@ type turn struct {
 	withdraw string
 	linkCode string
 	tally    *Tally
+
+	linked Linked   // what the caller knows of linked chats
+	lookup []string // places asked about that linked did not cover
 }
 
 // count adds to the step's observatory tally.
@@ -676,10 +689,7 @@ func (t *turn) place() geo.Place {
 // placeName is the name of a place id, or the id if the directory no
 // longer has it.
 func (t *turn) placeName(id string) string {
-	if p, ok := t.e.dir.Place(id); ok {
-		return p.Name
-	}
-	return id
+	return t.e.placeName(id)
 }
 
 // reset empties the session for a new conversation, keeping what belongs
@@ -739,6 +749,10 @@ func cleanPayload(p string) string {
 
 // goTo fires the FSM event to dst and asks dst's question.
 func (t *turn) goTo(dst string) {
+	if dst == StateConsent && !t.receives(t.place()) {
+		t.noChannel() // no consent asked for a referral nobody could read
+		return
+	}
 	s := t.s
 	if s.State != dst {
 		f := t.e.pool.Get().(*fsm.FSM)
@@ -1242,6 +1256,10 @@ func (t *turn) consent(a string) {
 		t.ask()
 		return
 	case "yes", "aidant":
+		if !t.receives(t.place()) { // a session saved before the place lost its channel
+			t.noChannel()
+			return
+		}
 		s.ConsentAt = t.now
 		s.ConsentBy = "self"
 		if t.aidant() {
@@ -1340,6 +1358,10 @@ func (t *turn) refer(contact, phone string) {
 		t.event = "refer_no_place"
 		t.say(kErrorGeneric)
 		t.goTo(StateDone)
+		return
+	}
+	if !t.receives(p) {
+		t.noChannel()
 		return
 	}
 	var next []string

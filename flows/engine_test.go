@@ -16,18 +16,20 @@ import (
 )
 
 // fakePlaces is a tiny directory: Brussels (1000) and Paris (75001) have
-// places, Liège (4000) has none, "99999" and typos are unknown.
+// places, Liège (4000) has none, "99999" and typos are unknown. The OCMW
+// has no e-mail address: it can receive a referral only in a linked chat.
 type fakePlaces struct{ places map[string]*geo.Place }
 
 func newFakePlaces() *fakePlaces {
 	return &fakePlaces{places: map[string]*geo.Place{
 		"be-epn": {ID: "be-epn", Name: "EPN Test", Country: geo.BE, Address: "Rue Test 1", Postcode: "1000",
 			Commune: "Bruxelles", Point: geo.Point{Lat: 50.85, Lon: 4.35}, Phone: "02 000 00 00",
-			Hours: "Mo-Fr 09:00-17:00", TagSource: geo.TagStructure},
+			Email: "epn@example.org", Hours: "Mo-Fr 09:00-17:00", TagSource: geo.TagStructure},
 		"be-ocmw": {ID: "be-ocmw", Name: "OCMW Test", Country: geo.BE, Address: "Straat 2", Postcode: "1000",
 			Commune: "Brussel", Point: geo.Point{Lat: 50.86, Lon: 4.36}, Approx: true, TagSource: geo.TagLegalMission},
 		"fr-fs": {ID: "fr-fs", Name: "France services Test", Country: geo.FR, Address: "1 rue Test", Postcode: "75001",
-			Commune: "Paris", Point: geo.Point{Lat: 48.86, Lon: 2.34}, Phone: "01 00 00 00 00", TagSource: geo.TagLabel},
+			Commune: "Paris", Point: geo.Point{Lat: 48.86, Lon: 2.34}, Phone: "01 00 00 00 00",
+			Email: "fs@example.org", TagSource: geo.TagLabel},
 	}}
 }
 
@@ -254,7 +256,7 @@ func TestEscapes(t *testing.T) {
 	if !c.oc.Forget {
 		t.Error("/oubli did not ask to forget the session")
 	}
-	c.wantText("Vos données sont effacées")
+	c.wantText("C'est effacé chez Secours")
 }
 
 func TestStaleButtonAndChoicePayload(t *testing.T) {

@@ -39,10 +39,12 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 	var (
 		created string   // id of the referral an earlier attempt stored
 		stored  Referral // as it was stored, for the Outcome
+		linked  Linked   // the linked chats looked up for the step (see Linked)
+		lookups int
+		corrupt bool // an attempt found the session corrupt and dropped it
 	)
 	for attempt := 1; ; attempt++ {
 		s, err := st.Sessions.Load(ctx, m.Chat)
-		corrupt := false
 		switch {
 		case err == nil:
 		case errors.Is(err, ErrNoSession):
@@ -56,7 +58,18 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 		default:
 			return e.storeFailure(m, fmt.Errorf("load session: %w", err))
 		}
-		out := e.Step(s, m, now)
+		out := e.StepWith(s, m, now, linked)
+		if len(out.Lookup) > 0 && st.Structures != nil && lookups < 2 {
+			// The step asked about places it was not told of: look them
+			// up and step again on a freshly loaded session, since a step
+			// changes the maps it was given.
+			lookups++
+			if linked, err = lookUp(ctx, st.Structures, linked, out.Lookup); err != nil {
+				return e.storeFailure(m, err)
+			}
+			attempt-- // not a lost save
+			continue
+		}
 		if corrupt {
 			out.Replies = append([]Reply{{Text: e.text(out.Session.Lang, kCorrupt)}}, out.Replies...)
 		}
@@ -65,11 +78,21 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 			e.dropOrphan(ctx, st, created)
 			return out, nil
 		case out.Forget:
-			if err := e.forgetReferrals(ctx, st, m.Chat, now); err != nil {
+			reached, err := e.forgetReferrals(ctx, st, m.Chat, now)
+			if err != nil {
 				return e.storeFailure(m, err)
 			}
 			if err := st.Sessions.Delete(ctx, m.Chat); err != nil {
 				return e.storeFailure(m, fmt.Errorf("forget session: %w", err))
+			}
+			if len(reached) > 0 {
+				// Truthful: what the structures received is theirs to
+				// delete; we can only ask (the desk does).
+				names := make([]string, len(reached))
+				for i, id := range reached {
+					names[i] = e.placeName(id)
+				}
+				out.Replies = append(out.Replies, Reply{Text: render(e.text(out.Session.Lang, kDeletedCopies), "places", strings.Join(names, ", "))})
 			}
 			return out, nil
 		}
@@ -94,7 +117,7 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 			out.Session.Ref = created
 		}
 		if out.Withdraw != "" {
-			if err := e.withdraw(ctx, st, out.Withdraw, now); err != nil {
+			if _, err := e.withdraw(ctx, st, out.Withdraw, now, false); err != nil {
 				return e.storeFailure(m, err)
 			}
 		}
@@ -188,20 +211,33 @@ func (e *Engine) UpdateReferral(ctx context.Context, rs ReferralStore, id string
 
 // withdraw closes a referral at the person's request and removes what
 // could reach them (G.1, G.3). The structure is told, unless nothing had
-// reached it yet. It is idempotent, so a retried step may call it again.
-func (e *Engine) withdraw(ctx context.Context, st Stores, id string, now time.Time) error {
+// reached it yet. With forget ("/oubli"), a structure that received
+// anything is asked to delete it (MailForget, which says the request is
+// withdrawn too), even for a referral that had already ended. It returns
+// whether something had reached the structure. It is idempotent, so a
+// retried step may call it again.
+func (e *Engine) withdraw(ctx context.Context, st Stores, id string, now time.Time, forget bool) (reached bool, err error) {
 	if st.Referrals == nil || id == refPending {
-		return nil
+		return false, nil
 	}
-	_, err := e.UpdateReferral(ctx, st.Referrals, id, func(r *Referral) error {
+	_, err = e.UpdateReferral(ctx, st.Referrals, id, func(r *Referral) error {
+		reached = r.Delivery.Sent > 0
 		if r.Status.Open() {
 			if _, err := r.Transition(StatusClosed, ActorPerson, ReasonWithdrawn, now); err != nil {
 				return err
 			}
-			if r.Delivery.Sent == 0 && slices.Contains(r.Delivery.Queue, MailNew) {
+			switch {
+			case !reached && slices.Contains(r.Delivery.Queue, MailNew):
 				r.Delivery.Queue = nil // the structure never heard of it
-			} else {
+			case !forget:
 				r.Delivery.Queue = append(slices.DeleteFunc(r.Delivery.Queue, func(k string) bool { return k == MailReply }), MailWithdrawn)
+			}
+		}
+		if forget {
+			// Any mail still queued would only say less than this one.
+			r.Delivery.Queue = nil
+			if reached {
+				r.Delivery.Queue = []string{MailForget}
 			}
 		}
 		r.Scrub()
@@ -209,29 +245,67 @@ func (e *Engine) withdraw(ctx context.Context, st Stores, id string, now time.Ti
 		return nil
 	})
 	if errors.Is(err, ErrNoReferral) {
-		return nil
+		return false, nil
 	}
 	if err != nil {
-		return fmt.Errorf("withdraw referral: %w", err)
+		return false, fmt.Errorf("withdraw referral: %w", err)
 	}
-	return nil
+	return reached, nil
 }
 
-// forgetReferrals withdraws every referral of the chat ("/oubli").
-func (e *Engine) forgetReferrals(ctx context.Context, st Stores, chat ChatID, now time.Time) error {
+// forgetReferrals withdraws every referral of the chat ("/oubli") and
+// returns the places that had received one, each once.
+func (e *Engine) forgetReferrals(ctx context.Context, st Stores, chat ChatID, now time.Time) ([]string, error) {
 	if st.Referrals == nil {
-		return nil
+		return nil, nil
 	}
 	ids, err := st.Referrals.ChatReferrals(ctx, chat)
 	if err != nil {
-		return fmt.Errorf("forget referrals: %w", err)
+		return nil, fmt.Errorf("forget referrals: %w", err)
 	}
+	var places []string
 	for _, id := range ids {
-		if err := e.withdraw(ctx, st, id, now); err != nil {
-			return fmt.Errorf("forget referrals: %w", err)
+		r, err := st.Referrals.Referral(ctx, id)
+		if errors.Is(err, ErrNoReferral) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("forget referrals: %w", err)
+		}
+		reached, err := e.withdraw(ctx, st, id, now, true)
+		if err != nil {
+			return nil, fmt.Errorf("forget referrals: %w", err)
+		}
+		if reached && !slices.Contains(places, r.Place) {
+			places = append(places, r.Place)
 		}
 	}
-	return nil
+	slices.Sort(places) // the chat index has no order
+	return places, nil
+}
+
+// lookUp adds to linked whether each place has a linked chat.
+func lookUp(ctx context.Context, ss StructureStore, linked Linked, places []string) (Linked, error) {
+	if linked == nil {
+		linked = Linked{}
+	}
+	for _, id := range places {
+		link, err := ss.StructureChat(ctx, id)
+		if err != nil {
+			return linked, fmt.Errorf("look up linked chat: %w", err)
+		}
+		linked[id] = link.Chat != ""
+	}
+	return linked, nil
+}
+
+// placeName is the name of a place id, or the id if the directory no
+// longer has it.
+func (e *Engine) placeName(id string) string {
+	if p, ok := e.dir.Place(id); ok {
+		return p.Name
+	}
+	return id
 }
 
 // dropOrphan deletes a referral stored by an attempt whose session save
@@ -254,6 +328,10 @@ type Notice struct {
 	Referral Referral // as it is after the change
 	Kind     string   // the new Status, or NoticeMessage
 	Text     string   // NoticeMessage: what the structure wrote
+	// Linked tells which of the referral's next places have a linked
+	// chat; Notify fills it, so that only a place that can receive is
+	// offered next.
+	Linked Linked
 }
 
 // NoticeMessage is the kind of a Notice carrying a structure's message.
@@ -269,27 +347,48 @@ func (e *Engine) Notify(ctx context.Context, st Stores, n Notice, now time.Time)
 	if chat == "" {
 		return Outcome{}, nil
 	}
+	var lerr error // a failed look-up only narrows the next offer to e-mail
+	if st.Structures != nil && n.Linked == nil && n.offersNext() {
+		var ask []string
+		for _, id := range n.Referral.Next {
+			if p, ok := e.dir.Place(id); ok && p.Email == "" {
+				ask = append(ask, id)
+			}
+		}
+		n.Linked, lerr = lookUp(ctx, st.Structures, nil, ask)
+		if lerr != nil {
+			lerr = fmt.Errorf("notify: %w", lerr)
+		}
+	}
 	const attempts = 5
 	for attempt := 1; ; attempt++ {
 		s, err := st.Sessions.Load(ctx, chat)
 		have := err == nil
 		if err != nil && !errors.Is(err, ErrNoSession) && !errors.Is(err, ErrCorrupt) {
-			return Outcome{}, fmt.Errorf("notify: load session: %w", err)
+			return Outcome{}, errors.Join(fmt.Errorf("notify: load session: %w", err), lerr)
 		}
 		out := e.NoticeStep(s, have, n, now)
 		if !have || !out.changed {
-			return out, nil
+			return out, lerr
 		}
 		err = st.Sessions.Save(ctx, out.Session)
 		if errors.Is(err, ErrConflict) && attempt < attempts {
 			continue
 		}
 		if err != nil {
-			return out, fmt.Errorf("notify: save session: %w", err)
+			return out, errors.Join(fmt.Errorf("notify: save session: %w", err), lerr)
 		}
 		out.Session.Rev++
-		return out, nil
+		return out, lerr
 	}
+}
+
+// offersNext reports whether the notice ends the referral in a way that
+// offers the person the next place of their list.
+func (n Notice) offersNext() bool {
+	r := n.Referral
+	return n.Kind == string(StatusDeclined) ||
+		(n.Kind == string(StatusClosed) && (r.Reason == ReasonExpired || r.Reason == ReasonUndeliverable))
 }
 
 // NoticeStep is the pure part of Notify. have tells whether s is the
@@ -305,7 +404,7 @@ func (e *Engine) NoticeStep(s Session, have bool, n Notice, now time.Time) Outco
 	if s.Lang == "" {
 		s.Lang = r.Lang
 	}
-	t := turn{e: e, s: &s, now: now, event: "notice_" + n.Kind}
+	t := turn{e: e, s: &s, now: now, event: "notice_" + n.Kind, linked: n.Linked}
 	name := t.placeName(r.Place)
 	mine := have && s.Ref == r.ID
 	final := false
@@ -324,6 +423,11 @@ func (e *Engine) NoticeStep(s Session, have bool, n Notice, now time.Time) Outco
 			t.say(kNoticePrefix+"expired", "place", name)
 		case ReasonDone:
 			t.say(kNoticePrefix+"closed", "place", name)
+		case ReasonUndeliverable:
+			t.say(kNoticePrefix+ReasonUndeliverable, "place", name)
+			if p, ok := t.e.dir.Place(r.Place); ok && p.Phone != "" {
+				t.say(kHumanPlace, "place", name, "phone", p.Phone)
+			}
 		default:
 			// Withdrawn: the person did it. Unreachable: they cannot hear.
 			t.event = "notice_silent"
@@ -335,10 +439,10 @@ func (e *Engine) NoticeStep(s Session, have bool, n Notice, now time.Time) Outco
 	if final && mine {
 		s.Ref, s.RefPlace = "", ""
 		changed = true
-		if n.Kind == string(StatusDeclined) || r.Reason == ReasonExpired {
+		if n.offersNext() {
 			t.offerNext(r)
 		}
-	} else if final && (n.Kind == string(StatusDeclined) || r.Reason == ReasonExpired) {
+	} else if final && n.offersNext() {
 		t.say(kNoticePrefix + "none_left")
 	}
 	if changed {
@@ -353,7 +457,7 @@ func (t *turn) offerNext(r Referral) {
 	s := t.s
 	var next []string
 	for _, id := range r.Next {
-		if _, ok := t.e.dir.Place(id); ok {
+		if p, ok := t.e.dir.Place(id); ok && t.receives(*p) {
 			next = append(next, id)
 		}
 	}

@@ -3,6 +3,7 @@ package flows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -117,27 +118,59 @@ func TestHandleStoresReferral(t *testing.T) {
 	}
 }
 
-func TestHandleForgetWithdrawsReferrals(t *testing.T) {
-	h := newHandler(t)
-	h.say("tg:2", toReferral...)
-	h.say("tg:2", "par téléphone", "0470 12 34 56")
-	if _, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
-		r.Delivery.Queue, r.Delivery.Sent = nil, 1 // delivered
-		_, err := r.Transition(flows.StatusAccepted, flows.ActorStructure, "", h.now)
-		return err
-	}); err != nil {
-		t.Fatal(err)
+// TestHandleForgetAsksStructuresToDelete: /oubli erases the referral's
+// personal data, and a structure that received the referral (even one
+// that has ended) is asked to delete it, which the person is told in
+// plain words; one that never received it is not written to.
+func TestHandleForgetAsksStructuresToDelete(t *testing.T) {
+	const copies = "Votre demande avait déjà été envoyée à : EPN Test. Nous leur demandons d'effacer nos messages"
+	tests := []struct {
+		name      string
+		delivered bool
+		to        flows.Status // the structure's change before /oubli; "" none
+		reason    string
+		queue     []string // mails queued after /oubli
+	}{
+		{"accepted", true, flows.StatusAccepted, "", []string{flows.MailForget}},
+		{"declined earlier", true, flows.StatusDeclined, flows.DeclineFull, []string{flows.MailForget}},
+		{"not yet delivered", false, "", "", nil},
 	}
-	h.say("tg:2", "/oubli")
-	if _, err := h.st.Load(t.Context(), "tg:2"); !errors.Is(err, flows.ErrNoSession) {
-		t.Errorf("session kept: %v", err)
-	}
-	r := h.referral("refx")
-	if r.Status != flows.StatusClosed || r.Phone != "" || r.Chat != "" || r.Postcode != "" {
-		t.Errorf("after /oubli: %+v", r)
-	}
-	if !slices.Equal(r.Delivery.Queue, []string{flows.MailWithdrawn}) {
-		t.Errorf("the structure is not told: queue %v", r.Delivery.Queue)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHandler(t)
+			h.say("tg:2", toReferral...)
+			h.say("tg:2", "par téléphone", "0470 12 34 56")
+			if _, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
+				if tt.delivered {
+					r.Delivery.Queue, r.Delivery.Sent = nil, 1
+				}
+				if tt.to == "" {
+					return nil
+				}
+				_, err := r.Transition(tt.to, flows.ActorStructure, tt.reason, h.now)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			h.say("tg:2", "/oubli")
+			if _, err := h.st.Load(t.Context(), "tg:2"); !errors.Is(err, flows.ErrNoSession) {
+				t.Errorf("session kept: %v", err)
+			}
+			r := h.referral("refx")
+			if r.Status.Open() || r.Phone != "" || r.Chat != "" || r.Postcode != "" || r.Need != "" {
+				t.Errorf("after /oubli: %+v", r)
+			}
+			if !slices.Equal(r.Delivery.Queue, tt.queue) {
+				t.Errorf("queue %v, want %v", r.Delivery.Queue, tt.queue)
+			}
+			var all []string
+			for _, rp := range h.out.Replies {
+				all = append(all, rp.Text)
+			}
+			if got := strings.Contains(strings.Join(all, "\n"), copies); got != tt.delivered {
+				t.Errorf("person told of the structure's copy: %v, want %v; replies %q", got, tt.delivered, all)
+			}
+		})
 	}
 }
 
@@ -197,6 +230,11 @@ func TestNotifyOffersNextPlace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The OCMW has no e-mail address: offered next only once a chat is
+	// linked to it.
+	if err := h.st.SetStructureChat(t.Context(), "be-ocmw", flows.ChatLink{Chat: "tg:77"}); err != nil {
+		t.Fatal(err)
+	}
 	out, err := h.e.Notify(t.Context(), h.stores(), flows.Notice{Referral: r, Kind: "declined"}, h.now)
 	if err != nil || len(out.Replies) < 3 {
 		t.Fatalf("notify: %v %+v", err, out.Replies)
@@ -208,5 +246,74 @@ func TestNotifyOffersNextPlace(t *testing.T) {
 	h.say("tg:4", "oui", "ici")
 	if h.out.Referral == nil || h.out.Referral.Place != "be-ocmw" || len(h.out.Referral.Next) != 0 {
 		t.Errorf("second referral: %+v", h.out.Referral)
+	}
+}
+
+// TestNotifySkipsPlacesThatCannotReceive: the next place of the list is
+// offered only if it can receive a referral.
+func TestNotifySkipsPlacesThatCannotReceive(t *testing.T) {
+	h := newHandler(t)
+	h.say("tg:5", toReferral...)
+	h.say("tg:5", "ici")
+	r, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
+		_, err := r.Transition(flows.StatusDeclined, flows.ActorStructure, flows.DeclineFull, h.now)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := h.e.Notify(t.Context(), h.stores(), flows.Notice{Referral: r, Kind: "declined"}, h.now)
+	if err != nil || len(out.Replies) != 2 || !strings.Contains(out.Replies[1].Text, "/start") {
+		t.Fatalf("notify: %v %+v", err, out.Replies)
+	}
+	if s, _ := h.st.Load(t.Context(), "tg:5"); s.State != flows.StateDone {
+		t.Errorf("state %s, want done: the OCMW cannot receive", s.State)
+	}
+}
+
+// TestHandleOffersOnlyWhereReceived: a place without an e-mail address
+// gets a referral only through a linked chat. Without one, no consent is
+// asked and nothing is said to be sent: the person is told to go or call,
+// with the hand-over card to show.
+func TestHandleOffersOnlyWhereReceived(t *testing.T) {
+	toOCMW := append(slices.Clone(toReferral[:len(toReferral)-2]), "2") // pick the OCMW
+	for _, linked := range []bool{false, true} {
+		t.Run(fmt.Sprint("linked=", linked), func(t *testing.T) {
+			h := newHandler(t)
+			if linked {
+				if err := h.st.SetStructureChat(t.Context(), "be-ocmw", flows.ChatLink{Chat: "tg:77"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			h.say("tg:6", toOCMW...)
+			var all []string
+			for _, rp := range h.out.Replies {
+				all = append(all, rp.Text)
+			}
+			text := strings.Join(all, "\n")
+			if !linked {
+				for _, want := range []string{"OCMW Test ne reçoit pas encore de demandes par Secours", "📋 Votre résumé Secours",
+					"📍 Lieu : OCMW Test", "🙋 Montrez ce message à l'accueil."} {
+					if !strings.Contains(text, want) {
+						t.Errorf("replies lack %q:\n%s", want, text)
+					}
+				}
+				if strings.Contains(text, "contacte") || h.out.Session.State != flows.StateDone {
+					t.Errorf("consent asked (state %s):\n%s", h.out.Session.State, text)
+				}
+				h.say("tg:6", "oui", "ici")
+				if h.out.Referral != nil || strings.Contains(h.out.Replies[0].Text, "envoyé") {
+					t.Errorf("a referral nobody can read: %+v", h.out.Replies)
+				}
+				return
+			}
+			if h.out.Session.State != flows.StateConsent || !strings.Contains(text, "Voulez-vous que OCMW Test vous contacte") {
+				t.Fatalf("state %s:\n%s", h.out.Session.State, text)
+			}
+			h.say("tg:6", "oui", "ici")
+			if h.out.Referral == nil || h.out.Referral.Place != "be-ocmw" {
+				t.Errorf("no referral to the linked OCMW: %+v", h.out.Replies)
+			}
+		})
 	}
 }

@@ -146,6 +146,15 @@ const (
 	kDeclinePrefix     = "decline." // + reason
 )
 
+// Keys of a place that cannot receive a referral, and of "/oubli" when
+// copies reached a structure (issues 15, 16).
+const (
+	kNoChannelPhone = "nochannel.phone" // [+ ".aidant"]
+	kNoChannelVisit = "nochannel.visit" // [+ ".aidant"]
+	kCardShow       = "card.show"
+	kDeletedCopies  = "data.deleted.copies"
+)
+
 // Keys of the hand-over card (issue 9).
 const (
 	kCardTitle       = "card.title"
@@ -184,8 +193,9 @@ func referralKeys() []string {
 		kPhoneInvalid, kReferralRelay, kReferralPhone, kReferralWithdrawn, kReferralFailed, kCancelNone,
 		kRelaySent, kRelayClosed, kRelayFailed, kStructureUsage, kStructureLinked, kStructureBadCode,
 		"a.done.cancel", "a.done.card",
-		kCardTitle, kCardTitleAidant, kCardProfile, kCardTip, kCardPlace, kCardHours, kCardPhone, kCardBring, kCardBring + ".aidant"}
-	for _, n := range []string{"seen", "accepted", "declined", "contacted", "closed", "expired", "message", "next", "none_left"} {
+		kCardTitle, kCardTitleAidant, kCardProfile, kCardTip, kCardPlace, kCardHours, kCardPhone, kCardBring, kCardBring + ".aidant",
+		kNoChannelPhone, kNoChannelPhone + ".aidant", kNoChannelVisit, kNoChannelVisit + ".aidant", kCardShow, kDeletedCopies}
+	for _, n := range []string{"seen", "accepted", "declined", "contacted", "closed", "expired", "message", "next", "none_left", ReasonUndeliverable} {
 		keys = append(keys, kNoticePrefix+n)
 	}
 	for _, r := range DeclineReasons {

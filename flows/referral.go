@@ -36,6 +36,10 @@ const (
 	ReasonWithdrawn   = "withdrawn"
 	ReasonExpired     = "expired"
 	ReasonUnreachable = "unreachable"
+	// ReasonUndeliverable: the structure's mail server refused the first
+	// mail for good (SMTP 5xx) and no linked chat could carry it, or the
+	// place lost its only channel: nobody there can read it.
+	ReasonUndeliverable = "undeliverable"
 
 	DeclineFull       = "full"         // no capacity now
 	DeclineOutOfScope = "out_of_scope" // not a service the structure gives
@@ -68,6 +72,9 @@ const (
 	MailReminder  = "reminder"  // not opened after RemindAfter
 	MailReply     = "reply"     // the person answered a message
 	MailWithdrawn = "withdrawn" // the person withdrew the request
+	// MailForget asks the structure to delete what we sent it: the person
+	// asked to be forgotten ("/oubli") after something reached it.
+	MailForget = "forget"
 )
 
 // ReferralVersion is the version of the stored referral JSON.

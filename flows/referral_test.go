@@ -22,27 +22,27 @@ func TestReferralByMessage(t *testing.T) {
 	c := toPlaces(t, "moi")
 	c.wantText("[pick:1] [pick:2] [pick:none]")
 	c.wantText("Quel lieu choisissez-vous ?")
-	c.say("2")
+	c.say("1")
 	c.wantState(flows.StateConsent)
-	c.wantText("Voulez-vous que OCMW Test vous contacte ?\nNous lui envoyons")
+	c.wantText("Voulez-vous que EPN Test vous contacte ?\nNous lui envoyons")
 	c.say("ce qui est envoyé")
 	c.wantText("Jamais vos réponses")
 	c.wantState(flows.StateConsent)
 	c.say("oui")
 	c.wantState(flows.StateContact)
-	c.wantText("Comment OCMW Test peut vous répondre ?")
+	c.wantText("Comment EPN Test peut vous répondre ?")
 	c.say("1")
 	c.wantState(flows.StateDone)
-	c.wantText("C'est envoyé à OCMW Test")
+	c.wantText("C'est envoyé à EPN Test")
 	c.wantText("[done:cancel] [done:card] [done:restart] [done:about]")
 	r := c.oc.Referral
 	if r == nil {
 		t.Fatal("no referral")
 	}
-	want := flows.Referral{V: flows.ReferralVersion, Place: "be-ocmw", Next: []string{"be-epn"}, Lang: flows.FR,
+	want := flows.Referral{V: flows.ReferralVersion, Place: "be-epn", Next: []string{"be-ocmw"}, Lang: flows.FR,
 		Country: "BE", Postcode: "1000", Need: "health", Profile: "proche_autonomie", Why: "why.needs_boost",
 		ConsentBy: "self", Contact: flows.ContactRelay, Chat: "cli:test", Status: flows.StatusSent}
-	if r.Place != want.Place || strings.Join(r.Next, ",") != "be-epn" || r.Lang != want.Lang || r.Country != want.Country ||
+	if r.Place != want.Place || strings.Join(r.Next, ",") != "be-ocmw" || r.Lang != want.Lang || r.Country != want.Country ||
 		r.Postcode != want.Postcode || r.Need != want.Need || r.Profile != want.Profile || r.Why != want.Why ||
 		r.ConsentBy != want.ConsentBy || r.Contact != want.Contact || r.Chat != want.Chat || r.Status != want.Status ||
 		r.Phone != "" || r.Aidant || r.ConsentAt.IsZero() || r.Confidence == "" {
@@ -51,7 +51,7 @@ func TestReferralByMessage(t *testing.T) {
 	if len(r.Delivery.Queue) != 1 || r.Delivery.Queue[0] != flows.MailNew || len(r.History) != 1 {
 		t.Errorf("delivery %+v history %+v", r.Delivery, r.History)
 	}
-	if c.s.Ref == "" || c.s.RefPlace != "be-ocmw" {
+	if c.s.Ref == "" || c.s.RefPlace != "be-epn" {
 		t.Errorf("session ref = %q %q", c.s.Ref, c.s.RefPlace)
 	}
 
@@ -60,7 +60,7 @@ func TestReferralByMessage(t *testing.T) {
 	if c.oc.Relay != "Je suis libre le matin" {
 		t.Errorf("relay = %q", c.oc.Relay)
 	}
-	c.wantText("Message transmis à OCMW Test.")
+	c.wantText("Message transmis à EPN Test.")
 	c.say("BE68 5390 0754 7034")
 	if c.oc.Relay != "" {
 		t.Errorf("an IBAN was relayed")
@@ -75,7 +75,7 @@ func TestReferralByMessage(t *testing.T) {
 	if c.oc.Withdraw == "" || c.s.Ref != "" {
 		t.Errorf("cancel: withdraw %q ref %q", c.oc.Withdraw, c.s.Ref)
 	}
-	c.wantText("Votre demande à OCMW Test est annulée.")
+	c.wantText("Votre demande à EPN Test est annulée.")
 	c.say("/annuler")
 	c.wantText("Vous n'avez pas de demande en cours.")
 }
@@ -152,7 +152,13 @@ func TestNoticeStep(t *testing.T) {
 	}
 
 	r.Status, r.Reason = flows.StatusDeclined, flows.DeclineFull
+	// The OCMW has no e-mail address: with no chat linked it cannot
+	// receive, and is not offered.
 	out = e.NoticeStep(c.s, true, flows.Notice{Referral: r, Kind: "declined"}, c.now)
+	if out.Session.State != flows.StateDone || len(out.Replies) != 2 || !strings.Contains(out.Replies[1].Text, "/start") {
+		t.Errorf("declined, next place unlinked: state %s, replies %+v", out.Session.State, out.Replies)
+	}
+	out = e.NoticeStep(c.s, true, flows.Notice{Referral: r, Kind: "declined", Linked: flows.Linked{"be-ocmw": true}}, c.now)
 	if out.Session.State != flows.StateConsent || out.Session.Ref != "" || out.Session.Places[0] != "be-ocmw" {
 		t.Fatalf("declined: state %s ref %q places %v", out.Session.State, out.Session.Ref, out.Session.Places)
 	}
@@ -288,4 +294,49 @@ func FuzzNormalizePhone(f *testing.F) {
 			t.Fatalf("FormatPhone(%q) = %q reads back as %q", got, flows.FormatPhone(got), back)
 		}
 	})
+}
+
+// TestNoticeUndeliverable: a referral whose mail was refused for good is
+// announced in the person's language, with the place's phone, and the
+// next place that can receive is offered.
+func TestNoticeUndeliverable(t *testing.T) {
+	for _, tt := range []struct {
+		lang       flows.Lang
+		say        []string
+		told, next string
+	}{
+		{flows.FR, []string{"1", "oui", "ici"}, "Votre demande n'a pas pu être remise à EPN Test", "Voulez-vous que OCMW Test vous contacte"},
+		{flows.NL, []string{"1", "ja", "hier"}, "Uw aanvraag kon niet bezorgd worden bij EPN Test", "Wilt u dat OCMW Test u contacteert"},
+	} {
+		t.Run(string(tt.lang), func(t *testing.T) {
+			c := newChat(t)
+			lang := "fr"
+			if tt.lang == flows.NL {
+				lang = "nl"
+			}
+			c.say("x", lang, "belgique", "1", "1", "1", "1", "1", "1", "1", "1", "1", "1000")
+			c.wantState(flows.StatePick)
+			c.say(tt.say...)
+			if c.oc.Referral == nil {
+				t.Fatalf("no referral: %s", c.text())
+			}
+			r := *c.oc.Referral
+			r.ID, c.s.Ref = "abc123", "abc123"
+			r.Status, r.Reason = flows.StatusClosed, flows.ReasonUndeliverable
+			out := c.e.NoticeStep(c.s, true, flows.Notice{Referral: r, Kind: "closed", Linked: flows.Linked{"be-ocmw": true}}, c.now)
+			var all []string
+			for _, rp := range out.Replies {
+				all = append(all, rp.Text)
+			}
+			txt := strings.Join(all, "\n")
+			for _, want := range []string{tt.told, "02 000 00 00", tt.next} {
+				if !strings.Contains(txt, want) {
+					t.Errorf("replies lack %q:\n%s", want, txt)
+				}
+			}
+			if out.Session.State != flows.StateConsent || out.Session.Ref != "" {
+				t.Errorf("state %s ref %q, want the consent question for the next place", out.Session.State, out.Session.Ref)
+			}
+		})
+	}
 }

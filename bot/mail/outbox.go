@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,6 +106,38 @@ func (o *Outbox) send(ctx context.Context, m Message) error {
 		o.Sent(path)
 	}
 	return nil
+}
+
+// Forget removes the files of every message whose Message-ID local part
+// starts with prefix, as a person's "/oubli" asks of the mails about
+// their referral (the desk's Message-IDs start with the referral id and a
+// dot). It returns how many files it removed; a missing directory holds
+// none.
+func (o *Outbox) Forget(prefix string) (int, error) {
+	if prefix == "" {
+		return 0, errors.New("outbox forget: empty prefix") // would remove every mail
+	}
+	entries, err := os.ReadDir(o.Dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("outbox forget: %w", err)
+	}
+	want := fileSafe(prefix)
+	n := 0
+	for _, e := range entries {
+		// <time>-<local part>.eml: the time has no "-".
+		_, local, ok := strings.Cut(e.Name(), "-")
+		if !ok || e.IsDir() || !strings.HasSuffix(local, ".eml") || !strings.HasPrefix(local, want) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(o.Dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("outbox forget: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // fileSafe keeps the characters of a Message-ID local part that are safe

@@ -147,3 +147,35 @@ func TestOutboxErrors(t *testing.T) {
 		t.Error("Send with no Dir: no error")
 	}
 }
+
+// TestOutboxForget: "/oubli" removes the files of one referral's mails,
+// and only those.
+func TestOutboxForget(t *testing.T) {
+	dir := t.TempDir()
+	o := &secmail.Outbox{Dir: dir, From: "Secours <secours@example.org>"}
+	for _, id := range []string{"ref1.new.0", "ref1.reply.1", "ref10.new.0", "ref2.new.0"} {
+		m := msg()
+		m.ID = id
+		if err := o.Send(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := o.Forget("ref1.")
+	if err != nil || n != 2 {
+		t.Fatalf("Forget = %d, %v; want 2", n, err)
+	}
+	want := []string{"20250314T082653-ref10.new.0.eml", "20250314T082653-ref2.new.0.eml"}
+	if got := names(t, dir); !slices.Equal(got, want) {
+		t.Errorf("left %q, want %q", got, want)
+	}
+	if n, err := o.Forget("ref1."); err != nil || n != 0 {
+		t.Errorf("second Forget = %d, %v; want 0, nil", n, err)
+	}
+	if _, err := o.Forget(""); err == nil {
+		t.Error("an empty prefix would remove every mail")
+	}
+	missing := &secmail.Outbox{Dir: filepath.Join(dir, "none")}
+	if n, err := missing.Forget("ref1."); err != nil || n != 0 {
+		t.Errorf("missing directory: %d, %v", n, err)
+	}
+}

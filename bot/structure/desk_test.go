@@ -25,6 +25,7 @@ import (
 	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -65,6 +66,7 @@ type desk struct {
 	now    time.Time
 	mu     sync.Mutex
 	e      *flows.Engine
+	dir    *geo.Directory
 	st     *memory.Store
 	svc    *structure.Service
 	smtp   *smtptest.Server
@@ -76,18 +78,25 @@ type desk struct {
 var t0 = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC) // a Tuesday, 10:00 in Brussels
 
 func newDesk(t *testing.T, opts ...smtptest.Option) *desk {
+	srv := smtptest.NewServer(t, opts...)
+	cfg, err := mail.ParseURL(srv.URL("secours@example.org"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDeskMailer(t, mail.NewSMTP(cfg), cfg.From)
+	d.smtp = srv
+	return d
+}
+
+// newDeskMailer is newDesk with another mailer (d.smtp stays nil).
+func newDeskMailer(t *testing.T, mailer structure.Mailer, from string) *desk {
 	d := &desk{t: t, now: t0, chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
 	e, dir, err := configs.EngineAndPlaces()
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.e = e
+	d.e, d.dir = e, dir
 	d.st = memory.New(time.Hour*24*60, d.clock)
-	d.smtp = smtptest.NewServer(t, opts...)
-	cfg, err := mail.ParseURL(d.smtp.URL("secours@example.org"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	cats, err := flows.LoadCatalogs(configs.FS)
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +105,7 @@ func newDesk(t *testing.T, opts ...smtptest.Option) *desk {
 	d.page = httptest.NewServer(mux)
 	t.Cleanup(d.page.Close)
 	d.svc, err = structure.NewService(structure.Options{
-		Engine: e, Stores: d.stores(), Places: dir, Mailer: mail.NewSMTP(cfg), From: cfg.From, Sender: d.chat,
+		Engine: e, Stores: d.stores(), Places: dir, Mailer: mailer, From: from, Sender: d.chat,
 		BaseURL: d.page.URL, Now: d.clock, Log: slog.New(slog.DiscardHandler),
 		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
 	})
@@ -479,7 +488,7 @@ func TestWithdrawTellsStructure(t *testing.T) {
 	r := d.refer("tg:600")
 	d.sweep()
 	d.smtp.Wait(t, 1, 5*time.Second)
-	d.say("tg:600", "/oubli")
+	d.say("tg:600", "annuler ma demande")
 	d.sweep()
 	msgs := d.smtp.Wait(t, 2, 5*time.Second)
 	body := decode(t, msgs[1])
@@ -534,7 +543,7 @@ func TestHoldKeepsBackTheFirstMail(t *testing.T) {
 // later with its mail still queued.
 func TestUndeliverablePurged(t *testing.T) {
 	d := newDesk(t)
-	d.smtp.SetFailures(1<<30, 550) // every attempt refused
+	d.smtp.SetFailures(1<<30, 451) // every attempt fails, never for good
 	r := d.refer("tg:1")
 	for range 16 {
 		d.advance(24 * time.Hour)

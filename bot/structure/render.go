@@ -89,7 +89,7 @@ var flashes = []string{"seen", "accepted", "declined", "contacted", "closed", "w
 	"denied.sent", "denied.seen", "denied.accepted", "denied.contacted", "denied.declined", "denied.closed"}
 
 // mailKinds are the kinds Mail renders.
-var mailKinds = []string{flows.MailNew, flows.MailReminder, flows.MailReply, flows.MailWithdrawn}
+var mailKinds = []string{flows.MailNew, flows.MailReminder, flows.MailReply, flows.MailWithdrawn, flows.MailForget}
 
 // errorPages are the error pages fail renders (err.<name>, its .title).
 var errorPages = []string{"notfound", "toomany", "bad", "forbidden", "toolarge", "internal"}
@@ -107,11 +107,12 @@ func codeKeys() []string {
 		"tg.linked", "tg.linked_undated", "tg.channel_other",
 		"mail.new", "mail.reminder", "mail.reply", "mail.withdrawn", "mail.summary", "mail.open", "mail.no_page", "mail.place_default",
 		"sum.title", "sum.reminder", "sum.reply", "err.back", "ref.reason",
+		"mail.forget", "sum.forget", "mail.subject.reply_first", "mail.reply_first", "sum.reply_first",
 		"share.poster_both", "share.poster_fr", "share.poster_nl"}
 	for _, s := range statuses {
 		keys = append(keys, "status."+string(s))
 	}
-	for _, r := range slices.Concat(flows.CloseReasons, flows.DeclineReasons, []string{flows.ReasonWithdrawn, flows.ReasonExpired}) {
+	for _, r := range slices.Concat(flows.CloseReasons, flows.DeclineReasons, []string{flows.ReasonWithdrawn, flows.ReasonExpired, flows.ReasonUndeliverable}) {
 		keys = append(keys, "reason."+r)
 	}
 	for _, f := range flashes {
@@ -543,11 +544,14 @@ func (w *Web) Mail(kind string, r flows.Referral, place *geo.Place, link string)
 	case flows.MailReminder:
 		d.Intro = t.s("mail.reminder", "age", t.age(r.Created, w.now()))
 	case flows.MailReply:
-		d.Intro = t.s("mail.reply")
+		d.Intro = t.s("mail.reply" + firstSuffix(r))
+		d.Subject = t.s("mail.subject.reply"+firstSuffix(r), "ref", ref)
 	case flows.MailWithdrawn:
 		d.Intro = t.s("mail.withdrawn", "ref", ref)
+	case flows.MailForget:
+		d.Intro = t.s("mail.forget", "ref", ref)
 	}
-	if kind != flows.MailWithdrawn { // scrubbed: nothing to summarise, and nothing should be
+	if kind != flows.MailWithdrawn && kind != flows.MailForget { // scrubbed: nothing to summarise, and nothing should be
 		var v refView
 		w.summary(t, &r, &v)
 		// A reply needs only enough to find the referral on the page.
@@ -579,9 +583,11 @@ func (w *Web) Summary(kind string, r flows.Referral, place *geo.Place, link stri
 	var b strings.Builder
 	switch kind {
 	case flows.MailReply:
-		b.WriteString(t.s("sum.reply", "ref", ref))
+		b.WriteString(t.s("sum.reply"+firstSuffix(r), "ref", ref))
 	case flows.MailWithdrawn:
 		b.WriteString(t.s("mail.withdrawn", "ref", ref))
+	case flows.MailForget:
+		b.WriteString(t.s("sum.forget", "ref", ref))
 	default:
 		if kind == flows.MailReminder {
 			b.WriteString(t.s("sum.reminder", "ref", ref, "age", t.age(r.Created, w.now())))
@@ -605,6 +611,23 @@ func (t tr) open(link string) string {
 		return t.s("mail.no_page")
 	}
 	return t.s("mail.open", "link", link)
+}
+
+// firstSuffix is "_first" when the person's latest message is not an
+// answer: the structure had not written before it (issue 17).
+func firstSuffix(r flows.Referral) string {
+	last := -1
+	for i, n := range r.Thread {
+		if n.From == flows.ActorPerson {
+			last = i
+		}
+	}
+	for _, n := range r.Thread[:max(last, 0)] {
+		if n.From == flows.ActorStructure {
+			return ""
+		}
+	}
+	return "_first"
 }
 
 // staticText matches {{T "key"}}: a fixed text of structure.json.

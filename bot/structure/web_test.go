@@ -1019,6 +1019,14 @@ func TestMail(t *testing.T) {
 	withdrawn := referralA1()
 	withdrawn.Status, withdrawn.Reason = flows.StatusClosed, flows.ReasonWithdrawn
 	withdrawn.Scrub()
+	// answered: the structure wrote, then the person answered.
+	answered := func(r flows.Referral) flows.Referral {
+		r.Thread = []flows.Note{{At: t0.Add(-2 * time.Hour), From: flows.ActorStructure, Text: "Venez mardi"},
+			{At: t0.Add(-time.Hour), From: flows.ActorPerson, Text: personNote}}
+		return r
+	}
+	wroteFirst := referralB1()
+	wroteFirst.Thread = []flows.Note{{At: t0.Add(-time.Hour), From: flows.ActorPerson, Text: personNote}}
 	tests := []struct {
 		kind    string
 		r       flows.Referral
@@ -1036,8 +1044,15 @@ func TestMail(t *testing.T) {
 		{flows.MailReminder, referralA1(), pl[placeA], []string{"reçue il y a 3 h", "Besoin : Banque, argent", link}, nil,
 			"Secours : une demande attend votre réponse (a1x9k2)"},
 		{flows.MailReminder, referralB1(), pl[placeB], []string{"kwam 20 min geleden binnen", link}, nil, "Secours: een aanvraag wacht op uw antwoord (b1r6t3)"},
-		{flows.MailReply, referralA1(), pl[placeA], []string{"La personne a répondu à votre message", link}, []string{personNote}, "Secours : la personne a répondu (a1x9k2)"},
-		{flows.MailReply, referralB1(), pl[placeB], []string{"De persoon heeft op uw bericht geantwoord", link}, nil, "Secours: de persoon heeft geantwoord (b1r6t3)"},
+		// The structure never wrote: the person's message is not a reply.
+		{flows.MailReply, referralA1(), pl[placeA], []string{"La personne vous a écrit un message", link}, []string{personNote, "répondu à votre"}, "Secours : la personne vous a écrit (a1x9k2)"},
+		{flows.MailReply, answered(referralA1()), pl[placeA], []string{"La personne a répondu à votre message", link}, []string{personNote}, "Secours : la personne a répondu (a1x9k2)"},
+		{flows.MailReply, wroteFirst, pl[placeB], []string{"De persoon heeft u een bericht geschreven", link}, []string{"geantwoord"}, "Secours: de persoon heeft u geschreven (b1r6t3)"},
+		{flows.MailReply, answered(referralB1()), pl[placeB], []string{"De persoon heeft op uw bericht geantwoord", link}, nil, "Secours: de persoon heeft geantwoord (b1r6t3)"},
+		{flows.MailForget, withdrawn, pl[placeA], []string{"La personne de la demande a1x9k2 a demandé à Secours d'effacer ses données", "Merci d'effacer aussi", link},
+			[]string{"Besoin", "1000", "Banque", "accepter"}, "Secours : effacez la demande a1x9k2"},
+		{flows.MailForget, withdrawn, pl[placeB], []string{"De persoon van aanvraag a1x9k2 heeft Secours gevraagd de gegevens te wissen", link},
+			[]string{"Vraag", "1000"}, "Secours: wis aanvraag a1x9k2"},
 		{flows.MailWithdrawn, withdrawn, pl[placeA], []string{"La personne a retiré la demande a1x9k2. Ses données sont effacées.", link},
 			[]string{"Besoin", "1000", "Banque", "néerlandais", "accepter"}, "Secours : demande a1x9k2 retirée"},
 		{flows.MailWithdrawn, withdrawn, pl[placeB], []string{"De persoon heeft aanvraag a1x9k2 ingetrokken.", link},
@@ -1111,6 +1126,10 @@ func TestSummary(t *testing.T) {
 		"Ouvrir vos demandes : " + link
 	if got != want {
 		t.Errorf("Summary =\n%s\nwant\n%s", got, want)
+	}
+	// The structure never wrote to this person: their message is no reply.
+	if got := f.web.Summary(flows.MailReply, referralA1(), pl[placeA], link); !strings.HasPrefix(got, "La personne vous a écrit un message (demande a1x9k2)") {
+		t.Errorf("first message summary:\n%s", got)
 	}
 }
 

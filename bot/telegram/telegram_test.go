@@ -229,7 +229,10 @@ type profileScript struct {
 	postcode string    // typed; empty: the location is shared
 	at       geo.Point // the shared location
 	profile  string
-	consent  string
+	// consent is the press after the place list: the consent answer, or
+	// "done:card" where the place cannot receive a referral (no e-mail,
+	// no linked chat: the Flemish OCMWs) and the end screen follows.
+	consent string
 	// fallbackOK accepts the engine's "no place near you yet": the
 	// directory holds only administrative-help places so far, and the
 	// profiles that need a digital-skills workshop match none of them.
@@ -252,16 +255,16 @@ func profileScripts() []profileScript {
 			postcode: "59000", profile: "besoin_assistance", consent: "consent:aidant"},
 		{name: "autonome_nl", lang: "nl", answers: []string{"lang:nl", "who:self", "need:procedure", "device:computer",
 			"internet:home", "skills:web", "online_done:alone", "feeling:ease", "reading:text", "barrier:none"},
-			postcode: "2000", profile: "autonome", consent: "consent:yes"},
+			postcode: "2000", profile: "autonome", consent: "done:card"},
 		{name: "grand_debutant_nl", lang: "nl-BE", answers: []string{"lang:nl", "who:self", "need:banking", "device:basic_phone",
 			"internet:rarely", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"},
 			postcode: "2000", profile: "grand_debutant", consent: "consent:no", fallbackOK: true},
 		{name: "proche_autonomie_nl", lang: "nl", answers: []string{"lang:nl", "who:self", "need:procedure", "device:smartphone",
 			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"},
-			at: geo.Point{Lat: 51.2199, Lon: 4.4035}, profile: "proche_autonomie", consent: "consent:yes"},
+			at: geo.Point{Lat: 51.2199, Lon: 4.4035}, profile: "proche_autonomie", consent: "done:card"},
 		{name: "besoin_assistance_nl_aidant", lang: "nl", answers: []string{"lang:nl", "who:relative", "need:banking", "device:none",
 			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:voice", "barrier:memory"},
-			postcode: "2000", profile: "besoin_assistance", consent: "consent:yes"},
+			postcode: "2000", profile: "besoin_assistance", consent: "done:card"},
 	}
 }
 
@@ -341,8 +344,8 @@ func TestConversations(t *testing.T) {
 				t.Errorf("%d answerCallbackQuery, want one per press (%d)", n, presses)
 			}
 			wantEdits := presses
-			if sc.consent == "consent:what" {
-				wantEdits-- // the engine explains and asks again: the question stays open
+			if sc.consent == "consent:what" || sc.consent == "done:card" {
+				wantEdits-- // the engine explains (or gives the card) and asks again: the question stays open
 			}
 			edits := h.srv.CallsTo("editMessageText")
 			if len(edits) != wantEdits {

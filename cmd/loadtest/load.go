@@ -173,7 +173,7 @@ func (u *simUser) run(ctx context.Context) (ok bool, err error) {
 		return false, fmt.Errorf("postcode: %w", err)
 	}
 	if len(u.sc.Refer) == 0 {
-		if u.srv.Venues(u.chat) != 0 {
+		if u.srv.Venues(u.chat) != 0 && !u.sc.HandOver {
 			return false, errors.New("a place list where none should fit")
 		}
 		m, ok := u.srv.Keyboard(u.chat)

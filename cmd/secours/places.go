@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/configs"
+	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
 
@@ -279,6 +280,7 @@ func placesCheck(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "loaded in %v\n", time.Since(start).Round(time.Millisecond))
 	errs, warns := placesPrintIssues(stderr, d.Validate())
 	placesPrintCounts(stdout, d)
+	placesPrintChannels(stdout, d)
 	fmt.Fprintf(stdout, "%d rows rejected, %d warnings\n", errs, warns)
 	if errs > 0 {
 		return 1
@@ -314,4 +316,24 @@ func placesPrintCounts(w io.Writer, d *geo.Directory) {
 	section("places per source", bySource)
 	section("places per service (country, service)", byService)
 	section("service tags from", byTag)
+}
+
+// placesPrintChannels counts, per country and source, the places that
+// cannot receive a referral by e-mail (issue 15). Only a Telegram chat
+// linked with "/structure CODE", which the store knows and this command
+// does not read, can reach them; until then the bot gives their persons
+// the hand-over card instead of a referral.
+func placesPrintChannels(w io.Writer, d *geo.Directory) {
+	none, all := map[string]int{}, map[string]int{}
+	for _, p := range d.Places() {
+		k := string(p.Country) + "  " + p.Source
+		all[k]++
+		if !flows.Linked(nil).Receives(p) {
+			none[k]++
+		}
+	}
+	fmt.Fprintln(w, "places without a referral channel (no e-mail; a chat linked with /structure still receives), of all:")
+	for _, k := range slices.Sorted(maps.Keys(all)) {
+		fmt.Fprintf(w, "  %-60s %6d of %d\n", k, none[k], all[k])
+	}
 }

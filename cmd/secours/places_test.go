@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/geo"
 )
 
 func runPlacesT(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -50,6 +54,40 @@ func TestPlacesCheck(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("places check output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestPlacesCheckChannels: "places check" counts, per country and
+// source, the places a referral cannot reach by e-mail.
+func TestPlacesCheckChannels(t *testing.T) {
+	d, err := geo.Open(configs.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, all := map[string]int{}, map[string]int{}
+	for _, p := range d.Places() {
+		k := string(p.Country) + "  " + p.Source
+		all[k]++
+		if p.Email == "" {
+			none[k]++
+		}
+	}
+	code, out, errs := runPlacesT(t, "check")
+	if code != 0 {
+		t.Fatalf("places check = %d\n%s\n%s", code, out, errs)
+	}
+	_, section, ok := strings.Cut(out, "places without a referral channel")
+	if !ok {
+		t.Fatalf("no referral channel section:\n%s", out)
+	}
+	for k, n := range all {
+		want := fmt.Sprintf("  %-60s %6d of %d\n", k, none[k], n)
+		if !strings.Contains(section, want) {
+			t.Errorf("section lacks %q:\n%s", want, section)
+		}
+	}
+	if none["BE  ocmw-vlaanderen"] == 0 {
+		t.Error("the Flemish OCMWs have no e-mail address in the shipped data: the count should say so")
 	}
 }
 

@@ -8,10 +8,11 @@ import (
 	"github.com/secours/secours/flows"
 )
 
-// toConsent is a conversation up to the contact question, typed: Antwerp
-// (2000) gives one place, so the consent comes right after the postcode.
-var toConsent = []string{"x", "fr", "belgique", "moi", "santé", "smartphone seul", "sur le telephone",
-	"whatsapp, photos", "oui avec aide", "peur", "des textes", "non", "2000", "oui"}
+// toConsent is a conversation up to the contact question, typed: Lille
+// (59000) lists places with an e-mail address, so picking the first asks
+// the consent without looking up a linked chat.
+var toConsent = []string{"x", "fr", "france", "moi", "santé", "smartphone seul", "sur le telephone",
+	"whatsapp, photos", "oui avec aide", "peur", "des textes", "non", "59000", "1", "oui"}
 
 func typed(chat flows.ChatID, id, text string) flows.Msg {
 	return flows.Msg{Chat: chat, ID: id, Kind: flows.KindText, Text: text}

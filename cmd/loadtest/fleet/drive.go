@@ -212,7 +212,7 @@ func (u *user) run(ctx context.Context) error {
 		// pick question's buttons name the places.
 		u.placesLost = len(u.sc.Refer) > 0
 	case len(u.sc.Refer) == 0:
-		if u.d.api.Venues(u.chat) != 0 {
+		if u.d.api.Venues(u.chat) != 0 && !u.sc.HandOver {
 			return errors.New("a place list where none should fit")
 		}
 		m, ok := u.d.api.Keyboard(u.chat)
