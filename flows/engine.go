@@ -1064,6 +1064,9 @@ func (t *turn) located(loc geo.Location, err error) {
 		case errors.Is(err, geo.ErrOutside):
 			t.event = "location_outside"
 			t.say(t.aidantKey(kLocOutside))
+		case errors.Is(err, geo.ErrBadPoint):
+			t.event = "location_bad_point"
+			t.say(kLocBadPoint)
 		default:
 			t.say(kLocUnknown)
 		}

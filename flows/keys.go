@@ -24,6 +24,7 @@ const (
 	kLocUnknown     = "location.unknown"
 	kLocSuggest     = "location.suggest"
 	kLocOutside     = "location.outside"
+	kLocBadPoint    = "location.bad_point"
 	kRedoIntro      = "redo.intro"
 	kNoMoreTips     = "tips.none"
 	kPlacesBest     = "places.best"
@@ -106,7 +107,7 @@ func staticKeys() []string {
 		kConfPrefix + "high", kConfPrefix + "medium", kConfPrefix + "low",
 		kTipSafety + "BE", kTipSafety + "FR", kTipAssistance + "BE", kTipAssistance + "FR",
 		kTipBorrowed, kTipDontShare, kTipAidantLinks + "BE", kTipAidantLinks + "FR",
-		kLocationBtn, kLocUnknown, kLocSuggest, kLocOutside, kRedoIntro, kNoMoreTips,
+		kLocationBtn, kLocUnknown, kLocSuggest, kLocOutside, kLocBadPoint, kRedoIntro, kNoMoreTips,
 		kPlacesBest, kPlacesOthers, kPlacesKM, kPlacesKMApprox, kPlacesHere,
 		kNoteLabel, kNoteMission, kNoteBorder,
 		kHoursOpen, kHoursToday, kHoursTomorrow, kHoursDay, kHoursUnknown, kHoursRaw,
