@@ -609,6 +609,10 @@ func (t *turn) navigate(action string) {
 			t.resume()
 			return
 		}
+		if s.State == StateLang && s.Paused != "" {
+			t.leaveLang()
+			return
+		}
 		if len(s.Trail) >= 2 {
 			s.Trail = s.Trail[:len(s.Trail)-1]
 			prev := s.Trail[len(s.Trail)-1]
@@ -641,6 +645,19 @@ func (t *turn) navigate(action string) {
 	default:
 		t.reask()
 	}
+}
+
+// leaveLang ends the detour of /langue: back to where the person was,
+// with the language question out of the trail, so that "retour" there
+// goes to the question before and not to the language again.
+func (t *turn) leaveLang() {
+	s := t.s
+	p := s.Paused
+	s.Paused = ""
+	if n := len(s.Trail); n > 0 && s.Trail[n-1] == StateLang {
+		s.Trail = s.Trail[:n-1]
+	}
+	t.goTo(p)
 }
 
 // human answers "parler à quelqu'un": the chosen place's phone, or the
@@ -900,10 +917,8 @@ func (t *turn) answer(a string) {
 	case StateLang:
 		s.Lang = Lang(a)
 		if s.Paused != "" {
-			p := s.Paused
-			s.Paused = ""
 			t.say(kLangChanged)
-			t.goTo(p)
+			t.leaveLang()
 			return
 		}
 		if c := t.m.Country; c == "BE" || c == "FR" {

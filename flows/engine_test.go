@@ -419,6 +419,37 @@ func TestLanguageChangeMidway(t *testing.T) {
 	c.wantText("Welk toestel hebt u zelf?")
 }
 
+// TestBackAfterLanguageChange: "retour" after /langue went to the
+// language question again (issue 17). Whether the language was changed or
+// the question left with "retour", the person is back where they were, and
+// "retour" there goes to the question before.
+func TestBackAfterLanguageChange(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		detour []string // from the device question
+	}{
+		{"language changed", []string{"/langue", "nederlands"}},
+		{"same language", []string{"/taal", "français"}},
+		{"back from the language question", []string{"/langue", "retour"}},
+		{"language button", []string{"/langue", "2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newChat(t)
+			c.say("x", "fr", "belgique", "moi", "emploi")
+			c.wantState("device")
+			c.say(tc.detour...)
+			c.wantState("device")
+			if c.s.Paused != "" {
+				t.Errorf("Paused = %q after the detour, want none", c.s.Paused)
+			}
+			c.say("terug")
+			c.wantState(flows.StateNeed)
+			c.say("terug")
+			c.wantState(flows.StateWho)
+		})
+	}
+}
+
 func TestSessionRoundTrip(t *testing.T) {
 	c := newChat(t)
 	c.say("x", "fr", "belgique", "j'aide un proche", "famille")
