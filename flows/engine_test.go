@@ -199,7 +199,15 @@ func TestWholeConversationFR(t *testing.T) {
 	if c.oc.Referral == nil || c.oc.Referral.Contact != flows.ContactRelay {
 		t.Fatalf("no relay referral: %+v", c.oc.Referral)
 	}
+	// Relay mode: a word is a message; the menu restarts, once confirmed.
 	c.say("recommencer")
+	c.wantState(flows.StateDone)
+	if c.oc.Relay != "recommencer" {
+		t.Errorf("relay = %q, want the word relayed", c.oc.Relay)
+	}
+	c.say("menu", "recommencer")
+	c.wantState(flows.StateConfirm)
+	c.say("oui")
 	c.wantState(flows.StateWho)
 	if c.s.Answers["country"] != "BE" || c.s.Answers["need"] != "" {
 		t.Errorf("restart kept %v", c.s.Answers)

@@ -68,6 +68,7 @@ const (
 	navBack  = "nav:back"
 	navHelp  = "nav:help"
 	navHuman = "nav:human"
+	navMenu  = "nav:menu" // relay mode's only button: its menu (issue 17)
 )
 
 // shortSuffix marks the short variant of a message, used when the person
@@ -191,6 +192,24 @@ func referralKeys() []string {
 	}
 	for _, r := range DeclineReasons {
 		keys = append(keys, kDeclinePrefix+r)
+	}
+	return keys
+}
+
+// Keys of relay mode's menu and of the "are you sure?" questions (issue
+// 17).
+const (
+	kNavMenu       = "nav.menu"
+	kRelayHint     = "relay.hint"
+	kMenu          = "q.menu"
+	kConfirmPrefix = "q.confirm." // + cancel | restart | start
+)
+
+// relayKeys lists the keys of relay mode's menu and of the confirmations.
+func relayKeys() []string {
+	keys := []string{kNavMenu, kRelayHint, kMenu, "a.menu.write"}
+	for _, act := range confirmActions {
+		keys = append(keys, kConfirmPrefix+act, "a.confirm."+act+".no", "a.confirm."+act+".yes")
 	}
 	return keys
 }
