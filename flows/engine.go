@@ -583,7 +583,12 @@ var confirmActions = []string{"cancel", "restart", "start"}
 // current state.
 func (t *turn) confirm(action string) {
 	s := t.s
-	if s.State != StateConfirm {
+	switch {
+	case s.State == StateConfirm:
+	case t.detour():
+		// Asked from the language or the resume question: "no" goes back
+		// to where the person was before it.
+	default:
 		s.Paused = s.State
 	}
 	if s.Paused == StateMenu {
@@ -619,9 +624,18 @@ func (t *turn) confirmed(a string) {
 	}
 }
 
+// detour reports whether the person is at the language or the resume
+// question on the way from another step (Session.Paused).
+func (t *turn) detour() bool {
+	return (t.s.State == StateLang || t.s.State == StateResume) && t.s.Paused != ""
+}
+
 // midway reports whether /start would lose answers: the person is in the
-// questions and has answered the first one.
+// questions, or on a detour from them, and has answered the first one.
 func (t *turn) midway() bool {
+	if t.s.State == StateLang && t.s.Paused != "" {
+		return t.s.Answers["who"] != ""
+	}
 	switch t.s.State {
 	case StateStart, StateLang, StateCountry, StateWho, StateDone, StateResume, StateMenu, StateConfirm:
 		return false

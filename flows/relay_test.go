@@ -85,6 +85,7 @@ func TestRelayModeLeavesOnlyConfirmed(t *testing.T) {
 		{"/start asks", func(c *chat) { c.say("/start") }, flows.StateConfirm, false, ""},
 		{"/start, yes", func(c *chat) { c.say("/start", "oui") }, flows.StateWho, false, ""},
 		{"a stale end-screen button", func(c *chat) { c.send(flows.Msg{Kind: flows.KindChoice, Choice: "done:cancel"}) }, flows.StateDone, false, ""},
+		{"/annuler from /langue, no", func(c *chat) { c.say("/langue", "/annuler", "non") }, flows.StateDone, false, ""},
 		{"/langue in the confirmation", func(c *chat) { c.say("menu", "5", "/langue", "nederlands") }, flows.StateDone, false, ""},
 		{"menu, an hour later a message", func(c *chat) {
 			c.say("menu")
@@ -150,6 +151,14 @@ func TestStartMidwayAsks(t *testing.T) {
 			}
 		})
 	}
+	// From the language question of /langue, "keep" goes back to the
+	// question the person was at.
+	c := newChat(t)
+	c.say("x", "fr", "belgique", "moi", "santé", "smartphone seul", "/langue", "/start", "non")
+	c.wantState("internet")
+	if c.s.Answers["device"] != "smartphone" || c.s.Paused != "" {
+		t.Errorf("after /langue, /start, non: answers %v, paused %q", c.s.Answers, c.s.Paused)
+	}
 	// Nothing to lose: /start starts again at once.
 	for _, path := range [][]string{{"x"}, {"x", "fr"}, {"x", "fr", "belgique"}} {
 		c := newChat(t)
@@ -158,7 +167,7 @@ func TestStartMidwayAsks(t *testing.T) {
 		c.wantState(flows.StateLang)
 	}
 	// A deep link or a share code is a new start on purpose.
-	c := newChat(t)
+	c = newChat(t)
 	c.say("x", "fr", "belgique", "moi", "santé")
 	c.send(flows.Msg{Kind: flows.KindCommand, Command: "start", Arg: "promo"})
 	c.wantState(flows.StateLang)
