@@ -1003,6 +1003,10 @@ func (t *turn) ask() {
 			Nav: t.nav(), Question: StateMenu})
 	case StateConfirm:
 		act := s.Answers["confirm"]
+		if !slices.Contains(confirmActions, act) {
+			t.confirmed("no") // nothing known to confirm: back to where it was asked
+			return
+		}
 		t.out = append(t.out, Reply{Text: t.t(kConfirmPrefix+act, "place", t.placeName(s.RefPlace)),
 			Choices: t.choices(StateConfirm, t.answers()), Question: StateConfirm})
 	case StateResume:

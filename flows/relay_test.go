@@ -172,3 +172,18 @@ func TestStartMidwayAsks(t *testing.T) {
 	c.send(flows.Msg{Kind: flows.KindCommand, Command: "start", Arg: "promo"})
 	c.wantState(flows.StateLang)
 }
+
+// TestConfirmWithoutAction: a stored session at "are you sure?" that no
+// longer says what was asked (an older or damaged value) goes back to the
+// end screen instead of asking an empty question.
+func TestConfirmWithoutAction(t *testing.T) {
+	c := newChat(t)
+	c.s.State, c.s.Lang, c.s.Answers = flows.StateConfirm, flows.FR, map[string]string{"who": "self"}
+	c.send(flows.Msg{Kind: flows.KindUnsupported})
+	c.wantState(flows.StateDone)
+	for _, r := range c.out {
+		if r.Text == "" {
+			t.Errorf("an empty message: %+v", r)
+		}
+	}
+}
