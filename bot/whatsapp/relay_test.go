@@ -4,13 +4,9 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/store/memory"
 )
 
 // TestRelayModeDigits: WhatsApp shows buttons as a numbered list, and in
@@ -19,18 +15,10 @@ import (
 // reach the structure, before and after a structure's message pushed to
 // the chat; only "menu" shows a list, and leaving asks first.
 func TestRelayModeDigits(t *testing.T) {
-	var mu sync.Mutex
-	now := t0
-	clock := func() time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		now = now.Add(20 * time.Second)
-		return now
-	}
-	eng, cats := realEngine(t)
-	st := memory.New(time.Hour, clock)
+	_, cats := realEngine(t)
 	log := slog.New(slog.DiscardHandler)
-	tp := &tap{conv: &bot.Runner{Engine: eng, Store: st, Referrals: st, Structures: st, Now: clock, Log: log}}
+	runner, st := newReferralRunner(t, log)
+	tp := &tap{conv: runner}
 	a, fc := newAdapter(t, tp, log)
 	c := &chatter{t: t, a: a, fc: fc, tap: tp, from: frPhone}
 	chat := flows.ChatID("wa:" + frPhone.User + "@s.whatsapp.net")
