@@ -741,10 +741,11 @@ func (t *turn) navigate(action string) {
 		case StateConfirm:
 			t.confirmed("no")
 			return
-		}
-		if s.State == StateLang && s.Paused != "" {
-			t.leaveLang()
-			return
+		case StateLang:
+			if s.Paused != "" {
+				t.leaveLang()
+				return
+			}
 		}
 		if len(s.Trail) >= 2 {
 			s.Trail = s.Trail[:len(s.Trail)-1]
