@@ -113,6 +113,7 @@ func NewEngine(cats map[Lang]Catalog, dir Places) (*Engine, error) {
 		e.nav[fold(cats[l]["nav.back"])] = navBack
 		e.nav[fold(cats[l]["nav.help"])] = navHelp
 		e.nav[fold(cats[l]["nav.human"])] = navHuman
+		e.nav[fold(cats[l]["nav.menu"])] = navMenu
 	}
 	return e, nil
 }
@@ -127,6 +128,7 @@ var navWords = map[string][]string{
 	"nav:lang":    {"langue", "taal", "language"},
 	"nav:about":   {"a propos", "over", "about", "credits"},
 	"nav:cancel":  {"annuler ma demande", "aanvraag annuleren", "annuler", "annuleren"},
+	navMenu:       {"menu"},
 }
 
 // choiceSet is one set of answers offered together.
@@ -165,6 +167,13 @@ func (e *Engine) choiceSets() []choiceSet {
 			{answer: ContactPhone, labels: []string{"a.contact.phone"}, words: []string{"telephone", "par telephone", "appel", "telefoon", "per telefoon", "bellen"}},
 		}},
 		simple(StateResume, "continue", "restart"),
+		{name: StateMenu, q: StateMenu, choices: []choiceDef{
+			{answer: "write", labels: []string{"a.menu.write"}},
+			{answer: "card", labels: []string{"a.done.card"}},
+			{answer: "restart", labels: []string{"a.done.restart"}},
+			{answer: "about", labels: []string{"a.done.about"}},
+			{answer: "cancel", labels: []string{"a.done.cancel"}},
+		}},
 		{name: StateConsent, q: StateConsent, choices: []choiceDef{
 			{answer: "yes", labels: []string{"a.consent.yes"}, words: []string{"oui", "ja", "ok", "d accord", "akkoord"}},
 			{answer: "no", labels: []string{"a.consent.no"}, words: []string{"non", "nee", "neen"}},
@@ -175,6 +184,13 @@ func (e *Engine) choiceSets() []choiceSet {
 			{answer: "no", labels: []string{"a.consent.no.aidant"}, words: []string{"non", "nee", "neen"}},
 			{answer: "aidant", labels: []string{"a.consent.aidant"}},
 		}},
+	}
+	for _, act := range confirmActions {
+		// "No" first: a hurried "1" keeps what the person has.
+		sets = append(sets, choiceSet{name: StateConfirm + "." + act, q: StateConfirm, choices: []choiceDef{
+			{answer: "no", labels: []string{"a.confirm." + act + ".no"}, words: []string{"non", "nee", "neen"}},
+			{answer: "yes", labels: []string{"a.confirm." + act + ".yes"}, words: []string{"oui", "ja", "ok"}},
+		}})
 	}
 	sets[0].choices[0].words = []string{"francais", "french", "frans"}
 	sets[0].choices[1].words = []string{"nederlands", "dutch", "neerlandais", "vlaams"}
@@ -410,7 +426,7 @@ func (t *turn) run() {
 			unknownShare = true
 		}
 	}
-	if isQuestion(s.State) && t.now.Sub(s.Updated) > pauseAfter {
+	if isQuestion(s.State) && s.State != StateMenu && s.State != StateConfirm && t.now.Sub(s.Updated) > pauseAfter {
 		t.event = "pause"
 		s.Paused = s.State
 		t.goTo(StateResume)
@@ -484,6 +500,17 @@ func (t *turn) typed(text string) {
 	if text == "?" {
 		folded = "?"
 	}
+	if t.relaying() {
+		// Relay mode: whatever the person writes goes to the structure,
+		// digits and short words too ("1", "ok", "annuler"); only "menu"
+		// opens the menu, and commands (/annuler) stay commands.
+		if t.e.nav[folded] == navMenu {
+			t.navigate(navMenu)
+			return
+		}
+		t.relayText(text)
+		return
+	}
 	if action, ok := t.e.nav[folded]; ok {
 		t.navigate(action)
 		return
@@ -511,16 +538,30 @@ func (t *turn) typed(text string) {
 		t.say(kPhoneInvalid)
 		t.ask()
 		return
-	case t.s.State == StateDone && t.s.Ref != "":
-		// Anything else the person writes after a referral goes to the
-		// structure: that is how they answer it (issue 8, relay).
-		t.event = "relay"
-		t.relay = text
-		t.say(kRelaySent, "place", t.placeName(t.s.RefPlace))
+	case t.s.State == StateMenu && t.s.Ref != "":
+		// Not a choice of the menu: a message to the structure, written
+		// after "menu" by mistake or on second thoughts.
+		t.move(StateDone)
+		t.relayText(text)
 		return
 	}
 	t.event = "not_understood"
 	t.reask()
+}
+
+// relaying reports whether the chat is in relay mode: a referral is open
+// and the conversation is over, so what the person types is for the
+// structure (issue 8, relay).
+func (t *turn) relaying() bool {
+	return t.s.State == StateDone && t.s.Ref != ""
+}
+
+// relayText passes what the person wrote to the structure of their open
+// referral: that is how they answer it.
+func (t *turn) relayText(text string) {
+	t.event = "relay"
+	t.relay = text
+	t.say(kRelaySent, "place", t.placeName(t.s.RefPlace))
 }
 
 // choiceSet names the answers offered at the current state.
@@ -533,6 +574,8 @@ func (t *turn) choiceSet() string {
 		return StateConsent
 	case StateStart:
 		return ""
+	case StateConfirm:
+		return StateConfirm + "." + t.s.Answers["confirm"]
 	}
 	return t.s.State
 }
@@ -542,6 +585,75 @@ func (t *turn) question() string {
 		return StateConsent
 	}
 	return t.s.State
+}
+
+// confirmActions are what StateConfirm may ask about: cancelling the open
+// referral, restarting the questions while it is open (which leaves relay
+// mode), and /start in the middle of the questions.
+var confirmActions = []string{"cancel", "restart", "start"}
+
+// confirm asks "are you sure?" before action; "no" goes back to the
+// current state.
+func (t *turn) confirm(action string) {
+	s := t.s
+	switch {
+	case s.State == StateConfirm:
+	case t.detour():
+		// Asked from the language or the resume question: "no" goes back
+		// to where the person was before it.
+	default:
+		s.Paused = s.State
+	}
+	if s.Paused == StateMenu {
+		s.Paused = StateDone // "no" goes back to writing, not to the menu
+	}
+	s.Answers["confirm"] = action
+	t.goTo(StateConfirm)
+}
+
+// confirmed applies the answer to StateConfirm.
+func (t *turn) confirmed(a string) {
+	s := t.s
+	action, back := s.Answers["confirm"], s.Paused
+	delete(s.Answers, "confirm")
+	s.Paused = ""
+	if back == "" || back == StateConfirm {
+		back = StateDone
+	}
+	if a != "yes" {
+		t.event = "confirm_no_" + action
+		t.goTo(back)
+		return
+	}
+	t.event = "confirm_yes_" + action
+	switch action {
+	case "cancel":
+		t.move(back)
+		t.cancel()
+	case "restart":
+		t.restart()
+	default:
+		t.restartAll("")
+	}
+}
+
+// detour reports whether the person is at the language or the resume
+// question on the way from another step (Session.Paused).
+func (t *turn) detour() bool {
+	return (t.s.State == StateLang || t.s.State == StateResume) && t.s.Paused != ""
+}
+
+// midway reports whether /start would lose answers: the person is in the
+// questions, or on a detour from them, and has answered the first one.
+func (t *turn) midway() bool {
+	if t.s.State == StateLang && t.s.Paused != "" {
+		return t.s.Answers["who"] != ""
+	}
+	switch t.s.State {
+	case StateStart, StateLang, StateCountry, StateWho, StateDone, StateResume, StateMenu, StateConfirm:
+		return false
+	}
+	return t.s.Answers["who"] != ""
 }
 
 func (t *turn) answers() []choiceDef {
@@ -555,7 +667,10 @@ func (t *turn) shown() []choiceDef {
 		return t.locationChoices()
 	case StatePick:
 		return t.pickChoices()
-	case StateDone:
+	case StateDone, StateMenu:
+		if t.relaying() {
+			return nil // no buttons: a typed number is a message (issue 17)
+		}
 		var out []choiceDef
 		for _, c := range t.answers() {
 			switch {
@@ -583,7 +698,18 @@ func (t *turn) command(cmd, arg string) {
 	t.event = "command_" + cmd
 	switch cmd {
 	case "start":
-		t.restartAll(arg)
+		switch {
+		case arg != "":
+			t.restartAll(arg) // a deep link or a share code: a new start on purpose
+		case t.s.State == StateResume:
+			t.ask() // its question is already "continue or restart?"
+		case t.midway():
+			t.confirm("start")
+		case t.s.Ref != "" && (t.s.State == StateDone || t.s.State == StateMenu):
+			t.confirm("restart")
+		default:
+			t.restartAll("")
+		}
 	case "aide", "help", "hulp":
 		t.navigate(navHelp)
 	case "oubli", "forget", "vergeet":
@@ -618,9 +744,21 @@ func (t *turn) navigate(action string) {
 	}
 	switch action {
 	case navBack:
-		if s.State == StateResume {
+		switch s.State {
+		case StateResume:
 			t.resume()
 			return
+		case StateMenu:
+			t.goTo(StateDone)
+			return
+		case StateConfirm:
+			t.confirmed("no")
+			return
+		case StateLang:
+			if s.Paused != "" {
+				t.leaveLang()
+				return
+			}
 		}
 		if len(s.Trail) >= 2 {
 			s.Trail = s.Trail[:len(s.Trail)-1]
@@ -637,12 +775,24 @@ func (t *turn) navigate(action string) {
 		t.human()
 		t.ask()
 	case "nav:restart":
+		if t.relaying() || s.State == StateMenu && s.Ref != "" {
+			t.confirm("restart")
+			return
+		}
 		t.restart()
 	case "nav:forget":
 		t.forget = true
 		t.say(kDeleted)
 	case "nav:lang":
-		if s.State != StateLang && s.State != StateStart && s.State != StateResume {
+		switch s.State {
+		case StateConfirm:
+			// The question is dropped; the language comes back to where
+			// it was asked from.
+			delete(s.Answers, "confirm")
+		case StateMenu:
+			s.Paused = StateDone
+		case StateLang, StateStart, StateResume:
+		default:
 			s.Paused = s.State
 		}
 		t.goTo(StateLang)
@@ -650,10 +800,33 @@ func (t *turn) navigate(action string) {
 		t.say(kAbout, "credits", t.e.dir.Credits())
 		t.ask()
 	case "nav:cancel":
+		if s.Ref != "" {
+			t.confirm("cancel")
+			return
+		}
 		t.cancel()
+	case navMenu:
+		if t.relaying() {
+			t.goTo(StateMenu)
+			return
+		}
+		t.ask() // outside relay mode, every screen shows its buttons
 	default:
 		t.reask()
 	}
+}
+
+// leaveLang ends the detour of /langue: back to where the person was,
+// with the language question out of the trail, so that "retour" there
+// goes to the question before and not to the language again.
+func (t *turn) leaveLang() {
+	s := t.s
+	p := s.Paused
+	s.Paused = ""
+	if n := len(s.Trail); n > 0 && s.Trail[n-1] == StateLang {
+		s.Trail = s.Trail[:n-1]
+	}
+	t.goTo(p)
 }
 
 // human answers "parler à quelqu'un": the chosen place's phone, or the
@@ -753,6 +926,14 @@ func (t *turn) goTo(dst string) {
 		t.noChannel() // no consent asked for a referral nobody could read
 		return
 	}
+	if t.move(dst) {
+		t.ask()
+	}
+}
+
+// move fires the FSM event to dst and records it in the trail, without
+// asking anything; false means the table refused it (a bug, said kindly).
+func (t *turn) move(dst string) bool {
 	s := t.s
 	if s.State != dst {
 		f := t.e.pool.Get().(*fsm.FSM)
@@ -766,11 +947,13 @@ func (t *turn) goTo(dst string) {
 			// and stay where we are.
 			t.event = "invalid_transition"
 			t.say(kErrorGeneric)
-			return
+			return false
 		}
 		s.State = cur
 	}
-	if dst != StateResume {
+	// The menu and "are you sure?" are asides: "retour" never goes to
+	// them.
+	if dst != StateResume && dst != StateMenu && dst != StateConfirm {
 		if len(s.Trail) == 0 || s.Trail[len(s.Trail)-1] != dst {
 			s.Trail = append(s.Trail, dst)
 		}
@@ -778,7 +961,7 @@ func (t *turn) goTo(dst string) {
 			s.Trail = s.Trail[len(s.Trail)-16:]
 		}
 	}
-	t.ask()
+	return true
 }
 
 func (t *turn) reask() {
@@ -822,7 +1005,25 @@ func (t *turn) ask() {
 		if t.aidant() {
 			key = kEndAidant
 		}
+		if t.relaying() {
+			// No numbered buttons in relay mode: on WhatsApp and in the
+			// terminal a typed "1" would be both a message and a choice.
+			t.out = append(t.out, Reply{Text: t.t(key) + "\n" + t.t(kRelayHint, "place", t.placeName(s.RefPlace)),
+				Nav: []Choice{{Key: navMenu, Label: t.t(kNavMenu)}}, Question: StateDone})
+			return
+		}
 		t.out = append(t.out, Reply{Text: t.t(key), Choices: t.choices(StateDone, t.shown()), Question: StateDone})
+	case StateMenu:
+		t.out = append(t.out, Reply{Text: t.t(kMenu, "place", t.placeName(s.RefPlace)), Choices: t.choices(StateMenu, t.shown()),
+			Nav: t.nav(), Question: StateMenu})
+	case StateConfirm:
+		act := s.Answers["confirm"]
+		if !slices.Contains(confirmActions, act) {
+			t.confirmed("no") // nothing known to confirm: back to where it was asked
+			return
+		}
+		t.out = append(t.out, Reply{Text: t.t(kConfirmPrefix+act, "place", t.placeName(s.RefPlace)),
+			Choices: t.choices(StateConfirm, t.answers()), Question: StateConfirm})
 	case StateResume:
 		// Leaving halfway: offer a human too (diagnostic.md B, order).
 		t.out = append(t.out, Reply{Text: t.t(kResume), Choices: t.choices(StateResume, t.answers()),
@@ -914,10 +1115,8 @@ func (t *turn) answer(a string) {
 	case StateLang:
 		s.Lang = Lang(a)
 		if s.Paused != "" {
-			p := s.Paused
-			s.Paused = ""
 			t.say(kLangChanged)
-			t.goTo(p)
+			t.leaveLang()
 			return
 		}
 		if c := t.m.Country; c == "BE" || c == "FR" {
@@ -975,6 +1174,24 @@ func (t *turn) answer(a string) {
 		t.goTo(StateConsent)
 	case StateConsent:
 		t.consent(a)
+	case StateMenu:
+		switch a {
+		case "cancel":
+			t.confirm("cancel")
+		case "restart":
+			t.confirm("restart")
+		case "card":
+			t.move(StateDone)
+			t.handOver()
+			t.ask()
+		case "about":
+			t.move(StateDone)
+			t.navigate("nav:about")
+		default:
+			t.goTo(StateDone)
+		}
+	case StateConfirm:
+		t.confirmed(a)
 	case StateContact:
 		if a == ContactRelay {
 			t.refer(ContactRelay, "")
@@ -1078,6 +1295,9 @@ func (t *turn) located(loc geo.Location, err error) {
 		case errors.Is(err, geo.ErrOutside):
 			t.event = "location_outside"
 			t.say(t.aidantKey(kLocOutside))
+		case errors.Is(err, geo.ErrBadPoint):
+			t.event = "location_bad_point"
+			t.say(kLocBadPoint)
 		default:
 			t.say(kLocUnknown)
 		}

@@ -201,7 +201,15 @@ func TestWholeConversationFR(t *testing.T) {
 	if c.oc.Referral == nil || c.oc.Referral.Contact != flows.ContactRelay {
 		t.Fatalf("no relay referral: %+v", c.oc.Referral)
 	}
+	// Relay mode: a word is a message; the menu restarts, once confirmed.
 	c.say("recommencer")
+	c.wantState(flows.StateDone)
+	if c.oc.Relay != "recommencer" {
+		t.Errorf("relay = %q, want the word relayed", c.oc.Relay)
+	}
+	c.say("menu", "recommencer")
+	c.wantState(flows.StateConfirm)
+	c.say("oui")
 	c.wantState(flows.StateWho)
 	if c.s.Answers["country"] != "BE" || c.s.Answers["need"] != "" {
 		t.Errorf("restart kept %v", c.s.Answers)
@@ -419,6 +427,37 @@ func TestLanguageChangeMidway(t *testing.T) {
 	c.say("nederlands")
 	c.wantState("device")
 	c.wantText("Welk toestel hebt u zelf?")
+}
+
+// TestBackAfterLanguageChange: "retour" after /langue went to the
+// language question again (issue 17). Whether the language was changed or
+// the question left with "retour", the person is back where they were, and
+// "retour" there goes to the question before.
+func TestBackAfterLanguageChange(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		detour []string // from the device question
+	}{
+		{"language changed", []string{"/langue", "nederlands"}},
+		{"same language", []string{"/taal", "français"}},
+		{"back from the language question", []string{"/langue", "retour"}},
+		{"language button", []string{"/langue", "2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newChat(t)
+			c.say("x", "fr", "belgique", "moi", "emploi")
+			c.wantState("device")
+			c.say(tc.detour...)
+			c.wantState("device")
+			if c.s.Paused != "" {
+				t.Errorf("Paused = %q after the detour, want none", c.s.Paused)
+			}
+			c.say("terug")
+			c.wantState(flows.StateNeed)
+			c.say("terug")
+			c.wantState(flows.StateWho)
+		})
+	}
 }
 
 func TestSessionRoundTrip(t *testing.T) {

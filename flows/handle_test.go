@@ -101,7 +101,7 @@ func TestHandleStoresReferral(t *testing.T) {
 	}
 
 	// Withdrawal: closed, scrubbed, the structure told only if it had heard.
-	h.say("tg:1", "annuler ma demande")
+	h.say("tg:1", "/annuler", "oui")
 	r = h.referral("refx")
 	if r.Status != flows.StatusClosed || r.Reason != flows.ReasonWithdrawn || r.Chat != "" || r.Thread != nil || r.Need != "" {
 		t.Errorf("withdrawn: %+v", r)

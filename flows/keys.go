@@ -24,6 +24,7 @@ const (
 	kLocUnknown     = "location.unknown"
 	kLocSuggest     = "location.suggest"
 	kLocOutside     = "location.outside"
+	kLocBadPoint    = "location.bad_point"
 	kRedoIntro      = "redo.intro"
 	kNoMoreTips     = "tips.none"
 	kPlacesBest     = "places.best"
@@ -67,6 +68,7 @@ const (
 	navBack  = "nav:back"
 	navHelp  = "nav:help"
 	navHuman = "nav:human"
+	navMenu  = "nav:menu" // relay mode's only button: its menu (issue 17)
 )
 
 // shortSuffix marks the short variant of a message, used when the person
@@ -106,7 +108,7 @@ func staticKeys() []string {
 		kConfPrefix + "high", kConfPrefix + "medium", kConfPrefix + "low",
 		kTipSafety + "BE", kTipSafety + "FR", kTipAssistance + "BE", kTipAssistance + "FR",
 		kTipBorrowed, kTipDontShare, kTipAidantLinks + "BE", kTipAidantLinks + "FR",
-		kLocationBtn, kLocUnknown, kLocSuggest, kLocOutside, kRedoIntro, kNoMoreTips,
+		kLocationBtn, kLocUnknown, kLocSuggest, kLocOutside, kLocBadPoint, kRedoIntro, kNoMoreTips,
 		kPlacesBest, kPlacesOthers, kPlacesKM, kPlacesKMApprox, kPlacesHere,
 		kNoteLabel, kNoteMission, kNoteBorder,
 		kHoursOpen, kHoursToday, kHoursTomorrow, kHoursDay, kHoursUnknown, kHoursRaw,
@@ -200,6 +202,24 @@ func referralKeys() []string {
 	}
 	for _, r := range DeclineReasons {
 		keys = append(keys, kDeclinePrefix+r)
+	}
+	return keys
+}
+
+// Keys of relay mode's menu and of the "are you sure?" questions (issue
+// 17).
+const (
+	kNavMenu       = "nav.menu"
+	kRelayHint     = "relay.hint"
+	kMenu          = "q.menu"
+	kConfirmPrefix = "q.confirm." // + cancel | restart | start
+)
+
+// relayKeys lists the keys of relay mode's menu and of the confirmations.
+func relayKeys() []string {
+	keys := []string{kNavMenu, kRelayHint, kMenu, "a.menu.write"}
+	for _, act := range confirmActions {
+		keys = append(keys, kConfirmPrefix+act, "a.confirm."+act+".no", "a.confirm."+act+".yes")
 	}
 	return keys
 }

@@ -34,7 +34,12 @@ func TestReferralByMessage(t *testing.T) {
 	c.say("1")
 	c.wantState(flows.StateDone)
 	c.wantText("C'est envoyé à EPN Test")
-	c.wantText("[done:cancel] [done:card] [done:restart] [done:about]")
+	c.wantText("Ce que vous écrivez ici est transmis à EPN Test.")
+	for _, r := range c.out {
+		if len(r.Choices) > 0 {
+			t.Errorf("relay mode shows buttons: %+v", r.Choices)
+		}
+	}
 	r := c.oc.Referral
 	if r == nil {
 		t.Fatal("no referral")
@@ -66,12 +71,20 @@ func TestReferralByMessage(t *testing.T) {
 		t.Errorf("an IBAN was relayed")
 	}
 	c.wantText("Gardez")
-	c.say("recommencer")
+	c.say("/recommencer")
+	c.wantState(flows.StateConfirm)
+	c.say("oui")
 	c.wantState(flows.StateWho)
 	if c.s.Ref == "" {
 		t.Errorf("a new conversation dropped the open referral")
 	}
 	c.say("/annuler")
+	c.wantState(flows.StateConfirm)
+	if c.oc.Withdraw != "" || c.s.Ref == "" {
+		t.Errorf("/annuler withdrew before it was confirmed")
+	}
+	c.say("oui")
+	c.wantState(flows.StateWho)
 	if c.oc.Withdraw == "" || c.s.Ref != "" {
 		t.Errorf("cancel: withdraw %q ref %q", c.oc.Withdraw, c.s.Ref)
 	}

@@ -19,6 +19,15 @@ const (
 	StatePhone    = "phone"   // the number, when by phone
 	StateDone     = "done"
 	StateResume   = "resume"
+	// StateMenu is the menu of an open referral's relay mode, shown only
+	// when asked ("menu"), so that in relay mode a typed "1" is a message
+	// to the structure and never a button (issue 17).
+	StateMenu = "menu"
+	// StateConfirm asks "are you sure?" before a step that loses
+	// something: cancelling the referral, leaving relay mode, /start in
+	// the middle of the questions. Session.Answers["confirm"] says which,
+	// Session.Paused where "no" goes back to.
+	StateConfirm = "confirm"
 )
 
 // sequence is the forward order of the conversation (diagnostic.md A, B,
@@ -31,7 +40,7 @@ var sequence = []string{
 
 // states is the set of valid states, for decoding stored sessions.
 var states = func() map[string]bool {
-	m := map[string]bool{StateStart: true, StateResume: true}
+	m := map[string]bool{StateStart: true, StateResume: true, StateMenu: true, StateConfirm: true}
 	for _, s := range sequence {
 		m[s] = true
 	}
@@ -71,7 +80,15 @@ var events = func() fsm.Events {
 	add(StateContact, StateDone)     // by message: nothing more to ask
 	add(StateDone, StateConsent)     // the structure declined or let it expire: next place
 	add(StateLocation, "skills")
-	all := append([]string{StateStart, StateResume}, sequence...)
+	add(StateDone, StateMenu)
+	add(StateMenu, StateDone)
+	add(StateMenu, StateConfirm)
+	for _, s := range sequence {
+		// "Are you sure?" from any step, and back to it.
+		add(s, StateConfirm)
+		add(StateConfirm, s)
+	}
+	all := append([]string{StateStart, StateResume, StateMenu, StateConfirm}, sequence...)
 	for _, s := range all {
 		if s != StateLang {
 			add(s, StateLang)
@@ -81,7 +98,7 @@ var events = func() fsm.Events {
 		}
 	}
 	var ev fsm.Events
-	for _, dst := range append([]string{StateResume}, sequence...) {
+	for _, dst := range append([]string{StateResume, StateMenu, StateConfirm}, sequence...) {
 		ev = append(ev, fsm.EventDesc{Name: "to_" + dst, Src: dedup(src[dst]), Dst: dst})
 	}
 	return ev

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -306,6 +307,9 @@ func (d *Directory) LocateIn(input string, country Country) (Location, error) {
 		return Location{}, &NotFoundError{Input: input}
 	}
 	if p, ok := parseLatLon(s); ok {
+		if !p.valid() {
+			return Location{}, fmt.Errorf("locate: %w", ErrBadPoint)
+		}
 		return d.LocatePoint(p)
 	}
 	// A postcode anywhere among the words wins; the rest names the locality.
@@ -517,18 +521,33 @@ func misreadPostcode(s string) (string, bool) {
 	return string(b), digits > 0 && fixed > 0
 }
 
-// parseLatLon reads "50.85,4.35", "50.85 4.35" or "50.85; 4.35".
-func parseLatLon(s string) (Point, bool) {
+// ErrBadPoint means typed text has the form of a latitude and longitude
+// ("999,999", "NaN,NaN", "95.0,4.0") but names no point on Earth. It is bad
+// input, to answer as such rather than as an unknown commune.
+var ErrBadPoint = errors.New("geo: not a valid latitude and longitude")
+
+// parseLatLon reads "50.85,4.35", "50.85 4.35" or "50.85; 4.35". ok tells
+// that s has that form: two numbers as strconv reads them ("999", "NaN",
+// "1e309"), neither of which could be a postcode (four or five digits),
+// so that "1000 1050" stays two postcodes. A form that names no point on
+// Earth gives ok with an invalid Point.
+func parseLatLon(s string) (p Point, ok bool) {
 	f := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
-	if len(f) != 2 || !strings.Contains(f[0], ".") || !strings.Contains(f[1], ".") {
+	if len(f) != 2 {
 		return Point{}, false
 	}
-	lat, err1 := strconv.ParseFloat(f[0], 64)
-	lon, err2 := strconv.ParseFloat(f[1], 64)
-	if err1 != nil || err2 != nil {
-		return Point{}, false
+	var v [2]float64
+	for i, x := range f {
+		if allDigits(x) && len(x) >= 4 {
+			return Point{}, false
+		}
+		n, err := strconv.ParseFloat(x, 64)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			return Point{}, false
+		}
+		v[i] = n // ±Inf or 0 when out of range: invalid, or far from here
 	}
-	return Point{lat, lon}, true
+	return Point{v[0], v[1]}, true
 }
 
 // LocatePoint geocodes a raw position to its nearest postcode. A point

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -113,6 +114,37 @@ func FuzzCommuneFiles(f *testing.F) {
 		d.setCommunes(fuzzDir.communes)
 		if err := d.parseLocalities(localitiesFile, []byte(data)); err != nil && !strings.HasPrefix(err.Error(), localitiesFile+":") {
 			t.Fatalf("parseLocalities error %q does not name the file", err)
+		}
+	})
+}
+
+// FuzzParseLatLon feeds arbitrary text to the "lat,lon" reader: it never
+// panics, a point it reads round-trips through its own text form, and a
+// form that names no point on Earth is answered by Locate as ErrBadPoint,
+// never as a commune name (issue 17).
+func FuzzParseLatLon(f *testing.F) {
+	for _, s := range []string{"50.85,4.35", "50.85 4.35", "50.85; 4.35", "999,999", "NaN,NaN", "nan 4",
+		"1e309,1", "-Inf;0", "1000 1050", "75011 2", "4,5", "0x1p-2,1", "1_0.5,2", ",,", "50.85,4.35,1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		p, ok := parseLatLon(in)
+		if !ok {
+			return
+		}
+		if p.valid() {
+			again, ok := parseLatLon(strconv.FormatFloat(p.Lat, 'g', -1, 64) + "," + strconv.FormatFloat(p.Lon, 'g', -1, 64))
+			if !ok || again != p {
+				t.Fatalf("parseLatLon(%q) = %v, whose text reads back as %v, %v", in, p, again, ok)
+			}
+			return
+		}
+		fuzzDirOnce.Do(func() { fuzzDir = shipped(t) })
+		if len(strings.TrimSpace(in)) > 200 {
+			return // Locate refuses long input before reading it
+		}
+		if _, err := fuzzDir.Locate(in); !errors.Is(err, ErrBadPoint) {
+			t.Fatalf("Locate(%q) = %v, want ErrBadPoint for the invalid point %v", in, err, p)
 		}
 	})
 }

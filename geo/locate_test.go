@@ -54,10 +54,15 @@ func TestLocateBadInput(t *testing.T) {
 		{"Charleroy", ErrUnknownPostcode, "6000 Charleroi"},
 		{"saint-denis", ErrUnknownPostcode, "11310 Saint Denis"}, // ambiguous: ask for the postcode
 		{"", ErrUnknownPostcode, ""},
-		{"51.5,2.0", ErrOutside, ""},        // North Sea
-		{"52.37,4.89", ErrOutside, ""},      // Amsterdam
-		{"95.0,4.0", ErrOutside, ""},        // not on Earth
-		{"NaN,4.0", ErrUnknownPostcode, ""}, // not a number: read as a name
+		{"51.5,2.0", ErrOutside, ""},   // North Sea
+		{"52.37,4.89", ErrOutside, ""}, // Amsterdam
+		{"95.0,4.0", ErrBadPoint, ""},  // not on Earth
+		{"NaN,4.0", ErrBadPoint, ""},   // the form of a position, not a number
+		{"NaN,NaN", ErrBadPoint, ""},
+		{"999,999", ErrBadPoint, ""},
+		{"-999; 12", ErrBadPoint, ""},
+		{"1e309,1", ErrBadPoint, ""},
+		{"inf 4.35", ErrBadPoint, ""},
 	}
 	for _, tt := range tests {
 		_, err := d.Locate(tt.in)

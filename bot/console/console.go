@@ -8,20 +8,23 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
 
-// maxLine bounds one input line; longer input is cut, and the engine
-// answers it kindly as too long.
+// maxLine bounds what is kept of one input line. A longer line is read
+// to its end and cut: the engine answers it as too long, as it answers a
+// long Telegram or WhatsApp message, and the chat goes on.
 const maxLine = 64 * 1024
 
 // Adapter runs a terminal chat. Send may be called while Run runs.
@@ -93,37 +96,74 @@ func (a *Adapter) Run(ctx context.Context) error {
 	if err := a.write(a.Conv.Handle(ctx, first)); err != nil {
 		return err
 	}
-	sc := bufio.NewScanner(a.In)
-	sc.Buffer(make([]byte, 4096), maxLine)
+	in := bufio.NewReader(a.In)
 	for {
 		if !a.Echo && a.Prompt != "" {
 			if err := a.print(a.Prompt); err != nil {
 				return fmt.Errorf("console prompt: %w", err)
 			}
 		}
-		if !sc.Scan() {
-			break
+		line, cut, err := readLine(in)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("console read: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
 			return nil
 		}
-		line := sc.Text()
 		if a.Echo {
 			if err := a.print("> " + line + "\n"); err != nil {
 				return fmt.Errorf("console echo: %w", err)
 			}
 		}
 		m := Parse(line)
+		if cut {
+			// What was cut is neither a command nor a position: the
+			// engine answers it as too long.
+			m = flows.Msg{Kind: flows.KindText, Text: line}
+		}
 		base := msg()
 		m.Chat, m.ID, m.Lang, m.Country = base.Chat, base.ID, base.Lang, base.Country
 		if err := a.write(a.Conv.Handle(ctx, m)); err != nil {
 			return err
 		}
 	}
-	if err := sc.Err(); err != nil && err != bufio.ErrTooLong {
-		return fmt.Errorf("console read: %w", err)
+}
+
+// readLine reads one line of any length without its end ("\n" or
+// "\r\n"), keeping its first maxLine bytes (cut at a character boundary);
+// cut tells that the line was longer. A last line without an end counts;
+// io.EOF means there is no line left.
+func readLine(r *bufio.Reader) (line string, cut bool, err error) {
+	var b []byte
+	for {
+		chunk, more, err := r.ReadLine()
+		if err != nil {
+			if errors.Is(err, io.EOF) && b != nil {
+				break // the last line had no end, and ReadLine already gave it
+			}
+			return "", false, err
+		}
+		if room := maxLine - len(b); len(chunk) > room {
+			chunk, cut = chunk[:room], true
+		}
+		if b == nil {
+			b = make([]byte, 0, len(chunk))
+		}
+		b = append(b, chunk...)
+		if !more {
+			break
+		}
 	}
-	return nil
+	for i := 0; cut && i < utf8.UTFMax-1 && len(b) > 0; i++ {
+		if r, _ := utf8.DecodeLastRune(b); r != utf8.RuneError {
+			break
+		}
+		b = b[:len(b)-1] // a character the cut split
+	}
+	return string(b), cut, nil
 }
 
 // Parse turns one typed line into a message: "/cmd arg" is a command,

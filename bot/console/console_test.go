@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/flows"
@@ -108,12 +109,40 @@ func TestRunReportsWriteError(t *testing.T) {
 	}
 }
 
-func TestHugeLineIsCutNotFatal(t *testing.T) {
-	conv := &echo{}
-	var out strings.Builder
-	a := &console.Adapter{Conv: conv, In: strings.NewReader(strings.Repeat("x", 200_000) + "\n"), Out: &out}
-	if err := a.Run(t.Context()); err != nil {
-		t.Fatalf("Run: %v", err)
+// TestLongLineIsAnsweredAndTheChatGoesOn: a line over 64 KiB used to end
+// the chat silently (bufio.ErrTooLong, exit 0). It is now cut and passed
+// on as text, even when it starts like a command or a position, so that
+// the engine answers it as too long; the next line is answered too.
+func TestLongLineIsAnsweredAndTheChatGoesOn(t *testing.T) {
+	const kib100 = 100 * 1024
+	for _, tc := range []struct{ name, line string }{
+		{"letters", strings.Repeat("x", kib100)},
+		{"a command", "/start " + strings.Repeat("x", kib100)},
+		{"accents at the cut", strings.Repeat("é", kib100/2)},
+		{"windows line end", strings.Repeat("x", kib100) + "\r"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conv := &echo{}
+			var out strings.Builder
+			a := &console.Adapter{Conv: conv, In: strings.NewReader(tc.line + "\nbonjour\r\nfin"), Out: &out}
+			if err := a.Run(t.Context()); err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			if len(conv.got) != 4 {
+				t.Fatalf("%d messages, want the start, the long line, bonjour and fin", len(conv.got))
+			}
+			long := conv.got[1]
+			if long.Kind != flows.KindText || len(long.Text) < 60*1024 || len(long.Text) > 64*1024 || !utf8.ValidString(long.Text) {
+				t.Errorf("long line passed as kind %d, %d bytes, valid UTF-8 %v: want text of at most 64 KiB",
+					long.Kind, len(long.Text), utf8.ValidString(long.Text))
+			}
+			if conv.got[2].Text != "bonjour" || conv.got[3].Text != "fin" {
+				t.Errorf("next lines = %q, %q", conv.got[2].Text, conv.got[3].Text)
+			}
+			if n := strings.Count(out.String(), "< ok\n"); n != 4 {
+				t.Errorf("%d answers, want 4", n)
+			}
+		})
 	}
 }
 

@@ -79,6 +79,15 @@ func newRunnerAt(t testing.TB, log *slog.Logger, clock func() time.Time) *bot.Ru
 	return &bot.Runner{Engine: eng, Store: memory.New(time.Hour, clock), Now: clock, Log: log}
 }
 
+// newReferralRunner is newRunner with a store that keeps referrals too,
+// for conversations that go on to a referral and its relay mode.
+func newReferralRunner(t testing.TB, log *slog.Logger) (*bot.Runner, *memory.Store) {
+	r := newRunner(t, log)
+	st := memory.New(time.Hour, r.Now)
+	r.Store, r.Referrals, r.Structures = st, st, st
+	return r, st
+}
+
 // fakeClient records what the adapter asks of WhatsApp.
 type fakeClient struct {
 	mu       sync.Mutex // guards everything below

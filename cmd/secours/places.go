@@ -164,6 +164,7 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 			km += ", across the border"
 		}
 		fmt.Fprintf(stdout, "%d. %s  [score %d, %s]\n", i+1, p.Name, m.Score, km)
+		fmt.Fprintf(stdout, "   id: %s\n", p.ID) // for secours structure link and secours share
 		fmt.Fprintf(stdout, "   %s, %s %s\n", p.Address, p.Postcode, p.Commune)
 		for _, c := range []struct{ k, v string }{{"phone", p.Phone}, {"e-mail", p.Email}, {"web", p.Website}} {
 			if c.v != "" {

@@ -45,6 +45,47 @@ func TestPlacesNear(t *testing.T) {
 	}
 }
 
+// TestPlacesNearShowsIDs: "secours structure link" and "secours share"
+// take a place id, and their help sends the operator to "places near",
+// which printed none (issue 17.13). Each place listed now has its id, one
+// that names that very place.
+func TestPlacesNearShowsIDs(t *testing.T) {
+	dir, err := geo.Open(configs.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, where := range []string{"59000", "9300", "59200"} {
+		code, out, errs := runPlacesT(t, "near", where)
+		if code != 0 {
+			t.Fatalf("places near %s = %d: %s", where, code, errs)
+		}
+		lines := strings.Split(out, "\n")
+		places := 0
+		for i, l := range lines {
+			num, name, ok := strings.Cut(l, ". ")
+			if !ok || num == "" || strings.Trim(num, "0123456789") != "" {
+				continue
+			}
+			places++
+			name, _, _ = strings.Cut(name, "  [")
+			id, ok := "", i+1 < len(lines)
+			if ok {
+				id, ok = strings.CutPrefix(lines[i+1], "   id: ")
+			}
+			if !ok {
+				t.Errorf("near %s: %q has no id line after it", where, name)
+				continue
+			}
+			if p, found := dir.Place(id); !found || p.Name != name {
+				t.Errorf("near %s: %q shows the id %q, which is not its own", where, name, id)
+			}
+		}
+		if places == 0 {
+			t.Errorf("near %s listed no place:\n%s", where, out)
+		}
+	}
+}
+
 func TestPlacesCheck(t *testing.T) {
 	code, out, errs := runPlacesT(t, "check")
 	if code != 0 {

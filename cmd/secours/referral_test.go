@@ -158,11 +158,45 @@ func TestStructureLinkCommand(t *testing.T) {
 			t.Errorf("link %d: revoked %v (err %v); only the first must be", i, revoked, err)
 		}
 	}
+	// By name, unquoted, accents and case aside (issue 17.13).
 	out.Reset()
 	errb.Reset()
-	if code := run([]string{"structure", "link", "no/such-place"}, strings.NewReader(""), &out, &errb, env); code != 1 ||
-		!strings.Contains(errb.String(), "not in the directory") {
-		t.Errorf("unknown place: exit %d, %q", code, errb.String())
+	if code := run([]string{"structure", "link", "france", "services", "de", "VALSERHONE"}, strings.NewReader(""), &out, &errb, env); code != 0 ||
+		!strings.HasPrefix(out.String(), "France services de Valserhône\nhttps://secours.example.org/s/") {
+		t.Errorf("by name: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}
+
+// TestStructureLinkFindsPlace: "structure link" took an id only, and
+// answered "not in the directory" to a place's name (issue 17.13). It
+// finds a place by name as "secours share" does; an ambiguous or unknown
+// name is refused before Redis is asked (the URL here leads nowhere),
+// listing the candidates with their ids.
+func TestStructureLinkFindsPlace(t *testing.T) {
+	env := envOf(map[string]string{"REDIS_URL": "redis://127.0.0.1:1/0"})
+	for _, tt := range []struct {
+		name string
+		args []string
+		code int
+		want []string // in stderr
+	}{
+		{"ambiguous", []string{"ocmw"}, 2, []string{`places match "ocmw"; give one id:`, "  ocmw-vlaanderen/OVO002349  OCMW Aartselaar (", "… and "}},
+		{"ambiguous, flags after", []string{"Nogent", "-base-url", "https://x.example"}, 2, []string{"  france-services/2426  France services de Nogent ("}},
+		{"unknown", []string{"no/such-place"}, 1, []string{`no place has the id "no/such-place" or a name that holds it`}},
+		{"none given", nil, 2, []string{"give a place id or name"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(append([]string{"structure", "link"}, tt.args...), strings.NewReader(""), &out, &errb, env)
+			if code != tt.code || out.Len() != 0 {
+				t.Errorf("exit %d, want %d; stdout %q", code, tt.code, out.String())
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr lacks %q:\n%s", w, errb.String())
+				}
+			}
+		})
 	}
 }
 

@@ -11,10 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	tgbot "github.com/go-telegram/bot"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/configs"
@@ -117,19 +115,9 @@ func runShare(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	place, matches := findPlace(dir, query)
-	switch {
-	case place == nil && len(matches) == 0:
-		return fail(1, "no place has the id %q or a name that holds it (see secours places near)", query)
-	case place == nil:
-		fmt.Fprintf(stderr, "secours share: %d places match %q; give one id:\n", len(matches), query)
-		for _, p := range matches[:min(len(matches), maxListed)] {
-			fmt.Fprintf(stderr, "  %s  %s (%s %s)\n", p.ID, p.Name, p.Postcode, p.Commune)
-		}
-		if len(matches) > maxListed {
-			fmt.Fprintf(stderr, "  … and %d more\n", len(matches)-maxListed)
-		}
-		return 2
+	place, code := findPlace(dir, query, "secours share", stderr)
+	if place == nil {
+		return code
 	}
 
 	if *user == "" && token != "" {
@@ -163,58 +151,26 @@ func runShare(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	return 0
 }
 
-// findPlace finds a place by its exact id, else by a part of its name,
-// whatever the case and the accents. With several names it returns them
-// all, unless exactly one is the whole name asked ("OCMW Gent" among
-// "OCMW Gentbrugge…").
-func findPlace(dir *geo.Directory, query string) (*geo.Place, []*geo.Place) {
-	if p, ok := dir.Place(strings.TrimSpace(query)); ok {
-		return p, nil
-	}
-	q := foldName(query)
-	if q == "" {
-		return nil, nil
-	}
-	var matches, exact []*geo.Place
-	for _, p := range dir.Places() {
-		name := foldName(p.Name)
-		if strings.Contains(name, q) {
-			matches = append(matches, p)
-			if name == q {
-				exact = append(exact, p)
-			}
-		}
-	}
+// findPlace finds the place an operator named, by id or by name
+// (geo.Directory.Find). When none or several fit, it says so on stderr,
+// listing the candidates with their ids, and returns the exit status.
+func findPlace(dir *geo.Directory, query, cmd string, stderr io.Writer) (*geo.Place, int) {
+	place, matches := dir.Find(query)
 	switch {
-	case len(exact) == 1:
-		return exact[0], nil
-	case len(matches) == 1:
-		return matches[0], nil
+	case place != nil:
+		return place, 0
+	case len(matches) == 0:
+		fmt.Fprintf(stderr, "%s: no place has the id %q or a name that holds it (see secours places near)\n", cmd, query)
+		return nil, 1
 	}
-	return nil, matches
-}
-
-// foldName lowers s and drops accents and punctuation, words joined by
-// one space: "Valserhône" and "valserhone" match, and so do "Saint-Gilles"
-// and "saint gilles".
-func foldName(s string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			// an accent: dropped
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			space = true
-		}
+	fmt.Fprintf(stderr, "%s: %d places match %q; give one id:\n", cmd, len(matches), query)
+	for _, p := range matches[:min(len(matches), maxListed)] {
+		fmt.Fprintf(stderr, "  %s  %s (%s %s)\n", p.ID, p.Name, p.Postcode, p.Commune)
 	}
-	return b.String()
+	if len(matches) > maxListed {
+		fmt.Fprintf(stderr, "  … and %d more\n", len(matches)-maxListed)
+	}
+	return nil, 2
 }
 
 // posterLangOf is a place's poster language: both for a place that

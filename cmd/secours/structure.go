@@ -241,15 +241,17 @@ func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allS
 }
 
 const structureUsage = `Usage:
-  secours structure link PLACE-ID
+  secours structure link PLACE
 
-Prints a new link to the page of a structure (a place of the directory,
-see "secours places near"), where it follows the referrals sent to it.
-Every earlier link of that structure stops working, and with it all they
-gave: the Telegram codes made on their pages and the Telegram chat linked
-with one, which gets no more referrals until the structure sends a new
-code made on the new page. The link is stored in Redis (REDIS_URL), where
-the bot that sends the referrals runs.
+Prints a new link to the page of a structure (a place of the directory),
+where it follows the referrals sent to it. PLACE is the place's id (shown
+by "secours places near") or its name, or a part of it that only it has,
+whatever the accents and the case. Every earlier link of that structure
+stops working, and with it all they gave: the Telegram codes made on
+their pages and the Telegram chat linked with one, which gets no more
+referrals until the structure sends a new code made on the new page. The
+link is stored in Redis (REDIS_URL), where the bot that sends the
+referrals runs.
 
 Flags:
 `
@@ -267,8 +269,14 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 	if code, ok := parseVerb(fs, args, "link"); !ok {
 		return code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "secours structure link: give one place id (see secours places near)")
+	// A name may come unquoted, and flags after it.
+	words, err := placesParseArgs(fs, fs.Args())
+	if err != nil {
+		return 2
+	}
+	query := strings.TrimSpace(strings.Join(words, " "))
+	if query == "" {
+		fmt.Fprintln(stderr, "secours structure link: give a place id or name (see secours places near)")
 		return 2
 	}
 	if *redisURL == "" {
@@ -282,6 +290,16 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 		fmt.Fprintln(stderr, "secours structure link:", strings.Join(p, "; "))
 		return 2
 	}
+	// The place first: a typo in its name should not wait for Redis.
+	engine, dir, err := configs.EngineAndPlaces()
+	if err != nil {
+		fmt.Fprintln(stderr, "secours structure link:", err)
+		return 1
+	}
+	place, code := findPlace(dir, query, "secours structure link", stderr)
+	if place == nil {
+		return code
+	}
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	st, closeStore, err := openStore(ctx, cfg, log)
@@ -290,23 +308,17 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 		return 1
 	}
 	defer closeStore()
-	engine, dir, err := configs.EngineAndPlaces()
-	if err != nil {
-		fmt.Fprintln(stderr, "secours structure link:", err)
-		return 1
-	}
 	svc, err := newReferrals(ctx, cfg, engine, st, dir, bot.Senders{}, log, false, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1
 	}
-	link, err := svc.IssueLink(ctx, fs.Arg(0))
+	link, err := svc.IssueLink(ctx, place.ID)
 	if err != nil {
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1
 	}
-	p, _ := dir.Place(fs.Arg(0))
-	fmt.Fprintf(stdout, "%s\n%s\n", p.Name, link)
+	fmt.Fprintf(stdout, "%s\n%s\n", place.Name, link)
 	return 0
 }
 
