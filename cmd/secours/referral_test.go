@@ -180,7 +180,7 @@ func TestStructureLinkFindsPlace(t *testing.T) {
 		code int
 		want []string // in stderr
 	}{
-		{"ambiguous", []string{"ocmw"}, 2, []string{`places match "ocmw"; give one id:`, "  ocmw-vlaanderen/OVO002349  OCMW Aartselaar (", "… and "}},
+		{"ambiguous", []string{"ocmw"}, 2, []string{`places match "ocmw"; give one id:`, "  cpas-be/21001  CPAS / OCMW Anderlecht (", "… and "}},
 		{"ambiguous, flags after", []string{"Nogent", "-base-url", "https://x.example"}, 2, []string{"  france-services/2426  France services de Nogent ("}},
 		{"unknown", []string{"no/such-place"}, 1, []string{`no place has the id "no/such-place" or a name that holds it`}},
 		{"none given", nil, 2, []string{"give a place id or name"}},
