@@ -16,6 +16,7 @@ import (
 type placeIndex struct {
 	lay       *cellLayout // shared by every grid, over all places
 	byService [32]*serviceGrid
+	all       uint32 // the services that have a grid
 	near, far radius // of D.3.1
 	// By place index, for the linear scans that tests and benchmarks
 	// compare the index with.
@@ -82,6 +83,7 @@ func newPlaceIndex(d *Directory, lay *cellLayout, pts []Point, meta []placeMeta)
 			all |= meta[i].services
 		}
 	}
+	ix.all = all
 	for s := range bits.Len32(all) {
 		bit := uint32(1) << s
 		if all&bit == 0 {
@@ -125,7 +127,19 @@ func (ix *placeIndex) scan(c Point, km float64, fn func(i int, d float64)) {
 // country test reads the entry's flags before the distance. The window w
 // must cover the circle of lim.
 func (ix *placeIndex) walk(m *matcher, w *window, cv *[3]float64, inner, lim float64) {
-	want := m.wb.base | m.wb.baseAlt
+	ix.walkGrids(m, w, cv, inner, lim, m.wb.base|m.wb.baseAlt, false)
+}
+
+// walkOther feeds m.other every place within lim that passes the filters
+// of D.3 but the base service, reading every grid once per place: it runs
+// only when no place passes the hard filter (D.3.7).
+func (ix *placeIndex) walkOther(m *matcher, w *window, cv *[3]float64, lim float64) {
+	ix.walkGrids(m, w, cv, -1, lim, ix.all, true)
+}
+
+// walkGrids is walk over the grids of the services in want, giving each
+// place to m.add, or to m.other when other is set.
+func (ix *placeIndex) walkGrids(m *matcher, w *window, cv *[3]float64, inner, lim float64, want uint32, other bool) {
 	var seen uint32 // services whose grids were read: skip their places
 	home := m.homeCode
 	for want != 0 {
@@ -163,7 +177,11 @@ func (ix *placeIndex) walk(m *matcher, w *window, cv *[3]float64, inner, lim flo
 					if e.flags&entryCommuneOnly != 0 && (cross || !m.inCommuneFast(int(e.i))) {
 						continue
 					}
-					m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, &e.t)
+					if other {
+						m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
+						continue
+					}
+					m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
 				}
 			}
 		}
@@ -246,10 +264,13 @@ func (ix *placeIndex) wantBits(q Query, v *vocabs) wantBits {
 type communeIndex struct {
 	start []int32     // by place index: place i serves pcs[start[i]:start[i+1]]
 	pcs   []*postcode // entries of Directory.byPostcode
+	// own is the reverse: the commune-only places serving a postcode, in
+	// place order.
+	own map[*postcode][]int32
 }
 
 func newCommuneIndex(d *Directory) *communeIndex {
-	ci := &communeIndex{start: make([]int32, len(d.meta)+1)}
+	ci := &communeIndex{start: make([]int32, len(d.meta)+1), own: make(map[*postcode][]int32)}
 	for i := range d.meta {
 		m := &d.meta[i]
 		if m.communeOnly {
@@ -263,6 +284,9 @@ func newCommuneIndex(d *Directory) *communeIndex {
 			add(m.postcode)
 			for _, r := range d.names().byName[m.commune] {
 				add(d.pcs[r].postcode)
+			}
+			for _, pc := range ci.pcs[first:] {
+				ci.own[pc] = append(ci.own[pc], int32(i))
 			}
 		}
 		ci.start[i+1] = int32(len(ci.pcs))
@@ -334,4 +358,26 @@ func (m *matcher) prepareCommune() {
 			}
 		}
 	}
+}
+
+// ownCPAS is the commune-only place (CPAS/OCMW) of the commune of loc:
+// the first, in place order, that Directory.inCommune accepts.
+func (d *Directory) ownCPAS(loc Location) (int, bool) {
+	pc := d.byPostcode[loc.Postcode]
+	if pc == nil || pc.country != loc.Country {
+		return 0, false
+	}
+	home, homeDone := "", false
+	for _, i := range d.index.communes().own[pc] {
+		if d.meta[i].noPublic {
+			continue
+		}
+		if !homeDone {
+			home, homeDone = normName(loc.Commune), true
+		}
+		if d.inCommune(loc, home, int(i)) {
+			return int(i), true
+		}
+	}
+	return 0, false
 }
