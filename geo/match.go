@@ -276,10 +276,10 @@ type wantBits struct {
 
 func newWantBits(w Wants, profile, lang string, v *vocabs) wantBits {
 	b := wantBits{
-		base:   bitOf(w.Base, v.services),
-		need:   bitsOf(w.NeedServices, v.services),
-		addOns: bitsOf(w.AddOns, v.services),
-		care:   bitsOf(w.SpecificCare, v.care),
+		base:    bitOf(w.Base, v.services),
+		need:    bitsOf(w.NeedServices, v.services),
+		addOns:  bitsOf(w.AddOns, v.services),
+		care:    bitsOf(w.SpecificCare, v.care),
 		labels:  bitsOf(w.Labels, v.labels),
 		lang:    bitOf(lang, v.langs),
 		related: bitsOf(w.Related, v.services),
