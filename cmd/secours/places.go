@@ -148,11 +148,21 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 	res := d.Match(q)
 	w := geo.Want(q)
 	fmt.Fprintf(stdout, "wants: base %q, modalities %s\n", w.Base, strings.Join(w.Modalities, " > "))
-	if res.Fallback {
-		fmt.Fprintf(stdout, "no place within %.0f km: offer remote help (À distance) and the phone lines\n", res.RadiusKM)
-		return 0
+	switch {
+	case res.Partial && res.Filtered > 0:
+		fmt.Fprintf(stdout, "%d places within %.0f km, none offering %q\n", res.Filtered, res.RadiusKM, w.Base)
+	case res.Partial:
+		fmt.Fprintf(stdout, "no place within %.0f km\n", res.RadiusKM)
 	}
-	fmt.Fprintf(stdout, "within %.0f km:\n", res.RadiusKM)
+	switch {
+	case res.Fallback:
+		fmt.Fprintf(stdout, "offer remote help (À distance) and the phone lines\n")
+		return 0
+	case res.Partial:
+		fmt.Fprintf(stdout, "the nearest help we know, not a perfect fit (then remote help and the phone lines):\n")
+	default:
+		fmt.Fprintf(stdout, "within %.0f km:\n", res.RadiusKM)
+	}
 	for i, m := range res.Matches {
 		p := m.Place
 		km := fmt.Sprintf("%.1f km", m.KM)
@@ -171,8 +181,25 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "   hours: %s\n", placesHours(p, now))
 		fmt.Fprintf(stdout, "   services (%s): %s\n", p.TagSource, strings.Join(p.Services, " | "))
+		if m.Fit != geo.FitFull {
+			fmt.Fprintf(stdout, "   %s\n", placesFit(w, m))
+		}
 	}
 	return 0
+}
+
+// placesFit says why a place that does not fit is shown (D.3.7).
+func placesFit(w geo.Wants, m geo.Match) string {
+	offers, lacks := w.Split(m.Place)
+	why := map[geo.Fit]string{geo.FitPartial: "partial fit", geo.FitOwnCPAS: "the commune's own CPAS/OCMW",
+		geo.FitFranceServices: "the nearest France services"}[m.Fit]
+	if len(offers) > 0 {
+		why += "; offers " + strings.Join(offers, ", ")
+	}
+	if len(lacks) > 0 {
+		why += "; not " + strings.Join(lacks, ", ")
+	}
+	return why
 }
 
 func placesHours(p *geo.Place, now time.Time) string {
