@@ -460,6 +460,9 @@ func (t *turn) typed(text string) {
 			return
 		}
 	}
+	if t.relocate(text) {
+		return
+	}
 	if k := sensitive(text, t.s.State == StateLocation); k != sensNone {
 		// Neither parsed nor stored (diagnostic.md F.6).
 		t.event = "sensitive_" + string(k)
