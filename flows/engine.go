@@ -1086,11 +1086,7 @@ func (t *turn) located(loc geo.Location, err error) {
 		s.Area = string(loc.Country) + ":" + loc.Commune
 		t.finished(r.Profile)
 	}
-	res := t.e.dir.Match(geo.Query{
-		At: loc, Profile: r.Profile, Need: s.Answers["need"],
-		Equipment: r.Scores.E, Connectivity: r.Scores.C, Reading: r.Scores.R,
-		Barrier: s.Answers["barrier"], Lang: string(s.Lang),
-	})
+	res := t.e.dir.Match(t.query(loc, r))
 	s.Places = s.Places[:0]
 	if res.Fallback || len(res.Matches) == 0 {
 		t.event = "places_none"
@@ -1102,18 +1098,27 @@ func (t *turn) located(loc geo.Location, err error) {
 		return
 	}
 	t.event = "places_shown"
+	best := kPlacesBest
+	if res.Partial {
+		t.event, best = "places_partial", kPlacesPartial
+	}
 	for i, m := range res.Matches {
 		s.Places = append(s.Places, m.Place.ID)
 		card := t.card(m)
 		switch i {
 		case 0:
-			t.out = append(t.out, Reply{Text: t.t(t.aidantKey(kPlacesBest)), Places: []PlaceCard{card}})
+			t.out = append(t.out, Reply{Text: t.t(t.aidantKey(best)), Places: []PlaceCard{card}})
 		case 1:
 			t.out = append(t.out, Reply{Text: t.t(kPlacesOthers), Places: []PlaceCard{card}})
 		default:
 			last := &t.out[len(t.out)-1]
 			last.Places = append(last.Places, card)
 		}
+	}
+	if res.Partial && !ownCPASShown(res) {
+		// D.3.7 (c): remote help and the phone lines come last. In
+		// Belgium that line is the CPAS/OCMW's, already on a card.
+		t.say(kPartialRemote, "help", t.t(t.aidantKey(kHumanPrefix+string(loc.Country))))
 	}
 	s.Pick = 0
 	if len(s.Places) == 1 {
@@ -1125,8 +1130,9 @@ func (t *turn) located(loc geo.Location, err error) {
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-// card renders one place for a person: distance with a decimal comma,
-// opening hours in words, and where the service tags come from.
+// card renders one place for a person: what kind of place it is and why
+// it fits, distance with a decimal comma, opening hours in words, and
+// where the service tags come from.
 func (t *turn) card(m geo.Match) PlaceCard {
 	p := m.Place
 	km := strings.Replace(strconv.FormatFloat(m.KM, 'f', 1, 64), ".", ",", 1)
@@ -1150,13 +1156,15 @@ func (t *turn) card(m geo.Match) PlaceCard {
 		notes = append(notes, t.t(kNoteBorder))
 	}
 	addr := strings.TrimSpace(p.Address + ", " + p.Postcode + " " + p.Commune)
-	return PlaceCard{
-		ID: p.ID, Name: p.Name, Address: addr, Distance: dist, Hours: t.hours(p),
+	c := PlaceCard{
+		ID: p.ID, Name: p.Name, About: t.about(m), Address: addr, Distance: dist, Hours: t.hours(p),
 		Phone: p.Phone, Email: p.Email, Website: p.Website, Loc: p.Point,
 		MapURL: fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f",
 			p.Point.Lat, p.Point.Lon, p.Point.Lat, p.Point.Lon),
 		Note: strings.Join(notes, " · "),
 	}
+	t.noStreet(&c, p)
+	return c
 }
 
 // hours says "open now until 17 h" or "opens Monday at 9 h" where the data

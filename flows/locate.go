@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/looplab/fsm"
+
+	"github.com/secours/secours/geo"
 )
 
 // relocate reads a postcode typed at the place list (or after it, with no
@@ -81,4 +83,66 @@ func (t *turn) jump(dst string) bool {
 	}
 	s.Trail = append(s.Trail, dst)
 	return true
+}
+
+// about says what kind of place a card shows and why it is there: the
+// wanted services it offers and, for a partial fit, those it does not
+// (D.3.7 a, issue 15 item 4).
+func (t *turn) about(m geo.Match) string {
+	kind := t.t(t.aidantKey(kKindPrefix + m.Place.Kind()))
+	var offers, lacks []string
+	if r, err := Classify(t.s.Answers); err == nil {
+		offers, lacks = geo.Want(t.query(geo.Location{Country: geo.Country(t.country())}, r)).Split(m.Place)
+	}
+	switch {
+	case m.Fit == geo.FitPartial && len(lacks) > 0:
+		return t.t(kAboutPartial, "kind", kind, "offers", t.services(offers), "lacks", t.services(lacks))
+	case len(offers) > 0:
+		return t.t(kAboutHelps, "kind", kind, "offers", t.services(offers))
+	}
+	return t.t(kAboutKind, "kind", kind)
+}
+
+// services names services in plain words.
+func (t *turn) services(ss []string) string {
+	words := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if k, ok := serviceKeys[s]; ok {
+			words = append(words, t.t(kServicePrefix+k))
+		}
+	}
+	return strings.Join(words, t.t(kListSep))
+}
+
+// noStreet is the card of a place whose point is only its commune's seat
+// (a CPAS/OCMW no open source gives an address for): no distance, no
+// map, and where to ask the address (issue 15 item 2).
+func (t *turn) noStreet(c *PlaceCard, p *geo.Place) {
+	if !noPoint(p) {
+		return
+	}
+	c.Distance, c.MapURL = "", ""
+	c.Address = t.t(kCPASAddress, "commune", p.Commune)
+}
+
+// noPoint is Place.NoPoint until the Belgian communes land (i15-data).
+func noPoint(p *geo.Place) bool { return false }
+
+// query is the person's search for places at loc (diagnostic.md D).
+func (t *turn) query(loc geo.Location, r Result) geo.Query {
+	return geo.Query{
+		At: loc, Profile: r.Profile, Need: t.s.Answers["need"],
+		Equipment: r.Scores.E, Connectivity: r.Scores.C, Reading: r.Scores.R,
+		Barrier: t.s.Answers["barrier"], Lang: string(t.s.Lang),
+	}
+}
+
+// ownCPASShown: a card of res is the person's own CPAS/OCMW.
+func ownCPASShown(res geo.Result) bool {
+	for _, m := range res.Matches {
+		if m.Place.Kind() == geo.KindCPAS && m.Place.Country == geo.BE {
+			return true
+		}
+	}
+	return false
 }

@@ -1,9 +1,12 @@
 package flows_test
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
 )
 
 // toPlaces runs a Belgian person through the diagnostic to the location
@@ -45,5 +48,82 @@ func TestPostcodeAtPlaceList(t *testing.T) {
 			c.say("retour")
 			c.wantState(flows.StateLocation)
 		})
+	}
+}
+
+// lillePlaces is fakePlaces with Lille (59000), where nothing fits in
+// full: France services helps with the procedure, not with the job.
+type lillePlaces struct{ *fakePlaces }
+
+var lilleFS = &geo.Place{ID: "fr-lille", Name: "France services Lille", Country: geo.FR, Address: "1 rue Test",
+	Postcode: "59000", Commune: "Lille", Point: geo.Point{Lat: 50.63, Lon: 3.05},
+	Services: []string{geo.ServiceProcedures, geo.ServiceAccess}, Programmes: []string{geo.ProgrammeFranceServices},
+	TagSource: geo.TagLabel}
+
+func (f lillePlaces) Locate(in string) (geo.Location, error) {
+	if in == "59000" {
+		return geo.Location{Point: lilleFS.Point, Country: geo.FR, Postcode: "59000", Commune: "Lille", Approx: true}, nil
+	}
+	return f.fakePlaces.Locate(in)
+}
+
+func (f lillePlaces) Match(q geo.Query) geo.Result {
+	if q.At.Postcode == "59000" {
+		return geo.Result{RadiusKM: 30, Partial: true, Filtered: 25,
+			Matches: []geo.Match{{Place: lilleFS, Score: 2, KM: 1.1, Fit: geo.FitPartial}}}
+	}
+	return f.fakePlaces.Match(q)
+}
+
+func (f lillePlaces) Place(id string) (*geo.Place, bool) {
+	if id == lilleFS.ID {
+		return lilleFS, true
+	}
+	return f.fakePlaces.Place(id)
+}
+
+// TestPartialFitCard is D.3.7 in words: the person hears that this is
+// the nearest help, not a perfect fit; the card says what kind of place
+// it is, what it does and does not do; remote help comes last.
+func TestPartialFitCard(t *testing.T) {
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := flows.NewEngine(cats, lillePlaces{newFakePlaces()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		lang, who                       string
+		header, about, remote, notAbout string
+	}{
+		{"1", "Moi", "Voici l'aide la plus proche que je connais, même si elle ne fait pas tout",
+			"👉 France services : un guichet des services publics. On y aide pour : faire les démarches. Pas prévu ici : l'emploi en ligne (CV, offres)",
+			"Aide à distance aussi : Appelez le 3939", "≈"},
+		{"1", "J'aide un proche", "près de chez la personne", "Pas prévu ici : l'emploi en ligne",
+			"Aide à distance aussi : Appelez le 3939", ""},
+		{"2", "Ik", "Dit is de dichtstbijzijnde hulp die ik ken", "Niet voorzien: werk online (cv, vacatures)",
+			"Ook hulp op afstand: Bel 3939", ""},
+	} {
+		c := &chat{t: t, e: e, s: flows.NewSession("cli:test", t0), now: t0}
+		c.say("bonjour", tt.lang)
+		if c.s.State == flows.StateCountry {
+			c.say("France")
+		}
+		c.say(tt.who, "3", "1", "1", "2", "2", "2", "1", "1") // job; computer, home, apps, with help, fear, text, none: proche_autonomie
+		c.wantState(flows.StateLocation)
+		c.say("59000")
+		c.wantText(tt.header)
+		c.wantText(tt.remote)
+		var about string
+		for _, r := range c.out {
+			for _, p := range r.Places {
+				about += p.About
+			}
+		}
+		if !strings.Contains(about, tt.about) || (tt.notAbout != "" && strings.Contains(about, tt.notAbout)) {
+			t.Errorf("%s/%s: card says %q, want %q", tt.lang, tt.who, about, tt.about)
+		}
 	}
 }

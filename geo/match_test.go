@@ -579,3 +579,24 @@ func TestWantsSplit(t *testing.T) {
 		}
 	}
 }
+
+func TestPlaceKind(t *testing.T) {
+	tests := []struct {
+		p    Place
+		want string
+	}{
+		{Place{Name: "OCMW Gent", CommuneOnly: true}, KindCPAS},
+		{Place{Name: "CCAS de Lille", Typologie: []string{"CCAS"}}, KindCPAS},
+		{Place{Name: "France services Lille", Programmes: []string{ProgrammeFranceServices}}, KindFranceServices},
+		{Place{Name: "Maison", Typologie: []string{"RFS"}}, KindFranceServices},
+		{Place{Name: "Digipunt Bibliotheek Gent"}, KindDigipunt},
+		{Place{Name: "EPN de Namur", Typologie: []string{"EPN"}}, KindEPN},
+		{Place{Name: "Médiathèque", Typologie: []string{"BIB"}}, KindLibrary},
+		{Place{Name: "Association"}, KindOther},
+	}
+	for _, tt := range tests {
+		if got := tt.p.Kind(); got != tt.want {
+			t.Errorf("Kind(%q) = %q, want %q", tt.p.Name, got, tt.want)
+		}
+	}
+}
