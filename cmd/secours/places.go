@@ -22,6 +22,7 @@ const placesUsage = `usage:
                       [-e 0..2] [-c 0..2] [-r 0..2] [-barrier B] [-at RFC3339]
   secours places import [-out DIR] [-new] [-strict] FILE...
   secours places check
+  secours places coverage [-country BE|FR] [-profile P] [-need N] [-lang L] [-localities] [-csv]
 `
 
 // runPlaces is "secours places …": look up, import and check the place
@@ -38,6 +39,8 @@ func runPlaces(args []string, stdout, stderr io.Writer) int {
 		return placesImport(args[1:], stdout, stderr)
 	case "check":
 		return placesCheck(args[1:], stdout, stderr)
+	case "coverage":
+		return placesCoverage(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, placesUsage)
 		return 0
