@@ -873,7 +873,7 @@ func (t *turn) countryOr(def string) string {
 // locationChoices offers another tip while there is one, and "Ce n'est
 // pas moi" (diagnostic.md C.3).
 func (t *turn) locationChoices() []choiceDef {
-	var out []choiceDef
+	out := t.suggestChoices()
 	if t.tipsShown() < tipCount(t.s.Answers["need"], t.countryOr("FR")) {
 		out = append(out, choiceDef{answer: "more", labels: []string{"a.location.more"}})
 	}
@@ -933,6 +933,11 @@ func (t *turn) answer(a string) {
 		}
 		t.goTo(StateNeed)
 	case StateLocation:
+		if in, ok := t.suggestion(a); ok {
+			loc, err := t.e.dir.Locate(in)
+			t.located(loc, err)
+			return
+		}
 		switch a {
 		case "more":
 			n := t.tipsShown() + 1
@@ -1058,12 +1063,15 @@ func (t *turn) result() {
 // could not be found.
 func (t *turn) located(loc geo.Location, err error) {
 	s := t.s
+	delete(s.Answers, suggestKey)
 	if err != nil {
 		t.event = "location_unknown"
 		var nf *geo.NotFoundError
 		switch {
 		case errors.As(err, &nf) && len(nf.Suggestions) > 0:
-			t.say(kLocSuggest, "suggestions", strings.Join(nf.Suggestions, ", "))
+			// The closest names as buttons (issue 15 item 6).
+			s.Answers[suggestKey] = strings.Join(nf.Suggestions, suggestSep)
+			t.say(kLocSuggest)
 		case errors.Is(err, geo.ErrOutside):
 			t.event = "location_outside"
 			t.say(t.aidantKey(kLocOutside))

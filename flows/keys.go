@@ -213,7 +213,6 @@ const (
 	kServicePrefix  = "service."              // + serviceKeys value
 	kListSep        = "list.sep"              // between services
 	kCommuneAsk     = "q.commune"             // which commune, as buttons
-	kSuggestButtons = "location.suggest.buttons"
 )
 
 // serviceKeys names each service of the standard in the catalogues, in
@@ -228,7 +227,7 @@ var serviceKeys = map[string]string{
 func matchKeys() []string {
 	keys := []string{kPlacesPartial, kPlacesPartial + aidantSuffix, kPartialRemote,
 		kAboutHelps, kAboutPartial, kAboutKind, kCPASAddress, kListSep,
-		kCommuneAsk, kCommuneAsk + aidantSuffix, kSuggestButtons}
+		kCommuneAsk, kCommuneAsk + aidantSuffix}
 	for _, k := range []string{geo.KindCPAS, geo.KindFranceServices, geo.KindDigipunt, geo.KindEPN, geo.KindLibrary, geo.KindOther} {
 		keys = append(keys, kKindPrefix+k)
 	}

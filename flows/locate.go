@@ -3,6 +3,7 @@ package flows
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/looplab/fsm"
@@ -145,4 +146,40 @@ func ownCPASShown(res geo.Result) bool {
 		}
 	}
 	return false
+}
+
+// The suggestions of the last unknown name, kept in Session.Answers
+// until the next location: they are directory names, never the person's
+// text.
+const (
+	suggestKey    = "suggest"
+	suggestSep    = "|"
+	suggestAnswer = "s" // + 1…3: the choice of a suggestion
+)
+
+// suggestChoices are the suggestions as buttons, labelled with the names
+// themselves ("1000 Bruxelles").
+func (t *turn) suggestChoices() []choiceDef {
+	v := t.s.Answers[suggestKey]
+	if v == "" {
+		return nil
+	}
+	var out []choiceDef
+	for i, name := range strings.Split(v, suggestSep) {
+		out = append(out, choiceDef{answer: suggestAnswer + strconv.Itoa(i+1), label: name})
+	}
+	return out
+}
+
+// suggestion is the name behind the answer of a suggestion button.
+func (t *turn) suggestion(a string) (string, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(a, suggestAnswer))
+	if err != nil || !strings.HasPrefix(a, suggestAnswer) {
+		return "", false
+	}
+	names := strings.Split(t.s.Answers[suggestKey], suggestSep)
+	if t.s.Answers[suggestKey] == "" || n < 1 || n > len(names) {
+		return "", false
+	}
+	return names[n-1], true
 }

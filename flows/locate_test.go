@@ -127,3 +127,39 @@ func TestPartialFitCard(t *testing.T) {
 		}
 	}
 }
+
+// TestSuggestionButtons: an unknown name gets the closest names as
+// buttons; a tap or its number locates the name (issue 15 item 6).
+func TestSuggestionButtons(t *testing.T) {
+	for _, tap := range []flows.Msg{
+		{Kind: flows.KindChoice, Choice: "location:s2"},
+		{Kind: flows.KindText, Text: "2"},
+		{Kind: flows.KindText, Text: "Brussel"},
+	} {
+		c := toLocation(t)
+		c.say("brusels")
+		var labels []string
+		for _, r := range c.out {
+			for _, ch := range r.Choices {
+				labels = append(labels, ch.Label)
+			}
+		}
+		if len(labels) < 2 || labels[0] != "Bruxelles" || labels[1] != "Brussel" {
+			t.Fatalf("buttons = %q, want the suggestions first", labels)
+		}
+		c.send(tap)
+		c.wantState(flows.StatePick)
+		if c.s.Postcode != "1000" {
+			t.Errorf("%+v: postcode = %q, want 1000", tap, c.s.Postcode)
+		}
+		c.say("retour")
+		c.wantState(flows.StateLocation)
+		for _, r := range c.out {
+			for _, ch := range r.Choices {
+				if strings.HasPrefix(ch.Key, "location:s") {
+					t.Errorf("%+v: old suggestion %q still offered", tap, ch.Label)
+				}
+			}
+		}
+	}
+}
