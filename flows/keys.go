@@ -203,16 +203,16 @@ func referralKeys() []string {
 // CPAS/OCMW card without a street, and the question when a postcode
 // covers several communes.
 const (
-	kPlacesPartial  = "places.partial"        // header when nothing fits in full
-	kPartialRemote  = "places.partial.remote" // {help}: remote help after them (D.3.7 c)
-	kAboutHelps     = "places.about.helps"    // {kind} {offers}
-	kAboutPartial   = "places.about.partial"  // {kind} {offers} {lacks}
-	kAboutKind      = "places.about.kind"     // {kind}
-	kCPASAddress    = "places.cpas.address"   // {commune}: no street known
-	kKindPrefix     = "place.kind."           // + geo.Kind*
-	kServicePrefix  = "service."              // + serviceKeys value
-	kListSep        = "list.sep"              // between services
-	kCommuneAsk     = "q.commune"             // which commune, as buttons
+	kPlacesPartial = "places.partial"        // header when nothing fits in full
+	kPartialRemote = "places.partial.remote" // {help}: remote help after them (D.3.7 c)
+	kAboutHelps    = "places.about.helps"    // {kind} {offers}
+	kAboutPartial  = "places.about.partial"  // {kind} {offers} {lacks}
+	kAboutKind     = "places.about.kind"     // {kind}
+	kCPASAddress   = "places.cpas.address"   // {commune}: no street known
+	kKindPrefix    = "place.kind."           // + geo.Kind*
+	kServicePrefix = "service."              // + serviceKeys value
+	kListSep       = "list.sep"              // between services
+	kCommuneAsk    = "q.commune"             // which commune, as buttons
 )
 
 // serviceKeys names each service of the standard in the catalogues, in
