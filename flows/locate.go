@@ -119,15 +119,12 @@ func (t *turn) services(ss []string) string {
 // (a CPAS/OCMW no open source gives an address for): no distance, no
 // map, and where to ask the address (issue 15 item 2).
 func (t *turn) noStreet(c *PlaceCard, p *geo.Place) {
-	if !noPoint(p) {
+	if !p.NoPoint {
 		return
 	}
 	c.Distance, c.MapURL = "", ""
 	c.Address = t.t(kCPASAddress, "commune", p.Commune)
 }
-
-// noPoint is Place.NoPoint until the Belgian communes land (i15-data).
-func noPoint(p *geo.Place) bool { return false }
 
 // query is the person's search for places at loc (diagnostic.md D).
 func (t *turn) query(loc geo.Location, r Result) geo.Query {

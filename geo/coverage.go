@@ -112,6 +112,9 @@ func (d *Directory) Coverage(q CoverageQuery) []CoverageCase {
 				Profile: p, Reach: ReachOf(res)}
 			if len(res.Matches) > 0 {
 				c.Place, c.KM = res.Matches[0].Place, res.Matches[0].KM
+				if c.Place.NoPoint {
+					c.KM = 0
+				}
 			}
 			for _, m := range res.Matches {
 				c.Email = c.Email || m.Place.Email != ""

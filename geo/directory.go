@@ -31,6 +31,8 @@ type pcRow struct {
 	postcode string
 	name     string
 	pt       Point
+	area     string // Belgium: GeoNames arrondissement NIS (2 digits), for the commune mapping
+	set      int32  // Belgium: index into Directory.sets, 0 for no commune known
 }
 
 // postcode is the summary of one postcode's rows.
@@ -38,6 +40,7 @@ type postcode struct {
 	country Country
 	rows    []int32 // into Directory.pcs, display row first
 	centre  Point   // mean of the rows' distinct points
+	set     int32   // Belgium: the postcode's own commune set when its addresses lie in several communes
 }
 
 // Directory holds the places and postcodes of both countries, with a
@@ -55,6 +58,16 @@ type Directory struct {
 	// names is built on the first name lookup: most people give a
 	// postcode, and building it costs a third of Open.
 	names func() *nameIndex
+
+	// Belgian communes (communes.tsv) and what each postcode locality says
+	// of its commune (localites.tsv, as pcRow.set).
+	communes []communeRec
+	byNIS    map[string]int32
+	sets     []communeSet
+	setIndex map[string]int32       // interning of sets while they are built
+	cpasOf   map[string][]int       // NIS → places (CPAS/OCMW of that commune)
+	best     map[string][]bestEntry // postcode → communes (BeST), for the import
+	bestData []byte                 // best-codes-postaux.tsv as read by Open, parsed by an import
 
 	issues []Issue // rows Open skipped or found doubtful
 	loc    *time.Location
@@ -103,6 +116,9 @@ func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
 		return nil, fmt.Errorf("open places: %w", sp.err)
 	}
 	d := newDirectory(nil, pcs)
+	if err := d.loadCommunes(fsys, dir); err != nil {
+		return nil, fmt.Errorf("open places: %w", err)
+	}
 	issues = append(issues, sp.issues...)
 	var places []*Place
 	if sp.data != nil {
@@ -140,7 +156,11 @@ func newDirectory(places []*Place, pcs []pcRow) *Directory {
 		}
 		pc.rows = append(pc.rows, int32(i))
 	}
-	d.names = sync.OnceValue(func() *nameIndex { return newNameIndex(pcs) })
+	d.names = sync.OnceValue(func() *nameIndex {
+		ni := newNameIndex(pcs)
+		d.addCommuneNames(ni)
+		return ni
+	})
 	for _, pc := range d.byPostcode {
 		var sum Point
 		n := 0
@@ -182,12 +202,16 @@ func (d *Directory) setPlaces(places []*Place) {
 	d.places = make([]*Place, len(places))
 	d.meta = make([]placeMeta, len(places))
 	d.byID = make(map[string]int, len(places))
+	d.cpasOf = make(map[string][]int)
 	for i, j := range perm {
 		p := places[j]
 		d.places[i], pts[i] = p, p.Point
 		p.loc = d.loc
 		d.meta[i] = d.vocab.meta(p)
 		d.byID[p.ID] = i
+		if p.CommuneOnly && p.NIS != "" && slices.Contains(p.Programmes, ProgrammeCPAS) {
+			d.cpasOf[p.NIS] = append(d.cpasOf[p.NIS], i)
+		}
 	}
 	d.index = newPlaceIndex(d, lay, pts, d.meta)
 }
@@ -231,6 +255,12 @@ type Location struct {
 	Postcode string // "1000", "75001"; for a raw point, the nearest postcode
 	Commune  string // display name
 	Approx   bool   // Point is a postcode/commune centroid
+	// NIS is the Belgian commune (2025 NIS code), set only when it is
+	// certain. Communes is set instead (two or more) when the postcode or
+	// locality may lie in several communes or its mapping is approximate:
+	// ask "Vous habitez à … ?" and narrow with InCommune; never guess.
+	NIS      string
+	Communes []Commune
 }
 
 // countryOf decides the country from the postcode's shape alone.
@@ -262,7 +292,14 @@ func allDigits(s string) bool {
 // Locate geocodes a postcode ("1000", "75001", "B-1000"), a postcode with a
 // name ("4000 Liège"), a commune name (accents and case ignored), or a raw
 // "lat,lon". An unknown input gives a *NotFoundError with suggestions.
-func (d *Directory) Locate(input string) (Location, error) {
+// A Belgian location carries its commune (NIS) when it is certain, or the
+// communes to ask between (Communes).
+func (d *Directory) Locate(input string) (Location, error) { return d.LocateIn(input, "") }
+
+// LocateIn is Locate for a person of country (BE, FR, or "" for no
+// hint): a name found in both countries ("Lille") is read in the
+// person's country first, and suggestions from it come first.
+func (d *Directory) LocateIn(input string, country Country) (Location, error) {
 	s := strings.TrimSpace(input)
 	if len(s) > 200 {
 		return Location{}, &NotFoundError{Input: input}
@@ -288,7 +325,7 @@ func (d *Directory) Locate(input string) (Location, error) {
 		}
 		return Location{}, e
 	}
-	return d.locateName(input, normName(s))
+	return d.locateName(input, normName(s), country)
 }
 
 func (d *Directory) locatePostcode(input, code, name string) (Location, error) {
@@ -298,14 +335,19 @@ func (d *Directory) locatePostcode(input, code, name string) (Location, error) {
 		return Location{}, &NotFoundError{Input: input}
 	}
 	loc := Location{Point: pc.centre, Country: c, Postcode: code, Commune: d.pcs[pc.rows[0]].name, Approx: true}
+	rows, pcSet := pc.rows, pc.set
 	if n := normName(name); n != "" {
-		for _, i := range pc.rows {
+		for k, i := range pc.rows {
 			if normName(d.pcs[i].name) == n {
 				loc.Point, loc.Commune = d.pcs[i].pt, d.pcs[i].name
+				// The person named their locality: its own commune, not
+				// every commune of the postcode.
+				rows, pcSet = pc.rows[k:k+1], 0
 				break
 			}
 		}
 	}
+	d.setLocation(&loc, rows, pcSet)
 	return loc, nil
 }
 
@@ -313,10 +355,23 @@ func (d *Directory) locatePostcode(input, code, name string) (Location, error) {
 // communes (Saint-Denis 93 and 974), not quarters of one city (Paris 01–20).
 const ambiguousKM = 20
 
-func (d *Directory) locateName(input, n string) (Location, error) {
+func (d *Directory) locateName(input, n string, country Country) (Location, error) {
 	rows := d.names().byName[n]
 	if len(rows) == 0 {
-		return Location{}, &NotFoundError{Input: input, Suggestions: d.suggest(n)}
+		return Location{}, &NotFoundError{Input: input, Suggestions: d.suggest(n, country)}
+	}
+	if country != "" {
+		// The person's country first: "Lille" is 59000 for a French
+		// person, 2275 for a Belgian one.
+		var home []int32
+		for _, i := range rows {
+			if d.pcs[i].country == country {
+				home = append(home, i)
+			}
+		}
+		if len(home) > 0 {
+			rows = home
+		}
 	}
 	var sum Point
 	for _, i := range rows {
@@ -350,12 +405,16 @@ func (d *Directory) locateName(input, n string) (Location, error) {
 		return Location{}, e
 	}
 	r := d.pcs[best]
-	return Location{Point: mean, Country: r.country, Postcode: r.postcode, Commune: r.name, Approx: true}, nil
+	loc := Location{Point: mean, Country: r.country, Postcode: r.postcode, Commune: r.name, Approx: true}
+	d.setLocation(&loc, rows, 0)
+	return loc, nil
 }
 
-// suggest lists up to 3 known names close to n: small edit distance, or n
-// as the start of a longer name ("saint josse" → Saint-Josse-ten-Noode).
-func (d *Directory) suggest(n string) []string {
+// suggest lists up to 3 known names close to n, each as "postcode name"
+// (a choice Locate accepts): small edit distance, or n as the start of a
+// longer name ("saint josse" → Saint-Josse-ten-Noode). Names of country
+// come first at equal distance.
+func (d *Directory) suggest(n string, country Country) []string {
 	rn := []rune(n)
 	// No commune name is longer than 60 letters: longer input is not a
 	// typo of one, and must not cost an edit distance per name.
@@ -370,8 +429,10 @@ func (d *Directory) suggest(n string) []string {
 		maxD = 3
 	}
 	type cand struct {
-		dist int
-		name string
+		dist  int
+		other bool // not in the person's country
+		name  string
+		row   int32
 	}
 	var cs []cand
 	ni := d.names()
@@ -385,17 +446,29 @@ func (d *Directory) suggest(n string) []string {
 		if dist > maxD && len(n) >= 4 && strings.HasPrefix(name, prefix) {
 			dist = maxD
 		}
-		if dist <= maxD {
-			cs = append(cs, cand{dist, name})
+		if dist > maxD {
+			continue
 		}
+		rows := ni.byName[name]
+		row := rows[0]
+		if country != "" {
+			for _, r := range rows {
+				if d.pcs[r].country == country {
+					row = r
+					break
+				}
+			}
+		}
+		cs = append(cs, cand{dist, country != "" && d.pcs[row].country != country, name, row})
 	}
 	slices.SortFunc(cs, func(a, b cand) int {
-		return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.name, b.name))
+		return cmp.Or(cmp.Compare(a.dist, b.dist), boolCmp(a.other, b.other), cmp.Compare(a.name, b.name))
 	})
 	var out []string
 	seen := make(map[string]bool)
 	for _, c := range cs {
-		disp := d.pcs[ni.byName[c.name][0]].name
+		r := d.pcs[c.row]
+		disp := r.postcode + " " + r.name
 		if seen[disp] {
 			continue
 		}
@@ -406,6 +479,16 @@ func (d *Directory) suggest(n string) []string {
 		}
 	}
 	return out
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }
 
 // misreadPostcode reads "1OOO" or "75OO1" as digits when only O, o, l or
@@ -460,7 +543,9 @@ func (d *Directory) LocatePoint(p Point) (Location, error) {
 		return Location{}, fmt.Errorf("locate point: %w: more than %d km from any postcode", ErrOutside, outsideKM)
 	}
 	r := d.pcs[i]
-	return Location{Point: p, Country: r.country, Postcode: r.postcode, Commune: r.name}, nil
+	loc := Location{Point: p, Country: r.country, Postcode: r.postcode, Commune: r.name}
+	d.setLocation(&loc, []int32{int32(i)}, 0)
+	return loc, nil
 }
 
 // inCommune says whether a person at loc (home = normName(loc.Commune))
@@ -472,6 +557,11 @@ func (d *Directory) LocatePoint(p Point) (Location, error) {
 // fallback, never a wrong CPAS.
 func (d *Directory) inCommune(loc Location, home string, i int) bool {
 	m := &d.meta[i]
+	if m.nis != "" {
+		// The commune is known: a CPAS serves its residents, and only a
+		// certain commune (Location.NIS) makes one a resident.
+		return d.servesHome(loc, m.nis, i)
+	}
 	if loc.Country != m.country || loc.Postcode == "" {
 		return false
 	}

@@ -34,7 +34,7 @@ func hasIssue(issues []Issue, file string, line int, field, msg string, warning 
 }
 
 func TestImportBrokenCSV(t *testing.T) {
-	d, issues := Import(testDir(), readTestdata(t, "lieux-casses.csv"))
+	d, issues, _ := Import(testDir(), readTestdata(t, "lieux-casses.csv"))
 	const f = "lieux-casses.csv"
 	want := []struct {
 		line       int
@@ -88,7 +88,7 @@ func dump(issues []Issue) string {
 }
 
 func TestImportMissingRequiredColumn(t *testing.T) {
-	d, issues := Import(testDir(), readTestdata(t, "colonne-manquante.csv"))
+	d, issues, _ := Import(testDir(), readTestdata(t, "colonne-manquante.csv"))
 	if !hasIssue(issues, "colonne-manquante.csv", 1, "adresse", "missing required column", false) {
 		t.Errorf("no missing-column issue; got:\n%s", dump(issues))
 	}
@@ -98,7 +98,7 @@ func TestImportMissingRequiredColumn(t *testing.T) {
 }
 
 func TestImportJSONAndUnknown(t *testing.T) {
-	d, issues := Import(testDir(), readTestdata(t, "lieux.json", "inconnu.txt"))
+	d, issues, _ := Import(testDir(), readTestdata(t, "lieux.json", "inconnu.txt"))
 	if !hasIssue(issues, "lieux.json", 5, "adresse", "required", false) {
 		t.Errorf("no issue for j-2 on line 5; got:\n%s", dump(issues))
 	}
@@ -116,7 +116,7 @@ func TestImportJSONAndUnknown(t *testing.T) {
 
 // TestImportRoundTrip writes a directory and opens it again unchanged.
 func TestImportRoundTrip(t *testing.T) {
-	d, _ := Import(testDir(), readTestdata(t, "lieux-casses.csv", "lieux.json"))
+	d, _, _ := Import(testDir(), readTestdata(t, "lieux-casses.csv", "lieux.json"))
 	dir := t.TempDir()
 	if err := d.WriteDir(dir); err != nil {
 		t.Fatal(err)
@@ -144,7 +144,7 @@ func TestImportRoundTrip(t *testing.T) {
 		}
 	}
 	// Re-importing the same file replaces its dataset instead of adding to it.
-	d3, _ := Import(d2, readTestdata(t, "lieux-casses.csv"))
+	d3, _, _ := Import(d2, readTestdata(t, "lieux-casses.csv"))
 	if len(d3.Places()) != len(a) {
 		t.Errorf("re-import: %d places, want %d", len(d3.Places()), len(a))
 	}

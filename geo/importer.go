@@ -38,10 +38,12 @@ const (
 	colTagSource = "origine_services"
 	colCommune   = "commune_seule"
 	colApprox    = "coordonnees_approx"
+	colNIS       = "nis"        // Belgian commune (2025) a commune-only place serves
+	colNoPoint   = "sans_point" // oui: the point is the commune seat, not an address
 )
 
 func extraColumns() []string {
-	return []string{colLangs, colDataset, colTagSource, colCommune, colApprox}
+	return []string{colLangs, colDataset, colTagSource, colCommune, colApprox, colNIS, colNoPoint}
 }
 
 // parsePlaceFile reads any of the place formats. d supplies postcodes to
@@ -231,7 +233,13 @@ func standardPlace(rc *rowCheck, v map[string]string, file string, d *Directory,
 	}
 	p.Name = required(rc, v, "nom")
 	p.Commune = required(rc, v, "commune")
-	p.Address = joinNonEmpty(", ", required(rc, v, "adresse"), v["complement_adresse"])
+	// Our CPAS cards have no street: no source gives one (NoPoint).
+	p.NoPoint = shipped && v[colNoPoint] == "oui"
+	if p.NoPoint {
+		p.Address = joinNonEmpty(", ", v["adresse"], v["complement_adresse"])
+	} else {
+		p.Address = joinNonEmpty(", ", required(rc, v, "adresse"), v["complement_adresse"])
+	}
 	p.Postcode = v["code_postal"]
 	c, ok := countryOf(p.Postcode)
 	switch {
@@ -304,6 +312,13 @@ func standardPlace(rc *rowCheck, v map[string]string, file string, d *Directory,
 		p.TagSource = ts
 	}
 	p.CommuneOnly = v[colCommune] == "oui" || slices.Contains(p.Programmes, ProgrammeCPAS)
+	if nis := v[colNIS]; nis != "" {
+		if c == BE && isNIS(nis) {
+			p.NIS = nis
+		} else {
+			rc.warnf(colNIS, "%q is not a Belgian NIS code; ignored", nis)
+		}
+	}
 	return p
 }
 
@@ -688,19 +703,30 @@ type SourceFile struct {
 // Import validates files in any supported format and merges them into
 // base (nil: start empty). Postcode files replace their country's
 // postcodes; place files replace the places of their dataset (the file
-// name for the standard format). Bad rows are left out and reported; the
-// rest imports.
-func Import(base *Directory, files []SourceFile) (*Directory, []Issue) {
+// name for the standard format); a commune file (communes-2025.csv,
+// fusions-2025.tsv) replaces the Belgian communes. Bad place and postcode
+// rows are left out and reported; the rest imports. A bad commune file is
+// an error naming its file and line, and nothing is imported: a commune
+// read wrong would send people to another commune's CPAS.
+//
+// Whenever communes are known, every Belgian locality is tied to its
+// commune again (deriveLocalities) and every commune without a CPAS/OCMW
+// place gets one (cpasPlaces), so an import is reproducible from its
+// files alone.
+func Import(base *Directory, files []SourceFile) (*Directory, []Issue, error) {
 	var issues []Issue
 	newPC := make(map[Country][]pcRow)
-	var placeFiles []SourceFile
+	var placeFiles, communeFiles []SourceFile
 	for _, f := range files {
 		k := detect(f.Data)
-		if k == kindUnknown {
-			issues = append(issues, Issue{File: f.Name, Line: 1, Msg: "unknown format: want the standard's CSV or JSON, the France services list, the Flemish OCMW list or a postcode file"})
+		switch {
+		case k == kindUnknown:
+			issues = append(issues, Issue{File: f.Name, Line: 1, Msg: "unknown format: want the standard's CSV or JSON, the France services list, the Flemish OCMW list, a postcode file or a commune file"})
 			continue
-		}
-		if !k.postcodes() {
+		case k.communes():
+			communeFiles = append(communeFiles, f)
+			continue
+		case !k.postcodes():
 			placeFiles = append(placeFiles, f)
 			continue
 		}
@@ -726,6 +752,15 @@ func Import(base *Directory, files []SourceFile) (*Directory, []Issue) {
 		pcs = append(pcs, newPC[c]...)
 	}
 	d := newDirectory(nil, pcs)
+	cs, best, err := importCommunes(base, communeFiles)
+	if err != nil {
+		return nil, issues, fmt.Errorf("import: %w", err)
+	}
+	if len(cs) > 0 {
+		d.setCommunes(cs)
+		d.best = best
+		d.deriveLocalities(&issues)
+	}
 
 	replaced := make(map[string]bool)
 	var places []*Place
@@ -758,10 +793,76 @@ func Import(base *Directory, files []SourceFile) (*Directory, []Issue) {
 		}
 		places = append(kept, places...)
 	}
+	if len(d.communes) > 0 {
+		places = d.cpasPlaces(places, &issues)
+	}
 	places, iss := dedupe(places)
 	issues = append(issues, iss...)
 	d.setPlaces(places)
-	return d, issues
+	return d, issues, nil
+}
+
+// importCommunes reads the commune files, or keeps base's communes and
+// BeST table for those not given. The results are the caller's to change.
+func importCommunes(base *Directory, files []SourceFile) ([]communeRec, map[string][]bestEntry, error) {
+	var cs []communeRec
+	var best map[string][]bestEntry
+	if base != nil {
+		for _, c := range base.communes {
+			c.oldNames = slices.Clone(c.oldNames)
+			cs = append(cs, c)
+		}
+		best = base.best
+		if best == nil && base.bestData != nil {
+			b, err := parseBeST(bestFile, base.bestData)
+			if err != nil {
+				return nil, nil, err
+			}
+			best = b
+		}
+	}
+	var fus, de []SourceFile
+	for _, f := range files {
+		switch detect(f.Data) {
+		case kindFusions:
+			fus = append(fus, f)
+		case kindNamesDE:
+			de = append(de, f)
+		case kindBeST:
+			b, err := parseBeST(f.Name, f.Data)
+			if err != nil {
+				return nil, nil, err
+			}
+			best = b
+		default:
+			read, err := parseCommunes2025(f.Name, f.Data)
+			if err != nil {
+				return nil, nil, err
+			}
+			cs = read
+		}
+	}
+	for _, f := range fus {
+		if len(cs) == 0 {
+			return nil, nil, fmt.Errorf("%s: the merged communes need the communes of 2025 (communes-2025.csv) in the same import", f.Name)
+		}
+		fs, err := parseFusions(f.Name, f.Data)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := applyFusions(f.Name, cs, fs); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, f := range de {
+		if len(cs) == 0 {
+			return nil, nil, fmt.Errorf("%s: German names need the communes of 2025 (communes-2025.csv) in the same import", f.Name)
+		}
+		if err := applyNamesDE(f.Name, f.Data, cs); err != nil {
+			return nil, nil, err
+		}
+	}
+	return cs, best, nil
 }
 
 // round6 keeps 0.1 m: enough, and it keeps the shipped file small.

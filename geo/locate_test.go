@@ -50,8 +50,8 @@ func TestLocateBadInput(t *testing.T) {
 		{"ABC", ErrUnknownPostcode, ""},
 		{"1OOO", ErrUnknownPostcode, "1000 Bruxelles"},
 		{"0999", ErrUnknownPostcode, ""},
-		{"Bruxeles", ErrUnknownPostcode, "Bruxelles"},
-		{"Charleroy", ErrUnknownPostcode, "Charleroi"},
+		{"Bruxeles", ErrUnknownPostcode, "1000 Bruxelles"},
+		{"Charleroy", ErrUnknownPostcode, "6000 Charleroi"},
 		{"saint-denis", ErrUnknownPostcode, "11310 Saint Denis"}, // ambiguous: ask for the postcode
 		{"", ErrUnknownPostcode, ""},
 		{"51.5,2.0", ErrOutside, ""},        // North Sea

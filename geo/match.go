@@ -211,6 +211,7 @@ type placeMeta struct {
 	approx                bool // Place.Approx
 	country               Country
 	commune, postcode     string // normName(Commune) and Postcode, for communeOnly places
+	nis                   string // Place.NIS: a Belgian commune-only place serves only loc.NIS
 }
 
 // tags is a place's vocabulary as bit sets, so scoring a candidate costs
@@ -251,6 +252,7 @@ func (v vocabs) meta(p *Place) placeMeta {
 		approx:      p.Approx,
 		commune:     communeKey(p),
 		postcode:    p.Postcode,
+		nis:         p.NIS,
 	}
 }
 
@@ -554,8 +556,8 @@ func (m *matcher) ownCPAS() (candidate, bool) {
 	if !m.at.Point.valid() {
 		return candidate{}, false // no search either: an odd query, not a person
 	}
-	i, ok := m.d.ownCPAS(m.at)
-	if !ok {
+	i := m.d.ownSeat(m.at)
+	if i < 0 || m.d.meta[i].noPublic {
 		return candidate{}, false
 	}
 	pm := &m.d.meta[i]

@@ -9,12 +9,12 @@ import (
 // Test fixtures: synthetic postcodes and places, never real ones.
 func testPostcodes() []pcRow {
 	return []pcRow{
-		{BE, "1000", "Bruxelles", Point{50.8504, 4.3488}},
-		{BE, "9300", "Aalst", Point{50.9360, 4.0355}},
-		{BE, "9310", "Moorsel", Point{50.9560, 4.0960}},
-		{BE, "7700", "Mouscron", Point{50.7440, 3.2140}},
-		{FR, "59000", "Lille", Point{50.6317, 3.0478}},
-		{FR, "75001", "Paris", Point{48.8626, 2.3363}},
+		{country: BE, postcode: "1000", name: "Bruxelles", pt: Point{50.8504, 4.3488}},
+		{country: BE, postcode: "9300", name: "Aalst", pt: Point{50.9360, 4.0355}},
+		{country: BE, postcode: "9310", name: "Moorsel", pt: Point{50.9560, 4.0960}},
+		{country: BE, postcode: "7700", name: "Mouscron", pt: Point{50.7440, 3.2140}},
+		{country: FR, postcode: "59000", name: "Lille", pt: Point{50.6317, 3.0478}},
+		{country: FR, postcode: "75001", name: "Paris", pt: Point{48.8626, 2.3363}},
 	}
 }
 
@@ -412,7 +412,11 @@ func fits(r Result) []Fit {
 // services; and the own CPAS/OCMW after the places that fit.
 func TestMatchPartial(t *testing.T) {
 	admin := svc(ServiceProcedures)
-	aalstLoc := Location{Point: aalst, Country: BE, Postcode: "9300", Commune: "Aalst", Approx: true}
+	aalstLoc := Location{Point: aalst, Country: BE, Postcode: "9300", Commune: "Aalst", Approx: true, NIS: "41002"}
+	// A CPAS/OCMW serves the residents of its commune (NIS).
+	cpasOf := func(nis string) placeOpt {
+		return func(p *Place) { p.CommuneOnly, p.NIS, p.Programmes = true, nis, []string{ProgrammeCPAS} }
+	}
 	lilleLoc := Location{Point: lille, Country: FR, Postcode: "59000", Commune: "Lille", Approx: true}
 	fs := prog(ProgrammeFranceServices)
 	tests := []struct {
@@ -465,8 +469,8 @@ func TestMatchPartial(t *testing.T) {
 		{
 			name: "BE: the own CPAS/OCMW is the partial fit when it is the only one",
 			places: []*Place{
-				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, communeOnly),
-				mk("ocmw-other", north(aalst, 2), in(BE, "9310", "Moorsel"), admin, communeOnly),
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, cpasOf("41002")),
+				mk("ocmw-other", north(aalst, 2), in(BE, "9310", "Moorsel"), admin, cpasOf("41099")),
 			},
 			query:        q(aalstLoc, func(q *Query) { q.Profile = "grand_debutant" }),
 			wantIDs:      []string{"ocmw"},
@@ -477,7 +481,7 @@ func TestMatchPartial(t *testing.T) {
 		{
 			name: "BE: a partial fit first, then the own CPAS/OCMW that offers nothing related",
 			places: []*Place{
-				mk("ocmw", aalst, in(BE, "9300", "Aalst"), svc(ServiceAccess), communeOnly),
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), svc(ServiceAccess), cpasOf("41002")),
 				mk("epn", north(aalst, 5), in(BE, "9300", "Aalst"), svc(ServiceJob)),
 			},
 			query:        q(aalstLoc, func(q *Query) { q.Profile = "grand_debutant"; q.Need = "job" }),
@@ -489,7 +493,7 @@ func TestMatchPartial(t *testing.T) {
 		{
 			name: "BE: nothing related, the own CPAS/OCMW all the same",
 			places: []*Place{
-				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, communeOnly),
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, cpasOf("41002")),
 			},
 			query:        q(aalstLoc, func(q *Query) { q.Profile = "grand_debutant"; q.Need = "job" }),
 			wantIDs:      []string{"ocmw"},
@@ -500,7 +504,7 @@ func TestMatchPartial(t *testing.T) {
 		{
 			name: "item 4: a place that fits first, then the own CPAS/OCMW, whatever the scores",
 			places: []*Place{
-				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, mode(ModeOneToOne), communeOnly),
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, mode(ModeOneToOne), cpasOf("41002")),
 				mk("digipunt", north(aalst, 6), in(BE, "9300", "Aalst"), admin),
 			},
 			query:    q(aalstLoc),
@@ -510,7 +514,7 @@ func TestMatchPartial(t *testing.T) {
 		{
 			name: "item 4: the own CPAS/OCMW after the places that fit, though it does not",
 			places: []*Place{
-				mk("ocmw", aalst, in(BE, "9300", "Aalst"), svc(ServiceAccess), communeOnly),
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), svc(ServiceAccess), cpasOf("41002")),
 				mk("digipunt", north(aalst, 6), in(BE, "9300", "Aalst"), admin),
 			},
 			query:    q(aalstLoc),
@@ -520,7 +524,7 @@ func TestMatchPartial(t *testing.T) {
 		{
 			name: "D.2: besoin_assistance in BE ranks the CPAS/OCMW first",
 			places: []*Place{
-				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, prog(ProgrammeCPAS), communeOnly),
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, cpasOf("41002")),
 				mk("digipunt", north(aalst, 1), in(BE, "9300", "Aalst"), admin),
 			},
 			query:    q(aalstLoc, func(q *Query) { q.Profile = "besoin_assistance" }),

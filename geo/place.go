@@ -32,6 +32,12 @@ type Place struct {
 	TagSource   string // TagStructure, TagLabel or TagLegalMission
 	Source      string // dataset key, e.g. "france-services"
 	CommuneOnly bool   // OCMW/CPAS: only for residents of its commune
+	// NIS is the Belgian commune (NIS code of 2025) a CommuneOnly place
+	// serves: matching compares it with Location.NIS.
+	NIS string
+	// NoPoint: Point is only the commune seat (a CPAS card with no sourced
+	// address): never show a distance or a map for it.
+	NoPoint bool
 
 	sched *Week          // parsed Hours; nil if unknown or broken
 	loc   *time.Location // Europe/Brussels, loaded once per directory

@@ -264,13 +264,10 @@ func (ix *placeIndex) wantBits(q Query, v *vocabs) wantBits {
 type communeIndex struct {
 	start []int32     // by place index: place i serves pcs[start[i]:start[i+1]]
 	pcs   []*postcode // entries of Directory.byPostcode
-	// own is the reverse: the commune-only places serving a postcode, in
-	// place order.
-	own map[*postcode][]int32
 }
 
 func newCommuneIndex(d *Directory) *communeIndex {
-	ci := &communeIndex{start: make([]int32, len(d.meta)+1), own: make(map[*postcode][]int32)}
+	ci := &communeIndex{start: make([]int32, len(d.meta)+1)}
 	for i := range d.meta {
 		m := &d.meta[i]
 		if m.communeOnly {
@@ -285,9 +282,6 @@ func newCommuneIndex(d *Directory) *communeIndex {
 			for _, r := range d.names().byName[m.commune] {
 				add(d.pcs[r].postcode)
 			}
-			for _, pc := range ci.pcs[first:] {
-				ci.own[pc] = append(ci.own[pc], int32(i))
-			}
 		}
 		ci.start[i+1] = int32(len(ci.pcs))
 	}
@@ -298,6 +292,9 @@ func newCommuneIndex(d *Directory) *communeIndex {
 // the caller has checked. For a location Locate made it never folds a
 // name: see prepareCommune.
 func (m *matcher) inCommuneFast(i int) bool {
+	if nis := m.d.meta[i].nis; nis != "" {
+		return nis == m.at.NIS && m.d.servesHome(m.at, nis, i)
+	}
 	if m.commune == communeUnknown {
 		m.prepareCommune()
 	}
@@ -358,26 +355,4 @@ func (m *matcher) prepareCommune() {
 			}
 		}
 	}
-}
-
-// ownCPAS is the commune-only place (CPAS/OCMW) of the commune of loc:
-// the first, in place order, that Directory.inCommune accepts.
-func (d *Directory) ownCPAS(loc Location) (int, bool) {
-	pc := d.byPostcode[loc.Postcode]
-	if pc == nil || pc.country != loc.Country {
-		return 0, false
-	}
-	home, homeDone := "", false
-	for _, i := range d.index.communes().own[pc] {
-		if d.meta[i].noPublic {
-			continue
-		}
-		if !homeDone {
-			home, homeDone = normName(loc.Commune), true
-		}
-		if d.inCommune(loc, home, int(i)) {
-			return int(i), true
-		}
-	}
-	return 0, false
 }

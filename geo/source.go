@@ -27,9 +27,16 @@ const (
 	kindGeoNamesTSV       // GeoNames BE.txt
 	kindGeoNamesCSV       // be-postcodes.csv
 	kindLaPoste           // laposte_hexasmal.csv (";") or fr-postcodes.csv
+	kindCommunes2025      // ../shared/data/be-communes/communes-2025.csv
+	kindFusions           // fusions-2025.tsv: the communes merged in 2025
+	kindBeST              // best-codes-postaux.tsv: postcode → communes (BeST)
+	kindNamesDE           // communes-de.tsv: German names of communes
 )
 
-func (k kind) postcodes() bool { return k >= kindPostcodes }
+func (k kind) postcodes() bool { return k >= kindPostcodes && k <= kindLaPoste }
+
+// communes says whether k is a file of Belgian communes.
+func (k kind) communes() bool { return k >= kindCommunes2025 && k <= kindNamesDE }
 
 // detect tells the format from the first line.
 func detect(data []byte) kind {
@@ -40,6 +47,14 @@ func detect(data []byte) kind {
 	first, _, _ := bytes.Cut(data, []byte("\n"))
 	h := strings.ToLower(strings.ReplaceAll(string(first), `"`, ""))
 	switch {
+	case strings.HasPrefix(h, "nis2025,name_fr,name_nl"):
+		return kindCommunes2025
+	case strings.HasPrefix(h, fusionsHeader):
+		return kindFusions
+	case strings.HasPrefix(h, bestHeader):
+		return kindBeST
+	case strings.TrimSpace(h) == namesDEHeader:
+		return kindNamesDE
 	case strings.HasPrefix(h, "be\t"):
 		return kindGeoNamesTSV
 	case strings.HasPrefix(h, "pays\tcode_postal\tnom\t"):
@@ -199,6 +214,7 @@ func parsePostcodeFile(file string, data []byte) ([]pcRow, []Issue, error) {
 		cols     map[string]int
 		ok       bool
 		country  Country
+		areaCol  string
 		pcCol    string
 		nameCols []string
 		latCol   string
@@ -209,6 +225,7 @@ func parsePostcodeFile(file string, data []byte) ([]pcRow, []Issue, error) {
 	case kindGeoNamesTSV, kindGeoNamesCSV:
 		cols, ok = columns(file, header, []string{"postcode", "place_name", "lat", "lon"}, &issues)
 		country, pcCol, nameCols, latCol, lonCol = BE, "postcode", []string{"place_name"}, "lat", "lon"
+		areaCol = "arrondissement_nis"
 	case kindLaPoste:
 		if len(header) > 0 && header[0] == "code_commune_insee" {
 			cols, ok = columns(file, header, []string{"code_commune_insee", "nom_commune", "code_postal", "ligne_5", "libellé_d_acheminement", "coordonnees_gps"}, &issues)
@@ -285,7 +302,11 @@ func parsePostcodeFile(file string, data []byte) ([]pcRow, []Issue, error) {
 				continue
 			}
 			seen[kk] = true
-			out = append(out, pcRow{country: c, postcode: pc, name: name, pt: pt})
+			row := pcRow{country: c, postcode: pc, name: name, pt: pt}
+			if areaCol != "" {
+				row.area = get(r, areaCol)
+			}
+			out = append(out, row)
 		}
 	}
 	return out, issues, nil

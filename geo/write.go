@@ -5,9 +5,11 @@ import (
 	"compress/gzip"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -27,6 +29,10 @@ func (d *Directory) WriteDir(dir string) error {
 		fmt.Fprintf(&pc, "%s\t%s\t%s\t%s\t%s\n", r.country, r.postcode, name, round5(r.pt.Lat), round5(r.pt.Lon))
 	}
 	if err := writeFile(filepath.Join(dir, postcodesFile), pc.Bytes()); err != nil {
+		return err
+	}
+
+	if err := d.writeCommunes(dir); err != nil {
 		return err
 	}
 
@@ -54,6 +60,8 @@ func (d *Directory) WriteDir(dir string) error {
 			colTagSource:                      p.TagSource,
 			colCommune:                        yes(p.CommuneOnly),
 			colApprox:                         yes(p.Approx),
+			colNIS:                            p.NIS,
+			colNoPoint:                        yes(p.NoPoint),
 		}
 		rec := make([]string, len(header))
 		for i, h := range header {
@@ -66,6 +74,73 @@ func (d *Directory) WriteDir(dir string) error {
 		return fmt.Errorf("write places: %w", err)
 	}
 	return writeGz(filepath.Join(dir, placesFile), pl.Bytes())
+}
+
+// writeCommunes writes communes.tsv and localites.tsv (none when the
+// directory knows no commune).
+func (d *Directory) writeCommunes(dir string) error {
+	if len(d.communes) == 0 {
+		return nil
+	}
+	clean := strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace
+	var b bytes.Buffer
+	b.WriteString(communesHeader + "\n")
+	for _, c := range d.communes {
+		lat, lon := "", ""
+		if c.hasSeat {
+			lat, lon = round5(c.seat.Lat), round5(c.seat.Lon)
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.NIS, clean(c.NameFR), clean(c.NameNL), clean(c.NameDE),
+			c.seatPC, clean(c.seatName), lat, lon, clean(strings.Join(c.oldNames, "|")))
+	}
+	if err := writeFile(filepath.Join(dir, communesFile), b.Bytes()); err != nil {
+		return err
+	}
+	b.Reset()
+	b.WriteString(localitiesHeader + "\n")
+	for _, r := range d.pcs {
+		if r.country != BE || r.set <= 0 {
+			continue
+		}
+		s := d.sets[r.set]
+		nis := make([]string, len(s.idx))
+		for k, i := range s.idx {
+			nis[k] = d.communes[i].NIS
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", r.postcode, clean(r.name), r.area, strings.Join(nis, "|"), s.method)
+	}
+	for _, code := range slices.Sorted(maps.Keys(d.byPostcode)) {
+		pc := d.byPostcode[code]
+		if pc.country != BE || pc.set <= 0 {
+			continue
+		}
+		s := d.sets[pc.set]
+		nis := make([]string, len(s.idx))
+		for k, i := range s.idx {
+			nis[k] = d.communes[i].NIS
+		}
+		// An empty name is the postcode as a whole.
+		fmt.Fprintf(&b, "%s\t\t%s\t%s\t%s\n", code, d.pcs[pc.rows[0]].area, strings.Join(nis, "|"), s.method)
+	}
+	if err := writeFile(filepath.Join(dir, localitiesFile), b.Bytes()); err != nil {
+		return err
+	}
+	if len(d.best) == 0 {
+		return nil
+	}
+	b.Reset()
+	b.WriteString(bestHeader + "\n")
+	for _, code := range slices.Sorted(maps.Keys(d.best)) {
+		var nis, names []string
+		for _, e := range d.best[code] {
+			nis = append(nis, e.nis)
+			for _, n := range e.names {
+				names = append(names, e.nis+"="+clean(n))
+			}
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\n", code, strings.Join(nis, "|"), strings.Join(names, ";"))
+	}
+	return writeFile(filepath.Join(dir, bestFile), b.Bytes())
 }
 
 func yes(b bool) string {

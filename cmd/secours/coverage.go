@@ -68,7 +68,9 @@ func placesCoverage(args []string, stdout, stderr io.Writer) int {
 				id, km := "", ""
 				if k.Place != nil {
 					id = k.Place.ID
-					km = strconv.FormatFloat(k.KM, 'f', 1, 64)
+					if !k.Place.NoPoint {
+						km = strconv.FormatFloat(k.KM, 'f', 1, 64)
+					}
 				}
 				cw.Write([]string{string(c), k.Postcode, k.Name, k.Region, k.Province, k.Profile, k.Reach.String(), km, id, strconv.FormatBool(k.Email)})
 			}

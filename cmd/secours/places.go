@@ -153,7 +153,7 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "wants: base %q, modalities %s\n", w.Base, strings.Join(w.Modalities, " > "))
 	switch {
 	case res.Partial && res.Filtered > 0:
-		fmt.Fprintf(stdout, "%d places within %.0f km, none offering %q\n", res.Filtered, res.RadiusKM, w.Base)
+		fmt.Fprintf(stdout, "%d %s within %.0f km, none offering %q\n", res.Filtered, map[bool]string{true: "place", false: "places"}[res.Filtered == 1], res.RadiusKM, w.Base)
 	case res.Partial:
 		fmt.Fprintf(stdout, "no place within %.0f km\n", res.RadiusKM)
 	}
@@ -254,7 +254,12 @@ func placesImport(args []string, stdout, stderr io.Writer) int {
 		}
 		src = append(src, geo.SourceFile{Name: f, Data: b})
 	}
-	d, issues := geo.Import(base, src)
+	d, issues, err := geo.Import(base, src)
+	if err != nil {
+		placesPrintIssues(stderr, issues)
+		fmt.Fprintf(stderr, "places import: %v (nothing written)\n", err)
+		return 1
+	}
 	errs, warns := placesPrintIssues(stderr, issues)
 	if err := d.WriteDir(*out); err != nil {
 		fmt.Fprintf(stderr, "places import: %v\n", err)

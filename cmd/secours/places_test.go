@@ -27,7 +27,7 @@ func TestPlacesNear(t *testing.T) {
 		{[]string{"near", "59000", "-need", "job"}, 0, "places within 30 km, none offering \"Insertion professionnelle via le numérique\"", ""},
 		{[]string{"near", "59000", "-need", "job"}, 0, "partial fit; offers Aide aux démarches administratives; not Insertion", ""},
 		{[]string{"near", "75001", "-profile", "grand_debutant"}, 0, "the nearest help we know, not a perfect fit", ""},
-		{[]string{"near", "Bruxeles"}, 1, "", "did you mean: Bruxelles"},
+		{[]string{"near", "Bruxeles"}, 1, "", "did you mean: 1000 Bruxelles"},
 		{[]string{"near", "99999"}, 1, "", "unknown postcode or commune"},
 		{[]string{"near", "1OOO"}, 1, "", "1000 Bruxelles"},
 		{[]string{"near", "51.5,2.0"}, 1, "", "in the sea or outside"},

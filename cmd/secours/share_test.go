@@ -158,7 +158,7 @@ func TestShareCommandErrors(t *testing.T) {
 		{"no channel", []string{shareFR}, nil, 2, []string{"TELEGRAM_BOT_USERNAME", "WHATSAPP_NUMBER"}},
 		{"no place", nil, user, 2, []string{"Usage:"}},
 		{"unknown place", []string{"Nulle Part Sur Terre"}, user, 1, []string{`no place has the id "Nulle Part Sur Terre"`}},
-		{"several places", []string{"ocmw"}, user, 2, []string{"places match \"ocmw\"; give one id:", "ocmw-vlaanderen/OVO002349  OCMW Aartselaar", "… and "}},
+		{"several places", []string{"ocmw"}, user, 2, []string{"places match \"ocmw\"; give one id:", "cpas-be/21001  CPAS / OCMW Anderlecht", "… and "}},
 		{"bad lang", []string{shareFR, "-lang", "de"}, user, 2, []string{"-lang"}},
 		{"bad username", []string{shareFR, "-telegram-username", "x"}, nil, 2, []string{"TELEGRAM_BOT_USERNAME"}},
 		{"national number", []string{shareFR}, map[string]string{"WHATSAPP_NUMBER": "0470 00 11 22"}, 2, []string{"WHATSAPP_NUMBER", "country code"}},
@@ -185,7 +185,7 @@ func TestShareCommandErrors(t *testing.T) {
 	}
 	// An ambiguous name lists at most 10 places.
 	_, _, stderr := runShareIn(t, user, "ocmw")
-	if n := strings.Count(stderr, "\n  ocmw-vlaanderen/"); n != maxListed {
+	if n := strings.Count(stderr, "\n  cpas-be/") + strings.Count(stderr, "\n  ocmw-vlaanderen/"); n != maxListed {
 		t.Errorf("%d places listed, want %d:\n%s", n, maxListed, stderr)
 	}
 	// Help is not an error.
