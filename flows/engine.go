@@ -38,7 +38,9 @@ const seenWindow = 24 * time.Hour
 
 // Places is what the engine needs of the place directory.
 type Places interface {
-	Locate(input string) (geo.Location, error)
+	// LocateIn geocodes what the person typed, reading names in their
+	// country (BE, FR, or "") first.
+	LocateIn(input string, country geo.Country) (geo.Location, error)
 	LocatePoint(p geo.Point) (geo.Location, error)
 	Match(q geo.Query) geo.Result
 	Place(id string) (*geo.Place, bool)
@@ -493,7 +495,7 @@ func (t *turn) typed(text string) {
 	}
 	switch {
 	case t.s.State == StateLocation:
-		loc, err := t.e.dir.Locate(text)
+		loc, err := t.e.dir.LocateIn(text, geo.Country(t.country()))
 		t.located(loc, err)
 		return
 	case t.s.State == StatePhone:
@@ -934,7 +936,7 @@ func (t *turn) answer(a string) {
 		t.goTo(StateNeed)
 	case StateLocation:
 		if in, ok := t.suggestion(a); ok {
-			loc, err := t.e.dir.Locate(in)
+			loc, err := t.e.dir.LocateIn(in, geo.Country(t.country()))
 			t.located(loc, err)
 			return
 		}

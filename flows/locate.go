@@ -31,7 +31,7 @@ func (t *turn) relocate(text string) bool {
 	if !postcodeLike(text) {
 		return false
 	}
-	loc, err := t.e.dir.Locate(text)
+	loc, err := t.e.dir.LocateIn(text, geo.Country(t.country()))
 	if err != nil {
 		return false
 	}

@@ -60,7 +60,10 @@ var lilleFS = &geo.Place{ID: "fr-lille", Name: "France services Lille", Country:
 	Services: []string{geo.ServiceProcedures, geo.ServiceAccess}, Programmes: []string{geo.ProgrammeFranceServices},
 	TagSource: geo.TagLabel}
 
-func (f lillePlaces) Locate(in string) (geo.Location, error) {
+// LocateIn ignores the country: the fake's names are unique.
+func (f *fakePlaces) LocateIn(in string, _ geo.Country) (geo.Location, error) { return f.Locate(in) }
+
+func (f lillePlaces) LocateIn(in string, _ geo.Country) (geo.Location, error) {
 	if in == "59000" {
 		return geo.Location{Point: lilleFS.Point, Country: geo.FR, Postcode: "59000", Commune: "Lille", Approx: true}, nil
 	}
