@@ -42,6 +42,9 @@ type Places interface {
 	// country (BE, FR, or "") first.
 	LocateIn(input string, country geo.Country) (geo.Location, error)
 	LocatePoint(p geo.Point) (geo.Location, error)
+	// InCommune narrows a location with several communes (Communes) to
+	// the one the person chose.
+	InCommune(loc geo.Location, nis string) (geo.Location, error)
 	Match(q geo.Query) geo.Result
 	Place(id string) (*geo.Place, bool)
 	Credits() string
@@ -498,6 +501,8 @@ func (t *turn) typed(text string) {
 		loc, err := t.e.dir.LocateIn(text, geo.Country(t.country()))
 		t.located(loc, err)
 		return
+	case t.s.State == StateCommune && t.communeTyped(folded):
+		return
 	case t.s.State == StatePhone:
 		t.event = "phone_invalid"
 		t.say(kPhoneInvalid)
@@ -547,6 +552,8 @@ func (t *turn) shown() []choiceDef {
 		return t.locationChoices()
 	case StatePick:
 		return t.pickChoices()
+	case StateCommune:
+		return t.communeChoices()
 	case StateDone:
 		var out []choiceDef
 		for _, c := range t.answers() {
@@ -833,6 +840,9 @@ func (t *turn) ask() {
 		t.out = append(t.out, Reply{Text: t.t(key, "place", t.place().Name), Choices: t.choices(StateConsent, t.answers()), Nav: t.nav(), Question: StateConsent})
 	case StatePick:
 		t.out = append(t.out, Reply{Text: t.t(kPick), Choices: t.choices(StatePick, t.pickChoices()), Nav: t.nav(), Question: StatePick})
+	case StateCommune:
+		t.out = append(t.out, Reply{Text: t.t(t.aidantKey(kCommuneAsk)), Choices: t.choices(StateCommune, t.communeChoices()),
+			Nav: t.nav(), Question: StateCommune})
 	case StateContact:
 		key := kContact
 		if t.aidant() && !s.ContactAidant {
@@ -959,6 +969,8 @@ func (t *turn) answer(a string) {
 			t.human()
 			t.ask()
 		}
+	case StateCommune:
+		t.communeChosen(a)
 	case StatePick:
 		if a == "none" {
 			t.say(kConsentNo)
@@ -1066,6 +1078,9 @@ func (t *turn) result() {
 func (t *turn) located(loc geo.Location, err error) {
 	s := t.s
 	delete(s.Answers, suggestKey)
+	if s.State == StateLocation {
+		delete(s.Answers, communesKey) // a new place: an old question is gone
+	}
 	if err != nil {
 		t.event = "location_unknown"
 		var nf *geo.NotFoundError
@@ -1086,6 +1101,9 @@ func (t *turn) located(loc geo.Location, err error) {
 	r, err := Classify(s.Answers)
 	if err != nil {
 		t.result()
+		return
+	}
+	if t.askCommune(loc) {
 		return
 	}
 	s.Postcode = loc.Postcode

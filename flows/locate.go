@@ -20,7 +20,7 @@ import (
 func (t *turn) relocate(text string) bool {
 	s := t.s
 	switch s.State {
-	case StatePick, StateConsent:
+	case StatePick, StateConsent, StateCommune:
 	case StateDone:
 		if s.Ref != "" {
 			return false // what follows a referral is a message to the structure
@@ -179,4 +179,94 @@ func (t *turn) suggestion(a string) (string, bool) {
 		return "", false
 	}
 	return names[n-1], true
+}
+
+// communesKey keeps, in Session.Answers, the communes a location may be
+// in while the person is asked which one: "nis=fr=nl=de=region=province"
+// joined by "|". They are directory names, never the person's text.
+const communesKey = "communes"
+
+// askCommune asks "Vous habitez à … ?" when loc may lie in several
+// communes (issue 15 item 1): the CPAS/OCMW is the commune's, so the
+// bot never guesses. It reports whether it asked.
+func (t *turn) askCommune(loc geo.Location) bool {
+	if loc.NIS != "" || len(loc.Communes) < 2 {
+		return false
+	}
+	s := t.s
+	parts := make([]string, len(loc.Communes))
+	for i, c := range loc.Communes {
+		parts[i] = strings.Join([]string{c.NIS, c.NameFR, c.NameNL, c.NameDE, c.Region, c.Province}, "=")
+	}
+	s.Answers[communesKey] = strings.Join(parts, suggestSep)
+	s.Postcode = loc.Postcode
+	s.Lat, s.Lon = round3(loc.Point.Lat), round3(loc.Point.Lon)
+	s.Answers["country"] = string(loc.Country)
+	t.event = "commune_asked"
+	t.goTo(StateCommune)
+	return true
+}
+
+// communes are the communes of the open question.
+func (t *turn) communes() []geo.Commune {
+	v := t.s.Answers[communesKey]
+	if v == "" {
+		return nil
+	}
+	var out []geo.Commune
+	for _, part := range strings.Split(v, suggestSep) {
+		f := strings.Split(part, "=")
+		if len(f) != 6 {
+			continue // a damaged session: that commune is not offered
+		}
+		out = append(out, geo.Commune{NIS: f[0], NameFR: f[1], NameNL: f[2], NameDE: f[3], Region: f[4], Province: f[5]})
+	}
+	return out
+}
+
+// communeChoices are the communes as buttons, named in the person's
+// language ("Bruxelles" / "Brussel").
+func (t *turn) communeChoices() []choiceDef {
+	cs := t.communes()
+	out := make([]choiceDef, len(cs))
+	for i, c := range cs {
+		out[i] = choiceDef{answer: c.NIS, label: c.Name(string(t.s.Lang))}
+	}
+	return out
+}
+
+// communeTyped answers the question with a commune's name typed in any
+// of its languages.
+func (t *turn) communeTyped(folded string) bool {
+	for _, c := range t.communes() {
+		for _, n := range []string{c.NameFR, c.NameNL, c.NameDE} {
+			if n != "" && fold(n) == folded {
+				t.event, t.key = "answer", StateCommune+":"+c.NIS
+				t.communeChosen(c.NIS)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// communeChosen narrows the location to the commune nis, then shows its
+// places.
+func (t *turn) communeChosen(nis string) {
+	s := t.s
+	var chosen geo.Commune
+	for _, c := range t.communes() {
+		if c.NIS == nis {
+			chosen = c
+		}
+	}
+	loc := geo.Location{Point: geo.Point{Lat: s.Lat, Lon: s.Lon}, Country: geo.Country(t.country()),
+		Postcode: s.Postcode, Commune: chosen.Name(string(s.Lang)), Approx: true, Communes: t.communes()}
+	loc, err := t.e.dir.InCommune(loc, nis)
+	if err != nil || chosen.NIS == "" {
+		t.event = "stale_choice"
+		t.reask()
+		return
+	}
+	t.located(loc, nil)
 }

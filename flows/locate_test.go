@@ -60,6 +60,17 @@ var lilleFS = &geo.Place{ID: "fr-lille", Name: "France services Lille", Country:
 	Services: []string{geo.ServiceProcedures, geo.ServiceAccess}, Programmes: []string{geo.ProgrammeFranceServices},
 	TagSource: geo.TagLabel}
 
+// InCommune narrows as geo does: nis must be one of loc.Communes.
+func (f *fakePlaces) InCommune(loc geo.Location, nis string) (geo.Location, error) {
+	for _, c := range loc.Communes {
+		if c.NIS == nis {
+			loc.NIS, loc.Communes = nis, nil
+			return loc, nil
+		}
+	}
+	return loc, geo.ErrNotInCommunes
+}
+
 // LocateIn ignores the country: the fake's names are unique.
 func (f *fakePlaces) LocateIn(in string, _ geo.Country) (geo.Location, error) { return f.Locate(in) }
 

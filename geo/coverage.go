@@ -105,19 +105,37 @@ func (d *Directory) Coverage(q CoverageQuery) []CoverageCase {
 				continue // a postcode the table lists always locates
 			}
 		}
-		region, province := d.regionOf(loc)
-		for _, p := range q.Profiles {
-			res := d.Match(Query{At: loc, Profile: p, Need: q.Need, Equipment: 2, Connectivity: 2, Barrier: "none", Lang: q.Lang})
-			c := CoverageCase{Postcode: loc.Postcode, Name: loc.Commune, Region: region, Province: province,
-				Profile: p, Reach: ReachOf(res)}
-			if len(res.Matches) > 0 {
-				c.Place, c.KM = res.Matches[0].Place, res.Matches[0].KM
-				if c.Place.NoPoint {
-					c.KM = 0
+		// A location with several communes is asked which one: each
+		// answer is a person, and the case is the worst of them.
+		locs := []Location{loc}
+		if loc.NIS == "" && len(loc.Communes) >= 2 {
+			locs = locs[:0]
+			for _, cm := range loc.Communes {
+				if l, err := d.InCommune(loc, cm.NIS); err == nil {
+					locs = append(locs, l)
 				}
 			}
-			for _, m := range res.Matches {
-				c.Email = c.Email || m.Place.Email != ""
+		}
+		region, province := d.areaOf(locs[0])
+		for _, p := range q.Profiles {
+			c := CoverageCase{Postcode: loc.Postcode, Name: loc.Commune, Region: region, Province: province,
+				Profile: p, Reach: ReachNear5}
+			for k, l := range locs {
+				res := d.Match(Query{At: l, Profile: p, Need: q.Need, Equipment: 2, Connectivity: 2, Barrier: "none", Lang: q.Lang})
+				r := ReachOf(res)
+				if k > 0 && r <= c.Reach {
+					continue
+				}
+				c.Reach, c.Place, c.KM, c.Email = r, nil, 0, false
+				if len(res.Matches) > 0 {
+					c.Place, c.KM = res.Matches[0].Place, res.Matches[0].KM
+					if c.Place.NoPoint {
+						c.KM = 0
+					}
+				}
+				for _, m := range res.Matches {
+					c.Email = c.Email || m.Place.Email != ""
+				}
 			}
 			out = append(out, c)
 		}

@@ -58,7 +58,7 @@ func TestCoverage(t *testing.T) {
 	if last.Profile != "grand_debutant" || last.Region != "" || last.Total != 4 || last.Reach[ReachNothing] != 2 || last.Email != 1 {
 		t.Errorf("last row = %+v, want grand_debutant's total: 4 postcodes, 2 with nothing, 1 with an e-mail", last)
 	}
-	if r := rows[0]; r.Profile != "proche_autonomie" || r.Region != "BRU" || r.Province != "Bruxelles-Capitale" || r.Reach[ReachNothing] != 1 {
+	if r := rows[0]; r.Profile != "proche_autonomie" || r.Region != "BRU" || r.Province != "Région de Bruxelles-Capitale" || r.Reach[ReachNothing] != 1 {
 		t.Errorf("first row = %+v", r)
 	}
 }

@@ -2,11 +2,18 @@ package geo
 
 import "strconv"
 
-// regionOf names the region and province (France: department) of a
+// areaOf names the region and province (France: department) of a
 // location, for coverage tables.
-func (d *Directory) regionOf(loc Location) (region, province string) {
+func (d *Directory) areaOf(loc Location) (region, province string) {
 	switch loc.Country {
 	case BE:
+		if c, ok := d.Commune(loc.NIS); ok {
+			lang := "fr"
+			if c.Region == "VLG" {
+				lang = "nl"
+			}
+			return c.Region, ProvinceName(c.Province, lang)
+		}
 		return beRegion(loc.Postcode)
 	case FR:
 		return frRegion(loc.Postcode)
@@ -15,12 +22,13 @@ func (d *Directory) regionOf(loc Location) (region, province string) {
 }
 
 // beRanges are the Belgian postcode ranges of bpost's numbering, by
-// province: the first postcode of each range.
+// province: the first postcode of each range. Only for a location whose
+// commune the directory does not know.
 var beRanges = []struct {
 	from             int
 	region, province string
 }{
-	{1000, "BRU", "Bruxelles-Capitale"}, {1300, "WAL", "Brabant wallon"}, {1500, "VLG", "Vlaams-Brabant"},
+	{1000, "BRU", "Région de Bruxelles-Capitale"}, {1300, "WAL", "Brabant wallon"}, {1500, "VLG", "Vlaams-Brabant"},
 	{2000, "VLG", "Antwerpen"}, {3000, "VLG", "Vlaams-Brabant"}, {3500, "VLG", "Limburg"},
 	{4000, "WAL", "Liège"}, {5000, "WAL", "Namur"}, {6000, "WAL", "Hainaut"}, {6600, "WAL", "Luxembourg"},
 	{7000, "WAL", "Hainaut"}, {8000, "VLG", "West-Vlaanderen"}, {9000, "VLG", "Oost-Vlaanderen"},

@@ -19,7 +19,7 @@ import (
 
 const placesUsage = `usage:
   secours places near <postcode|commune|lat,lon> [-profile P] [-need N] [-lang L]
-                      [-e 0..2] [-c 0..2] [-r 0..2] [-barrier B] [-at RFC3339]
+                      [-e 0..2] [-c 0..2] [-r 0..2] [-barrier B] [-at RFC3339] [-commune NIS]
   secours places import [-out DIR] [-new] [-strict] FILE...
   secours places check
   secours places coverage [-country BE|FR] [-profile P] [-need N] [-lang L] [-localities] [-csv]
@@ -84,6 +84,7 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 	fset.IntVar(&q.Connectivity, "c", 2, "connectivity score C, 0..2")
 	fset.IntVar(&q.Reading, "r", 0, "reading support score R, 0..2")
 	fset.StringVar(&q.Barrier, "barrier", "none", "none | body | memory | skip")
+	commune := fset.String("commune", "", "NIS code of the commune, when the postcode lies in several")
 	pos, err := placesParseArgs(fset, args)
 	if err != nil {
 		return 2
@@ -141,6 +142,21 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "places near: %v\n", err)
 		return 1
+	}
+	if len(loc.Communes) >= 2 {
+		// The bot asks "Vous habitez à … ?"; here -commune answers.
+		var names []string
+		for _, c := range loc.Communes {
+			names = append(names, c.NIS+" "+c.Name(q.Lang))
+		}
+		if *commune == "" {
+			fmt.Fprintf(stdout, "%s %s lies in several communes: %s; choose one with -commune NIS\n", loc.Country, loc.Postcode, strings.Join(names, " · "))
+			return 0
+		}
+		if loc, err = d.InCommune(loc, *commune); err != nil {
+			fmt.Fprintf(stderr, "places near: -commune %s: not one of %s\n", *commune, strings.Join(names, " · "))
+			return 2
+		}
 	}
 	q.At = loc
 	approx := ""

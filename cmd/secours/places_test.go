@@ -23,7 +23,11 @@ func TestPlacesNear(t *testing.T) {
 	}{
 		{[]string{"near", "9300", "-lang", "nl", "-at", "2025-03-04T10:00:00+01:00"}, 0, "OCMW Aalst", ""},
 		{[]string{"near", "-profile", "besoin_assistance", "59000", "-at", "2025-03-04T10:00:00+01:00"}, 0, "France services", ""},
-		{[]string{"near", "4000", "-need", "learning"}, 0, "no place within 30 km", ""},
+		{[]string{"near", "4000", "-need", "learning"}, 0, "1 place within 30 km, none offering \"Maîtrise des outils numériques du quotidien\"", ""},
+		{[]string{"near", "1060"}, 0, "BE 1060 lies in several communes: 21013 Saint-Gilles · 21004 Bruxelles; choose one with -commune NIS", ""},
+		{[]string{"near", "1060", "-commune", "21013"}, 0, "CPAS / OCMW Saint-Gilles / Sint-Gillis", ""},
+		{[]string{"near", "1060", "-commune", "21004"}, 0, "CPAS / OCMW Bruxelles / Brussel", ""},
+		{[]string{"near", "1060", "-commune", "62063"}, 2, "", "-commune 62063: not one of"},
 		{[]string{"near", "59000", "-need", "job"}, 0, "places within 30 km, none offering \"Insertion professionnelle via le numérique\"", ""},
 		{[]string{"near", "59000", "-need", "job"}, 0, "partial fit; offers Aide aux démarches administratives; not Insertion", ""},
 		{[]string{"near", "75001", "-profile", "grand_debutant"}, 0, "the nearest help we know, not a perfect fit", ""},
