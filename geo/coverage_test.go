@@ -62,3 +62,57 @@ func TestCoverage(t *testing.T) {
 		t.Errorf("first row = %+v", r)
 	}
 }
+
+// TestShippedCoverage is issue 15's "done when", over the shipped
+// directory: every Belgian postcode gets at least its own CPAS/OCMW;
+// France keeps ≥ 97.9 % of its communes with a place within 15 km; and
+// for every profile ≥ 97 % of French communes and every Belgian postcode
+// get a place or a partial fit before the remote fallback.
+func TestShippedCoverage(t *testing.T) {
+	d := shipped(t)
+	profiles := []string{"autonome", "proche_autonomie", "grand_debutant", "besoin_assistance"}
+	share := func(cases []CoverageCase, profile string, ok func(Reach) bool) (float64, int) {
+		n, good := 0, 0
+		for _, c := range cases {
+			if c.Profile == profile {
+				n++
+				if ok(c.Reach) {
+					good++
+				}
+			}
+		}
+		return 100 * float64(good) / float64(n), n
+	}
+	be := d.Coverage(CoverageQuery{Country: BE, Profiles: profiles, Need: "procedure", Lang: "fr"})
+	fr := d.Coverage(CoverageQuery{Country: FR, Profiles: profiles, Need: "procedure", Lang: "fr", Localities: true})
+	for _, p := range profiles {
+		if got, n := share(be, p, func(r Reach) bool { return r < ReachNothing }); got < 100 || n != 1146 {
+			t.Errorf("BE %s: %.2f %% of %d postcodes get a place, want 100 %% of 1146", p, got, n)
+		}
+		if got, _ := share(fr, p, func(r Reach) bool { return r <= ReachOwn }); got < 97 {
+			t.Errorf("FR %s: %.2f %% of communes get a place or a partial fit, want ≥ 97 %%", p, got)
+		}
+	}
+	if got, _ := share(fr, "proche_autonomie", func(r Reach) bool { return r <= ReachNear15 }); got < 97.9 {
+		t.Errorf("FR: %.2f %% of communes with a place within 15 km, want ≥ 97.9 %%", got)
+	}
+	for _, c := range be {
+		if c.Place == nil || c.Place.Country != BE {
+			t.Fatalf("BE %s %s (%s): no Belgian place", c.Postcode, c.Name, c.Profile)
+		}
+	}
+}
+
+// TestLilleJobPartial: "secours places near 59000 -need job" finds no
+// place for the job, and offers France services for the procedure.
+func TestLilleJobPartial(t *testing.T) {
+	d := shipped(t)
+	loc, err := d.Locate("59000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := d.Match(Query{At: loc, Profile: "proche_autonomie", Need: "job", Equipment: 2, Connectivity: 2, Barrier: "none", Lang: "fr"})
+	if !res.Partial || len(res.Matches) == 0 || res.Matches[0].Fit != FitPartial || res.Matches[0].Place.Kind() != KindFranceServices || res.Filtered == 0 {
+		t.Errorf("Match(59000, job) = %+v, want a partial fit at a France services, with places filtered out", res)
+	}
+}
