@@ -171,6 +171,11 @@ func benchPostcodeToPlaces(b *testing.B, d *Directory) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		if len(loc.Communes) >= 2 {
+			if loc, err = d.InCommune(loc, loc.Communes[0].NIS); err != nil {
+				b.Fatal(err)
+			}
+		}
 		d.Match(Query{At: loc, Profile: "proche_autonomie", Need: "procedure", Equipment: 2, Connectivity: 2, Barrier: "none", Lang: "fr"})
 	}
 }
