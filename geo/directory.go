@@ -16,7 +16,8 @@ import (
 // Credits is the data attribution the bot shows in its "à propos": the
 // licences of the shipped data require it (see configs/places/SOURCE-*.md).
 const Credits = "GeoNames (CC BY 4.0) · La Poste – base officielle des codes postaux (ODbL) · " +
-	"ANCT – France services · Vlaamse Overheid – Organisatieportaal lokale besturen (MIT)"
+	"ANCT – France services · Vlaamse Overheid – Organisatieportaal lokale besturen (MIT) · " +
+	"Statbel (modifié) (CC BY 4.0) · SPF BOSA – BeST Address (CC BY 4.0)"
 
 // Names of the shipped files under the directory folder.
 const (
@@ -549,12 +550,13 @@ func (d *Directory) LocatePoint(p Point) (Location, error) {
 }
 
 // inCommune says whether a person at loc (home = normName(loc.Commune))
-// lives in the commune of the OCMW/CPAS place i. Our postcode table does
-// not say which municipality a postcode belongs to, so we accept only
-// what we know: the same postcode, the same commune name, or a postcode
-// that has a locality of the commune's name. A resident of a deelgemeente
-// with its own postcode is not matched; they get the other places or the
-// fallback, never a wrong CPAS.
+// lives in the commune of the commune-only place i. A Belgian place knows
+// its commune (Place.NIS): only a location certain of the same commune
+// (Location.NIS) matches, so a person who must still say which commune
+// they live in gets no CPAS yet, never a neighbour's. A place without a
+// NIS (a network's import outside Belgium) falls back to what its
+// postcode and name say: the same postcode, the same commune name, or a
+// postcode that has a locality of the commune's name.
 func (d *Directory) inCommune(loc Location, home string, i int) bool {
 	m := &d.meta[i]
 	if m.nis != "" {

@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"errors"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -33,6 +35,84 @@ func FuzzLocate(f *testing.F) {
 		again, err := fuzzDir.Locate(loc.Postcode)
 		if err != nil || again.Country != loc.Country || again.Postcode != loc.Postcode {
 			t.Fatalf("Locate(%q) gave postcode %s, which locates to %+v, %v", in, loc.Postcode, again, err)
+		}
+	})
+}
+
+// FuzzLocateIn feeds arbitrary text and a country hint to the name and
+// postcode parser: it never panics; a Belgian location names its commune
+// or two to four communes to ask between, each known, and each of which
+// InCommune accepts; every suggestion locates.
+func FuzzLocateIn(f *testing.F) {
+	for _, s := range []string{"Louvain", "Luik", "Brussel", "Gand", "Anvers", "Namen", "Bergen", "Mons",
+		"Ledeberg", "Jambes", "Eupen", "Lille", "1050", "3941", "1050 Ixelles", "St-Vith", "Lüttich",
+		"brusels", "Sint-Joost-ten-Node", "Lile", "Kessel-Lo"} {
+		f.Add(s, "BE")
+		f.Add(s, "FR")
+		f.Add(s, "")
+	}
+	f.Fuzz(func(t *testing.T, in, hint string) {
+		fuzzDirOnce.Do(func() { fuzzDir = shipped(t) })
+		d := fuzzDir
+		loc, err := d.LocateIn(in, Country(hint))
+		if nf, ok := errors.AsType[*NotFoundError](err); ok {
+			if len(nf.Suggestions) > 3 {
+				t.Fatalf("LocateIn(%q, %q): %d suggestions", in, hint, len(nf.Suggestions))
+			}
+			for _, s := range nf.Suggestions {
+				if _, err := d.LocateIn(s, Country(hint)); err != nil {
+					t.Fatalf("LocateIn(%q, %q): suggestion %q does not locate: %v", in, hint, s, err)
+				}
+			}
+			return
+		}
+		if err != nil {
+			return
+		}
+		if loc.Country != BE {
+			if loc.NIS != "" || len(loc.Communes) != 0 {
+				t.Fatalf("LocateIn(%q, %q) = %+v: a commune outside Belgium", in, hint, loc)
+			}
+			return
+		}
+		if (loc.NIS == "") == (len(loc.Communes) == 0) || len(loc.Communes) == 1 || len(loc.Communes) > maxCommuneChoices {
+			t.Fatalf("LocateIn(%q, %q) = NIS %q, %d communes: want one, or 2 to %d to ask", in, hint, loc.NIS, len(loc.Communes), maxCommuneChoices)
+		}
+		if loc.NIS != "" {
+			if _, ok := d.Commune(loc.NIS); !ok {
+				t.Fatalf("LocateIn(%q, %q): unknown commune %s", in, hint, loc.NIS)
+			}
+		}
+		for _, c := range loc.Communes {
+			if got, err := d.InCommune(loc, c.NIS); err != nil || got.NIS != c.NIS {
+				t.Fatalf("LocateIn(%q, %q): InCommune(%s) = %+v, %v", in, hint, c.NIS, got, err)
+			}
+		}
+	})
+}
+
+// FuzzCommuneFiles feeds arbitrary text to the parsers of the commune
+// files: they never panic, and an error names its file.
+func FuzzCommuneFiles(f *testing.F) {
+	f.Add(communesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t11007:Borsbeek\n")
+	f.Add(bestHeader + "\n1050\t21004|21009\t21004=Bruxelles;21009=Ixelles\n")
+	f.Add(localitiesHeader + "\n1000\tBruxelles\t21\t21004\tbest\n1050\t\t21\t21009|21004\tbest\n")
+	f.Add(fusionsHeader + "\n11007\tBorsbeek\t11002\n")
+	f.Fuzz(func(t *testing.T, data string) {
+		fuzzDirOnce.Do(func() { fuzzDir = shipped(t) })
+		if _, err := parseCommunes(communesFile, []byte(data)); err != nil && !strings.HasPrefix(err.Error(), communesFile+":") {
+			t.Fatalf("parseCommunes error %q does not name the file", err)
+		}
+		if _, err := parseBeST(bestFile, []byte(data)); err != nil && !strings.HasPrefix(err.Error(), bestFile) {
+			t.Fatalf("parseBeST error %q does not name the file", err)
+		}
+		if _, err := parseFusions("fusions-2025.tsv", []byte(data)); err != nil && !strings.HasPrefix(err.Error(), "fusions-2025.tsv") {
+			t.Fatalf("parseFusions error %q does not name the file", err)
+		}
+		d := newDirectory(nil, fuzzDir.pcs)
+		d.setCommunes(fuzzDir.communes)
+		if err := d.parseLocalities(localitiesFile, []byte(data)); err != nil && !strings.HasPrefix(err.Error(), localitiesFile+":") {
+			t.Fatalf("parseLocalities error %q does not name the file", err)
 		}
 	})
 }

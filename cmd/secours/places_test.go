@@ -99,3 +99,56 @@ func TestPlacesImport(t *testing.T) {
 		t.Errorf("import of a missing file = %d, %q", code, stderr)
 	}
 }
+
+// TestPlacesImportBrokenCommunes: a malformed commune or mapping file
+// stops the import with its file and line, and the directory stays as it
+// was, byte for byte.
+func TestPlacesImportBrokenCommunes(t *testing.T) {
+	out := t.TempDir()
+	entries, err := os.ReadDir("../../configs/places")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := map[string][]byte{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("../../configs/places", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		before[e.Name()] = b
+		if err := os.WriteFile(filepath.Join(out, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	broken := map[string]string{
+		"communes-2025.csv": "nis2025,name_fr,name_nl,seat_postcode,geonames_locality,lat,lon,note\n" +
+			"21004,Bruxelles,Brussel,1000,Bruxelles,50.85,4.35,1\n21004,Bruxelles,Brussel,1000,Bruxelles,50.85,4.35,1\n",
+		"best-codes-postaux.tsv": "code_postal\tnis\tlocalites\n1000\t21004\t\n1020\tBruxelles\t\n",
+	}
+	want := map[string]string{
+		"communes-2025.csv":      "communes-2025.csv:3: nis2025 21004 already on line 2",
+		"best-codes-postaux.tsv": "best-codes-postaux.tsv:3: nis \"Bruxelles\"",
+	}
+	for name, data := range broken {
+		src := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(src, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := runPlacesT(t, "import", "-out", out, src)
+		if code != 1 || !strings.Contains(stderr, want[name]) || !strings.Contains(stderr, "nothing written") {
+			t.Errorf("import %s = %d, stderr:\n%s\nwant 1 and %q", name, code, stderr, want[name])
+		}
+		after, err := os.ReadDir(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != len(before) {
+			t.Errorf("import %s: %d files in the directory, want %d", name, len(after), len(before))
+		}
+		for f, b := range before {
+			if got, err := os.ReadFile(filepath.Join(out, f)); err != nil || !bytes.Equal(got, b) {
+				t.Errorf("import %s changed %s", name, f)
+			}
+		}
+	}
+}
