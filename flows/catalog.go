@@ -38,6 +38,7 @@ func LoadCatalogs(fsys fs.FS) (map[Lang]Catalog, error) {
 func AllKeys() []string {
 	keys := append(staticKeys(), referralKeys()...)
 	keys = append(keys, relayKeys()...)
+	keys = append(keys, matchKeys()...)
 	keys = append(keys, "q.lang", "a.lang.fr", "a.lang.nl",
 		"q.country", "a.country.BE", "a.country.FR",
 		"q.location", "q.location.aidant", "a.location.more", "a.location.not_me",

@@ -38,8 +38,13 @@ const seenWindow = 24 * time.Hour
 
 // Places is what the engine needs of the place directory.
 type Places interface {
-	Locate(input string) (geo.Location, error)
+	// LocateIn geocodes what the person typed, reading names in their
+	// country (BE, FR, or "") first.
+	LocateIn(input string, country geo.Country) (geo.Location, error)
 	LocatePoint(p geo.Point) (geo.Location, error)
+	// InCommune narrows a location with several communes (Communes) to
+	// the one the person chose.
+	InCommune(loc geo.Location, nis string) (geo.Location, error)
 	Match(q geo.Query) geo.Result
 	Place(id string) (*geo.Place, bool)
 	Credits() string
@@ -489,6 +494,9 @@ func (t *turn) typed(text string) {
 			return
 		}
 	}
+	if t.relocate(text) {
+		return
+	}
 	if k := sensitive(text, t.s.State == StateLocation); k != sensNone {
 		// Neither parsed nor stored (diagnostic.md F.6).
 		t.event = "sensitive_" + string(k)
@@ -530,8 +538,10 @@ func (t *turn) typed(text string) {
 	}
 	switch {
 	case t.s.State == StateLocation:
-		loc, err := t.e.dir.Locate(text)
+		loc, err := t.e.dir.LocateIn(text, geo.Country(t.country()))
 		t.located(loc, err)
+		return
+	case t.s.State == StateCommune && t.communeTyped(folded):
 		return
 	case t.s.State == StatePhone:
 		t.event = "phone_invalid"
@@ -667,6 +677,8 @@ func (t *turn) shown() []choiceDef {
 		return t.locationChoices()
 	case StatePick:
 		return t.pickChoices()
+	case StateCommune:
+		return t.communeChoices()
 	case StateDone, StateMenu:
 		if t.relaying() {
 			return nil // no buttons: a typed number is a message (issue 17)
@@ -1043,6 +1055,9 @@ func (t *turn) ask() {
 		t.out = append(t.out, Reply{Text: t.t(key, "place", t.place().Name), Choices: t.choices(StateConsent, t.answers()), Nav: t.nav(), Question: StateConsent})
 	case StatePick:
 		t.out = append(t.out, Reply{Text: t.t(kPick), Choices: t.choices(StatePick, t.pickChoices()), Nav: t.nav(), Question: StatePick})
+	case StateCommune:
+		t.out = append(t.out, Reply{Text: t.t(t.aidantKey(kCommuneAsk)), Choices: t.choices(StateCommune, t.communeChoices()),
+			Nav: t.nav(), Question: StateCommune})
 	case StateContact:
 		key := kContact
 		if t.aidant() && !s.ContactAidant {
@@ -1085,7 +1100,7 @@ func (t *turn) countryOr(def string) string {
 // locationChoices offers another tip while there is one, and "Ce n'est
 // pas moi" (diagnostic.md C.3).
 func (t *turn) locationChoices() []choiceDef {
-	var out []choiceDef
+	out := t.suggestChoices()
 	if t.tipsShown() < tipCount(t.s.Answers["need"], t.countryOr("FR")) {
 		out = append(out, choiceDef{answer: "more", labels: []string{"a.location.more"}})
 	}
@@ -1143,6 +1158,11 @@ func (t *turn) answer(a string) {
 		}
 		t.goTo(StateNeed)
 	case StateLocation:
+		if in, ok := t.suggestion(a); ok {
+			loc, err := t.e.dir.LocateIn(in, geo.Country(t.country()))
+			t.located(loc, err)
+			return
+		}
 		switch a {
 		case "more":
 			n := t.tipsShown() + 1
@@ -1162,6 +1182,8 @@ func (t *turn) answer(a string) {
 			t.human()
 			t.ask()
 		}
+	case StateCommune:
+		t.communeChosen(a)
 	case StatePick:
 		if a == "none" {
 			t.say(kConsentNo)
@@ -1286,12 +1308,18 @@ func (t *turn) result() {
 // could not be found.
 func (t *turn) located(loc geo.Location, err error) {
 	s := t.s
+	delete(s.Answers, suggestKey)
+	if s.State == StateLocation {
+		delete(s.Answers, communesKey) // a new place: an old question is gone
+	}
 	if err != nil {
 		t.event = "location_unknown"
 		var nf *geo.NotFoundError
 		switch {
 		case errors.As(err, &nf) && len(nf.Suggestions) > 0:
-			t.say(kLocSuggest, "suggestions", strings.Join(nf.Suggestions, ", "))
+			// The closest names as buttons (issue 15 item 6).
+			s.Answers[suggestKey] = strings.Join(nf.Suggestions, suggestSep)
+			t.say(kLocSuggest)
 		case errors.Is(err, geo.ErrOutside):
 			t.event = "location_outside"
 			t.say(t.aidantKey(kLocOutside))
@@ -1309,6 +1337,9 @@ func (t *turn) located(loc geo.Location, err error) {
 		t.result()
 		return
 	}
+	if t.askCommune(loc) {
+		return
+	}
 	s.Postcode = loc.Postcode
 	s.Lat, s.Lon = round3(loc.Point.Lat), round3(loc.Point.Lon)
 	s.Answers["country"] = string(loc.Country)
@@ -1317,11 +1348,7 @@ func (t *turn) located(loc geo.Location, err error) {
 		s.Area = string(loc.Country) + ":" + loc.Commune
 		t.finished(r.Profile)
 	}
-	res := t.e.dir.Match(geo.Query{
-		At: loc, Profile: r.Profile, Need: s.Answers["need"],
-		Equipment: r.Scores.E, Connectivity: r.Scores.C, Reading: r.Scores.R,
-		Barrier: s.Answers["barrier"], Lang: string(s.Lang),
-	})
+	res := t.e.dir.Match(t.query(loc, r))
 	s.Places = s.Places[:0]
 	if res.Fallback || len(res.Matches) == 0 {
 		t.event = "places_none"
@@ -1333,18 +1360,27 @@ func (t *turn) located(loc geo.Location, err error) {
 		return
 	}
 	t.event = "places_shown"
+	best := kPlacesBest
+	if res.Partial {
+		t.event, best = "places_partial", kPlacesPartial
+	}
 	for i, m := range res.Matches {
 		s.Places = append(s.Places, m.Place.ID)
 		card := t.card(m)
 		switch i {
 		case 0:
-			t.out = append(t.out, Reply{Text: t.t(t.aidantKey(kPlacesBest)), Places: []PlaceCard{card}})
+			t.out = append(t.out, Reply{Text: t.t(t.aidantKey(best)), Places: []PlaceCard{card}})
 		case 1:
 			t.out = append(t.out, Reply{Text: t.t(kPlacesOthers), Places: []PlaceCard{card}})
 		default:
 			last := &t.out[len(t.out)-1]
 			last.Places = append(last.Places, card)
 		}
+	}
+	if res.Partial && !ownCPASShown(res) {
+		// D.3.7 (c): remote help and the phone lines come last. In
+		// Belgium that line is the CPAS/OCMW's, already on a card.
+		t.say(kPartialRemote, "help", t.t(t.aidantKey(kHumanPrefix+string(loc.Country))))
 	}
 	s.Pick = 0
 	if len(s.Places) == 1 {
@@ -1356,8 +1392,9 @@ func (t *turn) located(loc geo.Location, err error) {
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
 
-// card renders one place for a person: distance with a decimal comma,
-// opening hours in words, and where the service tags come from.
+// card renders one place for a person: what kind of place it is and why
+// it fits, distance with a decimal comma, opening hours in words, and
+// where the service tags come from.
 func (t *turn) card(m geo.Match) PlaceCard {
 	p := m.Place
 	km := strings.Replace(strconv.FormatFloat(m.KM, 'f', 1, 64), ".", ",", 1)
@@ -1381,13 +1418,15 @@ func (t *turn) card(m geo.Match) PlaceCard {
 		notes = append(notes, t.t(kNoteBorder))
 	}
 	addr := strings.TrimSpace(p.Address + ", " + p.Postcode + " " + p.Commune)
-	return PlaceCard{
-		ID: p.ID, Name: p.Name, Address: addr, Distance: dist, Hours: t.hours(p),
+	c := PlaceCard{
+		ID: p.ID, Name: p.Name, About: t.about(m), Address: addr, Distance: dist, Hours: t.hours(p),
 		Phone: p.Phone, Email: p.Email, Website: p.Website, Loc: p.Point,
 		MapURL: fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f",
 			p.Point.Lat, p.Point.Lon, p.Point.Lat, p.Point.Lon),
 		Note: strings.Join(notes, " · "),
 	}
+	t.noStreet(&c, p)
+	return c
 }
 
 // hours says "open now until 17 h" or "opens Monday at 9 h" where the data
@@ -1544,7 +1583,14 @@ func (t *turn) handOver() {
 	}
 	lines = append(lines, t.t(kCardTip, "tip", t.t(tipKey(s.Answers["need"], country, 1))))
 	if p := t.place(); p.ID != "" {
-		lines = append(lines, t.t(kCardPlace, "place", p.Name, "address", strings.TrimSpace(p.Address+", "+p.Postcode+" "+p.Commune)))
+		if p.Address == "" {
+			// A CPAS card with no known street: name the commune, and say
+			// where its address is given, never an empty ", ".
+			lines = append(lines, t.t(kCardPlace, "place", p.Name, "address", strings.TrimSpace(p.Postcode+" "+p.Commune)),
+				t.t(kCPASAddress, "commune", p.Commune))
+		} else {
+			lines = append(lines, t.t(kCardPlace, "place", p.Name, "address", strings.TrimSpace(p.Address+", "+p.Postcode+" "+p.Commune)))
+		}
 		lines = append(lines, t.t(kCardHours, "hours", t.weekHours(&p)))
 		if p.Phone != "" {
 			lines = append(lines, t.t(kCardPhone, "phone", p.Phone))

@@ -1,6 +1,10 @@
 package flows
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/secours/secours/geo"
+)
 
 // Catalogue keys used by the engine. Question and answer labels are built
 // from the diagnostic tables: "q.<question>", "q.<question>.aidant",
@@ -220,6 +224,46 @@ func relayKeys() []string {
 	keys := []string{kNavMenu, kRelayHint, kMenu, "a.menu.write"}
 	for _, act := range confirmActions {
 		keys = append(keys, kConfirmPrefix+act, "a.confirm."+act+".no", "a.confirm."+act+".yes")
+	}
+	return keys
+}
+
+// Keys of what a person gets from the directory (issue 15): what kind of
+// place a card shows and why it fits, the partial fits of D.3.7, the
+// CPAS/OCMW card without a street, and the question when a postcode
+// covers several communes.
+const (
+	kPlacesPartial = "places.partial"        // header when nothing fits in full
+	kPartialRemote = "places.partial.remote" // {help}: remote help after them (D.3.7 c)
+	kAboutHelps    = "places.about.helps"    // {kind} {offers}
+	kAboutPartial  = "places.about.partial"  // {kind} {offers} {lacks}
+	kAboutKind     = "places.about.kind"     // {kind}
+	kCPASAddress   = "places.cpas.address"   // {commune}: no street known
+	kKindPrefix    = "place.kind."           // + geo.Kind*
+	kServicePrefix = "service."              // + serviceKeys value
+	kListSep       = "list.sep"              // between services
+	kCommuneAsk    = "q.commune"             // which commune, as buttons
+)
+
+// serviceKeys names each service of the standard in the catalogues, in
+// plain words ("faire vos démarches").
+var serviceKeys = map[string]string{
+	geo.ServiceProcedures: "procedures", geo.ServiceEveryday: "everyday", geo.ServiceJob: "job",
+	geo.ServiceSafety: "safety", geo.ServiceParenting: "parenting", geo.ServiceLeisure: "leisure",
+	geo.ServiceCulture: "culture", geo.ServiceAccess: "access", geo.ServiceEquipment: "equipment",
+}
+
+// matchKeys lists the keys of what a person gets from the directory.
+func matchKeys() []string {
+	keys := []string{kPlacesPartial, kPlacesPartial + aidantSuffix, kPartialRemote,
+		kAboutHelps, kAboutPartial, kAboutKind, kCPASAddress, kListSep,
+		kCommuneAsk, kCommuneAsk + aidantSuffix}
+	for _, k := range []string{geo.KindCPAS, geo.KindFranceServices, geo.KindDigipunt, geo.KindEPN, geo.KindLibrary, geo.KindOther} {
+		keys = append(keys, kKindPrefix+k)
+	}
+	keys = append(keys, kKindPrefix+geo.KindCPAS+aidantSuffix)
+	for _, v := range serviceKeys {
+		keys = append(keys, kServicePrefix+v)
 	}
 	return keys
 }

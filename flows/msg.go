@@ -135,13 +135,14 @@ type Choice struct {
 type PlaceCard struct {
 	ID       string
 	Name     string
-	Address  string // street, postcode and commune
-	Distance string // "2,4 km" or "≈ 2,4 km", already localised
+	About    string // what kind of place it is and why it fits (issue 15)
+	Address  string // street, postcode and commune; for a CPAS/OCMW without street, where to ask it
+	Distance string // "2,4 km" or "≈ 2,4 km", already localised; empty when unknown
 	Hours    string // "Ouvert maintenant", "Ouvre lundi à 9 h", or raw text
 	Phone    string // spaced national form
 	Email    string
 	Website  string
-	MapURL   string // an OpenStreetMap link to the point
+	MapURL   string // an OpenStreetMap link to the point; empty when the point is not the place's
 	Note     string // "de l'autre côté de la frontière", tags' origin…
 	Loc      geo.Point
 }

@@ -13,6 +13,7 @@ const (
 	StateWho      = "who"
 	StateNeed     = "need"
 	StateLocation = "location"
+	StateCommune  = "commune" // which commune, when the postcode may lie in several (issue 15)
 	StatePick     = "pick"    // which of the places shown
 	StateConsent  = "consent" // may the chosen place contact the person
 	StateContact  = "contact" // how: here by message, or by phone
@@ -35,7 +36,7 @@ const (
 var sequence = []string{
 	StateLang, StateCountry, StateWho, StateNeed,
 	"device", "internet", "skills", "online_done", "feeling", "reading", "barrier",
-	StateLocation, StatePick, StateConsent, StateContact, StatePhone, StateDone,
+	StateLocation, StateCommune, StatePick, StateConsent, StateContact, StatePhone, StateDone,
 }
 
 // states is the set of valid states, for decoding stored sessions.
@@ -73,6 +74,9 @@ var events = func() fsm.Events {
 		}
 	}
 	add("feeling", StateLocation)
+	add(StateLocation, StatePick)   // one commune: no question
+	add(StateCommune, StateConsent) // one place only
+	add(StateCommune, StateDone)    // no place matches
 	add(StateLocation, StateDone)
 	add(StateLocation, StateConsent) // one place only: nothing to pick
 	add(StatePick, StateDone)        // "aucun"

@@ -3,6 +3,8 @@ package geo
 import (
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -112,4 +114,81 @@ func BenchmarkLocate(b *testing.B) {
 			}
 		})
 	}
+}
+
+// baseCommit is main before issue 15: its directory is the baseline of
+// the issue's targets, read from git so that both run in one process.
+const baseCommit = "b5f9667"
+
+// baseline writes the places folder of baseCommit to a temporary folder
+// and returns that folder.
+func baseline(b *testing.B) string {
+	b.Helper()
+	dir := b.TempDir()
+	for _, f := range []string{placesFile, postcodesFile} {
+		out, err := exec.Command("git", "show", baseCommit+":configs/places/"+f).Output()
+		if err != nil {
+			b.Fatalf("git show %s:configs/places/%s: %v (the baseline needs the repository's history)", baseCommit, f, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), out, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// BenchmarkOpenBaseline is BenchmarkOpen over the directory of
+// baseCommit: issue 15's start-up target is a ratio to it.
+func BenchmarkOpenBaseline(b *testing.B) {
+	fsys := os.DirFS(baseline(b))
+	for b.Loop() {
+		if _, err := OpenDir(fsys, "."); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// benchPostcodes are 1000 postcodes of both countries, as people type
+// them.
+func benchPostcodes(d *Directory) []string {
+	r := rand.New(rand.NewPCG(3, 4))
+	out := make([]string, 1000)
+	for i := range out {
+		out[i] = d.pcs[r.IntN(len(d.pcs))].postcode
+	}
+	return out
+}
+
+// benchPostcodeToPlaces is what a person's postcode costs: Locate, the
+// commune when the postcode has several (the person's answer: here the
+// first), then Match.
+func benchPostcodeToPlaces(b *testing.B, d *Directory) {
+	pcs := benchPostcodes(d)
+	i := 0
+	for b.Loop() {
+		loc, err := d.Locate(pcs[i%len(pcs)])
+		i++
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(loc.Communes) >= 2 {
+			if loc, err = d.InCommune(loc, loc.Communes[0].NIS); err != nil {
+				b.Fatal(err)
+			}
+		}
+		d.Match(Query{At: loc, Profile: "proche_autonomie", Need: "procedure", Equipment: 2, Connectivity: 2, Barrier: "none", Lang: "fr"})
+	}
+}
+
+// BenchmarkPostcodeToPlaces: the shipped directory against the
+// baseline's, in one run (issue 15: under 20 µs, within 1.5×).
+func BenchmarkPostcodeToPlaces(b *testing.B) {
+	b.Run("baseline", func(b *testing.B) {
+		d, err := OpenDir(os.DirFS(baseline(b)), ".")
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchPostcodeToPlaces(b, d)
+	})
+	b.Run("shipped", func(b *testing.B) { benchPostcodeToPlaces(b, shipped(b)) })
 }

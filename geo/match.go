@@ -3,6 +3,7 @@ package geo
 import (
 	"cmp"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -22,17 +23,50 @@ type Query struct {
 type Match struct {
 	Place       *Place
 	Score       int
-	KM          float64 // rounded to 0.1
+	KM          float64 // rounded to 0.1; meaningless when Place.NoPoint
 	Approx      bool    // the place's coordinates are a postcode centroid
 	CrossBorder bool    // in the other country ("de l'autre côté de la frontière")
+	Fit         Fit     // why the place is in the list
 }
+
+// Fit says why a place is in a Result: the card says it in words.
+type Fit uint8
+
+// The fits, in the order of diagnostic.md D.3.7 and issue 15 item 4.
+const (
+	// FitFull: the place passes the hard filter (D.3.2).
+	FitFull Fit = iota
+	// FitPartial: nothing within 30 km passes the hard filter, and the
+	// place offers the need service or another service of the profile
+	// (Wants.Related): it helps in part (D.3.7 a). Wants.Split says what
+	// it does and does not do.
+	FitPartial
+	// FitOwnCPAS: the person's own CPAS/OCMW, shown for its legal mission
+	// after the places that fit (D.3.7 b, issue 15 item 4), whatever
+	// services it declares.
+	FitOwnCPAS
+	// FitFranceServices: the nearest France services, shown when nothing
+	// fits in France (D.3.7 b), whatever services it declares.
+	FitFranceServices
+)
 
 // Result is the answer to a Query.
 type Result struct {
-	Matches  []Match // best first, at most 3
+	// Matches are the places to show, best first, at most 3: those that
+	// fit, then the person's own CPAS/OCMW (Belgium); when none fits, the
+	// best partial fit, then the own CPAS/OCMW or France services (D.3.7).
+	Matches  []Match
 	RadiusKM float64 // 15 or 30
-	// Fallback means no place fits within 30 km: the caller offers remote
-	// help (À distance) and the phone lines of diagnostic.md E.
+	// Partial means no place passes the hard filter within 30 km: Matches
+	// (if any) help in part, and the caller says that this is the nearest
+	// help we know, not a perfect fit, then offers remote help (D.3.7 c).
+	Partial bool
+	// Filtered is, when Partial, how many places within 30 km would have
+	// been candidates (public, of the person's country and, for a
+	// CPAS/OCMW, commune) but do not offer the base service.
+	Filtered int
+	// Fallback means Matches is empty: the caller offers remote help (À
+	// distance) and the phone lines of diagnostic.md E.
 	Fallback bool
 }
 
@@ -45,6 +79,11 @@ type Wants struct {
 	SpecificCare []string // +2 when the place offers one
 	Programmes   []string // preferred dispositifs in order; +1, then rank
 	Labels       []string // preferred formations_labels; +1 like a dispositif
+	// Related are the services that help in part when no place offers
+	// Base (D.3.7 a): the need services, the profile's kind of help (D.2:
+	// a procedure for proche_autonomie, internet access for autonome) and
+	// the material add-ons, without Base.
+	Related []string
 }
 
 // Radii of D.3.1 and the size of the answer of D.3.4.
@@ -121,7 +160,48 @@ func Want(q Query) Wants {
 	if q.Need == "health" && q.At.Country == FR {
 		w.Labels = []string{LabelMonEspaceSante}
 	}
+	w.Related = related(w, q.Profile)
 	return w
+}
+
+// related is Wants.Related. D.2's "kind of help" names a service for two
+// profiles: proche_autonomie's "coup de pouce on a complex procedure" is
+// Aide aux démarches administratives, autonome's "free access" is Accès
+// internet. grand_debutant's beginner course and besoin_assistance's
+// "someone does it with or for the person" are their base services.
+func related(w Wants, profile string) []string {
+	in := append(slices.Clone(w.NeedServices), w.AddOns...)
+	switch profile {
+	case "autonome":
+		in = append(in, ServiceAccess)
+	case "grand_debutant", "besoin_assistance":
+	default: // proche_autonomie
+		in = append(in, ServiceProcedures)
+	}
+	var out []string
+	for _, s := range in {
+		if s != w.Base && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Split says what a place does for a person with these wants: the wanted
+// services it offers (Base, then the need services, then the others of
+// Related, in that order) and those of Base and the need services it
+// lacks. The card of a partial fit says both (D.3.7 a).
+func (w Wants) Split(p *Place) (offers, lacks []string) {
+	for _, s := range append(append([]string{w.Base}, w.NeedServices...), w.Related...) {
+		switch {
+		case slices.Contains(offers, s) || slices.Contains(lacks, s):
+		case slices.Contains(p.Services, s):
+			offers = append(offers, s)
+		case s == w.Base || slices.Contains(w.NeedServices, s):
+			lacks = append(lacks, s)
+		}
+	}
+	return offers, lacks
 }
 
 // placeMeta is what matching needs of a place.
@@ -143,11 +223,16 @@ type tags struct {
 
 // vocabs holds the vocabularies once, so indexing a directory does not
 // rebuild them for every place.
-type vocabs struct{ services, modes, care, progs, labels, langs, noPublic []string }
+type vocabs struct {
+	services, modes, care, progs, labels, langs, noPublic []string
+	fsBit                                                 uint32 // France Services in progs
+}
 
 func newVocabs() vocabs {
-	return vocabs{vocabServices(), vocabModalities(), vocabCare(), vocabProgrammes(),
-		vocabLabels(), vocabLangs(), []string{AccessNoPublic}}
+	v := vocabs{vocabServices(), vocabModalities(), vocabCare(), vocabProgrammes(),
+		vocabLabels(), vocabLangs(), []string{AccessNoPublic}, 0}
+	v.fsBit = bitOf(ProgrammeFranceServices, v.progs)
+	return v
 }
 
 func (v vocabs) meta(p *Place) placeMeta {
@@ -181,21 +266,27 @@ func communeKey(p *Place) string {
 // wantBits is Wants as bit sets.
 type wantBits struct {
 	base, baseAlt, need, addOns, care, labels uint32
+	related                                   uint32 // Wants.Related
 	modes                                     [2]uint32
 	progs                                     [maxProgs]uint32 // D.2 names at most two, in order
 	nprogs                                    int
 	lang                                      uint32
+	// cpasFirst: D.2 ranks CPAS/OCMW first (besoin_assistance in BE), so a
+	// commune's own CPAS is not put after the other places (item 4).
+	cpasFirst bool
 }
 
 func newWantBits(w Wants, profile, lang string, v *vocabs) wantBits {
 	b := wantBits{
-		base:   bitOf(w.Base, v.services),
-		need:   bitsOf(w.NeedServices, v.services),
-		addOns: bitsOf(w.AddOns, v.services),
-		care:   bitsOf(w.SpecificCare, v.care),
-		labels: bitsOf(w.Labels, v.labels),
-		lang:   bitOf(lang, v.langs),
+		base:    bitOf(w.Base, v.services),
+		need:    bitsOf(w.NeedServices, v.services),
+		addOns:  bitsOf(w.AddOns, v.services),
+		care:    bitsOf(w.SpecificCare, v.care),
+		labels:  bitsOf(w.Labels, v.labels),
+		lang:    bitOf(lang, v.langs),
+		related: bitsOf(w.Related, v.services),
 	}
+	b.cpasFirst = len(w.Programmes) > 0 && w.Programmes[0] == ProgrammeCPAS
 	if profile == "autonome" {
 		// D.3.2: for autonome, the need service or internet access is enough.
 		b.baseAlt = bitOf(ServiceAccess, v.services)
@@ -257,6 +348,11 @@ func (d *Directory) Match(q Query) Result {
 				ix.walk(&m, &w, &cv, ix.near.lim, ix.far.lim)
 			}
 		}
+		if m.tops[0][0].count == 0 {
+			// D.3.7: nothing passes the hard filter within 30 km. Only
+			// then read every grid, for what helps in part.
+			ix.walkOther(&m, &w, &cv, ix.far.lim)
+		}
 	}
 	return m.result()
 }
@@ -295,6 +391,9 @@ func (d *Directory) match(q Query, search func(Point, float64, func(int, float64
 			search(q.At.Point, farKM, m.collect)
 		}
 	}
+	if m.tops[0][0].count == 0 {
+		search(q.At.Point, farKM, m.collectOther)
+	}
 	return m.result()
 }
 
@@ -315,6 +414,13 @@ type matcher struct {
 	// all D.3 needs, and they cost no allocation.
 	tops  [2][2]topList // [langOnly][within 15 km]
 	anyNL bool
+	// D.3.7, filled only when no place passes the hard filter: the places
+	// offering a related service, the nearest France services, and how
+	// many candidates the base service filtered out.
+	part     topList
+	fs       candidate
+	hasFS    bool
+	filtered int
 }
 
 // initMatcher starts m, a zero matcher, on q. (A matcher is 800 bytes:
@@ -346,7 +452,25 @@ func (m *matcher) collect(i int, km float64) {
 	if pm.services&m.wb.base == 0 && pm.services&m.wb.baseAlt == 0 {
 		return
 	}
-	m.add(i, km, cross, pm.approx, &pm.tags)
+	m.add(i, km, cross, pm.approx, pm.communeOnly, &pm.tags)
+}
+
+// collectOther is collect for D.3.7: every filter but the base service.
+// A place that offers no service at all is in no grid of the index, so
+// it is not counted here either.
+func (m *matcher) collectOther(i int, km float64) {
+	pm := &m.d.meta[i]
+	if pm.noPublic || pm.services == 0 {
+		return
+	}
+	cross := m.at.Country != "" && pm.country != m.at.Country
+	if cross && !m.crossOK {
+		return
+	}
+	if pm.communeOnly && (cross || !m.inCommune(i)) {
+		return
+	}
+	m.other(i, km, cross, pm.approx, pm.communeOnly, &pm.tags)
 }
 
 // inCommune is Directory.inCommune for the query's location.
@@ -357,9 +481,8 @@ func (m *matcher) inCommune(i int) bool {
 	return m.d.inCommune(m.at, m.home, i)
 }
 
-// add scores place i (with tags t), which passed every filter, into the
-// lists.
-func (m *matcher) add(i int, km float64, cross, approx bool, t *tags) {
+// candidate scores place i (with tags t) and packs its sort key.
+func (m *matcher) candidate(i int, km float64, cross, approx, communeOnly bool, t *tags) candidate {
 	c := candidate{i: i, km: km, cross: cross, approx: approx, progRank: m.wb.nprogs}
 	c.score = score(t, &m.wb, &c)
 	c.langOK = m.wb.lang != 0 && t.langs&m.wb.lang != 0
@@ -367,9 +490,21 @@ func (m *matcher) add(i int, km float64, cross, approx bool, t *tags) {
 	if !cross {
 		c.key |= 1 << 24
 	}
+	if !communeOnly || m.wb.cpasFirst {
+		// Issue 15 item 4: the places that fit, then the person's own
+		// CPAS/OCMW, whose legal mission is social aid, not digital help.
+		c.key |= 1 << 23
+	}
 	if c.langOK {
 		c.key |= 1 << 8
 	}
+	return c
+}
+
+// add scores place i (with tags t), which passed every filter, into the
+// lists.
+func (m *matcher) add(i int, km float64, cross, approx, communeOnly bool, t *tags) {
+	c := m.candidate(i, km, cross, approx, communeOnly, t)
 	m.anyNL = m.anyNL || (m.brussels && c.langOK && !cross)
 	near := km <= nearKM
 	m.tops[0][0].add(m.d, &c)
@@ -384,8 +519,56 @@ func (m *matcher) add(i int, km float64, cross, approx bool, t *tags) {
 	}
 }
 
-// result is D.3.4–D.3.5 over the lists.
+// other takes place i, which passed every filter but the base service,
+// for D.3.7.
+func (m *matcher) other(i int, km float64, cross, approx, communeOnly bool, t *tags) {
+	if !cross {
+		m.filtered++
+	}
+	if t.services&m.wb.related == 0 && (communeOnly || t.progs&m.d.vocab.fsBit == 0) {
+		return
+	}
+	c := m.candidate(i, km, cross, approx, communeOnly, t)
+	if t.services&m.wb.related != 0 {
+		m.part.add(m.d, &c)
+	}
+	if !communeOnly && !cross && t.progs&m.d.vocab.fsBit != 0 &&
+		(!m.hasFS || c.km < m.fs.km || (c.km == m.fs.km && m.d.places[c.i].ID < m.d.places[m.fs.i].ID)) {
+		m.fs, m.hasFS = c, true
+	}
+}
+
+// match is candidate c as a Match.
+func (m *matcher) match(c *candidate, fit Fit) Match {
+	return Match{
+		Place:       m.d.places[c.i],
+		Score:       c.score,
+		KM:          math.Round(c.km*10) / 10,
+		Approx:      c.approx,
+		CrossBorder: c.cross,
+		Fit:         fit,
+	}
+}
+
+// ownCPAS is the person's own CPAS/OCMW as a candidate, if the directory
+// has one for their commune.
+func (m *matcher) ownCPAS() (candidate, bool) {
+	if !m.at.Point.valid() {
+		return candidate{}, false // no search either: an odd query, not a person
+	}
+	i := m.d.ownSeat(m.at)
+	if i < 0 || m.d.meta[i].noPublic {
+		return candidate{}, false
+	}
+	pm := &m.d.meta[i]
+	return m.candidate(i, Distance(m.at.Point, m.d.places[i].Point), false, pm.approx, true, &pm.tags), true
+}
+
+// result is D.3.4–D.3.5 over the lists, then D.3.7 when they are empty.
 func (m *matcher) result() Result {
+	if m.tops[0][0].count == 0 {
+		return m.partialResult()
+	}
 	// D.3.5: in Brussels, serving Dutch is a hard filter as soon as one
 	// such place is within 30 km.
 	lists := &m.tops[0]
@@ -397,17 +580,39 @@ func (m *matcher) result() Result {
 		top, radius = &lists[1], nearKM
 	}
 	n := min(top.count, maxMatches)
-	res := Result{RadiusKM: radius, Fallback: n == 0, Matches: make([]Match, n)}
+	res := Result{RadiusKM: radius, Matches: make([]Match, n, maxMatches)}
 	for k := range n {
-		c := &top.c[k]
-		res.Matches[k] = Match{
-			Place:       m.d.places[c.i],
-			Score:       c.score,
-			KM:          math.Round(c.km*10) / 10,
-			Approx:      c.approx,
-			CrossBorder: c.cross,
+		res.Matches[k] = m.match(&top.c[k], FitFull)
+	}
+	if n < maxMatches && m.at.Country == BE {
+		// Item 4: then the person's own CPAS/OCMW, if it is not there yet.
+		if c, ok := m.ownCPAS(); ok && !slices.ContainsFunc(top.c[:n], func(x candidate) bool { return x.i == c.i }) {
+			res.Matches = append(res.Matches, m.match(&c, FitOwnCPAS))
 		}
 	}
+	return res
+}
+
+// partialResult is D.3.7 (a) and (b): the best place that helps in part,
+// then the person's own CPAS/OCMW (Belgium) or the nearest France
+// services (France), unless (a) is already one.
+func (m *matcher) partialResult() Result {
+	res := Result{RadiusKM: farKM, Partial: true, Filtered: m.filtered}
+	if m.part.count > 0 {
+		res.Matches = append(res.Matches, m.match(&m.part.c[0], FitPartial))
+	}
+	switch m.at.Country {
+	case BE:
+		if c, ok := m.ownCPAS(); ok && (m.part.count == 0 || m.part.c[0].i != c.i) {
+			res.Matches = append(res.Matches, m.match(&c, FitOwnCPAS))
+		}
+	case FR:
+		a := m.part.count > 0 && m.d.meta[m.part.c[0].i].progs&m.d.vocab.fsBit != 0
+		if m.hasFS && !a {
+			res.Matches = append(res.Matches, m.match(&m.fs, FitFranceServices))
+		}
+	}
+	res.Fallback = len(res.Matches) == 0
 	return res
 }
 

@@ -398,3 +398,209 @@ func orEmpty(s []string) []string {
 	}
 	return s
 }
+
+func fits(r Result) []Fit {
+	var out []Fit
+	for _, m := range r.Matches {
+		out = append(out, m.Fit)
+	}
+	return out
+}
+
+// TestMatchPartial is D.3.7 and issue 15 item 4: when nothing passes the
+// hard filter, the best partial fit, then the own CPAS/OCMW or France
+// services; and the own CPAS/OCMW after the places that fit.
+func TestMatchPartial(t *testing.T) {
+	admin := svc(ServiceProcedures)
+	aalstLoc := Location{Point: aalst, Country: BE, Postcode: "9300", Commune: "Aalst", Approx: true, NIS: "41002"}
+	// A CPAS/OCMW serves the residents of its commune (NIS).
+	cpasOf := func(nis string) placeOpt {
+		return func(p *Place) { p.CommuneOnly, p.NIS, p.Programmes = true, nis, []string{ProgrammeCPAS} }
+	}
+	lilleLoc := Location{Point: lille, Country: FR, Postcode: "59000", Commune: "Lille", Approx: true}
+	fs := prog(ProgrammeFranceServices)
+	tests := []struct {
+		name         string
+		places       []*Place
+		query        Query
+		wantIDs      []string
+		wantFits     []Fit
+		wantPartial  bool
+		wantFiltered int
+	}{
+		{
+			name: "grand_debutant: the place that does the procedure helps in part",
+			places: []*Place{
+				mk("admin", north(bxl, 3), admin),
+				mk("leisure", north(bxl, 1), svc(ServiceLeisure)),
+				mk("far", north(bxl, 40), svc(ServiceEveryday)),
+			},
+			query:        q(locBXL(), func(q *Query) { q.Profile = "grand_debutant" }),
+			wantIDs:      []string{"admin"},
+			wantFits:     []Fit{FitPartial},
+			wantPartial:  true,
+			wantFiltered: 2,
+		},
+		{
+			name: "job in Lille: France services helps with the procedure, no second France services",
+			places: []*Place{
+				mk("fs1", north(lille, 2), in(FR, "59000", "Lille"), admin, fs),
+				mk("fs2", north(lille, 1), in(FR, "59000", "Lille"), svc(ServiceAccess), fs),
+			},
+			query:        q(lilleLoc, func(q *Query) { q.Need = "job" }),
+			wantIDs:      []string{"fs1"},
+			wantFits:     []Fit{FitPartial},
+			wantPartial:  true,
+			wantFiltered: 2,
+		},
+		{
+			name: "FR: a partial fit that is not France services, then the nearest France services",
+			places: []*Place{
+				mk("epn", north(lille, 2), in(FR, "59000", "Lille"), admin),
+				mk("fs-near", north(lille, 4), in(FR, "59000", "Lille"), svc(ServiceAccess), fs),
+				mk("fs-far", north(lille, 9), in(FR, "59000", "Lille"), svc(ServiceAccess), fs),
+			},
+			query:        q(lilleLoc, func(q *Query) { q.Profile = "grand_debutant" }),
+			wantIDs:      []string{"epn", "fs-near"},
+			wantFits:     []Fit{FitPartial, FitFranceServices},
+			wantPartial:  true,
+			wantFiltered: 3,
+		},
+		{
+			name: "BE: the own CPAS/OCMW is the partial fit when it is the only one",
+			places: []*Place{
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, cpasOf("41002")),
+				mk("ocmw-other", north(aalst, 2), in(BE, "9310", "Moorsel"), admin, cpasOf("41099")),
+			},
+			query:        q(aalstLoc, func(q *Query) { q.Profile = "grand_debutant" }),
+			wantIDs:      []string{"ocmw"},
+			wantFits:     []Fit{FitPartial},
+			wantPartial:  true,
+			wantFiltered: 1,
+		},
+		{
+			name: "BE: a partial fit first, then the own CPAS/OCMW that offers nothing related",
+			places: []*Place{
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), svc(ServiceAccess), cpasOf("41002")),
+				mk("epn", north(aalst, 5), in(BE, "9300", "Aalst"), svc(ServiceJob)),
+			},
+			query:        q(aalstLoc, func(q *Query) { q.Profile = "grand_debutant"; q.Need = "job" }),
+			wantIDs:      []string{"epn", "ocmw"},
+			wantFits:     []Fit{FitPartial, FitOwnCPAS},
+			wantPartial:  true,
+			wantFiltered: 2,
+		},
+		{
+			name: "BE: nothing related, the own CPAS/OCMW all the same",
+			places: []*Place{
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, cpasOf("41002")),
+			},
+			query:        q(aalstLoc, func(q *Query) { q.Profile = "grand_debutant"; q.Need = "job" }),
+			wantIDs:      []string{"ocmw"},
+			wantFits:     []Fit{FitOwnCPAS},
+			wantPartial:  true,
+			wantFiltered: 1,
+		},
+		{
+			name: "item 4: a place that fits first, then the own CPAS/OCMW, whatever the scores",
+			places: []*Place{
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, mode(ModeOneToOne), cpasOf("41002")),
+				mk("digipunt", north(aalst, 6), in(BE, "9300", "Aalst"), admin),
+			},
+			query:    q(aalstLoc),
+			wantIDs:  []string{"digipunt", "ocmw"},
+			wantFits: []Fit{FitFull, FitFull},
+		},
+		{
+			name: "item 4: the own CPAS/OCMW after the places that fit, though it does not",
+			places: []*Place{
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), svc(ServiceAccess), cpasOf("41002")),
+				mk("digipunt", north(aalst, 6), in(BE, "9300", "Aalst"), admin),
+			},
+			query:    q(aalstLoc),
+			wantIDs:  []string{"digipunt", "ocmw"},
+			wantFits: []Fit{FitFull, FitOwnCPAS},
+		},
+		{
+			name: "D.2: besoin_assistance in BE ranks the CPAS/OCMW first",
+			places: []*Place{
+				mk("ocmw", aalst, in(BE, "9300", "Aalst"), admin, cpasOf("41002")),
+				mk("digipunt", north(aalst, 1), in(BE, "9300", "Aalst"), admin),
+			},
+			query:    q(aalstLoc, func(q *Query) { q.Profile = "besoin_assistance" }),
+			wantIDs:  []string{"ocmw", "digipunt"},
+			wantFits: []Fit{FitFull, FitFull},
+		},
+		{
+			name: "nothing at all within 30 km: the fallback, and what was filtered out",
+			places: []*Place{
+				mk("leisure", north(bxl, 1), svc(ServiceLeisure)),
+				mk("closed", north(bxl, 1), admin, access(AccessNoPublic)),
+				mk("far", north(bxl, 31), admin),
+			},
+			query:        q(locBXL(), func(q *Query) { q.Profile = "grand_debutant" }),
+			wantPartial:  true,
+			wantFiltered: 1,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := testDir(tt.places...)
+			for _, got := range []Result{d.Match(tt.query), d.matchLinear(tt.query)} {
+				if !slices.Equal(ids(got), tt.wantIDs) {
+					t.Errorf("ids = %v, want %v (fits %v)", ids(got), tt.wantIDs, fits(got))
+				}
+				if !slices.Equal(fits(got), tt.wantFits) {
+					t.Errorf("fits = %v, want %v", fits(got), tt.wantFits)
+				}
+				if got.Partial != tt.wantPartial || got.Filtered != tt.wantFiltered {
+					t.Errorf("Partial, Filtered = %v, %d, want %v, %d", got.Partial, got.Filtered, tt.wantPartial, tt.wantFiltered)
+				}
+				if got.Fallback != (len(tt.wantIDs) == 0) {
+					t.Errorf("Fallback = %v with %v", got.Fallback, ids(got))
+				}
+			}
+		})
+	}
+}
+
+func TestWantsSplit(t *testing.T) {
+	p := &Place{Services: []string{ServiceProcedures, ServiceAccess}}
+	tests := []struct {
+		q                  Query
+		wantOffers, wantLk []string
+	}{
+		{q(locBXL(), func(q *Query) { q.Profile = "grand_debutant" }), []string{ServiceProcedures}, []string{ServiceEveryday}},
+		{q(locBXL(), func(q *Query) { q.Need = "job" }), []string{ServiceProcedures}, []string{ServiceJob}},
+		{q(locBXL(), func(q *Query) { q.Need = "banking" }), []string{ServiceProcedures}, []string{ServiceSafety}},
+		{q(locBXL(), func(q *Query) { q.Profile = "grand_debutant"; q.Equipment = 0 }),
+			[]string{ServiceProcedures, ServiceAccess}, []string{ServiceEveryday}},
+	}
+	for _, tt := range tests {
+		offers, lacks := Want(tt.q).Split(p)
+		if !slices.Equal(offers, tt.wantOffers) || !slices.Equal(lacks, tt.wantLk) {
+			t.Errorf("Split(%s, %s) = %v, %v, want %v, %v", tt.q.Profile, tt.q.Need, offers, lacks, tt.wantOffers, tt.wantLk)
+		}
+	}
+}
+
+func TestPlaceKind(t *testing.T) {
+	tests := []struct {
+		p    Place
+		want string
+	}{
+		{Place{Name: "OCMW Gent", CommuneOnly: true}, KindCPAS},
+		{Place{Name: "CCAS de Lille", Typologie: []string{"CCAS"}}, KindCPAS},
+		{Place{Name: "France services Lille", Programmes: []string{ProgrammeFranceServices}}, KindFranceServices},
+		{Place{Name: "Maison", Typologie: []string{"RFS"}}, KindFranceServices},
+		{Place{Name: "Digipunt Bibliotheek Gent"}, KindDigipunt},
+		{Place{Name: "EPN de Namur", Typologie: []string{"EPN"}}, KindEPN},
+		{Place{Name: "Médiathèque", Typologie: []string{"BIB"}}, KindLibrary},
+		{Place{Name: "Association"}, KindOther},
+	}
+	for _, tt := range tests {
+		if got := tt.p.Kind(); got != tt.want {
+			t.Errorf("Kind(%q) = %q, want %q", tt.p.Name, got, tt.want)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 type placeIndex struct {
 	lay       *cellLayout // shared by every grid, over all places
 	byService [32]*serviceGrid
+	all       uint32 // the services that have a grid
 	near, far radius // of D.3.1
 	// By place index, for the linear scans that tests and benchmarks
 	// compare the index with.
@@ -82,6 +83,7 @@ func newPlaceIndex(d *Directory, lay *cellLayout, pts []Point, meta []placeMeta)
 			all |= meta[i].services
 		}
 	}
+	ix.all = all
 	for s := range bits.Len32(all) {
 		bit := uint32(1) << s
 		if all&bit == 0 {
@@ -125,7 +127,19 @@ func (ix *placeIndex) scan(c Point, km float64, fn func(i int, d float64)) {
 // country test reads the entry's flags before the distance. The window w
 // must cover the circle of lim.
 func (ix *placeIndex) walk(m *matcher, w *window, cv *[3]float64, inner, lim float64) {
-	want := m.wb.base | m.wb.baseAlt
+	ix.walkGrids(m, w, cv, inner, lim, m.wb.base|m.wb.baseAlt, false)
+}
+
+// walkOther feeds m.other every place within lim that passes the filters
+// of D.3 but the base service, reading every grid once per place: it runs
+// only when no place passes the hard filter (D.3.7).
+func (ix *placeIndex) walkOther(m *matcher, w *window, cv *[3]float64, lim float64) {
+	ix.walkGrids(m, w, cv, -1, lim, ix.all, true)
+}
+
+// walkGrids is walk over the grids of the services in want, giving each
+// place to m.add, or to m.other when other is set.
+func (ix *placeIndex) walkGrids(m *matcher, w *window, cv *[3]float64, inner, lim float64, want uint32, other bool) {
 	var seen uint32 // services whose grids were read: skip their places
 	home := m.homeCode
 	for want != 0 {
@@ -163,7 +177,11 @@ func (ix *placeIndex) walk(m *matcher, w *window, cv *[3]float64, inner, lim flo
 					if e.flags&entryCommuneOnly != 0 && (cross || !m.inCommuneFast(int(e.i))) {
 						continue
 					}
-					m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, &e.t)
+					if other {
+						m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
+						continue
+					}
+					m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
 				}
 			}
 		}

@@ -215,7 +215,14 @@ func Render(b *strings.Builder, r flows.Reply) {
 	}
 	for _, c := range r.Places {
 		b.WriteString("<   🏢 " + c.Name + "\n")
-		b.WriteString("<      📍 " + c.Address + " (" + c.Distance + ")\n")
+		if c.About != "" {
+			b.WriteString("<      " + c.About + "\n")
+		}
+		if c.Distance != "" {
+			b.WriteString("<      📍 " + c.Address + " (" + c.Distance + ")\n")
+		} else {
+			b.WriteString("<      📍 " + c.Address + "\n")
+		}
 		b.WriteString("<      🕘 " + c.Hours + "\n")
 		for _, f := range [][2]string{{"📞", c.Phone}, {"✉️", c.Email}, {"🌐", c.Website}, {"🗺", c.MapURL}, {"ℹ️", c.Note}} {
 			if f[1] != "" {

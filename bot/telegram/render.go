@@ -135,6 +135,9 @@ func button(c flows.Choice) (models.InlineKeyboardButton, bool) {
 func card(p flows.PlaceCard) string {
 	var b strings.Builder
 	b.WriteString("🏢 " + p.Name)
+	if p.About != "" {
+		b.WriteString("\n" + p.About)
+	}
 	addr := p.Address
 	if p.Distance != "" {
 		addr = strings.TrimSpace(addr + " (" + p.Distance + ")")

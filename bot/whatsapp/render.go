@@ -103,7 +103,12 @@ func (a *Adapter) Render(b *strings.Builder, r flows.Reply) {
 func writePlace(b *strings.Builder, c *flows.PlaceCard) {
 	b.WriteString("\n\n*")
 	b.WriteString(c.Name)
-	b.WriteString("*\n📍 ")
+	b.WriteString("*")
+	if c.About != "" {
+		b.WriteString("\n")
+		b.WriteString(c.About)
+	}
+	b.WriteString("\n📍 ")
 	b.WriteString(c.Address)
 	if c.Distance != "" {
 		b.WriteString(" (")

@@ -20,9 +20,10 @@ import (
 
 const placesUsage = `usage:
   secours places near <postcode|commune|lat,lon> [-profile P] [-need N] [-lang L]
-                      [-e 0..2] [-c 0..2] [-r 0..2] [-barrier B] [-at RFC3339]
+                      [-e 0..2] [-c 0..2] [-r 0..2] [-barrier B] [-at RFC3339] [-commune NIS]
   secours places import [-out DIR] [-new] [-strict] FILE...
   secours places check
+  secours places coverage [-country BE|FR] [-profile P] [-need N] [-lang L] [-localities] [-csv]
 `
 
 // runPlaces is "secours places …": look up, import and check the place
@@ -39,6 +40,8 @@ func runPlaces(args []string, stdout, stderr io.Writer) int {
 		return placesImport(args[1:], stdout, stderr)
 	case "check":
 		return placesCheck(args[1:], stdout, stderr)
+	case "coverage":
+		return placesCoverage(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, placesUsage)
 		return 0
@@ -82,6 +85,7 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 	fset.IntVar(&q.Connectivity, "c", 2, "connectivity score C, 0..2")
 	fset.IntVar(&q.Reading, "r", 0, "reading support score R, 0..2")
 	fset.StringVar(&q.Barrier, "barrier", "none", "none | body | memory | skip")
+	commune := fset.String("commune", "", "NIS code of the commune, when the postcode lies in several")
 	pos, err := placesParseArgs(fset, args)
 	if err != nil {
 		return 2
@@ -140,6 +144,21 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "places near: %v\n", err)
 		return 1
 	}
+	if len(loc.Communes) >= 2 {
+		// The bot asks "Vous habitez à … ?"; here -commune answers.
+		var names []string
+		for _, c := range loc.Communes {
+			names = append(names, c.NIS+" "+c.Name(q.Lang))
+		}
+		if *commune == "" {
+			fmt.Fprintf(stdout, "%s %s lies in several communes: %s; choose one with -commune NIS\n", loc.Country, loc.Postcode, strings.Join(names, " · "))
+			return 0
+		}
+		if loc, err = d.InCommune(loc, *commune); err != nil {
+			fmt.Fprintf(stderr, "places near: -commune %s: not one of %s\n", *commune, strings.Join(names, " · "))
+			return 2
+		}
+	}
 	q.At = loc
 	approx := ""
 	if loc.Approx {
@@ -149,11 +168,21 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 	res := d.Match(q)
 	w := geo.Want(q)
 	fmt.Fprintf(stdout, "wants: base %q, modalities %s\n", w.Base, strings.Join(w.Modalities, " > "))
-	if res.Fallback {
-		fmt.Fprintf(stdout, "no place within %.0f km: offer remote help (À distance) and the phone lines\n", res.RadiusKM)
-		return 0
+	switch {
+	case res.Partial && res.Filtered > 0:
+		fmt.Fprintf(stdout, "%d %s within %.0f km, none offering %q\n", res.Filtered, map[bool]string{true: "place", false: "places"}[res.Filtered == 1], res.RadiusKM, w.Base)
+	case res.Partial:
+		fmt.Fprintf(stdout, "no place within %.0f km\n", res.RadiusKM)
 	}
-	fmt.Fprintf(stdout, "within %.0f km:\n", res.RadiusKM)
+	switch {
+	case res.Fallback:
+		fmt.Fprintf(stdout, "offer remote help (À distance) and the phone lines\n")
+		return 0
+	case res.Partial:
+		fmt.Fprintf(stdout, "the nearest help we know, not a perfect fit (then remote help and the phone lines):\n")
+	default:
+		fmt.Fprintf(stdout, "within %.0f km:\n", res.RadiusKM)
+	}
 	for i, m := range res.Matches {
 		p := m.Place
 		km := fmt.Sprintf("%.1f km", m.KM)
@@ -173,8 +202,25 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stdout, "   hours: %s\n", placesHours(p, now))
 		fmt.Fprintf(stdout, "   services (%s): %s\n", p.TagSource, strings.Join(p.Services, " | "))
+		if m.Fit != geo.FitFull {
+			fmt.Fprintf(stdout, "   %s\n", placesFit(w, m))
+		}
 	}
 	return 0
+}
+
+// placesFit says why a place that does not fit is shown (D.3.7).
+func placesFit(w geo.Wants, m geo.Match) string {
+	offers, lacks := w.Split(m.Place)
+	why := map[geo.Fit]string{geo.FitPartial: "partial fit", geo.FitOwnCPAS: "the commune's own CPAS/OCMW",
+		geo.FitFranceServices: "the nearest France services"}[m.Fit]
+	if len(offers) > 0 {
+		why += "; offers " + strings.Join(offers, ", ")
+	}
+	if len(lacks) > 0 {
+		why += "; not " + strings.Join(lacks, ", ")
+	}
+	return why
 }
 
 func placesHours(p *geo.Place, now time.Time) string {

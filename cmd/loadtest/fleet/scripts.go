@@ -35,7 +35,8 @@ func (s Script) Consents() bool {
 // Scripts are the conversations people run, round robin: each profile in
 // French and Dutch. grand_debutant asks for a beginners' workshop, and no
 // open directory lists one yet (only administrative help): those people
-// get the remote-help fallback, which counts as their end.
+// get the nearest partial help (diagnostic.md D.3.7: France services, their
+// own OCMW) and decline it.
 func Scripts() []Script {
 	// Referral presses: pick a place (when several are shown), consent,
 	// and be answered here by message; or refuse.
@@ -43,6 +44,7 @@ func Scripts() []Script {
 		pickAndRelay  = []string{"pick:1", "consent:yes", "contact:relay"}
 		pickAndRefuse = []string{"pick:2", "consent:no"}
 		aidantRelay   = []string{"pick:1", "consent:aidant", "contact:relay"}
+		onlyAndRefuse = []string{"consent:no"} // one place: nothing to pick
 	)
 	return []Script{
 		{"autonome", "fr", []string{"lang:fr", "country:FR", "who:self", "need:banking", "device:computer",
@@ -58,8 +60,8 @@ func Scripts() []Script {
 		{"besoin_assistance", "nl", []string{"lang:nl", "who:relative", "need:banking", "device:none",
 			"internet:rarely", "skills:calls", "online_done:other_does", "feeling:lost", "reading:voice", "barrier:memory"}, "2000", nil, true},
 		{"grand_debutant", "fr", []string{"lang:fr", "country:FR", "who:self", "need:learning", "device:smartphone",
-			"internet:mobile", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "59000", nil, false},
+			"internet:mobile", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "59000", onlyAndRefuse, false},
 		{"grand_debutant", "nl", []string{"lang:nl", "who:self", "need:other", "device:basic_phone",
-			"internet:rarely", "skills:apps", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "3000", nil, false},
+			"internet:rarely", "skills:apps", "online_done:never", "feeling:lost", "reading:text", "barrier:none"}, "3000", nil, true},
 	}
 }

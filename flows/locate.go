@@ -1,0 +1,272 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/looplab/fsm"
+
+	"github.com/secours/secours/geo"
+)
+
+// relocate reads a postcode typed at the place list (or after it, with no
+// referral open) as a new location: a person who sees places far away
+// types another postcode, and a 4- or 5-digit number there is not a PIN
+// (issue 15, "fix on the way"). It reports whether it handled the text.
+// Only a postcode the directory knows counts: anything else goes on to
+// the sensitive-number guard as before.
+func (t *turn) relocate(text string) bool {
+	s := t.s
+	switch s.State {
+	case StatePick, StateConsent, StateCommune:
+	case StateDone:
+		if s.Ref != "" {
+			return false // what follows a referral is a message to the structure
+		}
+	default:
+		return false
+	}
+	if !postcodeLike(text) {
+		return false
+	}
+	loc, err := t.e.dir.LocateIn(text, geo.Country(t.country()))
+	if err != nil {
+		return false
+	}
+	if !t.jump(StateLocation) {
+		return false
+	}
+	t.event = "relocated"
+	t.located(loc, nil)
+	return true
+}
+
+// postcodeLike: the first word is 4 or 5 digits, with an optional B- or
+// F- prefix ("75001", "B-1000", "4000 Liège").
+func postcodeLike(text string) bool {
+	f := strings.Fields(text)
+	if len(f) == 0 || len(f) > 4 {
+		return false
+	}
+	w := strings.TrimPrefix(strings.TrimPrefix(strings.ToUpper(f[0]), "B-"), "F-")
+	if len(w) != 4 && len(w) != 5 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if !isDigit(w[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// jump moves to an earlier state dst without asking its question, as
+// "retour" would (the trail is cut back to dst), when the transition
+// table allows it.
+func (t *turn) jump(dst string) bool {
+	s := t.s
+	f := t.e.pool.Get().(*fsm.FSM)
+	f.SetState(s.State)
+	err := f.Event(context.Background(), "to_"+dst)
+	cur := f.Current()
+	t.e.pool.Put(f)
+	if _, ok := errors.AsType[fsm.NoTransitionError](err); err != nil && !ok {
+		return false
+	}
+	s.State = cur
+	for i := len(s.Trail) - 1; i >= 0; i-- {
+		if s.Trail[i] == dst {
+			s.Trail = s.Trail[:i+1]
+			return true
+		}
+	}
+	s.Trail = append(s.Trail, dst)
+	return true
+}
+
+// about says what kind of place a card shows and why it is there: the
+// wanted services it offers and, for a partial fit, those it does not
+// (D.3.7 a, issue 15 item 4).
+func (t *turn) about(m geo.Match) string {
+	kind := t.t(t.aidantKey(kKindPrefix + m.Place.Kind()))
+	var offers, lacks []string
+	if r, err := Classify(t.s.Answers); err == nil {
+		offers, lacks = geo.Want(t.query(geo.Location{Country: geo.Country(t.country())}, r)).Split(m.Place)
+	}
+	switch {
+	case m.Fit == geo.FitPartial && len(lacks) > 0:
+		return t.t(kAboutPartial, "kind", kind, "offers", t.services(offers), "lacks", t.services(lacks))
+	case len(offers) > 0:
+		return t.t(kAboutHelps, "kind", kind, "offers", t.services(offers))
+	}
+	return t.t(kAboutKind, "kind", kind)
+}
+
+// services names services in plain words.
+func (t *turn) services(ss []string) string {
+	words := make([]string, 0, len(ss))
+	for _, s := range ss {
+		if k, ok := serviceKeys[s]; ok {
+			words = append(words, t.t(kServicePrefix+k))
+		}
+	}
+	return strings.Join(words, t.t(kListSep))
+}
+
+// noStreet is the card of a place whose point is only its commune's seat
+// (a CPAS/OCMW no open source gives an address for): no distance, no
+// map, and where to ask the address (issue 15 item 2).
+func (t *turn) noStreet(c *PlaceCard, p *geo.Place) {
+	if !p.NoPoint {
+		return
+	}
+	c.Distance, c.MapURL = "", ""
+	c.Address = t.t(kCPASAddress, "commune", p.Commune)
+}
+
+// query is the person's search for places at loc (diagnostic.md D).
+func (t *turn) query(loc geo.Location, r Result) geo.Query {
+	return geo.Query{
+		At: loc, Profile: r.Profile, Need: t.s.Answers["need"],
+		Equipment: r.Scores.E, Connectivity: r.Scores.C, Reading: r.Scores.R,
+		Barrier: t.s.Answers["barrier"], Lang: string(t.s.Lang),
+	}
+}
+
+// ownCPASShown: a card of res is the person's own CPAS/OCMW.
+func ownCPASShown(res geo.Result) bool {
+	for _, m := range res.Matches {
+		if m.Place.Kind() == geo.KindCPAS && m.Place.Country == geo.BE {
+			return true
+		}
+	}
+	return false
+}
+
+// The suggestions of the last unknown name, kept in Session.Answers
+// until the next location: they are directory names, never the person's
+// text.
+const (
+	suggestKey    = "suggest"
+	suggestSep    = "|"
+	suggestAnswer = "s" // + 1…3: the choice of a suggestion
+)
+
+// suggestChoices are the suggestions as buttons, labelled with the names
+// themselves ("1000 Bruxelles").
+func (t *turn) suggestChoices() []choiceDef {
+	v := t.s.Answers[suggestKey]
+	if v == "" {
+		return nil
+	}
+	var out []choiceDef
+	for i, name := range strings.Split(v, suggestSep) {
+		out = append(out, choiceDef{answer: suggestAnswer + strconv.Itoa(i+1), label: name})
+	}
+	return out
+}
+
+// suggestion is the name behind the answer of a suggestion button.
+func (t *turn) suggestion(a string) (string, bool) {
+	n, err := strconv.Atoi(strings.TrimPrefix(a, suggestAnswer))
+	if err != nil || !strings.HasPrefix(a, suggestAnswer) {
+		return "", false
+	}
+	names := strings.Split(t.s.Answers[suggestKey], suggestSep)
+	if t.s.Answers[suggestKey] == "" || n < 1 || n > len(names) {
+		return "", false
+	}
+	return names[n-1], true
+}
+
+// communesKey keeps, in Session.Answers, the communes a location may be
+// in while the person is asked which one: "nis=fr=nl=de=region=province"
+// joined by "|". They are directory names, never the person's text.
+const communesKey = "communes"
+
+// askCommune asks "Vous habitez à … ?" when loc may lie in several
+// communes (issue 15 item 1): the CPAS/OCMW is the commune's, so the
+// bot never guesses. It reports whether it asked.
+func (t *turn) askCommune(loc geo.Location) bool {
+	if loc.NIS != "" || len(loc.Communes) < 2 {
+		return false
+	}
+	s := t.s
+	parts := make([]string, len(loc.Communes))
+	for i, c := range loc.Communes {
+		parts[i] = strings.Join([]string{c.NIS, c.NameFR, c.NameNL, c.NameDE, c.Region, c.Province}, "=")
+	}
+	s.Answers[communesKey] = strings.Join(parts, suggestSep)
+	s.Postcode = loc.Postcode
+	s.Lat, s.Lon = round3(loc.Point.Lat), round3(loc.Point.Lon)
+	s.Answers["country"] = string(loc.Country)
+	t.event = "commune_asked"
+	t.goTo(StateCommune)
+	return true
+}
+
+// communes are the communes of the open question.
+func (t *turn) communes() []geo.Commune {
+	v := t.s.Answers[communesKey]
+	if v == "" {
+		return nil
+	}
+	var out []geo.Commune
+	for _, part := range strings.Split(v, suggestSep) {
+		f := strings.Split(part, "=")
+		if len(f) != 6 {
+			continue // a damaged session: that commune is not offered
+		}
+		out = append(out, geo.Commune{NIS: f[0], NameFR: f[1], NameNL: f[2], NameDE: f[3], Region: f[4], Province: f[5]})
+	}
+	return out
+}
+
+// communeChoices are the communes as buttons, named in the person's
+// language ("Bruxelles" / "Brussel").
+func (t *turn) communeChoices() []choiceDef {
+	cs := t.communes()
+	out := make([]choiceDef, len(cs))
+	for i, c := range cs {
+		out[i] = choiceDef{answer: c.NIS, label: c.Name(string(t.s.Lang))}
+	}
+	return out
+}
+
+// communeTyped answers the question with a commune's name typed in any
+// of its languages.
+func (t *turn) communeTyped(folded string) bool {
+	for _, c := range t.communes() {
+		for _, n := range []string{c.NameFR, c.NameNL, c.NameDE} {
+			if n != "" && fold(n) == folded {
+				t.event, t.key = "answer", StateCommune+":"+c.NIS
+				t.communeChosen(c.NIS)
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// communeChosen narrows the location to the commune nis, then shows its
+// places.
+func (t *turn) communeChosen(nis string) {
+	s := t.s
+	var chosen geo.Commune
+	for _, c := range t.communes() {
+		if c.NIS == nis {
+			chosen = c
+		}
+	}
+	loc := geo.Location{Point: geo.Point{Lat: s.Lat, Lon: s.Lon}, Country: geo.Country(t.country()),
+		Postcode: s.Postcode, Commune: chosen.Name(string(s.Lang)), Approx: true, Communes: t.communes()}
+	loc, err := t.e.dir.InCommune(loc, nis)
+	if err != nil || chosen.NIS == "" {
+		t.event = "stale_choice"
+		t.reask()
+		return
+	}
+	t.located(loc, nil)
+}
