@@ -197,7 +197,7 @@ type ledger struct {
 	// floor is the offset confirmed whatever is open: the oldest of a
 	// full window (confirmBelow).
 	floor int64
-	live int // tasks queued and not yet returned
+	live  int // tasks queued and not yet returned
 	// progress is closed, and replaced, when an update is done; gen
 	// counts those.
 	progress chan struct{}
