@@ -97,6 +97,7 @@ type config struct {
 	logLevel  string
 	splitCPUs bool
 	busy      int
+	pool      int
 }
 
 func parse(args []string, stderr io.Writer, getenv func(string) string) (config, error) {
@@ -124,6 +125,7 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 	fs.BoolVar(&c.splitCPUs, "split-cpus", true, "with -instances: give each process GOMAXPROCS = CPUs / processes, its share of the machine")
 	fs.IntVar(&c.busy, "busy", 0, "with -kill: this many busy-looping neighbours during the run with the kill, for CPU pressure "+
 		"(on a 2-core machine, 2 starve every process as a busy machine does); 0: none")
+	fs.IntVar(&c.pool, "pool", 0, "with -instances: the processes' Redis pool size (pool_size in their REDIS_URL); 0: go-redis' default, 10 per GOMAXPROCS")
 	fs.StringVar(&c.logLevel, "log-level", "warn", "with -instances: LOG_LEVEL of the processes (their logs go to a temporary folder, kept when a run fails)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -154,6 +156,9 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 	}
 	if c.busy < 0 || c.busy > maxBusy() || (c.busy > 0 && !c.kill) {
 		problems = append(problems, fmt.Sprintf("-busy: %d is not in 0..%d, or given without -kill", c.busy, maxBusy()))
+	}
+	if c.pool < 0 || c.pool > 1000 || (c.pool > 0 && c.instances == 0) {
+		problems = append(problems, fmt.Sprintf("-pool: %d is not in 0..1000, or given without -instances", c.pool))
 	}
 	if c.dupEvery < 0 || c.retry <= 0 {
 		problems = append(problems, "-dup ≥ 0, -retry > 0")

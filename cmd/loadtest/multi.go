@@ -138,7 +138,15 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 		// CPUs, and the runtimes' contention counts as the bot's work.
 		env = append(env, "GOMAXPROCS="+strconv.Itoa(max(1, runtime.NumCPU()/n)))
 	}
-	f, err := fleet.Start(ctx, fleet.Config{Bin: bin, Instances: n, RedisURL: c.redisURL, Prefix: prefix,
+	redisURL := c.redisURL
+	if c.pool > 0 {
+		sep := "?"
+		if strings.Contains(redisURL, "?") {
+			sep = "&"
+		}
+		redisURL += sep + "pool_size=" + strconv.Itoa(c.pool)
+	}
+	f, err := fleet.Start(ctx, fleet.Config{Bin: bin, Instances: n, RedisURL: redisURL, Prefix: prefix,
 		APIURL: api.URL, Token: api.Token, Dir: dir, Env: env})
 	if err != nil {
 		return fail(err)

@@ -11,9 +11,9 @@ import (
 )
 
 // TestShortFleet is the short form of the multi-process mode, for CI: the
-// secours binary, one process then three on Redis, 800 people, and one
-// process SIGKILLed halfway through and restarted, under CPU pressure (a
-// busy-looping neighbour per CPU: a busy machine, where steps once failed
+// secours binary, one process then three on Redis, 300 people, and one
+// process SIGKILLed halfway through and restarted, under CPU pressure (two
+// busy-looping neighbours per CPU: a busy machine, where steps once failed
 // on client-side Redis deadlines while Redis itself was fast). Nobody may
 // get stuck or lose a step, no step may be applied twice, and the updates
 // the killed process had in flight must have been posted again.
@@ -21,7 +21,7 @@ func TestShortFleet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts real processes")
 	}
-	c := config{users: 800, cpus: 2, think: 20 * time.Millisecond, ramp: time.Second, stepTimeout: 20 * time.Second,
+	c := config{users: 300, cpus: 2, think: 20 * time.Millisecond, ramp: time.Second, stepTimeout: 30 * time.Second,
 		timeout: 2 * time.Minute, redisURL: storetest.RedisURL(t), instances: 3, kill: true, dupEvery: 10,
 		retry: 6 * time.Second, logLevel: "warn", splitCPUs: true, busy: 2 * runtime.NumCPU()}
 	var progress bytes.Buffer
