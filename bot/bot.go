@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -34,25 +35,55 @@ type Runner struct {
 	Now     func() time.Time // nil: time.Now
 	Log     *slog.Logger     // nil: slog.Default()
 	Timeout time.Duration    // per update; 0: 10 s
+	// Steps bounds the steps run at once; 0: 8 per GOMAXPROCS, within
+	// the Redis client's pool (10 connections per GOMAXPROCS), so that no
+	// step waits for a connection. The others wait their turn before
+	// their timeout starts (see Handle).
+	Steps int
 
-	ser Serializer
+	ser       Serializer
+	slotsOnce sync.Once
+	slots     chan struct{} // one per step running
 }
 
 var _ Conversation = (*Runner)(nil)
 
 // Handle runs one update. Store errors are logged here, once, and the
 // person gets the engine's kind "try again in a minute".
+//
+// A step waits for a free slot (Steps) before its timeout and the store's
+// deadlines start. On a machine short of CPU, hundreds of steps at once
+// each waited in the process, for a CPU and for one of the Redis client's
+// connections, past the store's 2 s deadline while Redis answered within
+// milliseconds: the person got "try again" and, when the save had gone
+// through, no next question. Waiting for a slot costs nothing but time,
+// which the update's own bound (the channel's) still limits.
 func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
+	log := r.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	r.slotsOnce.Do(func() {
+		n := r.Steps
+		if n <= 0 {
+			n = 8 * runtime.GOMAXPROCS(0)
+		}
+		r.slots = make(chan struct{}, n)
+	})
+	select {
+	case r.slots <- struct{}{}:
+	case <-ctx.Done():
+		log.Error("update abandoned waiting for a step slot", slog.Any("chat", m.Chat), slog.String("channel", m.Chat.Channel()),
+			slog.Any("err", ctx.Err()))
+		return nil
+	}
+	defer func() { <-r.slots }()
 	timeout := r.Timeout
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	log := r.Log
-	if log == nil {
-		log = slog.Default()
-	}
 	now := time.Now
 	if r.Now != nil {
 		now = r.Now

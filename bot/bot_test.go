@@ -2,7 +2,10 @@ package bot_test
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -62,4 +65,65 @@ func TestSerializerOrdersOneChat(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// gateStore is a session store whose Load waits for the test's go-ahead,
+// and counts the loads in progress.
+type gateStore struct {
+	flows.SessionStore
+	gate chan struct{}
+
+	mu        sync.Mutex
+	now, most int
+}
+
+func (g *gateStore) Load(ctx context.Context, id flows.ChatID) (flows.Session, error) {
+	g.mu.Lock()
+	g.now++
+	g.most = max(g.most, g.now)
+	g.mu.Unlock()
+	defer func() {
+		g.mu.Lock()
+		g.now--
+		g.mu.Unlock()
+	}()
+	select {
+	case <-g.gate:
+	case <-ctx.Done():
+		return flows.Session{}, ctx.Err()
+	}
+	return g.SessionStore.Load(ctx, id)
+}
+
+// TestStepsBounded runs 20 chats' updates at once through a Runner with
+// Steps 3: at most three steps reach the store at a time, the others wait
+// before their timeout starts, and all are answered.
+func TestStepsBounded(t *testing.T) {
+	e, err := configs.Engine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &gateStore{SessionStore: memory.New(time.Hour, nil), gate: make(chan struct{})}
+	r := &bot.Runner{Engine: e, Store: st, Steps: 3, Timeout: time.Minute, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	var wg sync.WaitGroup
+	answered := make(chan bool, 20)
+	for i := range 20 {
+		wg.Go(func() {
+			chat := flows.ChatID("tg:" + strconv.Itoa(900+i))
+			answered <- len(r.Handle(t.Context(), flows.Msg{Chat: chat, ID: "1", Kind: flows.KindCommand, Command: "start"})) > 0
+		})
+	}
+	for range 20 {
+		st.gate <- struct{}{}
+	}
+	wg.Wait()
+	close(answered)
+	for ok := range answered {
+		if !ok {
+			t.Error("an update got no answer")
+		}
+	}
+	if st.most > 3 {
+		t.Errorf("%d steps reached the store at once, want at most 3", st.most)
+	}
 }

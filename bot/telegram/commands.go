@@ -20,13 +20,17 @@ const maxCommandDesc = 30
 type texts struct {
 	Commands  map[string]string `json:"commands"`
 	GroupOnly string            `json:"group_only"`
+	// Flood asks a chat whose messages come too fast to wait for the
+	// answers (the flood rule, maxWaiting).
+	Flood string `json:"flood"`
 }
 
 // loadTexts reads the channel's own catalogue (configs/i18n/telegram.json:
-// the command menu's descriptions and the line for group chats, FR and NL;
+// the command menu's descriptions, the line for group chats and the one
+// for a flooding chat, FR and NL;
 // the conversation's wording is in the flows catalogues) and checks it:
 // both languages, every command described in at most maxCommandDesc
-// characters, a group line.
+// characters, a group line, a flood line.
 func loadTexts(b []byte) (map[flows.Lang]texts, error) {
 	var all map[flows.Lang]texts
 	if err := json.Unmarshal(b, &all); err != nil {
@@ -46,8 +50,8 @@ func loadTexts(b []byte) (map[flows.Lang]texts, error) {
 		if len(t.Commands) != len(commandNames()) {
 			return nil, fmt.Errorf("telegram.json: %s: %d commands, want %d", l, len(t.Commands), len(commandNames()))
 		}
-		if t.GroupOnly == "" {
-			return nil, fmt.Errorf("telegram.json: %s: no group_only", l)
+		if t.GroupOnly == "" || t.Flood == "" {
+			return nil, fmt.Errorf("telegram.json: %s: no group_only or no flood", l)
 		}
 	}
 	return all, nil

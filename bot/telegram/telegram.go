@@ -72,8 +72,12 @@ type Config struct {
 	// UpdateTimeout bounds handling one update and sending its replies,
 	// 429 waits included; 0: DefaultUpdateTimeout.
 	UpdateTimeout time.Duration
-	Limits        Limits
-	Log           *slog.Logger // nil: slog.Default()
+	// Drain bounds, once Receive's ctx is done, the wait for the updates
+	// received to be handled; past it they are left unconfirmed, for the
+	// next poller. 0: DefaultDrain.
+	Drain  time.Duration
+	Limits Limits
+	Log    *slog.Logger // nil: slog.Default()
 	// Texts is the channel's catalogue, configs/i18n/telegram.json
 	// (configs.FS): command descriptions and the group line, FR and NL.
 	Texts []byte
@@ -159,15 +163,37 @@ type Adapter struct {
 	now      func() time.Time
 	sleep    func(ctx context.Context, d time.Duration) error
 
-	mu     sync.Mutex         // guards queues, views, swept and stopped
-	queues map[int64][]func() // per chat, the updates and pushes waiting behind the one running
-	views  map[int64]view     // per recently active chat, what it shows
-	swept  time.Time          // when views was last swept
+	mu     sync.Mutex       // guards queues, flooded, views, swept and stopped
+	queues map[int64][]task // per chat, the updates and pushes waiting behind the one running
+	// flooded holds the chats told, once in their current backlog, that
+	// their messages come too fast (floodNotice).
+	flooded map[int64]bool
+	views   map[int64]view // per recently active chat, what it shows
+	swept   time.Time      // when views was last swept
 	// stopped is set once Poll returns or Wait is called: a push is then
 	// refused, since a worker it started could escape the wait.
 	stopped bool
+	// overran is set when Receive stopped waiting for an update past its
+	// drain bound: Wait then returns without waiting for it.
+	overran atomic.Bool
 	wg      sync.WaitGroup // one per chat worker
 }
+
+// task is one entry of a chat's queue.
+type task struct {
+	fn     func()
+	update bool // an update, which the flood rule counts; else a push or a notice
+}
+
+// maxWaiting is the flood rule: the updates of one chat that may wait
+// behind the one being answered. A person waits for the answer before the
+// next message, and one who taps or types quickly has two or three
+// waiting; more is a flood (a stuck key, a script, a paste split in
+// hundreds of messages). Past it, an update is dropped, and the chat is
+// told once to wait (floodNotice). Without it, 1,000 messages from one
+// chat made 2,000 replies paced at one a second: a 33-minute backlog, and a
+// stop by signal that could not drain.
+const maxWaiting = 4
 
 // viewTTL bounds how long the adapter remembers what a chat shows, and so
 // the memory it keeps: chats of the last half hour only. A press on a
@@ -208,6 +234,9 @@ func New(cfg Config, conv bot.Conversation) (*Adapter, error) {
 	if cfg.UpdateTimeout <= 0 {
 		cfg.UpdateTimeout = DefaultUpdateTimeout
 	}
+	if cfg.Drain <= 0 {
+		cfg.Drain = DefaultDrain
+	}
 	log := cfg.Log
 	if log == nil {
 		log = slog.Default()
@@ -221,15 +250,16 @@ func New(cfg Config, conv bot.Conversation) (*Adapter, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	a := &Adapter{
-		cfg:    cfg,
-		conv:   conv,
-		poll:   &http.Client{Transport: tr, Timeout: cfg.PollTimeout + sendTimeout},
-		log:    log.With(slog.String("channel", "tg")),
-		texts:  tx,
-		now:    time.Now,
-		sleep:  sleep,
-		queues: map[int64][]func(){},
-		views:  map[int64]view{},
+		cfg:     cfg,
+		conv:    conv,
+		poll:    &http.Client{Transport: tr, Timeout: cfg.PollTimeout + sendTimeout},
+		log:     log.With(slog.String("channel", "tg")),
+		texts:   tx,
+		now:     time.Now,
+		sleep:   sleep,
+		queues:  map[int64][]task{},
+		flooded: map[int64]bool{},
+		views:   map[int64]view{},
 	}
 	a.pace = newPacer(cfg.Limits, func() time.Time { return a.now() })
 	a.api, err = tgbot.New(cfg.Token,
@@ -298,6 +328,12 @@ func (a *Adapter) Setup(ctx context.Context) error {
 // answered, and every push sent. Send fails from then on.
 func (a *Adapter) Wait() {
 	a.stop()
+	if a.overran.Load() {
+		// Receive left an update running past its drain bound: it is
+		// unconfirmed and comes again to the next poller; waiting for it
+		// would overrun the stop.
+		return
+	}
 	a.wg.Wait()
 }
 
@@ -316,7 +352,38 @@ func (a *Adapter) stop() {
 func (a *Adapter) enqueue(chat int64, fn func()) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.enqueueLocked(chat, fn)
+	a.enqueueLocked(chat, task{fn: fn})
+}
+
+// enqueueUpdate queues the handling of update u, as enqueue does, unless
+// the chat floods (maxWaiting): then it drops it and returns false, and
+// the first update dropped in a backlog queues a notice to the chat right
+// after the update being answered. ctx is the notice's.
+func (a *Adapter) enqueueUpdate(ctx context.Context, u *models.Update, fn func()) bool {
+	chat := chatOf(u)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if q, busy := a.queues[chat]; busy && chat != 0 {
+		waiting := 0
+		for _, t := range q {
+			if t.update {
+				waiting++
+			}
+		}
+		if waiting >= maxWaiting {
+			if !a.flooded[chat] {
+				a.flooded[chat] = true
+				lang := langOfUpdate(u)
+				notice := task{fn: func() { a.floodNotice(ctx, chat, lang) }}
+				a.queues[chat] = append([]task{notice}, q...)
+				a.log.Warn("chat floods: updates dropped until its backlog is answered", slog.Any("chat", chatID(chat)),
+					slog.String("event", "flood"), slog.Int("waiting", waiting))
+			}
+			return false
+		}
+	}
+	a.enqueueLocked(chat, task{fn: fn, update: true})
+	return true
 }
 
 // enqueuePush is enqueue for Send; false once the adapter stopped.
@@ -326,32 +393,45 @@ func (a *Adapter) enqueuePush(chat int64, fn func()) bool {
 	if a.stopped {
 		return false
 	}
-	a.enqueueLocked(chat, fn)
+	a.enqueueLocked(chat, task{fn: fn})
 	return true
 }
 
 // enqueueLocked is enqueue with a.mu held.
-func (a *Adapter) enqueueLocked(chat int64, fn func()) {
+func (a *Adapter) enqueueLocked(chat int64, t task) {
 	if q, busy := a.queues[chat]; busy {
-		a.queues[chat] = append(q, fn)
+		a.queues[chat] = append(q, t)
 		return
 	}
 	a.queues[chat] = nil // present: a worker runs
 	a.wg.Go(func() {
 		for {
-			fn()
+			t.fn()
 			a.mu.Lock()
 			q := a.queues[chat]
 			if len(q) == 0 {
+				// The backlog is answered: a new flood gets a new notice.
 				delete(a.queues, chat)
+				delete(a.flooded, chat)
 				a.mu.Unlock()
 				return
 			}
-			fn, q[0] = q[0], nil
+			t, q[0] = q[0], task{}
 			a.queues[chat] = q[1:]
 			a.mu.Unlock()
 		}
 	})
+}
+
+// floodNotice tells a flooding chat, once, to wait for the answers (the
+// catalogue's "flood" line): its messages past maxWaiting were not read.
+func (a *Adapter) floodNotice(ctx context.Context, chat int64, lang flows.Lang) {
+	ctx, cancel := context.WithTimeout(ctx, a.cfg.UpdateTimeout)
+	defer cancel()
+	if lang == "" {
+		lang = flows.FR
+	}
+	a.reply(ctx, chat, []out{{text: a.texts[lang].Flood}})
 }
 
 // bufferingClient sends each request body in one piece. The library
@@ -418,6 +498,17 @@ func langOf(u *models.User) flows.Lang {
 		return ""
 	}
 	return flows.ParseLang(u.LanguageCode)
+}
+
+// langOfUpdate is the language of the update's sender, "" if unknown.
+func langOfUpdate(u *models.Update) flows.Lang {
+	switch {
+	case u.Message != nil:
+		return langOf(u.Message.From)
+	case u.CallbackQuery != nil:
+		return langOf(&u.CallbackQuery.From)
+	}
+	return ""
 }
 
 // handle translates one update, runs it through the conversation and

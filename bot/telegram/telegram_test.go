@@ -258,7 +258,7 @@ func profileScripts() []profileScript {
 			postcode: "2000", profile: "autonome", consent: "done:card"},
 		{name: "grand_debutant_nl", lang: "nl-BE", answers: []string{"lang:nl", "who:self", "need:banking", "device:basic_phone",
 			"internet:rarely", "skills:calls", "online_done:never", "feeling:lost", "reading:text", "barrier:none"},
-			postcode: "2000", profile: "grand_debutant", consent: "consent:no", fallbackOK: true},
+			postcode: "2000", profile: "grand_debutant", consent: "done:card"},
 		{name: "proche_autonomie_nl", lang: "nl", answers: []string{"lang:nl", "who:self", "need:procedure", "device:smartphone",
 			"internet:mobile", "skills:apps", "online_done:with_help", "feeling:fear", "reading:text", "barrier:none"},
 			at: geo.Point{Lat: 51.2199, Lon: 4.4035}, profile: "proche_autonomie", consent: "done:card"},

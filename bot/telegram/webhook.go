@@ -20,6 +20,7 @@ const maxWebhookBody = 1 << 20
 // goes no further. An update is handled and answered before the 200, so
 // that Telegram posts it again if the process stops halfway (the engine
 // drops the repeat by its update id); the chat's queue keeps its order.
+// A chat that floods (maxWaiting) has its extra updates dropped, with a 200.
 func (a *Adapter) WebhookHandler() http.Handler {
 	// Hashes have one length: the comparison takes the same time whatever
 	// the header holds, its length included.
@@ -59,10 +60,14 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		}
 		work := context.WithoutCancel(r.Context())
 		done := make(chan struct{})
-		a.enqueue(chatOf(u), func() {
+		if !a.enqueueUpdate(work, u, func() {
 			defer close(done)
 			a.handle(work, u, received)
-		})
+		}) {
+			// Dropped by the flood rule: Telegram must not post it again.
+			w.WriteHeader(http.StatusOK)
+			return
+		}
 		<-done
 		w.WriteHeader(http.StatusOK)
 	})

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -26,6 +27,10 @@ type options struct {
 	ramp        time.Duration // arrivals spread over this long
 	stepTimeout time.Duration // a user waiting longer for a reply is stuck
 	firstChat   int64
+	// flood, if not 0, is how many messages one more chat (the flooder,
+	// chat firstChat-1) sends as fast as it can, halfway through the
+	// ramp: its latency is left out of the figures.
+	flood int
 }
 
 // result is what one run measured.
@@ -35,6 +40,13 @@ type result struct {
 	elapsed               time.Duration
 	p50, p99, max         time.Duration
 	errs                  []error // the first few reasons users got stuck
+	// e2e50 and e2e99 are the latency as the people see it: from the
+	// update pushed to the fake to its reply sent, the wait for the poll
+	// that fetches it included.
+	e2e50, e2e99 time.Duration
+	// floodHandled counts the flooder's updates that were handled rather
+	// than dropped by the flood rule.
+	floodHandled int
 }
 
 // stores is what both store back-ends give: sessions, and the referrals
@@ -59,9 +71,11 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 	for i := range o.users {
 		replies[o.firstChat+int64(i)] = make(chan struct{}, 1)
 	}
+	floodChat := o.firstChat - 1
 	var (
-		mu  sync.Mutex // guards lat
-		lat = make([]time.Duration, 0, o.users*16)
+		mu           sync.Mutex // guards lat and floodHandled
+		lat          = make([]time.Duration, 0, o.users*16)
+		floodHandled int
 	)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := telegram.New(telegram.Config{
@@ -74,7 +88,11 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 		Done: func(_, chat int64, received time.Time) {
 			d := time.Since(received)
 			mu.Lock()
-			lat = append(lat, d)
+			if chat == floodChat {
+				floodHandled++
+			} else {
+				lat = append(lat, d)
+			}
 			mu.Unlock()
 			if c, ok := replies[chat]; ok {
 				select {
@@ -102,12 +120,23 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 		stuck   int
 		errs    []error
 	)
+	seen := latencies{d: make([]time.Duration, 0, o.users*16)}
 	start := time.Now()
 	var users sync.WaitGroup
+	if o.flood > 0 {
+		users.Go(func() {
+			if err := fleet.Pause(ctx, o.ramp/2); err != nil {
+				return
+			}
+			for i := range o.flood {
+				srv.Text(floodChat, "fr", "flood "+strconv.Itoa(i))
+			}
+		})
+	}
 	for i := range o.users {
 		chat := o.firstChat + int64(i)
 		u := &simUser{srv: srv, chat: chat, sc: scs[i%len(scs)], reply: replies[chat], o: o,
-			rng: rand.New(rand.NewPCG(uint64(chat), 7))}
+			rng: rand.New(rand.NewPCG(uint64(chat), 7)), seen: &seen}
 		users.Go(func() {
 			// People arrive one after the other, not all in the same second.
 			if err := fleet.Pause(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
@@ -138,9 +167,12 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 	mu.Lock()
 	defer mu.Unlock()
 	slices.Sort(lat)
-	r := result{users: o.users, reached: reached, stuck: stuck, updates: len(lat), elapsed: elapsed, errs: errs}
+	r := result{users: o.users, reached: reached, stuck: stuck, updates: len(lat), elapsed: elapsed, errs: errs, floodHandled: floodHandled}
 	if len(lat) > 0 {
 		r.p50, r.p99, r.max = lat[len(lat)*50/100], lat[min(len(lat)-1, len(lat)*99/100)], lat[len(lat)-1]
+	}
+	if e := seen.sorted(); len(e) > 0 {
+		r.e2e50, r.e2e99 = e[len(e)*50/100], e[min(len(e)-1, len(e)*99/100)]
 	}
 	return r, nil
 }
@@ -154,6 +186,26 @@ type simUser struct {
 	reply chan struct{}
 	o     options
 	rng   *rand.Rand
+	seen  *latencies // shared by the users of a run
+}
+
+// latencies collects durations from several goroutines.
+type latencies struct {
+	mu sync.Mutex // guards d
+	d  []time.Duration
+}
+
+func (l *latencies) add(d time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.d = append(l.d, d)
+}
+
+func (l *latencies) sorted() []time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	slices.Sort(l.d)
+	return l.d
 }
 
 var errStuck = errors.New("no reply in time")
@@ -212,11 +264,13 @@ func (u *simUser) step(ctx context.Context, send func()) error {
 	if err := fleet.Pause(ctx, time.Duration(u.rng.Int64N(2*int64(u.o.think)+1))); err != nil {
 		return err
 	}
+	sent := time.Now()
 	send()
 	t := time.NewTimer(u.o.stepTimeout)
 	defer t.Stop()
 	select {
 	case <-u.reply:
+		u.seen.add(time.Since(sent))
 		return nil
 	case <-t.C:
 		return errStuck

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,10 +60,43 @@ func TestShortRedis(t *testing.T) {
 	checkAllReached(t, c)
 }
 
+// TestShortFlood runs 100 people, then the same 100 with one more chat
+// sending 1,000 messages at once halfway through: everyone still reaches
+// the end, and the flooding chat gets a few answers, not 1,000. The
+// others' p99 with vs without the flood is in the report (a ratio, not a
+// pass mark: this machine is shared).
+func TestShortFlood(t *testing.T) {
+	c := short()
+	c.users, c.flood = 100, 1000
+	var progress bytes.Buffer
+	runs, err := measure(t.Context(), c, &progress)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	report(&out, c, runs)
+	t.Log("\n" + out.String())
+	if len(runs) != 2 || runs[0].flood != 0 || runs[1].flood != 1000 {
+		t.Fatalf("runs %+v, want one without the flood and one with it", runs)
+	}
+	for _, r := range runs {
+		if r.reached != r.users || r.stuck != 0 {
+			t.Errorf("flood %d: %d of %d users reached the place list, %d stuck: %v", r.flood, r.reached, r.users, r.stuck, r.errs)
+		}
+	}
+	if n := runs[1].floodHandled; n < 1 || n > 250 {
+		t.Errorf("%d of the flood's 1,000 messages answered: want a few, the rest dropped", n)
+	}
+	if !strings.Contains(out.String(), "with vs without the flood, as they see it: p50 ×") {
+		t.Error("the report lacks the ratio with vs without the flood")
+	}
+}
+
 func TestFlagsBounded(t *testing.T) {
 	for _, args := range [][]string{{"-users", "0"}, {"-users", "1000000"}, {"-timeout", "3h"}, {"-skip-memory"}, {"-ramp", "-1s"},
 		{"-instances", "3"}, {"-kill"}, {"-bin", "/bin/true"}, {"-instances", "99", "-redis-url", "redis://127.0.0.1:1"},
-		{"-instances", "3", "-redis-url", "redis://127.0.0.1:1", "-dup", "-1"}} {
+		{"-instances", "3", "-redis-url", "redis://127.0.0.1:1", "-dup", "-1"}, {"-flood", "-1"},
+		{"-flood", "10", "-instances", "3", "-redis-url", "redis://127.0.0.1:1"}} {
 		var errb bytes.Buffer
 		if code := run(args, &bytes.Buffer{}, &errb, func(string) string { return "" }); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)

@@ -7,6 +7,13 @@
 //
 //	go run ./cmd/loadtest                          # 1000 users, memory only
 //	go run ./cmd/loadtest -redis-url redis://127.0.0.1:6379/0
+//	go run ./cmd/loadtest -users 300 -flood 1000   # one flooding chat among 300
+//
+// With -flood, each store runs twice, the second time with one more chat
+// sending that many messages at once halfway through the ramp; it reports
+// the other users' p50 and p99 with vs without the flood (as they see it:
+// from the message sent to its reply, the poll's wait included), and how many of
+// the flood's messages were answered rather than dropped by the flood rule.
 //
 // The fake runs in the same process and shares its CPUs: the figures are
 // an upper bound of the bot's own cost. Nothing leaves the machine but the
@@ -79,6 +86,7 @@ type config struct {
 	skipMemory  bool
 	cpuProfile  string
 	trace       string
+	flood       int
 
 	// The multi-process mode (multi.go).
 	instances int
@@ -88,6 +96,8 @@ type config struct {
 	retry     time.Duration
 	logLevel  string
 	splitCPUs bool
+	busy      int
+	pool      int
 }
 
 func parse(args []string, stderr io.Writer, getenv func(string) string) (config, error) {
@@ -104,6 +114,8 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 	fs.BoolVar(&c.skipMemory, "skip-memory", false, "run with Redis only")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the runs to this file")
 	fs.StringVar(&c.trace, "trace", "", "write an execution trace of the runs to this file (go tool trace)")
+	fs.IntVar(&c.flood, "flood", 0, "in-process mode: run each store twice, the second time with one more chat sending this many messages "+
+		"at once halfway through the ramp, and report the others' p99 with vs without it; 0: no flood")
 	fs.IntVar(&c.instances, "instances", 0, "run the secours binary in webhook mode: 1 process, then this many, on -redis-url; 0: the engine in this process")
 	fs.StringVar(&c.bin, "bin", "", "with -instances: the secours binary; empty: go build ./cmd/secours")
 	fs.BoolVar(&c.kill, "kill", false, "with -instances: SIGKILL one process halfway through the last run and restart it on the same port")
@@ -111,7 +123,10 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 	fs.DurationVar(&c.retry, "retry", 6*time.Second, "with -instances: wait before an update whose request failed is posted again, as Telegram does "+
 		"(above the engine's 5 s, so that an update saved just before the kill is answered again)")
 	fs.BoolVar(&c.splitCPUs, "split-cpus", true, "with -instances: give each process GOMAXPROCS = CPUs / processes, its share of the machine")
-	fs.StringVar(&c.logLevel, "log-level", "warn", "with -instances: LOG_LEVEL of the processes (their logs go to a temporary folder)")
+	fs.IntVar(&c.busy, "busy", 0, "with -kill: this many busy-looping neighbours during the run with the kill, for CPU pressure "+
+		"(on a 2-core machine, 2 starve every process as a busy machine does); 0: none")
+	fs.IntVar(&c.pool, "pool", 0, "with -instances: the processes' Redis pool size (pool_size in their REDIS_URL); 0: go-redis' default, 10 per GOMAXPROCS")
+	fs.StringVar(&c.logLevel, "log-level", "warn", "with -instances: LOG_LEVEL of the processes (their logs go to a temporary folder, kept when a run fails)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -135,6 +150,15 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 		problems = append(problems, "-instances needs -redis-url: the processes share their sessions there")
 	case c.instances == 0 && (c.kill || c.bin != ""):
 		problems = append(problems, "-kill and -bin need -instances")
+	}
+	if c.flood < 0 || c.flood > maxUsers || (c.flood > 0 && c.instances > 0) {
+		problems = append(problems, fmt.Sprintf("-flood: %d is not in 0..%d, or given with -instances", c.flood, maxUsers))
+	}
+	if c.busy < 0 || c.busy > maxBusy() || (c.busy > 0 && !c.kill) {
+		problems = append(problems, fmt.Sprintf("-busy: %d is not in 0..%d, or given without -kill", c.busy, maxBusy()))
+	}
+	if c.pool < 0 || c.pool > 1000 || (c.pool > 0 && c.instances == 0) {
+		problems = append(problems, fmt.Sprintf("-pool: %d is not in 0..1000, or given without -instances", c.pool))
 	}
 	if c.dupEvery < 0 || c.retry <= 0 {
 		problems = append(problems, "-dup ≥ 0, -retry > 0")
@@ -225,24 +249,38 @@ func record(path string, start func(io.Writer) error, stop func()) (func(), erro
 // namedResult is one run and its store.
 type namedResult struct {
 	store string
+	flood int // messages of the flooding chat; 0: none
 	result
 }
 
-// measure runs the memory store, then Redis if configured.
+// measure runs the memory store, then Redis if configured; with a flood,
+// each twice: without, then with it.
 func measure(ctx context.Context, c config, progress io.Writer) ([]namedResult, error) {
 	e, err := configs.Engine()
 	if err != nil {
 		return nil, err
 	}
+	floods := []int{0}
+	if c.flood > 0 {
+		floods = append(floods, c.flood)
+	}
 	o := options{users: c.users, think: c.think, ramp: c.ramp, stepTimeout: c.stepTimeout, firstChat: 500_000_000}
 	var out []namedResult
-	if !c.skipMemory {
-		fmt.Fprintf(progress, "memory: %d users…\n", c.users)
-		r, err := runLoad(ctx, e, memory.New(time.Hour, nil), o)
-		if err != nil {
-			return nil, fmt.Errorf("memory run: %w", err)
+	for _, flood := range floods {
+		o.flood = flood
+		label := ""
+		if flood > 0 {
+			label = fmt.Sprintf(", one more chat sending %d messages at once", flood)
 		}
-		out = append(out, namedResult{"memory", r})
+		if !c.skipMemory {
+			fmt.Fprintf(progress, "memory: %d users%s…\n", c.users, label)
+			r, err := runLoad(ctx, e, memory.New(time.Hour, nil), o)
+			if err != nil {
+				return nil, fmt.Errorf("memory run: %w", err)
+			}
+			out = append(out, namedResult{"memory", flood, r})
+		}
+		o.firstChat += int64(c.users) + 1
 	}
 	if c.redisURL != "" {
 		prefix := "loadtest" + strconv.FormatInt(time.Now().UnixNano(), 36)
@@ -251,19 +289,22 @@ func measure(ctx context.Context, c config, progress io.Writer) ([]namedResult, 
 			return nil, err
 		}
 		defer st.Close()
-		fmt.Fprintf(progress, "redis: %d users…\n", c.users)
-		o.firstChat += int64(c.users)
-		r, err := runLoad(ctx, e, st, o)
-		// Remove the run's sessions (they would expire within the hour).
-		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		for i := range c.users {
-			_ = st.Delete(dctx, flows.ChatID("tg:"+strconv.FormatInt(o.firstChat+int64(i), 10)))
+		for _, flood := range floods {
+			o.flood = flood
+			fmt.Fprintf(progress, "redis: %d users%s…\n", c.users, map[bool]string{true: ", with a flood"}[flood > 0])
+			o.firstChat += int64(c.users) + 1
+			r, err := runLoad(ctx, e, st, o)
+			// Remove the run's sessions (they would expire within the hour).
+			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+			for i := -1; i < c.users; i++ {
+				_ = st.Delete(dctx, flows.ChatID("tg:"+strconv.FormatInt(o.firstChat+int64(i), 10)))
+			}
+			cancel()
+			if err != nil {
+				return nil, fmt.Errorf("redis run: %w", err)
+			}
+			out = append(out, namedResult{"redis", flood, r})
 		}
-		if err != nil {
-			return nil, fmt.Errorf("redis run: %w", err)
-		}
-		out = append(out, namedResult{"redis", r})
 	}
 	return out, nil
 }
@@ -271,14 +312,25 @@ func measure(ctx context.Context, c config, progress io.Writer) ([]namedResult, 
 func report(w io.Writer, c config, runs []namedResult) {
 	fmt.Fprintf(w, "\n%d users arriving over %s, GOMAXPROCS %d, think ≈ %s, %s/%s, %d CPUs; fake Bot API in process on loopback; no pacing\n",
 		c.users, c.ramp, c.cpus, c.think, runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
-	fmt.Fprintf(w, "%-7s %6s %7s %6s %8s %8s %9s %9s %9s\n", "store", "users", "ended", "stuck", "updates", "upd/s", "p50", "p99", "max")
+	fmt.Fprintf(w, "%-7s %6s %6s %7s %6s %8s %8s %9s %9s %9s %9s %9s\n", "store", "flood", "users", "ended", "stuck", "updates", "upd/s",
+		"p50", "p99", "max", "seen p50", "seen p99")
 	var mem, red *namedResult
+	base := map[string]*namedResult{}
 	for i, r := range runs {
-		fmt.Fprintf(w, "%-7s %6d %7d %6d %8d %8.0f %9s %9s %9s\n", r.store, r.users, r.reached, r.stuck, r.updates,
-			float64(r.updates)/r.elapsed.Seconds(), round(r.p50), round(r.p99), round(r.max))
+		fmt.Fprintf(w, "%-7s %6d %6d %7d %6d %8d %8.0f %9s %9s %9s %9s %9s\n", r.store, r.flood, r.users, r.reached, r.stuck, r.updates,
+			float64(r.updates)/r.elapsed.Seconds(), round(r.p50), round(r.p99), round(r.max), round(r.e2e50), round(r.e2e99))
 		for _, err := range r.errs {
 			fmt.Fprintf(w, "  stuck: %v\n", err)
 		}
+		if r.flood > 0 {
+			fmt.Fprintf(w, "  flooding chat: %d of its %d messages answered, the rest dropped by the flood rule\n", r.floodHandled, r.flood)
+			if b := base[r.store]; b != nil && b.e2e99 > 0 && b.e2e50 > 0 {
+				fmt.Fprintf(w, "  the other %d users with vs without the flood, as they see it: p50 ×%.2f, p99 ×%.2f\n", r.users,
+					float64(r.e2e50)/float64(b.e2e50), float64(r.e2e99)/float64(b.e2e99))
+			}
+			continue
+		}
+		base[r.store] = &runs[i]
 		switch r.store {
 		case "memory":
 			mem = &runs[i]

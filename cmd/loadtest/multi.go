@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
@@ -34,6 +35,10 @@ type fleetRun struct {
 	cpu      time.Duration // the instances' CPU time during the drive
 	cpuExact bool          // start-ups left out of cpu
 	kill     *killReport   // nil: no kill in this run
+	busy     int           // busy-looping neighbours during the drive
+	// logs is the folder of the instances' logs, kept when the run failed
+	// (else removed with the run); "" if removed.
+	logs string
 }
 
 // killReport is what the kill of an instance did.
@@ -106,7 +111,19 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 	if err != nil {
 		return fleetRun{}, err
 	}
-	defer os.RemoveAll(dir)
+	// The instances' logs are the only account of what went wrong inside
+	// them: a failed run keeps them, and says where.
+	var r fleetRun
+	keep := false
+	defer func() {
+		if !keep {
+			os.RemoveAll(dir)
+		}
+	}()
+	fail := func(err error) (fleetRun, error) {
+		keep = true
+		return fleetRun{}, fmt.Errorf("%w (instances' logs kept in %s)", err, dir)
+	}
 	prefix := "loadtest-" + strings.ToLower(rand.Text()[:10])
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
@@ -121,10 +138,18 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 		// CPUs, and the runtimes' contention counts as the bot's work.
 		env = append(env, "GOMAXPROCS="+strconv.Itoa(max(1, runtime.NumCPU()/n)))
 	}
-	f, err := fleet.Start(ctx, fleet.Config{Bin: bin, Instances: n, RedisURL: c.redisURL, Prefix: prefix,
+	redisURL := c.redisURL
+	if c.pool > 0 {
+		sep := "?"
+		if strings.Contains(redisURL, "?") {
+			sep = "&"
+		}
+		redisURL += sep + "pool_size=" + strconv.Itoa(c.pool)
+	}
+	f, err := fleet.Start(ctx, fleet.Config{Bin: bin, Instances: n, RedisURL: redisURL, Prefix: prefix,
 		APIURL: api.URL, Token: api.Token, Dir: dir, Env: env})
 	if err != nil {
-		return fleetRun{}, err
+		return fail(err)
 	}
 	defer f.Stop()
 
@@ -144,7 +169,13 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 		o.OnStep = k.OnStep
 	}
 	f.MarkCPU()
+	busy := 0
+	if kill {
+		busy = c.busy
+	}
+	stopBusy := neighbours(ctx, busy)
 	res := fleet.Drive(ctx, api, f, o)
+	stopBusy()
 	var killErr error
 	if k != nil {
 		// Before Stop: the restart may still be under way.
@@ -158,8 +189,47 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 		rep.down = down
 	}
 	cpu, exact, stopErr := f.Stop()
-	r := fleetRun{instances: n, Result: res, cpu: cpu, cpuExact: exact, kill: rep}
-	return r, errors.Join(killErr, stopErr)
+	r = fleetRun{instances: n, Result: res, cpu: cpu, cpuExact: exact, kill: rep, busy: busy}
+	err = errors.Join(killErr, stopErr)
+	if err != nil || !r.OK() {
+		keep, r.logs = true, dir
+	}
+	return r, err
+}
+
+// maxBusy bounds -busy: the neighbours must load the machine, not stall
+// the run.
+func maxBusy() int { return 4 * runtime.NumCPU() }
+
+// neighbours starts n goroutines that spin until the returned stop is
+// called or ctx ends: a busy neighbour on the machine, as another
+// program's build would be. GOMAXPROCS grows by n meanwhile, so that the
+// spinning takes CPU time from every process (the instances, Redis),
+// not only from this one's fake Bot API and people.
+func neighbours(ctx context.Context, n int) (stop func()) {
+	if n <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	procs := runtime.GOMAXPROCS(0)
+	runtime.GOMAXPROCS(procs + n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			x := 0
+			for ctx.Err() == nil {
+				for i := range 1 << 20 {
+					x += i
+				}
+			}
+			_ = x
+		})
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+		runtime.GOMAXPROCS(procs)
+	}
 }
 
 func reportFleet(w io.Writer, c config, runs []fleetRun) {
@@ -183,6 +253,9 @@ func reportFleet(w io.Writer, c config, runs []fleetRun) {
 		if r.Status5xx+r.StatusBad > 0 {
 			fmt.Fprintf(w, "  %d answers 5xx, %d other non-2xx\n", r.Status5xx, r.StatusBad)
 		}
+		if r.busy > 0 {
+			fmt.Fprintf(w, "  under CPU pressure: %d busy-looping neighbours on %d CPUs\n", r.busy, runtime.NumCPU())
+		}
 		if r.kill != nil {
 			fmt.Fprintf(w, "  instance %d SIGKILLed at update %d, ready again %s later; %d requests unanswered, "+
 				"%d updates posted again (longest reply %s, Telegram's wait included), %d answers repeated\n",
@@ -197,6 +270,9 @@ func reportFleet(w io.Writer, c config, runs []fleetRun) {
 		}
 		for _, err := range r.Errs {
 			fmt.Fprintf(w, "  failed: %v\n", err)
+		}
+		if r.logs != "" {
+			fmt.Fprintf(w, "  the instances' logs are kept in %s\n", r.logs)
 		}
 	}
 	if len(runs) < 2 {

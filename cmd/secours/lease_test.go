@@ -5,8 +5,13 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"net"
+	"os"
+	"os/exec"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -100,8 +105,9 @@ func TestSecondPollerRefused(t *testing.T) {
 	stop3()
 }
 
-// TestPollLeaseLost takes the lease away from a polling instance: it
-// stops polling and serve ends with an error that says why.
+// TestPollLeaseLost gives the lease to another owner behind a polling
+// instance's back: it stops polling and serve ends with an error that
+// says why, once the other owner kept it past one TTL.
 func TestPollLeaseLost(t *testing.T) {
 	u := storetest.RedisURL(t)
 	srv := telegramtest.New(telegramtest.Options{})
@@ -124,19 +130,136 @@ func TestPollLeaseLost(t *testing.T) {
 	c := goredis.NewUniversalClient(o)
 	defer c.Close()
 	key := prefix + ":" + pollLeaseName(srv.Token)
-	if n, err := c.Del(t.Context(), key).Result(); err != nil || n != 1 {
-		t.Fatalf("DEL %s = %d, %v; want the lease key", key, n, err)
+	if err := c.Set(t.Context(), key, "another-owner", time.Minute).Err(); err != nil {
+		t.Fatalf("SET %s: %v", key, err)
 	}
 	select {
 	case err := <-errc:
 		if !errors.Is(err, errPollLost) {
 			t.Fatalf("serve = %v, want %v", err, errPollLost)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("still polling 5 s after the lease was lost")
+	case <-time.After(10 * time.Second):
+		t.Fatal("still polling 10 s after the lease was taken")
 	}
-	// The lost lease was not put back by the release.
-	if n, err := c.Exists(t.Context(), key).Result(); err != nil || n != 0 {
-		t.Errorf("lease key exists after the instance stopped (%d, %v)", n, err)
+	// The other owner's lease was left alone.
+	if got, err := c.Get(t.Context(), key).Result(); err != nil || got != "another-owner" {
+		t.Errorf("lease key holds %q (%v) after the instance stopped, want the other owner's", got, err)
+	}
+}
+
+// ownRedis is a redis-server of the test's own, on a free loopback port,
+// that the test may kill and start again on the same port. The shared
+// Redis must never be stopped.
+type ownRedis struct {
+	t    *testing.T
+	bin  string
+	port string
+	dir  string
+	cmd  *exec.Cmd
+}
+
+func startOwnRedis(t *testing.T) *ownRedis {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no redis-server on PATH")
+		}
+		t.Skip("no redis-server on PATH (apt-get install redis-server)")
+	}
+	r := &ownRedis{t: t, bin: bin, port: strconv.Itoa(freePort(t)), dir: t.TempDir()}
+	r.start()
+	t.Cleanup(r.kill)
+	return r
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func (r *ownRedis) url() string { return "redis://127.0.0.1:" + r.port + "/0" }
+
+// start runs the server, empty (no persistence), and waits until it
+// answers.
+func (r *ownRedis) start() {
+	r.t.Helper()
+	r.cmd = exec.Command(r.bin, "--port", r.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--daemonize", "no", "--dir", r.dir)
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	waitFor(r.t, "redis-server on "+r.port, func() bool {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+r.port, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+}
+
+// kill stops the server with SIGKILL, as a crash would.
+func (r *ownRedis) kill() {
+	if r.cmd == nil {
+		return
+	}
+	_ = r.cmd.Process.Kill()
+	_ = r.cmd.Wait()
+	r.cmd = nil
+}
+
+// TestPollingSurvivesRedisOutage kills the Redis of a polling instance,
+// keeps it down past the polling lease's TTL, then starts it again,
+// empty, on the same port: the instance pauses polling rather than exit,
+// takes the lease again and resumes, and the message sent during the
+// outage is answered.
+func TestPollingSurvivesRedisOutage(t *testing.T) {
+	rd := startOwnRedis(t)
+	srv := telegramtest.New(telegramtest.Options{})
+	defer srv.Close()
+	const ttl = 600 * time.Millisecond
+	cfg := pollingConfig(t, srv, rd.url(), testPrefix(), ttl)
+	cfg.RedisWait = 0
+	logs := &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, logs) }()
+	srv.Text(65, "fr", "/start")
+	waitFor(t, "the instance to poll", func() bool { return len(srv.Sent(65)) >= 2 })
+
+	rd.kill()
+	during := srv.Text(66, "fr", "/start")
+	// Down for several TTLs: the lease cannot be renewed, and is lost.
+	waitFor(t, "the lease to be lost", func() bool { return strings.Contains(logs.String(), "polling lease lost") })
+	select {
+	case err := <-errc:
+		t.Fatalf("serve ended during the outage: %v", err)
+	default:
+	}
+	rd.start()
+	srv.Text(67, "nl", "/start")
+	waitFor(t, "an answer after Redis came back", func() bool { return len(srv.Sent(67)) >= 2 })
+	waitFor(t, "an answer to the message sent during the outage", func() bool { return len(srv.Sent(66)) >= 1 })
+	if !strings.Contains(logs.String(), "polling resumed") {
+		t.Errorf("no line says polling resumed:\n%s", logs.String())
+	}
+	cancel()
+	select {
+	case err := <-errc:
+		if err != nil {
+			t.Errorf("serve = %v after the stop", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	if got := srv.Offset(); got <= during {
+		t.Errorf("offset %d: the update sent during the outage (%d) was never confirmed", got, during)
 	}
 }

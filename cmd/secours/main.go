@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -294,6 +295,11 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	// up before (its username goes in share links) and receives nothing
 	// until the channels run; WhatsApp starts after.
 	runner := &bot.Runner{Engine: engine, Store: st, Referrals: st, Structures: st, Stats: st, Log: log, Metrics: m}
+	if p, ok := st.(interface{ PoolSize() int }); ok {
+		// No more steps at once than the Redis pool has connections: a
+		// step waiting for one waits inside the store's deadline.
+		runner.Steps = min(8*runtime.GOMAXPROCS(0), p.PoolSize())
+	}
 	mux := http.NewServeMux()
 	ready := &readiness{}
 	if p, ok := st.(interface{ Ping(context.Context) error }); ok {

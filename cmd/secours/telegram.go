@@ -45,6 +45,7 @@ type TelegramConfig struct {
 
 	throttled func(time.Duration) // counts 429 waits in the metrics
 	pollLease time.Duration       // TTL of the polling lease; 0: defaultPollLease (tests shorten it)
+	drain     time.Duration       // bound of the polling drain at stop; 0: telegram.DefaultDrain (tests shorten it)
 }
 
 // enabled reports whether the channel runs.
@@ -58,7 +59,7 @@ func (c TelegramConfig) LogValue() slog.Value {
 func (c TelegramConfig) adapter() telegram.Config {
 	limits, _ := c.limits() // checked by checkTelegram
 	return telegram.Config{Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
-		Texts: configs.ChannelTexts("telegram"), Throttled: c.throttled, Limits: limits}
+		Texts: configs.ChannelTexts("telegram"), Throttled: c.throttled, Limits: limits, Drain: c.drain}
 }
 
 // limits reads Rate. A rate below Telegram's gets a burst of one second's
@@ -165,7 +166,11 @@ func startTelegram(ctx context.Context, c TelegramConfig, conv bot.Conversation,
 		if lease == nil {
 			return a, a.Poll, nil
 		}
-		return a, func(ctx context.Context) error { return pollLeased(ctx, a, lease, log) }, nil
+		return a, func(ctx context.Context) error {
+			return pollLeased(ctx, a, lease, func(ctx context.Context) (*redis.Lease, error) {
+				return retakePollLease(ctx, leases, c, log)
+			}, log)
+		}, nil
 	}
 	u, err := url.Parse(c.WebhookURL)
 	if err != nil {
@@ -210,8 +215,8 @@ func leaserOf(st any) leaser {
 var (
 	errPollHeld = errors.New("another Secours instance already polls this Telegram bot (lease in Redis); " +
 		"use the webhook mode (TELEGRAM_WEBHOOK_URL) to run several instances")
-	errPollLost = errors.New("telegram: the polling lease in Redis was lost (Redis unreachable, or another " +
-		"instance took it): polling stopped; use the webhook mode (TELEGRAM_WEBHOOK_URL) to run several instances")
+	errPollLost = errors.New("telegram: the polling lease in Redis was taken by another instance: polling stopped; " +
+		"use the webhook mode (TELEGRAM_WEBHOOK_URL) to run several instances")
 )
 
 // pollLeaseName names the polling lease of a bot by a hash of its token:
@@ -227,10 +232,7 @@ func pollLeaseName(token string) string {
 // behind for up to one TTL, while a live one renews it, so a restart
 // right after a crash (systemd, a restart policy) is not refused.
 func takePollLease(ctx context.Context, leases leaser, c TelegramConfig, log *slog.Logger) (*redis.Lease, error) {
-	ttl := c.pollLease
-	if ttl <= 0 {
-		ttl = defaultPollLease
-	}
+	ttl := pollLeaseTTL(c)
 	name := pollLeaseName(c.Token)
 	l, err := leases.Lease(ctx, name, ttl)
 	if errors.Is(err, redis.ErrLeaseHeld) {
@@ -251,33 +253,92 @@ func takePollLease(ctx context.Context, leases leaser, c TelegramConfig, log *sl
 	return l, nil
 }
 
-// pollLeased polls until ctx is done or the lease is lost, then releases
-// the lease, so that the next instance may poll at once.
-func pollLeased(ctx context.Context, a *telegram.Adapter, l *redis.Lease, log *slog.Logger) error {
-	pctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	wg.Go(func() {
+func pollLeaseTTL(c TelegramConfig) time.Duration {
+	if c.pollLease > 0 {
+		return c.pollLease
+	}
+	return defaultPollLease
+}
+
+// maxRetakeWait bounds the wait between two tries to take the polling
+// lease again while Redis is unreachable.
+const maxRetakeWait = 5 * time.Second
+
+// retakePollLease takes the polling lease again after it was lost. While
+// Redis cannot be reached it tries again, every 100 ms at first and every
+// maxRetakeWait at most, until ctx ends: an outage of Redis pauses polling,
+// it does not end the process. A lease held by another instance is waited
+// out once, as at start-up; still held, it is errPollLost.
+func retakePollLease(ctx context.Context, leases leaser, c TelegramConfig, log *slog.Logger) (*redis.Lease, error) {
+	var wait time.Duration
+	for {
+		l, err := takePollLease(ctx, leases, c, log)
+		switch {
+		case err == nil:
+			return l, nil
+		case errors.Is(err, errPollHeld):
+			return nil, errPollLost
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		}
+		wait = min(max(2*wait, 100*time.Millisecond), maxRetakeWait)
+		log.Warn("telegram: polling paused, Redis unreachable: trying again", slog.Any("err", err), slog.Duration("dur", wait))
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// pollLeased polls while it holds the lease, until ctx is done, then
+// releases the lease, so that the next instance may poll at once. A lease
+// lost (Redis unreachable past its TTL, or restarted and emptied) pauses
+// polling: the updates in flight are finished, the ones not yet answered
+// stay unconfirmed at Telegram, and polling resumes once the lease is
+// taken again (retake), where it stopped. Only a lease taken by another
+// instance ends it, with errPollLost. The lease is released before the
+// adapter's last wait, which the stop's bound may cut.
+func pollLeased(ctx context.Context, a *telegram.Adapter, l *redis.Lease, retake func(context.Context) (*redis.Lease, error), log *slog.Logger) error {
+	var err error
+	for {
+		pctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			select {
+			case <-l.Lost():
+				cancel() // Receive finishes the updates in flight and confirms them
+			case <-pctx.Done():
+			}
+		})
+		err = a.Receive(pctx)
+		cancel()
+		wg.Wait()
+		lost := false
 		select {
 		case <-l.Lost():
-			cancel() // Poll finishes the updates in flight and confirms them
-		case <-pctx.Done():
+			lost = true
+		default:
 		}
-	})
-	err := a.Poll(pctx)
-	cancel()
-	wg.Wait()
+		if err != nil || ctx.Err() != nil || !lost {
+			break
+		}
+		_ = l.Release(context.WithoutCancel(ctx)) // stops the renewal; the key is not ours
+		log.Warn("telegram: polling lease lost (Redis unreachable or emptied): polling paused until it is taken again")
+		if l, err = retake(ctx); err != nil {
+			if ctx.Err() != nil {
+				err = nil // a stop while paused
+			}
+			a.Wait()
+			return err
+		}
+		log.Info("telegram: polling lease taken again: polling resumed")
+	}
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer rcancel()
 	if rerr := l.Release(rctx); rerr != nil {
 		log.Warn("telegram: polling lease not released: the next start waits for it to expire", slog.Any("err", rerr))
 	}
-	select {
-	case <-l.Lost():
-		if ctx.Err() == nil {
-			return errPollLost
-		}
-	default:
-	}
+	a.Wait()
 	return err
 }

@@ -17,13 +17,20 @@ var ErrLeaseHeld = errors.New("redis: lease held by another owner")
 
 // renewScript extends the lease only if this owner still holds it: a
 // plain PEXPIRE would extend a lease that expired and was taken by
-// another process in the meantime.
+// another process in the meantime. A key found gone is taken again: no
+// one holds the lease then, and a Redis restarted without its data (or
+// emptied) must not cost the holder its lease.
 //
 // KEYS[1]: the lease key. ARGV[1]: the owner id. ARGV[2]: the TTL in
 // milliseconds.
 const renewScript = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] then
 	return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+if not v then
+	redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+	return 1
 end
 return 0
 `
@@ -105,7 +112,9 @@ func (s *Store) Lease(ctx context.Context, name string, ttl time.Duration) (*Lea
 }
 
 // Lost returns a channel closed when the lease is no longer held: the key
-// expired or was taken, or Redis could not be reached in time to renew it.
+// was taken by another owner, or Redis could not be reached in time to
+// renew it. A key that expired or went away (a Redis restarted empty) is
+// taken again by the renewal, if no one else took it first.
 // Release does not close it.
 func (l *Lease) Lost() <-chan struct{} { return l.lost }
 
@@ -145,7 +154,7 @@ func (l *Lease) renew(held time.Time) {
 		case err == nil && n == 1:
 			held = start
 		case err == nil:
-			// Expired, or deleted, or someone else's now.
+			// Someone else's now.
 			l.markLost()
 			return
 		case time.Since(held)+every >= l.ttl:

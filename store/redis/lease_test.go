@@ -140,3 +140,36 @@ func TestLeaseArguments(t *testing.T) {
 		t.Error("1 ms TTL accepted")
 	}
 }
+
+// TestLeaseTakenBackAfterEmptied deletes the lease key, as a Redis
+// restarted without its data does, with no one else waiting for it: the
+// renewal takes it back, and the lease is not lost.
+func TestLeaseTakenBackAfterEmptied(t *testing.T) {
+	s := newStore(t, Options{})
+	ctx := t.Context()
+	const ttl = 150 * time.Millisecond
+	l, err := s.Lease(ctx, "poll:{emptied}", ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Release(context.Background())
+	if err := s.c.Del(ctx, l.key).Err(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if got, _ := s.c.Get(ctx, l.key).Result(); got == l.owner {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the renewal did not take the emptied key back")
+		}
+	}
+	select {
+	case <-l.Lost():
+		t.Fatal("lease lost though no one else took it")
+	default:
+	}
+	if _, err := s.Lease(ctx, "poll:{emptied}", ttl); !errors.Is(err, ErrLeaseHeld) {
+		t.Errorf("Lease by another = %v, want ErrLeaseHeld", err)
+	}
+}

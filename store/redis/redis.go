@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -80,6 +81,7 @@ type Store struct {
 	prefix  string
 	timeout time.Duration
 	now     func() time.Time // Options.Now
+	pool    int              // connections per server in the client's pool
 }
 
 // Open connects to the Redis of rawURL (see ParseURL for its forms) and
@@ -126,6 +128,10 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 		prefix:  opt.Prefix,
 		timeout: opt.Timeout,
 		now:     opt.Now,
+		pool:    uo.PoolSize,
+	}
+	if s.pool <= 0 {
+		s.pool = 10 * runtime.GOMAXPROCS(0) // go-redis' default
 	}
 	pctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
@@ -157,6 +163,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// PoolSize is the number of connections the client keeps per server
+// (pool_size in the URL, else go-redis' 10 per GOMAXPROCS): a step that
+// waits for one of them waits inside its deadline.
+func (s *Store) PoolSize() int { return s.pool }
 
 // Close closes the connections.
 func (s *Store) Close() error {

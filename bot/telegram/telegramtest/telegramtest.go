@@ -44,7 +44,9 @@ type Server struct {
 	offset   int64 // the highest offset a getUpdates sent
 	chats    map[int64]*chatState
 	failures map[string][]Failure
-	wake     chan struct{} // closed when an update is pushed
+	holds    map[string]chan struct{} // methods whose calls wait, until the channel is closed
+	held     map[string]int           // calls waiting on a hold now
+	wake     chan struct{}            // closed when an update is pushed
 	closed   bool
 }
 
@@ -114,6 +116,8 @@ func New(o Options) *Server {
 		record:   !o.NoRecord,
 		chats:    map[int64]*chatState{},
 		failures: map[string][]Failure{},
+		holds:    map[string]chan struct{}{},
+		held:     map[string]int{},
 		wake:     make(chan struct{}),
 		nextUpd:  1000,
 	}
@@ -129,6 +133,10 @@ func (s *Server) Close() {
 		s.closed = true
 		close(s.wake)
 	}
+	for m, c := range s.holds {
+		close(c) // held calls end with the server
+		delete(s.holds, m)
+	}
 	s.mu.Unlock()
 	s.srv.CloseClientConnections()
 	s.srv.Close()
@@ -139,6 +147,65 @@ func (s *Server) Fail(method string, f Failure) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failures[method] = append(s.failures[method], f)
+}
+
+// Hold makes the calls of method wait, from now until release is called
+// (once is enough; it may be called more than once). A call whose request
+// ends while it waits (the bot gave up, or its process died) is not
+// carried out and is recorded with status 499: the bot got no answer.
+func (s *Server) Hold(method string) (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.holds[method]
+	if c == nil {
+		c = make(chan struct{})
+		s.holds[method] = c
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.holds[method] == c {
+				close(c)
+				delete(s.holds, method)
+			}
+		})
+	}
+}
+
+// Held counts the calls of method waiting on a Hold now.
+func (s *Server) Held(method string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.held[method]
+}
+
+// statusGone records a call whose request ended before it was answered.
+const statusGone = 499
+
+// wait holds a call while its method is held; false if the request ended
+// first.
+func (s *Server) wait(r *http.Request, method string) bool {
+	s.mu.Lock()
+	c := s.holds[method]
+	if c == nil {
+		s.mu.Unlock()
+		return true
+	}
+	s.held[method]++
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.held[method]--
+		s.mu.Unlock()
+	}()
+	select {
+	case <-c:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
 }
 
 // Block makes every send to chat fail with 403, as when the person
@@ -347,6 +414,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		res = fail(http.StatusBadRequest, "Bad Request: "+err.Error())
 	case method == "getUpdates":
 		res = s.getUpdates(r, params)
+	case !s.wait(r, method):
+		res = fail(statusGone, "request ended while held")
 	default:
 		s.mu.Lock()
 		if q := s.failures[method]; len(q) > 0 {
