@@ -77,7 +77,7 @@ func AllKeys() []string {
 	return slices.Compact(keys)
 }
 
-// tipCounts is how many first-aid tips diagnostic.md E gives per need and
+// tipCounts is how many first-aid tips docs/diagnostic.md E gives per need and
 // country.
 var tipCounts = map[string][2]int{ // need → {BE, FR}
 	"procedure": {3, 3}, "banking": {3, 3}, "job": {3, 3}, "health": {3, 3},

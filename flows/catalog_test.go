@@ -14,7 +14,7 @@ import (
 var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
 
 // TestCatalogues: every key in both languages, no unused key, the same
-// placeholders, and buttons of at most 20 characters (diagnostic.md F.3).
+// placeholders, and buttons of at most 20 characters (docs/diagnostic.md F.3).
 func TestCatalogues(t *testing.T) {
 	cats, err := flows.LoadCatalogs(configs.FS)
 	if err != nil {

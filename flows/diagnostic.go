@@ -6,26 +6,26 @@ import (
 	"strings"
 )
 
-// This file is the reference diagnostic of diagnostic.md A–C: the question
+// This file is the reference diagnostic of docs/diagnostic.md A–C: the question
 // table and the classifier. It is pure: no I/O, no clock, and no
 // allocation beyond the result's flags on the success path, because the
 // engine calls Classify on every step that reaches the result screen.
 
-// Needs lists the urgent-need keys of diagnostic.md A in menu order. The
+// Needs lists the urgent-need keys of docs/diagnostic.md A in menu order. The
 // keys are stable; labels live in the catalogues.
 //
 // Needs is a read-only table (the one kind of package variable the house
 // style allows besides sentinels): do not modify it.
 var Needs = []string{"procedure", "banking", "job", "health", "family", "learning", "other"}
 
-// Question is one diagnostic question (diagnostic.md A and B): its stable
+// Question is one diagnostic question (docs/diagnostic.md A and B): its stable
 // key and its answer keys in document order, which is also button order.
 type Question struct {
 	Key     string
 	Answers []string // answer keys in document order
 }
 
-// Questions lists Q1–Q8 of diagnostic.md B in the order they are asked.
+// Questions lists Q1–Q8 of docs/diagnostic.md B in the order they are asked.
 // Classify reads it, and the answer order fixes the scores, so it is a
 // read-only table: do not modify it.
 var Questions = []Question{
@@ -66,13 +66,13 @@ const (
 	diagSkip      = 3 // barrier=skip
 )
 
-// Scores are the dimension scores of diagnostic.md B: E equipment, C
+// Scores are the dimension scores of docs/diagnostic.md B: E equipment, C
 // connectivity, S basic skills, A autonomy/practice, F confidence, R
 // reading support (all 0–2) and B the barrier flag (0/1). A dk answer
 // scores 1, the middle.
 type Scores struct{ E, C, S, A, F, R, B int }
 
-// Result is the outcome of the diagnostic (diagnostic.md C).
+// Result is the outcome of the diagnostic (docs/diagnostic.md C).
 type Result struct {
 	Profile    string   // autonome | proche_autonomie | grand_debutant | besoin_assistance
 	Rule       string   // the first matching rule of C.1, "R1".."R8"
@@ -119,7 +119,7 @@ func (e *AnswerError) Error() string {
 	return b.String()
 }
 
-// Classify applies diagnostic.md C to the answers (question key → answer
+// Classify applies docs/diagnostic.md C to the answers (question key → answer
 // key; extra keys such as "need" are ignored). It returns an *AnswerError
 // naming every missing question and every unknown answer key.
 //

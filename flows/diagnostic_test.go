@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// The helpers below restate diagnostic.md B and C from the document's
+// The helpers below restate docs/diagnostic.md B and C from the document's
 // text, independently of diagnostic.go, so that the exhaustive test
 // compares two readings of the document rather than the code with itself.
 
@@ -192,7 +192,7 @@ func TestQuestionTables(t *testing.T) {
 	}
 }
 
-// TestClassifyVectors runs the test vectors of diagnostic.md C.4.
+// TestClassifyVectors runs the test vectors of docs/diagnostic.md C.4.
 func TestClassifyVectors(t *testing.T) {
 	tests := []struct {
 		row                 string // who device internet skills online_done feeling reading barrier

@@ -17,11 +17,11 @@ import (
 	"github.com/secours/secours/geo"
 )
 
-// Profiles lists the profile keys of diagnostic.md, from the most to the
+// Profiles lists the profile keys of docs/diagnostic.md, from the most to the
 // least supported.
 var Profiles = []string{"besoin_assistance", "grand_debutant", "proche_autonomie", "autonome"}
 
-// WhyKeys lists the why keys of diagnostic.md C.2, in rule order.
+// WhyKeys lists the why keys of docs/diagnostic.md C.2, in rule order.
 var WhyKeys = []string{
 	"why.reading_support", "why.barrier_no_practice", "why.delegated_no_tools",
 	"why.basics_missing", "why.no_device_basics", "why.never_and_lost",
@@ -123,7 +123,7 @@ func NewEngine(cats map[Lang]Catalog, dir Places) (*Engine, error) {
 	return e, nil
 }
 
-// navWords are the typed escapes of every step (diagnostic.md F.5, G.3).
+// navWords are the typed escapes of every step (docs/diagnostic.md F.5, G.3).
 var navWords = map[string][]string{
 	navBack:       {"retour", "terug", "back", "precedent", "vorige"},
 	navHelp:       {"aide", "hulp", "help", "au secours"},
@@ -218,7 +218,7 @@ type Outcome struct {
 	Profile string // the profile assigned in this step, if any
 
 	// Referral is a referral the person consented to in this step, without
-	// its id: Handle stores it (diagnostic.md G).
+	// its id: Handle stores it (docs/diagnostic.md G).
 	Referral *Referral
 	// Relay is what the person wrote to the structure of their open
 	// referral (Session.Ref); Handle adds it to the referral's thread.
@@ -362,7 +362,7 @@ func (t *turn) t(key string, args ...string) string {
 	cat := t.e.cats[t.s.Lang]
 	if t.short() {
 		// Q7 "short" or "voice": the catalogue's short variant where one
-		// exists (diagnostic.md B, Q7 side effect).
+		// exists (docs/diagnostic.md B, Q7 side effect).
 		if v, ok := cat[key+shortSuffix]; ok {
 			return render(v, args...)
 		}
@@ -498,7 +498,7 @@ func (t *turn) typed(text string) {
 		return
 	}
 	if k := sensitive(text, t.s.State == StateLocation); k != sensNone {
-		// Neither parsed nor stored (diagnostic.md F.6).
+		// Neither parsed nor stored (docs/diagnostic.md F.6).
 		t.event = "sensitive_" + string(k)
 		t.say(kTipDontShare)
 		t.ask()
@@ -842,7 +842,7 @@ func (t *turn) leaveLang() {
 }
 
 // human answers "parler à quelqu'un": the chosen place's phone, or the
-// national line (diagnostic.md F.5).
+// national line (docs/diagnostic.md F.5).
 func (t *turn) human() {
 	if p := t.place(); p.Phone != "" {
 		t.say(kHumanPlace, "place", p.Name, "phone", p.Phone)
@@ -1037,7 +1037,7 @@ func (t *turn) ask() {
 		t.out = append(t.out, Reply{Text: t.t(kConfirmPrefix+act, "place", t.placeName(s.RefPlace)),
 			Choices: t.choices(StateConfirm, t.answers()), Question: StateConfirm})
 	case StateResume:
-		// Leaving halfway: offer a human too (diagnostic.md B, order).
+		// Leaving halfway: offer a human too (docs/diagnostic.md B, order).
 		t.out = append(t.out, Reply{Text: t.t(kResume), Choices: t.choices(StateResume, t.answers()),
 			Nav: []Choice{{Key: navHuman, Label: t.t("nav.human")}}, Question: StateResume})
 	case StateLocation:
@@ -1098,7 +1098,7 @@ func (t *turn) countryOr(def string) string {
 }
 
 // locationChoices offers another tip while there is one, and "Ce n'est
-// pas moi" (diagnostic.md C.3).
+// pas moi" (docs/diagnostic.md C.3).
 func (t *turn) locationChoices() []choiceDef {
 	out := t.suggestChoices()
 	if t.tipsShown() < tipCount(t.s.Answers["need"], t.countryOr("FR")) {
@@ -1137,7 +1137,7 @@ func (t *turn) answer(a string) {
 		if c := t.m.Country; c == "BE" || c == "FR" {
 			s.Answers["country"] = c
 		} else if s.Lang == NL {
-			// Dutch is asked in Belgium only (diagnostic.md A, "NL button (BE)").
+			// Dutch is asked in Belgium only (docs/diagnostic.md A, "NL button (BE)").
 			s.Answers["country"] = "BE"
 		}
 		if s.Answers["country"] != "" {
@@ -1261,7 +1261,7 @@ func (t *turn) resume() {
 }
 
 // result classifies, shows the profile and the first tips, then asks where
-// the person is (diagnostic.md C, E).
+// the person is (docs/diagnostic.md C, E).
 func (t *turn) result() {
 	s := t.s
 	r, err := Classify(s.Answers)
@@ -1285,7 +1285,7 @@ func (t *turn) result() {
 		t.out = append(t.out, Reply{Text: t.t(kResultAidant, "profile", t.t(kProfilePrefix+r.Profile)) + "\n" + t.t(r.Why)})
 		t.say(kConfPrefix + r.Confidence)
 	} else {
-		// No profile name for the person (diagnostic.md F.8).
+		// No profile name for the person (docs/diagnostic.md F.8).
 		t.out = append(t.out, Reply{Text: t.t(kResultSelf) + "\n" + t.t(r.Why+kWhySelfSuffix)})
 	}
 	if t.tipsShown() == 0 {
@@ -1501,7 +1501,7 @@ func (t *turn) weekHours(p *geo.Place) string {
 	return t.t(kHoursRaw, "hours", strings.Join(runs, t.t(kWeekSep)))
 }
 
-// consent records the answer to the referral question (diagnostic.md
+// consent records the answer to the referral question (docs/diagnostic.md
 // G.1): with a yes, the person then says how the place gets back to them.
 // The question's words (q.consent) say what is really sent: "votre
 // besoin, votre code postal et comment vous joindre". G.1's "votre
@@ -1567,7 +1567,7 @@ func (t *turn) endTips() {
 // that a person may keep ("Garder ce résumé"): the profile and why, the
 // first tip, the chosen place with its hours, and what to bring. It
 // speaks of the person in the third person for an aidant, and never of a
-// profile name to the person (diagnostic.md F.8).
+// profile name to the person (docs/diagnostic.md F.8).
 func (t *turn) handOver() {
 	s := t.s
 	r, err := Classify(s.Answers)
@@ -1610,7 +1610,7 @@ func (t *turn) handOver() {
 }
 
 // refer builds the referral the person consented to: keys and the contact
-// they chose, never their messages (diagnostic.md G.2). Handle gives it its
+// they chose, never their messages (docs/diagnostic.md G.2). Handle gives it its
 // id and stores it.
 func (t *turn) refer(contact, phone string) {
 	s := t.s

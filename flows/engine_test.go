@@ -171,7 +171,7 @@ func TestWholeConversationFR(t *testing.T) {
 	c.wantText("1733")                // tip.health.BE.1
 	c.wantText("Gardez vos codes secrets")
 	if strings.Contains(c.text(), "proche de l'autonomie") {
-		t.Errorf("the person sees a profile name (diagnostic.md F.8):\n%s", c.text())
+		t.Errorf("the person sees a profile name (docs/diagnostic.md F.8):\n%s", c.text())
 	}
 	if c.s.Answers["profile"] != "proche_autonomie" {
 		t.Errorf("profile = %q", c.s.Answers["profile"])

@@ -67,7 +67,7 @@ const (
 	kLangChanged    = "lang.changed"
 )
 
-// Nav choices: the escape row of diagnostic.md F.5, on every screen.
+// Nav choices: the escape row of docs/diagnostic.md F.5, on every screen.
 const (
 	navBack  = "nav:back"
 	navHelp  = "nav:help"

@@ -126,7 +126,7 @@ func (t *turn) noStreet(c *PlaceCard, p *geo.Place) {
 	c.Address = t.t(kCPASAddress, "commune", p.Commune)
 }
 
-// query is the person's search for places at loc (diagnostic.md D).
+// query is the person's search for places at loc (docs/diagnostic.md D).
 func (t *turn) query(loc geo.Location, r Result) geo.Query {
 	return geo.Query{
 		At: loc, Profile: r.Profile, Need: t.s.Answers["need"],

@@ -70,7 +70,7 @@ func (id ChatID) Channel() string {
 // Lang is a catalogue language.
 type Lang string
 
-// The languages of the catalogues. The keys are those of diagnostic.md.
+// The languages of the catalogues. The keys are those of docs/diagnostic.md.
 const (
 	FR Lang = "fr"
 	NL Lang = "nl"

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Status is where a referral stands (diagnostic.md G.4).
+// Status is where a referral stands (docs/diagnostic.md G.4).
 type Status string
 
 // The statuses of G.4. Sent, seen, accepted and contacted are open;
@@ -87,7 +87,7 @@ const (
 )
 
 // Referral is one request sent, with consent, to one structure. It holds
-// keys and the minimum needed to reach the person (diagnostic.md G.2):
+// keys and the minimum needed to reach the person (docs/diagnostic.md G.2):
 // never the answers to the questions nor the conversation's messages. The
 // thread holds only what the person and the structure wrote to each other
 // through the relay, and goes with the referral.
@@ -244,7 +244,7 @@ func (r *Referral) ClosedAt() time.Time {
 	return r.Updated
 }
 
-// Policy is the time limits of referrals (diagnostic.md G.3, issue 8).
+// Policy is the time limits of referrals (docs/diagnostic.md G.3, issue 8).
 type Policy struct {
 	RemindAfter time.Duration // one reminder to a structure that has not opened it: 3 days
 	ExpireAfter time.Duration // an unseen referral closes as expired: 14 days
@@ -258,7 +258,7 @@ type Policy struct {
 	Hold time.Duration
 }
 
-// DefaultPolicy is the policy of diagnostic.md G.3, with a 15 s hold.
+// DefaultPolicy is the policy of docs/diagnostic.md G.3, with a 15 s hold.
 var DefaultPolicy = Policy{RemindAfter: 72 * time.Hour, ExpireAfter: 14 * 24 * time.Hour, Retain: 90 * 24 * time.Hour,
 	Hold: 15 * time.Second}
 

@@ -4,7 +4,7 @@ import (
 	"strings"
 )
 
-// Sensitive-number guard (diagnostic.md F.6). Secours never asks for a
+// Sensitive-number guard (docs/diagnostic.md F.6). Secours never asks for a
 // national register number, a card number, an IBAN or a code. When a person
 // types something shaped like one, the text is neither parsed nor stored and
 // the person is told to keep it to themselves. Valid numbers (checksums

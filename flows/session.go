@@ -41,7 +41,7 @@ type Session struct {
 	Seen     []string
 	Created  time.Time
 	Updated  time.Time
-	// ConsentAt and ConsentBy record the referral consent (diagnostic.md G.1).
+	// ConsentAt and ConsentBy record the referral consent (docs/diagnostic.md G.1).
 	ConsentAt time.Time
 	ConsentBy string
 	// Pick is the index in Places of the place chosen for the referral.

@@ -93,6 +93,6 @@ func TestHandOverCardForPerson(t *testing.T) {
 	c.wantText("Eerste tip:")
 	c.wantText("Meenemen: identiteitskaart")
 	if strings.Contains(c.text(), "Profiel:") {
-		t.Errorf("the person's card names the profile (diagnostic.md F.8):\n%s", c.text())
+		t.Errorf("the person's card names the profile (docs/diagnostic.md F.8):\n%s", c.text())
 	}
 }

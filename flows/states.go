@@ -5,7 +5,7 @@ import (
 )
 
 // Conversation states. Question states carry the question key of
-// diagnostic.md as their name.
+// docs/diagnostic.md as their name.
 const (
 	StateStart    = "start"
 	StateLang     = "lang"
@@ -31,7 +31,7 @@ const (
 	StateConfirm = "confirm"
 )
 
-// sequence is the forward order of the conversation (diagnostic.md A, B,
+// sequence is the forward order of the conversation (docs/diagnostic.md A, B,
 // then location, places and consent).
 var sequence = []string{
 	StateLang, StateCountry, StateWho, StateNeed,

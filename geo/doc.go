@@ -2,7 +2,7 @@
 // French postcodes and commune names, holds the place directory in the
 // French "standard de données de la médiation numérique" v1.0.2 (relaxed
 // for Belgium), and matches a diagnosed person to places as
-// diagnostic.md D.2–D.3 describes.
+// docs/diagnostic.md D.2–D.3 describes.
 //
 // geo imports only the standard library. It must not import flows, bot,
 // store, configs or cmd: they depend on it, and it is passed an fs.FS for

@@ -450,7 +450,7 @@ func serviceList(rc *rowCheck, s string) []string {
 		switch m, legacy := legacyService(v); {
 		case slices.Contains(vocabServices(), v):
 		case legacy:
-			rc.warnf("services", "v0.1 value %q read as %q (diagnostic.md D.4)", v, m)
+			rc.warnf("services", "v0.1 value %q read as %q (docs/diagnostic.md D.4)", v, m)
 			v = m
 		default:
 			rc.warnf("services", "unknown value %q dropped", v)
@@ -477,7 +477,7 @@ func setHours(rc *rowCheck, p *Place, col, raw string) {
 }
 
 // phone validates a number and returns its usual spaced display form
-// (diagnostic.md F.9): "04 50 56 87 49", "02 555 12 34", "0470 12 34 56".
+// (docs/diagnostic.md F.9): "04 50 56 87 49", "02 555 12 34", "0470 12 34 56".
 // The standard wants "+33…" without spaces; we also accept national forms
 // because the France services list and Belgian networks use them.
 func phone(rc *rowCheck, col, s string, c Country) string {

@@ -32,7 +32,7 @@ type Match struct {
 // Fit says why a place is in a Result: the card says it in words.
 type Fit uint8
 
-// The fits, in the order of diagnostic.md D.3.7 and issue 15 item 4.
+// The fits, in the order of docs/diagnostic.md D.3.7 and issue 15 item 4.
 const (
 	// FitFull: the place passes the hard filter (D.3.2).
 	FitFull Fit = iota
@@ -66,7 +66,7 @@ type Result struct {
 	// CPAS/OCMW, commune) but do not offer the base service.
 	Filtered int
 	// Fallback means Matches is empty: the caller offers remote help (À
-	// distance) and the phone lines of diagnostic.md E.
+	// distance) and the phone lines of docs/diagnostic.md E.
 	Fallback bool
 }
 
@@ -361,7 +361,7 @@ func (d *Directory) Match(q Query) Result {
 // benchmarks.
 func (d *Directory) matchLinear(q Query) Result { return d.match(q, d.index.scan) }
 
-// match is diagnostic.md D.3 over any search; Match is the same with the
+// match is docs/diagnostic.md D.3 over any search; Match is the same with the
 // index, and the tests hold the two equal. Choices where the text is open:
 //   - D.3.1 "if fewer than 3, widen": we count places that pass every
 //     filter (public, country, commune, base service, Brussels language),

@@ -20,7 +20,7 @@ type Place struct {
 	Services, Modalities, SpecificCare, Programmes, Labels, Typologie, Langs []string
 
 	// Access is modalites_acces; "Ce lieu n'accueille pas de public"
-	// keeps a place out of every match (diagnostic.md D.1).
+	// keeps a place out of every match (docs/diagnostic.md D.1).
 	Access []string
 	// Publics, Fees, Summary, Booking, Pivot and Updated carry the
 	// standard's publics_specifiquement_adresses, frais_a_charge,
@@ -51,7 +51,7 @@ const (
 	TagLegalMission = "legal_mission" // OCMW/CPAS: organic law on public social welfare centres
 )
 
-// Services of the standard v1.0.2 (diagnostic.md D.1), accented as the
+// Services of the standard v1.0.2 (docs/diagnostic.md D.1), accented as the
 // schema's validation pattern writes them.
 const (
 	ServiceProcedures = "Aide aux démarches administratives"
@@ -140,7 +140,7 @@ func vocabFees() []string { return []string{"Gratuit", "Gratuit sous condition",
 
 func vocabLangs() []string { return []string{"fr", "nl", "de", "en"} }
 
-// legacyService maps a v0.1 service to v1 (diagnostic.md D.4).
+// legacyService maps a v0.1 service to v1 (docs/diagnostic.md D.4).
 func legacyService(s string) (string, bool) {
 	switch s {
 	case "Devenir autonome dans les démarches administratives",

@@ -78,7 +78,7 @@ func placeholders(s string) []string {
 	return slices.Compact(p)
 }
 
-// statuses lists every status, in the order of diagnostic.md G.4.
+// statuses lists every status, in the order of docs/diagnostic.md G.4.
 var statuses = []flows.Status{flows.StatusSent, flows.StatusSeen, flows.StatusAccepted,
 	flows.StatusDeclined, flows.StatusContacted, flows.StatusClosed}
 

@@ -15,7 +15,7 @@ import (
 	"github.com/secours/secours/geo"
 )
 
-// Keys besides the questions: the urgent need (diagnostic.md A) and the
+// Keys besides the questions: the urgent need (docs/diagnostic.md A) and the
 // country, which chooses the preferred programmes and labels of D.2. They
 // are not diagnostic questions, so flows.Classify ignores them.
 const (
@@ -43,7 +43,7 @@ type diagnoseLine struct {
 	Note         string           `json:"note,omitempty"`
 }
 
-// diagnoseScores names the scores by the letters of diagnostic.md B.
+// diagnoseScores names the scores by the letters of docs/diagnostic.md B.
 type diagnoseScores struct {
 	E int `json:"E"`
 	C int `json:"C"`
@@ -54,7 +54,7 @@ type diagnoseScores struct {
 	B int `json:"B"`
 }
 
-// diagnoseServices are the services wanted (diagnostic.md D.2).
+// diagnoseServices are the services wanted (docs/diagnostic.md D.2).
 type diagnoseServices struct {
 	Base   string   `json:"base"`
 	Need   []string `json:"need"`
@@ -279,7 +279,7 @@ func diagnoseUsage(fs *flag.FlagSet) {
 	w := fs.Output()
 	fmt.Fprint(w, `usage: secours diagnose [-answers key=answer,...] [< answers.jsonl]
 
-Classifies diagnostic answers (diagnostic.md C) and prints one JSON object
+Classifies diagnostic answers (docs/diagnostic.md C) and prints one JSON object
 per answer set: profile, rule, why, confidence, flags, scores and the
 services wanted (D.2).
 

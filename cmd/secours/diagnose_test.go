@@ -183,7 +183,7 @@ func TestDiagnoseHelp(t *testing.T) {
 }
 
 // TestDiagnoseStdin checks a whole table in one run: the vectors of
-// diagnostic.md C.4, with errors on some lines.
+// docs/diagnostic.md C.4, with errors on some lines.
 func TestDiagnoseStdin(t *testing.T) {
 	in := `{"who":"self","device":"smartphone","internet":"mobile","skills":"web","online_done":"alone","feeling":"ease","reading":"reader","barrier":"none"}
 {"who":"relative","device":"none","internet":"rarely","skills":"calls","online_done":"other_does","feeling":"lost","reading":"voice","barrier":"body","need":"banking"}

@@ -108,7 +108,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for sessions (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in-memory [REDIS_URL]")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", redis.DefaultPrefix), "first part of every Redis key, so that two deployments can share one Redis [REDIS_PREFIX]")
 	fs.StringVar(&wait, "redis-wait", env("REDIS_WAIT", "0s"), "at start-up, wait this long for Redis instead of failing at once [REDIS_WAIT]")
-	fs.StringVar(&ttl, "session-ttl", env("SESSION_TTL", "720h"), "how long a conversation is kept after its last message (diagnostic.md G.3: 30 days) [SESSION_TTL]")
+	fs.StringVar(&ttl, "session-ttl", env("SESSION_TTL", "720h"), "how long a conversation is kept after its last message (docs/diagnostic.md G.3: 30 days) [SESSION_TTL]")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", ""), "debug, info, warn or error; default warn in the terminal chat, info otherwise [LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [LOG_FORMAT]")
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("HTTP_ADDR", ":8080"),

@@ -80,7 +80,7 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		"public address of the structures' pages, used in the links of mails; default http://localhost:<port bound>; "+
 			"with no page served (the terminal chat's port taken) mails carry no link [BASE_URL]")
 	fs.StringVar(retention, "referral-retention", env("REFERRAL_RETENTION", "2160h"),
-		"how long a referral is kept after it ended (diagnostic.md G.3: 90 days) [REFERRAL_RETENTION]")
+		"how long a referral is kept after it ended (docs/diagnostic.md G.3: 90 days) [REFERRAL_RETENTION]")
 	fs.StringVar(&c.holdRaw, "referral-hold", env("REFERRAL_HOLD", ""),
 		"a new referral's first mail waits this long, so that two instances running one redelivered update never both mail it; "+
 			"default 15s with REDIS_URL, 0 with the in-memory store (one process); keep it above the longest step (10 s) [REFERRAL_HOLD]")

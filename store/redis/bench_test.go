@@ -16,7 +16,7 @@ import (
 )
 
 // benchSession builds a realistic session late in a conversation: the
-// eleven answers of diagnostic.md A and B plus what the engine adds, a
+// eleven answers of docs/diagnostic.md A and B plus what the engine adds, a
 // trail of ten states, twelve Telegram update ids already seen, the place
 // match and the consent. Its JSON is about 750 bytes. Benchmarks of an
 // engine step can start from it too.

@@ -19,7 +19,7 @@ import (
 // Defaults of Options.
 const (
 	// DefaultTTL keeps an idle conversation for 30 days; every step
-	// refreshes it (diagnostic.md G.3).
+	// refreshes it (docs/diagnostic.md G.3).
 	DefaultTTL = 30 * 24 * time.Hour
 	// DefaultPrefix starts every key.
 	DefaultPrefix = "secours"

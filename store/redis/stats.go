@@ -25,7 +25,7 @@ import (
 // last "|": metrics may not hold one (Record refuses them), areas may.
 //
 // The hashes have no TTL. They hold aggregates only, no per-person record
-// and nothing the retention of referrals (diagnostic.md G.3) covers, and
+// and nothing the retention of referrals (docs/diagnostic.md G.3) covers, and
 // the observatory's point is to compare years; about 20 metrics × the
 // communes seen a month is a few hundred kilobytes a year. So, as for
 // referrals, Redis must persist and never evict them.

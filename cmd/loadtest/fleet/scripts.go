@@ -35,7 +35,7 @@ func (s Script) Consents() bool {
 // Scripts are the conversations people run, round robin: each profile in
 // French and Dutch. grand_debutant asks for a beginners' workshop, and no
 // open directory lists one yet (only administrative help): those people
-// get the nearest partial help (diagnostic.md D.3.7: France services, their
+// get the nearest partial help (docs/diagnostic.md D.3.7: France services, their
 // own OCMW) and decline it.
 func Scripts() []Script {
 	// Referral presses: pick a place (when several are shown), consent,
