@@ -436,23 +436,33 @@ func (d *Directory) initMatcher(m *matcher, q Query, wb wantBits) {
 	}
 }
 
+// admits is the filters of D.3 that every candidate must pass, full or
+// partial fit: open to the public, in the person's country unless the
+// border may be crossed, and a commune-only place only for its residents.
+// cross says the place is in the other country.
+func (m *matcher) admits(pm *placeMeta, i int) (cross, ok bool) {
+	if pm.noPublic {
+		return false, false
+	}
+	cross = m.at.Country != "" && pm.country != m.at.Country
+	if cross && !m.crossOK {
+		return cross, false
+	}
+	if pm.communeOnly && (cross || !m.inCommune(i)) {
+		return cross, false
+	}
+	return cross, true
+}
+
 // collect is every filter of D.3 for place i at km, then add.
 func (m *matcher) collect(i int, km float64) {
 	pm := &m.d.meta[i]
-	if pm.noPublic {
-		return
-	}
-	cross := m.at.Country != "" && pm.country != m.at.Country
-	if cross && !m.crossOK {
-		return
-	}
-	if pm.communeOnly && (cross || !m.inCommune(i)) {
-		return
-	}
 	if pm.services&m.wb.base == 0 && pm.services&m.wb.baseAlt == 0 {
 		return
 	}
-	m.add(i, km, cross, pm.approx, pm.communeOnly, &pm.tags)
+	if cross, ok := m.admits(pm, i); ok {
+		m.add(i, km, cross, pm.approx, pm.communeOnly, &pm.tags)
+	}
 }
 
 // collectOther is collect for D.3.7: every filter but the base service.
@@ -460,17 +470,12 @@ func (m *matcher) collect(i int, km float64) {
 // it is not counted here either.
 func (m *matcher) collectOther(i int, km float64) {
 	pm := &m.d.meta[i]
-	if pm.noPublic || pm.services == 0 {
+	if pm.services == 0 {
 		return
 	}
-	cross := m.at.Country != "" && pm.country != m.at.Country
-	if cross && !m.crossOK {
-		return
+	if cross, ok := m.admits(pm, i); ok {
+		m.other(i, km, cross, pm.approx, pm.communeOnly, &pm.tags)
 	}
-	if pm.communeOnly && (cross || !m.inCommune(i)) {
-		return
-	}
-	m.other(i, km, cross, pm.approx, pm.communeOnly, &pm.tags)
 }
 
 // inCommune is Directory.inCommune for the query's location.
