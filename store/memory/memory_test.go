@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,34 +20,16 @@ func TestContract(t *testing.T) {
 	})
 }
 
-// clock is a fake time source that tests move by hand.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestExpiry(t *testing.T) {
 	ctx := t.Context()
-	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s := New(time.Hour, c.now)
+	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	s := New(time.Hour, c.Now)
 	const id = flows.ChatID("tg:1")
 
-	if err := s.Save(ctx, flows.NewSession(id, c.now())); err != nil {
+	if err := s.Save(ctx, flows.NewSession(id, c.Now())); err != nil {
 		t.Fatal(err)
 	}
-	c.add(50 * time.Minute)
+	c.Add(50 * time.Minute)
 	got, err := s.Load(ctx, id)
 	if err != nil {
 		t.Fatalf("Load before TTL: %v", err)
@@ -58,33 +39,33 @@ func TestExpiry(t *testing.T) {
 	if err := s.Save(ctx, got); err != nil {
 		t.Fatal(err)
 	}
-	c.add(50 * time.Minute)
+	c.Add(50 * time.Minute)
 	if _, err := s.Load(ctx, id); err != nil {
 		t.Fatalf("Load 50 min after a refreshing Save: %v", err)
 	}
-	c.add(10 * time.Minute)
+	c.Add(10 * time.Minute)
 	if _, err := s.Load(ctx, id); !errors.Is(err, flows.ErrNoSession) {
 		t.Fatalf("Load at TTL: error = %v, want ErrNoSession", err)
 	}
 	// An expired session is no session: a fresh one saves at revision 0.
-	if err := s.Save(ctx, flows.NewSession(id, c.now())); err != nil {
+	if err := s.Save(ctx, flows.NewSession(id, c.Now())); err != nil {
 		t.Fatalf("Save(rev 0) after expiry: %v", err)
 	}
 }
 
 func TestExpiredSavedOver(t *testing.T) {
 	ctx := t.Context()
-	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s := New(time.Minute, c.now)
+	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	s := New(time.Minute, c.Now)
 	const id = flows.ChatID("tg:2")
-	if err := s.Save(ctx, flows.NewSession(id, c.now())); err != nil {
+	if err := s.Save(ctx, flows.NewSession(id, c.Now())); err != nil {
 		t.Fatal(err)
 	}
 	stale, err := s.Load(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.add(time.Minute)
+	c.Add(time.Minute)
 	// Without loading: the expired entry is still in the map, and a save at
 	// its old revision must not bring it back to life.
 	if err := s.Save(ctx, stale); !errors.Is(err, flows.ErrConflict) {
@@ -94,12 +75,12 @@ func TestExpiredSavedOver(t *testing.T) {
 
 func TestNoTTL(t *testing.T) {
 	ctx := t.Context()
-	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s := New(0, c.now)
-	if err := s.Save(ctx, flows.NewSession("cli:1", c.now())); err != nil {
+	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	s := New(0, c.Now)
+	if err := s.Save(ctx, flows.NewSession("cli:1", c.Now())); err != nil {
 		t.Fatal(err)
 	}
-	c.add(10 * 365 * 24 * time.Hour)
+	c.Add(10 * 365 * 24 * time.Hour)
 	if _, err := s.Load(ctx, "cli:1"); err != nil {
 		t.Errorf("Load with ttl 0 after 10 years: %v", err)
 	}
@@ -109,17 +90,17 @@ func TestNoTTL(t *testing.T) {
 // not stay in memory: each Save reaps a few.
 func TestSweep(t *testing.T) {
 	ctx := t.Context()
-	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s := New(time.Minute, c.now)
+	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	s := New(time.Minute, c.Now)
 	const n = 200
 	for i := range n {
-		if err := s.Save(ctx, flows.NewSession(flows.ChatID("tg:old"+strconv.Itoa(i)), c.now())); err != nil {
+		if err := s.Save(ctx, flows.NewSession(flows.ChatID("tg:old"+strconv.Itoa(i)), c.Now())); err != nil {
 			t.Fatal(err)
 		}
 	}
-	c.add(time.Hour)
+	c.Add(time.Hour)
 	for i := range n {
-		if err := s.Save(ctx, flows.NewSession(flows.ChatID("tg:new"+strconv.Itoa(i)), c.now())); err != nil {
+		if err := s.Save(ctx, flows.NewSession(flows.ChatID("tg:new"+strconv.Itoa(i)), c.Now())); err != nil {
 			t.Fatal(err)
 		}
 	}

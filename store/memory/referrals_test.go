@@ -11,13 +11,13 @@ import (
 
 func TestReferralContract(t *testing.T) {
 	storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
-		c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-		s := New(time.Hour, c.now)
+		c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+		s := New(time.Hour, c.Now)
 		return storetest.ReferralStores{
 			Referrals:  s,
 			Structures: s,
-			Now:        c.now,
-			Advance:    c.add,
+			Now:        c.Now,
+			Advance:    c.Add,
 			Corrupt:    func(t *testing.T, id string, raw []byte) { s.putReferral(id, raw) },
 		}
 	})
@@ -27,25 +27,25 @@ func TestReferralContract(t *testing.T) {
 // looked up again do not stay in memory: each add reaps a few.
 func TestTokenSweep(t *testing.T) {
 	ctx := t.Context()
-	c := &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s := New(time.Hour, c.now)
+	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	s := New(time.Hour, c.Now)
 	const n = 200
 	for i := range n {
 		k := "old" + strconv.Itoa(i)
-		if err := s.AddToken(ctx, "p", k, c.now().Add(time.Minute)); err != nil {
+		if err := s.AddToken(ctx, "p", k, c.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AddLinkCode(ctx, k, "p", c.now().Add(time.Minute)); err != nil {
+		if err := s.AddLinkCode(ctx, k, "p", c.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	c.add(time.Hour)
+	c.Add(time.Hour)
 	for i := range n {
 		k := "new" + strconv.Itoa(i)
-		if err := s.AddToken(ctx, "p", k, c.now().Add(time.Minute)); err != nil {
+		if err := s.AddToken(ctx, "p", k, c.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AddLinkCode(ctx, k, "p", c.now().Add(time.Minute)); err != nil {
+		if err := s.AddLinkCode(ctx, k, "p", c.Now().Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}

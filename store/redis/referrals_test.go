@@ -37,13 +37,13 @@ func TestReferralContractCluster(t *testing.T) {
 // store's decisions: it starts at the real time, by which Redis expires
 // keys, and moves only when the suite advances it.
 func referralStores(s *Store) storetest.ReferralStores {
-	c := &clock{t: time.Now()}
-	s.now = c.now
+	c := storetest.NewClock(time.Now())
+	s.now = c.Now
 	return storetest.ReferralStores{
 		Referrals:  s,
 		Structures: s,
-		Now:        c.now,
-		Advance:    c.add,
+		Now:        c.Now,
+		Advance:    c.Add,
 		Corrupt: func(t *testing.T, id string, raw []byte) {
 			t.Helper()
 			ctx := t.Context()
@@ -528,22 +528,4 @@ func BenchmarkBareSet(b *testing.B) {
 		}
 		i++
 	}
-}
-
-// clock is a settable clock, safe for concurrent use.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
 }
