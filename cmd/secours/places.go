@@ -192,9 +192,15 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 		if m.CrossBorder {
 			km += ", across the border"
 		}
+		addr := fmt.Sprintf("%s, %s %s", p.Address, p.Postcode, p.Commune)
+		if p.NoPoint {
+			// Its point is only the commune's seat: no distance, no street.
+			km = "the person's commune"
+			addr = "no street known: the commune's reception gives the address (" + p.Commune + ")"
+		}
 		fmt.Fprintf(stdout, "%d. %s  [score %d, %s]\n", i+1, p.Name, m.Score, km)
 		fmt.Fprintf(stdout, "   id: %s\n", p.ID) // for secours structure link and secours share
-		fmt.Fprintf(stdout, "   %s, %s %s\n", p.Address, p.Postcode, p.Commune)
+		fmt.Fprintf(stdout, "   %s\n", addr)
 		for _, c := range []struct{ k, v string }{{"phone", p.Phone}, {"e-mail", p.Email}, {"web", p.Website}} {
 			if c.v != "" {
 				fmt.Fprintf(stdout, "   %s: %s\n", c.k, c.v)

@@ -31,6 +31,8 @@ func TestPlacesNear(t *testing.T) {
 		{[]string{"near", "1060"}, 0, "BE 1060 lies in several communes: 21013 Saint-Gilles · 21004 Bruxelles; choose one with -commune NIS", ""},
 		{[]string{"near", "1060", "-commune", "21013"}, 0, "CPAS / OCMW Saint-Gilles / Sint-Gillis", ""},
 		{[]string{"near", "1060", "-commune", "21004"}, 0, "CPAS / OCMW Bruxelles / Brussel", ""},
+		// A CPAS card with no known street: no distance from its seat, no ", ".
+		{[]string{"near", "5000"}, 0, "CPAS Namur  [score 5, the person's commune]\n   id: cpas-be/92094\n   no street known: the commune's reception gives the address (Namur)\n", ""},
 		{[]string{"near", "1060", "-commune", "62063"}, 2, "", "-commune 62063: not one of"},
 		{[]string{"near", "59000", "-need", "job"}, 0, "places within 30 km, none offering \"Insertion professionnelle via le numérique\"", ""},
 		{[]string{"near", "59000", "-need", "job"}, 0, "partial fit; offers Aide aux démarches administratives; not Insertion", ""},
