@@ -53,6 +53,9 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = first.Wait()
+	// Release only once the fake has seen the held request end: released
+	// before, it could still carry out the dead process's send.
+	waitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
 	release()
 	if got := tg.Offset(); got > id {
 		t.Fatalf("offset %d: update %d was confirmed before its answer, and is lost", got, id)
