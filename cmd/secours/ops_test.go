@@ -134,15 +134,12 @@ func TestSIGTERM(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- cmd.Wait() }()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(drainLimit):
+	exited, err := waitExit(cmd, drainLimit)
+	if !exited {
 		t.Fatalf("still running %s after SIGTERM", drainLimit)
+	}
+	if err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, stderr.String())
 	}
 	t.Logf("stopped in %s", time.Since(start).Round(time.Millisecond))
 	if tg.Pending() != 0 {

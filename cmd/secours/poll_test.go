@@ -117,15 +117,12 @@ func TestFloodThenSIGTERM(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- cmd.Wait() }()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
-		}
-	case <-time.After(drainLimit + 5*time.Second):
+	exited, err := waitExit(cmd, drainLimit+5*time.Second)
+	if !exited {
 		t.Fatalf("still running %s after SIGTERM", drainLimit+5*time.Second)
+	}
+	if err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
 	}
 	t.Logf("stopped in %s; %d messages to the flooding chat", time.Since(start).Round(time.Millisecond), len(tg.Sent(chat)))
 	if n := len(tg.Sent(chat)); n > 20 {

@@ -65,14 +65,11 @@ func TestTerminalChatInTerminal(t *testing.T) {
 	if _, err := master.WriteString("\x04"); err != nil { // Ctrl-D: the end of input
 		t.Fatal(err)
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- cmd.Wait() }()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Fatalf("after Ctrl-D: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(20 * time.Second):
+	exited, err := waitExit(cmd, 20*time.Second)
+	if !exited {
 		t.Fatalf("still running after Ctrl-D:\n%s", stdout.String())
+	}
+	if err != nil {
+		t.Fatalf("after Ctrl-D: %v\n%s", err, stderr.String())
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -122,6 +123,19 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 	t.Fatalf("timed out waiting for %s", what)
+}
+
+// waitExit waits up to limit for cmd, already started, to exit; exited is
+// false if it is still running then (the test's cleanup kills it).
+func waitExit(cmd *exec.Cmd, limit time.Duration) (exited bool, err error) {
+	errc := make(chan error, 1)
+	go func() { errc <- cmd.Wait() }()
+	select {
+	case err := <-errc:
+		return true, err
+	case <-time.After(limit):
+		return false, nil
+	}
 }
 
 // TestServeTelegramPolling runs the service against a fake Bot API: the
