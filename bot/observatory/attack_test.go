@@ -1,7 +1,6 @@
 package observatory
 
 import (
-	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"testing"
@@ -213,15 +212,8 @@ func linearlyFixed(sums map[string][]*Count, known map[*Count]bool) []*Count {
 func TestSuppressionSubtraction(t *testing.T) {
 	for seed := range uint64(300) {
 		rnd := rand.New(rand.NewPCG(seed, 16))
-		nAreas, nMonths := 1+rnd.IntN(12), 1+rnd.IntN(14)
-		var areas []string
-		for i := range nAreas {
-			areas = append(areas, fmt.Sprintf("BE:Commune %c%d", 'A'+rune(i), i))
-		}
-		f := Filter{From: "2025-06", To: monthAt(2025*12 + 5 + nMonths - 1)}
-		if rnd.IntN(4) == 0 {
-			f.Area = areas[rnd.IntN(nAreas)]
-		}
+		areas, f := randomTable(rnd)
+		nAreas, nMonths := len(areas), len(f.Months())
 		r := Build(randomCells(rnd, areas, f.Months()), f)
 		for c, how := range attack(&r) {
 			if c.N > 0 && c.N < MinCount {

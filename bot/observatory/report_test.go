@@ -114,18 +114,26 @@ func testSums(r *Report) map[string][]*Count {
 // rule of Build on each: nothing under MinCount shown, every column's
 // parts (shown and hidden) add up to its total, and no sum the page shows
 // has exactly one hidden number, which subtraction would give away.
+// randomTable draws the shape of a random report: 1 to 12 areas, 1 to 14
+// months, and one time in four a filter on one area.
+func randomTable(rnd *rand.Rand) ([]string, Filter) {
+	nAreas, nMonths := 1+rnd.IntN(12), 1+rnd.IntN(14)
+	var areas []string
+	for i := range nAreas {
+		areas = append(areas, fmt.Sprintf("BE:Commune %c%d", 'A'+rune(i), i))
+	}
+	f := Filter{From: "2025-06", To: monthAt(2025*12 + 5 + nMonths - 1)}
+	if rnd.IntN(4) == 0 {
+		f.Area = areas[rnd.IntN(nAreas)]
+	}
+	return areas, f
+}
+
 func TestSuppressionProperties(t *testing.T) {
 	for seed := range uint64(400) {
 		rnd := rand.New(rand.NewPCG(seed, 9))
-		nAreas, nMonths := 1+rnd.IntN(12), 1+rnd.IntN(14)
-		var areas []string
-		for i := range nAreas {
-			areas = append(areas, fmt.Sprintf("BE:Commune %c%d", 'A'+rune(i), i))
-		}
-		f := Filter{From: "2025-06", To: monthAt(2025*12 + 5 + nMonths - 1)}
-		if rnd.IntN(4) == 0 {
-			f.Area = areas[rnd.IntN(nAreas)]
-		}
+		areas, f := randomTable(rnd)
+		nAreas, nMonths := len(areas), len(f.Months())
 		cells := randomCells(rnd, areas, f.Months())
 		r := Build(cells, f)
 		name := fmt.Sprintf("seed %d (%d areas × %d months, area %q)", seed, nAreas, nMonths, f.Area)
