@@ -3,11 +3,11 @@ package flows
 import (
 	"context"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 
 	"github.com/looplab/fsm"
-
 	"github.com/secours/secours/geo"
 )
 
@@ -269,4 +269,179 @@ func (t *turn) communeChosen(nis string) {
 		return
 	}
 	t.located(loc, nil)
+}
+
+// locationChoices offers another tip while there is one, and "Ce n'est
+// pas moi" (docs/diagnostic.md C.3).
+func (t *turn) locationChoices() []choiceDef {
+	out := t.suggestChoices()
+	if t.tipsShown() < tipCount(t.s.Answers["need"], t.countryOr("FR")) {
+		out = append(out, choiceDef{answer: "more", labels: []string{"a.location.more"}})
+	}
+	return append(out, choiceDef{answer: "not_me", labels: []string{"a.location.not_me"}})
+}
+
+// pickChoices offers the places shown, by name, and "none".
+func (t *turn) pickChoices() []choiceDef {
+	out := make([]choiceDef, 0, len(t.s.Places)+1)
+	for i, id := range t.s.Places {
+		out = append(out, choiceDef{answer: strconv.Itoa(i + 1), label: t.placeName(id)})
+	}
+	return append(out, t.answers()...)
+}
+
+// located shows the places matching the person at loc, or why the place
+// could not be found.
+func (t *turn) located(loc geo.Location, err error) {
+	s := t.s
+	delete(s.Answers, suggestKey)
+	if s.State == StateLocation {
+		delete(s.Answers, communesKey) // a new place: an old question is gone
+	}
+	if err != nil {
+		t.event = "location_unknown"
+		var nf *geo.NotFoundError
+		switch {
+		case errors.As(err, &nf) && len(nf.Suggestions) > 0:
+			// The closest names as buttons (issue 15 item 6).
+			s.Answers[suggestKey] = strings.Join(nf.Suggestions, suggestSep)
+			t.say(kLocSuggest)
+		case errors.Is(err, geo.ErrOutside):
+			t.event = "location_outside"
+			t.say(t.aidantKey(kLocOutside))
+		case errors.Is(err, geo.ErrBadPoint):
+			t.event = "location_bad_point"
+			t.say(kLocBadPoint)
+		default:
+			t.say(kLocUnknown)
+		}
+		t.ask()
+		return
+	}
+	r, err := Classify(s.Answers)
+	if err != nil {
+		t.result()
+		return
+	}
+	if t.askCommune(loc) {
+		return
+	}
+	s.Postcode = loc.Postcode
+	s.Lat, s.Lon = round3(loc.Point.Lat), round3(loc.Point.Lon)
+	s.Answers["country"] = string(loc.Country)
+	if s.Area == "" {
+		// Counted once per conversation, where the person said they are.
+		s.Area = string(loc.Country) + ":" + loc.Commune
+		t.finished(r.Profile)
+	}
+	res := t.e.dir.Match(t.query(loc, r))
+	s.Places = s.Places[:0]
+	if res.Fallback || len(res.Matches) == 0 {
+		t.event = "places_none"
+		t.say(t.aidantKey(kFallback + string(loc.Country)))
+		if t.aidant() {
+			t.handOver()
+		}
+		t.goTo(StateDone)
+		return
+	}
+	t.event = "places_shown"
+	best := kPlacesBest
+	if res.Partial {
+		t.event, best = "places_partial", kPlacesPartial
+	}
+	for i, m := range res.Matches {
+		s.Places = append(s.Places, m.Place.ID)
+		card := t.card(m)
+		switch i {
+		case 0:
+			t.out = append(t.out, Reply{Text: t.t(t.aidantKey(best)), Places: []PlaceCard{card}})
+		case 1:
+			t.out = append(t.out, Reply{Text: t.t(kPlacesOthers), Places: []PlaceCard{card}})
+		default:
+			last := &t.out[len(t.out)-1]
+			last.Places = append(last.Places, card)
+		}
+	}
+	if res.Partial && !ownCPASShown(res) {
+		// D.3.7 (c): remote help and the phone lines come last. In
+		// Belgium that line is the CPAS/OCMW's, already on a card.
+		t.say(kPartialRemote, "help", t.t(t.aidantKey(kHumanPrefix+string(loc.Country))))
+	}
+	s.Pick = 0
+	if len(s.Places) == 1 {
+		t.goTo(StateConsent)
+		return
+	}
+	t.goTo(StatePick)
+}
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// finished counts the conversation in the observatory once the person
+// said where they are.
+func (t *turn) finished(profile string) {
+	s := t.s
+	m := []string{MetricFinished, MetricProfile + profile, MetricNeed + s.Answers["need"]}
+	if t.aidant() {
+		m = append(m, MetricAidant)
+	}
+	if s.SharedBy != "" {
+		m = append(m, MetricShared)
+	}
+	t.count(s.Area, m...)
+}
+
+// askLocate renders the questions of the locate phase.
+func (t *turn) askLocate() {
+	s := t.s
+	switch s.State {
+	case StateLocation:
+		key := "q.location"
+		if t.aidant() {
+			key += ".aidant"
+		}
+		t.out = append(t.out, Reply{Text: t.t(key), Choices: t.choices(StateLocation, t.locationChoices()),
+			Nav: t.nav(), AskLocation: true, LocationBtn: t.t(kLocationBtn), Question: StateLocation})
+	case StatePick:
+		t.out = append(t.out, Reply{Text: t.t(kPick), Choices: t.choices(StatePick, t.pickChoices()), Nav: t.nav(), Question: StatePick})
+	case StateCommune:
+		t.out = append(t.out, Reply{Text: t.t(t.aidantKey(kCommuneAsk)), Choices: t.choices(StateCommune, t.communeChoices()),
+			Nav: t.nav(), Question: StateCommune})
+	}
+}
+
+// answerLocate applies an answer at the location, the commune or the
+// place list.
+func (t *turn) answerLocate(a string) {
+	s := t.s
+	switch s.State {
+	case StateLocation:
+		if in, ok := t.suggestion(a); ok {
+			loc, err := t.e.dir.LocateIn(in, geo.Country(t.country()))
+			t.located(loc, err)
+			return
+		}
+		switch a {
+		case "more":
+			n := t.tipsShown() + 1
+			s.Answers["tips"] = strconv.Itoa(n)
+			t.say(tipKey(s.Answers["need"], t.countryOr("FR"), n))
+			t.ask()
+		case "not_me":
+			t.notMe()
+		}
+	case StateCommune:
+		t.communeChosen(a)
+	case StatePick:
+		if a == "none" {
+			t.say(kConsentNo)
+			t.endTips()
+			t.goTo(StateDone)
+			return
+		}
+		n, _ := strconv.Atoi(a)
+		s.Pick = n - 1
+		t.goTo(StateConsent)
+	}
 }
