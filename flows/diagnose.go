@@ -2,6 +2,7 @@ package flows
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 )
 
@@ -141,4 +142,30 @@ func (t *turn) askQuestion() {
 		r.Nav = t.nav()
 	}
 	t.out = append(t.out, r)
+}
+
+// diagnoseMoves is the diagnose phase's transition table.
+func diagnoseMoves() []transition {
+	ts := []transition{
+		{StateStart, StateLang},    // the first message: welcome, then the language
+		{StateLang, StateWho},      // the language or the channel tells the country
+		{"feeling", StateLocation}, // the redo of Q4–Q6 only: the other answers stand
+		{StateLocation, "skills"},  // "Ce n'est pas moi": Q4–Q6 again
+	}
+	// Each question to the next, the last one to the result and the
+	// question of where the person is.
+	for i := range slices.Index(sequence, StateLocation) {
+		ts = append(ts, transition{sequence[i], sequence[i+1]})
+	}
+	// A session saved before a question existed lacks its answer: the
+	// result asks it again, from each step that classifies (the last
+	// question, the redo, the places, the referral).
+	for _, from := range []string{"feeling", "barrier", StateLocation, StateCommune, StateContact, StatePhone} {
+		for _, q := range Questions {
+			if before(q.Key, from) {
+				ts = append(ts, transition{from, q.Key})
+			}
+		}
+	}
+	return ts
 }

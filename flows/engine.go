@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -466,21 +465,12 @@ func (t *turn) goTo(dst string) {
 // asking anything; false means the table refused it (a bug, said kindly).
 func (t *turn) move(dst string) bool {
 	s := t.s
-	if s.State != dst {
-		f := t.e.pool.Get().(*fsm.FSM)
-		f.SetState(s.State)
-		err := f.Event(context.Background(), "to_"+dst)
-		cur := f.Current()
-		t.e.pool.Put(f)
-		var noTransition fsm.NoTransitionError
-		if err != nil && !errors.As(err, &noTransition) {
-			// A transition the table does not allow is a bug: say so kindly
-			// and stay where we are.
-			t.event = "invalid_transition"
-			t.say(kErrorGeneric)
-			return false
-		}
-		s.State = cur
+	if s.State != dst && !t.fire(dst) {
+		// A move no phase declares is a bug: say so kindly and stay
+		// where we are.
+		t.event = "invalid_transition"
+		t.say(kErrorGeneric)
+		return false
 	}
 	// The menu and "are you sure?" are asides: "retour" never goes to
 	// them.

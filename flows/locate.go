@@ -1,13 +1,11 @@
 package flows
 
 import (
-	"context"
 	"errors"
 	"math"
 	"strconv"
 	"strings"
 
-	"github.com/looplab/fsm"
 	"github.com/secours/secours/geo"
 )
 
@@ -67,15 +65,9 @@ func postcodeLike(text string) bool {
 // table allows it.
 func (t *turn) jump(dst string) bool {
 	s := t.s
-	f := t.e.pool.Get().(*fsm.FSM)
-	f.SetState(s.State)
-	err := f.Event(context.Background(), "to_"+dst)
-	cur := f.Current()
-	t.e.pool.Put(f)
-	if _, ok := errors.AsType[fsm.NoTransitionError](err); err != nil && !ok {
+	if !t.fire(dst) {
 		return false
 	}
-	s.State = cur
 	for i := len(s.Trail) - 1; i >= 0; i-- {
 		if s.Trail[i] == dst {
 			s.Trail = s.Trail[:i+1]
@@ -444,4 +436,25 @@ func (t *turn) answerLocate(a string) {
 		s.Pick = n - 1
 		t.goTo(StateConsent)
 	}
+}
+
+// locateMoves is the locate phase's transition table.
+func locateMoves() []transition {
+	ts := []transition{
+		{StateLocation, StateCommune}, // the postcode may lie in several communes
+		{StatePick, StateConsent},     // a place chosen
+		{StatePick, StateDone},        // "aucun", or the chosen place cannot receive
+	}
+	// The places found, at the location or in the chosen commune: a list
+	// to pick from, one place straight to the consent, none (or one that
+	// cannot receive a referral) to the end.
+	for _, from := range []string{StateLocation, StateCommune} {
+		ts = append(ts, transition{from, StatePick}, transition{from, StateConsent}, transition{from, StateDone})
+	}
+	// A postcode typed at the places, or after them with no referral
+	// open, is a new location (relocate).
+	for _, from := range []string{StateCommune, StatePick, StateConsent, StateDone} {
+		ts = append(ts, transition{from, StateLocation})
+	}
+	return ts
 }

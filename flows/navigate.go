@@ -303,3 +303,37 @@ func (t *turn) answerResume(a string) {
 	}
 	t.resume()
 }
+
+// navigateMoves is the navigate phase's transition table, given the
+// steps of the other phases.
+func navigateMoves(steps []transition) []transition {
+	var ts []transition
+	// "retour" goes back along the trail: the reverse of a step, and only
+	// towards the start of the forward order.
+	for _, st := range steps {
+		if before(st.src, st.dst) {
+			ts = append(ts, transition{st.dst, st.src})
+		}
+	}
+	for _, s := range allStates {
+		if s != StateLang {
+			// "/langue" anywhere, and a new start, or a restart before
+			// the country is known.
+			ts = append(ts, transition{s, StateLang})
+		}
+		if s != StateWho && s != StateStart {
+			// "recommencer": the language and the country stay.
+			ts = append(ts, transition{s, StateWho})
+		}
+	}
+	for _, s := range sequence {
+		if s != StateLang {
+			ts = append(ts, transition{StateLang, s}) // the language changed: back to where it was asked
+		}
+		if isQuestion(s) {
+			// A long pause, then "continuer".
+			ts = append(ts, transition{s, StateResume}, transition{StateResume, s})
+		}
+	}
+	return ts
+}

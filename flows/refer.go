@@ -336,3 +336,24 @@ func (t *turn) menuChosen(a string) {
 		t.goTo(StateDone)
 	}
 }
+
+// referMoves is the refer phase's transition table.
+func referMoves() []transition {
+	ts := []transition{
+		{StateConsent, StateContact}, // yes: how the place gets back to the person
+		{StateConsent, StateDone},    // "non merci", or the place can no longer receive
+		{StateContact, StatePhone},
+		{StateContact, StateDone}, // by message: the referral is made
+		{StatePhone, StateDone},
+		{StateDone, StateConsent}, // the structure declined or let it expire: the next place (Notify)
+		{StateDone, StateMenu},    // "menu" in relay mode
+		{StateMenu, StateDone},    // back to writing
+		{StateMenu, StateConfirm}, // cancel or restart from the menu
+	}
+	// "Are you sure?" from any step (cancelling the referral is an escape
+	// of every step; /start midway), and "no" goes back to that step.
+	for _, s := range sequence {
+		ts = append(ts, transition{s, StateConfirm}, transition{StateConfirm, s})
+	}
+	return ts
+}

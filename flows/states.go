@@ -1,6 +1,10 @@
 package flows
 
 import (
+	"context"
+	"errors"
+	"slices"
+
 	"github.com/looplab/fsm"
 )
 
@@ -48,76 +52,66 @@ var states = func() map[string]bool {
 	return m
 }()
 
-// events declares every allowed transition, as one event "to_<dst>" per
-// destination with its allowed sources: forward steps, the skips (country
-// when the language or channel tells it; feeling → location when only Q4–Q6
-// are redone; location → done when no place matches), "retour" to any
-// earlier step, restarts (to lang or who from anywhere) and pauses.
-var events = func() fsm.Events {
-	src := map[string][]string{}
-	add := func(from, to string) { src[to] = append(src[to], from) }
-	for i, s := range sequence {
-		if i+1 < len(sequence) {
-			add(s, sequence[i+1])
-		}
-		for _, earlier := range sequence[:i] {
-			if earlier != StateLang && earlier != StateWho { // added below for every state
-				add(s, earlier)
-			}
-		}
-		add(s, StateResume)
-		add(StateResume, s)
-	}
-	for _, s := range sequence {
-		if s != StateLang {
-			add(StateLang, s) // back to where the person was after /langue
-		}
-	}
-	add("feeling", StateLocation)
-	add(StateLocation, StatePick)   // one commune: no question
-	add(StateCommune, StateConsent) // one place only
-	add(StateCommune, StateDone)    // no place matches
-	add(StateLocation, StateDone)
-	add(StateLocation, StateConsent) // one place only: nothing to pick
-	add(StatePick, StateDone)        // "aucun"
-	add(StateConsent, StateDone)     // "non merci"
-	add(StateContact, StateDone)     // by message: nothing more to ask
-	add(StateDone, StateConsent)     // the structure declined or let it expire: next place
-	add(StateLocation, "skills")
-	add(StateDone, StateMenu)
-	add(StateMenu, StateDone)
-	add(StateMenu, StateConfirm)
-	for _, s := range sequence {
-		// "Are you sure?" from any step, and back to it.
-		add(s, StateConfirm)
-		add(StateConfirm, s)
-	}
-	all := append([]string{StateStart, StateResume, StateMenu, StateConfirm}, sequence...)
-	for _, s := range all {
-		if s != StateLang {
-			add(s, StateLang)
-		}
-		if s != StateWho && s != StateLang {
-			add(s, StateWho)
-		}
-	}
-	var ev fsm.Events
-	for _, dst := range append([]string{StateResume, StateMenu, StateConfirm}, sequence...) {
-		ev = append(ev, fsm.EventDesc{Name: "to_" + dst, Src: dedup(src[dst]), Dst: dst})
-	}
-	return ev
+// transition is one move of the conversation, from src to dst, as a
+// phase declares it.
+type transition struct{ src, dst string }
+
+// allStates is every state: the forward order and the asides.
+var allStates = append([]string{StateStart, StateResume, StateMenu, StateConfirm}, sequence...)
+
+// transitions is the union of the phases' tables (diagnose.go,
+// locate.go, refer.go, navigate.go). A move in none of them is refused.
+var transitions = func() []transition {
+	steps := slices.Concat(diagnoseMoves(), locateMoves(), referMoves())
+	return slices.Concat(steps, navigateMoves(steps))
 }()
 
-func dedup(in []string) []string {
-	seen := map[string]bool{}
-	out := in[:0:0]
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+// events are the FSM's events, one "to_<dst>" per destination with the
+// sources the tables give it; eventTo names the event of each
+// destination, so that a step builds no string.
+var events, eventTo = buildEvents(transitions)
+
+func buildEvents(ts []transition) (fsm.Events, map[string]string) {
+	src := map[string][]string{}
+	var dsts []string
+	for _, tr := range ts {
+		if _, ok := src[tr.dst]; !ok {
+			dsts = append(dsts, tr.dst)
+		}
+		if !slices.Contains(src[tr.dst], tr.src) {
+			src[tr.dst] = append(src[tr.dst], tr.src)
 		}
 	}
-	return out
+	ev := make(fsm.Events, 0, len(dsts))
+	to := make(map[string]string, len(dsts))
+	for _, dst := range dsts {
+		to[dst] = "to_" + dst
+		ev = append(ev, fsm.EventDesc{Name: to[dst], Src: src[dst], Dst: dst})
+	}
+	return ev, to
+}
+
+// before reports whether state a comes before state b in the forward
+// order; the asides come before nothing.
+func before(a, b string) bool {
+	i, j := slices.Index(sequence, a), slices.Index(sequence, b)
+	return i >= 0 && j >= 0 && i < j
+}
+
+// fire moves the session to dst through the FSM. It reports false, and
+// leaves the session where it is, when no table has that move.
+func (t *turn) fire(dst string) bool {
+	s := t.s
+	f := t.e.pool.Get().(*fsm.FSM)
+	f.SetState(s.State)
+	err := f.Event(context.Background(), eventTo[dst])
+	cur := f.Current()
+	t.e.pool.Put(f)
+	if _, same := errors.AsType[fsm.NoTransitionError](err); err != nil && !same {
+		return false
+	}
+	s.State = cur
+	return true
 }
 
 // isQuestion reports whether the state waits for an answer of the person
