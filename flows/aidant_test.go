@@ -64,6 +64,11 @@ func (c *chat) cardLines(title string) []string {
 // TestHandOverCard checks the card line by line: an aidant's in French and
 // Dutch, the person's own ("Garder ce résumé"), with the place's week
 // rather than "open now", which is wrong once the card is forwarded.
+// keepSummaryFR is a person in French who picks the EPN, says no to the
+// referral and may keep the summary.
+var keepSummaryFR = []string{"bonjour", "fr", "belgique", "moi", "santé", "smartphone seul", "sur le telephone",
+	"whatsapp", "avec aide", "peur", "des textes", "non", "1000", "1", "non"}
+
 func TestHandOverCard(t *testing.T) {
 	cats, err := flows.LoadCatalogs(configs.FS)
 	if err != nil {
@@ -100,8 +105,7 @@ func TestHandOverCard(t *testing.T) {
 			"", true, "📍 Lieu : OCMW Test, Straat 2, 1000 Brussel",
 			"🕘 Horaires non connus : renseignez-vous avant de venir", false, "tip.health.BE.1"},
 		{"person FR, keeps the summary", flows.FR, "Mo-Fr 09:00-17:00", "",
-			[]string{"bonjour", "fr", "belgique", "moi", "santé", "smartphone seul", "sur le telephone",
-				"whatsapp", "avec aide", "peur", "des textes", "non", "1000", "1", "non"},
+			keepSummaryFR,
 			"garder ce résumé", false, "📍 Lieu : EPN Test, Rue Test 1, 1000 Bruxelles",
 			"🕘 Horaires : lun–ven 9 h–17 h", true, "tip.health.BE.1"},
 		{"person NL, open round the clock", flows.NL, "24/7", "",
@@ -110,8 +114,7 @@ func TestHandOverCard(t *testing.T) {
 			"samenvatting", false, "📍 Plek: EPN Test, Rue Test 1, 1000 Bruxelles",
 			"🕘 Openingsuren: elke dag, dag en nacht", true, "tip.health.BE.1"},
 		{"person FR, hours as written", flows.FR, "sur rendez-vous", "",
-			[]string{"bonjour", "fr", "belgique", "moi", "santé", "smartphone seul", "sur le telephone",
-				"whatsapp", "avec aide", "peur", "des textes", "non", "1000", "1", "non"},
+			keepSummaryFR,
 			"garder ce résumé", false, "📍 Lieu : EPN Test, Rue Test 1, 1000 Bruxelles",
 			"🕘 Horaires : sur rendez-vous", true, "tip.health.BE.1"},
 	}

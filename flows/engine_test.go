@@ -109,6 +109,19 @@ func newChat(t *testing.T) *chat {
 	return &chat{t: t, e: e, s: flows.NewSession("cli:test", t0), now: t0}
 }
 
+// untilLocation are the answers of a person in French up to the location
+// question: the country and the need as given, a computer at home, at
+// ease online.
+func untilLocation(country, need string) []string {
+	return []string{"x", "fr", country, "moi", need, "ordi", "maison", "internet", "seul", "aise", "textes", "non"}
+}
+
+// atLocation is a chat with untilLocation answered.
+func atLocation(t *testing.T, country, need string) *chat {
+	t.Helper()
+	return newChat(t).say(untilLocation(country, need)...)
+}
+
 func (c *chat) send(m flows.Msg) *chat {
 	c.t.Helper()
 	c.n++
@@ -343,8 +356,7 @@ func TestPauseOffersContinue(t *testing.T) {
 }
 
 func TestNotMeRedoesSkillsOnce(t *testing.T) {
-	c := newChat(t)
-	c.say("x", "fr", "france", "moi", "emploi", "ordi", "maison", "internet", "seul", "aise", "textes", "non")
+	c := atLocation(t, "france", "emploi")
 	c.wantState(flows.StateLocation)
 	if c.s.Answers["profile"] != "autonome" {
 		t.Fatalf("profile = %q", c.s.Answers["profile"])
@@ -362,8 +374,7 @@ func TestNotMeRedoesSkillsOnce(t *testing.T) {
 }
 
 func TestMoreTipsThenNone(t *testing.T) {
-	c := newChat(t)
-	c.say("x", "fr", "france", "moi", "apprendre", "ordi", "maison", "internet", "seul", "aise", "textes", "non")
+	c := atLocation(t, "france", "apprendre")
 	c.wantText("Pix")
 	c.say("autre conseil")
 	c.wantText("conseiller numérique fait des ateliers")
@@ -375,8 +386,7 @@ func TestMoreTipsThenNone(t *testing.T) {
 }
 
 func TestLocationErrors(t *testing.T) {
-	c := newChat(t)
-	c.say("x", "fr", "belgique", "moi", "banque", "ordi", "maison", "internet", "seul", "aise", "textes", "non")
+	c := atLocation(t, "belgique", "banque")
 	c.say("99999")
 	c.wantText("Je ne trouve pas ce code postal")
 	c.say("brusels")

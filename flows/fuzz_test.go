@@ -17,8 +17,8 @@ func FuzzStep(f *testing.F) {
 		f.Add(s, uint8(0))
 	}
 	e := newEngine(f)
-	prefix := []string{"x", "fr", "belgique", "moi", "santé", "ordi", "maison", "internet", "seul", "aise", "textes", "non", "1000", "oui",
-		"1", "oui", "ici", "menu", "5"} // then relay mode, its menu and "are you sure?"
+	prefix := append(untilLocation("belgique", "santé"), "1000", "oui",
+		"1", "oui", "ici", "menu", "5") // then relay mode, its menu and "are you sure?"
 	f.Fuzz(func(t *testing.T, text string, depth uint8) {
 		s := flows.NewSession("cli:fuzz", t0)
 		n := int(depth) % (len(prefix) + 1)

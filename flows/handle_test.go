@@ -48,6 +48,22 @@ func (h *handler) say(chat flows.ChatID, texts ...string) {
 	}
 }
 
+// declinedReferral makes the first referral of chat by message, then has
+// the structure decline it for reason.
+func (h *handler) declinedReferral(chat flows.ChatID, reason string) flows.Referral {
+	h.t.Helper()
+	h.say(chat, toReferral...)
+	h.say(chat, "ici")
+	r, err := h.e.UpdateReferral(h.t.Context(), h.st, "refx", func(r *flows.Referral) error {
+		_, err := r.Transition(flows.StatusDeclined, flows.ActorStructure, reason, h.now)
+		return err
+	})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return r
+}
+
 func (h *handler) referral(id string) flows.Referral {
 	h.t.Helper()
 	r, err := h.st.Referral(h.t.Context(), id)
@@ -221,15 +237,7 @@ func TestHandleStructureLink(t *testing.T) {
 
 func TestNotifyOffersNextPlace(t *testing.T) {
 	h := newHandler(t)
-	h.say("tg:4", toReferral...)
-	h.say("tg:4", "ici")
-	r, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
-		_, err := r.Transition(flows.StatusDeclined, flows.ActorStructure, flows.DeclineTooFar, h.now)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := h.declinedReferral("tg:4", flows.DeclineTooFar)
 	// The OCMW has no e-mail address: offered next only once a chat is
 	// linked to it.
 	if err := h.st.SetStructureChat(t.Context(), "be-ocmw", flows.ChatLink{Chat: "tg:77"}); err != nil {
@@ -253,15 +261,7 @@ func TestNotifyOffersNextPlace(t *testing.T) {
 // offered only if it can receive a referral.
 func TestNotifySkipsPlacesThatCannotReceive(t *testing.T) {
 	h := newHandler(t)
-	h.say("tg:5", toReferral...)
-	h.say("tg:5", "ici")
-	r, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
-		_, err := r.Transition(flows.StatusDeclined, flows.ActorStructure, flows.DeclineFull, h.now)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := h.declinedReferral("tg:5", flows.DeclineFull)
 	out, err := h.e.Notify(t.Context(), h.stores(), flows.Notice{Referral: r, Kind: "declined"}, h.now)
 	if err != nil || len(out.Replies) != 2 || !strings.Contains(out.Replies[1].Text, "/start") {
 		t.Fatalf("notify: %v %+v", err, out.Replies)
