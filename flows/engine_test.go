@@ -161,6 +161,14 @@ func (c *chat) wantState(state string) {
 	}
 }
 
+// step says text and wants the chat in state after it.
+func (c *chat) step(text, state string) *chat {
+	c.t.Helper()
+	c.say(text)
+	c.wantState(state)
+	return c
+}
+
 func (c *chat) wantText(sub string) {
 	c.t.Helper()
 	if !strings.Contains(c.text(), sub) {
@@ -170,8 +178,7 @@ func (c *chat) wantText(sub string) {
 
 func TestWholeConversationFR(t *testing.T) {
 	c := newChat(t)
-	c.say("bonjour")
-	c.wantState(flows.StateLang)
+	c.step("bonjour", flows.StateLang)
 	c.wantText("Choisissez votre langue")
 	c.say("1") // Français
 	c.wantState(flows.StateCountry)
@@ -201,29 +208,24 @@ func TestWholeConversationFR(t *testing.T) {
 		t.Errorf("place cards = %d, want 2", cards)
 	}
 	c.wantState(flows.StatePick)
-	c.say("1")
-	c.wantState(flows.StateConsent)
+	c.step("1", flows.StateConsent)
 	c.wantText("Voulez-vous que EPN Test vous contacte")
-	c.say("oui")
-	c.wantState(flows.StateContact)
+	c.step("oui", flows.StateContact)
 	if c.s.ConsentBy != "self" || c.s.ConsentAt.IsZero() || c.s.Answers["consent"] != "yes" {
 		t.Errorf("consent not recorded: by %q at %v", c.s.ConsentBy, c.s.ConsentAt)
 	}
-	c.say("ici")
-	c.wantState(flows.StateDone)
+	c.step("ici", flows.StateDone)
 	if c.oc.Referral == nil || c.oc.Referral.Contact != flows.ContactRelay {
 		t.Fatalf("no relay referral: %+v", c.oc.Referral)
 	}
 	// Relay mode: a word is a message; the menu restarts, once confirmed.
-	c.say("recommencer")
-	c.wantState(flows.StateDone)
+	c.step("recommencer", flows.StateDone)
 	if c.oc.Relay != "recommencer" {
 		t.Errorf("relay = %q, want the word relayed", c.oc.Relay)
 	}
 	c.say("menu", "recommencer")
 	c.wantState(flows.StateConfirm)
-	c.say("oui")
-	c.wantState(flows.StateWho)
+	c.step("oui", flows.StateWho)
 	if c.s.Answers["country"] != "BE" || c.s.Answers["need"] != "" {
 		t.Errorf("restart kept %v", c.s.Answers)
 	}
@@ -248,12 +250,9 @@ func TestEscapes(t *testing.T) {
 	c := newChat(t)
 	c.say("hi", "fr", "france", "moi")
 	c.wantState(flows.StateNeed)
-	c.say("retour")
-	c.wantState(flows.StateWho)
-	c.say("retour")
-	c.wantState(flows.StateCountry)
-	c.say("aide")
-	c.wantState(flows.StateCountry)
+	c.step("retour", flows.StateWho)
+	c.step("retour", flows.StateCountry)
+	c.step("aide", flows.StateCountry)
 	c.wantText("Touchez un bouton")
 	c.send(flows.Msg{Kind: flows.KindChoice, Choice: "nav:human"})
 	c.wantText("3939") // country not known yet: both lines
@@ -342,14 +341,12 @@ func TestPauseOffersContinue(t *testing.T) {
 	c.say("x", "fr", "belgique", "moi", "emploi")
 	c.wantState("device")
 	c.now = c.now.Add(2 * time.Hour)
-	c.say("ordi")
-	c.wantState(flows.StateResume)
+	c.step("ordi", flows.StateResume)
 	c.wantText("On continue")
 	if c.s.Answers["device"] != "" {
 		t.Error("the answer sent after the pause was applied before the person chose")
 	}
-	c.say("continuer")
-	c.wantState("device")
+	c.step("continuer", "device")
 	c.now = c.now.Add(3 * time.Hour)
 	c.say("ordi", "recommencer")
 	c.wantState(flows.StateWho)
@@ -361,15 +358,13 @@ func TestNotMeRedoesSkillsOnce(t *testing.T) {
 	if c.s.Answers["profile"] != "autonome" {
 		t.Fatalf("profile = %q", c.s.Answers["profile"])
 	}
-	c.say("ce n'est pas moi")
-	c.wantState("skills")
+	c.step("ce n'est pas moi", "skills")
 	c.say("appeler", "jamais", "perdu")
 	c.wantState(flows.StateLocation) // reading and barrier stand
 	if c.s.Answers["profile"] != "grand_debutant" {
 		t.Errorf("profile after redo = %q", c.s.Answers["profile"])
 	}
-	c.say("ce n'est pas moi")
-	c.wantState(flows.StateLocation)
+	c.step("ce n'est pas moi", flows.StateLocation)
 	c.wantText("3939") // second time: a human, not a silent override
 }
 
@@ -398,8 +393,7 @@ func TestLocationErrors(t *testing.T) {
 	c.say("4000")
 	c.wantText("Je n'ai pas encore de lieu près de chez vous")
 	c.wantState(flows.StateDone)
-	c.say("retour")
-	c.wantState(flows.StateLocation)
+	c.step("retour", flows.StateLocation)
 	c.send(flows.Msg{Kind: flows.KindLocation, Loc: geo.Point{Lat: 50.85, Lon: 4.35}})
 	c.wantState(flows.StatePick)
 	if c.s.Postcode != "1000" {
@@ -433,10 +427,8 @@ func TestSensitiveNumbersNotStored(t *testing.T) {
 func TestLanguageChangeMidway(t *testing.T) {
 	c := newChat(t)
 	c.say("x", "fr", "belgique", "moi", "emploi")
-	c.say("/langue")
-	c.wantState(flows.StateLang)
-	c.say("nederlands")
-	c.wantState("device")
+	c.step("/langue", flows.StateLang)
+	c.step("nederlands", "device")
 	c.wantText("Welk toestel hebt u zelf?")
 }
 
@@ -463,10 +455,8 @@ func TestBackAfterLanguageChange(t *testing.T) {
 			if c.s.Paused != "" {
 				t.Errorf("Paused = %q after the detour, want none", c.s.Paused)
 			}
-			c.say("terug")
-			c.wantState(flows.StateNeed)
-			c.say("terug")
-			c.wantState(flows.StateWho)
+			c.step("terug", flows.StateNeed)
+			c.step("terug", flows.StateWho)
 		})
 	}
 }
