@@ -309,7 +309,9 @@ func (t *turn) answerResume(a string) {
 func navigateMoves(steps []transition) []transition {
 	var ts []transition
 	// "retour" goes back along the trail: the reverse of a step, and only
-	// towards the start of the forward order.
+	// towards the start of the forward order. So "retour" at skills after
+	// "Ce n'est pas moi" (the location before it comes later) is refused,
+	// as it was before the tables were split.
 	for _, st := range steps {
 		if before(st.src, st.dst) {
 			ts = append(ts, transition{st.dst, st.src})

@@ -351,7 +351,8 @@ func referMoves() []transition {
 		{StateMenu, StateConfirm}, // cancel or restart from the menu
 	}
 	// "Are you sure?" from any step (cancelling the referral is an escape
-	// of every step; /start midway), and "no" goes back to that step.
+	// of every step; /start midway), and "no" goes back to that step. Not
+	// from the resume question: "annuler" there is refused, as before.
 	for _, s := range sequence {
 		ts = append(ts, transition{s, StateConfirm}, transition{StateConfirm, s})
 	}

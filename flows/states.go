@@ -45,8 +45,8 @@ var sequence = []string{
 
 // states is the set of valid states, for decoding stored sessions.
 var states = func() map[string]bool {
-	m := map[string]bool{StateStart: true, StateResume: true, StateMenu: true, StateConfirm: true}
-	for _, s := range sequence {
+	m := map[string]bool{}
+	for _, s := range allStates {
 		m[s] = true
 	}
 	return m
