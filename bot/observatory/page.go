@@ -33,8 +33,9 @@ type Options struct {
 	// Catalogs are the bot catalogues (flows.LoadCatalogs): profiles and
 	// needs are named as the bot names them.
 	Catalogs map[flows.Lang]flows.Catalog
-	// Texts is observatory.json (configs.ObservatoryTexts()).
-	Texts []byte
+	// Texts holds the observatory's catalogue, i18n/observatory.<lang>.json
+	// (configs.FS).
+	Texts fs.FS
 	// Templates holds web/observatory.tmpl (configs.Web).
 	Templates fs.FS
 	// Logger gets one line per request and the errors; nil discards.

@@ -33,6 +33,5 @@
 //
 // It imports flows, geo, bot, bot/guard, bot/mail and bot/share; it must not import
 // store, configs or cmd: cmd hands it the stores, the embedded templates
-// and texts (configs.Web, configs.WebTexts, configs.ShareTexts) and the
-// catalogues.
+// (configs.Web) and the catalogues (configs.FS).
 package structure

@@ -29,7 +29,7 @@ func withStats(d *desk) {
 	d.svc, err = structure.NewService(structure.Options{
 		Engine: d.e, Stores: d.stores(), Places: dir, Sender: d.chat, Stats: d.st,
 		Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
 	})
 	if err != nil {
 		d.t.Fatal(err)
