@@ -284,9 +284,9 @@ func TestNewWebChecksShare(t *testing.T) {
 		t.Fatalf("NewWeb(good) = %v", err)
 	}
 	for name, edit := range map[string]func(*WebOptions){
-		"bad username":       func(o *WebOptions) { o.TelegramUsername = "no" },
-		"national number":    func(o *WebOptions) { o.WhatsAppNumber = "0470 00 11 22" },
-		"no share texts":     func(o *WebOptions) { o.ShareTexts = nil },
+		"bad username":    func(o *WebOptions) { o.TelegramUsername = "no" },
+		"national number": func(o *WebOptions) { o.WhatsAppNumber = "0470 00 11 22" },
+		"no share texts":  func(o *WebOptions) { o.ShareTexts = nil },
 		"broken share texts": func(o *WebOptions) {
 			o.ShareTexts = fstest.MapFS{text.Path("share", text.FR): {Data: []byte(`{}`)}}
 		},
