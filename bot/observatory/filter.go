@@ -39,7 +39,7 @@ type RangeError struct {
 }
 
 // Error says what is wrong in English, for logs and the CLI; the page
-// words it from observatory.json.
+// words it from observatory.<lang>.json.
 func (e *RangeError) Error() string {
 	switch e.Problem {
 	case ProblemMonth:

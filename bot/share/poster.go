@@ -197,7 +197,7 @@ func typed(link string) string {
 // dayCodes are the OSM day codes, Monday first, two letters each.
 const dayCodes = "MoTuWeThFrSaSu"
 
-// dayKey is the share.json key of a day's name: "day.mo".
+// dayKey is the share.<lang>.json key of a day's name: "day.mo".
 func dayKey(d int) string { return "day." + strings.ToLower(dayCodes[2*d:2*d+2]) }
 
 // maxRawHours bounds hours printed as they are: a long text the poster

@@ -20,7 +20,7 @@
 // (Post/Redirect/Get), so a reload never posts twice and a double click is
 // harmless.
 //
-// Every word the page and the mails show is in configs/i18n/structure.json
+// Every word the page and the mails show is in configs/i18n/structure.<lang>.json
 // (both languages, the same keys and placeholders), except the wording of
 // a referral's need, profile, why and confidence, which comes from the bot
 // catalogues so that the structure reads what the bot decided. The

@@ -89,7 +89,7 @@ func TestTallyReferralOutcomes(t *testing.T) {
 // share code started says which structure shared it, on the receiving
 // structure's page and in its mail; one from a plain conversation does not.
 func TestSharedByShown(t *testing.T) {
-	const prefix = "Arrivée par le lien de partage de " // ref.shared in configs/i18n/structure.json
+	const prefix = "Arrivée par le lien de partage de " // ref.shared in configs/i18n/structure.<lang>.json
 	d := newDesk(t)
 	plain := d.refer("tg:800")
 	if plain.SharedBy != "" || len(plain.Next) == 0 {

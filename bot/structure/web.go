@@ -176,7 +176,7 @@ const (
 )
 
 // NewWeb checks o and builds the page. It fails on a missing dependency or
-// a broken structure.json or template, so that the process does not start
+// a broken structure.<lang>.json or template, so that the process does not start
 // with a page that shows keys.
 func NewWeb(o WebOptions) (*Web, error) {
 	if o.Desk == nil || o.Places == nil || o.Templates == nil {
@@ -751,7 +751,7 @@ func (w *Web) fail(rw http.ResponseWriter, code int, back string, lang flows.Lan
 }
 
 // setShare checks the share settings and loads the poster's texts and
-// template, so that a bad username or a broken share.json stops the
+// template, so that a bad username or a broken share.<lang>.json stops the
 // start rather than a structure's poster.
 func (w *Web) setShare(o WebOptions) error {
 	if o.TelegramUsername == "" && o.WhatsAppNumber == "" {
