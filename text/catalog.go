@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Lang is a catalogue language.
@@ -168,6 +169,17 @@ func (c Catalog) Text(key string, args ...string) string {
 		return Fill(s, args...)
 	}
 	return key
+}
+
+// Bare returns a label without the emoji and punctuation before its first
+// letter or digit ("🏦 Banque, argent" is "Banque, argent"), for a page
+// that lists what the bot shows as buttons: an old PC may show an emoji
+// as a box. A label with nothing else is returned as it is.
+func Bare(label string) string {
+	if out := strings.TrimLeftFunc(label, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); out != "" {
+		return out
+	}
+	return label
 }
 
 // Fill replaces {name} placeholders: args are name, value pairs; a

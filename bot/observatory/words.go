@@ -104,7 +104,7 @@ func (w Words) label(key string) string {
 	if !ok {
 		return key
 	}
-	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	s = text.Bare(s)
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
-	"unicode"
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
@@ -105,10 +104,7 @@ func (t tr) label(key string) string {
 	if !ok {
 		return key
 	}
-	if out := strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); out != "" {
-		return out
-	}
-	return s
+	return text.Bare(s)
 }
 
 // at says when, in the structure's time zone: "le 12/03/2026 à 14:05".

@@ -37,8 +37,8 @@ type texts struct {
 }
 
 // loadTexts reads the WhatsApp catalogue from fsys (configs.FS) with
-// i18n.Load (package text): both languages, every key, none unknown, non-empty, the
-// {list} placeholder in the hint.
+// i18n.Load (package text): both languages, every key, none unknown, none
+// empty, the {list} placeholder in the hint.
 func loadTexts(fsys fs.FS) (*texts, error) {
 	all, err := i18n.Load(fsys, "whatsapp", i18n.Spec{Keys: textKeys, Only: true, Holes: map[string][]string{"hint": {"{list}"}}})
 	if err != nil {
