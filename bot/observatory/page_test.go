@@ -20,7 +20,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/secours/secours/bot/guard"
@@ -533,9 +532,8 @@ func TestTexts(t *testing.T) {
 		"placeholder differs": broken(func(_, nl flows.Catalog) { nl["period"] = "Van {van} tot {to}" }),
 		"empty text":          broken(func(fr, _ flows.Catalog) { fr["total"] = " " }),
 		"code key missing":    broken(func(fr, nl flows.Catalog) { delete(fr, "hidden"); delete(nl, "hidden") }),
-		"not json": fstest.MapFS{text.Path("observatory", flows.FR): {Data: []byte("{")},
-			text.Path("observatory", flows.NL): {Data: []byte("{}")}},
-		"nil": nil,
+		"not json":            texttest.Raw("observatory", "{", "{}"),
+		"nil":                 nil,
 	} {
 		if _, err := LoadWords(b, cats); err == nil {
 			t.Errorf("%s: LoadWords accepted it", name)

@@ -245,7 +245,7 @@ func TestTexts(t *testing.T) {
 	delete(oneLang, text.NL)
 	for name, texts := range map[string]fs.FS{
 		"nil":                 nil,
-		"not JSON":            fstest.MapFS{text.Path("share", text.FR): {Data: []byte("{")}, text.Path("share", text.NL): {Data: []byte("{}")}},
+		"not JSON":            texttest.Raw("share", "{", "{}"),
 		"one language":        texttest.FS(t, "share", oneLang),
 		"missing key":         edit(func(_, nl text.Catalog) { delete(nl, "poster.line2") }),
 		"unknown key":         edit(func(fr, _ text.Catalog) { fr["poster.line4"] = "x" }),

@@ -920,7 +920,7 @@ func TestNewWebChecksOptions(t *testing.T) {
 		{"template names a missing key", func(o *WebOptions) { o.Templates = brokenTemplates(t, `{{T "page.nope"}}`) }},
 		{"template does not parse", func(o *WebOptions) { o.Templates = brokenTemplates(t, `{{if}}`) }},
 		{"texts not JSON", func(o *WebOptions) {
-			o.Texts = fstest.MapFS{text.Path("structure", text.FR): {Data: []byte("{")}, text.Path("structure", text.NL): {Data: []byte("{}")}}
+			o.Texts = texttest.Raw("structure", "{", "{}")
 		}},
 	}
 	for _, tt := range tests {

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 
 	"github.com/secours/secours/configs"
 	i18n "github.com/secours/secours/text"
@@ -51,7 +50,7 @@ func TestLoadTextsRejects(t *testing.T) {
 			t.Errorf("loadTexts(%s) = nil error", name)
 		}
 	}
-	notJSON := fstest.MapFS{i18n.Path("whatsapp", i18n.FR): {Data: []byte("{")}, i18n.Path("whatsapp", i18n.NL): {Data: []byte("{}")}}
+	notJSON := texttest.Raw("whatsapp", "{", "{}")
 	if _, err := loadTexts(notJSON); err == nil {
 		t.Error("loadTexts({) = nil error")
 	}

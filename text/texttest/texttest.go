@@ -54,3 +54,12 @@ func Edited(tb testing.TB, fsys fs.FS, name string, edit func(fr, nl text.Catalo
 	edit(cats[text.FR], cats[text.NL])
 	return FS(tb, name, cats)
 }
+
+// Raw holds catalogue name's files as written, JSON or not: fr and nl are
+// the French and Dutch files' contents.
+func Raw(name, fr, nl string) fstest.MapFS {
+	return fstest.MapFS{
+		text.Path(name, text.FR): {Data: []byte(fr)},
+		text.Path(name, text.NL): {Data: []byte(nl)},
+	}
+}
