@@ -108,17 +108,3 @@ func TestPlaceholders(t *testing.T) {
 		t.Errorf("Placeholders = %v", got)
 	}
 }
-
-func TestBare(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"🏦 Banque, argent", "Banque, argent"},
-		{"▶️ Continuer", "Continuer"},
-		{"Santé", "Santé"},
-		{"3 lieux", "3 lieux"},
-		{"🩺", "🩺"},
-	} {
-		if got := text.Bare(tt.in); got != tt.want {
-			t.Errorf("Bare(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
