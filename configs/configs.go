@@ -1,5 +1,6 @@
 // Package configs embeds the data the binary needs: the FR and NL message
-// catalogues and the place directory, so that it runs anywhere with no file
+// catalogues (i18n/, one flat file per catalogue and language, read with
+// text.Load) and the place directory, so that it runs anywhere with no file
 // beside it. flows and geo never import it (they are passed an fs.FS);
 // cmd, and tests that replay real conversations, do.
 package configs
@@ -12,7 +13,8 @@ import (
 	"github.com/secours/secours/geo"
 )
 
-// FS holds i18n/*.json and places/*.
+// FS holds i18n/*.json and places/*: the fs.FS that text.Load, flows
+// and geo are given.
 //
 //go:embed i18n places
 var FS embed.FS
@@ -37,16 +39,4 @@ func EngineAndPlaces() (*flows.Engine, *geo.Directory, error) {
 	}
 	e, err := flows.NewEngine(cats, dir)
 	return e, dir, err
-}
-
-// ChannelTexts returns a channel adapter's own catalogue,
-// i18n/<channel>.json ("telegram", "whatsapp"): the few lines a channel
-// needs beyond the conversation. Unknown channels give nil, which the
-// adapters refuse with a clear error.
-func ChannelTexts(channel string) []byte {
-	b, err := FS.ReadFile("i18n/" + channel + ".json")
-	if err != nil {
-		return nil
-	}
-	return b
 }

@@ -1,10 +1,10 @@
 package configs_test
 
 import (
-	"encoding/json"
 	"testing"
 
 	"github.com/secours/secours/configs"
+	"github.com/secours/secours/text"
 )
 
 func TestEngineBuildsOnEmbeddedData(t *testing.T) {
@@ -13,19 +13,21 @@ func TestEngineBuildsOnEmbeddedData(t *testing.T) {
 	}
 }
 
-// TestChannelTexts: every channel catalogue is valid JSON with French and
-// Dutch; an unknown channel gives nil, which the adapters refuse.
-func TestChannelTexts(t *testing.T) {
-	for _, ch := range []string{"telegram", "whatsapp"} {
-		var all map[string]json.RawMessage
-		if err := json.Unmarshal(configs.ChannelTexts(ch), &all); err != nil {
-			t.Fatalf("%s: %v", ch, err)
+// TestCatalogues: every embedded catalogue is in the one shape, French and
+// Dutch with the same keys and placeholders; an unknown catalogue is an
+// error, which the adapters and pages refuse.
+func TestCatalogues(t *testing.T) {
+	for _, name := range []string{"", "observatory", "share", "structure", "telegram", "whatsapp"} {
+		cats, err := text.Load(configs.FS, name, text.Spec{})
+		if err != nil {
+			t.Errorf("%q: %v", name, err)
+			continue
 		}
-		if len(all) != 2 || all["fr"] == nil || all["nl"] == nil {
-			t.Errorf("%s: languages %v, want fr and nl", ch, len(all))
+		if len(cats) != 2 || len(cats[text.FR]) == 0 || len(cats[text.NL]) == 0 {
+			t.Errorf("%q: languages %d, want fr and nl", name, len(cats))
 		}
 	}
-	if configs.ChannelTexts("fax") != nil {
-		t.Error("an unknown channel has texts")
+	if _, err := text.Load(configs.FS, "fax", text.Spec{}); err == nil {
+		t.Error("an unknown catalogue loads")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/text"
 )
 
 // The place cards of the locate phase: what kind of place it is and why
@@ -103,18 +104,15 @@ func (t *turn) weekHours(p *geo.Place) string {
 	if week.Always() {
 		return t.t(kHoursRaw, "hours", t.t(kWeekAlways))
 	}
-	var runs []string
-	for _, r := range week.Runs() {
-		days := t.t(kDayShort + strconv.Itoa((r.First+1)%7)) // Monday first; the keys start on Sunday
-		if r.Last > r.First {
-			days = t.t(kWeekRange, "from", days, "to", t.t(kDayShort+strconv.Itoa((r.Last+1)%7)))
-		}
-		times := make([]string, len(r.Spans))
-		for i, sp := range r.Spans {
-			times[i] = t.t(kWeekRange, "from", t.clockMin(sp.From), "to", t.clockMin(sp.To))
-		}
-		runs = append(runs, t.t(kWeekLine, "days", days, "times", strings.Join(times, ", ")))
-	}
+	rng := func(from, to string) string { return t.t(kWeekRange, "from", from, "to", to) }
+	runs := text.HoursWords{
+		Day:   func(d int) string { return t.t(kDayShort + strconv.Itoa((d+1)%7)) }, // Monday first; the keys start on Sunday
+		Days:  rng,
+		Clock: t.clockMin,
+		Span:  rng,
+		Line:  func(days, times string) string { return t.t(kWeekLine, "days", days, "times", times) },
+		Sep:   ", ",
+	}.Lines(week.Runs())
 	if len(runs) == 0 {
 		return t.t(kHoursUnknown) // "Mo-Su off": closed all week is not worth forwarding
 	}

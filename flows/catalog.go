@@ -1,36 +1,26 @@
 package flows
 
 import (
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
+
+	"github.com/secours/secours/text"
 )
 
 // Catalog maps a message key to its text in one language. Texts may hold
 // named placeholders such as {place}.
-type Catalog map[string]string
+type Catalog = text.Catalog
 
 // Langs lists the catalogue languages, French first.
-var Langs = []Lang{FR, NL}
+var Langs = text.Langs
 
-// LoadCatalogs reads i18n/<lang>.json for every language from fsys.
+// LoadCatalogs reads the conversation's catalogue, i18n/<lang>.json for
+// every language, from fsys, and checks it (text.Load): exactly the keys
+// of AllKeys, the same placeholders in every language.
 func LoadCatalogs(fsys fs.FS) (map[Lang]Catalog, error) {
-	cats := make(map[Lang]Catalog, len(Langs))
-	for _, l := range Langs {
-		name := "i18n/" + string(l) + ".json"
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("load catalogue: %w", err)
-		}
-		var c Catalog
-		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("load catalogue %s: %w", name, err)
-		}
-		cats[l] = c
-	}
-	return cats, nil
+	return text.Load(fsys, "", text.Spec{Keys: AllKeys(), Only: true})
 }
 
 // AllKeys lists every key the engine may render, sorted. A catalogue must
@@ -98,6 +88,8 @@ func tipKey(need, country string, n int) string {
 
 // checkCatalogs returns an error naming every key missing from a
 // catalogue, so a broken catalogue stops the start-up with a clear message.
+// LoadCatalogs checked the files; this checks what NewEngine is given,
+// which tests build too.
 func checkCatalogs(cats map[Lang]Catalog) error {
 	var missing []string
 	for _, l := range Langs {
@@ -119,13 +111,4 @@ func checkCatalogs(cats map[Lang]Catalog) error {
 }
 
 // render replaces {name} placeholders: args are name, value pairs.
-func render(text string, args ...string) string {
-	if len(args) == 0 || !strings.Contains(text, "{") {
-		return text
-	}
-	pairs := make([]string, 0, len(args))
-	for i := 0; i+1 < len(args); i += 2 {
-		pairs = append(pairs, "{"+args[i]+"}", args[i+1])
-	}
-	return strings.NewReplacer(pairs...).Replace(text)
-}
+func render(s string, args ...string) string { return text.Fill(s, args...) }

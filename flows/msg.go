@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/text"
 )
 
 // ChatID names one conversation on one channel: "tg:…", "wa:…", "cli:…".
@@ -67,13 +68,13 @@ func (id ChatID) Channel() string {
 	return ch
 }
 
-// Lang is a catalogue language.
-type Lang string
+// Lang is a catalogue language (text.Lang: every catalogue shares it).
+type Lang = text.Lang
 
 // The languages of the catalogues. The keys are those of docs/diagnostic.md.
 const (
-	FR Lang = "fr"
-	NL Lang = "nl"
+	FR = text.FR
+	NL = text.NL
 )
 
 // ParseLang maps a channel language hint ("nl", "nl-BE", "fr_FR") to a

@@ -2,39 +2,18 @@ package flows
 
 import (
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/unicode/norm"
+	"github.com/secours/secours/text"
 )
+
+// fold is text.Fold: the conversation compares what people type with
+// its choices whatever the accents, case and emoji.
+func fold(s string) string { return text.Fold(s) }
 
 // maxText bounds what the parser looks at: a 10 kB paste is answered
 // kindly, not parsed.
 const maxText = 500
-
-// fold lowers s and strips accents, emoji and punctuation, so that
-// "Santé", "SANTE" and "🩺 santé !" compare equal. Words are joined by one
-// space.
-func fold(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			// accent: dropped
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(unicode.ToLower(r))
-		default:
-			space = true
-		}
-	}
-	return b.String()
-}
 
 // numberWords maps the spelled numbers people type to an index (1-based).
 var numberWords = map[string]int{

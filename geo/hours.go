@@ -9,10 +9,13 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Brussels must resolve in a static binary with no zoneinfo
+
+	"github.com/secours/secours/text"
 )
 
-// Span is an opening interval in minutes since midnight, From < To ≤ 1440.
-type Span struct{ From, To int }
+// Span is an opening interval in minutes since midnight, From < To ≤ 1440
+// (text.Span: text writes hours in words without importing geo).
+type Span = text.Span
 
 // Week is one normalised week of opening hours, Monday first, each day's
 // spans sorted and merged: the common form of the standard's OSM
@@ -81,7 +84,7 @@ func ParseHours(s string) (Week, error) {
 		}
 		if rule == "24/7" {
 			for d := range w {
-				w[d] = []Span{{0, 1440}}
+				w[d] = []Span{{From: 0, To: 1440}}
 			}
 			seen = true
 			continue
@@ -95,7 +98,7 @@ func ParseHours(s string) (Week, error) {
 		switch strings.ToLower(rest) {
 		case "off", "closed":
 		case "", "open":
-			spans = []Span{{0, 1440}}
+			spans = []Span{{From: 0, To: 1440}}
 		default:
 			spans, err = parseTimeList(rest)
 			if err != nil {
@@ -126,8 +129,8 @@ func ParseHours(s string) (Week, error) {
 					continue
 				}
 				// Past midnight: the rest belongs to the next morning.
-				w[d] = append(w[d], Span{sp.From, 1440})
-				next[(d+1)%7] = append(next[(d+1)%7], Span{0, sp.To - 1440})
+				w[d] = append(w[d], Span{From: sp.From, To: 1440})
+				next[(d+1)%7] = append(next[(d+1)%7], Span{From: 0, To: sp.To - 1440})
 			}
 		}
 		for d := range next {
@@ -220,7 +223,7 @@ func parseTimeList(s string) ([]Span, error) {
 		if to-from > 1440 {
 			return nil, hoursErr("time range %q is longer than a day", part)
 		}
-		out = append(out, Span{from, to})
+		out = append(out, Span{From: from, To: to})
 	}
 	return out, nil
 }
@@ -312,7 +315,7 @@ func parseDayColumn(s string) ([]Span, error) {
 	}
 	var out []Span
 	for k := 0; k < len(times); k += 2 {
-		sp := Span{times[k], times[k+1]}
+		sp := Span{From: times[k], To: times[k+1]}
 		switch {
 		case sp.From == 0 && sp.To == 0:
 			continue // "00:00 - 00:00": the list's way of writing "closed"
@@ -358,7 +361,7 @@ func (w *Week) empty() bool {
 // Always reports whether the week is open round the clock, every day.
 func (w Week) Always() bool {
 	for _, d := range w {
-		if len(d) != 1 || d[0] != (Span{0, 1440}) {
+		if len(d) != 1 || d[0] != (Span{From: 0, To: 1440}) {
 			return false
 		}
 	}
@@ -366,11 +369,8 @@ func (w Week) Always() bool {
 }
 
 // DayRun is consecutive days with the same hours: First to Last, 0 is
-// Monday.
-type DayRun struct {
-	First, Last int
-	Spans       []Span
-}
+// Monday (text.DayRun).
+type DayRun = text.DayRun
 
 // Runs groups the open days into runs of consecutive days with the same
 // hours, Monday first, for writing a week in words ("lun–ven 9 h–12 h");
@@ -399,19 +399,19 @@ func (w Week) String() string {
 	if w.empty() {
 		return "Mo-Su off"
 	}
-	var rules []string
-	for _, r := range w.Runs() {
-		sel := dayCode(r.First)
-		if r.Last > r.First {
-			sel += "-" + dayCode(r.Last)
-		}
-		var ts []string
-		for _, s := range r.Spans {
-			ts = append(ts, clock(s.From)+"-"+clock(s.To))
-		}
-		rules = append(rules, sel+" "+strings.Join(ts, ","))
+	return strings.Join(osmWords().Lines(w.Runs()), "; ")
+}
+
+// osmWords write a week in the OSM form, the directory's own.
+func osmWords() text.HoursWords {
+	return text.HoursWords{
+		Day:   dayCode,
+		Days:  func(first, last string) string { return first + "-" + last },
+		Clock: clock,
+		Span:  func(from, to string) string { return from + "-" + to },
+		Line:  func(days, times string) string { return days + " " + times },
+		Sep:   ",",
 	}
-	return strings.Join(rules, "; ")
 }
 
 func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }

@@ -4,58 +4,17 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/secours/secours/text"
 )
 
-// normName folds a commune name for lookup: lower case, no accents, any
-// punctuation as a space, and "st"/"ste" spelled out, because La Poste
-// writes "ST AMAND" where people type "Saint-Amand".
+// normName folds a commune name for lookup with text.Fold (lower case,
+// no accents, any punctuation as a space), the ligatures written out
+// (Fold keeps "œ", which has no decomposition), and "st"/"ste" spelled
+// out, because La Poste writes "ST AMAND" where people type
+// "Saint-Amand".
 func normName(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := true
-	for _, r := range s {
-		r = unicode.ToLower(r)
-		switch r {
-		case 'à', 'â', 'ä', 'á', 'ã', 'å':
-			r = 'a'
-		case 'ç':
-			r = 'c'
-		case 'é', 'è', 'ê', 'ë':
-			r = 'e'
-		case 'î', 'ï', 'í', 'ì':
-			r = 'i'
-		case 'ô', 'ö', 'ó', 'ò', 'õ':
-			r = 'o'
-		case 'ù', 'û', 'ü', 'ú':
-			r = 'u'
-		case 'ÿ', 'ý':
-			r = 'y'
-		case 'ñ':
-			r = 'n'
-		case 'œ':
-			b.WriteString("oe")
-			space = false
-			continue
-		case 'æ':
-			b.WriteString("ae")
-			space = false
-			continue
-		case 'ß':
-			b.WriteString("ss")
-			space = false
-			continue
-		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-			space = false
-			continue
-		}
-		if !space {
-			b.WriteByte(' ')
-			space = true
-		}
-	}
-	out := strings.TrimSpace(b.String())
+	out := text.Fold(ligatures.Replace(s))
 	if !strings.Contains(out, "st") {
 		return out
 	}
@@ -70,6 +29,10 @@ func normName(s string) string {
 	}
 	return strings.Join(words, " ")
 }
+
+// ligatures are the letters Fold would keep whole that people type as
+// two.
+var ligatures = strings.NewReplacer("œ", "oe", "Œ", "oe", "æ", "ae", "Æ", "ae", "ß", "ss")
 
 // titleName turns La Poste's upper-case names ("ST AMAND LES EAUX") into
 // a readable form ("Saint-Amand-les-Eaux" is not recoverable, so we give

@@ -16,7 +16,7 @@
 // Like the structures' page it is plain server-rendered HTML: no script,
 // one inline style sheet allowed by its hash, charts as inline SVG, no
 // external resource, readable on a phone and printable, in French or
-// Dutch. Every word is in configs/i18n/observatory.json, except the
+// Dutch. Every word is in configs/i18n/observatory.<lang>.json, except the
 // profiles and needs, named as the bot names them (the bot catalogues).
 //
 // It imports flows and bot/guard (the client address behind a trusted

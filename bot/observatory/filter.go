@@ -3,10 +3,10 @@ package observatory
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/text"
 )
 
 // MaxMonths is the longest range a report covers: ten years, as the
@@ -39,7 +39,7 @@ type RangeError struct {
 }
 
 // Error says what is wrong in English, for logs and the CLI; the page
-// words it from observatory.json.
+// words it from observatory.<lang>.json.
 func (e *RangeError) Error() string {
 	switch e.Problem {
 	case ProblemMonth:
@@ -67,8 +67,8 @@ type Filter struct {
 // DefaultFilter is the last DefaultMonths months up to now's, all areas.
 func DefaultFilter(now time.Time) Filter {
 	to := flows.MonthOf(now)
-	i, _ := monthIndex(to)
-	return Filter{From: monthAt(i - DefaultMonths + 1), To: to}
+	i, _ := text.ParseMonth(to)
+	return Filter{From: (i - DefaultMonths + 1).String(), To: to}
 }
 
 // ParseFilter reads a filter as the page and the CLI get it: an empty
@@ -80,8 +80,8 @@ func ParseFilter(from, to, area string, now time.Time) (Filter, error) {
 		f.To = flows.MonthOf(now)
 	}
 	if f.From == "" {
-		if i, ok := monthIndex(f.To); ok {
-			f.From = monthAt(i - DefaultMonths + 1)
+		if i, ok := text.ParseMonth(f.To); ok {
+			f.From = (i - DefaultMonths + 1).String()
 		}
 	}
 	return f, f.Check()
@@ -89,11 +89,11 @@ func ParseFilter(from, to, area string, now time.Time) (Filter, error) {
 
 // Check returns a *RangeError if f is not a range a store can read.
 func (f Filter) Check() error {
-	a, ok := monthIndex(f.From)
+	a, ok := text.ParseMonth(f.From)
 	if !ok {
 		return &RangeError{Problem: ProblemMonth, Value: f.From}
 	}
-	b, ok := monthIndex(f.To)
+	b, ok := text.ParseMonth(f.To)
 	if !ok {
 		return &RangeError{Problem: ProblemMonth, Value: f.To}
 	}
@@ -113,36 +113,11 @@ func (f Filter) Months() []string {
 	if f.Check() != nil {
 		return nil
 	}
-	a, _ := monthIndex(f.From)
-	b, _ := monthIndex(f.To)
+	a, _ := text.ParseMonth(f.From)
+	b, _ := text.ParseMonth(f.To)
 	out := make([]string, 0, b-a+1)
 	for i := a; i <= b; i++ {
-		out = append(out, monthAt(i))
+		out = append(out, i.String())
 	}
 	return out
-}
-
-// monthIndex counts the months since year 0 of "YYYY-MM".
-func monthIndex(s string) (int, bool) {
-	if len(s) != 7 || s[4] != '-' {
-		return 0, false
-	}
-	for i, c := range []byte(s) {
-		if i != 4 && (c < '0' || c > '9') {
-			return 0, false
-		}
-	}
-	y, _ := strconv.Atoi(s[:4])
-	m, _ := strconv.Atoi(s[5:])
-	if m < 1 || m > 12 {
-		return 0, false
-	}
-	return y*12 + m - 1, true
-}
-
-// monthAt is the inverse of monthIndex; before year 0 it says year 0,
-// which Check then finds out of the range a person can mean.
-func monthAt(i int) string {
-	i = max(i, 0)
-	return fmt.Sprintf("%04d-%02d", i/12, i%12+1)
 }

@@ -33,8 +33,9 @@ type Options struct {
 	// Catalogs are the bot catalogues (flows.LoadCatalogs): profiles and
 	// needs are named as the bot names them.
 	Catalogs map[flows.Lang]flows.Catalog
-	// Texts is observatory.json (configs.ObservatoryTexts()).
-	Texts []byte
+	// Texts holds the observatory's catalogue, i18n/observatory.<lang>.json
+	// (configs.FS).
+	Texts fs.FS
 	// Templates holds web/observatory.tmpl (configs.Web).
 	Templates fs.FS
 	// Logger gets one line per request and the errors; nil discards.
@@ -78,7 +79,7 @@ const (
 )
 
 // New checks o and builds the page. It fails on a missing dependency, a
-// token hash that is not 32 bytes, or a broken observatory.json or
+// token hash that is not 32 bytes, or a broken observatory.<lang>.json or
 // template, so that the process does not start with a page that shows
 // keys.
 func New(o Options) (*Page, error) {
@@ -128,7 +129,7 @@ func New(o Options) (*Page, error) {
 // ServeHTTP serves the page and its export.
 func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.handler.ServeHTTP(w, r) }
 
-// staticText matches {{T "key"}}: a fixed text of observatory.json.
+// staticText matches {{T "key"}}: a fixed text of observatory.<lang>.json.
 var staticText = regexp.MustCompile(`\{\{T "([a-z0-9_.]+)"\}\}`)
 
 // parse reads the template once per language, with T giving that
@@ -147,7 +148,7 @@ func (p *Page) parse(fsys fs.FS) error {
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
-		return fmt.Errorf("observatory template: observatory.json lacks %s", strings.Join(slices.Compact(missing), ", "))
+		return fmt.Errorf("observatory template: observatory.<lang>.json lacks %s", strings.Join(slices.Compact(missing), ", "))
 	}
 	p.tmpl = map[flows.Lang]*template.Template{}
 	for _, l := range flows.Langs {

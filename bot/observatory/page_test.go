@@ -6,9 +6,9 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"maps"
 	"math/rand/v2"
@@ -26,6 +26,8 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/text"
+	"github.com/secours/secours/text/texttest"
 )
 
 const testToken = "Zx8c-obs_token_0123456789abcdefghijklmno"
@@ -88,7 +90,7 @@ func newFixture(tb testing.TB, cells []flows.Cell, opts ...func(*Options)) *fixt
 			tb.Fatal(err)
 		}
 	}
-	o := Options{Store: f.store, TokenHash: hashOf(testToken), Catalogs: catalogs(tb), Texts: configs.ObservatoryTexts(),
+	o := Options{Store: f.store, TokenHash: hashOf(testToken), Catalogs: catalogs(tb), Texts: configs.FS,
 		Templates: configs.Web, Logger: slog.New(slog.NewTextHandler(f.log, nil)), Now: f.clock.now}
 	for _, fn := range opts {
 		fn(&o)
@@ -455,7 +457,7 @@ func TestCSV(t *testing.T) {
 
 func TestCSVFormula(t *testing.T) {
 	cells := []flows.Cell{{Month: "2026-01", Area: "=HYPERLINK(\"x\")", Metric: flows.MetricFinished, N: 9}}
-	words, err := LoadWords(configs.ObservatoryTexts(), catalogs(t))
+	words, err := LoadWords(configs.FS, catalogs(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -469,7 +471,7 @@ func TestCSVFormula(t *testing.T) {
 }
 
 func TestWriteText(t *testing.T) {
-	words, err := LoadWords(configs.ObservatoryTexts(), catalogs(t))
+	words, err := LoadWords(configs.FS, catalogs(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,19 +498,11 @@ func TestWriteText(t *testing.T) {
 }
 
 func TestTexts(t *testing.T) {
-	var all map[flows.Lang]flows.Catalog
-	if err := json.Unmarshal(configs.ObservatoryTexts(), &all); err != nil {
-		t.Fatal(err)
+	all, err := text.Load(configs.FS, "observatory", text.Spec{})
+	if err != nil {
+		t.Fatal(err) // fr and nl have different keys or placeholders
 	}
-	fr, nl := all[flows.FR], all[flows.NL]
-	if !slices.Equal(slices.Sorted(maps.Keys(fr)), slices.Sorted(maps.Keys(nl))) {
-		t.Error("fr and nl have different keys")
-	}
-	for k, v := range fr {
-		if !slices.Equal(placeholders(v), placeholders(nl[k])) {
-			t.Errorf("%s: placeholders %v in fr, %v in nl", k, placeholders(v), placeholders(nl[k]))
-		}
-	}
+	fr := all[flows.FR]
 	// Every key is used, by the code or the template.
 	src, err := configs.Web.ReadFile("web/observatory.tmpl")
 	if err != nil {
@@ -529,20 +523,16 @@ func TestTexts(t *testing.T) {
 
 	// LoadWords refuses what would show a key or a wrong placeholder.
 	cats := catalogs(t)
-	broken := func(edit func(fr, nl flows.Catalog)) []byte {
-		var c map[flows.Lang]flows.Catalog
-		json.Unmarshal(configs.ObservatoryTexts(), &c)
-		edit(c[flows.FR], c[flows.NL])
-		b, _ := json.Marshal(c)
-		return b
+	broken := func(edit func(fr, nl flows.Catalog)) fs.FS {
+		return texttest.Edited(t, configs.FS, "observatory", edit)
 	}
-	for name, b := range map[string][]byte{
+	for name, b := range map[string]fs.FS{
 		"nl lacks a key":      broken(func(_, nl flows.Catalog) { delete(nl, "total") }),
 		"fr has an extra key": broken(func(fr, _ flows.Catalog) { fr["extra"] = "x" }),
 		"placeholder differs": broken(func(_, nl flows.Catalog) { nl["period"] = "Van {van} tot {to}" }),
 		"empty text":          broken(func(fr, _ flows.Catalog) { fr["total"] = " " }),
 		"code key missing":    broken(func(fr, nl flows.Catalog) { delete(fr, "hidden"); delete(nl, "hidden") }),
-		"not json":            []byte("{"),
+		"not json":            texttest.Raw("observatory", "{", "{}"),
 		"nil":                 nil,
 	} {
 		if _, err := LoadWords(b, cats); err == nil {
@@ -551,14 +541,14 @@ func TestTexts(t *testing.T) {
 	}
 	noNeed := map[flows.Lang]flows.Catalog{flows.FR: cats[flows.FR], flows.NL: maps.Clone(cats[flows.NL])}
 	delete(noNeed[flows.NL], "a.need.health")
-	if _, err := LoadWords(configs.ObservatoryTexts(), noNeed); err == nil {
+	if _, err := LoadWords(configs.FS, noNeed); err == nil {
 		t.Error("LoadWords accepted a bot catalogue without a need")
 	}
 }
 
 func TestNewRefuses(t *testing.T) {
 	good := Options{Store: memory.New(0, nil), TokenHash: hashOf(testToken), Catalogs: catalogs(t),
-		Texts: configs.ObservatoryTexts(), Templates: configs.Web}
+		Texts: configs.FS, Templates: configs.Web}
 	for name, edit := range map[string]func(*Options){
 		"no store":        func(o *Options) { o.Store = nil },
 		"no templates":    func(o *Options) { o.Templates = nil },
@@ -586,7 +576,7 @@ func benchCells(n, m int) []flows.Cell {
 		areas = append(areas, fmt.Sprintf("BE:Commune %03d", i))
 	}
 	for i := range m {
-		months = append(months, monthAt(2025*12+i))
+		months = append(months, text.Month(2025*12+i).String())
 	}
 	return randomCells(rnd, areas, months)
 }
@@ -597,7 +587,7 @@ func BenchmarkPage(b *testing.B) {
 	for _, size := range []struct{ areas, months int }{{1, 1}, {100, 12}} {
 		b.Run(fmt.Sprintf("%dx%d", size.areas, size.months), func(b *testing.B) {
 			f := newFixture(b, benchCells(size.areas, size.months))
-			target := fmt.Sprintf("/obs/%s?from=2025-01&to=%s", testToken, monthAt(2025*12+size.months-1))
+			target := fmt.Sprintf("/obs/%s?from=2025-01&to=%s", testToken, text.Month(2025*12+size.months-1).String())
 			var n int
 			for b.Loop() {
 				w := f.get(b, target)

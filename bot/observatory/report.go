@@ -6,11 +6,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/text"
 )
 
 // MinCount is the smallest count a report shows; smaller ones, zero
@@ -629,7 +627,7 @@ func (sys *system) better(i, j int) bool {
 }
 
 // sortAreas sorts areas by commune name as people read it (accents and
-// case aside), then by country; the area "" goes last.
+// case, and punctuation, aside: text.Fold), then by country; the area "" goes last.
 func sortAreas(areas []string) {
 	type keyed struct{ key, area string }
 	ks := make([]keyed, len(areas))
@@ -638,7 +636,7 @@ func sortAreas(areas []string) {
 		if commune == "" {
 			commune, country = country, ""
 		}
-		ks[i] = keyed{fold(commune) + "\x00" + country, a}
+		ks[i] = keyed{text.Fold(commune) + "\x00" + country, a}
 	}
 	slices.SortFunc(ks, func(a, b keyed) int {
 		if (a.area == "") != (b.area == "") {
@@ -652,15 +650,4 @@ func sortAreas(areas []string) {
 	for i, k := range ks {
 		areas[i] = k.area
 	}
-}
-
-// fold drops accents and case: "Écaussinnes" sorts with the E's.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(unicode.ToLower(r))
-		}
-	}
-	return b.String()
 }

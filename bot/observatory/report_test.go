@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/text"
 )
 
 // finished returns the cells of n finished conversations in one area and
@@ -122,7 +123,7 @@ func randomTable(rnd *rand.Rand) ([]string, Filter) {
 	for i := range nAreas {
 		areas = append(areas, fmt.Sprintf("BE:Commune %c%d", 'A'+rune(i), i))
 	}
-	f := Filter{From: "2025-06", To: monthAt(2025*12 + 5 + nMonths - 1)}
+	f := Filter{From: "2025-06", To: text.Month(2025*12 + 5 + nMonths - 1).String()}
 	if rnd.IntN(4) == 0 {
 		f.Area = areas[rnd.IntN(nAreas)]
 	}
@@ -352,7 +353,7 @@ func FuzzParseFilter(f *testing.F) {
 			t.Fatalf("ParseFilter(%q, %q) = %+v with months %v", from, to, fl, ms)
 		}
 		for _, m := range ms {
-			if _, ok := monthIndex(m); !ok {
+			if _, ok := text.ParseMonth(m); !ok {
 				t.Fatalf("month %q", m)
 			}
 		}

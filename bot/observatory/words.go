@@ -1,93 +1,44 @@
 package observatory
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"maps"
-	"regexp"
-	"slices"
+	"io/fs"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/text"
 )
 
-// Words are the observatory's texts in one language: observatory.json's
-// and, for profiles and needs, the bot catalogue's. LoadWords makes them.
+// Words are the observatory's texts in one language: observatory's
+// catalogue and, for profiles and needs, the bot catalogue's. LoadWords
+// makes them.
 type Words struct {
 	Lang flows.Lang    // the language of the words
-	c    flows.Catalog // observatory.json, this language
+	c    flows.Catalog // the observatory catalogue, this language
 	bot  flows.Catalog // the bot catalogue of the same language
 }
 
-var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
-
-// LoadWords reads observatory.json (configs.ObservatoryTexts) and checks
-// it as the bot catalogues are checked: both languages and only them, the
-// same keys, the same placeholders in each text, no empty text, and every
-// key the code names; and that cats has both languages with every
-// profile and need. A wrong file stops the start rather than showing a
-// key to a coordinator.
-func LoadWords(texts []byte, cats map[flows.Lang]flows.Catalog) (map[flows.Lang]Words, error) {
-	if texts == nil {
-		return nil, errors.New("observatory.json: no texts")
+// LoadWords reads the observatory's catalogue (i18n/observatory.<lang>.json)
+// from fsys (configs.FS) with text.Load: both languages, the same keys and
+// placeholders, no empty text, and every key the code names; and checks
+// that cats has both languages with every profile and need. A wrong file
+// stops the start rather than showing a key to a coordinator.
+func LoadWords(fsys fs.FS, cats map[flows.Lang]flows.Catalog) (map[flows.Lang]Words, error) {
+	all, err := text.Load(fsys, "observatory", text.Spec{Keys: codeKeys()})
+	if err != nil {
+		return nil, err
 	}
-	var all map[flows.Lang]flows.Catalog
-	if err := json.Unmarshal(texts, &all); err != nil {
-		return nil, fmt.Errorf("observatory.json: %w", err)
-	}
-	fr, nl := all[flows.FR], all[flows.NL]
-	if fr == nil || nl == nil || len(all) != 2 {
-		return nil, errors.New("observatory.json: want exactly fr and nl")
-	}
-	var bad []string
-	for _, k := range slices.Sorted(maps.Keys(fr)) {
-		n, ok := nl[k]
-		switch {
-		case !ok:
-			bad = append(bad, "nl lacks "+k)
-		case !slices.Equal(placeholders(fr[k]), placeholders(n)):
-			bad = append(bad, "placeholders differ in "+k)
-		case strings.TrimSpace(fr[k]) == "" || strings.TrimSpace(n) == "":
-			bad = append(bad, "empty "+k)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(nl)) {
-		if _, ok := fr[k]; !ok {
-			bad = append(bad, "fr lacks "+k)
-		}
-	}
-	for _, k := range codeKeys() {
-		if _, ok := fr[k]; !ok {
-			bad = append(bad, "missing "+k)
-		}
-	}
-	for _, l := range flows.Langs {
-		for _, k := range botKeys() {
-			if _, ok := cats[l][k]; !ok {
-				bad = append(bad, fmt.Sprintf("%s bot catalogue lacks %s", l, k))
-			}
-		}
-	}
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("observatory.json: %s", strings.Join(bad, ", "))
+	if err := text.Catalogs(cats).Check("", text.Spec{Keys: botKeys()}); err != nil {
+		return nil, fmt.Errorf("observatory: %w", err)
 	}
 	out := make(map[flows.Lang]Words, 2)
 	for _, l := range flows.Langs {
 		out[l] = Words{Lang: l, c: all[l], bot: cats[l]}
 	}
 	return out, nil
-}
-
-// placeholders returns a text's {names}, sorted, so that two languages
-// compare whatever their word order.
-func placeholders(s string) []string {
-	p := placeholder.FindAllString(s, -1)
-	slices.Sort(p)
-	return slices.Compact(p)
 }
 
 // codeKeys lists the keys the Go code names or builds; the template's are
@@ -133,16 +84,7 @@ var errorPages = []string{"notfound", "toomany", "internal"}
 // s returns the text of key with its placeholders filled from name, value
 // pairs. LoadWords checked the keys the code names; the key itself is the
 // last resort.
-func (w Words) s(key string, args ...string) string {
-	t, ok := w.c[key]
-	if !ok {
-		return key
-	}
-	for i := 0; i+1 < len(args); i += 2 {
-		t = strings.ReplaceAll(t, "{"+args[i]+"}", args[i+1])
-	}
-	return t
-}
+func (w Words) s(key string, args ...string) string { return w.c.Text(key, args...) }
 
 // Column names a column of Report.Columns: profiles and needs as the bot
 // names them, without their emoji (an old PC may show a box) and with a
@@ -162,7 +104,7 @@ func (w Words) label(key string) string {
 	if !ok {
 		return key
 	}
-	s = strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	s = text.Bare(s)
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
 }
@@ -182,7 +124,7 @@ func (w Words) Area(area string) string {
 
 // Month names a month: "2026-03" is "mars 2026".
 func (w Words) Month(m string) string {
-	if _, ok := monthIndex(m); !ok {
+	if _, ok := text.ParseMonth(m); !ok {
 		return m
 	}
 	return w.s("month.label", "month", w.s("month."+m[5:]), "year", m[:4])

@@ -10,7 +10,7 @@
 // sheet that a CSP hash allows) that any browser prints on one A4 page,
 // in French, in Dutch, or in both side by side.
 //
-// Every word is in configs/i18n/share.json (both languages, the same keys
+// Every word is in configs/i18n/share.<lang>.json (both languages, the same keys
 // and placeholders) and the markup in configs/web/poster.tmpl; cmd hands
 // both to New, like the structure's page gets its own.
 //

@@ -8,7 +8,7 @@ import (
 )
 
 func ExampleKit_For() {
-	k, err := share.New(configs.Web, configs.ShareTexts())
+	k, err := share.New(configs.Web, configs.FS)
 	if err != nil {
 		fmt.Println(err)
 		return

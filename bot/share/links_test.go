@@ -13,7 +13,7 @@ import (
 
 func newKit(tb testing.TB) *Kit {
 	tb.Helper()
-	k, err := New(configs.Web, configs.ShareTexts())
+	k, err := New(configs.Web, configs.FS)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -4,28 +4,25 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
-	"maps"
 	"net/url"
-	"regexp"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/text"
 )
 
-// Kit makes a place's share links and poster. It holds share.json and
-// the poster template, parsed and checked once by New, and is safe for
+// Kit makes a place's share links and poster. It holds the share
+// catalogue and the poster template, parsed and checked once by New, and is safe for
 // concurrent use.
 type Kit struct {
-	texts  map[Lang]map[string]string
+	texts  text.Catalogs
 	poster *template.Template
 	css    template.CSS
 	csp    string
@@ -46,7 +43,7 @@ type PosterData struct {
 	Links Links
 }
 
-// textKeys lists every key of share.json the code reads, with the
+// textKeys lists every key of the share catalogue the code reads, with the
 // placeholders each must hold.
 func textKeys() map[string][]string {
 	keys := map[string][]string{
@@ -66,45 +63,18 @@ func textKeys() map[string][]string {
 	return keys
 }
 
-var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
-
-// New reads web/poster.tmpl from templates (configs.Web) and share.json
-// (configs.ShareTexts()). It fails on a missing or extra key, a language
-// missing, placeholders that differ from what the code fills, or a
-// template that does not parse, so that no poster ever shows a key.
-func New(templates fs.FS, texts []byte) (*Kit, error) {
+// New reads web/poster.tmpl from templates (configs.Web) and the share
+// catalogue, i18n/share.<lang>.json, from texts (configs.FS). It fails on
+// a missing or extra key, a language missing, placeholders that differ
+// from what the code fills, or a template that does not parse, so that no
+// poster ever shows a key.
+func New(templates, texts fs.FS) (*Kit, error) {
 	if templates == nil || texts == nil {
 		return nil, errors.New("share: templates and texts are required")
 	}
-	var all map[Lang]map[string]string
-	if err := json.Unmarshal(texts, &all); err != nil {
-		return nil, fmt.Errorf("share.json: %w", err)
-	}
-	if len(all) != 2 || all[FR] == nil || all[NL] == nil {
-		return nil, errors.New("share.json: want exactly fr and nl")
-	}
-	var bad []string
-	keys := textKeys()
-	for _, l := range []Lang{FR, NL} {
-		for _, k := range slices.Sorted(maps.Keys(keys)) {
-			text, ok := all[l][k]
-			switch {
-			case !ok:
-				bad = append(bad, fmt.Sprintf("%s lacks %s", l, k))
-			case strings.TrimSpace(text) == "":
-				bad = append(bad, fmt.Sprintf("%s: empty %s", l, k))
-			case !slices.Equal(placeholders(text), keys[k]):
-				bad = append(bad, fmt.Sprintf("%s: %s must hold exactly %v", l, k, keys[k]))
-			}
-		}
-		for _, k := range slices.Sorted(maps.Keys(all[l])) {
-			if _, ok := keys[k]; !ok {
-				bad = append(bad, fmt.Sprintf("%s: unknown key %s", l, k))
-			}
-		}
-	}
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("share.json: %s", strings.Join(bad, ", "))
+	all, err := text.Load(texts, "share", text.Spec{Only: true, Holes: textKeys()})
+	if err != nil {
+		return nil, fmt.Errorf("share: %w", err)
 	}
 	src, err := fs.ReadFile(templates, "web/poster.tmpl")
 	if err != nil {
@@ -127,25 +97,14 @@ func New(templates fs.FS, texts []byte) (*Kit, error) {
 	return k, nil
 }
 
-// placeholders returns a text's {names}, sorted and once each.
-func placeholders(s string) []string {
-	p := placeholder.FindAllString(s, -1)
-	slices.Sort(p)
-	return slices.Compact(p)
-}
-
 // CSP is the Content-Security-Policy to serve a poster with: nothing
 // loads, and only the poster's own style sheet applies.
 func (k *Kit) CSP() string { return k.csp }
 
-// text returns a text of share.json with its placeholders filled from
-// name, value pairs. New checked every key the code names.
+// text returns a text of the share catalogue with its placeholders
+// filled from name, value pairs. New checked every key the code names.
 func (k *Kit) text(l Lang, key string, args ...string) string {
-	s := k.texts[l][key]
-	for i := 0; i+1 < len(args); i += 2 {
-		s = strings.ReplaceAll(s, "{"+args[i]+"}", args[i+1])
-	}
-	return s
+	return k.texts[text.Lang(l)].Text(key, args...)
 }
 
 // column is the poster's words in one language.
@@ -238,7 +197,7 @@ func typed(link string) string {
 // dayCodes are the OSM day codes, Monday first, two letters each.
 const dayCodes = "MoTuWeThFrSaSu"
 
-// dayKey is the share.json key of a day's name: "day.mo".
+// dayKey is the share.<lang>.json key of a day's name: "day.mo".
 func dayKey(d int) string { return "day." + strings.ToLower(dayCodes[2*d:2*d+2]) }
 
 // maxRawHours bounds hours printed as they are: a long text the poster
@@ -264,20 +223,24 @@ func (k *Kit) hours(l Lang, raw string) []string {
 		}
 		return []string{raw}
 	}
-	clock := func(m int) string { return fmt.Sprintf("%d:%02d", m/60, m%60) }
-	var out []string
-	for _, r := range week.Runs() {
-		times := make([]string, len(r.Spans))
-		for i, sp := range r.Spans {
-			times[i] = clock(sp.From) + "–" + clock(sp.To)
-		}
-		days := k.text(l, dayKey(r.First))
-		if r.Last > r.First {
-			days = k.text(l, "hours.range", "from", days, "to", k.text(l, dayKey(r.Last)))
-		}
-		out = append(out, upperFirst(k.text(l, "hours.line", "days", days, "times", strings.Join(times, ", "))))
+	return k.hoursWords(l).Lines(week.Runs())
+}
+
+// hoursWords writes hours as a poster does: "Du lundi au jeudi :
+// 9:00–12:00, 13:30–17:00", a line per run of days.
+func (k *Kit) hoursWords(l Lang) text.HoursWords {
+	return text.HoursWords{
+		Day: func(d int) string { return k.text(l, dayKey(d)) },
+		Days: func(first, last string) string {
+			return k.text(l, "hours.range", "from", first, "to", last)
+		},
+		Clock: func(m int) string { return fmt.Sprintf("%d:%02d", m/60, m%60) },
+		Span:  func(from, to string) string { return from + "–" + to },
+		Line: func(days, times string) string {
+			return upperFirst(k.text(l, "hours.line", "days", days, "times", times))
+		},
+		Sep: ", ",
 	}
-	return out
 }
 
 // upperFirst capitalises a line's first letter: "du lundi" starts one.

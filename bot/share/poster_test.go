@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,6 +15,8 @@ import (
 	"testing/fstest"
 
 	"github.com/secours/secours/configs"
+	"github.com/secours/secours/text"
+	"github.com/secours/secours/text/texttest"
 )
 
 const (
@@ -224,47 +225,33 @@ func FuzzHours(f *testing.F) {
 	})
 }
 
-// TestTexts is the catalogue test of the house style for share.json:
-// both languages, the same keys, the same placeholders, and every key
-// read by the code (New refuses a missing or an unknown one).
+// TestTexts is the catalogue test of the house style for the share
+// catalogue: both languages, the same keys, the same placeholders, and
+// every key read by the code (New refuses a missing or an unknown one).
 func TestTexts(t *testing.T) {
-	var all map[string]map[string]string
-	if err := json.Unmarshal(configs.ShareTexts(), &all); err != nil {
-		t.Fatal(err)
-	}
-	if len(all) != 2 || all["fr"] == nil || all["nl"] == nil {
-		t.Fatalf("languages %v, want fr and nl", slices.Collect(maps.Keys(all)))
+	all, err := text.Load(configs.FS, "share", text.Spec{})
+	if err != nil {
+		t.Fatal(err) // a language missing, or placeholders that differ
 	}
 	keys := textKeys()
-	for _, l := range []string{"fr", "nl"} {
+	for _, l := range text.Langs {
 		if got, want := slices.Sorted(maps.Keys(all[l])), slices.Sorted(maps.Keys(keys)); !slices.Equal(got, want) {
 			t.Errorf("%s keys %v, want %v", l, got, want)
 		}
 	}
-	for k, v := range all["fr"] {
-		if a, b := placeholders(v), placeholders(all["nl"][k]); !slices.Equal(a, b) {
-			t.Errorf("%s: placeholders fr %v, nl %v", k, a, b)
-		}
-	}
-	good := configs.ShareTexts()
-	edit := func(f func(map[string]map[string]string)) []byte {
-		var m map[string]map[string]string
-		if err := json.Unmarshal(good, &m); err != nil {
-			t.Fatal(err)
-		}
-		f(m)
-		b, _ := json.Marshal(m)
-		return b
-	}
-	for name, texts := range map[string][]byte{
+	good := configs.FS
+	edit := func(f func(fr, nl text.Catalog)) fs.FS { return texttest.Edited(t, good, "share", f) }
+	oneLang := texttest.Read(t, good, "share")
+	delete(oneLang, text.NL)
+	for name, texts := range map[string]fs.FS{
 		"nil":                 nil,
-		"not JSON":            []byte("{"),
-		"one language":        edit(func(m map[string]map[string]string) { delete(m, "nl") }),
-		"missing key":         edit(func(m map[string]map[string]string) { delete(m["nl"], "poster.line2") }),
-		"unknown key":         edit(func(m map[string]map[string]string) { m["fr"]["poster.line4"] = "x" }),
-		"lost placeholder":    edit(func(m map[string]map[string]string) { m["nl"]["whatsapp.text"] = "Hallo Secours!" }),
-		"unknown placeholder": edit(func(m map[string]map[string]string) { m["fr"]["poster.line1"] = "Bonjour {name}" }),
-		"empty text":          edit(func(m map[string]map[string]string) { m["fr"]["day.mo"] = " " }),
+		"not JSON":            texttest.Raw("share", "{", "{}"),
+		"one language":        texttest.FS(t, "share", oneLang),
+		"missing key":         edit(func(_, nl text.Catalog) { delete(nl, "poster.line2") }),
+		"unknown key":         edit(func(fr, _ text.Catalog) { fr["poster.line4"] = "x" }),
+		"lost placeholder":    edit(func(_, nl text.Catalog) { nl["whatsapp.text"] = "Hallo Secours!" }),
+		"unknown placeholder": edit(func(fr, _ text.Catalog) { fr["poster.line1"] = "Bonjour {name}" }),
+		"empty text":          edit(func(fr, _ text.Catalog) { fr["day.mo"] = " " }),
 	} {
 		if _, err := New(configs.Web, texts); err == nil {
 			t.Errorf("New with %s texts: accepted", name)

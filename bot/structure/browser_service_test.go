@@ -71,7 +71,7 @@ func TestBrowserRealService(t *testing.T) {
 		Engine: e, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
 		Mailer: box, From: "secours@example.org", Sender: chatInbox{box}, BaseURL: "http://" + srv.Listener.Addr().String(),
 		Log:  slog.New(slog.DiscardHandler),
-		Page: WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -107,7 +107,7 @@ func newDeskMailer(t *testing.T, mailer structure.Mailer, from string) *desk {
 	d.svc, err = structure.NewService(structure.Options{
 		Engine: e, Stores: d.stores(), Places: dir, Mailer: mailer, From: from, Sender: d.chat,
 		BaseURL: d.page.URL, Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@
 // (Post/Redirect/Get), so a reload never posts twice and a double click is
 // harmless.
 //
-// Every word the page and the mails show is in configs/i18n/structure.json
+// Every word the page and the mails show is in configs/i18n/structure.<lang>.json
 // (both languages, the same keys and placeholders), except the wording of
 // a referral's need, profile, why and confidence, which comes from the bot
 // catalogues so that the structure reads what the bot decided. The
@@ -33,6 +33,5 @@
 //
 // It imports flows, geo, bot, bot/guard, bot/mail and bot/share; it must not import
 // store, configs or cmd: cmd hands it the stores, the embedded templates
-// and texts (configs.Web, configs.WebTexts, configs.ShareTexts) and the
-// catalogues.
+// (configs.Web) and the catalogues (configs.FS).
 package structure

@@ -30,7 +30,7 @@ func TestNoPageNoLink(t *testing.T) {
 	d.svc, err = structure.NewService(structure.Options{
 		Engine: d.e, Stores: d.stores(), Places: dir, Mailer: &mail.Outbox{Dir: box, From: "secours@localhost"},
 		From: "secours@localhost", Sender: d.chat, Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
 	})
 	if err != nil {
 		t.Fatal(err)

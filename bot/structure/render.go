@@ -2,80 +2,32 @@ package structure
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
-	"maps"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"time"
-	"unicode"
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/text"
 )
 
-// texts holds structure.json: the page's and the mails' words, per
-// language.
-type texts map[flows.Lang]flows.Catalog
+// texts holds the structure's catalogue: the page's and the mails' words,
+// per language.
+type texts = text.Catalogs
 
-var placeholder = regexp.MustCompile(`\{[a-z_]+\}`)
-
-// loadTexts reads structure.json and checks it the way the bot catalogues
-// are checked: both languages, the same keys, the same placeholders in
-// each text, and every key the Go code names. A wrong file stops the start
-// rather than showing a key to a structure.
-func loadTexts(b []byte) (texts, error) {
-	if b == nil {
-		return nil, fmt.Errorf("structure.json: no texts")
-	}
-	var all texts
-	if err := json.Unmarshal(b, &all); err != nil {
-		return nil, fmt.Errorf("structure.json: %w", err)
-	}
-	fr, nl := all[flows.FR], all[flows.NL]
-	if fr == nil || nl == nil || len(all) != 2 {
-		return nil, fmt.Errorf("structure.json: want exactly fr and nl")
-	}
-	var bad []string
-	for _, k := range slices.Sorted(maps.Keys(fr)) {
-		n, ok := nl[k]
-		switch {
-		case !ok:
-			bad = append(bad, "nl lacks "+k)
-		case !slices.Equal(placeholders(fr[k]), placeholders(n)):
-			bad = append(bad, "placeholders differ in "+k)
-		case strings.TrimSpace(fr[k]) == "" || strings.TrimSpace(n) == "":
-			bad = append(bad, "empty "+k)
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(nl)) {
-		if _, ok := fr[k]; !ok {
-			bad = append(bad, "fr lacks "+k)
-		}
-	}
-	for _, k := range codeKeys() {
-		if _, ok := fr[k]; !ok {
-			bad = append(bad, "missing "+k)
-		}
-	}
-	if len(bad) > 0 {
-		return nil, fmt.Errorf("structure.json: %s", strings.Join(bad, ", "))
-	}
-	return all, nil
-}
-
-// placeholders returns a text's {names}, sorted, so that two languages
-// compare whatever their word order.
-func placeholders(s string) []string {
-	p := placeholder.FindAllString(s, -1)
-	slices.Sort(p)
-	return slices.Compact(p)
+// loadTexts reads the structure's catalogue (i18n/structure.<lang>.json)
+// from fsys with text.Load: both languages, the same keys and
+// placeholders, and every key the Go code names. A wrong file stops the
+// start rather than showing a key to a structure.
+func loadTexts(fsys fs.FS) (texts, error) {
+	return text.Load(fsys, "structure", text.Spec{Keys: codeKeys()})
 }
 
 // statuses lists every status, in the order of docs/diagnostic.md G.4.
@@ -127,42 +79,6 @@ func codeKeys() []string {
 	return keys
 }
 
-// fill replaces {name} placeholders: args are name, value pairs. It scans
-// once and builds no strings.Replacer: a page of 500 referrals fills
-// thousands of texts.
-func fill(text string, args ...string) string {
-	if len(args) < 2 || !strings.Contains(text, "{") {
-		return text
-	}
-	var b strings.Builder
-	b.Grow(len(text) + 32)
-	for {
-		i := strings.IndexByte(text, '{')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(text[i:], '}')
-		if j < 0 {
-			break
-		}
-		name, found := text[i+1:i+j], false
-		b.WriteString(text[:i])
-		for k := 0; k+1 < len(args); k += 2 {
-			if args[k] == name {
-				b.WriteString(args[k+1])
-				found = true
-				break
-			}
-		}
-		if !found {
-			b.WriteString(text[i : i+j+1])
-		}
-		text = text[i+j+1:]
-	}
-	b.WriteString(text)
-	return b.String()
-}
-
 // tr renders the texts of one language that the Go code fills: those
 // with placeholders, and the words that depend on a referral.
 type tr struct {
@@ -175,10 +91,7 @@ type tr struct {
 // pairs. loadTexts checked the keys the code builds; the key itself is the
 // last resort.
 func (t tr) s(key string, args ...string) string {
-	if s, ok := t.c[key]; ok {
-		return fill(s, args...)
-	}
-	return key
+	return t.c.Text(key, args...)
 }
 
 // label returns the bot catalogue's wording of key without its leading
@@ -191,10 +104,7 @@ func (t tr) label(key string) string {
 	if !ok {
 		return key
 	}
-	if out := strings.TrimLeftFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); out != "" {
-		return out
-	}
-	return s
+	return text.Bare(s)
 }
 
 // at says when, in the structure's time zone: "le 12/03/2026 à 14:05".
@@ -431,21 +341,14 @@ func (w *Web) tr(l flows.Lang) tr {
 	return tr{c: w.texts[l], bot: w.cats[l], loc: w.loc}
 }
 
-// Lang returns the language to address a structure in: Dutch if the place
-// lists Dutch first, or is in Belgium and lists Dutch but not French
-// (a bilingual Brussels place that lists French first gets French);
-// French otherwise, and for a nil place.
+// Lang returns the language to address a structure in: text.PlaceLang
+// of its country and languages (Dutch if the place lists Dutch first, or
+// is in Belgium and lists Dutch but not French); French for a nil place.
 func (w *Web) Lang(place *geo.Place) flows.Lang {
-	if place == nil || len(place.Langs) == 0 {
+	if place == nil {
 		return flows.FR
 	}
-	if place.Langs[0] == "nl" {
-		return flows.NL
-	}
-	if place.Country == geo.BE && slices.Contains(place.Langs, "nl") && !slices.Contains(place.Langs, "fr") {
-		return flows.NL
-	}
-	return flows.FR
+	return text.PlaceLang(string(place.Country), place.Langs)
 }
 
 // placeName is the place's name, or "your structure" in words.
@@ -630,7 +533,7 @@ func firstSuffix(r flows.Referral) string {
 	return "_first"
 }
 
-// staticText matches {{T "key"}}: a fixed text of structure.json.
+// staticText matches {{T "key"}}: a fixed text of the structure's catalogue.
 var staticText = regexp.MustCompile(`\{\{T "([a-z0-9_.]+)"\}\}`)
 
 // localize writes the fixed texts into a template's source, escaped with
@@ -641,11 +544,11 @@ func localize(name, src string, c flows.Catalog, escape func(string) string) (st
 	var missing []string
 	out := staticText.ReplaceAllStringFunc(src, func(m string) string {
 		key := staticText.FindStringSubmatch(m)[1]
-		text, ok := c[key]
-		if !ok || strings.Contains(text, "{{") || placeholder.MatchString(text) {
+		s, ok := c[key]
+		if !ok || strings.Contains(s, "{{") || len(text.Placeholders(s)) > 0 {
 			missing = append(missing, key)
 		}
-		return escape(text)
+		return escape(s)
 	})
 	if len(missing) > 0 {
 		return "", fmt.Errorf("structure template %s: keys missing or with placeholders: %s", name, strings.Join(missing, ", "))

@@ -78,7 +78,7 @@ func servicePage(b *testing.B, st stores, n int) {
 	svc, err := structure.NewService(structure.Options{
 		Engine: e, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
 		Sender: nopSender{}, BaseURL: "http://secours.test", Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
 	})
 	if err != nil {
 		b.Fatal(err)

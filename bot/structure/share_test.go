@@ -11,12 +11,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/text"
 )
 
 const (
@@ -29,7 +31,7 @@ const (
 // WhatsApp number if wa, and place A's opening hours.
 func withShare(wa bool) func(*WebOptions) {
 	return func(o *WebOptions) {
-		o.TelegramUsername, o.ShareTexts = "@"+botUser, configs.ShareTexts()
+		o.TelegramUsername, o.ShareTexts = "@"+botUser, configs.FS
 		if wa {
 			o.WhatsAppNumber = botPhone
 		}
@@ -276,16 +278,18 @@ func TestShareNoTokenInLogs(t *testing.T) {
 }
 
 func TestNewWebChecksShare(t *testing.T) {
-	good := WebOptions{Desk: newFakeDesk(nil), Places: places(), Catalogs: catalogs(t), Texts: configs.WebTexts(), Templates: configs.Web,
-		TelegramUsername: botUser, WhatsAppNumber: botPhone, ShareTexts: configs.ShareTexts()}
+	good := WebOptions{Desk: newFakeDesk(nil), Places: places(), Catalogs: catalogs(t), Texts: configs.FS, Templates: configs.Web,
+		TelegramUsername: botUser, WhatsAppNumber: botPhone, ShareTexts: configs.FS}
 	if _, err := NewWeb(good); err != nil {
 		t.Fatalf("NewWeb(good) = %v", err)
 	}
 	for name, edit := range map[string]func(*WebOptions){
-		"bad username":       func(o *WebOptions) { o.TelegramUsername = "no" },
-		"national number":    func(o *WebOptions) { o.WhatsAppNumber = "0470 00 11 22" },
-		"no share texts":     func(o *WebOptions) { o.ShareTexts = nil },
-		"broken share texts": func(o *WebOptions) { o.ShareTexts = []byte(`{"fr":{}}`) },
+		"bad username":    func(o *WebOptions) { o.TelegramUsername = "no" },
+		"national number": func(o *WebOptions) { o.WhatsAppNumber = "0470 00 11 22" },
+		"no share texts":  func(o *WebOptions) { o.ShareTexts = nil },
+		"broken share texts": func(o *WebOptions) {
+			o.ShareTexts = fstest.MapFS{text.Path("share", text.FR): {Data: []byte(`{}`)}}
+		},
 		"no poster template": func(o *WebOptions) { o.Templates = brokenTemplates(t, "") },
 	} {
 		o := good

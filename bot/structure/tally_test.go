@@ -29,7 +29,7 @@ func withStats(d *desk) {
 	d.svc, err = structure.NewService(structure.Options{
 		Engine: d.e, Stores: d.stores(), Places: dir, Sender: d.chat, Stats: d.st,
 		Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
 	})
 	if err != nil {
 		d.t.Fatal(err)
@@ -89,7 +89,7 @@ func TestTallyReferralOutcomes(t *testing.T) {
 // share code started says which structure shared it, on the receiving
 // structure's page and in its mail; one from a plain conversation does not.
 func TestSharedByShown(t *testing.T) {
-	const prefix = "Arrivée par le lien de partage de " // ref.shared in configs/i18n/structure.json
+	const prefix = "Arrivée par le lien de partage de " // ref.shared in configs/i18n/structure.<lang>.json
 	d := newDesk(t)
 	plain := d.refer("tg:800")
 	if plain.SharedBy != "" || len(plain.Next) == 0 {

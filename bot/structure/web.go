@@ -27,6 +27,7 @@ import (
 	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/text"
 )
 
 // Desk is what the page needs of the referral service.
@@ -73,8 +74,9 @@ type WebOptions struct {
 	// the mails show a referral's need, profile, why and confidence in
 	// the bot's own wording, in the structure's language.
 	Catalogs map[flows.Lang]flows.Catalog
-	// Texts is structure.json (configs.WebTexts()).
-	Texts []byte
+	// Texts holds the structure's catalogue, i18n/structure.<lang>.json
+	// (configs.FS).
+	Texts fs.FS
 	// Templates holds web/page.tmpl, web/style.tmpl, web/mail.txt.tmpl
 	// and web/mail.html.tmpl (configs.Web).
 	Templates fs.FS
@@ -115,10 +117,10 @@ type WebOptions struct {
 	// with neither, it has none. NewWeb refuses a malformed one.
 	TelegramUsername string
 	WhatsAppNumber   string
-	// ShareTexts is share.json (configs.ShareTexts()), the poster's
-	// words; required with TelegramUsername or WhatsAppNumber. The
-	// poster's markup is web/poster.tmpl of Templates.
-	ShareTexts []byte
+	// ShareTexts holds the share catalogue, i18n/share.<lang>.json
+	// (configs.FS), the poster's words; required with TelegramUsername or
+	// WhatsAppNumber. The poster's markup is web/poster.tmpl of Templates.
+	ShareTexts fs.FS
 	// Location is the time zone of the times shown; default
 	// Europe/Brussels (Paris has the same clock).
 	Location *time.Location
@@ -174,7 +176,7 @@ const (
 )
 
 // NewWeb checks o and builds the page. It fails on a missing dependency or
-// a broken structure.json or template, so that the process does not start
+// a broken structure.<lang>.json or template, so that the process does not start
 // with a page that shows keys.
 func NewWeb(o WebOptions) (*Web, error) {
 	if o.Desk == nil || o.Places == nil || o.Templates == nil {
@@ -749,7 +751,7 @@ func (w *Web) fail(rw http.ResponseWriter, code int, back string, lang flows.Lan
 }
 
 // setShare checks the share settings and loads the poster's texts and
-// template, so that a bad username or a broken share.json stops the
+// template, so that a bad username or a broken share.<lang>.json stops the
 // start rather than a structure's poster.
 func (w *Web) setShare(o WebOptions) error {
 	if o.TelegramUsername == "" && o.WhatsAppNumber == "" {
@@ -820,9 +822,9 @@ func (w *Web) shareView(s session) (*shareView, error) {
 }
 
 // posterLang is a poster's language when ?lang= does not say: both if
-// the place serves French and Dutch (Brussels), else the page's.
+// the place serves French and Dutch (text.Bilingual), else the page's.
 func posterLang(s session) share.Lang {
-	if s.geo != nil && slices.Contains(s.geo.Langs, "fr") && slices.Contains(s.geo.Langs, "nl") {
+	if s.geo != nil && text.Bilingual(s.geo.Langs) {
 		return share.Both
 	}
 	return share.Lang(s.lang)

@@ -3,7 +3,6 @@ package structure
 import (
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -24,6 +23,8 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/text"
+	"github.com/secours/secours/text/texttest"
 )
 
 // Fixture data: two places, each with its token, and referrals that
@@ -145,7 +146,7 @@ func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 		f.desk.add(r)
 	}
 	o := WebOptions{
-		Desk: f.desk, Places: places(), Catalogs: catalogs(tb), Texts: configs.WebTexts(), Templates: configs.Web,
+		Desk: f.desk, Places: places(), Catalogs: catalogs(tb), Texts: configs.FS, Templates: configs.Web,
 		Logger:      slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		CSRFSecrets: [][]byte{[]byte("test key, not a secret")}, Now: f.clock.now,
 	}
@@ -853,48 +854,34 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
-// TestTextsMatch is the catalogue test of the house style for
-// structure.json: both languages, the same keys, the same placeholders.
+// TestTextsMatch is the catalogue test of the house style for the
+// structure's catalogue: both languages, the same keys, the same
+// placeholders (text.Load checks them), and every key the code names.
 func TestTextsMatch(t *testing.T) {
-	var all map[string]map[string]string
-	if err := json.Unmarshal(configs.WebTexts(), &all); err != nil {
+	if _, err := text.Load(configs.FS, "structure", text.Spec{}); err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 2 || all["fr"] == nil || all["nl"] == nil {
-		t.Fatalf("languages %v, want fr and nl", slices.Collect(maps.Keys(all)))
-	}
-	fr, nl := all["fr"], all["nl"]
-	for k, v := range fr {
-		n, ok := nl[k]
-		if !ok {
-			t.Errorf("nl: missing key %q", k)
-			continue
-		}
-		if a, b := placeholders(v), placeholders(n); !slices.Equal(a, b) {
-			t.Errorf("%s: placeholders fr %v, nl %v", k, a, b)
-		}
-	}
-	for k := range nl {
-		if _, ok := fr[k]; !ok {
-			t.Errorf("fr: missing key %q", k)
-		}
+	all, err := loadTexts(configs.FS)
+	if err != nil {
+		t.Fatal(err) // a key used by the code is missing
 	}
 	for _, k := range codeKeys() {
-		if _, ok := fr[k]; !ok {
+		if _, ok := all[flows.FR][k]; !ok {
 			t.Errorf("key %q used by the code is missing", k)
 		}
 	}
-	if _, err := loadTexts(configs.WebTexts()); err != nil {
-		t.Error(err)
-	}
-	for _, bad := range []string{`{"fr": {"a": "x {n}"}, "nl": {"a": "y"}}`, `{"fr": {"a": "x"}}`, `{"fr": {"a": "x"}, "nl": {"b": "y"}}`} {
-		if _, err := loadTexts([]byte(bad)); err == nil {
-			t.Errorf("loadTexts(%s) accepted", bad)
+	for name, bad := range map[string]text.Catalogs{
+		"placeholders differ": {text.FR: {"a": "x {n}"}, text.NL: {"a": "y"}},
+		"one language":        {text.FR: {"a": "x"}},
+		"keys differ":         {text.FR: {"a": "x"}, text.NL: {"b": "y"}},
+	} {
+		if _, err := loadTexts(texttest.FS(t, "structure", bad)); err == nil {
+			t.Errorf("loadTexts(%s) accepted", name)
 		}
 	}
 }
 
-// TestTextsUsed: every text of structure.json is shown somewhere, so a
+// TestTextsUsed: every text of the structure's catalogue is shown somewhere, so a
 // translator never works on a dead line.
 func TestTextsUsed(t *testing.T) {
 	used := map[string]bool{}
@@ -911,11 +898,8 @@ func TestTextsUsed(t *testing.T) {
 			used[m[1]] = true
 		}
 	}
-	var all map[string]map[string]string
-	if err := json.Unmarshal(configs.WebTexts(), &all); err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range slices.Sorted(maps.Keys(all["fr"])) {
+	all := texttest.Read(t, configs.FS, "structure")
+	for _, k := range slices.Sorted(maps.Keys(all[text.FR])) {
 		if !used[k] {
 			t.Errorf("key %q is used nowhere", k)
 		}
@@ -923,7 +907,7 @@ func TestTextsUsed(t *testing.T) {
 }
 
 func TestNewWebChecksOptions(t *testing.T) {
-	good := WebOptions{Desk: newFakeDesk(time.Now), Places: places(), Catalogs: catalogs(t), Texts: configs.WebTexts(), Templates: configs.Web}
+	good := WebOptions{Desk: newFakeDesk(time.Now), Places: places(), Catalogs: catalogs(t), Texts: configs.FS, Templates: configs.Web}
 	tests := []struct {
 		name string
 		edit func(*WebOptions)
@@ -935,7 +919,9 @@ func TestNewWebChecksOptions(t *testing.T) {
 		{"no nl catalogue", func(o *WebOptions) { o.Catalogs = map[flows.Lang]flows.Catalog{flows.FR: {}} }},
 		{"template names a missing key", func(o *WebOptions) { o.Templates = brokenTemplates(t, `{{T "page.nope"}}`) }},
 		{"template does not parse", func(o *WebOptions) { o.Templates = brokenTemplates(t, `{{if}}`) }},
-		{"texts not JSON", func(o *WebOptions) { o.Texts = []byte("{") }},
+		{"texts not JSON", func(o *WebOptions) {
+			o.Texts = texttest.Raw("structure", "{", "{}")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1137,7 +1123,7 @@ func pageBench(b *testing.B, n int) {
 	f := newFixture(b)
 	f.desk = newFakeDesk(f.clock.now)
 	f.desk.addToken(tokA, placeA)
-	w, err := NewWeb(WebOptions{Desk: f.desk, Places: places(), Catalogs: catalogs(b), Texts: configs.WebTexts(),
+	w, err := NewWeb(WebOptions{Desk: f.desk, Places: places(), Catalogs: catalogs(b), Texts: configs.FS,
 		Templates: configs.Web, Now: f.clock.now})
 	if err != nil {
 		b.Fatal(err)

@@ -1,11 +1,12 @@
 package telegram
 
 import (
-	"encoding/json"
 	"fmt"
+	"io/fs"
 	"unicode/utf8"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/text"
 )
 
 // commandNames lists the commands of the menu, in menu order. The engine
@@ -18,41 +19,39 @@ const maxCommandDesc = 30
 
 // texts is the channel's own text in one language.
 type texts struct {
-	Commands  map[string]string `json:"commands"`
-	GroupOnly string            `json:"group_only"`
+	Commands  map[string]string // command → its description in the menu
+	GroupOnly string
 	// Flood asks a chat whose messages come too fast to wait for the
 	// answers (the flood rule, maxWaiting).
-	Flood string `json:"flood"`
+	Flood string
 }
 
-// loadTexts reads the channel's own catalogue (configs/i18n/telegram.json:
-// the command menu's descriptions, the line for group chats and the one
-// for a flooding chat, FR and NL;
-// the conversation's wording is in the flows catalogues) and checks it:
-// both languages, every command described in at most maxCommandDesc
-// characters, a group line, a flood line.
-func loadTexts(b []byte) (map[flows.Lang]texts, error) {
-	var all map[flows.Lang]texts
-	if err := json.Unmarshal(b, &all); err != nil {
-		return nil, fmt.Errorf("telegram.json: %w", err)
+// loadTexts reads the channel's own catalogue from fsys (configs.FS,
+// configs/i18n/telegram.<lang>.json: the command menu's descriptions,
+// "commands.<name>", the line for group chats and the one for a flooding
+// chat; the conversation's wording is in the flows catalogues) with
+// text.Load, and checks it: both languages, exactly these keys, every
+// command described in at most maxCommandDesc characters.
+func loadTexts(fsys fs.FS) (map[flows.Lang]texts, error) {
+	keys := []string{"group_only", "flood"}
+	for _, c := range commandNames() {
+		keys = append(keys, "commands."+c)
 	}
-	for _, l := range []flows.Lang{flows.FR, flows.NL} {
-		t, ok := all[l]
-		if !ok {
-			return nil, fmt.Errorf("telegram.json: no %q", l)
-		}
-		for _, c := range commandNames() {
-			d := t.Commands[c]
-			if d == "" || utf8.RuneCountInString(d) > maxCommandDesc {
-				return nil, fmt.Errorf("telegram.json: %s: /%s needs a description of 1–%d characters", l, c, maxCommandDesc)
+	cats, err := text.Load(fsys, "telegram", text.Spec{Keys: keys, Only: true})
+	if err != nil {
+		return nil, fmt.Errorf("telegram texts: %w", err)
+	}
+	all := make(map[flows.Lang]texts, len(cats))
+	for l, c := range cats {
+		t := texts{Commands: map[string]string{}, GroupOnly: c["group_only"], Flood: c["flood"]}
+		for _, name := range commandNames() {
+			d := c["commands."+name]
+			if utf8.RuneCountInString(d) > maxCommandDesc {
+				return nil, fmt.Errorf("telegram texts: %s: /%s needs a description of 1–%d characters", l, name, maxCommandDesc)
 			}
+			t.Commands[name] = d
 		}
-		if len(t.Commands) != len(commandNames()) {
-			return nil, fmt.Errorf("telegram.json: %s: %d commands, want %d", l, len(t.Commands), len(commandNames()))
-		}
-		if t.GroupOnly == "" || t.Flood == "" {
-			return nil, fmt.Errorf("telegram.json: %s: no group_only or no flood", l)
-		}
+		all[l] = t
 	}
 	return all, nil
 }

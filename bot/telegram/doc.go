@@ -1,7 +1,7 @@
 // Package telegram is the Telegram channel: it turns Bot API updates into
 // flows.Msg, hands them to a bot.Conversation and sends the flows.Reply
 // values back as Telegram messages, and nothing else (no wording of its own
-// beyond configs/i18n/telegram.json, no business rules).
+// beyond configs/i18n/telegram.<lang>.json, no business rules).
 //
 // Updates arrive by long polling (getUpdates, driven here over net/http so
 // that the offset is confirmed only for updates that were handled) or by a

@@ -248,7 +248,7 @@ func buttons(kb *models.InlineKeyboardMarkup) string {
 // TestCommandsJSON checks the channel's own text: both languages, the
 // four commands with short descriptions, the group line.
 func TestCommandsJSON(t *testing.T) {
-	all, err := loadTexts(configs.ChannelTexts("telegram"))
+	all, err := loadTexts(configs.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -78,9 +79,9 @@ type Config struct {
 	Drain  time.Duration
 	Limits Limits
 	Log    *slog.Logger // nil: slog.Default()
-	// Texts is the channel's catalogue, configs/i18n/telegram.json
+	// Texts holds the channel's catalogue, configs/i18n/telegram.<lang>.json
 	// (configs.FS): command descriptions and the group line, FR and NL.
-	Texts []byte
+	Texts fs.FS
 	// Done, if set, is called once per update after its replies were sent
 	// (or dropped), with its chat (0 if it has none) and the time it was
 	// received. Tests wait on it; the load tool measures the bot's own

@@ -123,7 +123,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 			close(c)
 		}
 	}
-	cfg.Texts = configs.ChannelTexts("telegram")
+	cfg.Texts = configs.FS
 	a, err := telegram.New(cfg, conv)
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package whatsapp
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"log/slog"
 	"math"
 	"slices"
@@ -59,11 +60,11 @@ type Options struct {
 	Log *slog.Logger
 	// Timeout bounds one update, replies included; 0: one minute.
 	Timeout time.Duration
-	// Texts is the channel's own catalogue, configs/i18n/whatsapp.json
-	// (configs.FS): the reply hint under a numbered list, how to share a
+	// Texts holds the channel's own catalogue,
+	// configs/i18n/whatsapp.<lang>.json (configs.FS): the reply hint under a numbered list, how to share a
 	// location, and the line for groups, FR and NL. The conversation's
 	// wording stays in the flows catalogues.
-	Texts []byte
+	Texts fs.FS
 }
 
 // maxQueued bounds the messages waiting for one chat: a flood is dropped

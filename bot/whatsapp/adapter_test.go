@@ -317,11 +317,11 @@ func TestShutdown(t *testing.T) {
 func TestNewNeedsCatalogs(t *testing.T) {
 	_, cats := realEngine(t)
 	for _, c := range []map[flows.Lang]flows.Catalog{nil, {flows.FR: cats[flows.FR]}} {
-		if _, err := New(&recorder{}, &fakeClient{}, Options{Catalogs: c, Texts: configs.ChannelTexts("whatsapp")}); err == nil {
+		if _, err := New(&recorder{}, &fakeClient{}, Options{Catalogs: c, Texts: configs.FS}); err == nil {
 			t.Errorf("New with catalogues %v = nil error", slices.Collect(maps.Keys(c)))
 		}
 	}
-	if _, err := New(nil, &fakeClient{}, Options{Catalogs: cats, Texts: configs.ChannelTexts("whatsapp")}); err == nil {
+	if _, err := New(nil, &fakeClient{}, Options{Catalogs: cats, Texts: configs.FS}); err == nil {
 		t.Error("New without a conversation = nil error")
 	}
 }

@@ -179,7 +179,7 @@ func newAdapter(t testing.TB, conv bot.Conversation, log *slog.Logger) (*Adapter
 		log = slog.New(slog.DiscardHandler)
 	}
 	fc := &fakeClient{}
-	a, err := New(conv, fc, Options{Catalogs: cats, Log: log, Self: []types.JID{botPN}, Texts: configs.ChannelTexts("whatsapp")})
+	a, err := New(conv, fc, Options{Catalogs: cats, Log: log, Self: []types.JID{botPN}, Texts: configs.FS})
 	if err != nil {
 		t.Fatal(err)
 	}

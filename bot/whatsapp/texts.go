@@ -1,18 +1,18 @@
 package whatsapp
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"slices"
+	"io/fs"
 	"strconv"
 	"strings"
 
 	"github.com/secours/secours/flows"
+	i18n "github.com/secours/secours/text" // kit_test.go has a func text
 )
 
-// textKeys are the keys each language of configs/i18n/whatsapp.json must have, and no
-// other.
+// textKeys are the keys each language of the WhatsApp catalogue
+// (configs/i18n/whatsapp.<lang>.json) must have, and no other; the hint
+// fills {list}.
 var textKeys = []string{"hint", "or", "location", "group"}
 
 // maxHint is the largest list whose hint line is prepared at start-up;
@@ -28,7 +28,7 @@ const (
 	slots
 )
 
-// texts holds configs/i18n/whatsapp.json with the hint lines ready to copy.
+// texts holds the WhatsApp catalogue with the hint lines ready to copy.
 type texts struct {
 	raw   [2]map[string]string // slotFR, slotNL
 	hints [slots][]string      // hints[slot][n]: the hint for n choices
@@ -36,38 +36,15 @@ type texts struct {
 	group string               // both languages: a group has no session language
 }
 
-// loadTexts parses configs/i18n/whatsapp.json and checks that both languages have every
-// key, non-empty, with the {list} placeholder in the hint.
-func loadTexts(b []byte) (*texts, error) {
-	var all map[string]map[string]string
-	if err := json.Unmarshal(b, &all); err != nil {
+// loadTexts reads the WhatsApp catalogue from fsys (configs.FS) with
+// i18n.Load (package text): both languages, every key, none unknown, none
+// empty, the {list} placeholder in the hint.
+func loadTexts(fsys fs.FS) (*texts, error) {
+	all, err := i18n.Load(fsys, "whatsapp", i18n.Spec{Keys: textKeys, Only: true, Holes: map[string][]string{"hint": {"{list}"}}})
+	if err != nil {
 		return nil, fmt.Errorf("whatsapp texts: %w", err)
 	}
-	t := &texts{}
-	var problems []string
-	for i, l := range []flows.Lang{flows.FR, flows.NL} {
-		m := all[string(l)]
-		for _, k := range textKeys {
-			if strings.TrimSpace(m[k]) == "" {
-				problems = append(problems, fmt.Sprintf("%s: missing %q", l, k))
-			}
-		}
-		for k := range m {
-			if !slices.Contains(textKeys, k) {
-				problems = append(problems, fmt.Sprintf("%s: unknown key %q", l, k))
-			}
-		}
-		if !strings.Contains(m["hint"], "{list}") {
-			problems = append(problems, fmt.Sprintf("%s: hint has no {list}", l))
-		}
-		t.raw[i] = m
-	}
-	if len(all) != 2 {
-		problems = append(problems, fmt.Sprintf("%d languages, want fr and nl", len(all)))
-	}
-	if len(problems) > 0 {
-		return nil, errors.New("whatsapp texts: " + strings.Join(problems, "; "))
-	}
+	t := &texts{raw: [2]map[string]string{all[flows.FR], all[flows.NL]}}
 	for n := range maxHint + 1 {
 		for s := range slots {
 			t.hints[s] = append(t.hints[s], t.hint(s, n))

@@ -1,33 +1,24 @@
 package whatsapp
 
 import (
-	"encoding/json"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secours/secours/configs"
+	i18n "github.com/secours/secours/text"
+	"github.com/secours/secours/text/texttest"
 )
 
-// TestTextsComplete: configs/i18n/whatsapp.json has every key in French and Dutch, no
-// other key, no empty text, and the same placeholders in both.
+// TestTextsComplete: configs/i18n/whatsapp.<lang>.json has every key in
+// French and Dutch, no other key, no empty text, and the same
+// placeholders in both (i18n.Load checks the last three).
 func TestTextsComplete(t *testing.T) {
-	var all map[string]map[string]string
-	if err := json.Unmarshal(configs.ChannelTexts("whatsapp"), &all); err != nil {
+	all, err := i18n.Load(configs.FS, "whatsapp", i18n.Spec{})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 2 || all["fr"] == nil || all["nl"] == nil {
-		t.Fatalf("languages %v, want fr and nl", slices.Sorted(func(yield func(string) bool) {
-			for k := range all {
-				if !yield(k) {
-					return
-				}
-			}
-		}))
-	}
-	ph := regexp.MustCompile(`\{[a-z_]+\}`)
-	for _, lang := range []string{"fr", "nl"} {
+	for _, lang := range i18n.Langs {
 		for _, k := range textKeys {
 			if strings.TrimSpace(all[lang][k]) == "" {
 				t.Errorf("%s: missing key %q", lang, k)
@@ -39,32 +30,34 @@ func TestTextsComplete(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range textKeys {
-		fr, nl := ph.FindAllString(all["fr"][k], -1), ph.FindAllString(all["nl"][k], -1)
-		if !slices.Equal(fr, nl) {
-			t.Errorf("%s: placeholders fr %v, nl %v", k, fr, nl)
-		}
-	}
-	if _, err := loadTexts(configs.ChannelTexts("whatsapp")); err != nil {
+	if _, err := loadTexts(configs.FS); err != nil {
 		t.Error(err)
 	}
 }
 
 func TestLoadTextsRejects(t *testing.T) {
-	for _, in := range []string{
-		`{`,
-		`{"fr": {"hint": "Répondez {list}", "or": "ou", "location": "x", "group": "g"}}`,
-		`{"fr": {"hint": "Répondez", "or": "ou", "location": "x", "group": "g"}, "nl": {"hint": "Antwoord {list}", "or": "of", "location": "x", "group": "g"}}`,
-		`{"fr": {"hint": "R {list}", "or": "ou", "location": "x", "group": "g", "extra": "e"}, "nl": {"hint": "A {list}", "or": "of", "location": "x", "group": "g"}}`,
+	good := func(hint string) i18n.Catalog {
+		return i18n.Catalog{"hint": hint, "or": "ou", "location": "x", "group": "g"}
+	}
+	extra := good("R {list}")
+	extra["extra"] = "e"
+	for name, in := range map[string]i18n.Catalogs{
+		"no nl":          {i18n.FR: good("Répondez {list}")},
+		"hint no {list}": {i18n.FR: good("Répondez"), i18n.NL: good("Antwoord {list}")},
+		"extra key":      {i18n.FR: extra, i18n.NL: good("A {list}")},
 	} {
-		if _, err := loadTexts([]byte(in)); err == nil {
-			t.Errorf("loadTexts(%s) = nil error", in)
+		if _, err := loadTexts(texttest.FS(t, "whatsapp", in)); err == nil {
+			t.Errorf("loadTexts(%s) = nil error", name)
 		}
+	}
+	notJSON := texttest.Raw("whatsapp", "{", "{}")
+	if _, err := loadTexts(notJSON); err == nil {
+		t.Error("loadTexts({) = nil error")
 	}
 }
 
 func TestHint(t *testing.T) {
-	tx, err := loadTexts(configs.ChannelTexts("whatsapp"))
+	tx, err := loadTexts(configs.FS)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -84,7 +84,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 		// limits, not the bot (the pacer has its own unit tests).
 		Limits: telegram.Limits{Global: -1, Chat: -1},
 		Log:    quiet,
-		Texts:  configs.ChannelTexts("telegram"),
+		Texts:  configs.FS,
 		Done: func(_, chat int64, received time.Time) {
 			d := time.Since(received)
 			mu.Lock()

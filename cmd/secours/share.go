@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/text"
 )
 
 const shareUsage = `Usage:
@@ -130,7 +130,7 @@ func runShare(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	if lang == "" {
 		lang = posterLangOf(place)
 	}
-	kit, err := share.New(configs.Web, configs.ShareTexts())
+	kit, err := share.New(configs.Web, configs.FS)
 	if err != nil {
 		return fail(1, "%v", err)
 	}
@@ -174,16 +174,13 @@ func findPlace(dir *geo.Directory, query, cmd string, stderr io.Writer) (*geo.Pl
 }
 
 // posterLangOf is a place's poster language: both for a place that
-// serves French and Dutch, else the one it serves; French by default.
+// serves French and Dutch (text.Bilingual), else the one language it is
+// addressed in (text.PlaceLang, as its page and mails are).
 func posterLangOf(p *geo.Place) share.Lang {
-	fr, nl := slices.Contains(p.Langs, "fr"), slices.Contains(p.Langs, "nl")
-	switch {
-	case fr && nl:
+	if text.Bilingual(p.Langs) {
 		return share.Both
-	case nl:
-		return share.NL
 	}
-	return share.FR
+	return share.Lang(text.PlaceLang(string(p.Country), p.Langs))
 }
 
 // botUsername asks the Bot API who the token's bot is. The library

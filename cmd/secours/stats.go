@@ -114,7 +114,7 @@ func runStats(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		fmt.Fprintln(stderr, "secours stats:", err)
 		return 1
 	}
-	words, err := observatory.LoadWords(configs.ObservatoryTexts(), cats)
+	words, err := observatory.LoadWords(configs.FS, cats)
 	if err != nil {
 		fmt.Fprintln(stderr, "secours stats:", err)
 		return 1

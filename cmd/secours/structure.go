@@ -230,9 +230,9 @@ func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allS
 		Engine: engine, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st},
 		Places: dir, Mailer: mailer, From: from, Sender: senders, BaseURL: c.BaseURL, Log: log, Metrics: m,
 		Stats: st,
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web, Logger: log,
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web, Logger: log,
 			Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername, WhatsAppNumber: c.WhatsAppNumber,
-			ShareTexts: configs.ShareTexts(), Proxies: c.Proxies, CSRFSecrets: secrets},
+			ShareTexts: configs.FS, Proxies: c.Proxies, CSRFSecrets: secrets},
 	}
 	if c.MailRedirect != "" {
 		o.MailTo = func(*geo.Place) string { return c.MailRedirect }
@@ -348,5 +348,5 @@ func newObservatory(cfg Config, st flows.StatsStore, log *slog.Logger) (*observa
 		return nil, err
 	}
 	return observatory.New(observatory.Options{Store: st, TokenHash: cfg.Referrals.ObservatoryHash, Catalogs: cats,
-		Texts: configs.ObservatoryTexts(), Templates: configs.Web, Logger: log, Proxies: cfg.Referrals.Proxies})
+		Texts: configs.FS, Templates: configs.Web, Logger: log, Proxies: cfg.Referrals.Proxies})
 }

@@ -59,7 +59,7 @@ func (c TelegramConfig) LogValue() slog.Value {
 func (c TelegramConfig) adapter() telegram.Config {
 	limits, _ := c.limits() // checked by checkTelegram
 	return telegram.Config{Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
-		Texts: configs.ChannelTexts("telegram"), Throttled: c.throttled, Limits: limits, Drain: c.drain}
+		Texts: configs.FS, Throttled: c.throttled, Limits: limits, Drain: c.drain}
 }
 
 // limits reads Rate. A rate below Telegram's gets a burst of one second's

@@ -125,7 +125,7 @@ func startWhatsApp(ctx context.Context, c WhatsAppConfig, conv bot.Conversation,
 	cli := whatsmeow.NewClient(dev, whatsapp.Logger(log, "client"))
 	a, err := whatsapp.New(conv, cli, whatsapp.Options{
 		LIDs: dev.LIDs, Catalogs: cats, Self: []types.JID{*dev.ID, dev.LID}, Log: log,
-		Texts: configs.ChannelTexts("whatsapp"),
+		Texts: configs.FS,
 	})
 	if err != nil {
 		return fail(err)

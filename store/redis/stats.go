@@ -3,7 +3,6 @@ package redis
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/text"
 )
 
 // Observatory keys:
@@ -84,7 +84,7 @@ func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, erro
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("redis counts: %w", err)
 	}
-	months, err := monthRange(from, to)
+	months, err := text.MonthRange(from, to, maxMonths)
 	if err != nil {
 		return nil, fmt.Errorf("redis counts: %w", err)
 	}
@@ -121,7 +121,7 @@ func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, erro
 // checkTally refuses a tally that could not be stored or read back: the
 // month names the key, and the field splits at the metric's "|".
 func checkTally(t flows.Tally) error {
-	if _, ok := monthIndex(t.Month); !ok {
+	if _, ok := text.ParseMonth(t.Month); !ok {
 		return fmt.Errorf("month %q is not YYYY-MM", t.Month)
 	}
 	for metric, n := range t.Counts {
@@ -133,41 +133,4 @@ func checkTally(t flows.Tally) error {
 		}
 	}
 	return nil
-}
-
-// monthIndex counts the months since year 0 of "YYYY-MM".
-func monthIndex(s string) (int, bool) {
-	if len(s) != 7 || s[4] != '-' {
-		return 0, false
-	}
-	for i, c := range []byte(s) {
-		if i != 4 && (c < '0' || c > '9') {
-			return 0, false
-		}
-	}
-	y, _ := strconv.Atoi(s[:4])
-	m, _ := strconv.Atoi(s[5:])
-	if m < 1 || m > 12 {
-		return 0, false
-	}
-	return y*12 + m - 1, true
-}
-
-// monthRange lists the months from through to: the keys Counts reads.
-func monthRange(from, to string) ([]string, error) {
-	a, okA := monthIndex(from)
-	b, okB := monthIndex(to)
-	switch {
-	case !okA || !okB:
-		return nil, fmt.Errorf("range %q to %q: months must be YYYY-MM", from, to)
-	case a > b:
-		return nil, errors.New("range: from is after to")
-	case b-a+1 > maxMonths:
-		return nil, fmt.Errorf("range: %d months, at most %d", b-a+1, maxMonths)
-	}
-	months := make([]string, 0, b-a+1)
-	for i := a; i <= b; i++ {
-		months = append(months, fmt.Sprintf("%04d-%02d", i/12, i%12+1))
-	}
-	return months, nil
 }
