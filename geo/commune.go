@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/secours/secours/geo/internal/sheet"
 )
 
 // Commune is a Belgian municipality in force since 1 January 2025, with
@@ -344,7 +346,7 @@ const (
 func parseCommunes(file string, data []byte) ([]communeRec, error) {
 	var out []communeRec
 	seen := make(map[string]int)
-	for line, l := range lines(data) {
+	for line, l := range sheet.Lines(data) {
 		if line == 1 {
 			if l != communesHeader {
 				return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, communesHeader)
@@ -356,7 +358,7 @@ func parseCommunes(file string, data []byte) ([]communeRec, error) {
 			return nil, fmt.Errorf("%s:%d: %d fields, want 9", file, line, len(f))
 		}
 		c := communeRec{Commune: Commune{NIS: f[0], NameFR: f[1], NameNL: f[2], NameDE: f[3]},
-			seatPC: f[4], seatName: f[5], oldNames: splitList(f[8])}
+			seatPC: f[4], seatName: f[5], oldNames: sheet.SplitList(f[8])}
 		if !isNIS(c.NIS) || regionOf(c.NIS) == "" {
 			return nil, fmt.Errorf("%s:%d: nis %q is not a commune's 5-digit NIS code", file, line, c.NIS)
 		}
@@ -396,7 +398,7 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 	// Most lines repeat a (nis, methode) pair seen before: the cache makes
 	// them cost no allocation, as start-up waits for this file.
 	seen := make(map[[2]string]int32, 600)
-	for line, l := range lines(data) {
+	for line, l := range sheet.Lines(data) {
 		if line == 1 {
 			if l != localitiesHeader {
 				return fmt.Errorf("%s:1: header %q, want %q", file, l, localitiesHeader)
@@ -496,26 +498,6 @@ func (d *Directory) setCommunes(cs []communeRec) {
 	d.byNIS = make(map[string]int32, len(cs))
 	for i, c := range cs {
 		d.byNIS[c.NIS] = int32(i)
-	}
-}
-
-// lines yields the 1-based number and text of each non-empty line.
-func lines(data []byte) func(yield func(int, string) bool) {
-	return func(yield func(int, string) bool) {
-		text := strings.TrimPrefix(string(data), "\xef\xbb\xbf")
-		n := 0
-		for len(text) > 0 {
-			var l string
-			l, text, _ = strings.Cut(text, "\n")
-			n++
-			l = strings.TrimSuffix(l, "\r")
-			if l == "" {
-				continue
-			}
-			if !yield(n, l) {
-				return
-			}
-		}
 	}
 }
 

@@ -2,7 +2,6 @@ package geo
 
 import (
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -406,41 +405,6 @@ func TestMalformedCommuneFiles(t *testing.T) {
 	if err := dd.loadCommunes(mapFS(map[string]string{communesFile: communes, localitiesFile: localities}), "."); err != nil {
 		t.Fatalf("loadCommunes of good files: %v", err)
 	}
-	// Import refuses a broken source file and returns no directory.
-	for _, tt := range []struct{ name, data, want string }{
-		{"communes-2025.csv", "nis2025,name_fr,name_nl,seat_postcode,geonames_locality,lat,lon,note\n21004,Bruxelles,,1000,Bruxelles,50.85,4.35,1\n", "communes-2025.csv:2: a commune needs its French and Dutch names"},
-		{"fusions-2025.tsv", fusionsHeader + "\n11007\tBorsbeek\n", "fusions-2025.tsv:2:"},
-		{"best-codes-postaux.tsv", bestHeader + "\n1000\t2100\t\n", "best-codes-postaux.tsv:2: nis \"2100\""},
-		{"best-codes-postaux.tsv", bestHeader + "\n1000\t21004|21005\t21006=Ixelles\n", "best-codes-postaux.tsv:2: localites"},
-	} {
-		got, _, err := Import(d, []SourceFile{{Name: tt.name, Data: []byte(tt.data)}})
-		if err == nil || got != nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Import(%s) = %v, %v; want no directory and %q", tt.name, got != nil, err, tt.want)
-		}
-	}
-}
-
-// TestImportCommunesReproducible: importing the shipped directory into
-// itself changes no commune, locality or CPAS card.
-func TestImportCommunesReproducible(t *testing.T) {
-	d := shipped(t)
-	d2, _, err := Import(d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := d2.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{communesFile, localitiesFile, bestFile} {
-		want := readFile(t, "../configs/places/"+f)
-		if got := readFile(t, dir+"/"+f); got != want {
-			t.Errorf("%s differs after a re-import", f)
-		}
-	}
-	if a, b := len(d.Places()), len(d2.Places()); a != b {
-		t.Errorf("%d places, %d after a re-import", a, b)
-	}
 }
 
 func mapFS(files map[string]string) fstest.MapFS {
@@ -449,15 +413,6 @@ func mapFS(files map[string]string) fstest.MapFS {
 		m[name] = &fstest.MapFile{Data: []byte(data)}
 	}
 	return m
-}
-
-func readFile(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // TestSuggestionsCountryFirst: the same name in both countries is

@@ -68,7 +68,7 @@ type Directory struct {
 	sets     []communeSet
 	setIndex map[string]int32       // interning of sets while they are built
 	cpasOf   map[string][]int       // NIS → places (CPAS/OCMW of that commune)
-	best     map[string][]bestEntry // postcode → communes (BeST), for the import
+	best     map[string][]BeSTEntry // postcode → communes (BeST), for the import
 	bestData []byte                 // best-codes-postaux.tsv as read by Open, parsed by an import
 
 	issues []Issue // rows Open skipped or found doubtful
@@ -86,19 +86,19 @@ func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
 	// The places file is gunzipped and split into rows while the postcodes
 	// load: the two halves take about as long, and start-up is what a
 	// person waits for before the first message.
+	// Only the shipped form is read here: geoimport reads the others.
 	type split struct {
 		rows   []csvRow
-		data   []byte // a file not in the standard CSV form: parsed after
 		issues []Issue
 		err    error
 	}
 	done := make(chan split, 1)
 	go func() {
 		var sp split
-		sp.data, sp.err = readGz(fsys, path.Join(dir, placesFile))
-		if sp.err == nil && detect(sp.data) == kindStandardCSV {
-			sp.rows = splitStandardCSV(placesFile, sp.data, &sp.issues)
-			sp.data = nil
+		var data []byte
+		data, sp.err = readGz(fsys, path.Join(dir, placesFile))
+		if sp.err == nil {
+			sp.rows = splitStandardCSV(placesFile, data, &sp.issues)
 		}
 		done <- sp
 	}()
@@ -107,7 +107,7 @@ func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
 	var issues []Issue
 	if err == nil {
 		var iss []Issue
-		pcs, iss, err = parsePostcodeFile(postcodesFile, pcData)
+		pcs, iss, err = parseShippedPostcodes(postcodesFile, pcData)
 		issues = append(issues, iss...)
 	}
 	sp := <-done // always received: the goroutine never outlives OpenDir
@@ -122,18 +122,7 @@ func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
 		return nil, fmt.Errorf("open places: %w", err)
 	}
 	issues = append(issues, sp.issues...)
-	var places []*Place
-	if sp.data != nil {
-		var iss []Issue
-		places, iss, err = parsePlaceFile(placesFile, sp.data, d)
-		issues = append(issues, iss...)
-		if err != nil {
-			return nil, fmt.Errorf("open places: %w", err)
-		}
-	} else {
-		places = standardPlaces(placesFile, sp.rows, d, &issues)
-	}
-	places, iss := dedupe(places)
+	places, iss := dedupe(standardPlaces(placesFile, sp.rows, d, &issues))
 	issues = append(issues, iss...)
 	d.setPlaces(places)
 	d.issues = issues

@@ -16,6 +16,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/geo/geoimport"
 )
 
 const placesUsage = `usage:
@@ -269,23 +270,23 @@ func placesImport(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	var src []geo.SourceFile
+	var src []geoimport.SourceFile
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			fmt.Fprintf(stderr, "places import: %v\n", err)
 			return 1
 		}
-		src = append(src, geo.SourceFile{Name: f, Data: b})
+		src = append(src, geoimport.SourceFile{Name: f, Data: b})
 	}
-	d, issues, err := geo.Import(base, src)
+	d, issues, err := geoimport.Import(base, src)
 	if err != nil {
 		placesPrintIssues(stderr, issues)
 		fmt.Fprintf(stderr, "places import: %v (nothing written)\n", err)
 		return 1
 	}
 	errs, warns := placesPrintIssues(stderr, issues)
-	if err := d.WriteDir(*out); err != nil {
+	if err := geoimport.WriteDir(d, *out); err != nil {
 		fmt.Fprintf(stderr, "places import: %v\n", err)
 		return 1
 	}
@@ -331,7 +332,7 @@ func placesCheck(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "loaded in %v\n", time.Since(start).Round(time.Millisecond))
-	errs, warns := placesPrintIssues(stderr, d.Validate())
+	errs, warns := placesPrintIssues(stderr, geoimport.Validate(d))
 	placesPrintCounts(stdout, d)
 	placesPrintChannels(stdout, d)
 	fmt.Fprintf(stdout, "%d rows rejected, %d warnings\n", errs, warns)

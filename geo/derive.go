@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -18,58 +17,6 @@ const nameMatchKM = 25
 
 // nearChoices is how many commune seats an approximate locality offers.
 const nearChoices = 3
-
-// parseCommunes2025 reads ../shared/data/be-communes/communes-2025.csv:
-// nis2025, name_fr, name_nl, seat_postcode, geonames_locality, lat, lon,
-// note. A bad row is an error naming the file and line (see
-// parseCommunes).
-func parseCommunes2025(file string, data []byte) ([]communeRec, error) {
-	var issues []Issue
-	header, recs := readCSV(file, data, ',', &issues)
-	if len(issues) > 0 {
-		return nil, fmt.Errorf("%s", issues[0])
-	}
-	cols, ok := columns(file, header, []string{"nis2025", "name_fr", "name_nl", "seat_postcode", "geonames_locality", "lat", "lon"}, &issues)
-	if !ok {
-		return nil, fmt.Errorf("%s", issues[len(issues)-1])
-	}
-	var out []communeRec
-	seen := make(map[string]int)
-	for _, r := range recs {
-		if len(r.fields) != len(header) {
-			return nil, fmt.Errorf("%s:%d: %d fields, the header has %d", file, r.line, len(r.fields), len(header))
-		}
-		get := func(c string) string { return strings.TrimSpace(r.fields[cols[c]]) }
-		c := communeRec{Commune: Commune{NIS: get("nis2025"), NameFR: get("name_fr"), NameNL: get("name_nl")},
-			seatPC: get("seat_postcode"), seatName: get("geonames_locality")}
-		if !isNIS(c.NIS) || regionOf(c.NIS) == "" {
-			return nil, fmt.Errorf("%s:%d: nis2025 %q is not a commune's 5-digit NIS code", file, r.line, c.NIS)
-		}
-		if first, dup := seen[c.NIS]; dup {
-			return nil, fmt.Errorf("%s:%d: nis2025 %s already on line %d", file, r.line, c.NIS, first)
-		}
-		seen[c.NIS] = r.line
-		if c.NameFR == "" || c.NameNL == "" {
-			return nil, fmt.Errorf("%s:%d: a commune needs its French and Dutch names", file, r.line)
-		}
-		c.Region, c.Province = regionOf(c.NIS), provinceOf(c.NIS)
-		if lat, lon := get("lat"), get("lon"); lat != "" || lon != "" {
-			la, err1 := strconv.ParseFloat(lat, 64)
-			lo, err2 := strconv.ParseFloat(lon, 64)
-			c.seat = Point{la, lo}
-			if err1 != nil || err2 != nil || !c.seat.valid() {
-				return nil, fmt.Errorf("%s:%d: bad coordinates %q, %q", file, r.line, lat, lon)
-			}
-			c.hasSeat = true
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no commune", file)
-	}
-	slices.SortFunc(out, func(a, b communeRec) int { return cmp.Compare(a.NIS, b.NIS) })
-	return out, nil
-}
 
 // communeName is one name of a commune and the NIS code it had: a name
 // merged in 2025 keeps its old code, whose province may differ
@@ -90,134 +37,6 @@ func (c *communeRec) names() []communeName {
 		}
 	}
 	return out
-}
-
-// bestEntry is one commune of a postcode in FPS BOSA's BeST address
-// register, with the postal names its addresses use there.
-type bestEntry struct {
-	nis   string
-	names []string
-}
-
-// bestHeader is the first line of best-codes-postaux.tsv.
-const bestHeader = "code_postal\tnis\tlocalites"
-
-// parseBeST reads best-codes-postaux.tsv: code_postal, nis ("21004" or
-// "21004|21005" when the postcode's addresses lie in several communes),
-// localites ("21004=Bruxelles;21005=Etterbeek" for those). Any bad line is
-// an error naming file and line.
-func parseBeST(file string, data []byte) (map[string][]bestEntry, error) {
-	out := make(map[string][]bestEntry)
-	for line, l := range lines(data) {
-		if line == 1 {
-			if l != bestHeader {
-				return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, bestHeader)
-			}
-			continue
-		}
-		f := strings.Split(l, "\t")
-		if len(f) != 3 {
-			return nil, fmt.Errorf("%s:%d: %d fields, want 3", file, line, len(f))
-		}
-		if c, ok := countryOf(f[0]); !ok || c != BE {
-			return nil, fmt.Errorf("%s:%d: %q is not a Belgian postcode", file, line, f[0])
-		}
-		if _, dup := out[f[0]]; dup {
-			return nil, fmt.Errorf("%s:%d: postcode %s twice", file, line, f[0])
-		}
-		var es []bestEntry
-		for _, nis := range strings.Split(f[1], "|") {
-			if !isNIS(nis) {
-				return nil, fmt.Errorf("%s:%d: nis %q is not a 5-digit NIS code", file, line, nis)
-			}
-			es = append(es, bestEntry{nis: nis})
-		}
-		if f[2] != "" {
-			for _, part := range strings.Split(f[2], ";") {
-				nis, name, ok := strings.Cut(part, "=")
-				k := slices.IndexFunc(es, func(e bestEntry) bool { return e.nis == nis })
-				if !ok || k < 0 || name == "" {
-					return nil, fmt.Errorf("%s:%d: localites %q: want nis=name, a nis of the line", file, line, part)
-				}
-				es[k].names = append(es[k].names, name)
-			}
-		}
-		out[f[0]] = es
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no postcode", file)
-	}
-	return out, nil
-}
-
-// namesDEHeader is the first line of communes-de.tsv.
-const namesDEHeader = "nis\tnom_de"
-
-// applyNamesDE reads communes-de.tsv (nis, nom_de: the German names BeST
-// gives that differ from the French and Dutch ones, and the nine
-// communes of the German-speaking Community) into cs.
-func applyNamesDE(file string, data []byte, cs []communeRec) error {
-	byNIS := make(map[string]int, len(cs))
-	for i, c := range cs {
-		byNIS[c.NIS] = i
-	}
-	for line, l := range lines(data) {
-		if line == 1 {
-			if l != namesDEHeader {
-				return fmt.Errorf("%s:1: header %q, want %q", file, l, namesDEHeader)
-			}
-			continue
-		}
-		nis, name, ok := strings.Cut(l, "\t")
-		i, known := byNIS[nis]
-		if !ok || !known || name == "" || strings.Contains(name, "\t") {
-			return fmt.Errorf("%s:%d: want nis (a commune of 2025) and nom_de, got %q", file, line, l)
-		}
-		cs[i].NameDE = name
-	}
-	return nil
-}
-
-// fusion is one old commune merged on 1 January 2025.
-type fusion struct{ oldNIS, oldName, newNIS string }
-
-// parseFusions reads fusions-2025.tsv (ancien_nis, ancien_nom, nis2025).
-func parseFusions(file string, data []byte) ([]fusion, error) {
-	var out []fusion
-	for line, l := range lines(data) {
-		if line == 1 {
-			if l != fusionsHeader {
-				return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, fusionsHeader)
-			}
-			continue
-		}
-		f := strings.Split(l, "\t")
-		if len(f) != 3 || !isNIS(f[0]) || f[1] == "" || !isNIS(f[2]) {
-			return nil, fmt.Errorf("%s:%d: want ancien_nis, ancien_nom, nis2025 (5-digit NIS codes), got %q", file, line, l)
-		}
-		out = append(out, fusion{f[0], f[1], f[2]})
-	}
-	return out, nil
-}
-
-const fusionsHeader = "ancien_nis\tancien_nom\tnis2025"
-
-// applyFusions records the merged communes' old names on their successors.
-func applyFusions(file string, cs []communeRec, fs []fusion) error {
-	byNIS := make(map[string]int, len(cs))
-	for i, c := range cs {
-		byNIS[c.NIS] = i
-	}
-	for _, f := range fs {
-		i, ok := byNIS[f.newNIS]
-		if !ok {
-			return fmt.Errorf("%s: nis2025 %s (for %s) is not a commune of 2025", file, f.newNIS, f.oldName)
-		}
-		if e := f.oldNIS + ":" + f.oldName; !slices.Contains(cs[i].oldNames, e) && f.oldNIS != f.newNIS {
-			cs[i].oldNames = append(cs[i].oldNames, e)
-		}
-	}
-	return nil
 }
 
 // areaGroup is where a name can be a commune's: its province (Brussels
@@ -344,10 +163,10 @@ func (d *Directory) bestPostcode(code string, pc *postcode, named []int32, issue
 	}
 	var all []int32
 	for _, e := range es {
-		c, ok := d.byNIS[e.nis]
+		c, ok := d.byNIS[e.NIS]
 		if !ok {
 			*issues = append(*issues, Issue{File: bestFile, Warning: true,
-				Msg: fmt.Sprintf("%s: nis %s is not a commune of 2025; the postcode is derived instead", code, e.nis)})
+				Msg: fmt.Sprintf("%s: nis %s is not a commune of 2025; the postcode is derived instead", code, e.NIS)})
 			return false
 		}
 		all = append(all, c)
@@ -365,7 +184,7 @@ func (d *Directory) bestPostcode(code string, pc *postcode, named []int32, issue
 		n := normName(d.pcs[r].name)
 		c := int32(-1)
 		for k, e := range es {
-			if slices.ContainsFunc(e.names, func(s string) bool { return normName(s) == n }) {
+			if slices.ContainsFunc(e.Names, func(s string) bool { return normName(s) == n }) {
 				c = all[k]
 				break
 			}
