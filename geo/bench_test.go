@@ -36,7 +36,7 @@ func benchQueries(d *Directory, n int) []Query {
 	var qs []Query
 	for len(qs) < n {
 		row := d.pcs[r.IntN(len(d.pcs))]
-		loc, err := d.Locate(row.postcode)
+		loc, err := d.Locate(row.Postcode)
 		if err != nil {
 			continue
 		}
@@ -154,7 +154,7 @@ func benchPostcodes(d *Directory) []string {
 	r := rand.New(rand.NewPCG(3, 4))
 	out := make([]string, 1000)
 	for i := range out {
-		out[i] = d.pcs[r.IntN(len(d.pcs))].postcode
+		out[i] = d.pcs[r.IntN(len(d.pcs))].Postcode
 	}
 	return out
 }

@@ -20,27 +20,6 @@ type Issue = sheet.Issue
 // OutsideKM is how far a place may lie from every known postcode.
 const OutsideKM = outsideKM
 
-// PostcodeRow is one (postcode, locality) pair of a postcode file. A
-// postcode has one row per locality it covers; its first row names it.
-type PostcodeRow struct {
-	Country  Country
-	Postcode string
-	Name     string
-	Point    Point
-	Area     string // Belgium: GeoNames arrondissement NIS (2 digits), for the commune mapping
-	set      int32  // the commune set the row had in its directory, kept through an import
-}
-
-// CommuneRecord is a Belgian commune with what its files say beside it.
-type CommuneRecord struct {
-	Commune
-	Seat         Point // the commune's namesake locality (SOURCE: not the town hall)
-	HasSeat      bool
-	SeatPostcode string   // postcode of the seat locality, for the CPAS card
-	SeatName     string   // the seat locality's name, for name lookups
-	OldNames     []string // "NIS:name" of the communes merged into it in 2025
-}
-
 // BeSTEntry is one commune of a postcode in FPS BOSA's BeST address
 // register, with the postal names its addresses use there.
 type BeSTEntry struct {
@@ -70,13 +49,10 @@ type Contents struct {
 // it out.
 func (d *Directory) Contents() Contents {
 	c := Contents{BeST: d.best, BeSTData: d.bestData, Places: slices.Clone(d.places)}
-	c.Postcodes = make([]PostcodeRow, len(d.pcs))
-	for i, r := range d.pcs {
-		c.Postcodes[i] = PostcodeRow{Country: r.country, Postcode: r.postcode, Name: r.name, Point: r.pt, Area: r.area, set: r.set}
-	}
+	c.Postcodes = slices.Clone(d.pcs)
 	for _, r := range d.communes {
-		c.Communes = append(c.Communes, CommuneRecord{Commune: r.Commune, Seat: r.seat, HasSeat: r.hasSeat,
-			SeatPostcode: r.seatPC, SeatName: r.seatName, OldNames: slices.Clone(r.oldNames)})
+		r.OldNames = slices.Clone(r.OldNames)
+		c.Communes = append(c.Communes, r)
 	}
 	if len(d.communes) == 0 {
 		return c
@@ -90,10 +66,10 @@ func (d *Directory) Contents() Contents {
 		return out, s.method
 	}
 	for _, r := range d.pcs {
-		if r.country != BE || r.set <= 0 {
+		if r.Country != BE || r.set <= 0 {
 			continue
 		}
-		l := Locality{Postcode: r.postcode, Name: r.name, Area: r.area}
+		l := Locality{Postcode: r.Postcode, Name: r.Name, Area: r.Area}
 		l.NIS, l.Method = nis(r.set)
 		c.Localities = append(c.Localities, l)
 	}
@@ -102,7 +78,7 @@ func (d *Directory) Contents() Contents {
 		if pc.country != BE || pc.set <= 0 {
 			continue
 		}
-		l := Locality{Postcode: code, Area: d.pcs[pc.rows[0]].area}
+		l := Locality{Postcode: code, Area: d.pcs[pc.rows[0]].Area}
 		l.NIS, l.Method = nis(pc.set)
 		c.Localities = append(c.Localities, l)
 	}
@@ -118,30 +94,20 @@ type Draft struct{ d *Directory }
 // best, BeST's postcode → communes, first); the issues are the
 // localities it could not tie.
 func NewDraft(pcs []PostcodeRow, communes []CommuneRecord, best map[string][]BeSTEntry) (*Draft, []Issue) {
-	rows := make([]pcRow, len(pcs))
-	for i, r := range pcs {
-		rows[i] = pcRow{country: r.Country, postcode: r.Postcode, name: r.Name, pt: r.Point, area: r.Area, set: r.set}
-	}
-	d := newDirectory(nil, rows)
+	d := newDirectory(nil, slices.Clone(pcs))
 	var issues []Issue
 	if len(communes) == 0 {
 		return &Draft{d}, nil
 	}
-	cs := make([]communeRec, len(communes))
-	for i, c := range communes {
-		cs[i] = communeRec{Commune: c.Commune, seat: c.Seat, hasSeat: c.HasSeat, seatPC: c.SeatPostcode,
-			seatName: c.SeatName, oldNames: c.OldNames}
-		cs[i].Region, cs[i].Province = regionOf(c.NIS), provinceOf(c.NIS)
+	cs := slices.Clone(communes)
+	for i := range cs {
+		cs[i].Region, cs[i].Province = regionOf(cs[i].NIS), provinceOf(cs[i].NIS)
 	}
 	d.setCommunes(cs)
 	d.best = best
 	d.deriveLocalities(&issues)
 	return &Draft{d}, issues
 }
-
-// Directory is the draft as a directory without places, to locate
-// postcodes and points in while the places are read.
-func (dr *Draft) Directory() *Directory { return dr.d }
 
 // StandardPlace reads one row of the standard's form (CSV columns or
 // JSON keys); ids holds the row ids seen so far in its file.
@@ -154,9 +120,6 @@ func (dr *Draft) StandardPlace(rc *sheet.Check, v map[string]string, file string
 func (dr *Draft) SetPoint(rc *sheet.Check, p *Place, lat, lon string) bool {
 	return placeCoords(rc, p, lat, lon, dr.d)
 }
-
-// SetHours sets p's hours from their raw text (the standard's form).
-func SetHours(rc *sheet.Check, p *Place, col, raw string) { setHours(rc, p, col, raw) }
 
 // SetDayColumns sets p's hours from one column per day from Monday (the
 // France services list's h_lundi …): any broken column keeps the raw text.
@@ -239,9 +202,5 @@ func (dr *Draft) StandardCSV(file string, data []byte) ([]*Place, []Issue) {
 // ReadPostcodes reads a postcodes.tsv in the shipped form.
 func ReadPostcodes(file string, data []byte) ([]PostcodeRow, []Issue) {
 	rows, issues, _ := parseShippedPostcodes(file, data)
-	out := make([]PostcodeRow, len(rows))
-	for i, r := range rows {
-		out[i] = PostcodeRow{Country: r.country, Postcode: r.postcode, Name: r.name, Point: r.pt}
-	}
-	return out, issues
+	return rows, issues
 }

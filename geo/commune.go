@@ -149,14 +149,14 @@ func (d *Directory) Communes() []Commune {
 	return out
 }
 
-// communeRec is a commune with what the directory keeps beside it.
-type communeRec struct {
+// CommuneRecord is a Belgian commune with what its files say beside it.
+type CommuneRecord struct {
 	Commune
-	seat     Point // the commune's namesake locality (SOURCE: not the town hall)
-	hasSeat  bool
-	seatPC   string   // postcode of the seat locality, for the CPAS card
-	seatName string   // the seat locality's name, for name lookups
-	oldNames []string // "NIS:name" of the communes merged into it in 2025
+	Seat         Point // the commune's namesake locality (SOURCE: not the town hall)
+	HasSeat      bool
+	SeatPostcode string   // postcode of the seat locality, for the CPAS card
+	SeatName     string   // the seat locality's name, for name lookups
+	OldNames     []string // "NIS:name" of the communes merged into it in 2025
 }
 
 // communeSet is what a postcode locality says about its commune: one
@@ -313,10 +313,10 @@ func (d *Directory) nextCommune(c int32, p Point) Commune {
 	best, bestKM := -1, 0.0
 	for i := range d.communes {
 		r := &d.communes[i]
-		if int32(i) == c || !r.hasSeat || r.Province != d.communes[c].Province || r.Region != d.communes[c].Region {
+		if int32(i) == c || !r.HasSeat || r.Province != d.communes[c].Province || r.Region != d.communes[c].Region {
 			continue
 		}
-		if km := Distance(r.seat, p); best < 0 || km < bestKM {
+		if km := Distance(r.Seat, p); best < 0 || km < bestKM {
 			best, bestKM = i, km
 		}
 	}
@@ -343,8 +343,8 @@ const (
 // parseCommunes reads communes.tsv. Any bad line is an error naming the
 // file and line: a commune read wrong would send people to the wrong
 // CPAS, so the directory refuses to load rather than guess.
-func parseCommunes(file string, data []byte) ([]communeRec, error) {
-	var out []communeRec
+func parseCommunes(file string, data []byte) ([]CommuneRecord, error) {
+	var out []CommuneRecord
 	seen := make(map[string]int)
 	for line, l := range sheet.Lines(data) {
 		if line == 1 {
@@ -357,8 +357,8 @@ func parseCommunes(file string, data []byte) ([]communeRec, error) {
 		if len(f) != 9 {
 			return nil, fmt.Errorf("%s:%d: %d fields, want 9", file, line, len(f))
 		}
-		c := communeRec{Commune: Commune{NIS: f[0], NameFR: f[1], NameNL: f[2], NameDE: f[3]},
-			seatPC: f[4], seatName: f[5], oldNames: sheet.SplitList(f[8])}
+		c := CommuneRecord{Commune: Commune{NIS: f[0], NameFR: f[1], NameNL: f[2], NameDE: f[3]},
+			SeatPostcode: f[4], SeatName: f[5], OldNames: sheet.SplitList(f[8])}
 		if !isNIS(c.NIS) || regionOf(c.NIS) == "" {
 			return nil, fmt.Errorf("%s:%d: nis %q is not a commune's 5-digit NIS code", file, line, c.NIS)
 		}
@@ -369,7 +369,7 @@ func parseCommunes(file string, data []byte) ([]communeRec, error) {
 		if c.NameFR == "" || c.NameNL == "" || !utf8.ValidString(l) {
 			return nil, fmt.Errorf("%s:%d: a commune needs its French and Dutch names, in UTF-8", file, line)
 		}
-		for _, e := range c.oldNames {
+		for _, e := range c.OldNames {
 			if nis, name, ok := strings.Cut(e, ":"); !ok || !isNIS(nis) || name == "" {
 				return nil, fmt.Errorf("%s:%d: anciens_noms %q: want NIS:name", file, line, e)
 			}
@@ -378,15 +378,15 @@ func parseCommunes(file string, data []byte) ([]communeRec, error) {
 		if f[6] != "" || f[7] != "" {
 			lat, err1 := strconv.ParseFloat(f[6], 64)
 			lon, err2 := strconv.ParseFloat(f[7], 64)
-			c.seat = Point{lat, lon}
-			if err1 != nil || err2 != nil || !c.seat.valid() {
+			c.Seat = Point{lat, lon}
+			if err1 != nil || err2 != nil || !c.Seat.valid() {
 				return nil, fmt.Errorf("%s:%d: bad seat coordinates %q, %q", file, line, f[6], f[7])
 			}
-			c.hasSeat = true
+			c.HasSeat = true
 		}
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b communeRec) int { return cmp.Compare(a.NIS, b.NIS) })
+	slices.SortFunc(out, func(a, b CommuneRecord) int { return cmp.Compare(a.NIS, b.NIS) })
 	return out, nil
 }
 
@@ -423,7 +423,7 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 			row = -2 // the postcode as a whole
 		} else if pc != nil {
 			for _, r := range pc.rows {
-				if d.pcs[r].name == f[1] {
+				if d.pcs[r].Name == f[1] {
 					row = r
 					break
 				}
@@ -445,7 +445,7 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 			pc.set = si
 			continue
 		}
-		d.pcs[row].area = f[2]
+		d.pcs[row].Area = f[2]
 		d.pcs[row].set = si
 	}
 	return nil
@@ -493,7 +493,7 @@ func (d *Directory) addSet(s communeSet) int32 {
 }
 
 // setCommunes installs the communes and indexes them by NIS.
-func (d *Directory) setCommunes(cs []communeRec) {
+func (d *Directory) setCommunes(cs []CommuneRecord) {
 	d.communes = cs
 	d.byNIS = make(map[string]int32, len(cs))
 	for i, c := range cs {
@@ -544,9 +544,9 @@ func (d *Directory) addCommuneNames(ni *nameIndex) {
 	for i := range d.communes {
 		c := &d.communes[i]
 		var seat []int32
-		if pc := d.byPostcode[c.seatPC]; pc != nil {
+		if pc := d.byPostcode[c.SeatPostcode]; pc != nil {
 			for _, r := range pc.rows {
-				if normName(d.pcs[r].name) == normName(c.seatName) {
+				if normName(d.pcs[r].Name) == normName(c.SeatName) {
 					seat = append(seat, r)
 				}
 			}

@@ -122,7 +122,7 @@ func TestEveryPostcodeHasCommune(t *testing.T) {
 		n++
 		locs := []string{code}
 		for _, r := range pc.rows {
-			locs = append(locs, code+" "+d.pcs[r].name)
+			locs = append(locs, code+" "+d.pcs[r].Name)
 		}
 		for _, in := range locs {
 			loc, err := d.Locate(in)

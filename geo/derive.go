@@ -24,14 +24,14 @@ const nearChoices = 3
 type communeName struct{ nis, name string }
 
 // names are every name of c: FR, NL, DE, then the merged communes'.
-func (c *communeRec) names() []communeName {
+func (c *CommuneRecord) names() []communeName {
 	var out []communeName
 	for _, n := range []string{c.NameFR, c.NameNL, c.NameDE} {
 		if n != "" {
 			out = append(out, communeName{c.NIS, n})
 		}
 	}
-	for _, e := range c.oldNames {
+	for _, e := range c.OldNames {
 		if nis, name, ok := strings.Cut(e, ":"); ok {
 			out = append(out, communeName{nis, name})
 		}
@@ -70,9 +70,9 @@ func (d *Directory) deriveLocalities(issues *[]Issue) {
 	named := make([]int32, len(d.pcs)) // commune index + 1 of rule 1, 0 for none
 	for i := range d.communes {
 		c := &d.communes[i]
-		if pc := d.byPostcode[c.seatPC]; pc != nil && c.seatName != "" {
+		if pc := d.byPostcode[c.SeatPostcode]; pc != nil && c.SeatName != "" {
 			for _, r := range pc.rows {
-				if normName(d.pcs[r].name) == normName(c.seatName) {
+				if normName(d.pcs[r].Name) == normName(c.SeatName) {
 					named[r] = int32(i) + 1
 				}
 			}
@@ -80,12 +80,12 @@ func (d *Directory) deriveLocalities(issues *[]Issue) {
 	}
 	for r := range d.pcs {
 		row := &d.pcs[r]
-		if row.country != BE || named[r] != 0 || row.area == "" {
+		if row.Country != BE || named[r] != 0 || row.Area == "" {
 			continue
 		}
-		for _, c := range byName[key{areaGroup(row.area), normName(row.name)}] {
+		for _, c := range byName[key{areaGroup(row.Area), normName(row.Name)}] {
 			cr := &d.communes[c]
-			if !cr.hasSeat || Distance(cr.seat, row.pt) <= nameMatchKM {
+			if !cr.HasSeat || Distance(cr.Seat, row.Point) <= nameMatchKM {
 				named[r] = c + 1
 				break
 			}
@@ -95,20 +95,20 @@ func (d *Directory) deriveLocalities(issues *[]Issue) {
 	// its named localities, so that nearness can still be measured.
 	for i := range d.communes {
 		c := &d.communes[i]
-		if c.hasSeat {
+		if c.HasSeat {
 			continue
 		}
 		var sum Point
 		n := 0
 		for r, v := range named {
 			if v == int32(i)+1 {
-				sum.Lat += d.pcs[r].pt.Lat
-				sum.Lon += d.pcs[r].pt.Lon
+				sum.Lat += d.pcs[r].Point.Lat
+				sum.Lon += d.pcs[r].Point.Lon
 				n++
 			}
 		}
 		if n > 0 {
-			c.seat, c.hasSeat = Point{sum.Lat / float64(n), sum.Lon / float64(n)}, true
+			c.Seat, c.HasSeat = Point{sum.Lat / float64(n), sum.Lon / float64(n)}, true
 		}
 	}
 	for code, pc := range d.byPostcode {
@@ -133,17 +133,17 @@ func (d *Directory) deriveLocalities(issues *[]Issue) {
 			case len(inPC) == 1:
 				s = communeSet{idx: inPC, method: methodPostcode}
 			case len(inPC) > 1:
-				s = communeSet{idx: d.byDistance(slices.Clone(inPC), row.pt), method: methodNear}
-			case row.area == "":
+				s = communeSet{idx: d.byDistance(slices.Clone(inPC), row.Point), method: methodNear}
+			case row.Area == "":
 				*issues = append(*issues, Issue{File: localitiesFile, Field: "arrondissement", Warning: true,
-					Msg: fmt.Sprintf("%s %s: no arrondissement, so no commune: import the GeoNames file with the communes", code, row.name)})
+					Msg: fmt.Sprintf("%s %s: no arrondissement, so no commune: import the GeoNames file with the communes", code, row.Name)})
 				continue
 			default:
-				s = communeSet{idx: d.nearestSeats(areaGroup(row.area), row.pt, nearChoices), method: methodNear}
+				s = communeSet{idx: d.nearestSeats(areaGroup(row.Area), row.Point, nearChoices), method: methodNear}
 			}
 			if len(s.idx) == 0 {
 				*issues = append(*issues, Issue{File: localitiesFile, Warning: true,
-					Msg: fmt.Sprintf("%s %s: no commune of its province has a seat point", code, row.name)})
+					Msg: fmt.Sprintf("%s %s: no commune of its province has a seat point", code, row.Name)})
 				continue
 			}
 			row.set = d.addSet(s)
@@ -181,7 +181,7 @@ func (d *Directory) bestPostcode(code string, pc *postcode, named []int32, issue
 	// or by the commune's own name) comes first in the question.
 	var first []int32
 	for _, r := range pc.rows {
-		n := normName(d.pcs[r].name)
+		n := normName(d.pcs[r].Name)
 		c := int32(-1)
 		for k, e := range es {
 			if slices.ContainsFunc(e.Names, func(s string) bool { return normName(s) == n }) {
@@ -214,10 +214,10 @@ func (d *Directory) bestPostcode(code string, pc *postcode, named []int32, issue
 // byDistance orders commune indices by their seat's distance to p.
 func (d *Directory) byDistance(cs []int32, p Point) []int32 {
 	km := func(c int32) float64 {
-		if !d.communes[c].hasSeat {
+		if !d.communes[c].HasSeat {
 			return 1e9
 		}
-		return Distance(d.communes[c].seat, p)
+		return Distance(d.communes[c].Seat, p)
 	}
 	slices.SortFunc(cs, func(a, b int32) int { return cmp.Or(cmp.Compare(km(a), km(b)), cmp.Compare(a, b)) })
 	return cs
@@ -227,7 +227,7 @@ func (d *Directory) byDistance(cs []int32, p Point) []int32 {
 func (d *Directory) nearestSeats(group string, p Point, n int) []int32 {
 	var cs []int32
 	for i := range d.communes {
-		if d.communes[i].hasSeat && areaGroup(d.communes[i].NIS) == group {
+		if d.communes[i].HasSeat && areaGroup(d.communes[i].NIS) == group {
 			cs = append(cs, int32(i))
 		}
 	}
@@ -249,8 +249,8 @@ func (d *Directory) communeOfPlace(p *Place) (int32, bool) {
 	d.setLocation(&loc, pc.rows, pc.set)
 	group := ""
 	for _, r := range pc.rows {
-		if d.pcs[r].area != "" {
-			group = areaGroup(d.pcs[r].area)
+		if d.pcs[r].Area != "" {
+			group = areaGroup(d.pcs[r].Area)
 		}
 	}
 	for i := range d.communes {
@@ -299,7 +299,7 @@ func (d *Directory) cpasPlaces(places []*Place, issues *[]Issue) []*Place {
 		if served[c.NIS] {
 			continue
 		}
-		if !c.hasSeat || d.byPostcode[c.seatPC] == nil {
+		if !c.HasSeat || d.byPostcode[c.SeatPostcode] == nil {
 			*issues = append(*issues, Issue{File: communesFile, Field: "nis", Warning: true,
 				Msg: fmt.Sprintf("%s %s: no CPAS/OCMW place and no seat to make one on", c.NIS, c.NameFR)})
 			continue
@@ -312,12 +312,12 @@ func (d *Directory) cpasPlaces(places []*Place, issues *[]Issue) []*Place {
 // cpasPlace is the card of c's CPAS/OCMW. Its services are the legal
 // mission (social aid, including help to obtain one's rights, one to
 // one), never digital training: no source says a CPAS gives it.
-func cpasPlace(c *communeRec) *Place {
+func cpasPlace(c *CommuneRecord) *Place {
 	p := &Place{
 		ID:          SourceCPAS + "/" + c.NIS,
 		Country:     BE,
-		Postcode:    c.seatPC,
-		Point:       c.seat,
+		Postcode:    c.SeatPostcode,
+		Point:       c.Seat,
 		Approx:      true,
 		NoPoint:     true,
 		NIS:         c.NIS,

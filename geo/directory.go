@@ -22,14 +22,14 @@ const (
 	postcodesFile = "postcodes.tsv"
 )
 
-// pcRow is one (postcode, locality) pair. A postcode has one row per
-// locality it covers; its first row names it.
-type pcRow struct {
-	country  Country
-	postcode string
-	name     string
-	pt       Point
-	area     string // Belgium: GeoNames arrondissement NIS (2 digits), for the commune mapping
+// PostcodeRow is one (postcode, locality) pair. A postcode has one row
+// per locality it covers; its first row names it.
+type PostcodeRow struct {
+	Country  Country
+	Postcode string
+	Name     string
+	Point    Point
+	Area     string // Belgium: GeoNames arrondissement NIS (2 digits), for the commune mapping
 	set      int32  // Belgium: index into Directory.sets, 0 for no commune known
 }
 
@@ -50,7 +50,7 @@ type Directory struct {
 	byID   map[string]int
 	index  *placeIndex // over places
 
-	pcs        []pcRow
+	pcs        []PostcodeRow
 	pcGrid     *grid // over pcs
 	byPostcode map[string]*postcode
 	// names is built on the first name lookup: most people give a
@@ -58,8 +58,8 @@ type Directory struct {
 	names func() *nameIndex
 
 	// Belgian communes (communes.tsv) and what each postcode locality says
-	// of its commune (localites.tsv, as pcRow.set).
-	communes []communeRec
+	// of its commune (localites.tsv, as PostcodeRow.set).
+	communes []CommuneRecord
 	byNIS    map[string]int32
 	sets     []communeSet
 	setIndex map[string]int32       // interning of sets while they are built
@@ -99,7 +99,7 @@ func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
 		done <- sp
 	}()
 	pcData, err := fs.ReadFile(fsys, path.Join(dir, postcodesFile))
-	var pcs []pcRow
+	var pcs []PostcodeRow
 	var issues []Issue
 	if err == nil {
 		var iss []Issue
@@ -126,7 +126,7 @@ func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
 }
 
 // newDirectory indexes postcodes and places.
-func newDirectory(places []*Place, pcs []pcRow) *Directory {
+func newDirectory(places []*Place, pcs []PostcodeRow) *Directory {
 	d := &Directory{
 		pcs:        pcs,
 		byPostcode: make(map[string]*postcode, len(pcs)/4),
@@ -135,11 +135,11 @@ func newDirectory(places []*Place, pcs []pcRow) *Directory {
 	}
 	pts := make([]Point, len(pcs))
 	for i, r := range pcs {
-		pts[i] = r.pt
-		pc := d.byPostcode[r.postcode]
+		pts[i] = r.Point
+		pc := d.byPostcode[r.Postcode]
 		if pc == nil {
-			pc = &postcode{country: r.country}
-			d.byPostcode[r.postcode] = pc
+			pc = &postcode{country: r.Country}
+			d.byPostcode[r.Postcode] = pc
 		}
 		pc.rows = append(pc.rows, int32(i))
 	}
@@ -152,10 +152,10 @@ func newDirectory(places []*Place, pcs []pcRow) *Directory {
 		var sum Point
 		n := 0
 		for k, i := range pc.rows {
-			p := pcs[i].pt
+			p := pcs[i].Point
 			dup := false
 			for _, j := range pc.rows[:k] {
-				dup = dup || pcs[j].pt == p
+				dup = dup || pcs[j].Point == p
 			}
 			if !dup {
 				sum.Lat += p.Lat
@@ -234,4 +234,3 @@ func (d *Directory) PostcodeCount() map[Country]int {
 	}
 	return n
 }
-

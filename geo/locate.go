@@ -86,7 +86,7 @@ func (d *Directory) LocateIn(input string, country Country) (Location, error) {
 		// "1OOO": letters O/l/I typed for digits. Offer the fix, do not guess.
 		e := &NotFoundError{Input: input}
 		if pc, ok := d.byPostcode[fixed]; ok {
-			e.Suggestions = []string{fixed + " " + d.pcs[pc.rows[0]].name}
+			e.Suggestions = []string{fixed + " " + d.pcs[pc.rows[0]].Name}
 		}
 		return Location{}, e
 	}
@@ -99,12 +99,12 @@ func (d *Directory) locatePostcode(input, code, name string) (Location, error) {
 	if !ok || pc == nil {
 		return Location{}, &NotFoundError{Input: input}
 	}
-	loc := Location{Point: pc.centre, Country: c, Postcode: code, Commune: d.pcs[pc.rows[0]].name, Approx: true}
+	loc := Location{Point: pc.centre, Country: c, Postcode: code, Commune: d.pcs[pc.rows[0]].Name, Approx: true}
 	rows, pcSet := pc.rows, pc.set
 	if n := normName(name); n != "" {
 		for k, i := range pc.rows {
-			if normName(d.pcs[i].name) == n {
-				loc.Point, loc.Commune = d.pcs[i].pt, d.pcs[i].name
+			if normName(d.pcs[i].Name) == n {
+				loc.Point, loc.Commune = d.pcs[i].Point, d.pcs[i].Name
 				// The person named their locality: its own commune, not
 				// every commune of the postcode.
 				rows, pcSet = pc.rows[k:k+1], 0
@@ -130,7 +130,7 @@ func (d *Directory) locateName(input, n string, country Country) (Location, erro
 		// person, 2275 for a Belgian one.
 		var home []int32
 		for _, i := range rows {
-			if d.pcs[i].country == country {
+			if d.pcs[i].Country == country {
 				home = append(home, i)
 			}
 		}
@@ -140,18 +140,18 @@ func (d *Directory) locateName(input, n string, country Country) (Location, erro
 	}
 	var sum Point
 	for _, i := range rows {
-		sum.Lat += d.pcs[i].pt.Lat
-		sum.Lon += d.pcs[i].pt.Lon
+		sum.Lat += d.pcs[i].Point.Lat
+		sum.Lon += d.pcs[i].Point.Lon
 	}
 	mean := Point{sum.Lat / float64(len(rows)), sum.Lon / float64(len(rows))}
 	best, bestD := rows[0], math.Inf(1)
 	far := false
 	for _, i := range rows {
-		dist := Distance(mean, d.pcs[i].pt)
+		dist := Distance(mean, d.pcs[i].Point)
 		if dist > ambiguousKM {
 			far = true
 		}
-		if dist < bestD || (dist == bestD && d.pcs[i].postcode < d.pcs[best].postcode) {
+		if dist < bestD || (dist == bestD && d.pcs[i].Postcode < d.pcs[best].Postcode) {
 			best, bestD = i, dist
 		}
 	}
@@ -159,18 +159,18 @@ func (d *Directory) locateName(input, n string, country Country) (Location, erro
 		e := &NotFoundError{Input: input, Ambiguous: true}
 		seen := make(map[string]bool)
 		sorted := slices.Clone(rows)
-		slices.SortFunc(sorted, func(a, b int32) int { return cmp.Compare(d.pcs[a].postcode, d.pcs[b].postcode) })
+		slices.SortFunc(sorted, func(a, b int32) int { return cmp.Compare(d.pcs[a].Postcode, d.pcs[b].Postcode) })
 		for _, i := range sorted {
 			r := d.pcs[i]
-			if !seen[r.postcode] && len(e.Suggestions) < 3 {
-				seen[r.postcode] = true
-				e.Suggestions = append(e.Suggestions, r.postcode+" "+r.name)
+			if !seen[r.Postcode] && len(e.Suggestions) < 3 {
+				seen[r.Postcode] = true
+				e.Suggestions = append(e.Suggestions, r.Postcode+" "+r.Name)
 			}
 		}
 		return Location{}, e
 	}
 	r := d.pcs[best]
-	loc := Location{Point: mean, Country: r.country, Postcode: r.postcode, Commune: r.name, Approx: true}
+	loc := Location{Point: mean, Country: r.Country, Postcode: r.Postcode, Commune: r.Name, Approx: true}
 	d.setLocation(&loc, rows, 0)
 	return loc, nil
 }
@@ -218,13 +218,13 @@ func (d *Directory) suggest(n string, country Country) []string {
 		row := rows[0]
 		if country != "" {
 			for _, r := range rows {
-				if d.pcs[r].country == country {
+				if d.pcs[r].Country == country {
 					row = r
 					break
 				}
 			}
 		}
-		cs = append(cs, cand{dist, country != "" && d.pcs[row].country != country, name, row})
+		cs = append(cs, cand{dist, country != "" && d.pcs[row].Country != country, name, row})
 	}
 	slices.SortFunc(cs, func(a, b cand) int {
 		return cmp.Or(cmp.Compare(a.dist, b.dist), boolCmp(a.other, b.other), cmp.Compare(a.name, b.name))
@@ -233,7 +233,7 @@ func (d *Directory) suggest(n string, country Country) []string {
 	seen := make(map[string]bool)
 	for _, c := range cs {
 		r := d.pcs[c.row]
-		disp := r.postcode + " " + r.name
+		disp := r.Postcode + " " + r.Name
 		if seen[disp] {
 			continue
 		}
@@ -323,7 +323,7 @@ func (d *Directory) LocatePoint(p Point) (Location, error) {
 		return Location{}, fmt.Errorf("locate point: %w: more than %d km from any postcode", ErrOutside, outsideKM)
 	}
 	r := d.pcs[i]
-	loc := Location{Point: p, Country: r.country, Postcode: r.postcode, Commune: r.name}
+	loc := Location{Point: p, Country: r.Country, Postcode: r.Postcode, Commune: r.Name}
 	d.setLocation(&loc, []int32{int32(i)}, 0)
 	return loc, nil
 }
@@ -350,7 +350,7 @@ func (d *Directory) inCommune(loc Location, home string, i int) bool {
 		return true
 	}
 	for _, r := range d.names().byName[m.commune] {
-		if d.pcs[r].postcode == loc.Postcode {
+		if d.pcs[r].Postcode == loc.Postcode {
 			return true
 		}
 	}
@@ -364,10 +364,10 @@ type nameIndex struct {
 	runes  [][]rune           // names as runes, so a suggestion search converts nothing
 }
 
-func newNameIndex(pcs []pcRow) *nameIndex {
+func newNameIndex(pcs []PostcodeRow) *nameIndex {
 	ni := &nameIndex{byName: make(map[string][]int32, len(pcs))}
 	for i, r := range pcs {
-		n := normName(r.name)
+		n := normName(r.Name)
 		if _, ok := ni.byName[n]; !ok {
 			ni.names = append(ni.names, n)
 			ni.runes = append(ni.runes, []rune(n))

@@ -435,9 +435,9 @@ func readGz(fsys fs.FS, name string) ([]byte, error) {
 // parseShippedPostcodes reads our own postcodes.tsv: tab-separated with no
 // quoting, so a hand-written split is several times faster than
 // encoding/csv, and this file is most of the directory's load time.
-func parseShippedPostcodes(file string, data []byte) ([]pcRow, []Issue, error) {
+func parseShippedPostcodes(file string, data []byte) ([]PostcodeRow, []Issue, error) {
 	var issues []Issue
-	out := make([]pcRow, 0, bytes.Count(data, []byte("\n")))
+	out := make([]PostcodeRow, 0, bytes.Count(data, []byte("\n")))
 	text := string(data)
 	line := 0
 	for len(text) > 0 {
@@ -466,7 +466,7 @@ func parseShippedPostcodes(file string, data []byte) ([]pcRow, []Issue, error) {
 			issues = append(issues, Issue{File: file, Line: line, Msg: "bad postcode row"})
 			continue
 		}
-		out = append(out, pcRow{country: c, postcode: f[1], name: f[2], pt: pt})
+		out = append(out, PostcodeRow{Country: c, Postcode: f[1], Name: f[2], Point: pt})
 	}
 	return out, issues, nil
 }

@@ -280,7 +280,7 @@ func newCommuneIndex(d *Directory) *communeIndex {
 			}
 			add(m.postcode)
 			for _, r := range d.names().byName[m.commune] {
-				add(d.pcs[r].postcode)
+				add(d.pcs[r].Postcode)
 			}
 		}
 		ci.start[i+1] = int32(len(ci.pcs))
@@ -349,7 +349,7 @@ func (m *matcher) prepareCommune() {
 		}
 		m.commune = communeFast
 		for _, r := range m.pc.rows {
-			if m.d.pcs[r].name == m.at.Commune {
+			if m.d.pcs[r].Name == m.at.Commune {
 				m.commune = communeImplied
 				break
 			}
