@@ -125,7 +125,7 @@ const baseCommit = "b5f9667"
 func baseline(b *testing.B) string {
 	b.Helper()
 	dir := b.TempDir()
-	for _, f := range []string{placesFile, postcodesFile} {
+	for _, f := range []string{PlacesFile, PostcodesFile} {
 		out, err := exec.Command("git", "show", baseCommit+":configs/places/"+f).Output()
 		if err != nil {
 			b.Fatalf("git show %s:configs/places/%s: %v (the baseline needs the repository's history)", baseCommit, f, err)

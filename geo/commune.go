@@ -328,16 +328,16 @@ func (d *Directory) nextCommune(c int32, p Point) Commune {
 
 // Names of the shipped commune files.
 const (
-	communesFile   = "communes.tsv"
-	localitiesFile = "localites.tsv"
-	bestFile       = "best-codes-postaux.tsv"
+	CommunesFile   = "communes.tsv"
+	LocalitiesFile = "localites.tsv"
+	BeSTFile       = "best-codes-postaux.tsv"
 )
 
-// communesHeader and localitiesHeader are the first lines of the shipped
+// CommunesHeader and LocalitiesHeader are the first lines of the shipped
 // files; a file whose header differs is refused as a whole.
 const (
-	communesHeader   = "nis\tnom_fr\tnom_nl\tnom_de\tcode_postal\tlocalite\tlatitude\tlongitude\tanciens_noms"
-	localitiesHeader = "code_postal\tnom\tarrondissement\tnis\tmethode"
+	CommunesHeader   = "nis\tnom_fr\tnom_nl\tnom_de\tcode_postal\tlocalite\tlatitude\tlongitude\tanciens_noms"
+	LocalitiesHeader = "code_postal\tnom\tarrondissement\tnis\tmethode"
 )
 
 // parseCommunes reads communes.tsv. Any bad line is an error naming the
@@ -348,8 +348,8 @@ func parseCommunes(file string, data []byte) ([]CommuneRecord, error) {
 	seen := make(map[string]int)
 	for line, l := range sheet.Lines(data) {
 		if line == 1 {
-			if l != communesHeader {
-				return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, communesHeader)
+			if l != CommunesHeader {
+				return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, CommunesHeader)
 			}
 			continue
 		}
@@ -400,8 +400,8 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 	seen := make(map[[2]string]int32, 600)
 	for line, l := range sheet.Lines(data) {
 		if line == 1 {
-			if l != localitiesHeader {
-				return fmt.Errorf("%s:1: header %q, want %q", file, l, localitiesHeader)
+			if l != LocalitiesHeader {
+				return fmt.Errorf("%s:1: header %q, want %q", file, l, LocalitiesHeader)
 			}
 			continue
 		}
@@ -462,7 +462,7 @@ func (d *Directory) parseSet(nisList, method string) (communeSet, error) {
 	for nis := range strings.SplitSeq(nisList, "|") {
 		i, ok := d.byNIS[nis]
 		if !ok {
-			return communeSet{}, fmt.Errorf("nis %q is not in %s", nis, communesFile)
+			return communeSet{}, fmt.Errorf("nis %q is not in %s", nis, CommunesFile)
 		}
 		s.idx = append(s.idx, i)
 	}
@@ -506,30 +506,30 @@ func isNIS(s string) bool { return len(s) == 5 && allDigits(s) }
 // loadCommunes reads the shipped commune files of dir, if there are any
 // (a directory without them knows no Belgian commune).
 func (d *Directory) loadCommunes(fsys fs.FS, dir string) error {
-	data, err := fs.ReadFile(fsys, path.Join(dir, communesFile))
+	data, err := fs.ReadFile(fsys, path.Join(dir, CommunesFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	cs, err := parseCommunes(communesFile, data)
+	cs, err := parseCommunes(CommunesFile, data)
 	if err != nil {
 		return err
 	}
 	d.setCommunes(cs)
-	data, err = fs.ReadFile(fsys, path.Join(dir, localitiesFile))
+	data, err = fs.ReadFile(fsys, path.Join(dir, LocalitiesFile))
 	if err != nil {
-		return fmt.Errorf("%s: %w (it goes with %s)", localitiesFile, err, communesFile)
+		return fmt.Errorf("%s: %w (it goes with %s)", LocalitiesFile, err, CommunesFile)
 	}
-	if err := d.parseLocalities(localitiesFile, data); err != nil {
+	if err := d.parseLocalities(LocalitiesFile, data); err != nil {
 		return err
 	}
 	d.setIndex = nil
 	// The BeST table is an import source, kept so that an import into this
 	// directory can derive the localities again without it; it is parsed
 	// only then (importCommunes), not at every start.
-	data, err = fs.ReadFile(fsys, path.Join(dir, bestFile))
+	data, err = fs.ReadFile(fsys, path.Join(dir, BeSTFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}

@@ -374,24 +374,24 @@ func TestCommuneName(t *testing.T) {
 // error naming the file and the line, for Open and for Import alike.
 func TestMalformedCommuneFiles(t *testing.T) {
 	d := shipped(t)
-	communes := communesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n"
-	localities := localitiesHeader + "\n1000\tBruxelles\t21\t21004\tbest\n"
+	communes := CommunesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n"
+	localities := LocalitiesHeader + "\n1000\tBruxelles\t21\t21004\tbest\n"
 	tests := []struct {
 		name, file, data, want string
 	}{
-		{"communes header", communesFile, "nis\tnom\n", communesFile + ":1: header"},
-		{"communes fields", communesFile, communesHeader + "\n21004\tBruxelles\n", communesFile + ":2: 2 fields"},
-		{"communes nis", communesFile, communesHeader + "\n2100A\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n", communesFile + ":2: nis"},
-		{"communes duplicate", communesFile, communes + "21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n", communesFile + ":3: nis 21004 already on line 2"},
-		{"communes point", communesFile, communesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\tnord\t4.35\t\n", communesFile + ":2: bad seat"},
-		{"localities locality", localitiesFile, localitiesHeader + "\n1000\tAtlantis\t21\t21004\tbest\n", localitiesFile + ":2: 1000 \"Atlantis\""},
-		{"localities nis", localitiesFile, localitiesHeader + "\n1000\tBruxelles\t21\t99999\tbest\n", localitiesFile + ":2: nis \"99999\""},
-		{"localities method", localitiesFile, localitiesHeader + "\n1000\tBruxelles\t21\t21004\tdevine\n", localitiesFile + ":2: methode"},
-		{"localities fields", localitiesFile, localitiesHeader + "\n1000\tBruxelles\n", localitiesFile + ":2: 2 fields"},
+		{"communes header", CommunesFile, "nis\tnom\n", CommunesFile + ":1: header"},
+		{"communes fields", CommunesFile, CommunesHeader + "\n21004\tBruxelles\n", CommunesFile + ":2: 2 fields"},
+		{"communes nis", CommunesFile, CommunesHeader + "\n2100A\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n", CommunesFile + ":2: nis"},
+		{"communes duplicate", CommunesFile, communes + "21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n", CommunesFile + ":3: nis 21004 already on line 2"},
+		{"communes point", CommunesFile, CommunesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\tnord\t4.35\t\n", CommunesFile + ":2: bad seat"},
+		{"localities locality", LocalitiesFile, LocalitiesHeader + "\n1000\tAtlantis\t21\t21004\tbest\n", LocalitiesFile + ":2: 1000 \"Atlantis\""},
+		{"localities nis", LocalitiesFile, LocalitiesHeader + "\n1000\tBruxelles\t21\t99999\tbest\n", LocalitiesFile + ":2: nis \"99999\""},
+		{"localities method", LocalitiesFile, LocalitiesHeader + "\n1000\tBruxelles\t21\t21004\tdevine\n", LocalitiesFile + ":2: methode"},
+		{"localities fields", LocalitiesFile, LocalitiesHeader + "\n1000\tBruxelles\n", LocalitiesFile + ":2: 2 fields"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			files := map[string]string{communesFile: communes, localitiesFile: localities}
+			files := map[string]string{CommunesFile: communes, LocalitiesFile: localities}
 			files[tt.file] = tt.data
 			dd := newDirectory(nil, d.pcs)
 			err := dd.loadCommunes(mapFS(files), ".")
@@ -402,7 +402,7 @@ func TestMalformedCommuneFiles(t *testing.T) {
 	}
 	// The well-formed pair loads.
 	dd := newDirectory(nil, d.pcs)
-	if err := dd.loadCommunes(mapFS(map[string]string{communesFile: communes, localitiesFile: localities}), "."); err != nil {
+	if err := dd.loadCommunes(mapFS(map[string]string{CommunesFile: communes, LocalitiesFile: localities}), "."); err != nil {
 		t.Fatalf("loadCommunes of good files: %v", err)
 	}
 }

@@ -135,14 +135,14 @@ func (d *Directory) deriveLocalities(issues *[]Issue) {
 			case len(inPC) > 1:
 				s = communeSet{idx: d.byDistance(slices.Clone(inPC), row.Point), method: methodNear}
 			case row.Area == "":
-				*issues = append(*issues, Issue{File: localitiesFile, Field: "arrondissement", Warning: true,
+				*issues = append(*issues, Issue{File: LocalitiesFile, Field: "arrondissement", Warning: true,
 					Msg: fmt.Sprintf("%s %s: no arrondissement, so no commune: import the GeoNames file with the communes", code, row.Name)})
 				continue
 			default:
 				s = communeSet{idx: d.nearestSeats(areaGroup(row.Area), row.Point, nearChoices), method: methodNear}
 			}
 			if len(s.idx) == 0 {
-				*issues = append(*issues, Issue{File: localitiesFile, Warning: true,
+				*issues = append(*issues, Issue{File: LocalitiesFile, Warning: true,
 					Msg: fmt.Sprintf("%s %s: no commune of its province has a seat point", code, row.Name)})
 				continue
 			}
@@ -165,7 +165,7 @@ func (d *Directory) bestPostcode(code string, pc *postcode, named []int32, issue
 	for _, e := range es {
 		c, ok := d.byNIS[e.NIS]
 		if !ok {
-			*issues = append(*issues, Issue{File: bestFile, Warning: true,
+			*issues = append(*issues, Issue{File: BeSTFile, Warning: true,
 				Msg: fmt.Sprintf("%s: nis %s is not a commune of 2025; the postcode is derived instead", code, e.NIS)})
 			return false
 		}
@@ -300,7 +300,7 @@ func (d *Directory) cpasPlaces(places []*Place, issues *[]Issue) []*Place {
 			continue
 		}
 		if !c.HasSeat || d.byPostcode[c.SeatPostcode] == nil {
-			*issues = append(*issues, Issue{File: communesFile, Field: "nis", Warning: true,
+			*issues = append(*issues, Issue{File: CommunesFile, Field: "nis", Warning: true,
 				Msg: fmt.Sprintf("%s %s: no CPAS/OCMW place and no seat to make one on", c.NIS, c.NameFR)})
 			continue
 		}

@@ -18,8 +18,8 @@ const Credits = "GeoNames (CC BY 4.0) · La Poste – base officielle des codes 
 
 // Names of the shipped files under the directory folder.
 const (
-	placesFile    = "places.csv.gz"
-	postcodesFile = "postcodes.tsv"
+	PlacesFile    = "places.csv.gz"
+	PostcodesFile = "postcodes.tsv"
 )
 
 // PostcodeRow is one (postcode, locality) pair. A postcode has one row
@@ -92,18 +92,18 @@ func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
 	go func() {
 		var sp split
 		var data []byte
-		data, sp.err = readGz(fsys, path.Join(dir, placesFile))
+		data, sp.err = readGz(fsys, path.Join(dir, PlacesFile))
 		if sp.err == nil {
-			sp.rows = splitStandardCSV(placesFile, data, &sp.issues)
+			sp.rows = splitStandardCSV(PlacesFile, data, &sp.issues)
 		}
 		done <- sp
 	}()
-	pcData, err := fs.ReadFile(fsys, path.Join(dir, postcodesFile))
+	pcData, err := fs.ReadFile(fsys, path.Join(dir, PostcodesFile))
 	var pcs []PostcodeRow
 	var issues []Issue
 	if err == nil {
 		var iss []Issue
-		pcs, iss, err = parseShippedPostcodes(postcodesFile, pcData)
+		pcs, iss, err = parseShippedPostcodes(PostcodesFile, pcData)
 		issues = append(issues, iss...)
 	}
 	sp := <-done // always received: the goroutine never outlives OpenDir
@@ -118,7 +118,7 @@ func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
 		return nil, fmt.Errorf("open places: %w", err)
 	}
 	issues = append(issues, sp.issues...)
-	places, iss := dedupe(standardPlaces(placesFile, sp.rows, d, &issues))
+	places, iss := dedupe(standardPlaces(PlacesFile, sp.rows, d, &issues))
 	issues = append(issues, iss...)
 	d.setPlaces(places)
 	d.issues = issues

@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/secours/secours/geo"
 )
 
 // TestImportMalformedCommuneFiles: Import refuses a broken commune
@@ -36,7 +38,7 @@ func TestImportCommunesReproducible(t *testing.T) {
 	if err := WriteDir(d2, dir); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{communesFile, localitiesFile, bestFile} {
+	for _, f := range []string{geo.CommunesFile, geo.LocalitiesFile, geo.BeSTFile} {
 		want := readFile(t, "../../configs/places/"+f)
 		if got := readFile(t, dir+"/"+f); got != want {
 			t.Errorf("%s differs after a re-import", f)

@@ -124,7 +124,7 @@ func importCommunes(base geo.Contents, files []SourceFile) ([]geo.CommuneRecord,
 	cs := base.Communes
 	best := base.BeST
 	if best == nil && base.BeSTData != nil {
-		b, err := parseBeST(bestFile, base.BeSTData)
+		b, err := parseBeST(geo.BeSTFile, base.BeSTData)
 		if err != nil {
 			return nil, nil, err
 		}

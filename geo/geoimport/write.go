@@ -16,22 +16,6 @@ import (
 	"github.com/secours/secours/geo"
 )
 
-// Names of the shipped files, as geo.Open reads them.
-const (
-	placesFile     = "places.csv.gz"
-	postcodesFile  = "postcodes.tsv"
-	communesFile   = "communes.tsv"
-	localitiesFile = "localites.tsv"
-	bestFile       = "best-codes-postaux.tsv"
-)
-
-// communesHeader and localitiesHeader are the first lines of the shipped
-// commune files (geo refuses a file whose header differs).
-const (
-	communesHeader   = "nis\tnom_fr\tnom_nl\tnom_de\tcode_postal\tlocalite\tlatitude\tlongitude\tanciens_noms"
-	localitiesHeader = "code_postal\tnom\tarrondissement\tnis\tmethode"
-)
-
 // clean keeps a value on its line of a tab-separated file.
 var clean = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace
 
@@ -49,7 +33,7 @@ func WriteDir(d *geo.Directory, dir string) error {
 	for _, r := range c.Postcodes {
 		fmt.Fprintf(&pc, "%s\t%s\t%s\t%s\t%s\n", r.Country, r.Postcode, clean(r.Name), round5(r.Point.Lat), round5(r.Point.Lon))
 	}
-	if err := writeFile(filepath.Join(dir, postcodesFile), pc.Bytes()); err != nil {
+	if err := writeFile(filepath.Join(dir, geo.PostcodesFile), pc.Bytes()); err != nil {
 		return err
 	}
 
@@ -67,7 +51,7 @@ func WriteDir(d *geo.Directory, dir string) error {
 	if err := w.Error(); err != nil {
 		return fmt.Errorf("write places: %w", err)
 	}
-	return writeGz(filepath.Join(dir, placesFile), pl.Bytes())
+	return writeGz(filepath.Join(dir, geo.PlacesFile), pl.Bytes())
 }
 
 // writeCommunes writes communes.tsv and localites.tsv (none when the
@@ -78,7 +62,7 @@ func writeCommunes(c geo.Contents, dir string) error {
 		return nil
 	}
 	var b bytes.Buffer
-	b.WriteString(communesHeader + "\n")
+	b.WriteString(geo.CommunesHeader + "\n")
 	for _, c := range c.Communes {
 		lat, lon := "", ""
 		if c.HasSeat {
@@ -87,16 +71,16 @@ func writeCommunes(c geo.Contents, dir string) error {
 		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.NIS, clean(c.NameFR), clean(c.NameNL), clean(c.NameDE),
 			c.SeatPostcode, clean(c.SeatName), lat, lon, clean(strings.Join(c.OldNames, "|")))
 	}
-	if err := writeFile(filepath.Join(dir, communesFile), b.Bytes()); err != nil {
+	if err := writeFile(filepath.Join(dir, geo.CommunesFile), b.Bytes()); err != nil {
 		return err
 	}
 	b.Reset()
-	b.WriteString(localitiesHeader + "\n")
+	b.WriteString(geo.LocalitiesHeader + "\n")
 	for _, l := range c.Localities {
 		// An empty name is the postcode as a whole.
 		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\n", l.Postcode, clean(l.Name), l.Area, strings.Join(l.NIS, "|"), l.Method)
 	}
-	if err := writeFile(filepath.Join(dir, localitiesFile), b.Bytes()); err != nil {
+	if err := writeFile(filepath.Join(dir, geo.LocalitiesFile), b.Bytes()); err != nil {
 		return err
 	}
 	if len(c.BeST) == 0 {
@@ -114,7 +98,7 @@ func writeCommunes(c geo.Contents, dir string) error {
 		}
 		fmt.Fprintf(&b, "%s\t%s\t%s\n", code, strings.Join(nis, "|"), strings.Join(names, ";"))
 	}
-	return writeFile(filepath.Join(dir, bestFile), b.Bytes())
+	return writeFile(filepath.Join(dir, geo.BeSTFile), b.Bytes())
 }
 
 // writeGz writes through a temporary file so a failed import never leaves
