@@ -178,6 +178,22 @@ const (
 // cannot be in.
 var ErrNotInCommunes = fmt.Errorf("%w: not one of the location's communes", ErrUnknownPostcode)
 
+// SetSeat reads the seat's coordinates, when there are any; false when
+// they are not a point.
+func (c *CommuneRecord) SetSeat(lat, lon string) bool {
+	if lat == "" && lon == "" {
+		return true
+	}
+	la, err1 := strconv.ParseFloat(lat, 64)
+	lo, err2 := strconv.ParseFloat(lon, 64)
+	c.Seat = Point{la, lo}
+	if err1 != nil || err2 != nil || !c.Seat.valid() {
+		return false
+	}
+	c.HasSeat = true
+	return true
+}
+
 // InCommune narrows loc to the commune nis the person chose among
 // loc.Communes (or confirms loc.NIS).
 func (d *Directory) InCommune(loc Location, nis string) (Location, error) {
@@ -346,13 +362,11 @@ const (
 func parseCommunes(file string, data []byte) ([]CommuneRecord, error) {
 	var out []CommuneRecord
 	seen := make(map[string]int)
-	for line, l := range sheet.Lines(data) {
-		if line == 1 {
-			if l != CommunesHeader {
-				return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, CommunesHeader)
-			}
-			continue
-		}
+	body, err := sheet.Body(file, data, CommunesHeader)
+	if err != nil {
+		return nil, err
+	}
+	for line, l := range body {
 		f := strings.Split(l, "\t")
 		if len(f) != 9 {
 			return nil, fmt.Errorf("%s:%d: %d fields, want 9", file, line, len(f))
@@ -375,14 +389,8 @@ func parseCommunes(file string, data []byte) ([]CommuneRecord, error) {
 			}
 		}
 		c.Region, c.Province = regionOf(c.NIS), provinceOf(c.NIS)
-		if f[6] != "" || f[7] != "" {
-			lat, err1 := strconv.ParseFloat(f[6], 64)
-			lon, err2 := strconv.ParseFloat(f[7], 64)
-			c.Seat = Point{lat, lon}
-			if err1 != nil || err2 != nil || !c.Seat.valid() {
-				return nil, fmt.Errorf("%s:%d: bad seat coordinates %q, %q", file, line, f[6], f[7])
-			}
-			c.HasSeat = true
+		if !c.SetSeat(f[6], f[7]) {
+			return nil, fmt.Errorf("%s:%d: bad seat coordinates %q, %q", file, line, f[6], f[7])
 		}
 		out = append(out, c)
 	}
@@ -398,13 +406,11 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 	// Most lines repeat a (nis, methode) pair seen before: the cache makes
 	// them cost no allocation, as start-up waits for this file.
 	seen := make(map[[2]string]int32, 600)
-	for line, l := range sheet.Lines(data) {
-		if line == 1 {
-			if l != LocalitiesHeader {
-				return fmt.Errorf("%s:1: header %q, want %q", file, l, LocalitiesHeader)
-			}
-			continue
-		}
+	body, err := sheet.Body(file, data, LocalitiesHeader)
+	if err != nil {
+		return err
+	}
+	for line, l := range body {
 		var f [5]string
 		n, rest := 0, l
 		for ; n < 4; n++ {

@@ -170,13 +170,7 @@ func standardPlace(rc *sheet.Check, v map[string]string, file string, d *Directo
 // the row is rejected.
 func standardIdentity(rc *sheet.Check, p *Place, v map[string]string, file string, ids map[string]int, shipped bool) bool {
 	id := v["id"]
-	if id == "" {
-		rc.Errf("id", "required")
-	} else if first, dup := ids[id]; dup {
-		rc.Errf("id", "duplicated id %q (first on line %d)", id, first)
-	} else {
-		ids[id] = rc.Line
-	}
+	rc.ID("id", id, ids)
 	if shipped {
 		// Our own normalised file: ids are prefixed and the checks that
 		// need the whole postcode table were done at import (Validate

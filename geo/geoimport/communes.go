@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/secours/secours/geo"
@@ -44,14 +43,8 @@ func parseCommunes2025(file string, data []byte) ([]geo.CommuneRecord, error) {
 		if c.NameFR == "" || c.NameNL == "" {
 			return nil, fmt.Errorf("%s:%d: a commune needs its French and Dutch names", file, r.Line)
 		}
-		if lat, lon := get("lat"), get("lon"); lat != "" || lon != "" {
-			la, err1 := strconv.ParseFloat(lat, 64)
-			lo, err2 := strconv.ParseFloat(lon, 64)
-			c.Seat = geo.Point{Lat: la, Lon: lo}
-			if err1 != nil || err2 != nil || !c.Seat.Valid() {
-				return nil, fmt.Errorf("%s:%d: bad coordinates %q, %q", file, r.Line, lat, lon)
-			}
-			c.HasSeat = true
+		if lat, lon := get("lat"), get("lon"); !c.SetSeat(lat, lon) {
+			return nil, fmt.Errorf("%s:%d: bad coordinates %q, %q", file, r.Line, lat, lon)
 		}
 		out = append(out, c)
 	}
@@ -71,13 +64,11 @@ const bestHeader = "code_postal\tnis\tlocalites"
 // an error naming file and line.
 func parseBeST(file string, data []byte) (map[string][]geo.BeSTEntry, error) {
 	out := make(map[string][]geo.BeSTEntry)
-	for line, l := range sheet.Lines(data) {
-		if line == 1 {
-			if l != bestHeader {
-				return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, bestHeader)
-			}
-			continue
-		}
+	body, err := sheet.Body(file, data, bestHeader)
+	if err != nil {
+		return nil, err
+	}
+	for line, l := range body {
 		f := strings.Split(l, "\t")
 		if len(f) != 3 {
 			return nil, fmt.Errorf("%s:%d: %d fields, want 3", file, line, len(f))
@@ -124,13 +115,11 @@ func applyNamesDE(file string, data []byte, cs []geo.CommuneRecord) error {
 	for i, c := range cs {
 		byNIS[c.NIS] = i
 	}
-	for line, l := range sheet.Lines(data) {
-		if line == 1 {
-			if l != namesDEHeader {
-				return fmt.Errorf("%s:1: header %q, want %q", file, l, namesDEHeader)
-			}
-			continue
-		}
+	body, err := sheet.Body(file, data, namesDEHeader)
+	if err != nil {
+		return err
+	}
+	for line, l := range body {
 		nis, name, ok := strings.Cut(l, "\t")
 		i, known := byNIS[nis]
 		if !ok || !known || name == "" || strings.Contains(name, "\t") {
@@ -147,13 +136,11 @@ type fusion struct{ oldNIS, oldName, newNIS string }
 // parseFusions reads fusions-2025.tsv (ancien_nis, ancien_nom, nis2025).
 func parseFusions(file string, data []byte) ([]fusion, error) {
 	var out []fusion
-	for line, l := range sheet.Lines(data) {
-		if line == 1 {
-			if l != fusionsHeader {
-				return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, fusionsHeader)
-			}
-			continue
-		}
+	body, err := sheet.Body(file, data, fusionsHeader)
+	if err != nil {
+		return nil, err
+	}
+	for line, l := range body {
 		f := strings.Split(l, "\t")
 		if len(f) != 3 || !geo.IsNIS(f[0]) || f[1] == "" || !geo.IsNIS(f[2]) {
 			return nil, fmt.Errorf("%s:%d: want ancien_nis, ancien_nom, nis2025 (5-digit NIS codes), got %q", file, line, l)

@@ -106,13 +106,7 @@ func franceServicesPlace(rc *sheet.Check, v map[string]string, d *geo.Draft, ids
 		Updated:    updated,
 	}
 	id := v["id_fs"]
-	if id == "" {
-		rc.Errf("id_fs", "required")
-	} else if first, dup := ids[id]; dup {
-		rc.Errf("id_fs", "duplicated id %q (first on line %d)", id, first)
-	} else {
-		ids[id] = rc.Line
-	}
+	rc.ID("id_fs", id, ids)
 	p.ID = geo.SourceFranceServices + "/" + id
 	p.Name = sheet.Required(rc, v, "lib_fs")
 	p.Address = sheet.JoinNonEmpty(", ", sheet.Required(rc, v, "adresse"), v["complement_adresse"])
@@ -156,13 +150,7 @@ func ocmwPlace(rc *sheet.Check, v map[string]string, d *geo.Draft, ids map[strin
 	if id == "" {
 		id = v["kbo_number"]
 	}
-	if id == "" {
-		rc.Errf("ovo_code", "required")
-	} else if first, dup := ids[id]; dup {
-		rc.Errf("ovo_code", "duplicated id %q (first on line %d)", id, first)
-	} else {
-		ids[id] = rc.Line
-	}
+	rc.ID("ovo_code", id, ids)
 	p.ID = geo.SourceOCMW + "/" + id
 	p.Name = "OCMW " + sheet.Required(rc, v, "name")
 	street := sheet.Required(rc, v, "street")

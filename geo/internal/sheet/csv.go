@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -114,4 +115,22 @@ func Lines(data []byte) func(yield func(int, string) bool) {
 			}
 		}
 	}
+}
+
+// Body checks that the first line of data is header and yields the
+// lines after it, as Lines does; the error names file and line 1.
+func Body(file string, data []byte, header string) (func(yield func(int, string) bool), error) {
+	for line, l := range Lines(data) {
+		if line == 1 && l != header {
+			return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, header)
+		}
+		break
+	}
+	return func(yield func(int, string) bool) {
+		for line, l := range Lines(data) {
+			if line != 1 && !yield(line, l) {
+				return
+			}
+		}
+	}, nil
 }

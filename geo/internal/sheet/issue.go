@@ -58,3 +58,15 @@ func (r *Check) Errf(field, format string, a ...any) {
 func (r *Check) Warnf(field, format string, a ...any) {
 	*r.Issues = append(*r.Issues, Issue{File: r.File, Line: r.Line, Field: field, Msg: fmt.Sprintf(format, a...), Warning: true})
 }
+
+// ID checks that the row's id (in column col) is given and not already
+// in ids, the ids of the file so far with their lines, and records it.
+func (r *Check) ID(col, id string, ids map[string]int) {
+	if id == "" {
+		r.Errf(col, "required")
+	} else if first, dup := ids[id]; dup {
+		r.Errf(col, "duplicated id %q (first on line %d)", id, first)
+	} else {
+		ids[id] = r.Line
+	}
+}
