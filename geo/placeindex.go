@@ -110,15 +110,7 @@ func newPlaceIndex(d *Directory, lay *cellLayout, pts []Point, meta []placeMeta)
 // scan calls fn for every place at most km from c: the linear reference
 // for the index, with the same distance test.
 func (ix *placeIndex) scan(c Point, km float64, fn func(i int, d float64)) {
-	if !c.valid() || km < 0 {
-		return
-	}
-	cv, lim := unitVector(c), chordLimit(km)
-	for i := range ix.xyz {
-		if ch2 := chord2(&ix.xyz[i], &cv); ch2 <= lim {
-			fn(i, chordKM(ch2))
-		}
-	}
+	scanAll(ix.xyz, c, km, fn)
 }
 
 // walk feeds m every place that offers m's base service (or its

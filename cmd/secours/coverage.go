@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/secours/secours/configs"
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/geo/geoimport"
 )
@@ -38,20 +37,16 @@ func placesCoverage(args []string, stdout, stderr io.Writer) int {
 	if *profile != "" {
 		profiles = []string{*profile}
 	}
-	for _, e := range []error{
+	if !placesFlagsOK(stderr, "places coverage",
 		placesOneOf("country", string(countries[0]), "BE", "FR"),
 		placesOneOf("profile", profiles[0], coverageProfiles...),
 		placesOneOf("need", *need, "procedure", "banking", "job", "health", "family", "learning", "other"),
 		placesOneOf("lang", *lang, "fr", "nl"),
-	} {
-		if e != nil {
-			fmt.Fprintf(stderr, "places coverage: %v\n", e)
-			return 2
-		}
+	) {
+		return 2
 	}
-	d, err := geo.Open(configs.FS)
-	if err != nil {
-		fmt.Fprintf(stderr, "places coverage: %v\n", err)
+	d, ok := placesOpen(stderr, "places coverage")
+	if !ok {
 		return 1
 	}
 	q := geo.CoverageQuery{Profiles: profiles, Need: *need, Lang: *lang, Localities: *localities}

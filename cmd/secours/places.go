@@ -62,6 +62,29 @@ func placesParseArgs(fset *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// placesFlagsOK prints the first of errs (checks of cmd's flags); false
+// if there was one.
+func placesFlagsOK(stderr io.Writer, cmd string, errs ...error) bool {
+	for _, e := range errs {
+		if e != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", cmd, e)
+			return false
+		}
+	}
+	return true
+}
+
+// placesOpen opens the embedded directory for cmd; false (the error
+// printed) if it cannot.
+func placesOpen(stderr io.Writer, cmd string) (*geo.Directory, bool) {
+	d, err := geo.Open(configs.FS)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", cmd, err)
+		return nil, false
+	}
+	return d, true
+}
+
 func placesOneOf(name, v string, allowed ...string) error {
 	if slices.Contains(allowed, v) {
 		return nil
@@ -93,16 +116,13 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	for _, e := range []error{
+	if !placesFlagsOK(stderr, "places near",
 		placesOneOf("profile", q.Profile, "autonome", "proche_autonomie", "grand_debutant", "besoin_assistance"),
 		placesOneOf("need", q.Need, "procedure", "banking", "job", "health", "family", "learning", "other"),
 		placesOneOf("lang", q.Lang, "fr", "nl"),
 		placesOneOf("barrier", q.Barrier, "none", "body", "memory", "skip"),
-	} {
-		if e != nil {
-			fmt.Fprintf(stderr, "places near: %v\n", e)
-			return 2
-		}
+	) {
+		return 2
 	}
 	for _, s := range []int{q.Equipment, q.Connectivity, q.Reading} {
 		if s < 0 || s > 2 {
@@ -114,9 +134,8 @@ func placesNear(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "places near: give a postcode, a commune or lat,lon\n")
 		return 2
 	}
-	d, err := geo.Open(configs.FS)
-	if err != nil {
-		fmt.Fprintf(stderr, "places near: %v\n", err)
+	d, ok := placesOpen(stderr, "places near")
+	if !ok {
 		return 1
 	}
 	return geoimport.Near(stdout, stderr, d, strings.Join(pos, " "), *commune, q, now)
@@ -145,9 +164,8 @@ func placesCheck(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	start := time.Now()
-	d, err := geo.Open(configs.FS)
-	if err != nil {
-		fmt.Fprintf(stderr, "places check: %v\n", err)
+	d, ok := placesOpen(stderr, "places check")
+	if !ok {
 		return 1
 	}
 	fmt.Fprintf(stdout, "loaded in %v\n", time.Since(start).Round(time.Millisecond))
