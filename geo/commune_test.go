@@ -14,11 +14,7 @@ func nisOf(loc Location) []string {
 	if loc.NIS != "" {
 		return []string{loc.NIS}
 	}
-	var out []string
-	for _, c := range loc.Communes {
-		out = append(out, c.NIS)
-	}
-	return out
+	return pluck(loc.Communes, func(c Commune) string { return c.NIS })
 }
 
 // TestPostcodeCommune checks the mapping against facts: deelgemeenten of
@@ -232,22 +228,22 @@ func TestMatchCPASByCommune(t *testing.T) {
 	if got := cpasIn(d.matchLinear(query(loc))); len(got) != 0 {
 		t.Errorf("1050 before the question (linear): CPAS %v, want none", got)
 	}
-	loc, _ = d.InCommune(loc, "21004")
-	for _, r := range []Result{d.Match(query(loc)), d.matchLinear(query(loc))} {
-		if got := cpasIn(r); !slices.Equal(got, []string{"CPAS / OCMW Bruxelles / Brussel"}) {
-			t.Errorf("1050 in Bruxelles: CPAS %v, want only Bruxelles'", got)
-		}
-	}
-	loc, _ = d.Locate("5100")
-	for _, r := range []Result{d.Match(query(loc)), d.matchLinear(query(loc))} {
-		if got := cpasIn(r); !slices.Equal(got, []string{"CPAS Namur"}) {
-			t.Errorf("5100: CPAS %v, want only Namur's", got)
-		}
-	}
-	loc, _ = d.Locate("2000")
-	for _, r := range []Result{d.Match(query(loc)), d.matchLinear(query(loc))} {
-		if got := cpasIn(r); !slices.Equal(got, []string{"OCMW Antwerpen"}) {
-			t.Errorf("2000: CPAS %v, want one card for the merged commune", got)
+	inBXL, _ := d.InCommune(loc, "21004")
+	locate := func(pc string) Location { l, _ := d.Locate(pc); return l }
+	for _, tt := range []struct {
+		name string
+		loc  Location
+		want []string
+		why  string
+	}{
+		{"1050 in Bruxelles", inBXL, []string{"CPAS / OCMW Bruxelles / Brussel"}, "want only Bruxelles'"},
+		{"5100", locate("5100"), []string{"CPAS Namur"}, "want only Namur's"},
+		{"2000", locate("2000"), []string{"OCMW Antwerpen"}, "want one card for the merged commune"},
+	} {
+		for _, r := range []Result{d.Match(query(tt.loc)), d.matchLinear(query(tt.loc))} {
+			if got := cpasIn(r); !slices.Equal(got, tt.want) {
+				t.Errorf("%s: CPAS %v, %s", tt.name, got, tt.why)
+			}
 		}
 	}
 }

@@ -58,18 +58,15 @@ func locBXL() Location {
 	return Location{Point: bxl, Country: BE, Postcode: "1000", Commune: "Bruxelles", Approx: true}
 }
 
-func ids(r Result) []string {
-	var out []string
-	for _, m := range r.Matches {
-		out = append(out, m.Place.ID)
-	}
-	return out
-}
+func ids(r Result) []string { return pluck(r.Matches, func(m Match) string { return m.Place.ID }) }
 
-func scores(r Result) []int {
-	var out []int
-	for _, m := range r.Matches {
-		out = append(out, m.Score)
+func scores(r Result) []int { return pluck(r.Matches, func(m Match) int { return m.Score }) }
+
+// pluck is f of each of xs; nil for none.
+func pluck[T, U any](xs []T, f func(T) U) []U {
+	var out []U
+	for _, x := range xs {
+		out = append(out, f(x))
 	}
 	return out
 }
@@ -399,13 +396,7 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-func fits(r Result) []Fit {
-	var out []Fit
-	for _, m := range r.Matches {
-		out = append(out, m.Fit)
-	}
-	return out
-}
+func fits(r Result) []Fit { return pluck(r.Matches, func(m Match) Fit { return m.Fit }) }
 
 // TestMatchPartial is D.3.7 and issue 15 item 4: when nothing passes the
 // hard filter, the best partial fit, then the own CPAS/OCMW or France
