@@ -111,14 +111,7 @@ func franceServicesPlace(rc *sheet.Check, v map[string]string, d *geo.Draft, ids
 	p.Name = sheet.Required(rc, v, "lib_fs")
 	p.Address = sheet.JoinNonEmpty(", ", sheet.Required(rc, v, "adresse"), v["complement_adresse"])
 	p.Commune = sheet.Required(rc, v, "lib_com")
-	p.Postcode = sheet.Required(rc, v, "code_postal")
-	if c, ok := geo.CountryOf(p.Postcode); p.Postcode != "" && (!ok || c != geo.FR) {
-		rc.Errf("code_postal", "%q is not a French postcode", p.Postcode)
-	}
-	if rc.Rejected {
-		return nil
-	}
-	if !d.SetPoint(rc, p, v["latitude"], v["longitude"]) {
+	if !placeIn(rc, d, p, v, "code_postal", "French", "latitude", "longitude") {
 		return nil
 	}
 	p.Phone = sheet.Phone(rc, "telephone", v["telephone"], string(geo.FR))
@@ -159,16 +152,23 @@ func ocmwPlace(rc *sheet.Check, v map[string]string, d *geo.Draft, ids map[strin
 		p.Address += " bus " + b
 	}
 	p.Commune = sheet.Required(rc, v, "municipality")
-	p.Postcode = sheet.Required(rc, v, "postcode")
-	if c, ok := geo.CountryOf(p.Postcode); p.Postcode != "" && (!ok || c != geo.BE) {
-		rc.Errf("postcode", "%q is not a Belgian postcode", p.Postcode)
-	}
-	if rc.Rejected {
-		return nil
-	}
-	if !d.SetPoint(rc, p, v["approx_lat"], v["approx_lon"]) {
+	if !placeIn(rc, d, p, v, "postcode", "Belgian", "approx_lat", "approx_lon") {
 		return nil
 	}
 	p.Approx = true
 	return p
+}
+
+// placeIn reads p's postcode (column pc, of p.Country, named by its
+// adjective in the message) and its point (columns lat and lon); false
+// when the row is rejected.
+func placeIn(rc *sheet.Check, d *geo.Draft, p *geo.Place, v map[string]string, pc, adjective, lat, lon string) bool {
+	p.Postcode = sheet.Required(rc, v, pc)
+	if c, ok := geo.CountryOf(p.Postcode); p.Postcode != "" && (!ok || c != p.Country) {
+		rc.Errf(pc, "%q is not a %s postcode", p.Postcode, adjective)
+	}
+	if rc.Rejected {
+		return false
+	}
+	return d.SetPoint(rc, p, v[lat], v[lon])
 }
