@@ -115,6 +115,13 @@ func (dr *Draft) StandardPlace(rc *sheet.Check, v map[string]string, file string
 	return standardPlace(rc, v, file, dr.d, ids)
 }
 
+// StandardCSV reads a place file in the standard's CSV form.
+func (dr *Draft) StandardCSV(file string, data []byte) ([]*Place, []Issue) {
+	var issues []Issue
+	rows := splitStandardCSV(file, data, &issues)
+	return standardPlaces(file, rows, dr.d, &issues), issues
+}
+
 // SetPoint sets p.Point from lat and lon, or from its postcode's centroid
 // (Approx) when they are empty; false rejects the row.
 func (dr *Draft) SetPoint(rc *sheet.Check, p *Place, lat, lon string) bool {
@@ -191,13 +198,6 @@ func TitleName(s string) string { return titleName(s) }
 
 // Valid says whether p is a latitude and longitude.
 func (p Point) Valid() bool { return p.valid() }
-
-// StandardCSV reads a place file in the standard's CSV form.
-func (dr *Draft) StandardCSV(file string, data []byte) ([]*Place, []Issue) {
-	var issues []Issue
-	rows := splitStandardCSV(file, data, &issues)
-	return standardPlaces(file, rows, dr.d, &issues), issues
-}
 
 // ReadPostcodes reads a postcodes.tsv in the shipped form.
 func ReadPostcodes(file string, data []byte) ([]PostcodeRow, []Issue) {
