@@ -36,7 +36,7 @@ func benchQueries(d *Directory, n int) []Query {
 	var qs []Query
 	for len(qs) < n {
 		row := d.pcs[r.IntN(len(d.pcs))]
-		loc, err := d.Locate(row.postcode)
+		loc, err := d.Locate(row.Postcode)
 		if err != nil {
 			continue
 		}
@@ -125,7 +125,7 @@ const baseCommit = "b5f9667"
 func baseline(b *testing.B) string {
 	b.Helper()
 	dir := b.TempDir()
-	for _, f := range []string{placesFile, postcodesFile} {
+	for _, f := range []string{PlacesFile, PostcodesFile} {
 		out, err := exec.Command("git", "show", baseCommit+":configs/places/"+f).Output()
 		if err != nil {
 			b.Fatalf("git show %s:configs/places/%s: %v (the baseline needs the repository's history)", baseCommit, f, err)
@@ -154,7 +154,7 @@ func benchPostcodes(d *Directory) []string {
 	r := rand.New(rand.NewPCG(3, 4))
 	out := make([]string, 1000)
 	for i := range out {
-		out[i] = d.pcs[r.IntN(len(d.pcs))].postcode
+		out[i] = d.pcs[r.IntN(len(d.pcs))].Postcode
 	}
 	return out
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/secours/secours/geo/internal/sheet"
 )
 
 // Commune is a Belgian municipality in force since 1 January 2025, with
@@ -147,14 +149,14 @@ func (d *Directory) Communes() []Commune {
 	return out
 }
 
-// communeRec is a commune with what the directory keeps beside it.
-type communeRec struct {
+// CommuneRecord is a Belgian commune with what its files say beside it.
+type CommuneRecord struct {
 	Commune
-	seat     Point // the commune's namesake locality (SOURCE: not the town hall)
-	hasSeat  bool
-	seatPC   string   // postcode of the seat locality, for the CPAS card
-	seatName string   // the seat locality's name, for name lookups
-	oldNames []string // "NIS:name" of the communes merged into it in 2025
+	Seat         Point // the commune's namesake locality (SOURCE: not the town hall)
+	HasSeat      bool
+	SeatPostcode string   // postcode of the seat locality, for the CPAS card
+	SeatName     string   // the seat locality's name, for name lookups
+	OldNames     []string // "NIS:name" of the communes merged into it in 2025
 }
 
 // communeSet is what a postcode locality says about its commune: one
@@ -175,6 +177,22 @@ const (
 // ErrNotInCommunes means InCommune was asked for a commune the location
 // cannot be in.
 var ErrNotInCommunes = fmt.Errorf("%w: not one of the location's communes", ErrUnknownPostcode)
+
+// SetSeat reads the seat's coordinates, when there are any; false when
+// they are not a point.
+func (c *CommuneRecord) SetSeat(lat, lon string) bool {
+	if lat == "" && lon == "" {
+		return true
+	}
+	la, err1 := strconv.ParseFloat(lat, 64)
+	lo, err2 := strconv.ParseFloat(lon, 64)
+	c.Seat = Point{la, lo}
+	if err1 != nil || err2 != nil || !c.Seat.valid() {
+		return false
+	}
+	c.HasSeat = true
+	return true
+}
 
 // InCommune narrows loc to the commune nis the person chose among
 // loc.Communes (or confirms loc.NIS).
@@ -311,10 +329,10 @@ func (d *Directory) nextCommune(c int32, p Point) Commune {
 	best, bestKM := -1, 0.0
 	for i := range d.communes {
 		r := &d.communes[i]
-		if int32(i) == c || !r.hasSeat || r.Province != d.communes[c].Province || r.Region != d.communes[c].Region {
+		if int32(i) == c || !r.HasSeat || r.Province != d.communes[c].Province || r.Region != d.communes[c].Region {
 			continue
 		}
-		if km := Distance(r.seat, p); best < 0 || km < bestKM {
+		if km := Distance(r.Seat, p); best < 0 || km < bestKM {
 			best, bestKM = i, km
 		}
 	}
@@ -326,37 +344,35 @@ func (d *Directory) nextCommune(c int32, p Point) Commune {
 
 // Names of the shipped commune files.
 const (
-	communesFile   = "communes.tsv"
-	localitiesFile = "localites.tsv"
-	bestFile       = "best-codes-postaux.tsv"
+	CommunesFile   = "communes.tsv"
+	LocalitiesFile = "localites.tsv"
+	BeSTFile       = "best-codes-postaux.tsv"
 )
 
-// communesHeader and localitiesHeader are the first lines of the shipped
+// CommunesHeader and LocalitiesHeader are the first lines of the shipped
 // files; a file whose header differs is refused as a whole.
 const (
-	communesHeader   = "nis\tnom_fr\tnom_nl\tnom_de\tcode_postal\tlocalite\tlatitude\tlongitude\tanciens_noms"
-	localitiesHeader = "code_postal\tnom\tarrondissement\tnis\tmethode"
+	CommunesHeader   = "nis\tnom_fr\tnom_nl\tnom_de\tcode_postal\tlocalite\tlatitude\tlongitude\tanciens_noms"
+	LocalitiesHeader = "code_postal\tnom\tarrondissement\tnis\tmethode"
 )
 
 // parseCommunes reads communes.tsv. Any bad line is an error naming the
 // file and line: a commune read wrong would send people to the wrong
 // CPAS, so the directory refuses to load rather than guess.
-func parseCommunes(file string, data []byte) ([]communeRec, error) {
-	var out []communeRec
+func parseCommunes(file string, data []byte) ([]CommuneRecord, error) {
+	var out []CommuneRecord
 	seen := make(map[string]int)
-	for line, l := range lines(data) {
-		if line == 1 {
-			if l != communesHeader {
-				return nil, fmt.Errorf("%s:1: header %q, want %q", file, l, communesHeader)
-			}
-			continue
-		}
+	body, err := sheet.Body(file, data, CommunesHeader)
+	if err != nil {
+		return nil, err
+	}
+	for line, l := range body {
 		f := strings.Split(l, "\t")
 		if len(f) != 9 {
 			return nil, fmt.Errorf("%s:%d: %d fields, want 9", file, line, len(f))
 		}
-		c := communeRec{Commune: Commune{NIS: f[0], NameFR: f[1], NameNL: f[2], NameDE: f[3]},
-			seatPC: f[4], seatName: f[5], oldNames: splitList(f[8])}
+		c := CommuneRecord{Commune: Commune{NIS: f[0], NameFR: f[1], NameNL: f[2], NameDE: f[3]},
+			SeatPostcode: f[4], SeatName: f[5], OldNames: sheet.SplitList(f[8])}
 		if !isNIS(c.NIS) || regionOf(c.NIS) == "" {
 			return nil, fmt.Errorf("%s:%d: nis %q is not a commune's 5-digit NIS code", file, line, c.NIS)
 		}
@@ -367,24 +383,18 @@ func parseCommunes(file string, data []byte) ([]communeRec, error) {
 		if c.NameFR == "" || c.NameNL == "" || !utf8.ValidString(l) {
 			return nil, fmt.Errorf("%s:%d: a commune needs its French and Dutch names, in UTF-8", file, line)
 		}
-		for _, e := range c.oldNames {
+		for _, e := range c.OldNames {
 			if nis, name, ok := strings.Cut(e, ":"); !ok || !isNIS(nis) || name == "" {
 				return nil, fmt.Errorf("%s:%d: anciens_noms %q: want NIS:name", file, line, e)
 			}
 		}
 		c.Region, c.Province = regionOf(c.NIS), provinceOf(c.NIS)
-		if f[6] != "" || f[7] != "" {
-			lat, err1 := strconv.ParseFloat(f[6], 64)
-			lon, err2 := strconv.ParseFloat(f[7], 64)
-			c.seat = Point{lat, lon}
-			if err1 != nil || err2 != nil || !c.seat.valid() {
-				return nil, fmt.Errorf("%s:%d: bad seat coordinates %q, %q", file, line, f[6], f[7])
-			}
-			c.hasSeat = true
+		if !c.SetSeat(f[6], f[7]) {
+			return nil, fmt.Errorf("%s:%d: bad seat coordinates %q, %q", file, line, f[6], f[7])
 		}
 		out = append(out, c)
 	}
-	slices.SortFunc(out, func(a, b communeRec) int { return cmp.Compare(a.NIS, b.NIS) })
+	slices.SortFunc(out, func(a, b CommuneRecord) int { return cmp.Compare(a.NIS, b.NIS) })
 	return out, nil
 }
 
@@ -396,13 +406,11 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 	// Most lines repeat a (nis, methode) pair seen before: the cache makes
 	// them cost no allocation, as start-up waits for this file.
 	seen := make(map[[2]string]int32, 600)
-	for line, l := range lines(data) {
-		if line == 1 {
-			if l != localitiesHeader {
-				return fmt.Errorf("%s:1: header %q, want %q", file, l, localitiesHeader)
-			}
-			continue
-		}
+	body, err := sheet.Body(file, data, LocalitiesHeader)
+	if err != nil {
+		return err
+	}
+	for line, l := range body {
 		var f [5]string
 		n, rest := 0, l
 		for ; n < 4; n++ {
@@ -421,7 +429,7 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 			row = -2 // the postcode as a whole
 		} else if pc != nil {
 			for _, r := range pc.rows {
-				if d.pcs[r].name == f[1] {
+				if d.pcs[r].Name == f[1] {
 					row = r
 					break
 				}
@@ -443,7 +451,7 @@ func (d *Directory) parseLocalities(file string, data []byte) error {
 			pc.set = si
 			continue
 		}
-		d.pcs[row].area = f[2]
+		d.pcs[row].Area = f[2]
 		d.pcs[row].set = si
 	}
 	return nil
@@ -460,7 +468,7 @@ func (d *Directory) parseSet(nisList, method string) (communeSet, error) {
 	for nis := range strings.SplitSeq(nisList, "|") {
 		i, ok := d.byNIS[nis]
 		if !ok {
-			return communeSet{}, fmt.Errorf("nis %q is not in %s", nis, communesFile)
+			return communeSet{}, fmt.Errorf("nis %q is not in %s", nis, CommunesFile)
 		}
 		s.idx = append(s.idx, i)
 	}
@@ -491,31 +499,11 @@ func (d *Directory) addSet(s communeSet) int32 {
 }
 
 // setCommunes installs the communes and indexes them by NIS.
-func (d *Directory) setCommunes(cs []communeRec) {
+func (d *Directory) setCommunes(cs []CommuneRecord) {
 	d.communes = cs
 	d.byNIS = make(map[string]int32, len(cs))
 	for i, c := range cs {
 		d.byNIS[c.NIS] = int32(i)
-	}
-}
-
-// lines yields the 1-based number and text of each non-empty line.
-func lines(data []byte) func(yield func(int, string) bool) {
-	return func(yield func(int, string) bool) {
-		text := strings.TrimPrefix(string(data), "\xef\xbb\xbf")
-		n := 0
-		for len(text) > 0 {
-			var l string
-			l, text, _ = strings.Cut(text, "\n")
-			n++
-			l = strings.TrimSuffix(l, "\r")
-			if l == "" {
-				continue
-			}
-			if !yield(n, l) {
-				return
-			}
-		}
 	}
 }
 
@@ -524,30 +512,30 @@ func isNIS(s string) bool { return len(s) == 5 && allDigits(s) }
 // loadCommunes reads the shipped commune files of dir, if there are any
 // (a directory without them knows no Belgian commune).
 func (d *Directory) loadCommunes(fsys fs.FS, dir string) error {
-	data, err := fs.ReadFile(fsys, path.Join(dir, communesFile))
+	data, err := fs.ReadFile(fsys, path.Join(dir, CommunesFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	cs, err := parseCommunes(communesFile, data)
+	cs, err := parseCommunes(CommunesFile, data)
 	if err != nil {
 		return err
 	}
 	d.setCommunes(cs)
-	data, err = fs.ReadFile(fsys, path.Join(dir, localitiesFile))
+	data, err = fs.ReadFile(fsys, path.Join(dir, LocalitiesFile))
 	if err != nil {
-		return fmt.Errorf("%s: %w (it goes with %s)", localitiesFile, err, communesFile)
+		return fmt.Errorf("%s: %w (it goes with %s)", LocalitiesFile, err, CommunesFile)
 	}
-	if err := d.parseLocalities(localitiesFile, data); err != nil {
+	if err := d.parseLocalities(LocalitiesFile, data); err != nil {
 		return err
 	}
 	d.setIndex = nil
 	// The BeST table is an import source, kept so that an import into this
 	// directory can derive the localities again without it; it is parsed
 	// only then (importCommunes), not at every start.
-	data, err = fs.ReadFile(fsys, path.Join(dir, bestFile))
+	data, err = fs.ReadFile(fsys, path.Join(dir, BeSTFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
@@ -562,9 +550,9 @@ func (d *Directory) addCommuneNames(ni *nameIndex) {
 	for i := range d.communes {
 		c := &d.communes[i]
 		var seat []int32
-		if pc := d.byPostcode[c.seatPC]; pc != nil {
+		if pc := d.byPostcode[c.SeatPostcode]; pc != nil {
 			for _, r := range pc.rows {
-				if normName(d.pcs[r].name) == normName(c.seatName) {
+				if normName(d.pcs[r].Name) == normName(c.SeatName) {
 					seat = append(seat, r)
 				}
 			}

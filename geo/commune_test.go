@@ -2,7 +2,6 @@ package geo
 
 import (
 	"errors"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -15,11 +14,7 @@ func nisOf(loc Location) []string {
 	if loc.NIS != "" {
 		return []string{loc.NIS}
 	}
-	var out []string
-	for _, c := range loc.Communes {
-		out = append(out, c.NIS)
-	}
-	return out
+	return pluck(loc.Communes, func(c Commune) string { return c.NIS })
 }
 
 // TestPostcodeCommune checks the mapping against facts: deelgemeenten of
@@ -123,7 +118,7 @@ func TestEveryPostcodeHasCommune(t *testing.T) {
 		n++
 		locs := []string{code}
 		for _, r := range pc.rows {
-			locs = append(locs, code+" "+d.pcs[r].name)
+			locs = append(locs, code+" "+d.pcs[r].Name)
 		}
 		for _, in := range locs {
 			loc, err := d.Locate(in)
@@ -233,22 +228,22 @@ func TestMatchCPASByCommune(t *testing.T) {
 	if got := cpasIn(d.matchLinear(query(loc))); len(got) != 0 {
 		t.Errorf("1050 before the question (linear): CPAS %v, want none", got)
 	}
-	loc, _ = d.InCommune(loc, "21004")
-	for _, r := range []Result{d.Match(query(loc)), d.matchLinear(query(loc))} {
-		if got := cpasIn(r); !slices.Equal(got, []string{"CPAS / OCMW Bruxelles / Brussel"}) {
-			t.Errorf("1050 in Bruxelles: CPAS %v, want only Bruxelles'", got)
-		}
-	}
-	loc, _ = d.Locate("5100")
-	for _, r := range []Result{d.Match(query(loc)), d.matchLinear(query(loc))} {
-		if got := cpasIn(r); !slices.Equal(got, []string{"CPAS Namur"}) {
-			t.Errorf("5100: CPAS %v, want only Namur's", got)
-		}
-	}
-	loc, _ = d.Locate("2000")
-	for _, r := range []Result{d.Match(query(loc)), d.matchLinear(query(loc))} {
-		if got := cpasIn(r); !slices.Equal(got, []string{"OCMW Antwerpen"}) {
-			t.Errorf("2000: CPAS %v, want one card for the merged commune", got)
+	inBXL, _ := d.InCommune(loc, "21004")
+	locate := func(pc string) Location { l, _ := d.Locate(pc); return l }
+	for _, tt := range []struct {
+		name string
+		loc  Location
+		want []string
+		why  string
+	}{
+		{"1050 in Bruxelles", inBXL, []string{"CPAS / OCMW Bruxelles / Brussel"}, "want only Bruxelles'"},
+		{"5100", locate("5100"), []string{"CPAS Namur"}, "want only Namur's"},
+		{"2000", locate("2000"), []string{"OCMW Antwerpen"}, "want one card for the merged commune"},
+	} {
+		for _, r := range []Result{d.Match(query(tt.loc)), d.matchLinear(query(tt.loc))} {
+			if got := cpasIn(r); !slices.Equal(got, tt.want) {
+				t.Errorf("%s: CPAS %v, %s", tt.name, got, tt.why)
+			}
 		}
 	}
 }
@@ -375,24 +370,24 @@ func TestCommuneName(t *testing.T) {
 // error naming the file and the line, for Open and for Import alike.
 func TestMalformedCommuneFiles(t *testing.T) {
 	d := shipped(t)
-	communes := communesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n"
-	localities := localitiesHeader + "\n1000\tBruxelles\t21\t21004\tbest\n"
+	communes := CommunesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n"
+	localities := LocalitiesHeader + "\n1000\tBruxelles\t21\t21004\tbest\n"
 	tests := []struct {
 		name, file, data, want string
 	}{
-		{"communes header", communesFile, "nis\tnom\n", communesFile + ":1: header"},
-		{"communes fields", communesFile, communesHeader + "\n21004\tBruxelles\n", communesFile + ":2: 2 fields"},
-		{"communes nis", communesFile, communesHeader + "\n2100A\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n", communesFile + ":2: nis"},
-		{"communes duplicate", communesFile, communes + "21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n", communesFile + ":3: nis 21004 already on line 2"},
-		{"communes point", communesFile, communesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\tnord\t4.35\t\n", communesFile + ":2: bad seat"},
-		{"localities locality", localitiesFile, localitiesHeader + "\n1000\tAtlantis\t21\t21004\tbest\n", localitiesFile + ":2: 1000 \"Atlantis\""},
-		{"localities nis", localitiesFile, localitiesHeader + "\n1000\tBruxelles\t21\t99999\tbest\n", localitiesFile + ":2: nis \"99999\""},
-		{"localities method", localitiesFile, localitiesHeader + "\n1000\tBruxelles\t21\t21004\tdevine\n", localitiesFile + ":2: methode"},
-		{"localities fields", localitiesFile, localitiesHeader + "\n1000\tBruxelles\n", localitiesFile + ":2: 2 fields"},
+		{"communes header", CommunesFile, "nis\tnom\n", CommunesFile + ":1: header"},
+		{"communes fields", CommunesFile, CommunesHeader + "\n21004\tBruxelles\n", CommunesFile + ":2: 2 fields"},
+		{"communes nis", CommunesFile, CommunesHeader + "\n2100A\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n", CommunesFile + ":2: nis"},
+		{"communes duplicate", CommunesFile, communes + "21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t\n", CommunesFile + ":3: nis 21004 already on line 2"},
+		{"communes point", CommunesFile, CommunesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\tnord\t4.35\t\n", CommunesFile + ":2: bad seat"},
+		{"localities locality", LocalitiesFile, LocalitiesHeader + "\n1000\tAtlantis\t21\t21004\tbest\n", LocalitiesFile + ":2: 1000 \"Atlantis\""},
+		{"localities nis", LocalitiesFile, LocalitiesHeader + "\n1000\tBruxelles\t21\t99999\tbest\n", LocalitiesFile + ":2: nis \"99999\""},
+		{"localities method", LocalitiesFile, LocalitiesHeader + "\n1000\tBruxelles\t21\t21004\tdevine\n", LocalitiesFile + ":2: methode"},
+		{"localities fields", LocalitiesFile, LocalitiesHeader + "\n1000\tBruxelles\n", LocalitiesFile + ":2: 2 fields"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			files := map[string]string{communesFile: communes, localitiesFile: localities}
+			files := map[string]string{CommunesFile: communes, LocalitiesFile: localities}
 			files[tt.file] = tt.data
 			dd := newDirectory(nil, d.pcs)
 			err := dd.loadCommunes(mapFS(files), ".")
@@ -403,43 +398,8 @@ func TestMalformedCommuneFiles(t *testing.T) {
 	}
 	// The well-formed pair loads.
 	dd := newDirectory(nil, d.pcs)
-	if err := dd.loadCommunes(mapFS(map[string]string{communesFile: communes, localitiesFile: localities}), "."); err != nil {
+	if err := dd.loadCommunes(mapFS(map[string]string{CommunesFile: communes, LocalitiesFile: localities}), "."); err != nil {
 		t.Fatalf("loadCommunes of good files: %v", err)
-	}
-	// Import refuses a broken source file and returns no directory.
-	for _, tt := range []struct{ name, data, want string }{
-		{"communes-2025.csv", "nis2025,name_fr,name_nl,seat_postcode,geonames_locality,lat,lon,note\n21004,Bruxelles,,1000,Bruxelles,50.85,4.35,1\n", "communes-2025.csv:2: a commune needs its French and Dutch names"},
-		{"fusions-2025.tsv", fusionsHeader + "\n11007\tBorsbeek\n", "fusions-2025.tsv:2:"},
-		{"best-codes-postaux.tsv", bestHeader + "\n1000\t2100\t\n", "best-codes-postaux.tsv:2: nis \"2100\""},
-		{"best-codes-postaux.tsv", bestHeader + "\n1000\t21004|21005\t21006=Ixelles\n", "best-codes-postaux.tsv:2: localites"},
-	} {
-		got, _, err := Import(d, []SourceFile{{Name: tt.name, Data: []byte(tt.data)}})
-		if err == nil || got != nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Import(%s) = %v, %v; want no directory and %q", tt.name, got != nil, err, tt.want)
-		}
-	}
-}
-
-// TestImportCommunesReproducible: importing the shipped directory into
-// itself changes no commune, locality or CPAS card.
-func TestImportCommunesReproducible(t *testing.T) {
-	d := shipped(t)
-	d2, _, err := Import(d, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	if err := d2.WriteDir(dir); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{communesFile, localitiesFile, bestFile} {
-		want := readFile(t, "../configs/places/"+f)
-		if got := readFile(t, dir+"/"+f); got != want {
-			t.Errorf("%s differs after a re-import", f)
-		}
-	}
-	if a, b := len(d.Places()), len(d2.Places()); a != b {
-		t.Errorf("%d places, %d after a re-import", a, b)
 	}
 }
 
@@ -449,15 +409,6 @@ func mapFS(files map[string]string) fstest.MapFS {
 		m[name] = &fstest.MapFile{Data: []byte(data)}
 	}
 	return m
-}
-
-func readFile(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // TestSuggestionsCountryFirst: the same name in both countries is

@@ -89,19 +89,19 @@ func (d *Directory) Coverage(q CoverageQuery) []CoverageCase {
 	var out []CoverageCase
 	seen := make(map[string]bool)
 	for _, r := range d.pcs {
-		if r.country != q.Country {
+		if r.Country != q.Country {
 			continue
 		}
 		var loc Location
 		if q.Localities {
-			loc = Location{Point: r.pt, Country: r.country, Postcode: r.postcode, Commune: r.name, Approx: true}
+			loc = Location{Point: r.Point, Country: r.Country, Postcode: r.Postcode, Commune: r.Name, Approx: true}
 		} else {
-			if seen[r.postcode] {
+			if seen[r.Postcode] {
 				continue
 			}
-			seen[r.postcode] = true
+			seen[r.Postcode] = true
 			var err error
-			if loc, err = d.locatePostcode(r.postcode, r.postcode, ""); err != nil {
+			if loc, err = d.locatePostcode(r.Postcode, r.Postcode, ""); err != nil {
 				continue // a postcode the table lists always locates
 			}
 		}

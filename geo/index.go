@@ -274,13 +274,17 @@ func (g *grid) within(c Point, km float64, fn func(i int, d float64)) {
 }
 
 // scan is the linear reference for within: same predicate, every point.
-func (g *grid) scan(c Point, km float64, fn func(i int, d float64)) {
+func (g *grid) scan(c Point, km float64, fn func(i int, d float64)) { scanAll(g.xyz, c, km, fn) }
+
+// scanAll calls fn for every unit vector of xyz at most km from c: the
+// linear reference of the grids, with their distance test.
+func scanAll(xyz [][3]float64, c Point, km float64, fn func(i int, d float64)) {
 	if !c.valid() || km < 0 {
 		return
 	}
 	cv, lim := unitVector(c), chordLimit(km)
-	for i := range g.xyz {
-		if ch2 := chord2(&g.xyz[i], &cv); ch2 <= lim {
+	for i := range xyz {
+		if ch2 := chord2(&xyz[i], &cv); ch2 <= lim {
 			fn(i, chordKM(ch2))
 		}
 	}

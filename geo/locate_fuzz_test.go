@@ -92,27 +92,22 @@ func FuzzLocateIn(f *testing.F) {
 	})
 }
 
-// FuzzCommuneFiles feeds arbitrary text to the parsers of the commune
-// files: they never panic, and an error names its file.
+// FuzzCommuneFiles feeds arbitrary text to the parsers of the shipped
+// commune files: they never panic, and an error names its file
+// (geoimport's FuzzCommuneSources does the same for the sources).
 func FuzzCommuneFiles(f *testing.F) {
-	f.Add(communesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t11007:Borsbeek\n")
-	f.Add(bestHeader + "\n1050\t21004|21009\t21004=Bruxelles;21009=Ixelles\n")
-	f.Add(localitiesHeader + "\n1000\tBruxelles\t21\t21004\tbest\n1050\t\t21\t21009|21004\tbest\n")
-	f.Add(fusionsHeader + "\n11007\tBorsbeek\t11002\n")
+	f.Add(CommunesHeader + "\n21004\tBruxelles\tBrussel\t\t1000\tBruxelles\t50.85\t4.35\t11007:Borsbeek\n")
+	f.Add("code_postal\tnis\tlocalites" + "\n1050\t21004|21009\t21004=Bruxelles;21009=Ixelles\n")
+	f.Add(LocalitiesHeader + "\n1000\tBruxelles\t21\t21004\tbest\n1050\t\t21\t21009|21004\tbest\n")
+	f.Add("ancien_nis\tancien_nom\tnis2025" + "\n11007\tBorsbeek\t11002\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		fuzzDirOnce.Do(func() { fuzzDir = shipped(t) })
-		if _, err := parseCommunes(communesFile, []byte(data)); err != nil && !strings.HasPrefix(err.Error(), communesFile+":") {
+		if _, err := parseCommunes(CommunesFile, []byte(data)); err != nil && !strings.HasPrefix(err.Error(), CommunesFile+":") {
 			t.Fatalf("parseCommunes error %q does not name the file", err)
-		}
-		if _, err := parseBeST(bestFile, []byte(data)); err != nil && !strings.HasPrefix(err.Error(), bestFile) {
-			t.Fatalf("parseBeST error %q does not name the file", err)
-		}
-		if _, err := parseFusions("fusions-2025.tsv", []byte(data)); err != nil && !strings.HasPrefix(err.Error(), "fusions-2025.tsv") {
-			t.Fatalf("parseFusions error %q does not name the file", err)
 		}
 		d := newDirectory(nil, fuzzDir.pcs)
 		d.setCommunes(fuzzDir.communes)
-		if err := d.parseLocalities(localitiesFile, []byte(data)); err != nil && !strings.HasPrefix(err.Error(), localitiesFile+":") {
+		if err := d.parseLocalities(LocalitiesFile, []byte(data)); err != nil && !strings.HasPrefix(err.Error(), LocalitiesFile+":") {
 			t.Fatalf("parseLocalities error %q does not name the file", err)
 		}
 	})

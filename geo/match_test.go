@@ -7,14 +7,14 @@ import (
 )
 
 // Test fixtures: synthetic postcodes and places, never real ones.
-func testPostcodes() []pcRow {
-	return []pcRow{
-		{country: BE, postcode: "1000", name: "Bruxelles", pt: Point{50.8504, 4.3488}},
-		{country: BE, postcode: "9300", name: "Aalst", pt: Point{50.9360, 4.0355}},
-		{country: BE, postcode: "9310", name: "Moorsel", pt: Point{50.9560, 4.0960}},
-		{country: BE, postcode: "7700", name: "Mouscron", pt: Point{50.7440, 3.2140}},
-		{country: FR, postcode: "59000", name: "Lille", pt: Point{50.6317, 3.0478}},
-		{country: FR, postcode: "75001", name: "Paris", pt: Point{48.8626, 2.3363}},
+func testPostcodes() []PostcodeRow {
+	return []PostcodeRow{
+		{Country: BE, Postcode: "1000", Name: "Bruxelles", Point: Point{50.8504, 4.3488}},
+		{Country: BE, Postcode: "9300", Name: "Aalst", Point: Point{50.9360, 4.0355}},
+		{Country: BE, Postcode: "9310", Name: "Moorsel", Point: Point{50.9560, 4.0960}},
+		{Country: BE, Postcode: "7700", Name: "Mouscron", Point: Point{50.7440, 3.2140}},
+		{Country: FR, Postcode: "59000", Name: "Lille", Point: Point{50.6317, 3.0478}},
+		{Country: FR, Postcode: "75001", Name: "Paris", Point: Point{48.8626, 2.3363}},
 	}
 }
 
@@ -58,18 +58,15 @@ func locBXL() Location {
 	return Location{Point: bxl, Country: BE, Postcode: "1000", Commune: "Bruxelles", Approx: true}
 }
 
-func ids(r Result) []string {
-	var out []string
-	for _, m := range r.Matches {
-		out = append(out, m.Place.ID)
-	}
-	return out
-}
+func ids(r Result) []string { return pluck(r.Matches, func(m Match) string { return m.Place.ID }) }
 
-func scores(r Result) []int {
-	var out []int
-	for _, m := range r.Matches {
-		out = append(out, m.Score)
+func scores(r Result) []int { return pluck(r.Matches, func(m Match) int { return m.Score }) }
+
+// pluck is f of each of xs; nil for none.
+func pluck[T, U any](xs []T, f func(T) U) []U {
+	var out []U
+	for _, x := range xs {
+		out = append(out, f(x))
 	}
 	return out
 }
@@ -399,13 +396,7 @@ func orEmpty(s []string) []string {
 	return s
 }
 
-func fits(r Result) []Fit {
-	var out []Fit
-	for _, m := range r.Matches {
-		out = append(out, m.Fit)
-	}
-	return out
-}
+func fits(r Result) []Fit { return pluck(r.Matches, func(m Match) Fit { return m.Fit }) }
 
 // TestMatchPartial is D.3.7 and issue 15 item 4: when nothing passes the
 // hard filter, the best partial fit, then the own CPAS/OCMW or France

@@ -110,15 +110,7 @@ func newPlaceIndex(d *Directory, lay *cellLayout, pts []Point, meta []placeMeta)
 // scan calls fn for every place at most km from c: the linear reference
 // for the index, with the same distance test.
 func (ix *placeIndex) scan(c Point, km float64, fn func(i int, d float64)) {
-	if !c.valid() || km < 0 {
-		return
-	}
-	cv, lim := unitVector(c), chordLimit(km)
-	for i := range ix.xyz {
-		if ch2 := chord2(&ix.xyz[i], &cv); ch2 <= lim {
-			fn(i, chordKM(ch2))
-		}
-	}
+	scanAll(ix.xyz, c, km, fn)
 }
 
 // walk feeds m every place that offers m's base service (or its
@@ -280,7 +272,7 @@ func newCommuneIndex(d *Directory) *communeIndex {
 			}
 			add(m.postcode)
 			for _, r := range d.names().byName[m.commune] {
-				add(d.pcs[r].postcode)
+				add(d.pcs[r].Postcode)
 			}
 		}
 		ci.start[i+1] = int32(len(ci.pcs))
@@ -349,7 +341,7 @@ func (m *matcher) prepareCommune() {
 		}
 		m.commune = communeFast
 		for _, r := range m.pc.rows {
-			if m.d.pcs[r].name == m.at.Commune {
+			if m.d.pcs[r].Name == m.at.Commune {
 				m.commune = communeImplied
 				break
 			}

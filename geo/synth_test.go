@@ -25,8 +25,8 @@ func synthetic(base *Directory, n int, seed uint64) *Directory {
 		p := &Place{
 			ID:      fmt.Sprintf("synth/%06d", i),
 			Name:    fmt.Sprintf("Lieu %d", i),
-			Country: row.country, Postcode: row.postcode, Commune: row.name,
-			Point:        Point{row.pt.Lat + (r.Float64()-0.5)*0.2, row.pt.Lon + (r.Float64()-0.5)*0.3},
+			Country: row.Country, Postcode: row.Postcode, Commune: row.Name,
+			Point:        Point{row.Point.Lat + (r.Float64()-0.5)*0.2, row.Point.Lon + (r.Float64()-0.5)*0.3},
 			Services:     pick(sv, 0.4),
 			Modalities:   pick(md, 0.5),
 			SpecificCare: pick(care, 0.2),

@@ -153,7 +153,7 @@ func TestPlacesImport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	code, stdout, stderr := runPlacesT(t, "import", "-out", out, "../../geo/testdata/lieux-casses.csv")
+	code, stdout, stderr := runPlacesT(t, "import", "-out", out, "../../geo/geoimport/testdata/lieux-casses.csv")
 	if code != 0 {
 		t.Fatalf("import = %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -171,7 +171,7 @@ func TestPlacesImport(t *testing.T) {
 	if !strings.Contains(stdout, "lieux-casses") || !strings.Contains(stdout, "ocmw-vlaanderen") {
 		t.Errorf("import stdout lacks the merged sources:\n%s", stdout)
 	}
-	code, _, _ = runPlacesT(t, "import", "-strict", "-out", out, "../../geo/testdata/lieux-casses.csv")
+	code, _, _ = runPlacesT(t, "import", "-strict", "-out", out, "../../geo/geoimport/testdata/lieux-casses.csv")
 	if code != 1 {
 		t.Errorf("import -strict = %d, want 1", code)
 	}

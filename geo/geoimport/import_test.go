@@ -1,4 +1,4 @@
-package geo
+package geoimport
 
 import (
 	"os"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/secours/secours/geo"
 )
 
 func readTestdata(t *testing.T, names ...string) []SourceFile {
@@ -23,7 +25,7 @@ func readTestdata(t *testing.T, names ...string) []SourceFile {
 }
 
 // hasIssue reports whether an issue on line (0: any) and field mentions msg.
-func hasIssue(issues []Issue, file string, line int, field, msg string, warning bool) bool {
+func hasIssue(issues []geo.Issue, file string, line int, field, msg string, warning bool) bool {
 	for _, is := range issues {
 		if is.File == file && (line == 0 || is.Line == line) && is.Field == field &&
 			strings.Contains(is.Msg, msg) && is.Warning == warning {
@@ -70,16 +72,16 @@ func TestImportBrokenCSV(t *testing.T) {
 		t.Errorf("broken hours: Hours=%q Known=%v, want the raw text and unknown", p.Hours, p.OpeningAt(monday).Known)
 	}
 	p, _ = d.Place("lieux-casses/nocoord-1")
-	if !p.Approx || p.Country != BE || !slices.Equal(p.Services, []string{ServiceProcedures}) || !slices.Equal(p.Langs, []string{"nl"}) {
+	if !p.Approx || p.Country != geo.BE || !slices.Equal(p.Services, []string{geo.ServiceProcedures}) || !slices.Equal(p.Langs, []string{"nl"}) {
 		t.Errorf("nocoord-1 = %+v", p)
 	}
 	p, _ = d.Place("lieux-casses/ok-1")
-	if p.Phone != "02 555 12 34" || p.Email != "contact@example.invalid" || p.Website != "https://example.invalid/" || p.TagSource != TagStructure {
+	if p.Phone != "02 555 12 34" || p.Email != "contact@example.invalid" || p.Website != "https://example.invalid/" || p.TagSource != geo.TagStructure {
 		t.Errorf("ok-1 contact = %q %q %q %q", p.Phone, p.Email, p.Website, p.TagSource)
 	}
 }
 
-func dump(issues []Issue) string {
+func dump(issues []geo.Issue) string {
 	var b strings.Builder
 	for _, is := range issues {
 		b.WriteString("  " + is.String() + "\n")
@@ -109,7 +111,7 @@ func TestImportJSONAndUnknown(t *testing.T) {
 		t.Errorf("no unknown-format issue; got:\n%s", dump(issues))
 	}
 	p, ok := d.Place("lieux/j-1")
-	if !ok || p.Country != FR || !slices.Equal(p.Langs, []string{"fr"}) || p.Hours != "Mo-Fr 09:00-12:00" {
+	if !ok || p.Country != geo.FR || !slices.Equal(p.Langs, []string{"fr"}) || p.Hours != "Mo-Fr 09:00-12:00" {
 		t.Fatalf("j-1 = %+v, %v", p, ok)
 	}
 }
@@ -118,10 +120,10 @@ func TestImportJSONAndUnknown(t *testing.T) {
 func TestImportRoundTrip(t *testing.T) {
 	d, _, _ := Import(testDir(), readTestdata(t, "lieux-casses.csv", "lieux.json"))
 	dir := t.TempDir()
-	if err := d.WriteDir(dir); err != nil {
+	if err := WriteDir(d, dir); err != nil {
 		t.Fatal(err)
 	}
-	d2, err := OpenDir(os.DirFS(dir), ".")
+	d2, err := geo.OpenDir(os.DirFS(dir), ".")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,11 +137,10 @@ func TestImportRoundTrip(t *testing.T) {
 		t.Fatalf("reopen: %d places, want %d", len(b), len(a))
 	}
 	for i := range a {
-		pa, pb := *a[i], *b[i]
-		pa.sched, pb.sched, pa.loc, pb.loc = nil, nil, nil, nil
+		pa, pb := a[i], b[i]
 		if pa.ID != pb.ID || pa.Phone != pb.Phone || pa.Hours != pb.Hours || pa.Approx != pb.Approx ||
 			!slices.Equal(pa.Services, pb.Services) || !slices.Equal(pa.Langs, pb.Langs) ||
-			Distance(pa.Point, pb.Point) > 0.001 || pa.CommuneOnly != pb.CommuneOnly || pa.Source != pb.Source {
+			geo.Distance(pa.Point, pb.Point) > 0.001 || pa.CommuneOnly != pb.CommuneOnly || pa.Source != pb.Source {
 			t.Errorf("reopen: %+v\nwant %+v", pb, pa)
 		}
 	}
@@ -150,30 +151,29 @@ func TestImportRoundTrip(t *testing.T) {
 	}
 }
 
-func TestPhone(t *testing.T) {
-	tests := []struct {
-		in   string
-		c    Country
-		want string
-	}{
-		{"+33180059880", FR, "01 80 05 98 80"},
-		{"04 50 56 87 49", FR, "04 50 56 87 49"},
-		{"+3225551234", BE, "02 555 12 34"},
-		{"+32470123456", BE, "0470 12 34 56"},
-		{"050/44.44.44", BE, "050 44 44 44"},
-		{"0032 9 123 45 67", BE, "09 123 45 67"},
-		{"+590590123456", FR, "+590590123456"},
-		{"n/a", FR, ""},
-		{"12", BE, ""},
-	}
-	for _, tt := range tests {
-		var issues []Issue
-		rc := rowCheck{issues: &issues}
-		if got := phone(&rc, "telephone", tt.in, tt.c); got != tt.want {
-			t.Errorf("phone(%q, %s) = %q, want %q", tt.in, tt.c, got, tt.want)
-		}
-	}
-}
-
 // monday is a Monday morning, for tests that only need some time.
 var monday = time.Date(2025, 3, 3, 10, 0, 0, 0, time.UTC)
+
+// testDir is a directory of a few synthetic postcodes and no place.
+func testDir() *geo.Directory {
+	dr, _ := geo.NewDraft([]geo.PostcodeRow{
+		{Country: geo.BE, Postcode: "1000", Name: "Bruxelles", Point: geo.Point{Lat: 50.8504, Lon: 4.3488}},
+		{Country: geo.BE, Postcode: "9300", Name: "Aalst", Point: geo.Point{Lat: 50.9360, Lon: 4.0355}},
+		{Country: geo.BE, Postcode: "9310", Name: "Moorsel", Point: geo.Point{Lat: 50.9560, Lon: 4.0960}},
+		{Country: geo.BE, Postcode: "7700", Name: "Mouscron", Point: geo.Point{Lat: 50.7440, Lon: 3.2140}},
+		{Country: geo.FR, Postcode: "59000", Name: "Lille", Point: geo.Point{Lat: 50.6317, Lon: 3.0478}},
+		{Country: geo.FR, Postcode: "75001", Name: "Paris", Point: geo.Point{Lat: 48.8626, Lon: 2.3363}},
+	}, nil, nil)
+	d, _ := dr.Finish(nil)
+	return d
+}
+
+// shipped is the directory under configs/places.
+func shipped(tb testing.TB) *geo.Directory {
+	tb.Helper()
+	d, err := geo.OpenDir(os.DirFS("../../configs/places"), ".")
+	if err != nil {
+		tb.Fatalf("OpenDir: %v", err)
+	}
+	return d
+}
