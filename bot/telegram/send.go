@@ -34,7 +34,7 @@ func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.R
 	}
 	// Buffered: the chat's worker never waits for a caller that left.
 	done := make(chan error, 1)
-	if !a.enqueuePush(id, func() { done <- a.push(ctx, id, replies) }) {
+	if !a.chats.Push(id, func() { done <- a.push(ctx, id, replies) }) {
 		return errors.New("telegram send: adapter stopped")
 	}
 	return bot.AwaitSend(ctx, done, "telegram")

@@ -163,26 +163,15 @@ type Adapter struct {
 	now      func() time.Time
 	sleep    func(ctx context.Context, d time.Duration) error
 
-	mu     sync.Mutex       // guards queues, flooded, views, swept and stopped
-	queues map[int64][]task // per chat, the updates and pushes waiting behind the one running
-	// flooded holds the chats told, once in their current backlog, that
-	// their messages come too fast (floodNotice).
-	flooded map[int64]bool
-	views   map[int64]view // per recently active chat, what it shows
-	swept   time.Time      // when views was last swept
-	// stopped is set once Poll returns or Wait is called: a push is then
-	// refused, since a worker it started could escape the wait.
-	stopped bool
+	// chats runs each chat's updates and pushes in order. Once Poll
+	// returns or Wait is called, a push is refused.
+	chats bot.Chats[int64]
+	mu    sync.Mutex     // guards views and swept
+	views map[int64]view // per recently active chat, what it shows
+	swept time.Time      // when views was last swept
 	// overran is set when Receive stopped waiting for an update past its
 	// drain bound: Wait then returns without waiting for it.
 	overran atomic.Bool
-	wg      sync.WaitGroup // one per chat worker
-}
-
-// task is one entry of a chat's queue.
-type task struct {
-	fn     func()
-	update bool // an update, which the flood rule counts; else a push or a notice
 }
 
 // maxWaiting is the flood rule: the updates of one chat that may wait
@@ -250,17 +239,16 @@ func New(cfg Config, conv bot.Conversation) (*Adapter, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 64
 	a := &Adapter{
-		cfg:     cfg,
-		conv:    conv,
-		poll:    &http.Client{Transport: tr, Timeout: cfg.PollTimeout + sendTimeout},
-		log:     log.With(slog.String("channel", "tg")),
-		texts:   tx,
-		now:     time.Now,
-		sleep:   sleep,
-		queues:  map[int64][]task{},
-		flooded: map[int64]bool{},
-		views:   map[int64]view{},
+		cfg:   cfg,
+		conv:  conv,
+		poll:  &http.Client{Transport: tr, Timeout: cfg.PollTimeout + sendTimeout},
+		log:   log.With(slog.String("channel", "tg")),
+		texts: tx,
+		now:   time.Now,
+		sleep: sleep,
+		views: map[int64]view{},
 	}
+	a.chats.MaxUpdates = maxWaiting
 	a.pace = newPacer(cfg.Limits, func() time.Time { return a.now() })
 	a.api, err = tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
@@ -327,100 +315,33 @@ func (a *Adapter) Setup(ctx context.Context) error {
 // Wait returns once every update handed to the adapter was handled and
 // answered, and every push sent. Send fails from then on.
 func (a *Adapter) Wait() {
-	a.stop()
+	// A worker must not start while the wait may see none, and Send,
+	// unlike an update, comes from outside the adapter's own loop.
+	a.chats.Stop()
 	if a.overran.Load() {
 		// Receive left an update running past its drain bound: it is
 		// unconfirmed and comes again to the next poller; waiting for it
 		// would overrun the stop.
 		return
 	}
-	a.wg.Wait()
+	a.chats.Wait()
 }
 
-// stop refuses the pushes to come. A sync.WaitGroup must not start a
-// worker while a Wait may see it at zero, and Send, unlike an update,
-// comes from outside the adapter's own loop.
-func (a *Adapter) stop() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.stopped = true
-}
-
-// enqueue runs fn after the updates of the chat already queued; chats run
-// in parallel. One worker per busy chat keeps the chat's replies in order,
-// even when Telegram delivers two of its updates at once.
-func (a *Adapter) enqueue(chat int64, fn func()) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.enqueueLocked(chat, task{fn: fn})
-}
-
-// enqueueUpdate queues the handling of update u, as enqueue does, unless
-// the chat floods (maxWaiting): then it drops it and returns false, and
-// the first update dropped in a backlog queues a notice to the chat right
-// after the update being answered. ctx is the notice's.
+// enqueueUpdate queues the handling of update u on the chat's worker
+// (bot.Chats), unless the chat floods (maxWaiting): then it drops it and
+// returns false, and the first update dropped in a backlog queues a notice
+// to the chat right after the update being answered. ctx is the notice's.
 func (a *Adapter) enqueueUpdate(ctx context.Context, u *models.Update, fn func()) bool {
 	chat := chatOf(u)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if q, busy := a.queues[chat]; busy && chat != 0 {
-		waiting := 0
-		for _, t := range q {
-			if t.update {
-				waiting++
-			}
-		}
-		if waiting >= maxWaiting {
-			if !a.flooded[chat] {
-				a.flooded[chat] = true
-				lang := langOfUpdate(u)
-				notice := task{fn: func() { a.floodNotice(ctx, chat, lang) }}
-				a.queues[chat] = append([]task{notice}, q...)
-				a.log.Warn("chat floods: updates dropped until its backlog is answered", slog.Any("chat", chatID(chat)),
-					slog.String("event", "flood"), slog.Int("waiting", waiting))
-			}
-			return false
-		}
+	lang := langOfUpdate(u)
+	switch a.chats.Update(ctx, chat, fn, func() { a.floodNotice(ctx, chat, lang) }) {
+	case bot.Admitted:
+		return true
+	case bot.Flood:
+		a.log.Warn("chat floods: updates dropped until its backlog is answered", slog.Any("chat", chatID(chat)),
+			slog.String("event", "flood"), slog.Int("waiting", maxWaiting))
 	}
-	a.enqueueLocked(chat, task{fn: fn, update: true})
-	return true
-}
-
-// enqueuePush is enqueue for Send; false once the adapter stopped.
-func (a *Adapter) enqueuePush(chat int64, fn func()) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.stopped {
-		return false
-	}
-	a.enqueueLocked(chat, task{fn: fn})
-	return true
-}
-
-// enqueueLocked is enqueue with a.mu held.
-func (a *Adapter) enqueueLocked(chat int64, t task) {
-	if q, busy := a.queues[chat]; busy {
-		a.queues[chat] = append(q, t)
-		return
-	}
-	a.queues[chat] = nil // present: a worker runs
-	a.wg.Go(func() {
-		for {
-			t.fn()
-			a.mu.Lock()
-			q := a.queues[chat]
-			if len(q) == 0 {
-				// The backlog is answered: a new flood gets a new notice.
-				delete(a.queues, chat)
-				delete(a.flooded, chat)
-				a.mu.Unlock()
-				return
-			}
-			t, q[0] = q[0], task{}
-			a.queues[chat] = q[1:]
-			a.mu.Unlock()
-		}
-	})
+	return false
 }
 
 // floodNotice tells a flooding chat, once, to wait for the answers (the

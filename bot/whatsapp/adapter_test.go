@@ -280,12 +280,12 @@ func TestChatOrder(t *testing.T) {
 		t.Errorf("%d drops logged, want 3:\n%s", n, logs.String())
 	}
 	h(event(bePhone, "late", text("x")))
-	a.wg.Wait()
+	a.chats.Wait()
 	if got := len(conv.msgs); got != len(want)+1 {
 		t.Errorf("%d messages answered after Close, want none", got-len(want)-1)
 	}
-	if len(a.queues) != 0 {
-		t.Errorf("%d chat queues left, want none", len(a.queues))
+	if a.chats.Busy() != 0 {
+		t.Errorf("%d chat queues left, want none", a.chats.Busy())
 	}
 }
 
@@ -304,8 +304,8 @@ func TestShutdown(t *testing.T) {
 	if ctx.Err() == nil {
 		t.Error("the answers' context was not cancelled")
 	}
-	if len(a.queues) != 0 {
-		t.Errorf("%d chat queues left after shutdown", len(a.queues))
+	if a.chats.Busy() != 0 {
+		t.Errorf("%d chat queues left after shutdown", a.chats.Busy())
 	}
 	if len(conv.msgs) != 1 || conv.msgs[0].ID != "S1" {
 		t.Errorf("answered %+v, want S1 only (S2 dropped)", conv.msgs)

@@ -191,7 +191,7 @@ func newAdapter(t testing.TB, conv bot.Conversation, log *slog.Logger) (*Adapter
 // no worker can start during the wait.
 func waitIdle(t testing.TB, a *Adapter) {
 	t.Helper()
-	a.wg.Wait()
+	a.chats.Wait()
 }
 
 // event builds an incoming one-to-one message from a device of sender.

@@ -191,9 +191,7 @@ func TestSendQueue(t *testing.T) {
 	errc := make(chan error, 1)
 	go func() { errc <- a.Send(t.Context(), beChat, []flows.Reply{{Text: "push"}}) }()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		a.mu.Lock()
-		n := len(a.queues[beChat])
-		a.mu.Unlock()
+		n := a.chats.Waiting(beChat)
 		if n == 2 { // the late push, then this one
 			break
 		}
@@ -212,8 +210,8 @@ func TestSendQueue(t *testing.T) {
 	if err := a.Send(t.Context(), beChat, []flows.Reply{{Text: "x"}}); err == nil {
 		t.Error("Send after Close = nil")
 	}
-	if len(a.queues) != 0 {
-		t.Errorf("%d queues left", len(a.queues))
+	if a.chats.Busy() != 0 {
+		t.Errorf("%d queues left", a.chats.Busy())
 	}
 }
 
