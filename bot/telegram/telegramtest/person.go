@@ -55,15 +55,21 @@ func (s *Server) ShareLocation(chat int64, lang string, lat, lon float64) int64 
 // Press pushes a press on a button of m (from Keyboard) with the given
 // callback data.
 func (s *Server) Press(chat int64, lang string, m *models.Message, data string) int64 {
+	return s.Push(s.PressUpdate(chat, lang, m, data))
+}
+
+// PressUpdate is the update of a press on a button of m, as Press pushes
+// it, for a test that posts it to a webhook.
+func (s *Server) PressUpdate(chat int64, lang string, m *models.Message, data string) models.Update {
 	s.mu.Lock()
 	s.nextCB++
 	id := "cb" + strconv.Itoa(s.nextCB)
 	s.mu.Unlock()
 	cp := *m
-	return s.Push(models.Update{CallbackQuery: &models.CallbackQuery{
+	return models.Update{CallbackQuery: &models.CallbackQuery{
 		ID: id, From: *person(chat, lang), ChatInstance: "ci" + strconv.FormatInt(chat, 10), Data: data,
 		Message: models.MaybeInaccessibleMessage{Type: models.MaybeInaccessibleMessageTypeMessage, Message: &cp},
-	}})
+	}}
 }
 
 // Button finds the callback data of the button labelled label (or whose
