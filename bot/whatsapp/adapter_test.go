@@ -17,6 +17,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
@@ -195,7 +196,7 @@ func TestDispatch(t *testing.T) {
 // "paused" only when nothing could be sent.
 func TestTypingAndRead(t *testing.T) {
 	rec := &recorder{out: []flows.Reply{{Text: "ok"}}}
-	var logs syncBuffer
+	var logs channeltest.Buffer
 	a, fc := newAdapter(t, rec, slog.New(slog.NewJSONHandler(&logs, nil)))
 	h := a.Handler(t.Context())
 	h(event(bePhone, "T1", text("1")))
@@ -242,7 +243,7 @@ func (b *blocker) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 // chat goes on; a full queue drops instead of growing, and nothing is
 // answered after Close.
 func TestChatOrder(t *testing.T) {
-	var logs syncBuffer
+	var logs channeltest.Buffer
 	conv := newBlocker()
 	a, _ := newAdapter(t, conv, slog.New(slog.NewJSONHandler(&logs, nil)))
 	h := a.Handler(t.Context())
