@@ -30,6 +30,7 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/bot/metrics"
+	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/memory"
@@ -51,7 +52,7 @@ type Config struct {
 	LogFormat  string
 	LogKey     string // LOG_KEY: environment only, a secret (logkey.go)
 	HTTPAddr   string
-	Telegram   TelegramConfig
+	Telegram   telegram.Settings
 	WhatsApp   WhatsAppConfig
 	Referrals  ReferralConfig
 
@@ -170,7 +171,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	problems = append(problems, checkLogKey(c.LogKey)...)
 	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
-	problems = append(problems, checkTelegram(c.Telegram)...)
+	problems = append(problems, c.Telegram.Check()...)
 	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
 	c.baseURLSet = c.Referrals.BaseURL != "" // checkReferrals fills in a default
 	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr, c.RedisURL)...)
@@ -212,7 +213,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintln(stderr, "secours:", err)
 		return 2
 	}
-	if !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled() {
+	if !cfg.Telegram.Enabled() && !cfg.WhatsApp.enabled() {
 		var empty bool
 		if stdin, empty = peekInput(stdin); empty {
 			// A container or a service with no channel: say so and fail,
@@ -271,7 +272,7 @@ func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
 // and the referral sweep, and runs until the end of input (terminal chat)
 // or a signal.
 func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
-	terminal := !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled()
+	terminal := !cfg.Telegram.Enabled() && !cfg.WhatsApp.enabled()
 	log := newLogger(cfg, stderr, terminal)
 	slog.SetDefault(log)
 
@@ -306,11 +307,11 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		ready.add("store", p.Ping)
 	}
 	mountOps(mux, ready, m.Handler())
-	cfg.Telegram.throttled = func(wait time.Duration) { m.RateLimited("tg", wait) }
+	cfg.Telegram.Throttled = func(wait time.Duration) { m.RateLimited("tg", wait) }
 
 	var channels []func(context.Context) error // each runs until ctx ends or it fails
-	if cfg.Telegram.enabled() {
-		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, leaserOf(st), log)
+	if cfg.Telegram.Enabled() {
+		tg, run, err := telegram.Start(ctx, cfg.Telegram, runner, mux, leaserOf(st), log)
 		if err != nil {
 			return err
 		}

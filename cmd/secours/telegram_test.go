@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 )
 
@@ -23,16 +24,16 @@ func TestTelegramConfig(t *testing.T) {
 		name string
 		args []string
 		env  map[string]string
-		want TelegramConfig
+		want telegram.Settings
 		bad  []string // variables the error must name
 	}{
-		{name: "off", want: TelegramConfig{}},
-		{name: "polling", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc"}, want: TelegramConfig{Token: "1:abc"}},
+		{name: "off", want: telegram.Settings{}},
+		{name: "polling", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc"}, want: telegram.Settings{Token: "1:abc"}},
 		{name: "flag wins", args: []string{"-telegram-api-url", "http://127.0.0.1:9/"},
 			env:  map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_API_URL": "http://other/"},
-			want: TelegramConfig{Token: "1:abc", APIURL: "http://127.0.0.1:9/"}},
+			want: telegram.Settings{Token: "1:abc", APIURL: "http://127.0.0.1:9/"}},
 		{name: "webhook", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_URL": "https://x.test/tg", "TELEGRAM_WEBHOOK_SECRET": "s_1"},
-			want: TelegramConfig{Token: "1:abc", WebhookURL: "https://x.test/tg", WebhookSecret: "s_1"}},
+			want: telegram.Settings{Token: "1:abc", WebhookURL: "https://x.test/tg", WebhookSecret: "s_1"}},
 		{name: "webhook without secret", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_URL": "https://x.test/tg"},
 			bad: []string{"TELEGRAM_WEBHOOK_SECRET"}},
 		{name: "webhook without token", env: map[string]string{"TELEGRAM_WEBHOOK_URL": "https://x.test/tg"},
