@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,20 +21,6 @@ import (
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/storetest"
 )
-
-func TestPollLeaseName(t *testing.T) {
-	const token = "123456:AAE-secret_token"
-	name := telegram.PollLeaseName(token)
-	if !regexp.MustCompile(`^poll:\{[0-9a-f]{16}\}$`).MatchString(name) {
-		t.Errorf("pollLeaseName = %q, want poll:{<16 hex>}", name)
-	}
-	if strings.Contains(name, "secret") || strings.Contains(name, "123456") {
-		t.Errorf("pollLeaseName = %q shows the token", name)
-	}
-	if telegram.PollLeaseName(token+"x") == name {
-		t.Error("two tokens share a lease name")
-	}
-}
 
 // pollingConfig is a polling instance on the fake, sharing Redis under
 // prefix, with a lease of the given TTL.

@@ -31,6 +31,7 @@ import (
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/telegram"
+	"github.com/secours/secours/bot/whatsapp"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/memory"
@@ -53,7 +54,7 @@ type Config struct {
 	LogKey     string // LOG_KEY: environment only, a secret (logkey.go)
 	HTTPAddr   string
 	Telegram   telegram.Settings
-	WhatsApp   WhatsAppConfig
+	WhatsApp   whatsapp.Settings
 	Referrals  ReferralConfig
 
 	// RedisPrefix starts every Redis key, so that deployments (and test
@@ -172,7 +173,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	problems = append(problems, checkLogKey(c.LogKey)...)
 	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
 	problems = append(problems, c.Telegram.Check()...)
-	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
+	problems = append(problems, c.WhatsApp.Check()...)
 	c.baseURLSet = c.Referrals.BaseURL != "" // checkReferrals fills in a default
 	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr, c.RedisURL)...)
 	if len(problems) > 0 {
@@ -213,7 +214,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintln(stderr, "secours:", err)
 		return 2
 	}
-	if !cfg.Telegram.Enabled() && !cfg.WhatsApp.enabled() {
+	if !cfg.Telegram.Enabled() && !cfg.WhatsApp.Enabled() {
 		var empty bool
 		if stdin, empty = peekInput(stdin); empty {
 			// A container or a service with no channel: say so and fail,
@@ -272,7 +273,7 @@ func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
 // and the referral sweep, and runs until the end of input (terminal chat)
 // or a signal.
 func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
-	terminal := !cfg.Telegram.Enabled() && !cfg.WhatsApp.enabled()
+	terminal := !cfg.Telegram.Enabled() && !cfg.WhatsApp.Enabled()
 	log := newLogger(cfg, stderr, terminal)
 	slog.SetDefault(log)
 
@@ -338,22 +339,22 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		return err
 	}
 	runner.Wake = desk.Wake
-	if cfg.WhatsApp.enabled() {
-		wa, err := startWhatsApp(ctx, cfg.WhatsApp, runner, log)
+	if cfg.WhatsApp.Enabled() {
+		wa, err := whatsapp.Start(ctx, cfg.WhatsApp, runner, log)
 		if err != nil {
 			return err
 		}
-		senders["wa"] = wa.adapter
+		senders["wa"] = wa.Adapter
 		ready.add("whatsapp", func(context.Context) error {
 			select {
-			case <-wa.done:
+			case <-wa.Done():
 				return errors.New("stopped")
 			default:
 				return nil
 			}
 		})
-		defer func() { _ = wa.stop() }()
-		channels = append(channels, func(context.Context) error { return wa.wait() })
+		defer func() { _ = wa.Stop() }()
+		channels = append(channels, func(context.Context) error { return wa.Wait() })
 	}
 	mux.Handle("/s/", desk.Web())
 	if cfg.Referrals.ObservatoryHash != nil {
