@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"log/slog"
 	"sync"
+	"testing"
+	"time"
 )
 
 // Buffer is a sink (logs, a console's output, a child process's stderr)
@@ -37,4 +39,17 @@ func (l *Buffer) Logger(level slog.Level) *slog.Logger {
 			}
 			return a
 		}}))
+}
+
+// Eventually polls cond for up to 10 s, and fails the test if it never
+// holds: what a channel's test waits for often has no signal of its own
+// (a call the fake holds, a poll made, a line a process printed).
+func Eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/channeltest"
@@ -33,11 +32,7 @@ func startConsole(t *testing.T, conv bot.Conversation) func(channeltest.Event) (
 	// answered waits for the n-th answer, and returns what was printed
 	// from offset from on.
 	answered := func(n, from int) string {
-		for deadline := time.Now().Add(10 * time.Second); strings.Count(out.String(), channeltest.Answer) < n; time.Sleep(time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("answer %d not printed; output %q", n, out.String())
-			}
-		}
+		channeltest.Eventually(t, fmt.Sprintf("answer %d", n), func() bool { return strings.Count(out.String(), channeltest.Answer) >= n })
 		return out.String()[from:]
 	}
 	answered(1, 0) // the start

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
@@ -190,15 +191,8 @@ func TestSendQueue(t *testing.T) {
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Send(t.Context(), beChat, []flows.Reply{{Text: "push"}}) }()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		n := a.chats.Waiting(beChat)
-		if n == 2 { // the late push, then this one
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("Send never queued")
-		}
-	}
+	// The late push, then this one.
+	channeltest.Eventually(t, "Send queued", func() bool { return a.chats.Waiting(beChat) == 2 })
 	close(conv.release)
 	if err := <-errc; err != nil {
 		t.Fatalf("Send: %v", err)

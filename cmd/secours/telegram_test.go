@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 )
@@ -73,22 +74,7 @@ func TestTelegramConfig(t *testing.T) {
 }
 
 // lockedBuffer is stderr shared with the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = channeltest.Buffer
 
 // startServe runs serve with cfg until the returned stop is called.
 func startServe(t *testing.T, cfg Config) (stderr *lockedBuffer, stop func()) {
@@ -118,12 +104,7 @@ func startServe(t *testing.T, cfg Config) (stderr *lockedBuffer, stop func()) {
 // waitFor polls cond for up to 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
+	channeltest.Eventually(t, what, cond)
 }
 
 // waitExit waits up to limit for cmd, already started, to exit; exited is
