@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
-	"github.com/secours/secours/configs"
 )
 
 // Settings are the Telegram channel's settings as the command reads them
@@ -31,6 +30,9 @@ type Settings struct {
 	// (a Docker or systemd secret), so the values never show in ps.
 	TokenFile, SecretFile string
 
+	// Texts is the channel's catalogue (configs/i18n/telegram.json): the
+	// command gives it, as it gives every adapter its data.
+	Texts     []byte
 	Throttled func(time.Duration) // counts 429 waits in the metrics
 	PollLease time.Duration       // TTL of the polling lease; 0: defaultPollLease (tests shorten it)
 	Drain     time.Duration       // bound of the polling drain at stop; 0: DefaultDrain (tests shorten it)
@@ -48,7 +50,7 @@ func (c Settings) LogValue() slog.Value {
 func (c Settings) Config() Config {
 	limits, _ := c.limits() // checked by Check
 	return Config{Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
-		Texts: configs.ChannelTexts("telegram"), Throttled: c.Throttled, Limits: limits, Drain: c.Drain}
+		Texts: c.Texts, Throttled: c.Throttled, Limits: limits, Drain: c.Drain}
 }
 
 // limits reads Rate. A rate below Telegram's gets a burst of one second's

@@ -15,8 +15,6 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/secours/secours/bot"
-	"github.com/secours/secours/configs"
-	"github.com/secours/secours/flows"
 )
 
 // Settings are the WhatsApp channel's settings as the command reads them:
@@ -88,8 +86,13 @@ func (w *Channel) Stop() error {
 }
 
 // Start opens the device store and runs the channel until ctx is
-// done or stop is called.
-func Start(ctx context.Context, c Settings, conv bot.Conversation, log *slog.Logger) (*Channel, error) {
+// done or Stop is called. o holds the catalogues, the channel's texts
+// and the log; the device gives the rest.
+func Start(ctx context.Context, c Settings, conv bot.Conversation, o Options) (*Channel, error) {
+	log := o.Log
+	if log == nil {
+		log = slog.Default()
+	}
 	container, err := OpenStore(ctx, c.DB, Logger(log, "store"))
 	if err != nil {
 		return nil, fmt.Errorf("WHATSAPP_DB: %w", err)
@@ -105,15 +108,9 @@ func Start(ctx context.Context, c Settings, conv bot.Conversation, log *slog.Log
 	if dev.ID == nil {
 		return fail(fmt.Errorf("%w: run `secours whatsapp link` first", ErrNotLinked))
 	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		return fail(err)
-	}
 	cli := whatsmeow.NewClient(dev, Logger(log, "client"))
-	a, err := New(conv, cli, Options{
-		LIDs: dev.LIDs, Catalogs: cats, Self: []types.JID{*dev.ID, dev.LID}, Log: log,
-		Texts: configs.ChannelTexts("whatsapp"),
-	})
+	o.LIDs, o.Self = dev.LIDs, []types.JID{*dev.ID, dev.LID}
+	a, err := New(conv, cli, o)
 	if err != nil {
 		return fail(err)
 	}

@@ -21,7 +21,7 @@ func TestSettingsLogValue(t *testing.T) {
 // command to run.
 func TestStartNotLinked(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "wa.db")
-	_, err := Start(t.Context(), Settings{DB: db}, &recorder{}, slog.New(slog.DiscardHandler))
+	_, err := Start(t.Context(), Settings{DB: db}, &recorder{}, Options{Log: slog.New(slog.DiscardHandler)})
 	if !errors.Is(err, ErrNotLinked) {
 		t.Errorf("Start = %v, want ErrNotLinked", err)
 	}

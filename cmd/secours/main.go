@@ -312,7 +312,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 
 	var channels []func(context.Context) error // each runs until ctx ends or it fails
 	if cfg.Telegram.Enabled() {
-		tg, run, err := telegram.Start(ctx, cfg.Telegram, runner, mux, leaserOf(st), log)
+		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, leaserOf(st), log)
 		if err != nil {
 			return err
 		}
@@ -340,7 +340,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	}
 	runner.Wake = desk.Wake
 	if cfg.WhatsApp.Enabled() {
-		wa, err := whatsapp.Start(ctx, cfg.WhatsApp, runner, log)
+		wa, err := startWhatsApp(ctx, cfg.WhatsApp, runner, log)
 		if err != nil {
 			return err
 		}

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/telegram"
+	"github.com/secours/secours/configs"
 	"github.com/secours/secours/store/redis"
 )
 
@@ -56,6 +60,13 @@ func readTelegramSecrets(c *telegram.Settings) []string {
 		*f.dst = strings.TrimSpace(string(b))
 	}
 	return problems
+}
+
+// startTelegram sets the Telegram channel up with its embedded catalogue
+// (telegram.Start).
+func startTelegram(ctx context.Context, c telegram.Settings, conv bot.Conversation, mux *http.ServeMux, leases telegram.Leases, log *slog.Logger) (*telegram.Adapter, func(context.Context) error, error) {
+	c.Texts = configs.ChannelTexts("telegram")
+	return telegram.Start(ctx, c, conv, mux, leases, log)
 }
 
 // redisLeaser takes leases shared by every process on the same store: the

@@ -13,7 +13,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/whatsapp"
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/flows"
 )
 
 const whatsappDBUsage = "WhatsApp device store: a SQLite `file` (created 0600) or a postgres:// URL (pass it in the " +
@@ -23,6 +26,15 @@ const whatsappDBUsage = "WhatsApp device store: a SQLite `file` (created 0600) o
 // whatsappFlags reads the WhatsApp settings.
 func whatsappFlags(fs *flag.FlagSet, c *whatsapp.Settings, getenv func(string) string) {
 	fs.StringVar(&c.DB, "whatsapp-db", getenv("WHATSAPP_DB"), whatsappDBUsage)
+}
+
+// startWhatsApp runs the WhatsApp channel with the embedded catalogues.
+func startWhatsApp(ctx context.Context, c whatsapp.Settings, conv bot.Conversation, log *slog.Logger) (*whatsapp.Channel, error) {
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		return nil, fmt.Errorf("WHATSAPP_DB: %w", err)
+	}
+	return whatsapp.Start(ctx, c, conv, whatsapp.Options{Catalogs: cats, Texts: configs.ChannelTexts("whatsapp"), Log: log})
 }
 
 const whatsappUsage = `Usage:
