@@ -39,12 +39,15 @@ type Event struct {
 type Driver struct {
 	Name string // "console", "telegram", "whatsapp": the key of Case.Differs
 	// Start runs a fresh channel answering through conv, until the test
-	// ends. Its deliver hands one event to the channel as the channel
-	// receives it, waits until the channel is done with it, and returns
-	// the texts the person was sent for it; ok is false when the channel
-	// has no such event (a terminal has no sticker).
-	Start func(t *testing.T, conv bot.Conversation) (deliver func(e Event) (seen []string, ok bool))
+	// ends, and returns how to deliver events to it.
+	Start func(t *testing.T, conv bot.Conversation) Deliver
 }
+
+// Deliver hands one event to the channel as the channel receives it,
+// waits until the channel is done with it, and returns the texts the
+// person was sent for it; ok is false when the channel has no such event
+// (a terminal has no sticker).
+type Deliver func(e Event) (seen []string, ok bool)
 
 // Got is the neutral part of the message that reached the engine.
 type Got struct {

@@ -17,7 +17,7 @@ func TestIncoming(t *testing.T) {
 	channeltest.Run(t, channeltest.Driver{Name: "console", Start: startConsole})
 }
 
-func startConsole(t *testing.T, conv bot.Conversation) func(channeltest.Event) ([]string, bool) {
+func startConsole(t *testing.T, conv bot.Conversation) channeltest.Deliver {
 	in, typed := io.Pipe()
 	out := &channeltest.Buffer{}
 	a := &console.Adapter{Conv: conv, In: in, Out: out}

@@ -17,7 +17,7 @@ func TestIncoming(t *testing.T) {
 	channeltest.Run(t, channeltest.Driver{Name: "telegram", Start: startTelegram})
 }
 
-func startTelegram(t *testing.T, conv bot.Conversation) func(channeltest.Event) ([]string, bool) {
+func startTelegram(t *testing.T, conv bot.Conversation) channeltest.Deliver {
 	const secret, chat = "hook", 731700001
 	h := newHarness(t, harnessOpts{conv: conv, cfg: telegram.Config{WebhookURL: "https://bot.example.test/", WebhookSecret: secret}})
 	var (

@@ -20,7 +20,7 @@ func TestIncoming(t *testing.T) {
 	channeltest.Run(t, channeltest.Driver{Name: "whatsapp", Start: startWhatsApp})
 }
 
-func startWhatsApp(t *testing.T, conv bot.Conversation) func(channeltest.Event) ([]string, bool) {
+func startWhatsApp(t *testing.T, conv bot.Conversation) channeltest.Deliver {
 	a, fc := newAdapter(t, conv, nil)
 	t.Cleanup(a.Close)
 	handle := a.Handler(context.WithoutCancel(t.Context()))
