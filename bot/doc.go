@@ -1,8 +1,11 @@
-// Package bot holds what every channel adapter shares: the Runner that
-// turns one neutral flows.Msg into replies through the engine and the
-// session store, and the per-chat Serializer. The adapters live in
-// subpackages (console, later telegram and whatsapp); each translates its
-// channel's updates to flows.Msg and flows.Reply back, and nothing else.
+// Package bot holds what every channel shares: the Runner that turns one
+// neutral flows.Msg into replies through the engine and the session store,
+// the per-chat Serializer, and Chats, the one per-chat worker (order and
+// flood rule) every channel queues its updates and pushes on. The channels
+// live side by side in subpackages (console, telegram, whatsapp); each
+// translates its updates to flows.Msg and flows.Reply back, and nothing
+// else. bot/channeltest runs one table of incoming events against all of
+// them.
 //
 // It imports flows only; it must not import store or cmd.
 package bot

@@ -5,9 +5,9 @@
 //
 // Updates arrive by long polling (getUpdates, driven here over net/http so
 // that the offset is confirmed only for updates that were handled) or by a
-// webhook (Adapter.WebhookHandler). Each chat has one queue: its updates
-// are handled and answered in order, one at a time, while chats run in
-// parallel. For the chats of the last half hour it remembers what each
+// webhook (Adapter.WebhookHandler). Each chat has one queue (bot.Chats,
+// with the flood rule maxWaiting): its updates are handled and answered
+// in order, one at a time, while chats run in parallel. For the chats of the last half hour it remembers what each
 // shows (its newest question message, and whether the location keyboard
 // is up): enough to mark a pressed question only when the engine took the
 // answer, and to take the location keyboard away. Losing that (a restart)
@@ -22,6 +22,11 @@
 // update, so it never interleaves with an answer, and the caller waits for
 // it; a chat gone (403, "chat not found") is reported as
 // bot.ErrUnreachable instead of being logged.
+//
+// Settings and Start set the channel up from the command's settings: long
+// polling, under a polling lease when the processes share a store
+// (Leases, which the command adapts from the Redis store), or the webhook
+// on the command's HTTP server.
 //
 // It imports flows, geo (for geo.Point) and bot only; it must not import
 // store or cmd.

@@ -12,7 +12,5 @@ func SetSleep(a *Adapter, fn func(ctx context.Context, d time.Duration) error) {
 // Queued counts the tasks waiting in a chat's queue behind the one
 // running: tests wait on it to know that a Send is queued.
 func Queued(a *Adapter, chat int64) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.queues[chat])
+	return a.chats.Waiting(chat)
 }

@@ -8,21 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/flows"
 )
-
-// eventually polls cond for up to 10 s: what it waits for has no signal
-// of its own (a call the fake holds, a poll made).
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
 
 // TestOffsetWaitsForTheAnswer holds the reply to an update at the fake
 // Bot API while the adapter goes on polling: the update stays unconfirmed
@@ -33,15 +22,15 @@ func TestOffsetWaitsForTheAnswer(t *testing.T) {
 	const chat = 733100001
 	release := h.srv.Hold("sendMessage")
 	id := h.srv.Text(chat, "fr", "/start")
-	eventually(t, "the reply to be held", func() bool { return h.srv.Held("sendMessage") == 1 })
+	channeltest.Eventually(t, "the reply to be held", func() bool { return h.srv.Held("sendMessage") == 1 })
 	polls := len(h.srv.CallsTo("getUpdates"))
-	eventually(t, "two more polls", func() bool { return len(h.srv.CallsTo("getUpdates")) >= polls+2 })
+	channeltest.Eventually(t, "two more polls", func() bool { return len(h.srv.CallsTo("getUpdates")) >= polls+2 })
 	if got := h.srv.Offset(); got > id {
 		t.Errorf("offset %d confirmed update %d before its answer was sent", got, id)
 	}
 	release()
 	h.wait(id)
-	eventually(t, "the offset to pass the answered update", func() bool { return h.srv.Offset() > id })
+	channeltest.Eventually(t, "the offset to pass the answered update", func() bool { return h.srv.Offset() > id })
 }
 
 // gatedConv answers "echo <text>", and holds the updates of one chat until
@@ -105,7 +94,7 @@ func TestFloodDropped(t *testing.T) {
 				}
 			}()
 			close(conv.gate)
-			eventually(t, "the flood's backlog to be answered", func() bool { return h.srv.Offset() > last })
+			channeltest.Eventually(t, "the flood's backlog to be answered", func() bool { return h.srv.Offset() > last })
 			h.stop()
 			close(conv.in)
 			texts := h.texts(flooder)
@@ -146,7 +135,7 @@ func TestDrainBound(t *testing.T) {
 	const chat = 733300001
 	release := h.srv.Hold("sendMessage")
 	id := h.srv.Text(chat, "fr", "/start")
-	eventually(t, "the reply to be held", func() bool { return h.srv.Held("sendMessage") == 1 })
+	channeltest.Eventually(t, "the reply to be held", func() bool { return h.srv.Held("sendMessage") == 1 })
 	stopped := make(chan struct{})
 	go func() { h.stop(); close(stopped) }()
 	select {
@@ -166,7 +155,7 @@ func TestDrainBound(t *testing.T) {
 	release()
 	// The first process's send goes out once released, as it would had
 	// it lived; the second finds the step applied and stays silent.
-	eventually(t, "the held reply", func() bool { return len(h.srv.Sent(chat)) >= 2 })
+	channeltest.Eventually(t, "the held reply", func() bool { return len(h.srv.Sent(chat)) >= 2 })
 	sent := len(h.srv.Sent(chat))
 	h2 := newHarness(t, harnessOpts{srv: h.srv, store: h.store, poll: true})
 	h2.wait(id)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/secours/secours/bot"
@@ -34,7 +35,7 @@ func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.R
 	}
 	// Buffered: the chat's worker never waits for a caller that left.
 	done := make(chan error, 1)
-	if !a.enqueuePush(id, func() { done <- a.push(ctx, id, replies) }) {
+	if !a.chats.Push(id, func() { done <- a.push(ctx, id, replies) }) {
 		return errors.New("telegram send: adapter stopped")
 	}
 	return bot.AwaitSend(ctx, done, "telegram")
@@ -85,4 +86,81 @@ func (a *Adapter) push(ctx context.Context, chat int64, replies []flows.Reply) (
 		return fmt.Errorf("telegram send: %w", a.apiErr(err))
 	}
 	return nil
+}
+
+// reply sends one update's replies and logs what went wrong: in a turn
+// nobody else is told.
+func (a *Adapter) reply(ctx context.Context, chat int64, outs []out) {
+	err := a.send(ctx, chat, outs)
+	switch {
+	case err == nil:
+	case unreachable(err):
+		a.log.Warn("send refused, dropped", slog.Any("chat", chatID(chat)), slog.String("event", "forbidden"), slog.Any("err", a.apiErr(err)))
+	case ctx.Err() != nil:
+		a.log.Error("send abandoned", slog.Any("chat", chatID(chat)), slog.Any("err", a.apiErr(err)))
+	default:
+		a.log.Error("send failed", slog.Any("chat", chatID(chat)), slog.Any("err", a.apiErr(err)))
+	}
+}
+
+// send makes the calls of one batch of messages, in order, and records
+// what the chat now shows. A chat that can no longer be reached (403,
+// "chat not found") gets nothing more, and the refusal is not retried; it
+// stops at a done ctx too. Another failure costs its message only: the
+// person can still type an answer to a question whose buttons did not go
+// out. It returns the error that stopped it, else the first one.
+func (a *Adapter) send(ctx context.Context, chat int64, outs []out) error {
+	var first error
+	for _, o := range outs {
+		var sent *models.Message
+		err := a.call(ctx, chat, true, func(ctx context.Context) error {
+			if o.venue != nil {
+				_, err := a.api.SendVenue(ctx, &tgbot.SendVenueParams{ChatID: chat,
+					Latitude: o.venue.Loc.Lat, Longitude: o.venue.Loc.Lon, Title: o.venue.Name, Address: o.venue.Address})
+				return err
+			}
+			p := &tgbot.SendMessageParams{ChatID: chat, Text: o.text, ReplyMarkup: o.markup}
+			if o.noPreview {
+				p.LinkPreviewOptions = &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
+			}
+			var err error
+			sent, err = a.api.SendMessage(ctx, p)
+			return err
+		})
+		if err == nil && sent != nil {
+			if o.inline != nil {
+				err = a.call(ctx, chat, true, func(ctx context.Context) error {
+					_, err := a.api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
+						ChatID: chat, MessageID: sent.ID, ReplyMarkup: o.inline})
+					return err
+				})
+			}
+			keyboard := err == nil
+			a.setView(chat, func(v *view) { v.apply(o, sent.ID, keyboard) })
+		}
+		if err == nil {
+			continue
+		}
+		if unreachable(err) || ctx.Err() != nil {
+			return err
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// unreachable reports whether a Bot API error means that the bot may no
+// longer write to the chat. Every 403 on a send says so, whatever its
+// wording: "bot was blocked by the user", "user is deactivated", "bot was
+// kicked from the group chat", "bot can't initiate conversation with a
+// user". Among the 400s only "chat not found" does; the others (a text
+// too long, a bad keyboard) are the bot's own fault. The description is
+// the only way to tell them apart: the API gives no finer code.
+func unreachable(err error) bool {
+	if errors.Is(err, tgbot.ErrorForbidden) {
+		return true
+	}
+	return errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(strings.ToLower(err.Error()), "chat not found")
 }

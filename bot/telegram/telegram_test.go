@@ -19,6 +19,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/configs"
@@ -51,31 +52,13 @@ func engine(t testing.TB) (*flows.Engine, map[flows.Lang]flows.Catalog) {
 	return eng, cats
 }
 
-// syncBuffer is a log sink shared by the adapter's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness is an adapter polling a fake Bot API, with the real engine.
 type harness struct {
 	t     *testing.T
 	srv   *telegramtest.Server
 	a     *telegram.Adapter
 	store flows.SessionStore
-	logs  *syncBuffer
+	logs  *channeltest.Buffer
 
 	mu    sync.Mutex              // guards done and slept
 	done  map[int64]chan struct{} // per update, closed once it was handled
@@ -94,7 +77,7 @@ type harnessOpts struct {
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
 	t.Helper()
-	h := &harness{t: t, srv: o.srv, store: o.store, logs: &syncBuffer{}, done: map[int64]chan struct{}{}}
+	h := &harness{t: t, srv: o.srv, store: o.store, logs: &channeltest.Buffer{}, done: map[int64]chan struct{}{}}
 	if h.srv == nil {
 		h.srv = telegramtest.New(telegramtest.Options{})
 		t.Cleanup(h.srv.Close)
@@ -102,7 +85,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	if h.store == nil {
 		h.store = memory.New(time.Hour, nil)
 	}
-	log := slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log := h.logs.Logger(slog.LevelDebug)
 	conv := o.conv
 	if conv == nil {
 		e, _ := engine(t)
@@ -198,6 +181,20 @@ func (h *harness) press(chat int64, lang, key string) {
 		h.t.Fatalf("press %s: not on the keyboard of %q", key, m.Text)
 	}
 	h.wait(h.srv.Press(chat, lang, m, key))
+}
+
+// post posts u to the webhook with the secret, and returns once it was
+// handled and answered.
+func (h *harness) post(secret string, u models.Update) {
+	h.t.Helper()
+	body, _ := json.Marshal(u)
+	r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	r.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+	w := httptest.NewRecorder()
+	h.a.WebhookHandler().ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		h.t.Fatalf("webhook status %d", w.Code)
+	}
 }
 
 func (h *harness) session(chat int64) flows.Session {
@@ -727,17 +724,7 @@ func TestRedeliveryIsHandledOnce(t *testing.T) {
 	const secret = "hook"
 	h := newHarness(t, harnessOpts{cfg: telegram.Config{WebhookURL: "https://bot.example.test/", WebhookSecret: secret}})
 	const chat = 731800001
-	post := func(u models.Update) {
-		t.Helper()
-		body, _ := json.Marshal(u)
-		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-		r.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
-		w := httptest.NewRecorder()
-		h.a.WebhookHandler().ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
-			t.Fatalf("status %d", w.Code)
-		}
-	}
+	post := func(u models.Update) { h.post(secret, u) }
 	start := h.srv.Message(chat, "fr")
 	start.Text = "/start"
 	post(models.Update{ID: 99000, Message: start})

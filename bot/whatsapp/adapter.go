@@ -87,18 +87,12 @@ type Adapter struct {
 	timeout time.Duration
 	now     func() time.Time // the age of pushed lists; tests set it
 
-	mu     sync.Mutex              // guards queues, closed, lists and swept
-	queues map[flows.ChatID][]job  // a chat is present while its worker runs
-	lists  map[flows.ChatID]pushed // the numbered list a push left open, per chat
-	swept  time.Time               // when lists was last swept
-	closed bool
-	wg     sync.WaitGroup // the chat workers
+	// chats answers each chat's messages and sends its pushes in order.
+	chats bot.Chats[flows.ChatID]
+	mu    sync.Mutex              // guards lists and swept
+	lists map[flows.ChatID]pushed // the numbered list a push left open, per chat
+	swept time.Time               // when lists was last swept
 }
-
-// job is one task of a chat's worker: an incoming message to answer or a
-// push to send. It reports whether it was dropped because its context was
-// done before it started.
-type job func() (dropped bool)
 
 // New returns an adapter that answers through conv and sends with c.
 func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
@@ -115,11 +109,15 @@ func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
 	}
 	a := &Adapter{
 		conv: conv, client: c, lids: o.LIDs, log: o.Log, texts: t, timeout: o.Timeout,
-		labels: map[string]int{}, queues: map[flows.ChatID][]job{}, lists: map[flows.ChatID]pushed{},
+		labels: map[string]int{}, lists: map[flows.ChatID]pushed{},
 		now: time.Now,
 	}
 	if a.log == nil {
 		a.log = slog.Default()
+	}
+	a.chats.MaxTasks = maxQueued
+	a.chats.Dropped = func(key flows.ChatID, n int) {
+		a.log.Warn("messages dropped at shutdown", slog.Any("chat", key), slog.String("channel", "wa"), slog.Int("count", n))
 	}
 	if a.timeout == 0 {
 		a.timeout = time.Minute
@@ -374,68 +372,23 @@ func (a *Adapter) dispatch(ctx context.Context, evt any) {
 	a.enqueue(ctx, &in)
 }
 
-// enqueue appends to the chat's queue and starts its worker if none runs:
-// one chat's messages are answered in order, chats in parallel. Once ctx
-// is done the message is dropped, not answered.
+// enqueue queues the answer on the chat's worker (bot.Chats): one chat's
+// messages are answered in order, chats in parallel. A flood (maxQueued)
+// is dropped; once ctx is done the message is dropped, not answered.
 func (a *Adapter) enqueue(ctx context.Context, in *inbound) {
 	key := in.msg.Chat
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
+	switch a.chats.Update(ctx, key, func() { a.handle(ctx, in) }, nil) {
+	case bot.Closed:
 		a.log.Warn("message dropped at shutdown", slog.Any("chat", key), slog.String("channel", "wa"))
-		return
-	}
-	q, running := a.queues[key]
-	if len(q) >= maxQueued {
+	case bot.Flood, bot.Flooding:
 		a.log.Warn("chat queue full, message dropped", slog.Any("chat", key), slog.String("channel", "wa"))
-		return
-	}
-	a.queues[key] = append(q, func() bool {
-		if ctx.Err() != nil {
-			return true
-		}
-		a.handle(ctx, in)
-		return false
-	})
-	if !running {
-		a.wg.Go(func() { a.drain(key) })
-	}
-}
-
-// drain runs the chat's jobs in order until its queue is empty.
-func (a *Adapter) drain(key flows.ChatID) {
-	dropped := 0
-	for {
-		a.mu.Lock()
-		q := a.queues[key]
-		if len(q) == 0 {
-			delete(a.queues, key)
-			a.mu.Unlock()
-			if dropped > 0 {
-				a.log.Warn("messages dropped at shutdown", slog.Any("chat", key), slog.String("channel", "wa"),
-					slog.Int("count", dropped))
-			}
-			return
-		}
-		j := q[0]
-		q[0] = nil
-		a.queues[key] = q[1:]
-		a.mu.Unlock()
-		if j() {
-			dropped++
-		}
 	}
 }
 
 // Close stops taking messages and pushes, and waits until the queued ones
 // are answered, or dropped once their context is done (the handler's for
 // messages, Send's for pushes).
-func (a *Adapter) Close() {
-	a.mu.Lock()
-	a.closed = true
-	a.mu.Unlock()
-	a.wg.Wait()
-}
+func (a *Adapter) Close() { a.chats.Close() }
 
 // handle answers one message: read receipt, "typing…", the conversation,
 // then the replies.

@@ -17,6 +17,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
@@ -195,7 +196,7 @@ func TestDispatch(t *testing.T) {
 // "paused" only when nothing could be sent.
 func TestTypingAndRead(t *testing.T) {
 	rec := &recorder{out: []flows.Reply{{Text: "ok"}}}
-	var logs syncBuffer
+	var logs channeltest.Buffer
 	a, fc := newAdapter(t, rec, slog.New(slog.NewJSONHandler(&logs, nil)))
 	h := a.Handler(t.Context())
 	h(event(bePhone, "T1", text("1")))
@@ -242,7 +243,7 @@ func (b *blocker) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 // chat goes on; a full queue drops instead of growing, and nothing is
 // answered after Close.
 func TestChatOrder(t *testing.T) {
-	var logs syncBuffer
+	var logs channeltest.Buffer
 	conv := newBlocker()
 	a, _ := newAdapter(t, conv, slog.New(slog.NewJSONHandler(&logs, nil)))
 	h := a.Handler(t.Context())
@@ -280,12 +281,12 @@ func TestChatOrder(t *testing.T) {
 		t.Errorf("%d drops logged, want 3:\n%s", n, logs.String())
 	}
 	h(event(bePhone, "late", text("x")))
-	a.wg.Wait()
+	a.chats.Wait()
 	if got := len(conv.msgs); got != len(want)+1 {
 		t.Errorf("%d messages answered after Close, want none", got-len(want)-1)
 	}
-	if len(a.queues) != 0 {
-		t.Errorf("%d chat queues left, want none", len(a.queues))
+	if a.chats.Busy() != 0 {
+		t.Errorf("%d chat queues left, want none", a.chats.Busy())
 	}
 }
 
@@ -304,8 +305,8 @@ func TestShutdown(t *testing.T) {
 	if ctx.Err() == nil {
 		t.Error("the answers' context was not cancelled")
 	}
-	if len(a.queues) != 0 {
-		t.Errorf("%d chat queues left after shutdown", len(a.queues))
+	if a.chats.Busy() != 0 {
+		t.Errorf("%d chat queues left after shutdown", a.chats.Busy())
 	}
 	if len(conv.msgs) != 1 || conv.msgs[0].ID != "S1" {
 		t.Errorf("answered %+v, want S1 only (S2 dropped)", conv.msgs)

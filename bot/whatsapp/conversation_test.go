@@ -13,6 +13,7 @@ import (
 	"go.mau.fi/whatsmeow/types"
 
 	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/flows"
 )
 
@@ -96,7 +97,7 @@ func TestProfiles(t *testing.T) {
 	_, cats := realEngine(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs channeltest.Buffer
 			log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 			c := newChatter(t, tt.from, log)
 			lang := flows.FR

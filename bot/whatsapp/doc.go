@@ -10,8 +10,10 @@
 // is mapped here to the push's choice.
 //
 // It also keeps the device store (SQLite by default, PostgreSQL by URL),
-// links a device (QR code or phone pairing code) and keeps the connection
-// up.
+// links a device (QR code or phone pairing code, LinkDevice) and keeps the
+// connection up; Settings and Start run the channel from the command's
+// settings. Each chat's messages and pushes go through one queue
+// (bot.Chats, at most maxQueued waiting).
 //
 // It imports flows, geo, bot and whatsmeow; it must not import store,
 // configs or cmd (its tests do, to replay real conversations).

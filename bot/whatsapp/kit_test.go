@@ -2,7 +2,6 @@ package whatsapp
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -191,7 +190,7 @@ func newAdapter(t testing.TB, conv bot.Conversation, log *slog.Logger) (*Adapter
 // no worker can start during the wait.
 func waitIdle(t testing.TB, a *Adapter) {
 	t.Helper()
-	a.wg.Wait()
+	a.chats.Wait()
 }
 
 // event builds an incoming one-to-one message from a device of sender.
@@ -219,25 +218,4 @@ func (r *recorder) Handle(_ context.Context, m flows.Msg) []flows.Reply {
 	defer r.mu.Unlock()
 	r.msgs = append(r.msgs, m)
 	return r.out
-}
-
-var _ io.Writer = (*syncBuffer)(nil)
-
-// syncBuffer is a log sink that the chat workers may write concurrently.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  []byte
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b = append(s.b, p...)
-	return len(p), nil
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return string(s.b)
 }

@@ -11,6 +11,8 @@ import (
 
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/types/events"
+
+	"github.com/secours/secours/bot/channeltest"
 )
 
 // TestConnEvents: the connection's life is logged without ids, and only a
@@ -32,7 +34,7 @@ func TestConnEvents(t *testing.T) {
 		{&events.Receipt{}, "", false},
 	}
 	for _, tt := range tests {
-		var logs syncBuffer
+		var logs channeltest.Buffer
 		a, _ := newAdapter(t, &recorder{}, slog.New(slog.NewJSONHandler(&logs, nil)))
 		err := a.connEvent(tt.evt)
 		if ended := err != nil; ended != tt.ended || ended && !errors.Is(err, ErrLoggedOut) {
@@ -47,7 +49,7 @@ func TestConnEvents(t *testing.T) {
 // TestRetry: the first connection is retried with growing waits until it
 // works or the context ends.
 func TestRetry(t *testing.T) {
-	var logs syncBuffer
+	var logs channeltest.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	calls := 0
 	err := retry(t.Context(), func() error {
@@ -98,7 +100,7 @@ func TestRunNotLinked(t *testing.T) {
 // their errors, never the ids, push names or XML nodes they quote; its
 // debug lines not at all.
 func TestLogger(t *testing.T) {
-	var logs syncBuffer
+	var logs channeltest.Buffer
 	l := Logger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})), "client").Sub("Send")
 	l.Errorf("Failed to send to %s: %v", "32470000001@s.whatsapp.net", errors.New("no session with 33612345678.0:1@s.whatsapp.net"))
 	l.Warnf("Node handling took %s for %s", time.Second, `<message from="32470000001@s.whatsapp.net" notify="Jean Dupont"/>`)
@@ -119,7 +121,7 @@ func TestLogger(t *testing.T) {
 		t.Errorf("%d lines, want 3 (debug dropped): %s", n, out)
 	}
 
-	var quiet syncBuffer
+	var quiet channeltest.Buffer
 	Logger(slog.New(slog.NewJSONHandler(&quiet, nil)), "client").Infof("Got push name %s", "Jean Dupont")
 	if quiet.String() != "" {
 		t.Errorf("info line logged at info level: %s", quiet.String())

@@ -57,16 +57,17 @@ func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.R
 	}
 	// Buffered: the chat's worker never waits for a caller that left.
 	done := make(chan error, 1)
-	err = a.enqueuePush(key, func() bool {
+	// Unlike a message, a push is not dropped for a full queue: each Send
+	// waits for its own, so pushes cannot pile up, and the caller must
+	// learn what became of it.
+	if !a.chats.Push(key, func() {
 		if err := ctx.Err(); err != nil {
 			done <- fmt.Errorf("whatsapp send: %w", err) // the caller gave up while the queue was busy
-			return false
+			return
 		}
 		done <- a.push(ctx, key, to, out, list)
-		return false
-	})
-	if err != nil {
-		return err
+	}) {
+		return errors.New("whatsapp send: adapter closed")
 	}
 	return bot.AwaitSend(ctx, done, "whatsapp")
 }
@@ -86,23 +87,6 @@ func parseChat(chat flows.ChatID) (types.JID, error) {
 		return types.JID{}, errors.New("whatsapp send: malformed WhatsApp chat id")
 	}
 	return types.NewJID(user, server), nil
-}
-
-// enqueuePush queues a push on the chat's worker. Unlike a message, a
-// push is not dropped for a full queue: each Send waits for its own, so
-// pushes cannot pile up, and the caller must learn what became of it.
-func (a *Adapter) enqueuePush(key flows.ChatID, j job) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed {
-		return errors.New("whatsapp send: adapter closed")
-	}
-	q, running := a.queues[key]
-	a.queues[key] = append(q, j)
-	if !running {
-		a.wg.Go(func() { a.drain(key) })
-	}
-	return nil
 }
 
 // push sends one push's messages on the chat's worker and, once all went

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
@@ -190,17 +191,8 @@ func TestSendQueue(t *testing.T) {
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Send(t.Context(), beChat, []flows.Reply{{Text: "push"}}) }()
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-		a.mu.Lock()
-		n := len(a.queues[beChat])
-		a.mu.Unlock()
-		if n == 2 { // the late push, then this one
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("Send never queued")
-		}
-	}
+	// The late push, then this one.
+	channeltest.Eventually(t, "Send queued", func() bool { return a.chats.Waiting(beChat) == 2 })
 	close(conv.release)
 	if err := <-errc; err != nil {
 		t.Fatalf("Send: %v", err)
@@ -212,8 +204,8 @@ func TestSendQueue(t *testing.T) {
 	if err := a.Send(t.Context(), beChat, []flows.Reply{{Text: "x"}}); err == nil {
 		t.Error("Send after Close = nil")
 	}
-	if len(a.queues) != 0 {
-		t.Errorf("%d queues left", len(a.queues))
+	if a.chats.Busy() != 0 {
+		t.Errorf("%d queues left", a.chats.Busy())
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -17,24 +16,11 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/storetest"
 )
-
-func TestPollLeaseName(t *testing.T) {
-	const token = "123456:AAE-secret_token"
-	name := pollLeaseName(token)
-	if !regexp.MustCompile(`^poll:\{[0-9a-f]{16}\}$`).MatchString(name) {
-		t.Errorf("pollLeaseName = %q, want poll:{<16 hex>}", name)
-	}
-	if strings.Contains(name, "secret") || strings.Contains(name, "123456") {
-		t.Errorf("pollLeaseName = %q shows the token", name)
-	}
-	if pollLeaseName(token+"x") == name {
-		t.Error("two tokens share a lease name")
-	}
-}
 
 // pollingConfig is a polling instance on the fake, sharing Redis under
 // prefix, with a lease of the given TTL.
@@ -47,7 +33,7 @@ func pollingConfig(t *testing.T, srv *telegramtest.Server, redisURL, prefix stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Telegram.pollLease = lease
+	cfg.Telegram.PollLease = lease
 	return cfg
 }
 
@@ -74,8 +60,8 @@ func TestSecondPollerRefused(t *testing.T) {
 	second := &lockedBuffer{}
 	start := time.Now()
 	err := serve(t.Context(), pollingConfig(t, srv, u, prefix, 300*time.Millisecond), strings.NewReader(""), &bytes.Buffer{}, second)
-	if !errors.Is(err, errPollHeld) {
-		t.Fatalf("second instance: serve = %v, want %v", err, errPollHeld)
+	if !errors.Is(err, telegram.ErrPollHeld) {
+		t.Fatalf("second instance: serve = %v, want %v", err, telegram.ErrPollHeld)
 	}
 	for _, want := range []string{"another Secours instance already polls this Telegram bot", "TELEGRAM_WEBHOOK_URL"} {
 		if !strings.Contains(err.Error(), want) {
@@ -129,14 +115,14 @@ func TestPollLeaseLost(t *testing.T) {
 	}
 	c := goredis.NewUniversalClient(o)
 	defer c.Close()
-	key := prefix + ":" + pollLeaseName(srv.Token)
+	key := prefix + ":" + telegram.PollLeaseName(srv.Token)
 	if err := c.Set(t.Context(), key, "another-owner", time.Minute).Err(); err != nil {
 		t.Fatalf("SET %s: %v", key, err)
 	}
 	select {
 	case err := <-errc:
-		if !errors.Is(err, errPollLost) {
-			t.Fatalf("serve = %v, want %v", err, errPollLost)
+		if !errors.Is(err, telegram.ErrPollLost) {
+			t.Fatalf("serve = %v, want %v", err, telegram.ErrPollLost)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("still polling 10 s after the lease was taken")

@@ -30,6 +30,8 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/bot/metrics"
+	"github.com/secours/secours/bot/telegram"
+	"github.com/secours/secours/bot/whatsapp"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/memory"
@@ -51,8 +53,8 @@ type Config struct {
 	LogFormat  string
 	LogKey     string // LOG_KEY: environment only, a secret (logkey.go)
 	HTTPAddr   string
-	Telegram   TelegramConfig
-	WhatsApp   WhatsAppConfig
+	Telegram   telegram.Settings
+	WhatsApp   whatsapp.Settings
 	Referrals  ReferralConfig
 
 	// RedisPrefix starts every Redis key, so that deployments (and test
@@ -170,8 +172,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	problems = append(problems, checkLogKey(c.LogKey)...)
 	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
-	problems = append(problems, checkTelegram(c.Telegram)...)
-	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
+	problems = append(problems, c.Telegram.Check()...)
+	problems = append(problems, c.WhatsApp.Check()...)
 	c.baseURLSet = c.Referrals.BaseURL != "" // checkReferrals fills in a default
 	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr, c.RedisURL)...)
 	if len(problems) > 0 {
@@ -212,7 +214,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		fmt.Fprintln(stderr, "secours:", err)
 		return 2
 	}
-	if !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled() {
+	if !cfg.Telegram.Enabled() && !cfg.WhatsApp.Enabled() {
 		var empty bool
 		if stdin, empty = peekInput(stdin); empty {
 			// A container or a service with no channel: say so and fail,
@@ -271,7 +273,7 @@ func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
 // and the referral sweep, and runs until the end of input (terminal chat)
 // or a signal.
 func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
-	terminal := !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled()
+	terminal := !cfg.Telegram.Enabled() && !cfg.WhatsApp.Enabled()
 	log := newLogger(cfg, stderr, terminal)
 	slog.SetDefault(log)
 
@@ -306,10 +308,10 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		ready.add("store", p.Ping)
 	}
 	mountOps(mux, ready, m.Handler())
-	cfg.Telegram.throttled = func(wait time.Duration) { m.RateLimited("tg", wait) }
+	cfg.Telegram.Throttled = func(wait time.Duration) { m.RateLimited("tg", wait) }
 
 	var channels []func(context.Context) error // each runs until ctx ends or it fails
-	if cfg.Telegram.enabled() {
+	if cfg.Telegram.Enabled() {
 		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, leaserOf(st), log)
 		if err != nil {
 			return err
@@ -337,22 +339,22 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		return err
 	}
 	runner.Wake = desk.Wake
-	if cfg.WhatsApp.enabled() {
+	if cfg.WhatsApp.Enabled() {
 		wa, err := startWhatsApp(ctx, cfg.WhatsApp, runner, log)
 		if err != nil {
 			return err
 		}
-		senders["wa"] = wa.adapter
+		senders["wa"] = wa.Adapter
 		ready.add("whatsapp", func(context.Context) error {
 			select {
-			case <-wa.done:
+			case <-wa.Done():
 				return errors.New("stopped")
 			default:
 				return nil
 			}
 		})
-		defer func() { _ = wa.stop() }()
-		channels = append(channels, func(context.Context) error { return wa.wait() })
+		defer func() { _ = wa.Stop() }()
+		channels = append(channels, func(context.Context) error { return wa.Wait() })
 	}
 	mux.Handle("/s/", desk.Web())
 	if cfg.Referrals.ObservatoryHash != nil {

@@ -174,7 +174,7 @@ func TestTelegramRate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("TELEGRAM_RATE=%q: %v", tt.rate, err)
 		}
-		if got := cfg.Telegram.adapter().Limits; got != tt.want {
+		if got := cfg.Telegram.Config().Limits; got != tt.want {
 			t.Errorf("TELEGRAM_RATE=%q: limits %+v, want %+v", tt.rate, got, tt.want)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/storetest"
@@ -141,7 +142,7 @@ func checkLeaseReleased(t *testing.T, u, prefix, token string) {
 	}
 	c := goredis.NewUniversalClient(o)
 	defer c.Close()
-	key := prefix + ":" + pollLeaseName(token)
+	key := prefix + ":" + telegram.PollLeaseName(token)
 	if n, err := c.Exists(context.Background(), key).Result(); err != nil || n != 0 {
 		t.Errorf("polling lease %s still held after the stop (%d, %v)", key, n, err)
 	}
@@ -157,7 +158,7 @@ func TestStopReleasesLeasePastDrain(t *testing.T) {
 	defer tg.Close()
 	prefix := testPrefix()
 	cfg := pollingConfig(t, tg, u, prefix, time.Minute)
-	cfg.Telegram.drain = 300 * time.Millisecond
+	cfg.Telegram.Drain = 300 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	errc := make(chan error, 1)

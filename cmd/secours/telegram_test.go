@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secours/secours/bot/channeltest"
+	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 )
 
@@ -23,16 +25,16 @@ func TestTelegramConfig(t *testing.T) {
 		name string
 		args []string
 		env  map[string]string
-		want TelegramConfig
+		want telegram.Settings
 		bad  []string // variables the error must name
 	}{
-		{name: "off", want: TelegramConfig{}},
-		{name: "polling", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc"}, want: TelegramConfig{Token: "1:abc"}},
+		{name: "off", want: telegram.Settings{}},
+		{name: "polling", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc"}, want: telegram.Settings{Token: "1:abc"}},
 		{name: "flag wins", args: []string{"-telegram-api-url", "http://127.0.0.1:9/"},
 			env:  map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_API_URL": "http://other/"},
-			want: TelegramConfig{Token: "1:abc", APIURL: "http://127.0.0.1:9/"}},
+			want: telegram.Settings{Token: "1:abc", APIURL: "http://127.0.0.1:9/"}},
 		{name: "webhook", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_URL": "https://x.test/tg", "TELEGRAM_WEBHOOK_SECRET": "s_1"},
-			want: TelegramConfig{Token: "1:abc", WebhookURL: "https://x.test/tg", WebhookSecret: "s_1"}},
+			want: telegram.Settings{Token: "1:abc", WebhookURL: "https://x.test/tg", WebhookSecret: "s_1"}},
 		{name: "webhook without secret", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_URL": "https://x.test/tg"},
 			bad: []string{"TELEGRAM_WEBHOOK_SECRET"}},
 		{name: "webhook without token", env: map[string]string{"TELEGRAM_WEBHOOK_URL": "https://x.test/tg"},
@@ -72,22 +74,7 @@ func TestTelegramConfig(t *testing.T) {
 }
 
 // lockedBuffer is stderr shared with the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
+type lockedBuffer = channeltest.Buffer
 
 // startServe runs serve with cfg until the returned stop is called.
 func startServe(t *testing.T, cfg Config) (stderr *lockedBuffer, stop func()) {
@@ -117,12 +104,7 @@ func startServe(t *testing.T, cfg Config) (stderr *lockedBuffer, stop func()) {
 // waitFor polls cond for up to 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
+	channeltest.Eventually(t, what, cond)
 }
 
 // waitExit waits up to limit for cmd, already started, to exit; exited is
