@@ -13,9 +13,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/store/memory"
 )
 

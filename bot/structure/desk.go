@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
-	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/referral/mail"
 )
 
 // Mailer sends one e-mail: mail.SMTP, or mail.Outbox when no SMTP server

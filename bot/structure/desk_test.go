@@ -20,12 +20,12 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
-	"github.com/secours/secours/bot/mail"
-	"github.com/secours/secours/bot/mail/smtptest"
 	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/referral/mail"
+	"github.com/secours/secours/referral/mail/smtptest"
 	"github.com/secours/secours/store/memory"
 )
 

@@ -7,10 +7,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral/mail"
 )
 
 // TestNoPageNoLink: with no page served (no base URL), the mail of a new

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/mail"
-	"github.com/secours/secours/bot/mail/smtptest"
 	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral/mail"
+	"github.com/secours/secours/referral/mail/smtptest"
 )
 
 // ocmwAntwerpen has no e-mail address in the directory.

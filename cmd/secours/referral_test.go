@@ -17,9 +17,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/mail/smtptest"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral/mail/smtptest"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/storetest"
 )

@@ -17,7 +17,6 @@ import (
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/guard"
-	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/observatory"
 	"github.com/secours/secours/bot/share"
@@ -25,6 +24,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/referral/mail"
 )
 
 // ReferralConfig is how referrals reach structures (issue 8).

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	secmail "github.com/secours/secours/bot/mail"
+	secmail "github.com/secours/secours/referral/mail"
 )
 
 // sample is a referral with what tends to break mail: accents, a line

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	secmail "github.com/secours/secours/bot/mail"
-	"github.com/secours/secours/bot/mail/smtptest"
+	secmail "github.com/secours/secours/referral/mail"
+	"github.com/secours/secours/referral/mail/smtptest"
 )
 
 func TestParseURL(t *testing.T) {

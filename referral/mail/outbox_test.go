@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	secmail "github.com/secours/secours/bot/mail"
+	secmail "github.com/secours/secours/referral/mail"
 )
 
 // names lists dir, hidden (temporary) files included.
