@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -32,7 +33,7 @@ func newHandler(t *testing.T) *handler {
 }
 
 func (h *handler) stores() flows.Stores {
-	return flows.Stores{Sessions: h.st, Referrals: h.st, Structures: h.st}
+	return flows.Stores{Sessions: h.st, Referrals: referral.NewLedger(h.e, h.st), Structures: h.st}
 }
 
 func (h *handler) say(chat flows.ChatID, texts ...string) {
@@ -140,7 +141,7 @@ func TestHandleForgetAsksStructuresToDelete(t *testing.T) {
 			h := newHandler(t)
 			h.say("tg:2", toReferral...)
 			h.say("tg:2", "par téléphone", "0470 12 34 56")
-			if _, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
+			if _, err := h.st.UpdateReferral(t.Context(), "refx", func(r *flows.Referral) error {
 				if tt.delivered {
 					r.Delivery.Queue, r.Delivery.Sent = nil, 1
 				}
@@ -185,7 +186,7 @@ func TestHandleReferralStoreDown(t *testing.T) {
 	h := newHandler(t)
 	h.say("tg:3", toReferral...)
 	st := h.stores()
-	st.Referrals = failingReferrals{h.st}
+	st.Referrals = referral.NewLedger(h.e, failingReferrals{h.st})
 	out, err := h.e.Handle(t.Context(), st, flows.Msg{Chat: "tg:3", ID: "z", Kind: flows.KindText, Text: "ici"}, h.now)
 	if err == nil || !strings.Contains(out.Replies[0].Text, "Je n'ai pas pu envoyer la demande") {
 		t.Fatalf("err %v replies %+v", err, out.Replies)
@@ -223,7 +224,7 @@ func TestNotifyOffersNextPlace(t *testing.T) {
 	h := newHandler(t)
 	h.say("tg:4", toReferral...)
 	h.say("tg:4", "ici")
-	r, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
+	r, err := h.st.UpdateReferral(t.Context(), "refx", func(r *flows.Referral) error {
 		_, err := r.Transition(flows.StatusDeclined, flows.ActorStructure, flows.DeclineTooFar, h.now)
 		return err
 	})
@@ -255,7 +256,7 @@ func TestNotifySkipsPlacesThatCannotReceive(t *testing.T) {
 	h := newHandler(t)
 	h.say("tg:5", toReferral...)
 	h.say("tg:5", "ici")
-	r, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
+	r, err := h.st.UpdateReferral(t.Context(), "refx", func(r *flows.Referral) error {
 		_, err := r.Transition(flows.StatusDeclined, flows.ActorStructure, flows.DeclineFull, h.now)
 		return err
 	})

@@ -1,39 +1,22 @@
-package structure_test
+package referral_test
 
 import (
 	"html/template"
-	"log/slog"
 	"maps"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/referral"
 )
 
 // withStats rebuilds the desk's service as newDesk does, without the
 // mailer and the page server, with the memory store as the observatory.
 func withStats(d *desk) {
-	d.t.Helper()
-	dir, err := geo.Open(configs.FS)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	d.svc, err = structure.NewService(structure.Options{
-		Engine: d.e, Stores: d.stores(), Places: dir, Sender: d.chat, Stats: d.st,
-		Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
-	})
-	if err != nil {
-		d.t.Fatal(err)
-	}
+	d.service(func(o *referral.Options) { o.Stats = d.st })
 }
 
 // TestTallyReferralOutcomes: the service counts an acceptance, with the

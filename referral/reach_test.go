@@ -1,4 +1,4 @@
-package structure_test
+package referral_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/referral/mail/smtptest"
 )
@@ -189,7 +189,7 @@ func TestForgetRemovesOutboxCopies(t *testing.T) {
 
 // hookMailer runs before on its first Send, then sends with next.
 type hookMailer struct {
-	next   structure.Mailer
+	next   referral.Mailer
 	before func()
 }
 

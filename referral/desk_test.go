@@ -1,4 +1,4 @@
-package structure_test
+package referral_test
 
 import (
 	"bytes"
@@ -24,6 +24,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/referral"
 	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/referral/mail/smtptest"
 	"github.com/secours/secours/store/memory"
@@ -68,7 +69,8 @@ type desk struct {
 	e      *flows.Engine
 	dir    *geo.Directory
 	st     *memory.Store
-	svc    *structure.Service
+	svc    *referral.Service
+	web    *structure.Web // the page of svc, served by page
 	smtp   *smtptest.Server
 	chat   *sender
 	page   *httptest.Server
@@ -89,7 +91,7 @@ func newDesk(t *testing.T, opts ...smtptest.Option) *desk {
 }
 
 // newDeskMailer is newDesk with another mailer (d.smtp stays nil).
-func newDeskMailer(t *testing.T, mailer structure.Mailer, from string) *desk {
+func newDeskMailer(t *testing.T, mailer referral.Mailer, from string) *desk {
 	d := &desk{t: t, now: t0, chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
 	e, dir, err := configs.EngineAndPlaces()
 	if err != nil {
@@ -97,23 +99,37 @@ func newDeskMailer(t *testing.T, mailer structure.Mailer, from string) *desk {
 	}
 	d.e, d.dir = e, dir
 	d.st = memory.New(time.Hour*24*60, d.clock)
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
 	mux := http.NewServeMux()
 	d.page = httptest.NewServer(mux)
 	t.Cleanup(d.page.Close)
-	d.svc, err = structure.NewService(structure.Options{
-		Engine: e, Stores: d.stores(), Places: dir, Mailer: mailer, From: from, Sender: d.chat,
-		BaseURL: d.page.URL, Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux.Handle("/s/", d.svc.Web())
+	d.service(func(o *referral.Options) { o.Mailer, o.From, o.BaseURL = mailer, from, d.page.URL })
+	mux.HandleFunc("/s/", func(w http.ResponseWriter, r *http.Request) { d.web.ServeHTTP(w, r) })
 	return d
+}
+
+// service (re)builds d.svc on the desk's engine, store, directory, clock
+// and channel, with the structures' page as its renderer (d.web); edit
+// sets the rest.
+func (d *desk) service(edit func(*referral.Options)) {
+	d.t.Helper()
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	o := referral.Options{
+		Engine: d.e, Stores: referral.Stores{Sessions: d.st, Referrals: d.st, Structures: d.st}, Places: d.dir,
+		Sender: d.chat, Now: d.clock, Log: slog.New(slog.DiscardHandler),
+		Page: func(svc *referral.Service) (referral.Renderer, error) {
+			var err error
+			d.web, err = structure.NewWeb(structure.WebOptions{Desk: svc, Places: d.dir, Catalogs: cats,
+				Texts: configs.WebTexts(), Templates: configs.Web})
+			return d.web, err
+		},
+	}
+	edit(&o)
+	if d.svc, err = referral.NewService(o); err != nil {
+		d.t.Fatal(err)
+	}
 }
 
 func (d *desk) clock() time.Time {
@@ -128,8 +144,9 @@ func (d *desk) advance(by time.Duration) {
 	d.mu.Unlock()
 }
 
+// stores are the conversation's: its referrals go to the desk's service.
 func (d *desk) stores() flows.Stores {
-	return flows.Stores{Sessions: d.st, Referrals: d.st, Structures: d.st}
+	return flows.Stores{Sessions: d.st, Referrals: d.svc, Structures: d.st}
 }
 
 // say runs the person's messages through the conversation.
