@@ -28,6 +28,7 @@ import (
 	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/referral/mail/smtptest"
 	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/store/storetest"
 )
 
 // sender is a fake channel: it records what each chat was sent, and
@@ -64,8 +65,7 @@ func (s *sender) text(chat flows.ChatID) string {
 // and directory, a fake channel and a local SMTP sink.
 type desk struct {
 	t      *testing.T
-	now    time.Time
-	mu     sync.Mutex
+	clk    *storetest.Clock
 	e      *flows.Engine
 	dir    *geo.Directory
 	st     *memory.Store
@@ -92,13 +92,13 @@ func newDesk(t *testing.T, opts ...smtptest.Option) *desk {
 
 // newDeskMailer is newDesk with another mailer (d.smtp stays nil).
 func newDeskMailer(t *testing.T, mailer referral.Mailer, from string) *desk {
-	d := &desk{t: t, now: t0, chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
+	d := &desk{t: t, clk: storetest.NewClock(t0), chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
 	e, dir, err := configs.EngineAndPlaces()
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.e, d.dir = e, dir
-	d.st = memory.New(time.Hour*24*60, d.clock)
+	d.st = memory.New(time.Hour*24*60, d.clk.Now)
 	mux := http.NewServeMux()
 	d.page = httptest.NewServer(mux)
 	t.Cleanup(d.page.Close)
@@ -118,7 +118,7 @@ func (d *desk) service(edit func(*referral.Options)) {
 	}
 	o := referral.Options{
 		Engine: d.e, Stores: referral.Stores{Sessions: d.st, Referrals: d.st, Structures: d.st}, Places: d.dir,
-		Sender: d.chat, Now: d.clock, Log: slog.New(slog.DiscardHandler),
+		Sender: d.chat, Now: d.clk.Now, Log: slog.New(slog.DiscardHandler),
 		Page: func(svc *referral.Service) (referral.Renderer, error) {
 			var err error
 			d.web, err = structure.NewWeb(structure.WebOptions{Desk: svc, Places: d.dir, Catalogs: cats,
@@ -132,18 +132,6 @@ func (d *desk) service(edit func(*referral.Options)) {
 	}
 }
 
-func (d *desk) clock() time.Time {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.now
-}
-
-func (d *desk) advance(by time.Duration) {
-	d.mu.Lock()
-	d.now = d.now.Add(by)
-	d.mu.Unlock()
-}
-
 // stores are the conversation's: its referrals go to the desk's service.
 func (d *desk) stores() flows.Stores {
 	return flows.Stores{Sessions: d.st, Referrals: d.svc, Structures: d.st}
@@ -155,9 +143,9 @@ func (d *desk) say(chat flows.ChatID, texts ...string) flows.Outcome {
 	var out flows.Outcome
 	for _, txt := range texts {
 		d.msgIDs++
-		d.advance(10 * time.Second)
+		d.clk.Add(10 * time.Second)
 		var err error
-		out, err = d.e.Handle(d.t.Context(), d.stores(), flows.Msg{Chat: chat, ID: fmt.Sprint("m", d.msgIDs), Kind: flows.KindText, Text: txt}, d.clock())
+		out, err = d.e.Handle(d.t.Context(), d.stores(), flows.Msg{Chat: chat, ID: fmt.Sprint("m", d.msgIDs), Kind: flows.KindText, Text: txt}, d.clk.Now())
 		if err != nil {
 			d.t.Fatalf("Handle(%q): %v", txt, err)
 		}
@@ -174,7 +162,7 @@ func (d *desk) refer(chat flows.ChatID) flows.Referral {
 	if out.Referral == nil {
 		d.t.Fatalf("no referral; last replies %+v", out.Replies)
 	}
-	d.advance(d.e.Policy.Hold) // the first mail waits out the hold
+	d.clk.Add(d.e.Policy.Hold) // the first mail waits out the hold
 	return *out.Referral
 }
 
@@ -222,10 +210,10 @@ func decode(t *testing.T, m smtptest.Received) string {
 	return subject + "\n" + string(text)
 }
 
-// link finds the page link in a received mail.
 // csrfRE finds the forms' csrf field in a page.
 var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
+// link finds the page link in a received mail.
 func link(t *testing.T, m smtptest.Received) string {
 	t.Helper()
 	body := decode(t, m)
@@ -352,10 +340,10 @@ func TestReferralPath(t *testing.T) {
 		t.Errorf("contacted/closed notices: %q", txt)
 	}
 	// Retention: purged 90 days after the end, by the sweep.
-	d.advance(90*24*time.Hour - time.Minute)
+	d.clk.Add(90*24*time.Hour - time.Minute)
 	d.sweep()
 	d.referral(r.ID)
-	d.advance(2 * time.Minute)
+	d.clk.Add(2 * time.Minute)
 	d.sweep()
 	if _, err := d.st.Referral(t.Context(), r.ID); !errors.Is(err, flows.ErrNoReferral) {
 		t.Errorf("not purged after the retention: %v", err)
@@ -370,18 +358,18 @@ func TestReminderExpiryAndNextPlace(t *testing.T) {
 	}
 	d.sweep()
 	d.smtp.Wait(t, 1, 5*time.Second)
-	d.advance(72*time.Hour + time.Minute)
+	d.clk.Add(72*time.Hour + time.Minute)
 	d.sweep()
 	msgs := d.smtp.Wait(t, 2, 5*time.Second)
 	if !strings.Contains(decode(t, msgs[1]), "attend encore votre réponse") {
 		t.Errorf("reminder mail:\n%s", msgs[1].Data)
 	}
-	d.advance(72 * time.Hour)
+	d.clk.Add(72 * time.Hour)
 	d.sweep()
 	if n := len(d.smtp.Messages()); n != 2 {
 		t.Errorf("%d mails, want one reminder only", n)
 	}
-	d.advance(8 * 24 * time.Hour)
+	d.clk.Add(8 * 24 * time.Hour)
 	d.sweep()
 	got := d.referral(r.ID)
 	if got.Status != flows.StatusClosed || got.Reason != flows.ReasonExpired {
@@ -410,12 +398,12 @@ func TestDeliveryRetries(t *testing.T) {
 	if got = d.referral(r.ID); got.Delivery.Attempts != 1 {
 		t.Errorf("retried before the backoff: %+v", got.Delivery)
 	}
-	d.advance(time.Minute)
+	d.clk.Add(time.Minute)
 	d.sweep()
-	if got = d.referral(r.ID); got.Delivery.Attempts != 2 || !got.Delivery.Next.Equal(d.clock().Add(5*time.Minute)) {
+	if got = d.referral(r.ID); got.Delivery.Attempts != 2 || !got.Delivery.Next.Equal(d.clk.Now().Add(5*time.Minute)) {
 		t.Errorf("second failure: %+v", got.Delivery)
 	}
-	d.advance(5 * time.Minute)
+	d.clk.Add(5 * time.Minute)
 	d.sweep()
 	if got = d.referral(r.ID); got.Delivery.Err != "" || got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
 		t.Errorf("after recovery: %+v", got.Delivery)
@@ -527,14 +515,14 @@ func TestWithdrawTellsStructure(t *testing.T) {
 func TestHoldKeepsBackTheFirstMail(t *testing.T) {
 	d := newDesk(t)
 	r := d.refer("tg:1")
-	d.advance(-d.e.Policy.Hold) // back to the moment of consent
+	d.clk.Add(-d.e.Policy.Hold) // back to the moment of consent
 	stray := r
 	stray.ID = "copy-that-lost-the-race"
 	stray.DueAt = d.e.Policy.Due(&stray)
 	if err := d.st.CreateReferral(t.Context(), stray); err != nil {
 		t.Fatal(err)
 	}
-	d.advance(d.e.Policy.Hold - time.Second)
+	d.clk.Add(d.e.Policy.Hold - time.Second)
 	d.sweep()
 	if got := len(d.smtp.Messages()); got != 0 {
 		t.Fatalf("%d mails during the hold, want 0", got)
@@ -542,7 +530,7 @@ func TestHoldKeepsBackTheFirstMail(t *testing.T) {
 	if err := d.st.DeleteReferral(t.Context(), stray.ID); err != nil { // the losing step drops its copy
 		t.Fatal(err)
 	}
-	d.advance(time.Second)
+	d.clk.Add(time.Second)
 	d.sweep()
 	if got := len(d.smtp.Wait(t, 1, 5*time.Second)); got != 1 {
 		t.Fatalf("%d mails after the hold, want 1", got)
@@ -550,7 +538,7 @@ func TestHoldKeepsBackTheFirstMail(t *testing.T) {
 	if got := d.referral(r.ID); got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
 		t.Errorf("delivery %+v, want one mail sent", got.Delivery)
 	}
-	d.advance(time.Minute)
+	d.clk.Add(time.Minute)
 	d.sweep()
 	if got := len(d.smtp.Messages()); got != 1 {
 		t.Errorf("%d mails after another sweep, want still 1", got)
@@ -565,7 +553,7 @@ func TestUndeliverablePurged(t *testing.T) {
 	d.smtp.SetFailures(1<<30, 451) // every attempt fails, never for good
 	r := d.refer("tg:1")
 	for range 16 {
-		d.advance(24 * time.Hour)
+		d.clk.Add(24 * time.Hour)
 		d.sweep()
 	}
 	got := d.referral(r.ID)
@@ -573,7 +561,7 @@ func TestUndeliverablePurged(t *testing.T) {
 		t.Fatalf("after 16 days: status %s (%s), queue %v; want closed as expired with mail still queued",
 			got.Status, got.Reason, got.Delivery.Queue)
 	}
-	d.advance(d.e.Policy.Retain)
+	d.clk.Add(d.e.Policy.Retain)
 	d.sweep()
 	if _, err := d.st.Referral(t.Context(), r.ID); !errors.Is(err, flows.ErrNoReferral) {
 		t.Errorf("after retention: %v, want ErrNoReferral", err)

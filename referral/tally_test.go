@@ -40,7 +40,7 @@ func TestTallyReferralOutcomes(t *testing.T) {
 			if r.Area == "" {
 				t.Fatal("the referral has no area")
 			}
-			d.advance(tt.wait)
+			d.clk.Add(tt.wait)
 			for _, to := range []flows.Status{flows.StatusSeen, flows.StatusAccepted, flows.StatusAccepted, flows.StatusContacted} {
 				if _, err := d.svc.Act(t.Context(), r.Place, r.ID, to, ""); err != nil {
 					t.Fatalf("Act(%s): %v", to, err)
@@ -90,7 +90,7 @@ func TestSharedByShown(t *testing.T) {
 	// Another Lille place's poster brings a second person to the same place.
 	sharer := plain.Next[0]
 	if _, err := d.e.Handle(t.Context(), d.stores(), flows.Msg{Chat: "tg:801", ID: "start", Kind: flows.KindCommand,
-		Command: "start", Arg: flows.ShareCode(sharer)}, d.clock()); err != nil {
+		Command: "start", Arg: flows.ShareCode(sharer)}, d.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	out := d.say("tg:801", "fr", "france", "moi", "santé", "smartphone seul", "sur le telephone",
@@ -98,7 +98,7 @@ func TestSharedByShown(t *testing.T) {
 	if out.Referral == nil || out.Referral.Place != plain.Place || out.Referral.SharedBy != sharer {
 		t.Fatalf("shared referral = %+v, want to %s shared by %s", out.Referral, plain.Place, sharer)
 	}
-	d.advance(d.e.Policy.Hold)
+	d.clk.Add(d.e.Policy.Hold)
 
 	dir, err := geo.Open(configs.FS)
 	if err != nil {
