@@ -1,17 +1,13 @@
 package referral_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -187,27 +183,11 @@ var linkRE = regexp.MustCompile(`http://127\.0\.0\.1:\d+/s/[A-Za-z0-9_-]{43}`)
 // decode returns a received mail's subject and text part, decoded.
 func decode(t *testing.T, m smtptest.Received) string {
 	t.Helper()
-	msg, err := netmail.ReadMessage(bytes.NewReader(m.Data))
+	msg, err := m.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	part, err := multipart.NewReader(msg.Body, params["boundary"]).NextPart() // text/plain comes first
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, err := io.ReadAll(part) // NextPart undoes quoted-printable
-	if err != nil {
-		t.Fatal(err)
-	}
-	return subject + "\n" + string(text)
+	return msg.Subject + "\n" + msg.Text
 }
 
 // csrfRE finds the forms' csrf field in a page.
