@@ -20,6 +20,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/referral/mail/smtptest"
@@ -204,20 +205,6 @@ func link(t *testing.T, m smtptest.Received) string {
 	return l
 }
 
-func get(t *testing.T, u string) string {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET page: %d\n%s", resp.StatusCode, b)
-	}
-	return string(b)
-}
-
 // TestReferralPath is the whole path: conversation, consent, referral
 // stored, mail received by the SMTP sink, page, acceptance, and the
 // person told on their channel.
@@ -233,7 +220,7 @@ func TestReferralPath(t *testing.T) {
 		t.Errorf("the person's chat id is in the mail")
 	}
 	pageURL := link(t, msgs[0])
-	page := get(t, pageURL)
+	page := testkit.Get(t, pageURL)
 	if !strings.Contains(page, r.ID[:6]) {
 		t.Fatalf("page does not show referral %s", r.ID[:6])
 	}
@@ -403,7 +390,7 @@ func TestDeliveryServerDown(t *testing.T) {
 		t.Fatalf("server down: %+v", got.Delivery)
 	}
 	// The page shows the failure.
-	if !strings.Contains(get(t, d.issue(r.Place)), "E-mail non remis") {
+	if !strings.Contains(testkit.Get(t, d.issue(r.Place)), "E-mail non remis") {
 		t.Errorf("the page hides the delivery failure")
 	}
 }
@@ -421,7 +408,7 @@ func TestLinksAndStructureChat(t *testing.T) {
 	d := newDesk(t)
 	r := d.refer("tg:400")
 	first := d.issue(r.Place)
-	get(t, first)
+	testkit.Get(t, first)
 	second := d.issue(r.Place)
 	resp, err := http.Get(first)
 	if err != nil {
@@ -431,7 +418,7 @@ func TestLinksAndStructureChat(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a rotated link still opens: %d", resp.StatusCode)
 	}
-	get(t, second)
+	testkit.Get(t, second)
 
 	// The structure's admin links a Telegram chat with a code from the page.
 	code, err := d.svc.LinkCode(t.Context(), r.Place)
@@ -463,7 +450,7 @@ func TestUnreachablePerson(t *testing.T) {
 	if !d.referral(r.ID).Unreachable {
 		t.Fatal("a person who blocked the bot is not marked unreachable")
 	}
-	if !strings.Contains(get(t, d.issue(r.Place)), "injoignable") {
+	if !strings.Contains(testkit.Get(t, d.issue(r.Place)), "injoignable") {
 		t.Errorf("the page does not say the person is unreachable")
 	}
 }
@@ -557,7 +544,7 @@ func TestRevocationEndsChatAccess(t *testing.T) {
 	r := d.refer("tg:700")
 	d.sweep()
 	old := d.issue(r.Place)
-	get(t, old)
+	testkit.Get(t, old)
 	code, err := d.svc.LinkCode(t.Context(), r.Place)
 	if err != nil {
 		t.Fatal(err)
@@ -590,7 +577,7 @@ func TestRevocationEndsChatAccess(t *testing.T) {
 	}
 
 	// Re-confirmed: a code from the page the new link opens.
-	get(t, fresh)
+	testkit.Get(t, fresh)
 	code, err = d.svc.LinkCode(t.Context(), r.Place)
 	if err != nil {
 		t.Fatal(err)
@@ -615,7 +602,7 @@ func TestPageUnlinksChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.say("wa:32470111222", "/structure "+code)
-	body := get(t, page)
+	body := testkit.Get(t, page)
 	if !strings.Contains(body, "Les nouvelles demandes vont aussi à un chat WhatsApp, relié le") {
 		t.Errorf("the page does not show the linked chat:\n%s", body)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/referral"
 )
 
@@ -83,7 +84,7 @@ func TestSharedByShown(t *testing.T) {
 	if body := decode(t, msgs[0]); strings.Contains(body, prefix) {
 		t.Errorf("plain referral's mail names a sharer:\n%s", body)
 	}
-	if page := get(t, d.issue(plain.Place)); strings.Contains(page, prefix) {
+	if page := testkit.Get(t, d.issue(plain.Place)); strings.Contains(page, prefix) {
 		t.Errorf("plain referral's page names a sharer")
 	}
 
@@ -115,7 +116,7 @@ func TestSharedByShown(t *testing.T) {
 		t.Errorf("shared referral's mail lacks %q:\n%s", line, body)
 	}
 	// The page lists both referrals: the line once, for the shared one.
-	page := get(t, d.issue(plain.Place))
+	page := testkit.Get(t, d.issue(plain.Place))
 	if n := strings.Count(page, prefix); n != 1 {
 		t.Errorf("page names a sharer %d times, want 1", n)
 	}
