@@ -229,6 +229,7 @@ func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allS
 		Places: dir, Mailer: mailer, From: from, Sender: senders, BaseURL: c.BaseURL, Log: log, Metrics: m,
 		Stats: st,
 		Page: func(desk *referral.Service) (referral.Renderer, error) {
+			var err error
 			page, err = structure.NewWeb(structure.WebOptions{Desk: desk, Places: dir, Catalogs: cats, Texts: configs.WebTexts(),
 				Templates: configs.Web, Logger: log, Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername,
 				WhatsAppNumber: c.WhatsAppNumber, ShareTexts: configs.ShareTexts(), Proxies: c.Proxies, CSRFSecrets: secrets})
