@@ -24,14 +24,11 @@ type Conversation interface {
 type Runner struct {
 	Engine     *flows.Engine
 	Store      flows.SessionStore
-	Referrals  flows.ReferralStore  // nil: consent is asked but nothing can be sent
+	Referrals  flows.Referrals      // nil: consent is asked but nothing can be sent
 	Structures flows.StructureStore // nil: "/structure <code>" is refused
 	Stats      flows.StatsStore     // nil: the observatory counts nothing
 	Metrics    *metrics.Metrics     // nil: no Prometheus metrics
-	// Wake, if set, is called after a step that gave the structures'
-	// desk work (a new referral, a withdrawal, a relayed message), so it
-	// does not wait for its next poll.
-	Wake    func()
+
 	Now     func() time.Time // nil: time.Now
 	Log     *slog.Logger     // nil: slog.Default()
 	Timeout time.Duration    // per update; 0: 10 s
@@ -121,9 +118,6 @@ func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 		if serr := r.Stats.Record(ctx, *out.Tally); serr != nil {
 			log.Warn("tally not recorded", slog.Any("err", serr))
 		}
-	}
-	if r.Wake != nil && err == nil && (out.Referral != nil || out.Relay != "" || out.Withdraw != "" || out.Forget) {
-		r.Wake()
 	}
 	if err != nil {
 		log.Error("update failed", append(attrs, slog.Any("err", err))...)

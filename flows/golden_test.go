@@ -14,6 +14,7 @@ import (
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -49,7 +50,8 @@ func replay(t *testing.T, input []string) string {
 		return now
 	}
 	st := memory.New(time.Hour, clock)
-	runner := &bot.Runner{Engine: realEngine(t), Store: st, Referrals: st, Structures: st, Now: clock, Log: slog.New(slog.DiscardHandler)}
+	e := realEngine(t)
+	runner := &bot.Runner{Engine: e, Store: st, Referrals: referral.NewLedger(e, st), Structures: st, Now: clock, Log: slog.New(slog.DiscardHandler)}
 	var out strings.Builder
 	a := &console.Adapter{Conv: runner, In: strings.NewReader(strings.Join(input, "\n") + "\n"), Out: &out, Echo: true}
 	if err := a.Run(t.Context()); err != nil {

@@ -6,18 +6,35 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
-
-	"github.com/secours/secours/geo"
 )
 
 // Stores is where the engine keeps what outlives a step.
 type Stores struct {
 	Sessions   SessionStore
-	Referrals  ReferralStore  // nil: a consented referral cannot be sent
+	Referrals  Referrals      // nil: a consented referral cannot be sent
 	Structures StructureStore // nil: "/structure <code>" is refused
+}
+
+// Referrals is what a step's outcome asks of the referrals' owner
+// (referral.Service, or referral.Ledger alone): the conversation decides,
+// the owner stores, schedules and delivers.
+//
+// Create stores a new referral, its ID set, and returns it as stored
+// (with its delivery scheduled). Drop deletes one whose step was not
+// saved, best effort. Withdraw closes one at the person's request; a
+// missing one is no error. Forget withdraws every referral of the chat
+// ("/oubli") and returns the places that had received one, sorted. Relay
+// gives the structure the person's message: an error wrapping
+// ErrTransition or ErrNoReferral if the referral ended meanwhile. Every
+// method is idempotent enough for a retried step.
+type Referrals interface {
+	Create(ctx context.Context, r Referral) (Referral, error)
+	Drop(ctx context.Context, id string)
+	Withdraw(ctx context.Context, id string, now time.Time) error
+	Forget(ctx context.Context, chat ChatID, now time.Time) ([]string, error)
+	Relay(ctx context.Context, id, text string, now time.Time) error
 }
 
 // NewReferralID returns 128 random bits in lower-case base32: unguessable,
@@ -37,27 +54,17 @@ func NewReferralID() string {
 func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (Outcome, error) {
 	const attempts = 5
 	var (
-		created string   // id of the referral an earlier attempt stored
-		stored  Referral // as it was stored, for the Outcome
-		linked  Linked   // the linked chats looked up for the step (see Linked)
+		created *Referral // as an earlier attempt stored it
+		linked  Linked    // the linked chats looked up for the step (see Linked)
 		lookups int
 		corrupt bool // an attempt found the session corrupt and dropped it
 	)
 	for attempt := 1; ; attempt++ {
-		s, err := st.Sessions.Load(ctx, m.Chat)
-		switch {
-		case err == nil:
-		case errors.Is(err, ErrNoSession):
-			s = NewSession(m.Chat, now)
-		case errors.Is(err, ErrCorrupt):
-			// An old or broken value: start again kindly rather than fail.
-			if err := st.Sessions.Delete(ctx, m.Chat); err != nil {
-				return e.storeFailure(m, fmt.Errorf("drop corrupt session: %w", err))
-			}
-			s, corrupt = NewSession(m.Chat, now), true
-		default:
-			return e.storeFailure(m, fmt.Errorf("load session: %w", err))
+		s, dropped, err := e.load(ctx, st.Sessions, m.Chat, now)
+		if err != nil {
+			return e.storeFailure(m, err)
 		}
+		corrupt = corrupt || dropped
 		out := e.StepWith(s, m, now, linked)
 		if len(out.Lookup) > 0 && st.Structures != nil && lookups < 2 {
 			// The step asked about places it was not told of: look them
@@ -75,49 +82,29 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 		}
 		switch {
 		case out.Dup:
-			e.dropOrphan(ctx, st, created)
+			dropOrphan(ctx, st, created)
 			return out, nil
 		case out.Forget:
-			reached, err := e.forgetReferrals(ctx, st, m.Chat, now)
-			if err != nil {
-				return e.storeFailure(m, err)
-			}
-			if err := st.Sessions.Delete(ctx, m.Chat); err != nil {
-				return e.storeFailure(m, fmt.Errorf("forget session: %w", err))
-			}
-			if len(reached) > 0 {
-				// Truthful: what the structures received is theirs to
-				// delete; we can only ask (the desk does).
-				names := make([]string, len(reached))
-				for i, id := range reached {
-					names[i] = e.placeName(id)
-				}
-				out.Replies = append(out.Replies, Reply{Text: render(e.text(out.Session.Lang, kDeletedCopies), "places", strings.Join(names, ", "))})
-			}
-			return out, nil
+			return e.forget(ctx, st, m, out, now)
 		}
 		if out.Referral != nil {
 			if st.Referrals == nil {
 				return e.referralFailure(out, errors.New("create referral: no referral store"))
 			}
-			if created == "" {
+			if created == nil {
 				r := *out.Referral
 				r.ID = e.NewID()
-				if e.Policy.Hold > 0 {
-					r.Delivery.Next = r.Created.Add(e.Policy.Hold)
+				if r, err = st.Referrals.Create(ctx, r); err != nil {
+					return e.referralFailure(out, err)
 				}
-				r.DueAt = e.Policy.Due(&r)
-				if err := st.Referrals.CreateReferral(ctx, r); err != nil {
-					return e.referralFailure(out, fmt.Errorf("create referral: %w", err))
-				}
-				created, stored = r.ID, r
+				created = &r
 			}
-			r := stored
+			r := *created
 			out.Referral = &r
-			out.Session.Ref = created
+			out.Session.Ref = r.ID
 		}
-		if out.Withdraw != "" {
-			if _, err := e.withdraw(ctx, st, out.Withdraw, now, false); err != nil {
+		if out.Withdraw != "" && out.Withdraw != refPending && st.Referrals != nil {
+			if err := st.Referrals.Withdraw(ctx, out.Withdraw, now); err != nil {
 				return e.storeFailure(m, err)
 			}
 		}
@@ -126,15 +113,58 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 			continue
 		}
 		if err != nil {
-			e.dropOrphan(ctx, st, created)
+			dropOrphan(ctx, st, created)
 			return e.storeFailure(m, fmt.Errorf("save session (attempt %d): %w", attempt, err))
 		}
 		out.Session.Rev++
 		if out.Referral == nil {
-			e.dropOrphan(ctx, st, created) // the retried step made none
+			dropOrphan(ctx, st, created) // the retried step made none
 		}
 		return e.afterSave(ctx, st, out, now)
 	}
+}
+
+// load returns the chat's session, a new one if it has none. A corrupt
+// one (an old or broken value) is dropped to start again kindly rather
+// than fail, and dropped says so.
+func (e *Engine) load(ctx context.Context, ss SessionStore, chat ChatID, now time.Time) (s Session, dropped bool, err error) {
+	s, err = ss.Load(ctx, chat)
+	switch {
+	case err == nil:
+		return s, false, nil
+	case errors.Is(err, ErrNoSession):
+		return NewSession(chat, now), false, nil
+	case errors.Is(err, ErrCorrupt):
+		if err := ss.Delete(ctx, chat); err != nil {
+			return Session{}, false, fmt.Errorf("drop corrupt session: %w", err)
+		}
+		return NewSession(chat, now), true, nil
+	}
+	return Session{}, false, fmt.Errorf("load session: %w", err)
+}
+
+// forget ends the chat's referrals and deletes its session ("/oubli").
+func (e *Engine) forget(ctx context.Context, st Stores, m Msg, out Outcome, now time.Time) (Outcome, error) {
+	var reached []string
+	if st.Referrals != nil {
+		var err error
+		if reached, err = st.Referrals.Forget(ctx, m.Chat, now); err != nil {
+			return e.storeFailure(m, err)
+		}
+	}
+	if err := st.Sessions.Delete(ctx, m.Chat); err != nil {
+		return e.storeFailure(m, fmt.Errorf("forget session: %w", err))
+	}
+	if len(reached) > 0 {
+		// Truthful: what the structures received is theirs to delete; we
+		// can only ask (the referral service does).
+		names := make([]string, len(reached))
+		for i, id := range reached {
+			names[i] = e.placeName(id)
+		}
+		out.Replies = append(out.Replies, Reply{Text: render(e.text(out.Session.Lang, kDeletedCopies), "places", strings.Join(names, ", "))})
+	}
+	return out, nil
 }
 
 // afterSave does what may only happen once the step is saved: relay the
@@ -146,16 +176,7 @@ func (e *Engine) afterSave(ctx context.Context, st Stores, out Outcome, now time
 		if st.Referrals == nil {
 			return out, nil
 		}
-		_, err := e.UpdateReferral(ctx, st.Referrals, out.Session.Ref, func(r *Referral) error {
-			if !r.Status.Open() {
-				return &TransitionError{From: r.Status, To: r.Status}
-			}
-			r.AddNote(ActorPerson, out.Relay, now)
-			if !slices.Contains(r.Delivery.Queue, MailReply) {
-				r.Delivery.Queue = append(r.Delivery.Queue, MailReply)
-			}
-			return nil
-		})
+		err := st.Referrals.Relay(ctx, out.Session.Ref, out.Relay, now)
 		switch {
 		case errors.Is(err, ErrTransition), errors.Is(err, ErrNoReferral):
 			// Closed meanwhile: say so, and stop relaying.
@@ -168,7 +189,7 @@ func (e *Engine) afterSave(ctx context.Context, st Stores, out Outcome, now time
 			}
 		case err != nil:
 			out.Replies = []Reply{{Text: e.text(lang, kRelayFailed)}}
-			return out, fmt.Errorf("relay: %w", err)
+			return out, err
 		}
 	case out.LinkCode != "":
 		key, name := kStructureBadCode, ""
@@ -197,93 +218,6 @@ func (e *Engine) afterSave(ctx context.Context, st Stores, out Outcome, now time
 	return out, nil
 }
 
-// UpdateReferral changes a referral through the store and schedules its
-// next sweep from the engine's policy.
-func (e *Engine) UpdateReferral(ctx context.Context, rs ReferralStore, id string, fn func(*Referral) error) (Referral, error) {
-	return rs.UpdateReferral(ctx, id, func(r *Referral) error {
-		if err := fn(r); err != nil {
-			return err
-		}
-		r.DueAt = e.Policy.Due(r)
-		return nil
-	})
-}
-
-// withdraw closes a referral at the person's request and removes what
-// could reach them (G.1, G.3). The structure is told, unless nothing had
-// reached it yet. With forget ("/oubli"), a structure that received
-// anything is asked to delete it (MailForget, which says the request is
-// withdrawn too), even for a referral that had already ended. It returns
-// whether something had reached the structure. It is idempotent, so a
-// retried step may call it again.
-func (e *Engine) withdraw(ctx context.Context, st Stores, id string, now time.Time, forget bool) (reached bool, err error) {
-	if st.Referrals == nil || id == refPending {
-		return false, nil
-	}
-	_, err = e.UpdateReferral(ctx, st.Referrals, id, func(r *Referral) error {
-		reached = r.Delivery.Sent > 0
-		if r.Status.Open() {
-			if _, err := r.Transition(StatusClosed, ActorPerson, ReasonWithdrawn, now); err != nil {
-				return err
-			}
-			switch {
-			case !reached && slices.Contains(r.Delivery.Queue, MailNew):
-				r.Delivery.Queue = nil // the structure never heard of it
-			case !forget:
-				r.Delivery.Queue = append(slices.DeleteFunc(r.Delivery.Queue, func(k string) bool { return k == MailReply }), MailWithdrawn)
-			}
-		}
-		if forget {
-			// Any mail still queued would only say less than this one.
-			r.Delivery.Queue = nil
-			if reached {
-				r.Delivery.Queue = []string{MailForget}
-			}
-		}
-		r.Scrub()
-		r.Updated = now
-		return nil
-	})
-	if errors.Is(err, ErrNoReferral) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("withdraw referral: %w", err)
-	}
-	return reached, nil
-}
-
-// forgetReferrals withdraws every referral of the chat ("/oubli") and
-// returns the places that had received one, each once.
-func (e *Engine) forgetReferrals(ctx context.Context, st Stores, chat ChatID, now time.Time) ([]string, error) {
-	if st.Referrals == nil {
-		return nil, nil
-	}
-	ids, err := st.Referrals.ChatReferrals(ctx, chat)
-	if err != nil {
-		return nil, fmt.Errorf("forget referrals: %w", err)
-	}
-	var places []string
-	for _, id := range ids {
-		r, err := st.Referrals.Referral(ctx, id)
-		if errors.Is(err, ErrNoReferral) {
-			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("forget referrals: %w", err)
-		}
-		reached, err := e.withdraw(ctx, st, id, now, true)
-		if err != nil {
-			return nil, fmt.Errorf("forget referrals: %w", err)
-		}
-		if reached && !slices.Contains(places, r.Place) {
-			places = append(places, r.Place)
-		}
-	}
-	slices.Sort(places) // the chat index has no order
-	return places, nil
-}
-
 // lookUp adds to linked whether each place has a linked chat.
 func lookUp(ctx context.Context, ss StructureStore, linked Linked, places []string) (Linked, error) {
 	if linked == nil {
@@ -309,169 +243,14 @@ func (e *Engine) placeName(id string) string {
 }
 
 // dropOrphan deletes a referral stored by an attempt whose session save
-// then failed or was superseded. Best effort: an orphan left behind is
-// closed by the expiry sweep.
-func (e *Engine) dropOrphan(ctx context.Context, st Stores, id string) {
-	if id != "" && st.Referrals != nil {
-		_ = st.Referrals.DeleteReferral(ctx, id)
+// then failed or was superseded.
+func dropOrphan(ctx context.Context, st Stores, r *Referral) {
+	if r != nil && st.Referrals != nil {
+		st.Referrals.Drop(ctx, r.ID)
 	}
 }
 
 func (e *Engine) referralFailure(out Outcome, err error) (Outcome, error) {
 	lang := out.Session.Lang
 	return Outcome{Replies: []Reply{{Text: e.text(lang, kReferralFailed)}}, Event: "referral_error"}, err
-}
-
-// Notice is news for the person about their referral, sent by the desk
-// that serves structures.
-type Notice struct {
-	Referral Referral // as it is after the change
-	Kind     string   // the new Status, or NoticeMessage
-	Text     string   // NoticeMessage: what the structure wrote
-	// Linked tells which of the referral's next places have a linked
-	// chat; Notify fills it, so that only a place that can receive is
-	// offered next.
-	Linked Linked
-}
-
-// NoticeMessage is the kind of a Notice carrying a structure's message.
-const NoticeMessage = "message"
-
-// Notify renders a notice in the person's language and, when the
-// structure declined or let the request expire, offers the next place of
-// the list by moving the ended conversation back to the consent question.
-// The returned replies are for the desk to send to Referral.Chat; none
-// means there is nothing to tell.
-func (e *Engine) Notify(ctx context.Context, st Stores, n Notice, now time.Time) (Outcome, error) {
-	chat := n.Referral.Chat
-	if chat == "" {
-		return Outcome{}, nil
-	}
-	var lerr error // a failed look-up only narrows the next offer to e-mail
-	if st.Structures != nil && n.Linked == nil && n.offersNext() {
-		var ask []string
-		for _, id := range n.Referral.Next {
-			if p, ok := e.dir.Place(id); ok && p.Email == "" {
-				ask = append(ask, id)
-			}
-		}
-		n.Linked, lerr = lookUp(ctx, st.Structures, nil, ask)
-		if lerr != nil {
-			lerr = fmt.Errorf("notify: %w", lerr)
-		}
-	}
-	const attempts = 5
-	for attempt := 1; ; attempt++ {
-		s, err := st.Sessions.Load(ctx, chat)
-		have := err == nil
-		if err != nil && !errors.Is(err, ErrNoSession) && !errors.Is(err, ErrCorrupt) {
-			return Outcome{}, errors.Join(fmt.Errorf("notify: load session: %w", err), lerr)
-		}
-		out := e.NoticeStep(s, have, n, now)
-		if !have || !out.changed {
-			return out, lerr
-		}
-		err = st.Sessions.Save(ctx, out.Session)
-		if errors.Is(err, ErrConflict) && attempt < attempts {
-			continue
-		}
-		if err != nil {
-			return out, errors.Join(fmt.Errorf("notify: save session: %w", err), lerr)
-		}
-		out.Session.Rev++
-		return out, lerr
-	}
-}
-
-// offersNext reports whether the notice ends the referral in a way that
-// offers the person the next place of their list.
-func (n Notice) offersNext() bool {
-	r := n.Referral
-	return n.Kind == string(StatusDeclined) ||
-		(n.Kind == string(StatusClosed) && (r.Reason == ReasonExpired || r.Reason == ReasonUndeliverable))
-}
-
-// NoticeStep is the pure part of Notify. have tells whether s is the
-// chat's stored session.
-func (e *Engine) NoticeStep(s Session, have bool, n Notice, now time.Time) Outcome {
-	r := n.Referral
-	if !have {
-		s = Session{Lang: r.Lang, Answers: map[string]string{}}
-	}
-	if s.Answers == nil {
-		s.Answers = map[string]string{}
-	}
-	if s.Lang == "" {
-		s.Lang = r.Lang
-	}
-	t := turn{e: e, s: &s, now: now, event: "notice_" + n.Kind, linked: n.Linked}
-	name := t.placeName(r.Place)
-	mine := have && s.Ref == r.ID
-	final := false
-	switch n.Kind {
-	case NoticeMessage:
-		t.say(kNoticePrefix+NoticeMessage, "place", name, "text", n.Text)
-	case string(StatusSeen), string(StatusAccepted), string(StatusContacted):
-		t.say(kNoticePrefix+n.Kind, "place", name)
-	case string(StatusDeclined):
-		final = true
-		t.say(kNoticePrefix+n.Kind, "place", name, "reason", t.t(kDeclinePrefix+r.Reason))
-	case string(StatusClosed):
-		final = true
-		switch r.Reason {
-		case ReasonExpired:
-			t.say(kNoticePrefix+"expired", "place", name)
-		case ReasonDone:
-			t.say(kNoticePrefix+"closed", "place", name)
-		case ReasonUndeliverable:
-			t.say(kNoticePrefix+ReasonUndeliverable, "place", name)
-			if p, ok := t.e.dir.Place(r.Place); ok && p.Phone != "" {
-				t.say(kHumanPlace, "place", name, "phone", p.Phone)
-			}
-		default:
-			// Withdrawn: the person did it. Unreachable: they cannot hear.
-			t.event = "notice_silent"
-		}
-	default:
-		t.event = "notice_unknown"
-	}
-	changed := false
-	if final && mine {
-		s.Ref, s.RefPlace = "", ""
-		changed = true
-		if n.offersNext() {
-			t.offerNext(r)
-		}
-	} else if final && n.offersNext() {
-		t.say(kNoticePrefix + "none_left")
-	}
-	if changed {
-		s.Updated = now
-	}
-	return Outcome{Session: s, Replies: t.out, Event: t.event, changed: changed}
-}
-
-// offerNext puts the next place of the referral's list to the person, if
-// the conversation ended on that referral and a place is left.
-func (t *turn) offerNext(r Referral) {
-	s := t.s
-	var next []string
-	for _, id := range r.Next {
-		if p, ok := t.e.dir.Place(id); ok && t.receives(*p) {
-			next = append(next, id)
-		}
-	}
-	if s.State != StateDone || len(next) == 0 {
-		t.say(kNoticePrefix + "none_left")
-		return
-	}
-	s.Places, s.Pick = next, 0
-	p, _ := t.e.dir.Place(next[0])
-	m := geo.Match{Place: p, Approx: p.Approx}
-	if s.Lat != 0 || s.Lon != 0 {
-		m.KM = geo.Distance(geo.Point{Lat: s.Lat, Lon: s.Lon}, p.Point)
-	}
-	t.out = append(t.out, Reply{Text: t.t(kNoticePrefix + "next"), Places: []PlaceCard{t.card(m)}})
-	t.event = "notice_next_offer"
-	t.goTo(StateConsent)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -32,7 +33,7 @@ func newHandler(t *testing.T) *handler {
 }
 
 func (h *handler) stores() flows.Stores {
-	return flows.Stores{Sessions: h.st, Referrals: h.st, Structures: h.st}
+	return flows.Stores{Sessions: h.st, Referrals: referral.NewLedger(h.e, h.st), Structures: h.st}
 }
 
 func (h *handler) say(chat flows.ChatID, texts ...string) {
@@ -54,7 +55,7 @@ func (h *handler) declinedReferral(chat flows.ChatID, reason string) flows.Refer
 	h.t.Helper()
 	h.say(chat, toReferral...)
 	h.say(chat, "ici")
-	r, err := h.e.UpdateReferral(h.t.Context(), h.st, "refx", func(r *flows.Referral) error {
+	r, err := h.st.UpdateReferral(h.t.Context(), "refx", func(r *flows.Referral) error {
 		_, err := r.Transition(flows.StatusDeclined, flows.ActorStructure, reason, h.now)
 		return err
 	})
@@ -156,7 +157,7 @@ func TestHandleForgetAsksStructuresToDelete(t *testing.T) {
 			h := newHandler(t)
 			h.say("tg:2", toReferral...)
 			h.say("tg:2", "par téléphone", "0470 12 34 56")
-			if _, err := h.e.UpdateReferral(t.Context(), h.st, "refx", func(r *flows.Referral) error {
+			if _, err := h.st.UpdateReferral(t.Context(), "refx", func(r *flows.Referral) error {
 				if tt.delivered {
 					r.Delivery.Queue, r.Delivery.Sent = nil, 1
 				}
@@ -201,7 +202,7 @@ func TestHandleReferralStoreDown(t *testing.T) {
 	h := newHandler(t)
 	h.say("tg:3", toReferral...)
 	st := h.stores()
-	st.Referrals = failingReferrals{h.st}
+	st.Referrals = referral.NewLedger(h.e, failingReferrals{h.st})
 	out, err := h.e.Handle(t.Context(), st, flows.Msg{Chat: "tg:3", ID: "z", Kind: flows.KindText, Text: "ici"}, h.now)
 	if err == nil || !strings.Contains(out.Replies[0].Text, "Je n'ai pas pu envoyer la demande") {
 		t.Fatalf("err %v replies %+v", err, out.Replies)

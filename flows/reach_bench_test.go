@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkPickReach(b *testing.B) {
 			if err := st.SetStructureChat(b.Context(), "be-ocmw", flows.ChatLink{Chat: "tg:77"}); err != nil {
 				b.Fatal(err)
 			}
-			stores := flows.Stores{Sessions: st, Referrals: st, Structures: st}
+			stores := flows.Stores{Sessions: st, Referrals: referral.NewLedger(e, st), Structures: st}
 			n := 0
 			say := func(text string) flows.Outcome {
 				n++

@@ -311,29 +311,6 @@ func DecodeReferral(b []byte) (Referral, error) {
 	return r, nil
 }
 
-// ReferralStore keeps referrals, indexed per structure (place id) and per
-// chat, with a schedule of the work due on each (Referral.DueAt).
-//
-// CreateReferral stores a new referral with Rev 1 and indexes it; creating
-// an id that exists is a no-op returning nil, so a retried step cannot
-// create two. Referral returns ErrNoReferral if none. UpdateReferral loads
-// the referral, applies fn and saves the result if fn returns nil,
-// retrying fn on a concurrent change; fn's error is returned as is, and the
-// indexes follow the new DueAt and Chat. Referrals lists a place's
-// referrals newest first, at most limit (0: all). ChatReferrals lists the
-// ids of a chat's referrals. DueReferrals lists the ids whose DueAt is set
-// and not after now, earliest first, at most limit. DeleteReferral removes
-// a referral and its index entries; a missing one is not an error.
-type ReferralStore interface {
-	CreateReferral(ctx context.Context, r Referral) error
-	Referral(ctx context.Context, id string) (Referral, error)
-	UpdateReferral(ctx context.Context, id string, fn func(*Referral) error) (Referral, error)
-	Referrals(ctx context.Context, place string, limit int) ([]Referral, error)
-	ChatReferrals(ctx context.Context, chat ChatID) ([]string, error)
-	DueReferrals(ctx context.Context, now time.Time, limit int) ([]string, error)
-	DeleteReferral(ctx context.Context, id string) error
-}
-
 // StructureStore keeps what lets a structure in: hashes of its page
 // tokens, short codes that link a messaging chat, and that chat.
 //

@@ -13,9 +13,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
+	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -67,16 +68,22 @@ func TestBrowserRealService(t *testing.T) {
 	st := memory.New(time.Hour, nil)
 	box := &inbox{chats: map[flows.ChatID]string{}}
 	srv := httptest.NewUnstartedServer(nil)
-	svc, err := NewService(Options{
-		Engine: e, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
+	var page *Web
+	svc, err := referral.NewService(referral.Options{
+		Engine: e, Stores: referral.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
 		Mailer: box, From: "secours@example.org", Sender: chatInbox{box}, BaseURL: "http://" + srv.Listener.Addr().String(),
-		Log:  slog.New(slog.DiscardHandler),
-		Page: WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
+		Log: slog.New(slog.DiscardHandler),
+		Page: func(desk *referral.Service) (referral.Renderer, error) {
+			var err error
+			page, err = NewWeb(WebOptions{Desk: desk, Places: dir, Catalogs: cats, Texts: configs.FS, Templates: configs.Web})
+			return page, err
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = svc.Web()
+	stores := flows.Stores{Sessions: st, Referrals: svc, Structures: st}
+	srv.Config.Handler = page
 	srv.Start()
 	defer srv.Close()
 
@@ -85,7 +92,7 @@ func TestBrowserRealService(t *testing.T) {
 	var out flows.Outcome
 	for i, txt := range []string{"x", "fr", "france", "moi", "santé", "smartphone seul", "sur le telephone",
 		"whatsapp, photos", "oui avec aide", "peur", "des textes", "non", "59000", "1", "oui", "ici"} {
-		if out, err = e.Handle(t.Context(), svc.o.Stores, flows.Msg{Chat: person, ID: fmt.Sprint(i), Kind: flows.KindText, Text: txt}, now); err != nil {
+		if out, err = e.Handle(t.Context(), stores, flows.Msg{Chat: person, ID: fmt.Sprint(i), Kind: flows.KindText, Text: txt}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -164,7 +171,7 @@ func TestBrowserRealService(t *testing.T) {
 		t.Errorf("stored: status %s, thread %+v", r.Status, r.Thread)
 	}
 	// The person answers; the structure sees it after a reload.
-	if _, err := e.Handle(t.Context(), svc.o.Stores, flows.Msg{Chat: person, ID: "answer", Kind: flows.KindText, Text: "D'accord, merci !"}, now); err != nil {
+	if _, err := e.Handle(t.Context(), stores, flows.Msg{Chat: person, ID: "answer", Kind: flows.KindText, Text: "D'accord, merci !"}, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(ref))); err != nil {

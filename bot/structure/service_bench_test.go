@@ -14,6 +14,7 @@ import (
 	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/redis/redistest"
@@ -23,7 +24,7 @@ import (
 // stores is what the service needs of a store back-end.
 type stores interface {
 	flows.SessionStore
-	flows.ReferralStore
+	referral.Store
 	flows.StructureStore
 }
 
@@ -75,10 +76,16 @@ func servicePage(b *testing.B, st stores, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc, err := structure.NewService(structure.Options{
-		Engine: e, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
+	var page *structure.Web
+	svc, err := referral.NewService(referral.Options{
+		Engine: e, Stores: referral.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
 		Sender: nopSender{}, BaseURL: "http://secours.test", Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
+		Page: func(desk *referral.Service) (referral.Renderer, error) {
+			var err error
+			page, err = structure.NewWeb(structure.WebOptions{Desk: desk, Places: dir, Catalogs: cats,
+				Texts: configs.FS, Templates: configs.Web})
+			return page, err
+		},
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -118,7 +125,7 @@ func servicePage(b *testing.B, st stores, n int) {
 		b.Fatal(err)
 	}
 	req := httptest.NewRequest(http.MethodGet, strings.TrimPrefix(link, "http://secours.test"), nil)
-	h := svc.Web()
+	h := page
 	size := 0
 	for b.Loop() {
 		rec := httptest.NewRecorder()

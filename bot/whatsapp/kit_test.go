@@ -18,6 +18,7 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -83,7 +84,7 @@ func newRunnerAt(t testing.TB, log *slog.Logger, clock func() time.Time) *bot.Ru
 func newReferralRunner(t testing.TB, log *slog.Logger) (*bot.Runner, *memory.Store) {
 	r := newRunner(t, log)
 	st := memory.New(time.Hour, r.Now)
-	r.Store, r.Referrals, r.Structures = st, st, st
+	r.Store, r.Referrals, r.Structures = st, referral.NewLedger(r.Engine, st), st
 	return r, st
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/secours/secours/cmd/loadtest/fleet"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 )
 
 // options bound one run.
@@ -53,7 +54,7 @@ type result struct {
 // the scripts create.
 type stores interface {
 	flows.SessionStore
-	flows.ReferralStore
+	referral.Store
 	flows.StructureStore
 }
 
@@ -101,7 +102,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 				}
 			}
 		},
-	}, &bot.Runner{Engine: e, Store: st, Referrals: st, Structures: st, Log: quiet})
+	}, &bot.Runner{Engine: e, Store: st, Referrals: referral.NewLedger(e, st), Structures: st, Log: quiet})
 	if err != nil {
 		return result{}, err
 	}

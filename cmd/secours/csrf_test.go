@@ -63,11 +63,11 @@ func TestFormPostedToAnotherInstance(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					desk, err := newReferrals(t.Context(), cfg, engine, st, dir, bot.Senders{}, log, false, nil)
+					desk, page, err := newReferrals(t.Context(), cfg, engine, st, dir, bot.Senders{}, log, false, nil)
 					if err != nil {
 						t.Fatal(err)
 					}
-					pages[i] = desk.Web()
+					pages[i] = page
 					if i == 0 {
 						if link, err = desk.IssueLink(t.Context(), place); err != nil {
 							t.Fatal(err)

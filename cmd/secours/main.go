@@ -293,10 +293,10 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	// Adapters register here before the sweep starts; it reads only.
 	senders := bot.Senders{}
 	m := metrics.New()
-	// The runner's Wake is set once the desk exists: Telegram is only set
-	// up before (its username goes in share links) and receives nothing
-	// until the channels run; WhatsApp starts after.
-	runner := &bot.Runner{Engine: engine, Store: st, Referrals: st, Structures: st, Stats: st, Log: log, Metrics: m}
+	// The runner's Referrals are set once the desk exists: Telegram is only
+	// set up before (its username goes in share links) and receives
+	// nothing until the channels run; WhatsApp starts after.
+	runner := &bot.Runner{Engine: engine, Store: st, Structures: st, Stats: st, Log: log, Metrics: m}
 	if p, ok := st.(interface{ PoolSize() int }); ok {
 		// No more steps at once than the Redis pool has connections: a
 		// step waiting for one waits inside the store's deadline.
@@ -334,11 +334,11 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		}
 	}()
 	cfg.Referrals.BaseURL = pagesBase(cfg, ln)
-	desk, err := newReferrals(ctx, cfg, engine, st, dir, senders, log, terminal, m)
+	desk, page, err := newReferrals(ctx, cfg, engine, st, dir, senders, log, terminal, m)
 	if err != nil {
 		return err
 	}
-	runner.Wake = desk.Wake
+	runner.Referrals = desk
 	if cfg.WhatsApp.Enabled() {
 		wa, err := startWhatsApp(ctx, cfg.WhatsApp, runner, log)
 		if err != nil {
@@ -356,7 +356,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		defer func() { _ = wa.Stop() }()
 		channels = append(channels, func(context.Context) error { return wa.Wait() })
 	}
-	mux.Handle("/s/", desk.Web())
+	mux.Handle("/s/", page)
 	if cfg.Referrals.ObservatoryHash != nil {
 		obs, err := newObservatory(cfg, st, log)
 		if err != nil {

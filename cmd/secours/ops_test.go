@@ -17,6 +17,7 @@ import (
 
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/internal/testkit"
 )
 
 func TestReadiness(t *testing.T) {
@@ -78,7 +79,7 @@ func TestServeMetrics(t *testing.T) {
 	// next update is handled: wait for the count itself.
 	var body string
 	waitFor(t, "13 steps counted", func() bool {
-		body = httpGet(t, "http://"+addr+"/metrics")
+		body = testkit.Get(t, "http://"+addr+"/metrics")
 		return strings.Contains(body, `secours_step_seconds_count{channel="tg"} 13`)
 	})
 	for _, want := range []string{
@@ -98,7 +99,7 @@ func TestServeMetrics(t *testing.T) {
 	if regexp.MustCompile(`\{[^}]*(59000|Lille)`).MatchString(body) {
 		t.Errorf("a label holds the postcode or the commune")
 	}
-	if httpGet(t, "http://"+addr+"/readyz") != "ready\n" {
+	if testkit.Get(t, "http://"+addr+"/readyz") != "ready\n" {
 		t.Errorf("/readyz not ready with Telegram set up and the memory store")
 	}
 	stop()

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"html"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -17,9 +16,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/mail/smtptest"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
+	"github.com/secours/secours/referral/mail/smtptest"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/storetest"
 )
@@ -72,7 +72,7 @@ func TestServeReferralEndToEnd(t *testing.T) {
 		t.Errorf("the person's chat id is in the mail")
 	}
 
-	page := httpGet(t, link)
+	page := testkit.Get(t, link)
 	form := regexp.MustCompile(`<form method="post" action="([^"]+)" class="accept"><input type="hidden" name="csrf" value="([^"]+)">`).FindStringSubmatch(page)
 	if form == nil {
 		t.Fatalf("no accept form on the page:\n%s", page)
@@ -102,20 +102,6 @@ func lastText(tg *telegramtest.Server, chat int64) string {
 		return ""
 	}
 	return sent[len(sent)-1].Params["text"]
-}
-
-func httpGet(t *testing.T, u string) string {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d", u, resp.StatusCode)
-	}
-	return string(b)
 }
 
 func TestStructureLinkCommand(t *testing.T) {
@@ -238,8 +224,8 @@ func TestServeObservatory(t *testing.T) {
 	for u := range int64(6) {
 		waitFor(t, "the place list", func() bool { return strings.Contains(lastText(tg, 7000+u), "Quel lieu choisissez-vous") })
 	}
-	page := httpGet(t, "http://"+addr+"/obs/"+token+"?lang=fr")
-	csv := httpGet(t, "http://"+addr+"/obs/"+token+"/export.csv")
+	page := testkit.Get(t, "http://"+addr+"/obs/"+token+"?lang=fr")
+	csv := testkit.Get(t, "http://"+addr+"/obs/"+token+"/export.csv")
 	for _, want := range []string{"Lille"} {
 		if !strings.Contains(page, want) || !strings.Contains(csv, want) {
 			t.Errorf("observatory lacks %q", want)

@@ -11,13 +11,13 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/guard"
-	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/observatory"
 	"github.com/secours/secours/bot/share"
@@ -25,6 +25,8 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/referral"
+	"github.com/secours/secours/referral/mail"
 )
 
 // ReferralConfig is how referrals reach structures (issue 8).
@@ -171,7 +173,7 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr, redisURL string) []s
 // allStores is what both store back-ends give.
 type allStores interface {
 	flows.SessionStore
-	flows.ReferralStore
+	referral.Store
 	flows.StructureStore
 	flows.StatsStore
 	// Secret returns the secret kept under name, keeping fresh first if
@@ -196,48 +198,52 @@ func csrfSecrets(ctx context.Context, c ReferralConfig, st allStores) ([][]byte,
 }
 
 // newReferrals builds the structures' side: mails (SMTP, or the outbox),
-// the page and the sweep.
-func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*structure.Service, error) {
+// the page (returned, to mount at /s/) and the sweep.
+func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*referral.Service, http.Handler, error) {
 	c := cfg.Referrals
 	engine.Policy.Retain, engine.Policy.Hold = c.Retention, c.Hold
 	cats, err := flows.LoadCatalogs(configs.FS)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	secrets, err := csrfSecrets(ctx, c, st)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var (
-		mailer structure.Mailer
-		from   string
-	)
+	var smtp *mail.Config
 	if c.SMTPURL != "" {
-		mailer, from = mail.NewSMTP(c.smtp), c.smtp.From
+		smtp = &c.smtp
 		log.Info("structure mails: SMTP", slog.Any("smtp", c.smtp))
-	} else {
-		from = "secours@localhost"
-		// The terminal chat logs warnings only: the outbox line must show.
-		level := slog.LevelInfo
-		if console {
-			level = slog.LevelWarn
-		}
-		mailer = &mail.Outbox{Dir: c.OutboxDir, From: from, Sent: func(path string) {
-			log.Log(context.Background(), level, "mail to a structure written to the outbox (SMTP_URL not set)", slog.String("path", path))
-		}}
 	}
-	o := structure.Options{
-		Engine: engine, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st},
+	// The terminal chat logs warnings only: the outbox line must show.
+	level := slog.LevelInfo
+	if console {
+		level = slog.LevelWarn
+	}
+	mailer, from := referral.NewMailer(smtp, c.OutboxDir, func(path string) {
+		log.Log(context.Background(), level, "mail to a structure written to the outbox (SMTP_URL not set)", slog.String("path", path))
+	})
+	var page *structure.Web
+	o := referral.Options{
+		Engine: engine, Stores: referral.Stores{Sessions: st, Referrals: st, Structures: st},
 		Places: dir, Mailer: mailer, From: from, Sender: senders, BaseURL: c.BaseURL, Log: log, Metrics: m,
 		Stats: st,
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web, Logger: log,
-			Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername, WhatsAppNumber: c.WhatsAppNumber,
-			ShareTexts: configs.FS, Proxies: c.Proxies, CSRFSecrets: secrets},
+		Page: func(desk *referral.Service) (referral.Renderer, error) {
+			var err error
+			page, err = structure.NewWeb(structure.WebOptions{Desk: desk, Places: dir, Catalogs: cats, Texts: configs.FS,
+				Templates: configs.Web, Logger: log, Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername,
+				WhatsAppNumber: c.WhatsAppNumber, ShareTexts: configs.FS, Proxies: c.Proxies, CSRFSecrets: secrets})
+			return page, err
+		},
 	}
 	if c.MailRedirect != "" {
 		o.MailTo = func(*geo.Place) string { return c.MailRedirect }
 	}
-	return structure.NewService(o)
+	desk, err := referral.NewService(o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return desk, page, nil
 }
 
 const structureUsage = `Usage:
@@ -308,7 +314,7 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 		return 1
 	}
 	defer closeStore()
-	svc, err := newReferrals(ctx, cfg, engine, st, dir, bot.Senders{}, log, false, nil)
+	svc, _, err := newReferrals(ctx, cfg, engine, st, dir, bot.Senders{}, log, false, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1

@@ -16,7 +16,7 @@ const sweepBatch = 8
 
 var _ flows.SessionStore = (*Store)(nil)
 
-// Store is an in-memory flows.SessionStore, and also a flows.ReferralStore
+// Store is an in-memory flows.SessionStore, and also a referral.Store
 // and a flows.StructureStore (referrals.go) and a flows.StatsStore
 // (stats.go). It keeps the encoded bytes, not the Session, so that it
 // behaves like Redis: a caller that changes a loaded Session does not

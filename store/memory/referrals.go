@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 )
 
 // maxUpdateAttempts bounds the tries of UpdateReferral against concurrent
@@ -17,7 +18,7 @@ import (
 const maxUpdateAttempts = 10
 
 var (
-	_ flows.ReferralStore  = (*Store)(nil)
+	_ referral.Store       = (*Store)(nil)
 	_ flows.StructureStore = (*Store)(nil)
 )
 

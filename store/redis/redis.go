@@ -70,7 +70,7 @@ var _ flows.SessionStore = (*Store)(nil)
 // Store is a flows.SessionStore in Redis: one string key per chat,
 // "<prefix>:{<chat id>}:s", holding "<revision>:<session JSON>" with a TTL.
 // The braces are a hash tag: every key of a chat lands in the same Cluster
-// slot. It is also a flows.ReferralStore and a flows.StructureStore, whose
+// slot. It is also a referral.Store and a flows.StructureStore, whose
 // keys referrals.go lists, and a flows.StatsStore (stats.go). It is safe
 // for concurrent use.
 type Store struct {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 )
 
 // toConsent is a conversation up to the contact question, typed: Lille
@@ -24,7 +25,7 @@ func typed(chat flows.ChatID, id, text string) flows.Msg {
 func TestReferralStepRoundTrips(t *testing.T) {
 	e := benchEngine(t)
 	s := newStore(t, Options{})
-	st := flows.Stores{Sessions: s, Referrals: s, Structures: s}
+	st := flows.Stores{Sessions: s, Referrals: referral.NewLedger(e, s), Structures: s}
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	const chat = flows.ChatID("tg:77")
 	for i, txt := range toConsent[:len(toConsent)-1] {
@@ -54,7 +55,7 @@ func TestReferralStepRoundTrips(t *testing.T) {
 func BenchmarkReferralStep(b *testing.B) {
 	e := benchEngine(b)
 	s := newStore(b, Options{})
-	st := flows.Stores{Sessions: s, Referrals: s, Structures: s}
+	st := flows.Stores{Sessions: s, Referrals: referral.NewLedger(e, s), Structures: s}
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	for _, c := range []struct{ name, last string }{{"consent", "oui"}, {"referral", "ici"}} {
 		b.Run(c.name, func(b *testing.B) {

@@ -15,6 +15,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 )
 
 // Referral and structure keys:
@@ -93,7 +94,7 @@ return 1
 `
 
 var (
-	_ flows.ReferralStore  = (*Store)(nil)
+	_ referral.Store       = (*Store)(nil)
 	_ flows.StructureStore = (*Store)(nil)
 )
 

@@ -13,12 +13,13 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
 )
 
-// ReferralStores is one backend's flows.ReferralStore and
+// ReferralStores is one backend's referral.Store and
 // flows.StructureStore, empty, with the hooks RunReferrals needs.
 type ReferralStores struct {
-	Referrals  flows.ReferralStore
+	Referrals  referral.Store
 	Structures flows.StructureStore
 	// Now is the clock that token and link code expiry is measured
 	// against: the store's own (memory.New's now, redis.Options.Now), a
@@ -33,7 +34,7 @@ type ReferralStores struct {
 	Corrupt func(t *testing.T, id string, raw []byte)
 }
 
-// RunReferrals runs the contract of flows.ReferralStore and
+// RunReferrals runs the contract of referral.Store and
 // flows.StructureStore against the stores newStores returns. newStores is
 // called once per subtest and returns empty stores of their own (for
 // Redis: their own key prefix, cleaned up by t.Cleanup).
@@ -177,14 +178,14 @@ func checkAllSet(t *testing.T, r flows.Referral) {
 	}
 }
 
-func mustCreate(t *testing.T, st flows.ReferralStore, r flows.Referral) {
+func mustCreate(t *testing.T, st referral.Store, r flows.Referral) {
 	t.Helper()
 	if err := st.CreateReferral(t.Context(), r); err != nil {
 		t.Fatalf("CreateReferral(%s) error = %v", r.ID, err)
 	}
 }
 
-func mustReferral(t *testing.T, st flows.ReferralStore, id string) flows.Referral {
+func mustReferral(t *testing.T, st referral.Store, id string) flows.Referral {
 	t.Helper()
 	r, err := st.Referral(t.Context(), id)
 	if err != nil {
@@ -193,7 +194,7 @@ func mustReferral(t *testing.T, st flows.ReferralStore, id string) flows.Referra
 	return r
 }
 
-func mustUpdate(t *testing.T, st flows.ReferralStore, id string, fn func(*flows.Referral)) flows.Referral {
+func mustUpdate(t *testing.T, st referral.Store, id string, fn func(*flows.Referral)) flows.Referral {
 	t.Helper()
 	r, err := st.UpdateReferral(t.Context(), id, func(r *flows.Referral) error { fn(r); return nil })
 	if err != nil {
@@ -211,7 +212,7 @@ func ids(rs []flows.Referral) []string {
 	return out
 }
 
-func checkPlace(t *testing.T, st flows.ReferralStore, place string, limit int, want ...string) {
+func checkPlace(t *testing.T, st referral.Store, place string, limit int, want ...string) {
 	t.Helper()
 	rs, err := st.Referrals(t.Context(), place, limit)
 	if err != nil {
@@ -223,7 +224,7 @@ func checkPlace(t *testing.T, st flows.ReferralStore, place string, limit int, w
 }
 
 // checkChat compares as sets: the contract does not order ChatReferrals.
-func checkChat(t *testing.T, st flows.ReferralStore, chat flows.ChatID, want ...string) {
+func checkChat(t *testing.T, st referral.Store, chat flows.ChatID, want ...string) {
 	t.Helper()
 	got, err := st.ChatReferrals(t.Context(), chat)
 	if err != nil {
@@ -236,7 +237,7 @@ func checkChat(t *testing.T, st flows.ReferralStore, chat flows.ChatID, want ...
 	}
 }
 
-func checkDue(t *testing.T, st flows.ReferralStore, now time.Time, limit int, want ...string) {
+func checkDue(t *testing.T, st referral.Store, now time.Time, limit int, want ...string) {
 	t.Helper()
 	got, err := st.DueReferrals(t.Context(), now, limit)
 	if err != nil {

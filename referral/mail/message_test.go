@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	secmail "github.com/secours/secours/bot/mail"
+	secmail "github.com/secours/secours/referral/mail"
 )
 
 // sample is a referral with what tends to break mail: accents, a line
@@ -36,6 +36,16 @@ func sample() secmail.Message {
 // back (CRLF) to the input's.
 func lf(b []byte) string { return strings.ReplaceAll(string(b), "\r\n", "\n") }
 
+// read parses raw as a mail reader does, failing the test if it cannot.
+func read(t *testing.T, raw []byte) *mail.Message {
+	t.Helper()
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("ReadMessage: %v", err)
+	}
+	return msg
+}
+
 func TestBytesRoundTrip(t *testing.T) {
 	in := sample()
 	raw, err := in.Bytes()
@@ -43,10 +53,7 @@ func TestBytesRoundTrip(t *testing.T) {
 		t.Fatalf("Bytes() error: %v", err)
 	}
 	checkLines(t, raw)
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("ReadMessage: %v", err)
-	}
+	msg := read(t, raw)
 	h := msg.Header
 	dec := new(mime.WordDecoder)
 	if got, err := dec.DecodeHeader(h.Get("Subject")); err != nil || got != in.Subject {
@@ -139,10 +146,7 @@ func TestBytesTextOnly(t *testing.T) {
 		t.Fatalf("Bytes() error: %v", err)
 	}
 	checkLines(t, raw)
-	msg, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("ReadMessage: %v", err)
-	}
+	msg := read(t, raw)
 	if got := msg.Header.Get("Content-Type"); got != "text/plain; charset=utf-8" {
 		t.Errorf("Content-Type = %q, want text/plain; charset=utf-8", got)
 	}
@@ -172,10 +176,7 @@ func TestBytesSubject(t *testing.T) {
 			t.Fatalf("Subject %q: %v", s, err)
 		}
 		checkLines(t, raw)
-		msg, err := mail.ReadMessage(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("Subject %q: ReadMessage: %v", s, err)
-		}
+		msg := read(t, raw)
 		if got, err := dec.DecodeHeader(msg.Header.Get("Subject")); err != nil || got != s {
 			t.Errorf("Subject %q decoded as %q (%v)", s, got, err)
 		}
@@ -189,10 +190,7 @@ func TestBytesMessageID(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Bytes(ID %q): %v", m.ID, err)
 		}
-		msg, err := mail.ReadMessage(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("ReadMessage: %v", err)
-		}
+		msg := read(t, raw)
 		return msg.Header.Get("Message-ID")
 	}
 	m := secmail.Message{From: "Secours <s@example.org>", To: "a@b.example", Text: "x"}
@@ -263,10 +261,7 @@ func FuzzBytes(f *testing.F) {
 		if strings.ContainsAny(subject, "\r\n") {
 			t.Fatalf("Subject %q with a line break accepted", subject)
 		}
-		msg, err := mail.ReadMessage(bytes.NewReader(raw))
-		if err != nil {
-			t.Fatalf("ReadMessage: %v", err)
-		}
+		msg := read(t, raw)
 		if len(msg.Header["Bcc"]) != 0 {
 			t.Fatalf("injected Bcc")
 		}

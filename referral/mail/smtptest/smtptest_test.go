@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/mail/smtptest"
+	"github.com/secours/secours/referral/mail/smtptest"
 )
 
 // dial opens a raw dialogue and reads the greeting.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	secmail "github.com/secours/secours/bot/mail"
+	secmail "github.com/secours/secours/referral/mail"
 )
 
 // names lists dir, hidden (temporary) files included.
@@ -59,10 +59,7 @@ func TestOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := mail.ReadMessage(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("ReadMessage: %v", err)
-	}
+	m := read(t, raw)
 	if a, err := m.Header.AddressList("From"); err != nil || a[0].Address != "secours@example.org" {
 		t.Errorf("From = %v (%v), want the Outbox's", a, err)
 	}

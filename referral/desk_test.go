@@ -1,17 +1,13 @@
-package structure_test
+package referral_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
-	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -20,13 +16,16 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
-	"github.com/secours/secours/bot/mail"
-	"github.com/secours/secours/bot/mail/smtptest"
 	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/testkit"
+	"github.com/secours/secours/referral"
+	"github.com/secours/secours/referral/mail"
+	"github.com/secours/secours/referral/mail/smtptest"
 	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/store/storetest"
 )
 
 // sender is a fake channel: it records what each chat was sent, and
@@ -63,12 +62,12 @@ func (s *sender) text(chat flows.ChatID) string {
 // and directory, a fake channel and a local SMTP sink.
 type desk struct {
 	t      *testing.T
-	now    time.Time
-	mu     sync.Mutex
+	clk    *storetest.Clock
 	e      *flows.Engine
 	dir    *geo.Directory
 	st     *memory.Store
-	svc    *structure.Service
+	svc    *referral.Service
+	web    *structure.Web // the page of svc, served by page
 	smtp   *smtptest.Server
 	chat   *sender
 	page   *httptest.Server
@@ -89,47 +88,50 @@ func newDesk(t *testing.T, opts ...smtptest.Option) *desk {
 }
 
 // newDeskMailer is newDesk with another mailer (d.smtp stays nil).
-func newDeskMailer(t *testing.T, mailer structure.Mailer, from string) *desk {
-	d := &desk{t: t, now: t0, chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
+func newDeskMailer(t *testing.T, mailer referral.Mailer, from string) *desk {
+	d := &desk{t: t, clk: storetest.NewClock(t0), chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
 	e, dir, err := configs.EngineAndPlaces()
 	if err != nil {
 		t.Fatal(err)
 	}
 	d.e, d.dir = e, dir
-	d.st = memory.New(time.Hour*24*60, d.clock)
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d.st = memory.New(time.Hour*24*60, d.clk.Now)
 	mux := http.NewServeMux()
 	d.page = httptest.NewServer(mux)
 	t.Cleanup(d.page.Close)
-	d.svc, err = structure.NewService(structure.Options{
-		Engine: e, Stores: d.stores(), Places: dir, Mailer: mailer, From: from, Sender: d.chat,
-		BaseURL: d.page.URL, Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mux.Handle("/s/", d.svc.Web())
+	d.service(func(o *referral.Options) { o.Mailer, o.From, o.BaseURL = mailer, from, d.page.URL })
+	mux.HandleFunc("/s/", func(w http.ResponseWriter, r *http.Request) { d.web.ServeHTTP(w, r) })
 	return d
 }
 
-func (d *desk) clock() time.Time {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.now
+// service (re)builds d.svc on the desk's engine, store, directory, clock
+// and channel, with the structures' page as its renderer (d.web); edit
+// sets the rest.
+func (d *desk) service(edit func(*referral.Options)) {
+	d.t.Helper()
+	cats, err := flows.LoadCatalogs(configs.FS)
+	if err != nil {
+		d.t.Fatal(err)
+	}
+	o := referral.Options{
+		Engine: d.e, Stores: referral.Stores{Sessions: d.st, Referrals: d.st, Structures: d.st}, Places: d.dir,
+		Sender: d.chat, Now: d.clk.Now, Log: slog.New(slog.DiscardHandler),
+		Page: func(svc *referral.Service) (referral.Renderer, error) {
+			var err error
+			d.web, err = structure.NewWeb(structure.WebOptions{Desk: svc, Places: d.dir, Catalogs: cats,
+				Texts: configs.FS, Templates: configs.Web})
+			return d.web, err
+		},
+	}
+	edit(&o)
+	if d.svc, err = referral.NewService(o); err != nil {
+		d.t.Fatal(err)
+	}
 }
 
-func (d *desk) advance(by time.Duration) {
-	d.mu.Lock()
-	d.now = d.now.Add(by)
-	d.mu.Unlock()
-}
-
+// stores are the conversation's: its referrals go to the desk's service.
 func (d *desk) stores() flows.Stores {
-	return flows.Stores{Sessions: d.st, Referrals: d.st, Structures: d.st}
+	return flows.Stores{Sessions: d.st, Referrals: d.svc, Structures: d.st}
 }
 
 // say runs the person's messages through the conversation.
@@ -138,9 +140,9 @@ func (d *desk) say(chat flows.ChatID, texts ...string) flows.Outcome {
 	var out flows.Outcome
 	for _, txt := range texts {
 		d.msgIDs++
-		d.advance(10 * time.Second)
+		d.clk.Add(10 * time.Second)
 		var err error
-		out, err = d.e.Handle(d.t.Context(), d.stores(), flows.Msg{Chat: chat, ID: fmt.Sprint("m", d.msgIDs), Kind: flows.KindText, Text: txt}, d.clock())
+		out, err = d.e.Handle(d.t.Context(), d.stores(), flows.Msg{Chat: chat, ID: fmt.Sprint("m", d.msgIDs), Kind: flows.KindText, Text: txt}, d.clk.Now())
 		if err != nil {
 			d.t.Fatalf("Handle(%q): %v", txt, err)
 		}
@@ -157,7 +159,7 @@ func (d *desk) refer(chat flows.ChatID) flows.Referral {
 	if out.Referral == nil {
 		d.t.Fatalf("no referral; last replies %+v", out.Replies)
 	}
-	d.advance(d.e.Policy.Hold) // the first mail waits out the hold
+	d.clk.Add(d.e.Policy.Hold) // the first mail waits out the hold
 	return *out.Referral
 }
 
@@ -182,33 +184,17 @@ var linkRE = regexp.MustCompile(`http://127\.0\.0\.1:\d+/s/[A-Za-z0-9_-]{43}`)
 // decode returns a received mail's subject and text part, decoded.
 func decode(t *testing.T, m smtptest.Received) string {
 	t.Helper()
-	msg, err := netmail.ReadMessage(bytes.NewReader(m.Data))
+	msg, err := m.Read()
 	if err != nil {
 		t.Fatal(err)
 	}
-	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	part, err := multipart.NewReader(msg.Body, params["boundary"]).NextPart() // text/plain comes first
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, err := io.ReadAll(part) // NextPart undoes quoted-printable
-	if err != nil {
-		t.Fatal(err)
-	}
-	return subject + "\n" + string(text)
+	return msg.Subject + "\n" + msg.Text
 }
 
-// link finds the page link in a received mail.
 // csrfRE finds the forms' csrf field in a page.
 var csrfRE = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 
+// link finds the page link in a received mail.
 func link(t *testing.T, m smtptest.Received) string {
 	t.Helper()
 	body := decode(t, m)
@@ -217,20 +203,6 @@ func link(t *testing.T, m smtptest.Received) string {
 		t.Fatalf("no page link in the mail:\n%s", body)
 	}
 	return l
-}
-
-func get(t *testing.T, u string) string {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET page: %d\n%s", resp.StatusCode, b)
-	}
-	return string(b)
 }
 
 // TestReferralPath is the whole path: conversation, consent, referral
@@ -248,7 +220,7 @@ func TestReferralPath(t *testing.T) {
 		t.Errorf("the person's chat id is in the mail")
 	}
 	pageURL := link(t, msgs[0])
-	page := get(t, pageURL)
+	page := testkit.Get(t, pageURL)
 	if !strings.Contains(page, r.ID[:6]) {
 		t.Fatalf("page does not show referral %s", r.ID[:6])
 	}
@@ -335,10 +307,10 @@ func TestReferralPath(t *testing.T) {
 		t.Errorf("contacted/closed notices: %q", txt)
 	}
 	// Retention: purged 90 days after the end, by the sweep.
-	d.advance(90*24*time.Hour - time.Minute)
+	d.clk.Add(90*24*time.Hour - time.Minute)
 	d.sweep()
 	d.referral(r.ID)
-	d.advance(2 * time.Minute)
+	d.clk.Add(2 * time.Minute)
 	d.sweep()
 	if _, err := d.st.Referral(t.Context(), r.ID); !errors.Is(err, flows.ErrNoReferral) {
 		t.Errorf("not purged after the retention: %v", err)
@@ -353,18 +325,18 @@ func TestReminderExpiryAndNextPlace(t *testing.T) {
 	}
 	d.sweep()
 	d.smtp.Wait(t, 1, 5*time.Second)
-	d.advance(72*time.Hour + time.Minute)
+	d.clk.Add(72*time.Hour + time.Minute)
 	d.sweep()
 	msgs := d.smtp.Wait(t, 2, 5*time.Second)
 	if !strings.Contains(decode(t, msgs[1]), "attend encore votre réponse") {
 		t.Errorf("reminder mail:\n%s", msgs[1].Data)
 	}
-	d.advance(72 * time.Hour)
+	d.clk.Add(72 * time.Hour)
 	d.sweep()
 	if n := len(d.smtp.Messages()); n != 2 {
 		t.Errorf("%d mails, want one reminder only", n)
 	}
-	d.advance(8 * 24 * time.Hour)
+	d.clk.Add(8 * 24 * time.Hour)
 	d.sweep()
 	got := d.referral(r.ID)
 	if got.Status != flows.StatusClosed || got.Reason != flows.ReasonExpired {
@@ -393,12 +365,12 @@ func TestDeliveryRetries(t *testing.T) {
 	if got = d.referral(r.ID); got.Delivery.Attempts != 1 {
 		t.Errorf("retried before the backoff: %+v", got.Delivery)
 	}
-	d.advance(time.Minute)
+	d.clk.Add(time.Minute)
 	d.sweep()
-	if got = d.referral(r.ID); got.Delivery.Attempts != 2 || !got.Delivery.Next.Equal(d.clock().Add(5*time.Minute)) {
+	if got = d.referral(r.ID); got.Delivery.Attempts != 2 || !got.Delivery.Next.Equal(d.clk.Now().Add(5*time.Minute)) {
 		t.Errorf("second failure: %+v", got.Delivery)
 	}
-	d.advance(5 * time.Minute)
+	d.clk.Add(5 * time.Minute)
 	d.sweep()
 	if got = d.referral(r.ID); got.Delivery.Err != "" || got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
 		t.Errorf("after recovery: %+v", got.Delivery)
@@ -418,7 +390,7 @@ func TestDeliveryServerDown(t *testing.T) {
 		t.Fatalf("server down: %+v", got.Delivery)
 	}
 	// The page shows the failure.
-	if !strings.Contains(get(t, d.issue(r.Place)), "E-mail non remis") {
+	if !strings.Contains(testkit.Get(t, d.issue(r.Place)), "E-mail non remis") {
 		t.Errorf("the page hides the delivery failure")
 	}
 }
@@ -436,7 +408,7 @@ func TestLinksAndStructureChat(t *testing.T) {
 	d := newDesk(t)
 	r := d.refer("tg:400")
 	first := d.issue(r.Place)
-	get(t, first)
+	testkit.Get(t, first)
 	second := d.issue(r.Place)
 	resp, err := http.Get(first)
 	if err != nil {
@@ -446,7 +418,7 @@ func TestLinksAndStructureChat(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("a rotated link still opens: %d", resp.StatusCode)
 	}
-	get(t, second)
+	testkit.Get(t, second)
 
 	// The structure's admin links a Telegram chat with a code from the page.
 	code, err := d.svc.LinkCode(t.Context(), r.Place)
@@ -478,7 +450,7 @@ func TestUnreachablePerson(t *testing.T) {
 	if !d.referral(r.ID).Unreachable {
 		t.Fatal("a person who blocked the bot is not marked unreachable")
 	}
-	if !strings.Contains(get(t, d.issue(r.Place)), "injoignable") {
+	if !strings.Contains(testkit.Get(t, d.issue(r.Place)), "injoignable") {
 		t.Errorf("the page does not say the person is unreachable")
 	}
 }
@@ -510,14 +482,14 @@ func TestWithdrawTellsStructure(t *testing.T) {
 func TestHoldKeepsBackTheFirstMail(t *testing.T) {
 	d := newDesk(t)
 	r := d.refer("tg:1")
-	d.advance(-d.e.Policy.Hold) // back to the moment of consent
+	d.clk.Add(-d.e.Policy.Hold) // back to the moment of consent
 	stray := r
 	stray.ID = "copy-that-lost-the-race"
 	stray.DueAt = d.e.Policy.Due(&stray)
 	if err := d.st.CreateReferral(t.Context(), stray); err != nil {
 		t.Fatal(err)
 	}
-	d.advance(d.e.Policy.Hold - time.Second)
+	d.clk.Add(d.e.Policy.Hold - time.Second)
 	d.sweep()
 	if got := len(d.smtp.Messages()); got != 0 {
 		t.Fatalf("%d mails during the hold, want 0", got)
@@ -525,7 +497,7 @@ func TestHoldKeepsBackTheFirstMail(t *testing.T) {
 	if err := d.st.DeleteReferral(t.Context(), stray.ID); err != nil { // the losing step drops its copy
 		t.Fatal(err)
 	}
-	d.advance(time.Second)
+	d.clk.Add(time.Second)
 	d.sweep()
 	if got := len(d.smtp.Wait(t, 1, 5*time.Second)); got != 1 {
 		t.Fatalf("%d mails after the hold, want 1", got)
@@ -533,7 +505,7 @@ func TestHoldKeepsBackTheFirstMail(t *testing.T) {
 	if got := d.referral(r.ID); got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
 		t.Errorf("delivery %+v, want one mail sent", got.Delivery)
 	}
-	d.advance(time.Minute)
+	d.clk.Add(time.Minute)
 	d.sweep()
 	if got := len(d.smtp.Messages()); got != 1 {
 		t.Errorf("%d mails after another sweep, want still 1", got)
@@ -548,7 +520,7 @@ func TestUndeliverablePurged(t *testing.T) {
 	d.smtp.SetFailures(1<<30, 451) // every attempt fails, never for good
 	r := d.refer("tg:1")
 	for range 16 {
-		d.advance(24 * time.Hour)
+		d.clk.Add(24 * time.Hour)
 		d.sweep()
 	}
 	got := d.referral(r.ID)
@@ -556,7 +528,7 @@ func TestUndeliverablePurged(t *testing.T) {
 		t.Fatalf("after 16 days: status %s (%s), queue %v; want closed as expired with mail still queued",
 			got.Status, got.Reason, got.Delivery.Queue)
 	}
-	d.advance(d.e.Policy.Retain)
+	d.clk.Add(d.e.Policy.Retain)
 	d.sweep()
 	if _, err := d.st.Referral(t.Context(), r.ID); !errors.Is(err, flows.ErrNoReferral) {
 		t.Errorf("after retention: %v, want ErrNoReferral", err)
@@ -572,7 +544,7 @@ func TestRevocationEndsChatAccess(t *testing.T) {
 	r := d.refer("tg:700")
 	d.sweep()
 	old := d.issue(r.Place)
-	get(t, old)
+	testkit.Get(t, old)
 	code, err := d.svc.LinkCode(t.Context(), r.Place)
 	if err != nil {
 		t.Fatal(err)
@@ -605,7 +577,7 @@ func TestRevocationEndsChatAccess(t *testing.T) {
 	}
 
 	// Re-confirmed: a code from the page the new link opens.
-	get(t, fresh)
+	testkit.Get(t, fresh)
 	code, err = d.svc.LinkCode(t.Context(), r.Place)
 	if err != nil {
 		t.Fatal(err)
@@ -630,7 +602,7 @@ func TestPageUnlinksChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.say("wa:32470111222", "/structure "+code)
-	body := get(t, page)
+	body := testkit.Get(t, page)
 	if !strings.Contains(body, "Les nouvelles demandes vont aussi à un chat WhatsApp, relié le") {
 		t.Errorf("the page does not show the linked chat:\n%s", body)
 	}

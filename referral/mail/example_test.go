@@ -3,7 +3,7 @@ package mail_test
 import (
 	"fmt"
 
-	secmail "github.com/secours/secours/bot/mail"
+	secmail "github.com/secours/secours/referral/mail"
 )
 
 func ExampleParseURL() {

@@ -1,4 +1,4 @@
-package structure_test
+package referral_test
 
 import (
 	"context"
@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/mail"
-	"github.com/secours/secours/bot/mail/smtptest"
-	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
+	"github.com/secours/secours/referral/mail"
+	"github.com/secours/secours/referral/mail/smtptest"
 )
 
 // ocmwAntwerpen has no e-mail address in the directory.
@@ -74,7 +74,7 @@ func TestLinkedChatWithoutEmail(t *testing.T) {
 	if out.Referral == nil || out.Referral.Place != ocmwAntwerpen {
 		t.Fatalf("no referral to the linked OCMW: %+v", out.Replies)
 	}
-	d.advance(d.e.Policy.Hold)
+	d.clk.Add(d.e.Policy.Hold)
 	d.sweep()
 	if got := d.chat.text("tg:999"); !strings.Contains(got, out.Referral.ID[:6]) {
 		t.Errorf("the linked chat got %q", got)
@@ -113,7 +113,7 @@ func TestRefusedMailOffersNextPlace(t *testing.T) {
 	if out.Referral == nil || out.Referral.Place != r.Next[0] {
 		t.Fatalf("next referral: %+v", out.Referral)
 	}
-	d.advance(d.e.Policy.Hold)
+	d.clk.Add(d.e.Policy.Hold)
 	d.sweep()
 	if msgs := d.smtp.Wait(t, 1, 5*time.Second); !strings.Contains(decode(t, msgs[0]), shortRef(out.Referral.ID)) {
 		t.Errorf("the next place's mail:\n%s", decode(t, msgs[0]))
@@ -189,7 +189,7 @@ func TestForgetRemovesOutboxCopies(t *testing.T) {
 
 // hookMailer runs before on its first Send, then sends with next.
 type hookMailer struct {
-	next   structure.Mailer
+	next   referral.Mailer
 	before func()
 }
 

@@ -1,39 +1,23 @@
-package structure_test
+package referral_test
 
 import (
 	"html/template"
-	"log/slog"
 	"maps"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/testkit"
+	"github.com/secours/secours/referral"
 )
 
 // withStats rebuilds the desk's service as newDesk does, without the
 // mailer and the page server, with the memory store as the observatory.
 func withStats(d *desk) {
-	d.t.Helper()
-	dir, err := geo.Open(configs.FS)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	d.svc, err = structure.NewService(structure.Options{
-		Engine: d.e, Stores: d.stores(), Places: dir, Sender: d.chat, Stats: d.st,
-		Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
-	})
-	if err != nil {
-		d.t.Fatal(err)
-	}
+	d.service(func(o *referral.Options) { o.Stats = d.st })
 }
 
 // TestTallyReferralOutcomes: the service counts an acceptance, with the
@@ -57,7 +41,7 @@ func TestTallyReferralOutcomes(t *testing.T) {
 			if r.Area == "" {
 				t.Fatal("the referral has no area")
 			}
-			d.advance(tt.wait)
+			d.clk.Add(tt.wait)
 			for _, to := range []flows.Status{flows.StatusSeen, flows.StatusAccepted, flows.StatusAccepted, flows.StatusContacted} {
 				if _, err := d.svc.Act(t.Context(), r.Place, r.ID, to, ""); err != nil {
 					t.Fatalf("Act(%s): %v", to, err)
@@ -100,14 +84,14 @@ func TestSharedByShown(t *testing.T) {
 	if body := decode(t, msgs[0]); strings.Contains(body, prefix) {
 		t.Errorf("plain referral's mail names a sharer:\n%s", body)
 	}
-	if page := get(t, d.issue(plain.Place)); strings.Contains(page, prefix) {
+	if page := testkit.Get(t, d.issue(plain.Place)); strings.Contains(page, prefix) {
 		t.Errorf("plain referral's page names a sharer")
 	}
 
 	// Another Lille place's poster brings a second person to the same place.
 	sharer := plain.Next[0]
 	if _, err := d.e.Handle(t.Context(), d.stores(), flows.Msg{Chat: "tg:801", ID: "start", Kind: flows.KindCommand,
-		Command: "start", Arg: flows.ShareCode(sharer)}, d.clock()); err != nil {
+		Command: "start", Arg: flows.ShareCode(sharer)}, d.clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	out := d.say("tg:801", "fr", "france", "moi", "santé", "smartphone seul", "sur le telephone",
@@ -115,7 +99,7 @@ func TestSharedByShown(t *testing.T) {
 	if out.Referral == nil || out.Referral.Place != plain.Place || out.Referral.SharedBy != sharer {
 		t.Fatalf("shared referral = %+v, want to %s shared by %s", out.Referral, plain.Place, sharer)
 	}
-	d.advance(d.e.Policy.Hold)
+	d.clk.Add(d.e.Policy.Hold)
 
 	dir, err := geo.Open(configs.FS)
 	if err != nil {
@@ -132,7 +116,7 @@ func TestSharedByShown(t *testing.T) {
 		t.Errorf("shared referral's mail lacks %q:\n%s", line, body)
 	}
 	// The page lists both referrals: the line once, for the shared one.
-	page := get(t, d.issue(plain.Place))
+	page := testkit.Get(t, d.issue(plain.Place))
 	if n := strings.Count(page, prefix); n != 1 {
 		t.Errorf("page names a sharer %d times, want 1", n)
 	}

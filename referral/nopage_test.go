@@ -1,16 +1,13 @@
-package structure_test
+package referral_test
 
 import (
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/secours/secours/bot/mail"
-	"github.com/secours/secours/bot/structure"
-	"github.com/secours/secours/configs"
-	"github.com/secours/secours/flows"
+	"github.com/secours/secours/referral"
+	"github.com/secours/secours/referral/mail"
 )
 
 // TestNoPageNoLink: with no page served (no base URL), the mail of a new
@@ -18,23 +15,10 @@ import (
 // else to answer, and no command-line link is made either (issue 17).
 func TestNoPageNoLink(t *testing.T) {
 	d := newDesk(t)
-	_, dir, err := configs.EngineAndPlaces()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
 	box := t.TempDir()
-	d.svc, err = structure.NewService(structure.Options{
-		Engine: d.e, Stores: d.stores(), Places: dir, Mailer: &mail.Outbox{Dir: box, From: "secours@localhost"},
-		From: "secours@localhost", Sender: d.chat, Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.FS, Templates: configs.Web},
+	d.service(func(o *referral.Options) {
+		o.Mailer, o.From = &mail.Outbox{Dir: box, From: "secours@localhost"}, "secours@localhost"
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := d.refer("tg:1")
 	d.sweep()
 	files, err := filepath.Glob(filepath.Join(box, "*.eml"))

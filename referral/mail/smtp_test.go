@@ -5,19 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
-	"mime/multipart"
 	"net"
-	"net/mail"
 	"net/textproto"
 	"strings"
 	"testing"
 	"time"
 
-	secmail "github.com/secours/secours/bot/mail"
-	"github.com/secours/secours/bot/mail/smtptest"
+	secmail "github.com/secours/secours/referral/mail"
+	"github.com/secours/secours/referral/mail/smtptest"
 )
 
 func TestParseURL(t *testing.T) {
@@ -135,12 +131,12 @@ func checkReceived(t *testing.T, r smtptest.Received) {
 	if r.Helo != "localhost" {
 		t.Errorf("EHLO %q, want localhost", r.Helo)
 	}
-	m, err := mail.ReadMessage(bytes.NewReader(r.Data))
+	m, err := r.Read()
 	if err != nil {
-		t.Fatalf("ReadMessage: %v", err)
+		t.Fatal(err)
 	}
-	if got, _ := new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject")); got != msg().Subject {
-		t.Errorf("Subject = %q, want %q", got, msg().Subject)
+	if m.Subject != msg().Subject {
+		t.Errorf("Subject = %q, want %q", m.Subject, msg().Subject)
 	}
 	if a, err := m.Header.AddressList("From"); err != nil || a[0].Address != "secours@example.org" || a[0].Name != "Secours" {
 		t.Errorf("From = %v (%v), want Secours <secours@example.org>", a, err)
@@ -150,13 +146,8 @@ func checkReceived(t *testing.T, r smtptest.Received) {
 	}
 	// The text has a lone "." line and one starting with ".": they only
 	// survive if the client stuffs and the server unstuffs.
-	_, params, _ := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	p, err := multipart.NewReader(m.Body, params["boundary"]).NextPart() // decodes quoted-printable
-	if err != nil {
-		t.Fatalf("text part: %v", err)
-	}
-	if text, _ := io.ReadAll(p); lf(text) != msg().Text {
-		t.Errorf("text = %q, want %q", text, msg().Text)
+	if lf([]byte(m.Text)) != msg().Text {
+		t.Errorf("text = %q, want %q", m.Text, msg().Text)
 	}
 }
 
