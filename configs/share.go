@@ -1,7 +1,7 @@
 package configs
 
 // ShareTexts returns i18n/share.json: every word of the share links and
-// of the poster a structure prints (bot/share), FR and NL in one file.
+// of the poster a structure prints (web/share), FR and NL in one file.
 // The poster's markup is web/poster.tmpl in Web.
 func ShareTexts() []byte {
 	b, err := FS.ReadFile("i18n/share.json")

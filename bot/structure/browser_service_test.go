@@ -16,7 +16,9 @@ import (
 	"github.com/secours/secours/bot/mail"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/web/structure"
 )
 
 // inbox is a Mailer and a Sender that keep what they were given.
@@ -55,7 +57,7 @@ func (b *inbox) chat(id flows.ChatID) string {
 // referral, the mail's link opens the page, the structure accepts and
 // writes, and the person is told each time on their channel.
 func TestBrowserRealService(t *testing.T) {
-	ctx := browser(t)
+	ctx := testkit.Browser(t)
 	e, dir, err := configs.EngineAndPlaces()
 	if err != nil {
 		t.Fatal(err)
@@ -71,7 +73,7 @@ func TestBrowserRealService(t *testing.T) {
 		Engine: e, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
 		Mailer: box, From: "secours@example.org", Sender: chatInbox{box}, BaseURL: "http://" + srv.Listener.Addr().String(),
 		Log:  slog.New(slog.DiscardHandler),
-		Page: WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/web/structure"
 )
 
 // Mailer sends one e-mail: mail.SMTP, or mail.Outbox when no SMTP server
@@ -31,10 +32,10 @@ type Mailer interface {
 type Options struct {
 	Engine *flows.Engine // renders the person's notices; its Policy times referrals
 	Stores flows.Stores  // sessions, referrals and structures: all required
-	Places Places
+	Places structure.Places
 	// Page configures the structures' page; its Desk is the service.
 	// The page also renders the mails and chat summaries.
-	Page   WebOptions
+	Page   structure.WebOptions
 	Mailer Mailer           // nil: structures get their referrals on the page and their chat only
 	From   string           // sender address of the mails
 	Sender bot.Sender       // reaches persons and structures' chats on their channel
@@ -58,12 +59,12 @@ type Options struct {
 // every change, and sweeps reminders, expiry and retention.
 type Service struct {
 	o    Options
-	web  *Web
+	web  *structure.Web
 	wake chan struct{}
 	mu   sync.Mutex // guards nothing but serialises Sweep passes within one process
 }
 
-var _ Desk = (*Service)(nil)
+var _ structure.Desk = (*Service)(nil)
 
 // Time limits of the service's secrets.
 const (
@@ -112,7 +113,7 @@ func NewService(o Options) (*Service, error) {
 	if o.Page.Places == nil {
 		o.Page.Places = o.Places
 	}
-	web, err := NewWeb(o.Page)
+	web, err := structure.NewWeb(o.Page)
 	if err != nil {
 		return nil, fmt.Errorf("new referral service: %w", err)
 	}
@@ -121,7 +122,7 @@ func NewService(o Options) (*Service, error) {
 }
 
 // Web is the structures' page, to mount on the HTTP server at /s/.
-func (s *Service) Web() *Web { return s.web }
+func (s *Service) Web() *structure.Web { return s.web }
 
 // Wake makes the sweep run now rather than at its next poll.
 func (s *Service) Wake() {

@@ -27,6 +27,7 @@ import (
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
+	webstructure "github.com/secours/secours/web/structure"
 )
 
 // sender is a fake channel: it records what each chat was sent, and
@@ -107,7 +108,7 @@ func newDeskMailer(t *testing.T, mailer structure.Mailer, from string) *desk {
 	d.svc, err = structure.NewService(structure.Options{
 		Engine: e, Stores: d.stores(), Places: dir, Mailer: mailer, From: from, Sender: d.chat,
 		BaseURL: d.page.URL, Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: webstructure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	webstructure "github.com/secours/secours/web/structure"
 )
 
 // TestNoPageNoLink: with no page served (no base URL), the mail of a new
@@ -30,7 +31,7 @@ func TestNoPageNoLink(t *testing.T) {
 	d.svc, err = structure.NewService(structure.Options{
 		Engine: d.e, Stores: d.stores(), Places: dir, Mailer: &mail.Outbox{Dir: box, From: "secours@localhost"},
 		From: "secours@localhost", Sender: d.chat, Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: webstructure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
 	})
 	if err != nil {
 		t.Fatal(err)

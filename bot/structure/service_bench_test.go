@@ -18,6 +18,7 @@ import (
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
+	webstructure "github.com/secours/secours/web/structure"
 )
 
 // stores is what the service needs of a store back-end.
@@ -78,7 +79,7 @@ func servicePage(b *testing.B, st stores, n int) {
 	svc, err := structure.NewService(structure.Options{
 		Engine: e, Stores: flows.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
 		Sender: nopSender{}, BaseURL: "http://secours.test", Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: webstructure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
 	})
 	if err != nil {
 		b.Fatal(err)

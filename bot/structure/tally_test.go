@@ -12,6 +12,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	webstructure "github.com/secours/secours/web/structure"
 )
 
 // withStats rebuilds the desk's service as newDesk does, without the
@@ -29,7 +30,7 @@ func withStats(d *desk) {
 	d.svc, err = structure.NewService(structure.Options{
 		Engine: d.e, Stores: d.stores(), Places: dir, Sender: d.chat, Stats: d.st,
 		Now: d.clock, Log: slog.New(slog.DiscardHandler),
-		Page: structure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
+		Page: webstructure.WebOptions{Catalogs: cats, Texts: configs.WebTexts(), Templates: configs.Web},
 	})
 	if err != nil {
 		d.t.Fatal(err)

@@ -14,9 +14,9 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 
-	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/web/share"
 )
 
 const shareUsage = `Usage:

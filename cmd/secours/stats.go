@@ -13,10 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/secours/secours/bot/observatory"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/redis"
+	"github.com/secours/secours/web/observatory"
 )
 
 const statsUsage = `Usage:

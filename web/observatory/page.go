@@ -18,8 +18,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/web"
 )
 
 // Options configures New. Store, TokenHash, Catalogs, Texts and
@@ -49,7 +49,7 @@ type Options struct {
 	FailWindow time.Duration
 	// Proxies are the reverse proxies whose X-Forwarded-For names the
 	// client (TRUSTED_PROXIES); none: the client is the TCP peer.
-	Proxies guard.Proxies
+	Proxies web.Proxies
 }
 
 // Page is the observatory's web page, GET /obs/{token}, and its export,
@@ -65,8 +65,8 @@ type Page struct {
 	csp     string
 	log     *slog.Logger
 	now     func() time.Time
-	proxies guard.Proxies
-	fails   *guard.Limiter
+	proxies web.Proxies
+	fails   *web.Limiter
 	handler http.Handler
 }
 
@@ -106,7 +106,7 @@ func New(o Options) (*Page, error) {
 	if window <= 0 {
 		window = 10 * time.Minute
 	}
-	p.fails = guard.NewLimiter(limit, window, maxEntries)
+	p.fails = web.NewLimiter(limit, window, maxEntries)
 	if err := p.parse(o.Templates); err != nil {
 		return nil, err
 	}

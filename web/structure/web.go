@@ -23,10 +23,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/secours/secours/bot/guard"
-	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/web"
+	"github.com/secours/secours/web/share"
 )
 
 // Desk is what the page needs of the referral service.
@@ -95,7 +95,7 @@ type WebOptions struct {
 	CSRFRotate time.Duration
 	// Proxies are the reverse proxies whose X-Forwarded-For names the
 	// client (TRUSTED_PROXIES); none: the client is the TCP peer.
-	Proxies guard.Proxies
+	Proxies web.Proxies
 	// FailLimit bad tokens from one client within FailWindow get that
 	// client's further bad tokens a 429 until the window ends; a valid
 	// token is always served. Defaults: 10 in 10 minutes.
@@ -142,8 +142,8 @@ type Web struct {
 	bot     string
 	loc     *time.Location
 	now     func() time.Time
-	proxies guard.Proxies
-	fails   *guard.Limiter
+	proxies web.Proxies
+	fails   *web.Limiter
 	body    time.Duration // BodyTimeout
 
 	// The share section; share is nil when no channel is configured.
@@ -222,7 +222,7 @@ func NewWeb(o WebOptions) (*Web, error) {
 	if window <= 0 {
 		window = 10 * time.Minute
 	}
-	w.fails = guard.NewLimiter(limit, window, maxEntries)
+	w.fails = web.NewLimiter(limit, window, maxEntries)
 	if w.body <= 0 {
 		w.body = 5 * time.Second
 	}

@@ -22,10 +22,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/web"
 )
 
 const testToken = "Zx8c-obs_token_0123456789abcdefghijklmno"
@@ -365,7 +365,7 @@ func TestPageRateLimit(t *testing.T) {
 // TestPageRateLimitBehindProxy: behind a trusted proxy, one client's bad
 // tokens block that client only; the peer address is the proxy's for all.
 func TestPageRateLimitBehindProxy(t *testing.T) {
-	proxies, err := guard.ParseProxies("127.0.0.1")
+	proxies, err := web.ParseProxies("127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}

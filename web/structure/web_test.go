@@ -20,10 +20,10 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/web"
 )
 
 // Fixture data: two places, each with its token, and referrals that
@@ -372,7 +372,7 @@ func TestRateLimitBehindProxy(t *testing.T) {
 	xff := func(v string) func(*http.Request) {
 		return func(r *http.Request) { r.Header.Set("X-Forwarded-For", v) }
 	}
-	proxies, err := guard.ParseProxies("127.0.0.1, ::1")
+	proxies, err := web.ParseProxies("127.0.0.1, ::1")
 	if err != nil {
 		t.Fatal(err)
 	}

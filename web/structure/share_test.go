@@ -14,9 +14,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
+	"github.com/secours/secours/web/share"
 )
 
 const (
@@ -309,7 +310,7 @@ func TestNewWebChecksShare(t *testing.T) {
 // the handler tests cannot: the CSP hash lets the style apply, and the
 // layout fits the sheet.
 func TestPosterPrints(t *testing.T) {
-	ctx := browser(t)
+	ctx := testkit.Browser(t)
 	f := newFixture(t, withShare(true), func(o *WebOptions) {
 		p := places()
 		p[placeA].Name = "Espace Public Numérique des Marolles – CPAS de Bruxelles, antenne sociale du centre"

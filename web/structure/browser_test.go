@@ -1,74 +1,15 @@
 package structure
 
 import (
-	"context"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 )
-
-// chromium finds the browser: CHROMIUM_PATH, else the usual names. A set
-// CHROMIUM_PATH that points nowhere is a broken setup, not a reason to
-// skip.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("CHROMIUM_PATH=%s: %v", p, err)
-		}
-		return p
-	}
-	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("no Chromium (set CHROMIUM_PATH): the browser test must run in CI")
-	}
-	t.Skip("no Chromium; set CHROMIUM_PATH to run the browser test")
-	return ""
-}
-
-// browser starts headless Chromium for one test; its context ends the
-// browser.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := chromium(t)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-dev-shm-usage", true), // containers have a small /dev/shm
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	ctx, cancelCtx := chromedp.NewContext(alloc)
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	// Cleanups run last-in first-out: the browser is gone before
-	// TempDir's cleanup removes its profile.
-	t.Cleanup(cancelAlloc)
-	t.Cleanup(cancelCtx)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // TestBrowser drives the page in headless Chromium as a structure would:
 // open the magic link, accept, write to the person. It proves what the
@@ -76,7 +17,7 @@ func browser(t *testing.T) context.Context {
 // Origin and Sec-Fetch-Site headers pass the cross-origin check, and the
 // CSP hash lets the inline style apply.
 func TestBrowser(t *testing.T) {
-	ctx := browser(t)
+	ctx := testkit.Browser(t)
 	f := newFixture(t)
 	srv := httptest.NewServer(f.web.Handler())
 	defer srv.Close()

@@ -19,7 +19,7 @@
 // Dutch. Every word is in configs/i18n/observatory.json, except the
 // profiles and needs, named as the bot names them (the bot catalogues).
 //
-// It imports flows and bot/guard (the client address behind a trusted
+// It imports flows and web (the client address behind a trusted
 // proxy, the bad-token limit it shares with the structures' page) only:
 // it must not import store, configs or cmd, which hand it the store, the
 // texts and the templates.

@@ -3,8 +3,8 @@ package share_test
 import (
 	"fmt"
 
-	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/configs"
+	"github.com/secours/secours/web/share"
 )
 
 func ExampleKit_For() {
