@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"html/template"
@@ -65,17 +64,9 @@ type Page struct {
 	csp     string
 	log     *slog.Logger
 	now     func() time.Time
-	proxies web.Proxies
-	fails   *web.Limiter
+	gate    *web.Gate
 	handler http.Handler
 }
-
-// Limits of the page.
-const (
-	maxTokenLen  = 256
-	maxEntries   = 10000 // clients the rate limit remembers
-	defaultLimit = 10
-)
 
 // New checks o and builds the page. It fails on a missing dependency, a
 // token hash that is not 32 bytes, or a broken observatory.json or
@@ -92,36 +83,27 @@ func New(o Options) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{store: o.Store, hash: slices.Clone(o.TokenHash), words: words, log: o.Logger, now: o.Now, proxies: o.Proxies}
+	p := &Page{store: o.Store, hash: slices.Clone(o.TokenHash), words: words, log: o.Logger, now: o.Now}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
 	if p.now == nil {
 		p.now = time.Now
 	}
-	limit, window := o.FailLimit, o.FailWindow
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	if window <= 0 {
-		window = 10 * time.Minute
-	}
-	p.fails = web.NewLimiter(limit, window, maxEntries)
+	p.gate = web.NewGate(web.GateOptions{Name: "observatory", Proxies: o.Proxies, Limit: o.FailLimit,
+		Window: o.FailWindow, Now: p.now, Logger: p.log})
 	if err := p.parse(o.Templates); err != nil {
 		return nil, err
 	}
-	// The style sheet is inline, allowed by its hash: no second request,
-	// and no 'unsafe-inline'. The charts are inline SVG, drawn with
-	// attributes, so they need no style-src of their own.
-	sum := sha256.Sum256([]byte(p.css))
-	p.csp = "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
-		"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	// The charts are inline SVG, drawn with attributes, so they need no
+	// style-src of their own.
+	p.csp = web.CSP(string(p.css))
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /obs/{token}", p.servePage)
 	mux.HandleFunc("GET /obs/{token}/export.csv", p.serveCSV)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { p.notFound(w) })
-	p.handler = p.headers(mux)
+	p.handler = web.Headers(mux, "observatory", p.csp, p.log)
 	return p, nil
 }
 
@@ -166,59 +148,6 @@ func (p *Page) parse(fsys fs.FS) error {
 	return nil
 }
 
-// statusWriter remembers the status, for the request log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-// headers sets the security headers on every response, errors included,
-// and logs the request by its route pattern: the path holds the token,
-// which must never reach a log.
-func (p *Page) headers(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now() // a measure, not a rule: the real clock
-		h := w.Header()
-		h.Set("Content-Security-Policy", p.csp)
-		h.Set("Referrer-Policy", "no-referrer") // the token is in the URL
-		h.Set("Cache-Control", "no-store")      // a shared PC must not keep the figures
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY") // frame-ancestors, for browsers older than CSP 2
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		p.log.Info("observatory page", "pattern", r.Pattern, "method", r.Method,
-			"status", sw.status, "dur", time.Since(start))
-	})
-}
-
-// validToken is a cheap shape check before hashing: tokens are URL-safe
-// random strings.
-func validToken(s string) bool {
-	if len(s) < 8 || len(s) > maxTokenLen {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
 // open checks the token. On failure it has answered (404 or 429) and
 // returns false. The limit is asked only after the token proved bad, so
 // that the right token is served whoever failed from the same address
@@ -228,18 +157,13 @@ func (p *Page) open(w http.ResponseWriter, r *http.Request) bool {
 	sum := sha256.Sum256([]byte(token))
 	// Constant time, so that the time of an answer says nothing of how
 	// close a guess came; hashing first makes every comparison 32 bytes.
-	if validToken(token) && subtle.ConstantTimeCompare(sum[:], p.hash) == 1 {
+	if web.ValidToken(token) && subtle.ConstantTimeCompare(sum[:], p.hash) == 1 {
 		return true
 	}
-	client, now := p.proxies.Client(r), p.now()
-	if wait, blocked := p.fails.Blocked(client, now); blocked {
-		mins := int((wait + time.Minute - 1) / time.Minute)
-		w.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		p.log.Warn("observatory token rate limited", "pattern", r.Pattern)
-		p.fail(w, http.StatusTooManyRequests, "", "toomany", "min", strconv.Itoa(mins))
+	if mins, blocked := p.gate.Bad(w, r); blocked {
+		p.fail(w, http.StatusTooManyRequests, "", "toomany", "min", mins)
 		return false
 	}
-	p.fails.Fail(client, now)
 	p.notFound(w)
 	return false
 }
@@ -337,15 +261,9 @@ func (p *Page) serveCSV(w http.ResponseWriter, r *http.Request) {
 // render executes the page into a buffer first, so that a template error
 // becomes a clean 500 instead of half a page.
 func (p *Page) render(w http.ResponseWriter, r *http.Request, code int, d pageData) {
-	var b bytes.Buffer
-	b.Grow(16 << 10)
-	if err := p.tmpl[d.Lang].ExecuteTemplate(&b, "page", d); err != nil {
+	if err := web.HTML(w, code, p.tmpl[d.Lang], "page", d, 16<<10); err != nil {
 		p.internal(w, r, d.Lang, err)
-		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	w.Write(b.Bytes())
 }
 
 // notFound is the one answer for every bad token and every other path:
@@ -361,19 +279,6 @@ func (p *Page) internal(w http.ResponseWriter, r *http.Request, lang flows.Lang,
 	p.fail(w, http.StatusInternalServerError, lang, "internal")
 }
 
-// errData is an error page: one block per language.
-type errData struct {
-	Lang   flows.Lang
-	Title  string
-	CSS    template.CSS
-	Blocks []errBlock
-}
-
-type errBlock struct {
-	Lang        flows.Lang
-	Title, Text string
-}
-
 // fail answers the error page err.<name>: in lang, or with lang "" (no
 // good token yet) in French then Dutch. args are name, value pairs for
 // the text.
@@ -382,26 +287,12 @@ func (p *Page) fail(w http.ResponseWriter, code int, lang flows.Lang, name strin
 	if lang == "" {
 		langs = flows.Langs
 	}
-	d := errData{Lang: langs[0], CSS: p.css}
+	d := web.ErrorData{CSS: p.css}
 	for _, l := range langs {
 		t := p.words[l]
-		b := errBlock{Lang: l, Title: t.s("err." + name + ".title"), Text: t.s("err."+name, args...)}
-		if d.Title == "" {
-			d.Title = b.Title
-		} else {
-			d.Title += " / " + b.Title
-		}
-		d.Blocks = append(d.Blocks, b)
+		d.Add(web.ErrorBlock{Lang: string(l), Title: t.s("err." + name + ".title"), Text: t.s("err."+name, args...)})
 	}
-	var buf bytes.Buffer
-	if err := p.tmpl[d.Lang].ExecuteTemplate(&buf, "error", d); err != nil {
-		p.log.Error("observatory error page", "err", err)
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.WriteHeader(code)
-		fmt.Fprintln(w, "Erreur / Fout", code)
-		return
+	if err := web.Error(w, code, p.tmpl[langs[0]], d); err != nil {
+		p.log.Error("observatory error page", "err", err) // it answered plain words
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(code)
-	w.Write(buf.Bytes())
 }

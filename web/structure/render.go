@@ -407,22 +407,6 @@ type qrView struct {
 	SVGHref, PNGHref string        // the downloads
 }
 
-// errData is the error page's data: one block per language when the
-// structure, and so its language, is not known.
-type errData struct {
-	Lang   flows.Lang
-	Title  string
-	CSS    template.CSS
-	Blocks []errBlock
-	Back   string // the page's path, when the token was good
-}
-
-// errBlock is the error page in one language.
-type errBlock struct {
-	Lang              flows.Lang
-	Title, Text, Back string
-}
-
 // tr returns the renderer of a language.
 func (w *Web) tr(l flows.Lang) tr {
 	if l != flows.NL {

@@ -3,11 +3,6 @@ package structure
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -15,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,20 +125,18 @@ type WebOptions struct {
 // renderer of the mails that carry that link. It is safe for concurrent
 // use.
 type Web struct {
-	desk    Desk
-	places  Places
-	texts   texts
-	cats    map[flows.Lang]flows.Catalog
-	fsys    fs.FS
-	log     *slog.Logger
-	secrets [][]byte      // CSRFSecrets
-	rotate  time.Duration // CSRFRotate
-	bot     string
-	loc     *time.Location
-	now     func() time.Time
-	proxies web.Proxies
-	fails   *web.Limiter
-	body    time.Duration // BodyTimeout
+	desk   Desk
+	places Places
+	texts  texts
+	cats   map[flows.Lang]flows.Catalog
+	fsys   fs.FS
+	log    *slog.Logger
+	forms  *web.CSRF
+	bot    string
+	loc    *time.Location
+	now    func() time.Time
+	gate   *web.Gate
+	body   time.Duration // BodyTimeout
 
 	// The share section; share is nil when no channel is configured.
 	share            *share.Kit
@@ -166,11 +158,8 @@ type Web struct {
 
 // Limits of the page.
 const (
-	maxBody      = 16 << 10 // a form holds at most a 1000-character note
-	maxEntries   = 10000    // clients the rate limit remembers
-	maxTokenLen  = 256
-	maxIDLen     = 128
-	defaultLimit = 10
+	maxBody  = 16 << 10 // a form holds at most a 1000-character note
+	maxIDLen = 128
 )
 
 // NewWeb checks o and builds the page. It fails on a missing dependency or
@@ -190,22 +179,9 @@ func NewWeb(o WebOptions) (*Web, error) {
 		return nil, err
 	}
 	w := &Web{desk: o.Desk, places: o.Places, texts: tx, cats: o.Catalogs, fsys: o.Templates,
-		log: o.Logger, secrets: slices.Clone(o.CSRFSecrets), rotate: o.CSRFRotate, bot: o.Bot, loc: o.Location, now: o.Now, proxies: o.Proxies, body: o.BodyTimeout}
+		log: o.Logger, bot: o.Bot, loc: o.Location, now: o.Now, body: o.BodyTimeout}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
-	}
-	if len(w.secrets) == 0 {
-		key := make([]byte, 32)
-		rand.Read(key) // since Go 1.24 it crashes rather than return an error
-		w.secrets = [][]byte{key}
-	}
-	for _, k := range w.secrets {
-		if len(k) < 16 {
-			return nil, errors.New("structure web: a CSRF secret of under 16 bytes")
-		}
-	}
-	if w.rotate <= 0 {
-		w.rotate = 7 * 24 * time.Hour
 	}
 	if w.loc == nil {
 		if w.loc, err = time.LoadLocation("Europe/Brussels"); err != nil {
@@ -215,14 +191,11 @@ func NewWeb(o WebOptions) (*Web, error) {
 	if w.now == nil {
 		w.now = time.Now
 	}
-	limit, window := o.FailLimit, o.FailWindow
-	if limit <= 0 {
-		limit = defaultLimit
+	if w.forms, err = web.NewCSRF(o.CSRFSecrets, o.CSRFRotate, w.now); err != nil {
+		return nil, fmt.Errorf("structure web: %w", err)
 	}
-	if window <= 0 {
-		window = 10 * time.Minute
-	}
-	w.fails = web.NewLimiter(limit, window, maxEntries)
+	w.gate = web.NewGate(web.GateOptions{Name: "structure", Proxies: o.Proxies, Limit: o.FailLimit,
+		Window: o.FailWindow, Now: w.now, Logger: w.log})
 	if w.body <= 0 {
 		w.body = 5 * time.Second
 	}
@@ -232,11 +205,7 @@ func NewWeb(o WebOptions) (*Web, error) {
 	if err := w.setShare(o); err != nil {
 		return nil, err
 	}
-	// The style sheet is inline, allowed by its hash: no second request,
-	// nothing to serve, and no 'unsafe-inline'.
-	sum := sha256.Sum256([]byte(w.css))
-	w.csp = "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
-		"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	w.csp = web.CSP(string(w.css))
 	w.can = make(map[flows.Status]map[flows.Status]bool)
 	for _, from := range statuses {
 		w.can[from] = make(map[flows.Status]bool)
@@ -257,20 +226,10 @@ func NewWeb(o WebOptions) (*Web, error) {
 	mux.HandleFunc("GET /s/{token}/poster", w.servePoster)
 	mux.HandleFunc("GET /s/{token}/qr/{file}", w.serveQR)
 	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.notFound(rw) })
-	// Two guards against forged posts. The token is in the URL, so there
-	// is no cookie a browser would add on its own and classic CSRF has
-	// nothing to ride on; but a page elsewhere that learnt the URL (a
-	// forwarded mail, a shared screen, a history) could still post blind
-	// to it. It cannot compute the csrf field (an HMAC of the token under
-	// a key that never leaves the server), and the Origin/Sec-Fetch-Site
-	// check refuses a post a browser makes from another site's page even
-	// if that page somehow read the field: each covers what the other
-	// might miss (an old browser without those headers; a leaked page).
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	deny := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.fail(rw, http.StatusForbidden, "", "", "forbidden")
-	}))
-	w.handler = w.headers(cop.Handler(mux))
+	})
+	w.handler = web.Headers(w.forms.Protect(mux, deny), "structure", w.csp, w.log)
 	return w, nil
 }
 
@@ -280,63 +239,6 @@ func (w *Web) Handler() http.Handler { return w.handler }
 
 // ServeHTTP serves the page.
 func (w *Web) ServeHTTP(rw http.ResponseWriter, r *http.Request) { w.handler.ServeHTTP(rw, r) }
-
-// statusWriter remembers the status, for the request log.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the connection (the body's
-// read deadline).
-func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
-
-func (s *statusWriter) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
-// headers sets the security headers on every response, errors included,
-// and logs the request by its route pattern: the path holds the token,
-// which must never reach a log.
-func (w *Web) headers(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		start := time.Now() // a measure, not a rule: the real clock
-		h := rw.Header()
-		h.Set("Content-Security-Policy", w.csp)
-		h.Set("Referrer-Policy", "no-referrer") // the token is in the URL
-		h.Set("Cache-Control", "no-store")      // a shared PC must not keep the list
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY") // frame-ancestors, for browsers older than CSP 2
-		sw := &statusWriter{ResponseWriter: rw}
-		next.ServeHTTP(sw, r)
-		w.log.Info("structure page", "pattern", r.Pattern, "method", r.Method,
-			"status", sw.status, "dur", time.Since(start))
-	})
-}
-
-// validToken is a cheap shape check before asking the Desk: tokens are
-// URL-safe random strings.
-func validToken(s string) bool {
-	if len(s) < 8 || len(s) > maxTokenLen {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
 
 // session is a request whose token opened a place.
 type session struct {
@@ -353,7 +255,7 @@ type session struct {
 func (w *Web) open(rw http.ResponseWriter, r *http.Request) (session, bool) {
 	token := r.PathValue("token")
 	place, err := "", error(flows.ErrNoToken)
-	if validToken(token) {
+	if web.ValidToken(token) {
 		place, err = w.desk.Place(r.Context(), token)
 	}
 	if errors.Is(err, flows.ErrNoToken) {
@@ -384,54 +286,18 @@ func (s *session) setLang(l string) {
 // whoever failed from the same address (behind a proxy without
 // TRUSTED_PROXIES, everyone): it slows guessing, and locks no one out.
 func (w *Web) badToken(rw http.ResponseWriter, r *http.Request) {
-	client, now := w.proxies.Client(r), w.now()
-	if wait, blocked := w.fails.Blocked(client, now); blocked {
-		mins := int((wait + time.Minute - 1) / time.Minute)
-		rw.Header().Set("Retry-After", strconv.Itoa(int((wait+time.Second-1)/time.Second)))
-		w.log.Warn("structure token rate limited", "pattern", r.Pattern)
-		w.fail(rw, http.StatusTooManyRequests, "", "", "toomany", "min", strconv.Itoa(mins))
+	if mins, blocked := w.gate.Bad(rw, r); blocked {
+		w.fail(rw, http.StatusTooManyRequests, "", "", "toomany", "min", mins)
 		return
 	}
-	w.fails.Fail(client, now)
 	w.notFound(rw)
 }
 
 // base is the page's path.
 func (s session) base() string { return "/s/" + s.token }
 
-// csrf is the forms' hidden field: an HMAC of the token, so that it needs
-// no storage and changes with the token, under the key of the current
-// period.
-func (w *Web) csrf(token string) string {
-	return sign(w.secrets[0], w.period(), token)
-}
-
-// csrfOK accepts a field signed under any secret, in the current period,
-// the one before (a page opened before the key changed) or the one after
-// (a replica whose clock is a little ahead). It compares in constant time.
-func (w *Web) csrfOK(token, got string) bool {
-	p, ok := w.period(), false
-	for _, secret := range w.secrets {
-		for _, q := range []int64{p, p - 1, p + 1} {
-			ok = hmac.Equal([]byte(sign(secret, q, token)), []byte(got)) || ok
-		}
-	}
-	return ok
-}
-
-// period numbers the CSRFRotate-long spans since 1970 on w's clock.
-func (w *Web) period() int64 { return w.now().UnixNano() / int64(w.rotate) }
-
-// sign is the csrf field of token under the key of period p: the key is
-// an HMAC of the period under the secret, so that every instance derives
-// the same without talking to the others.
-func sign(secret []byte, p int64, token string) string {
-	k := hmac.New(sha256.New, secret)
-	k.Write(strconv.AppendInt([]byte("secours csrf "), p, 10))
-	m := hmac.New(sha256.New, k.Sum(nil))
-	m.Write([]byte(token))
-	return hex.EncodeToString(m.Sum(nil))
-}
+// csrf is the forms' hidden field for token.
+func (w *Web) csrf(token string) string { return w.forms.Field(token) }
 
 // servePage is GET /s/{token}.
 func (w *Web) servePage(rw http.ResponseWriter, r *http.Request) {
@@ -497,15 +363,10 @@ func (w *Web) pageData(s session) pageData {
 // render executes a page template into a buffer first, so that a
 // template error becomes a clean 500 instead of half a page.
 func (w *Web) render(rw http.ResponseWriter, r *http.Request, code int, name string, d pageData, s session) {
-	var b bytes.Buffer
-	b.Grow(8<<10 + 4<<10*len(d.Refs)) // about a referral's share of the page, grown once
-	if err := w.page[d.Lang].ExecuteTemplate(&b, name, d); err != nil {
+	// About a referral's share of the page, grown once.
+	if err := web.HTML(rw, code, w.page[d.Lang], name, d, 8<<10+4<<10*len(d.Refs)); err != nil {
 		w.internal(rw, r, s.base(), s.lang, err)
-		return
 	}
-	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
-	rw.WriteHeader(code)
-	rw.Write(b.Bytes())
 }
 
 // actions maps a form's action to the status it asks for, the reasons it
@@ -532,19 +393,20 @@ func (w *Web) openPost(rw http.ResponseWriter, r *http.Request) (session, bool) 
 	if !ok {
 		return session{}, false
 	}
-	// The network's clock, not w.now: a deadline on the connection.
-	// Recorders in tests do not support it, which is fine. Once the form
-	// is in, the deadline goes: net/http's background read would
-	// otherwise hit it and cancel the request's context mid-action.
-	rc := http.NewResponseController(rw)
-	_ = rc.SetReadDeadline(time.Now().Add(w.body))
-	r.Body = http.MaxBytesReader(rw, r.Body, maxBody)
-	if !w.parse(rw, r) {
+	switch web.ReadForm(rw, r, maxBody, w.body) {
+	case 0:
+	case http.StatusRequestEntityTooLarge:
+		w.fail(rw, http.StatusRequestEntityTooLarge, "", "", "toolarge")
+		return session{}, false
+	case http.StatusRequestTimeout:
+		w.fail(rw, http.StatusRequestTimeout, "", "", "bad")
+		return session{}, false
+	default:
+		w.fail(rw, http.StatusBadRequest, "", "", "bad")
 		return session{}, false
 	}
-	_ = rc.SetReadDeadline(time.Time{})
 	s.setLang(r.PostFormValue("lang"))
-	if !w.csrfOK(s.token, r.PostFormValue("csrf")) {
+	if !w.forms.OK(s.token, r.PostFormValue("csrf")) {
 		w.fail(rw, http.StatusForbidden, s.base(), s.lang, "forbidden")
 		return session{}, false
 	}
@@ -681,25 +543,6 @@ func linkedLabel(t tr, l flows.ChatLink) string {
 	return t.s("tg.linked", "channel", channel, "at", t.at(l.Since))
 }
 
-// parse reads the form, answering 413 if the body is over maxBody and
-// 408 if it did not come within BodyTimeout.
-func (w *Web) parse(rw http.ResponseWriter, r *http.Request) bool {
-	err := r.ParseForm()
-	switch {
-	case err == nil:
-		return true
-	case errors.Is(err, os.ErrDeadlineExceeded):
-		w.fail(rw, http.StatusRequestTimeout, "", "", "bad")
-	default:
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			w.fail(rw, http.StatusRequestEntityTooLarge, "", "", "toolarge")
-		} else {
-			w.fail(rw, http.StatusBadRequest, "", "", "bad")
-		}
-	}
-	return false
-}
-
 // notFound is the one answer for an unknown, revoked, expired or
 // malformed token and for a referral that is not the place's: the same
 // body every time, so that it tells nothing about what exists.
@@ -723,29 +566,14 @@ func (w *Web) fail(rw http.ResponseWriter, code int, back string, lang flows.Lan
 	if lang == "" {
 		langs, back = flows.Langs, ""
 	}
-	d := errData{Lang: langs[0], CSS: w.css, Back: back}
+	d := web.ErrorData{CSS: w.css, Back: back}
 	for _, l := range langs {
 		t := w.tr(l)
-		b := errBlock{Lang: l, Title: t.s("err." + name + ".title"), Text: t.s("err."+name, args...), Back: t.s("err.back")}
-		if d.Title == "" {
-			d.Title = b.Title
-		} else {
-			d.Title += " / " + b.Title
-		}
-		d.Blocks = append(d.Blocks, b)
+		d.Add(web.ErrorBlock{Lang: string(l), Title: t.s("err." + name + ".title"), Text: t.s("err."+name, args...), Back: t.s("err.back")})
 	}
-	var buf bytes.Buffer
-	if err := w.page[d.Lang].ExecuteTemplate(&buf, "error", d); err != nil {
-		// The error page itself broke: plain words, both languages.
-		w.log.Error("structure error page", "err", err)
-		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		rw.WriteHeader(code)
-		fmt.Fprintln(rw, "Erreur / Fout", code)
-		return
+	if err := web.Error(rw, code, w.page[langs[0]], d); err != nil {
+		w.log.Error("structure error page", "err", err) // it answered plain words
 	}
-	rw.Header().Set("Content-Type", "text/html; charset=utf-8")
-	rw.WriteHeader(code)
-	rw.Write(buf.Bytes())
 }
 
 // setShare checks the share settings and loads the poster's texts and
