@@ -1,4 +1,11 @@
-package main
+// Package ops is the process's own HTTP surface, for an orchestrator and
+// a monitor rather than a person: /healthz, /readyz and /metrics (Mount),
+// and the probe behind "secours healthcheck" (Healthcheck), the
+// container's HEALTHCHECK.
+//
+// It imports the standard library only; cmd hands it the checks and the
+// metrics handler.
+package ops
 
 import (
 	"context"
@@ -9,10 +16,10 @@ import (
 	"time"
 )
 
-// readiness answers /readyz: the store reachable and every channel
+// Readiness answers /readyz: the store reachable and every channel
 // connected. /healthz only says the process is up, so that an orchestrator
 // restarts a stuck process but does not kill one whose Redis blinked.
-type readiness struct {
+type Readiness struct {
 	mu     sync.Mutex // guards checks
 	checks []readyCheck
 }
@@ -22,8 +29,8 @@ type readyCheck struct {
 	fn   func(context.Context) error
 }
 
-// add registers a check; name is what /readyz prints when it fails.
-func (r *readiness) add(name string, fn func(context.Context) error) {
+// Add registers a check; name is what /readyz prints when it fails.
+func (r *Readiness) Add(name string, fn func(context.Context) error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.checks = append(r.checks, readyCheck{name, fn})
@@ -31,7 +38,7 @@ func (r *readiness) add(name string, fn func(context.Context) error) {
 
 // failing runs the checks in parallel, each bounded, and names the ones
 // that fail.
-func (r *readiness) failing(ctx context.Context) []string {
+func (r *Readiness) failing(ctx context.Context) []string {
 	r.mu.Lock()
 	checks := append([]readyCheck(nil), r.checks...)
 	r.mu.Unlock()
@@ -52,10 +59,10 @@ func (r *readiness) failing(ctx context.Context) []string {
 	return bad
 }
 
-// mountOps adds /healthz, /readyz and /metrics. Their answers hold no
+// Mount adds /healthz, /readyz and /metrics. Their answers hold no
 // personal data; the error behind a failing check goes to the log, not to
 // the response.
-func mountOps(mux *http.ServeMux, ready *readiness, metrics http.Handler) {
+func Mount(mux *http.ServeMux, ready *Readiness, metrics http.Handler) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")

@@ -1,4 +1,4 @@
-package main
+package ops
 
 import (
 	"bytes"
@@ -141,7 +141,12 @@ func TestRunHealthcheck(t *testing.T) {
 	defer srv.Close()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	var stdout, stderr bytes.Buffer
-	if code := runHealthcheck(nil, &stdout, &stderr, envOf(map[string]string{"HTTP_ADDR": "0.0.0.0:" + port})); code != 0 {
+	if code := Healthcheck(nil, &stdout, &stderr, envOf(map[string]string{"HTTP_ADDR": "0.0.0.0:" + port})); code != 0 {
 		t.Fatalf("exit %d; stderr: %s", code, stderr.String())
 	}
+}
+
+// envOf is a getenv over m.
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
 }
