@@ -14,6 +14,7 @@
 // and placeholders) and the markup in configs/web/poster.tmpl; cmd hands
 // both to New, like the structure's page gets its own.
 //
-// It imports flows (for the share code); it must not import store,
-// configs, cmd or the channel adapters.
+// It imports flows (for the share code) and geo (the place the share
+// command, Make, writes for); it must not import store, configs, cmd or
+// the channel adapters.
 package share
