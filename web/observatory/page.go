@@ -212,19 +212,30 @@ func acceptLang(h string) flows.Lang {
 	return best
 }
 
-// servePage is GET /obs/{token}.
-func (p *Page) servePage(w http.ResponseWriter, r *http.Request) {
+// counts opens the page and reads the counts of the range asked. It has
+// answered and returns false for a bad token, a bad range (the page with
+// its message, as a 400) or a store error.
+func (p *Page) counts(w http.ResponseWriter, r *http.Request) (request, []flows.Cell, bool) {
 	if !p.open(w, r) {
-		return
+		return request{}, nil, false
 	}
 	rq := p.request(r)
 	if rq.err != nil {
 		p.render(w, r, http.StatusBadRequest, p.view(rq, nil))
-		return
+		return request{}, nil, false
 	}
 	cells, err := p.store.Counts(r.Context(), rq.filter.From, rq.filter.To)
 	if err != nil {
 		p.internal(w, r, rq.lang, err)
+		return request{}, nil, false
+	}
+	return rq, cells, true
+}
+
+// servePage is GET /obs/{token}.
+func (p *Page) servePage(w http.ResponseWriter, r *http.Request) {
+	rq, cells, ok := p.counts(w, r)
+	if !ok {
 		return
 	}
 	rep := Build(cells, rq.filter)
@@ -232,19 +243,9 @@ func (p *Page) servePage(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveCSV is GET /obs/{token}/export.csv: the same report as a file.
-// A bad range gets the page with its message, as a 400.
 func (p *Page) serveCSV(w http.ResponseWriter, r *http.Request) {
-	if !p.open(w, r) {
-		return
-	}
-	rq := p.request(r)
-	if rq.err != nil {
-		p.render(w, r, http.StatusBadRequest, p.view(rq, nil))
-		return
-	}
-	cells, err := p.store.Counts(r.Context(), rq.filter.From, rq.filter.To)
-	if err != nil {
-		p.internal(w, r, rq.lang, err)
+	rq, cells, ok := p.counts(w, r)
+	if !ok {
 		return
 	}
 	var b bytes.Buffer

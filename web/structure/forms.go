@@ -115,13 +115,19 @@ func (w *Web) serveAct(rw http.ResponseWriter, r *http.Request) {
 		w.internal(rw, r, s.base(), s.lang, err)
 		return
 	}
+	s.redirect(rw, r, flash, "r-"+url.PathEscape(id))
+}
+
+// redirect answers an action with the page (Post/Redirect/Get, so that a
+// reload does not post again), showing the flash message and scrolled to
+// anchor, in the language the structure chose.
+func (s session) redirect(rw http.ResponseWriter, r *http.Request, flash, anchor string) {
 	q := url.Values{"m": {flash}}
 	if s.chosen {
 		q.Set("lang", string(s.lang))
 	}
 	// Encode sorts the keys: lang (if any) comes before m, which is fine.
-	loc := s.base() + "?" + q.Encode() + "#r-" + url.PathEscape(id)
-	http.Redirect(rw, r, loc, http.StatusSeeOther)
+	http.Redirect(rw, r, s.base()+"?"+q.Encode()+"#"+anchor, http.StatusSeeOther)
 }
 
 // serveTelegram is POST /s/{token}/telegram: a one-time code to link the
@@ -158,11 +164,7 @@ func (w *Web) serveUnlink(rw http.ResponseWriter, r *http.Request) {
 		w.internal(rw, r, s.base(), s.lang, err)
 		return
 	}
-	q := url.Values{"m": {"unlinked"}}
-	if s.chosen {
-		q.Set("lang", string(s.lang))
-	}
-	http.Redirect(rw, r, s.base()+"?"+q.Encode()+"#tg", http.StatusSeeOther)
+	s.redirect(rw, r, "unlinked", "tg")
 }
 
 // linkedLabel is how the page names a linked chat: its channel and since

@@ -93,16 +93,23 @@ func posterLang(s session) share.Lang {
 	return share.Lang(s.lang)
 }
 
+// openShare opens the page for its share section; without one, the one
+// 404.
+func (w *Web) openShare(rw http.ResponseWriter, r *http.Request) (session, bool) {
+	s, ok := w.open(rw, r)
+	if ok && w.share == nil {
+		w.notFound(rw)
+		return session{}, false
+	}
+	return s, ok
+}
+
 // servePoster is GET /s/{token}/poster: the structure's poster, one A4
 // page to print from the browser, in ?lang=fr, nl or both. It is served
 // with its own CSP, the hash of its own style sheet.
 func (w *Web) servePoster(rw http.ResponseWriter, r *http.Request) {
-	s, ok := w.open(rw, r)
+	s, ok := w.openShare(rw, r)
 	if !ok {
-		return
-	}
-	if w.share == nil {
-		w.notFound(rw)
 		return
 	}
 	lang, ok := share.ParseLang(r.URL.Query().Get("lang"))
@@ -127,12 +134,8 @@ func (w *Web) servePoster(rw http.ResponseWriter, r *http.Request) {
 // whatsapp.svg or whatsapp.png, as a download for a structure's own
 // leaflets. Anything else, or a channel not configured, is the one 404.
 func (w *Web) serveQR(rw http.ResponseWriter, r *http.Request) {
-	s, ok := w.open(rw, r)
+	s, ok := w.openShare(rw, r)
 	if !ok {
-		return
-	}
-	if w.share == nil {
-		w.notFound(rw)
 		return
 	}
 	links := w.share.For(s.place, w.tgUser, w.waNumber, share.Lang(s.lang))
