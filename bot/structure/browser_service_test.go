@@ -106,14 +106,7 @@ func TestBrowserRealService(t *testing.T) {
 	}
 
 	ref := "#r-" + out.Referral.ID
-	text := func(sel string) string {
-		t.Helper()
-		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return got
-	}
+	text := func(sel string) string { t.Helper(); return testkit.Text(t, ctx, sel) }
 	if err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(360, 640, chromedp.EmulateMobile),
 		chromedp.Navigate(link),

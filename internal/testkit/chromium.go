@@ -65,3 +65,14 @@ func Browser(t testing.TB) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// Text is the text of the element sel (a CSS selector) on the browser's
+// page; failing to read it ends the test.
+func Text(t testing.TB, ctx context.Context, sel string) string {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("read %s: %v", sel, err)
+	}
+	return got
+}

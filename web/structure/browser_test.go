@@ -23,14 +23,7 @@ func TestBrowser(t *testing.T) {
 	defer srv.Close()
 
 	ref := "#r-" + idA1
-	text := func(sel string) string {
-		t.Helper()
-		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return got
-	}
+	text := func(sel string) string { t.Helper(); return testkit.Text(t, ctx, sel) }
 
 	if err := chromedp.Do(ctx,
 		// The narrowest phone; a headless window cannot be made that
