@@ -8,10 +8,11 @@
 // inline style sheet by its hash (Headers, CSP); the address a request
 // comes from, read behind a trusted reverse proxy only (Proxies,
 // TRUSTED_PROXIES); a limiter of bad tokens per client that a valid token
-// never meets (Limiter, Gate); the error page in both languages
-// (ErrorPage); the forms' CSRF field and cross-origin check (CSRF); and
-// the bounds of a request body, in size and in time (ReadForm, ReadBody,
-// Server).
+// never meets (Limiter, Gate); the page written whole or not at all, and
+// the error page in both languages (HTML, Error); the forms' CSRF field
+// and cross-origin check (CSRF); and the bounds of a request, in size and
+// in time (ReadForm, ReadBody, NewServer). A channel's webhook gets the
+// same bounds and a constant-time check of its shared secret (Webhook).
 //
 // It imports the standard library only.
 package web

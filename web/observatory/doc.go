@@ -11,7 +11,7 @@
 // number on the page never singles out a person in a small commune. The
 // page (GET /obs/{token}) and its CSV export are for network coordinators
 // and open with one token, configured as its SHA-256 only; the CLI
-// ("secours stats") prints the same report.
+// ("secours stats") prints the same report (Print, PrintToken).
 //
 // Like the structures' page it is plain server-rendered HTML: no script,
 // one inline style sheet allowed by its hash, charts as inline SVG, no
