@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/secours/secours/flows"
@@ -119,22 +121,28 @@ func (d *fakeDesk) mine(place, id string) (*flows.Referral, error) {
 }
 
 func (d *fakeDesk) Act(ctx context.Context, place, id string, to flows.Status, reason string) (flows.Referral, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.err != nil {
-		return flows.Referral{}, d.err
-	}
-	r, err := d.mine(place, id)
-	if err != nil {
-		return flows.Referral{}, err
-	}
-	if _, err := r.Transition(to, flows.ActorStructure, reason, d.now()); err != nil {
-		return flows.Referral{}, fmt.Errorf("fake desk act: %w", err)
-	}
-	return clone(r), nil
+	return d.change(place, id, func(r *flows.Referral) error {
+		if _, err := r.Transition(to, flows.ActorStructure, reason, d.now()); err != nil {
+			return fmt.Errorf("fake desk act: %w", err)
+		}
+		return nil
+	})
 }
 
 func (d *fakeDesk) Write(ctx context.Context, place, id, text string) (flows.Referral, error) {
+	return d.change(place, id, func(r *flows.Referral) error {
+		if !r.Status.Open() {
+			return fmt.Errorf("fake desk write: %w", flows.ErrTransition)
+		}
+		r.AddNote(flows.ActorStructure, text, d.now())
+		d.written = append(d.written, text)
+		return nil
+	})
+}
+
+// change applies f to the place's referral id under the lock, after the
+// failure set by fail, and returns a copy of the result.
+func (d *fakeDesk) change(place, id string, f func(r *flows.Referral) error) (flows.Referral, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.err != nil {
@@ -144,11 +152,9 @@ func (d *fakeDesk) Write(ctx context.Context, place, id, text string) (flows.Ref
 	if err != nil {
 		return flows.Referral{}, err
 	}
-	if !r.Status.Open() {
-		return flows.Referral{}, fmt.Errorf("fake desk write: %w", flows.ErrTransition)
+	if err := f(r); err != nil {
+		return flows.Referral{}, err
 	}
-	r.AddNote(flows.ActorStructure, text, d.now())
-	d.written = append(d.written, text)
 	return clone(r), nil
 }
 
@@ -213,3 +219,19 @@ func (s *syncBuffer) String() string {
 }
 
 var errBackend = errors.New("fake backend down")
+
+// holds checks that body (what: "page", "poster") holds every string of
+// want and none of not.
+func holds(t *testing.T, what, body string, want, not []string) {
+	t.Helper()
+	for _, s := range want {
+		if !strings.Contains(body, s) {
+			t.Errorf("%s lacks %q", what, s)
+		}
+	}
+	for _, s := range not {
+		if strings.Contains(body, s) {
+			t.Errorf("%s holds %q", what, s)
+		}
+	}
+}

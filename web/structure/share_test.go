@@ -70,16 +70,7 @@ func TestShareSection(t *testing.T) {
 				t.Fatalf("GET = %d", rec.Code)
 			}
 			body := rec.Body.String()
-			for _, s := range tt.want {
-				if !strings.Contains(body, s) {
-					t.Errorf("page lacks %s", s)
-				}
-			}
-			for _, s := range tt.not {
-				if strings.Contains(body, s) {
-					t.Errorf("page holds %s", s)
-				}
-			}
+			holds(t, "page", body, tt.want, tt.not)
 			if n := strings.Count(body, "<svg "); n != 2 {
 				t.Errorf("%d QR codes on the page, want 2", n)
 			}
@@ -131,11 +122,7 @@ func TestPosterServed(t *testing.T) {
 					t.Errorf("poster lacks %q", s)
 				}
 			}
-			for _, s := range tt.not {
-				if strings.Contains(body, s) {
-					t.Errorf("poster holds %q", s)
-				}
-			}
+			holds(t, "poster", body, nil, tt.not)
 			h := rec.Header()
 			for k, want := range map[string]string{
 				"Content-Type": "text/html; charset=utf-8", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",

@@ -738,16 +738,7 @@ func TestPageContent(t *testing.T) {
 			if !strings.Contains(body, `<html lang="`+tt.lang+`">`) {
 				t.Errorf("html lang is not %s", tt.lang)
 			}
-			for _, w := range tt.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("page lacks %q", w)
-				}
-			}
-			for _, n := range tt.not {
-				if strings.Contains(body, n) {
-					t.Errorf("page holds %q", n)
-				}
-			}
+			holds(t, "page", body, tt.want, tt.not)
 			if t.Failed() {
 				t.Log(body)
 			}
