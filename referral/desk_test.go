@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
-	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
@@ -26,6 +25,7 @@ import (
 	"github.com/secours/secours/referral/mail/smtptest"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/web/structure"
 )
 
 // sender is a fake channel: it records what each chat was sent, and

@@ -36,6 +36,8 @@ import (
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
+	"github.com/secours/secours/web"
+	"github.com/secours/secours/web/ops"
 )
 
 func main() {
@@ -303,11 +305,11 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		runner.Steps = min(8*runtime.GOMAXPROCS(0), p.PoolSize())
 	}
 	mux := http.NewServeMux()
-	ready := &readiness{}
+	ready := &ops.Readiness{}
 	if p, ok := st.(interface{ Ping(context.Context) error }); ok {
-		ready.add("store", p.Ping)
+		ready.Add("store", p.Ping)
 	}
-	mountOps(mux, ready, m.Handler())
+	ops.Mount(mux, ready, m.Handler())
 	cfg.Telegram.Throttled = func(wait time.Duration) { m.RateLimited("tg", wait) }
 
 	var channels []func(context.Context) error // each runs until ctx ends or it fails
@@ -345,7 +347,7 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 			return err
 		}
 		senders["wa"] = wa.Adapter
-		ready.add("whatsapp", func(context.Context) error {
+		ready.Add("whatsapp", func(context.Context) error {
 			select {
 			case <-wa.Done():
 				return errors.New("stopped")
@@ -471,12 +473,8 @@ func startHTTP(ctx context.Context, ln net.Listener, base string, mux *http.Serv
 	if ln == nil {
 		return nil
 	}
-	// A slow client may hold a connection for the header's 10 s and the
-	// whole request's 30 s at most (the structures' forms cut their body
-	// sooner); no handler here waits on a request body longer.
-	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }},
-		done: make(chan error, 1)}
+	// The timeouts are web's one policy (web.NewServer).
+	h := &httpServer{srv: web.NewServer(ctx, mux), done: make(chan error, 1)}
 	go func() { h.done <- h.srv.Serve(ln) }()
 	log.Info("http: listening", slog.String("addr", ln.Addr().String()), slog.String("pages", base+"/s/…"))
 	return h

@@ -2,11 +2,7 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"errors"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"regexp"
@@ -15,45 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/internal/testkit"
 )
-
-func TestReadiness(t *testing.T) {
-	ready := &readiness{}
-	down := errors.New("connection refused")
-	var storeErr error
-	ready.add("store", func(context.Context) error { return storeErr })
-	ready.add("telegram", func(context.Context) error { return nil })
-	mux := http.NewServeMux()
-	mountOps(mux, ready, metrics.New().Handler())
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	get := func(path string) (int, string) {
-		resp, err := http.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
-	}
-	if code, body := get("/healthz"); code != 200 || body != "ok\n" {
-		t.Errorf("/healthz = %d %q", code, body)
-	}
-	if code, body := get("/readyz"); code != 200 || body != "ready\n" {
-		t.Errorf("/readyz = %d %q", code, body)
-	}
-	storeErr = down
-	code, body := get("/readyz")
-	if code != http.StatusServiceUnavailable || body != "not ready: store\n" {
-		t.Errorf("/readyz with the store down = %d %q", code, body)
-	}
-	if strings.Contains(body, "refused") {
-		t.Errorf("/readyz shows the error itself")
-	}
-}
 
 // TestServeMetrics runs the service on a fake Telegram, has one person
 // talk, and reads /metrics: the counters moved, and no label holds the

@@ -6,17 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
 
-	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/geo"
-	"github.com/secours/secours/text"
+	"github.com/secours/secours/web/share"
 )
 
 const shareUsage = `Usage:
@@ -127,27 +124,13 @@ func runShare(args []string, stdout, stderr io.Writer, getenv func(string) strin
 			return fail(1, "TELEGRAM_BOT_TOKEN: asking Telegram for the bot's username: %v", err)
 		}
 	}
-	if lang == "" {
-		lang = posterLangOf(place)
-	}
 	kit, err := share.New(configs.Web, configs.FS)
 	if err != nil {
 		return fail(1, "%v", err)
 	}
-	links := kit.For(place.ID, *user, *number, lang)
-	if *out == "" {
-		*out = "share-" + links.Code
-	}
-	files, err := writeShare(*out, kit, place, links, lang)
-	if err != nil {
+	if err := kit.Make(stdout, share.Order{Place: place, TelegramUser: *user, WhatsAppNumber: *number, Lang: lang, Out: *out}); err != nil {
 		return fail(1, "%v", err)
 	}
-	fmt.Fprint(stdout, linksText(place, links))
-	fmt.Fprintln(stdout, "\nFiles:")
-	for _, f := range files {
-		fmt.Fprintln(stdout, "  "+f)
-	}
-	fmt.Fprintln(stdout, "\nOpen poster.html in a browser and print it on A4 (one page).")
 	return 0
 }
 
@@ -173,16 +156,6 @@ func findPlace(dir *geo.Directory, query, cmd string, stderr io.Writer) (*geo.Pl
 	return nil, 2
 }
 
-// posterLangOf is a place's poster language: both for a place that
-// serves French and Dutch (text.Bilingual), else the one language it is
-// addressed in (text.PlaceLang, as its page and mails are).
-func posterLangOf(p *geo.Place) share.Lang {
-	if text.Bilingual(p.Langs) {
-		return share.Both
-	}
-	return share.Lang(text.PlaceLang(string(p.Country), p.Langs))
-}
-
 // botUsername asks the Bot API who the token's bot is. The library
 // already hides the token in its errors; the replace makes sure.
 func botUsername(ctx context.Context, token, apiURL string) (string, error) {
@@ -206,58 +179,4 @@ func botUsername(ctx context.Context, token, apiURL string) (string, error) {
 		return "", fmt.Errorf("the bot has no usable username: %w", err)
 	}
 	return u, nil
-}
-
-// linksText is what links.txt holds and the command prints.
-func linksText(p *geo.Place, l share.Links) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s (%s)\nCode:     %s\n", p.Name, p.ID, l.Code)
-	if l.Telegram != "" {
-		fmt.Fprintf(&b, "Telegram: %s\n", l.Telegram)
-	}
-	if l.WhatsApp != "" {
-		fmt.Fprintf(&b, "WhatsApp: %s\n", l.WhatsApp)
-	}
-	return b.String()
-}
-
-// writeShare writes the QR codes, the poster and links.txt into dir and
-// returns their paths.
-func writeShare(dir string, kit *share.Kit, p *geo.Place, l share.Links, lang share.Lang) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	var paths []string
-	write := func(name string, b []byte) error {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, b, 0o644); err != nil {
-			return err
-		}
-		paths = append(paths, path)
-		return nil
-	}
-	for _, c := range []struct{ name, link string }{{"telegram", l.Telegram}, {"whatsapp", l.WhatsApp}} {
-		if c.link == "" {
-			continue
-		}
-		png, err := share.PNG(c.link, share.PrintScale)
-		if err != nil {
-			return nil, err
-		}
-		svg, err := share.SVG(c.link)
-		if err != nil {
-			return nil, err
-		}
-		if err := errors.Join(write(c.name+".png", png), write(c.name+".svg", []byte(svg))); err != nil {
-			return nil, err
-		}
-	}
-	var poster strings.Builder
-	if err := kit.Poster(&poster, share.PosterData{Lang: lang, Name: p.Name, Hours: p.Hours, Links: l}); err != nil {
-		return nil, err
-	}
-	if err := errors.Join(write("poster.html", []byte(poster.String())), write("links.txt", []byte(linksText(p, l)))); err != nil {
-		return nil, err
-	}
-	return paths, nil
 }

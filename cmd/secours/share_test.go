@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/secours/secours/bot/share"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/web/share"
 )
 
 // Places of the embedded directory the tests name.

@@ -2,21 +2,16 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
-	"github.com/secours/secours/bot/observatory"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/redis"
+	"github.com/secours/secours/web/observatory"
 )
 
 const statsUsage = `Usage:
@@ -83,7 +78,7 @@ func runStats(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	}
 	filter, err := observatory.ParseFilter(*from, *to, *area, time.Now())
 	if err != nil {
-		fmt.Fprintln(stderr, "secours stats:", rangeProblem(err))
+		fmt.Fprintln(stderr, "secours stats:", observatory.RangeProblem(err))
 		return 2
 	}
 	u := *redisURL
@@ -119,34 +114,11 @@ func runStats(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		fmt.Fprintln(stderr, "secours stats:", err)
 		return 1
 	}
-	rep := observatory.Build(cells, filter)
-	write := observatory.WriteText
-	if *asCSV {
-		write = observatory.WriteCSV
-	}
-	if err := write(stdout, rep, words[l]); err != nil {
+	if err := observatory.Print(stdout, cells, filter, words[l], *asCSV); err != nil {
 		fmt.Fprintln(stderr, "secours stats:", err)
 		return 1
 	}
 	return 0
-}
-
-// rangeProblem words a bad -from, -to or -area for a person at a
-// terminal.
-func rangeProblem(err error) string {
-	re, ok := errors.AsType[*observatory.RangeError](err)
-	if !ok {
-		return err.Error()
-	}
-	switch re.Problem {
-	case observatory.ProblemMonth:
-		return fmt.Sprintf("%q is not a month: write it YYYY-MM, like 2026-03", re.Value)
-	case observatory.ProblemReversed:
-		return "-from is after -to"
-	case observatory.ProblemLong:
-		return fmt.Sprintf("the range is too long: at most %d months", observatory.MaxMonths)
-	}
-	return strings.TrimPrefix(err.Error(), "observatory: ")
 }
 
 // runStatsToken is "secours stats token": the token on the first line
@@ -160,17 +132,6 @@ func runStatsToken(args []string, stdout, stderr io.Writer, getenv func(string) 
 		}
 		return 2
 	}
-	b := make([]byte, 32)
-	rand.Read(b) // since Go 1.24 it crashes rather than return an error
-	token := base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(token))
-	fmt.Fprintln(stdout, token)
-	fmt.Fprintln(stdout, "OBSERVATORY_TOKEN_SHA256="+hex.EncodeToString(sum[:]))
-	page := "<BASE_URL>/obs/<token>"
-	if base := strings.TrimRight(getenv("BASE_URL"), "/"); base != "" {
-		page = base + "/obs/<token>"
-	}
-	fmt.Fprintf(stderr, "Give the token (first line) to the network coordinators: their page is %s.\n"+
-		"Configure the server with the second line only, and keep the token nowhere else.\n", page)
+	observatory.PrintToken(stdout, stderr, getenv("BASE_URL"))
 	return 0
 }

@@ -17,16 +17,16 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
-	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/bot/metrics"
-	"github.com/secours/secours/bot/observatory"
-	"github.com/secours/secours/bot/share"
-	"github.com/secours/secours/bot/structure"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/referral/mail"
+	"github.com/secours/secours/web"
+	"github.com/secours/secours/web/observatory"
+	"github.com/secours/secours/web/share"
+	"github.com/secours/secours/web/structure"
 )
 
 // ReferralConfig is how referrals reach structures (issue 8).
@@ -54,7 +54,7 @@ type ReferralConfig struct {
 	observatoryHex  string
 	// Proxies is TRUSTED_PROXIES: the reverse proxies whose
 	// X-Forwarded-For names the client of the pages' bad-token limit.
-	Proxies    guard.Proxies
+	Proxies    web.Proxies
 	proxiesRaw string
 	// CSRFSecrets is CSRF_SECRET (environment only): the secrets the
 	// structures' forms are signed with, the first signing. Empty: one
@@ -161,7 +161,7 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr, redisURL string) []s
 		}
 		c.CSRFSecrets = append(c.CSRFSecrets, []byte(s))
 	}
-	if c.Proxies, err = guard.ParseProxies(c.proxiesRaw); err != nil {
+	if c.Proxies, err = web.ParseProxies(c.proxiesRaw); err != nil {
 		problems = append(problems, fmt.Sprintf("TRUSTED_PROXIES / -trusted-proxies: %v", err))
 	}
 	if c.MailRedirect != "" && !strings.Contains(c.MailRedirect, "@") {

@@ -1,0 +1,18 @@
+// Package web is the one HTTP policy of every page Secours serves: the
+// structures' page (web/structure), the observatory (web/observatory) and
+// the posters and QR codes they offer (web/share), the process's health,
+// readiness and metrics (web/ops), and the Telegram webhook.
+//
+// What the pages opened by a token in their URL share against a hostile
+// client lives here once: the security headers and a CSP that allows one
+// inline style sheet by its hash (Headers, CSP); the address a request
+// comes from, read behind a trusted reverse proxy only (Proxies,
+// TRUSTED_PROXIES); a limiter of bad tokens per client that a valid token
+// never meets (Limiter, Gate); the page written whole or not at all, and
+// the error page in both languages (HTML, Error); the forms' CSRF field
+// and cross-origin check (CSRF); and the bounds of a request, in size and
+// in time (ReadForm, ReadBody, NewServer). A channel's webhook gets the
+// same bounds and a constant-time check of its shared secret (Webhook).
+//
+// It imports the standard library only.
+package web

@@ -1,0 +1,63 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+)
+
+// HTML executes t's template name with data into a buffer first, so that
+// a template error becomes a clean error page instead of half a page, and
+// answers it with code. On an error it has written nothing. size is a
+// guess of the page's length, to grow the buffer once.
+func HTML(w http.ResponseWriter, code int, t *template.Template, name string, data any, size int) error {
+	var b bytes.Buffer
+	b.Grow(size)
+	if err := t.ExecuteTemplate(&b, name, data); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(code)
+	w.Write(b.Bytes())
+	return nil
+}
+
+// ErrorData is the error page: one block per language when the page's
+// language is not known yet (no good token), else one.
+type ErrorData struct {
+	Lang   string // the first block's
+	Title  string // the blocks' titles, joined by " / "
+	CSS    template.CSS
+	Back   string // the page's path, to link back to once the token was good
+	Blocks []ErrorBlock
+}
+
+// ErrorBlock is the error page in one language.
+type ErrorBlock struct {
+	Lang              string
+	Title, Text, Back string
+}
+
+// Add appends the page in one more language.
+func (d *ErrorData) Add(b ErrorBlock) {
+	if d.Title == "" {
+		d.Lang, d.Title = b.Lang, b.Title
+	} else {
+		d.Title += " / " + b.Title
+	}
+	d.Blocks = append(d.Blocks, b)
+}
+
+// Error answers code with t's "error" template. If that template itself
+// breaks, it answers plain words in both languages and returns the
+// error, for the log.
+func Error(w http.ResponseWriter, code int, t *template.Template, d ErrorData) error {
+	err := HTML(w, code, t, "error", d, 2<<10)
+	if err != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(code)
+		fmt.Fprintln(w, "Erreur / Fout", code)
+	}
+	return err
+}

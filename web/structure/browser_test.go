@@ -1,0 +1,99 @@
+package structure
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
+)
+
+// TestBrowser drives the page in headless Chromium as a structure would:
+// open the magic link, accept, write to the person. It proves what the
+// handler tests cannot: the forms work with no script, the browser's own
+// Origin and Sec-Fetch-Site headers pass the cross-origin check, and the
+// CSP hash lets the inline style apply.
+func TestBrowser(t *testing.T) {
+	ctx := testkit.Browser(t)
+	f := newFixture(t)
+	srv := httptest.NewServer(f.web.Handler())
+	defer srv.Close()
+
+	ref := "#r-" + idA1
+	text := func(sel string) string { t.Helper(); return testkit.Text(t, ctx, sel) }
+
+	if err := chromedp.Do(ctx,
+		// The narrowest phone; a headless window cannot be made that
+		// small, an emulated mobile viewport can.
+		chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile),
+		chromedp.Navigate(srv.URL+"/s/"+tokA),
+		chromedp.WaitVisible(chromedp.CSS(ref)),
+	); err != nil {
+		t.Fatalf("open the page: %v", err)
+	}
+	if heading, badge := text(ref+" h2"), text(ref+" .badge"); !strings.Contains(heading, "Demande a1x9k2") || badge != "Envoyée" {
+		t.Errorf("referral shown as %q with badge %q, want Demande a1x9k2 and Envoyée", heading, badge)
+	}
+	if got := f.desk.get(idA1).Status; got != flows.StatusSent {
+		t.Errorf("desk status %s after opening, want sent", got)
+	}
+	// The staff say they have it: one click, no script.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(ref+" form.seen button")),
+		chromedp.WaitVisible(chromedp.CSS(ref+" .badge.b-seen")),
+	); err != nil {
+		t.Fatalf("Bien reçu: %v", err)
+	}
+	if badge, flash := text(ref+" .badge"), text(".flash"); badge != "Vue" || flash != "C'est noté : la personne sait que vous avez reçu sa demande." {
+		t.Errorf("after Bien reçu: badge %q, flash %q", badge, flash)
+	}
+	if got := f.desk.get(idA1).Status; got != flows.StatusSeen {
+		t.Errorf("desk status %s, want seen", got)
+	}
+	style, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('`+ref+` .badge')).backgroundColor`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if style != "rgb(90, 63, 192)" {
+		t.Errorf("badge background %q: the inline style did not apply (CSP hash?)", style)
+	}
+	// Readable at 320 px: nothing wider than the screen.
+	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(widths) != 2 || widths[0] > widths[1] {
+		t.Errorf("page %v px wide in a %v px window: it scrolls sideways", widths[0], widths[1])
+	}
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(ref+" form.accept button")),
+		chromedp.WaitVisible(chromedp.CSS(ref+" .badge.b-accepted")),
+	); err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	if badge, flash := text(ref+" .badge"), text(".flash"); badge != "Acceptée" || flash != "Demande acceptée. La personne est prévenue." {
+		t.Errorf("after accepting: badge %q, flash %q", badge, flash)
+	}
+	if got := f.desk.get(idA1).Status; got != flows.StatusAccepted {
+		t.Errorf("desk status %s, want accepted", got)
+	}
+
+	const msg = "Bonjour, venez mardi à 10 h."
+	if err := chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(ref+" textarea"), msg),
+		chromedp.Click(chromedp.CSS(ref+" form.write button")),
+		chromedp.WaitVisible(chromedp.CSS(ref+" .thread li.mine")),
+	); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+	if mine := text(ref + " .thread li.mine p"); mine != msg {
+		t.Errorf("thread shows %q, want %q", mine, msg)
+	}
+	if flash := text(".flash"); flash != "Message envoyé. Le bot le transmet à la personne." {
+		t.Errorf("flash after writing = %q", flash)
+	}
+}
