@@ -11,19 +11,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
 
@@ -38,146 +35,6 @@ import (
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
-}
-
-// Config is the whole configuration of a bot process.
-type Config struct {
-	Lang       string
-	Country    string
-	RedisURL   string
-	RedisWait  time.Duration
-	SessionTTL time.Duration
-	LogLevel   string
-	LogFormat  string
-	LogKey     string // LOG_KEY: environment only, a secret (logkey.go)
-	HTTPAddr   string
-	Telegram   TelegramConfig
-	WhatsApp   WhatsAppConfig
-	Referrals  ReferralConfig
-
-	// RedisPrefix starts every Redis key, so that deployments (and test
-	// runs) sharing one Redis keep apart.
-	RedisPrefix string
-
-	httpAddrSet bool // HTTP_ADDR or -http-addr was given
-	baseURLSet  bool // BASE_URL or -base-url was given
-}
-
-const usageHead = `Secours — premiers secours numériques / digitale eerste hulp.
-
-Usage:
-  secours [flags]            run the bot; with no channel configured, a chat in this terminal
-                             (type the number or the words of an answer; pipe a file to replay
-                             a conversation, one answer per line)
-  secours places check       validate the embedded place directory, print counts
-  secours places near Q      show the places matched for a postcode, commune or lat,lon
-  secours places import F…   validate place files and write the directory under configs/places
-  secours diagnose …         classify answer keys with the reference diagnostic (JSON out)
-  secours whatsapp link      link the WhatsApp channel: QR code, or -phone +32… for a pairing code
-  secours structure link ID  print a new link to a structure's referrals page (revokes the old ones)
-  secours share PLACE        share links, QR codes (PNG, SVG) and a poster for a structure
-  secours stats …            the anonymous observatory: counts per commune and month (table or CSV);
-                             "secours stats token" makes the coordinators' page token
-  secours healthcheck        exit 0 if this machine's server answers /healthz (the Docker HEALTHCHECK)
-  secours help               this text
-
-Every flag has an environment variable (in brackets); flags win.
-
-Flags:
-`
-
-// parseConfig reads flags over environment variables over defaults and
-// checks the result once, naming every variable that is wrong.
-func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	var c Config
-	fs := flag.NewFlagSet("secours", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
-		fs.PrintDefaults()
-	}
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	var wait, ttl, retention string
-	fs.StringVar(&c.Lang, "lang", env("SECOURS_LANG", ""), "terminal chat language hint: fr or nl; empty asks [SECOURS_LANG]")
-	fs.StringVar(&c.Country, "country", env("SECOURS_COUNTRY", ""), "terminal chat country hint: BE or FR; empty asks [SECOURS_COUNTRY]")
-	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for sessions (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in-memory [REDIS_URL]")
-	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", redis.DefaultPrefix), "first part of every Redis key, so that two deployments can share one Redis [REDIS_PREFIX]")
-	fs.StringVar(&wait, "redis-wait", env("REDIS_WAIT", "0s"), "at start-up, wait this long for Redis instead of failing at once [REDIS_WAIT]")
-	fs.StringVar(&ttl, "session-ttl", env("SESSION_TTL", "720h"), "how long a conversation is kept after its last message (docs/diagnostic.md G.3: 30 days) [SESSION_TTL]")
-	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", ""), "debug, info, warn or error; default warn in the terminal chat, info otherwise [LOG_LEVEL]")
-	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [LOG_FORMAT]")
-	fs.StringVar(&c.HTTPAddr, "http-addr", env("HTTP_ADDR", ":8080"),
-		"address of the HTTP server: the structures' pages and the Telegram webhook; the terminal chat "+
-			"listens on loopback only, unless this is set [HTTP_ADDR]")
-	telegramFlags(fs, &c.Telegram, getenv)
-	whatsappFlags(fs, &c.WhatsApp, getenv)
-	referralFlags(fs, &c.Referrals, getenv, &retention)
-	if err := fs.Parse(args); err != nil {
-		return Config{}, err
-	}
-	c.httpAddrSet = getenv("HTTP_ADDR") != ""
-	c.LogKey = getenv("LOG_KEY")
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "http-addr" {
-			c.httpAddrSet = true
-		}
-	})
-	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unknown command %q (see secours help)", fs.Arg(0))
-	}
-	var problems []string
-	var err error
-	if c.RedisWait, err = time.ParseDuration(wait); err != nil || c.RedisWait < 0 {
-		problems = append(problems, fmt.Sprintf("REDIS_WAIT / -redis-wait: %q is not a duration like 30s", wait))
-	}
-	if c.RedisURL != "" {
-		// Parsed here too, so that a typo is reported with the rest;
-		// the parser's errors never hold the password.
-		if _, err := redis.ParseURL(c.RedisURL); err != nil {
-			problems = append(problems, fmt.Sprintf("REDIS_URL / -redis-url: %v", err))
-		}
-	}
-	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{}") {
-		problems = append(problems, fmt.Sprintf("REDIS_PREFIX / -redis-prefix: %q is empty or holds { or }", c.RedisPrefix))
-	}
-	if c.SessionTTL, err = time.ParseDuration(ttl); err != nil || c.SessionTTL <= 0 {
-		problems = append(problems, fmt.Sprintf("SESSION_TTL / -session-ttl: %q is not a positive duration like 720h", ttl))
-	}
-	switch strings.ToLower(c.Lang) {
-	case "", "fr", "nl":
-		c.Lang = strings.ToLower(c.Lang)
-	default:
-		problems = append(problems, fmt.Sprintf("SECOURS_LANG / -lang: %q is not fr or nl", c.Lang))
-	}
-	switch strings.ToUpper(c.Country) {
-	case "", "BE", "FR":
-		c.Country = strings.ToUpper(c.Country)
-	default:
-		problems = append(problems, fmt.Sprintf("SECOURS_COUNTRY / -country: %q is not BE or FR", c.Country))
-	}
-	switch c.LogLevel {
-	case "", "debug", "info", "warn", "error":
-	default:
-		problems = append(problems, fmt.Sprintf("LOG_LEVEL / -log-level: %q is not debug, info, warn or error", c.LogLevel))
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		problems = append(problems, fmt.Sprintf("LOG_FORMAT / -log-format: %q is not text or json", c.LogFormat))
-	}
-	problems = append(problems, checkLogKey(c.LogKey)...)
-	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
-	problems = append(problems, checkTelegram(c.Telegram)...)
-	problems = append(problems, checkWhatsApp(c.WhatsApp)...)
-	c.baseURLSet = c.Referrals.BaseURL != "" // checkReferrals fills in a default
-	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr, c.RedisURL)...)
-	if len(problems) > 0 {
-		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(problems, "\n  "))
-	}
-	return c, nil
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -413,88 +270,6 @@ func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	return err
 }
 
-// httpServer is the process's one HTTP server; nil when the terminal chat
-// could not get its port (the chat works without the pages).
-type httpServer struct {
-	srv  *http.Server
-	done chan error
-}
-
-// listenHTTP listens on HTTP_ADDR; the terminal chat listens on loopback
-// only unless HTTP_ADDR was given, and goes on without pages (a nil
-// listener) if the port is taken.
-func listenHTTP(cfg Config, console bool, log *slog.Logger) (net.Listener, error) {
-	addr := cfg.HTTPAddr
-	if console && !cfg.httpAddrSet {
-		_, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			port = "8080"
-		}
-		addr = net.JoinHostPort("127.0.0.1", port)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if console && !cfg.httpAddrSet {
-			log.Warn("structures' pages are off: the port is taken (set HTTP_ADDR); mails carry no link", slog.Any("err", err))
-			return nil, nil
-		}
-		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
-	}
-	return ln, nil
-}
-
-// pagesBase is what the links to the structures' pages start with:
-// BASE_URL when given, else the address ln is bound to (on localhost when
-// that is loopback or every interface), and "" when no page is served, so
-// that no mail links to a port some other program holds.
-func pagesBase(cfg Config, ln net.Listener) string {
-	if ln == nil {
-		return ""
-	}
-	if cfg.baseURLSet {
-		return cfg.Referrals.BaseURL
-	}
-	host, port, err := net.SplitHostPort(ln.Addr().String())
-	if err != nil {
-		return cfg.Referrals.BaseURL
-	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsLoopback() || ip.IsUnspecified() {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
-
-// startHTTP serves mux on ln; nil ln: no server.
-func startHTTP(ctx context.Context, ln net.Listener, base string, mux *http.ServeMux, log *slog.Logger) *httpServer {
-	if ln == nil {
-		return nil
-	}
-	// A slow client may hold a connection for the header's 10 s and the
-	// whole request's 30 s at most (the structures' forms cut their body
-	// sooner); no handler here waits on a request body longer.
-	h := &httpServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return ctx }},
-		done: make(chan error, 1)}
-	go func() { h.done <- h.srv.Serve(ln) }()
-	log.Info("http: listening", slog.String("addr", ln.Addr().String()), slog.String("pages", base+"/s/…"))
-	return h
-}
-
-// shutdown lets requests in flight finish.
-func (h *httpServer) shutdown(ctx context.Context, log *slog.Logger) {
-	if h == nil {
-		return
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownWait)
-	defer cancel()
-	if err := h.srv.Shutdown(sctx); err != nil {
-		log.Warn("http: requests cut at shutdown", slog.Any("err", err))
-	}
-	if err := <-h.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("http: server failed", slog.Any("err", err))
-	}
-}
-
 // openStore picks Redis when REDIS_URL is set, memory otherwise.
 func openStore(ctx context.Context, cfg Config, log *slog.Logger) (allStores, func(), error) {
 	if cfg.RedisURL == "" {
@@ -516,40 +291,4 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (allStores, fu
 		case <-time.After(time.Second):
 		}
 	}
-}
-
-// peekInput waits for the first byte of the terminal chat's input, unless
-// it is a terminal, and reports whether there is none at all: /dev/null
-// (a container without -i, a service), an empty file or pipe, a closed
-// descriptor. It returns the reader to read the input from instead.
-func peekInput(stdin io.Reader) (io.Reader, bool) {
-	if f, ok := stdin.(*os.File); ok {
-		if isNull(f) {
-			return stdin, true
-		}
-		if isTerminal(f) {
-			return stdin, false // a person types after the greeting
-		}
-	}
-	br := bufio.NewReader(stdin)
-	_, err := br.Peek(1)
-	return br, err != nil
-}
-
-// isNull reports whether f is the null device, which is a character
-// device like a terminal but never gives a byte.
-func isNull(f *os.File) bool {
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	null, err := os.Stat(os.DevNull)
-	return err == nil && os.SameFile(fi, null)
-}
-
-// isTerminal reports whether f is a character device (a terminal), so
-// that piped input is echoed as a transcript instead.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
