@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -29,6 +30,7 @@ import (
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 )
@@ -124,150 +126,229 @@ func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// serve wires the engine, the stores, the channels, the structures' page
-// and the referral sweep, and runs until the end of input (terminal chat)
-// or a signal.
+// serve builds the process from cfg, then runs it until the end of input
+// (terminal chat) or a signal.
 func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
-	terminal := !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled()
-	log := newLogger(cfg, stderr, terminal)
-	slog.SetDefault(log)
-
-	engine, dir, err := configs.EngineAndPlaces()
+	p, err := build(ctx, cfg, stdin, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	st, closeStore, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	if err := useLogKey(ctx, cfg.LogKey, st); err != nil {
-		return err
+	defer p.close()
+	return p.run(ctx)
+}
+
+// process is the bot built from its Config: every dependency made and the
+// channels set up (Telegram's token checked, WhatsApp connected), but
+// nothing served yet.
+type process struct {
+	cfg      Config // as built: the Telegram username and the pages' address filled in
+	log      *slog.Logger
+	terminal bool // no channel configured: the chat runs in this terminal
+
+	engine  *flows.Engine
+	store   allStores
+	runner  *bot.Runner
+	senders bot.Senders // adapters register here before the sweep starts; it reads only
+	metrics *metrics.Metrics
+	mux     *http.ServeMux
+	ready   *readiness
+	ln      net.Listener // the HTTP server's; nil when no page is served
+	desk    interface {
+		Run(context.Context) error
+		Sweep(context.Context) (int, error)
 	}
 
-	// Adapters register here before the sweep starts; it reads only.
-	senders := bot.Senders{}
-	m := metrics.New()
-	// The runner's Wake is set once the desk exists: Telegram is only set
-	// up before (its username goes in share links) and receives nothing
-	// until the channels run; WhatsApp starts after.
-	runner := &bot.Runner{Engine: engine, Store: st, Referrals: st, Structures: st, Stats: st, Log: log, Metrics: m}
-	if p, ok := st.(interface{ PoolSize() int }); ok {
-		// No more steps at once than the Redis pool has connections: a
-		// step waiting for one waits inside the store's deadline.
-		runner.Steps = min(8*runtime.GOMAXPROCS(0), p.PoolSize())
-	}
-	mux := http.NewServeMux()
-	ready := &readiness{}
-	if p, ok := st.(interface{ Ping(context.Context) error }); ok {
-		ready.add("store", p.Ping)
-	}
-	mountOps(mux, ready, m.Handler())
-	cfg.Telegram.throttled = func(wait time.Duration) { m.RateLimited("tg", wait) }
+	channels []func(context.Context) error // each runs until ctx ends or it fails
+	undo     []func()                      // close runs them last first
+}
 
-	var channels []func(context.Context) error // each runs until ctx ends or it fails
-	if cfg.Telegram.enabled() {
-		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, leaserOf(st), log)
+// build makes every part of the process in dependency order: the logger,
+// the engine and places, the store, the runner and the ops endpoints, the
+// channels, the listener, the referral desk and the pages. On an error,
+// what was already made is closed.
+func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) (_ *process, err error) {
+	p := &process{cfg: cfg, terminal: !cfg.Telegram.enabled() && !cfg.WhatsApp.enabled(),
+		senders: bot.Senders{}, metrics: metrics.New(), mux: http.NewServeMux(), ready: &readiness{}}
+	defer func() {
 		if err != nil {
-			return err
+			p.close()
 		}
-		senders["tg"] = tg // set up: the token works and the webhook or polling is in place
-		channels = append(channels, run)
-		if cfg.Referrals.TelegramUsername == "" {
-			cfg.Referrals.TelegramUsername = tg.Username() // from getMe, for share links
+	}()
+	p.log = newLogger(cfg, stderr, p.terminal)
+	slog.SetDefault(p.log)
+
+	var dir *geo.Directory
+	if p.engine, dir, err = configs.EngineAndPlaces(); err != nil {
+		return nil, err
+	}
+	st, closeStore, err := openStore(ctx, cfg, p.log)
+	if err != nil {
+		return nil, err
+	}
+	p.store = st
+	p.undo = append(p.undo, closeStore)
+	if err := useLogKey(ctx, cfg.LogKey, st); err != nil {
+		return nil, err
+	}
+	p.buildRunner()
+	if cfg.Telegram.enabled() {
+		if err := p.buildTelegram(ctx); err != nil {
+			return nil, err
 		}
 	}
 	// Bound before the desk is built: the links of its mails start with
 	// the address the pages are really served on, or there are none.
-	ln, err := listenHTTP(cfg, terminal, log)
-	if err != nil {
-		return err
+	if p.ln, err = listenHTTP(p.cfg, p.terminal, p.log); err != nil {
+		return nil, err
 	}
-	defer func() {
-		if ln != nil {
-			_ = ln.Close() // when serve fails before the server takes it
+	p.undo = append(p.undo, func() {
+		if p.ln != nil {
+			_ = p.ln.Close() // when the server never took it
 		}
-	}()
-	cfg.Referrals.BaseURL = pagesBase(cfg, ln)
-	desk, err := newReferrals(ctx, cfg, engine, st, dir, senders, log, terminal, m)
+	})
+	p.cfg.Referrals.BaseURL = pagesBase(p.cfg, p.ln)
+	desk, err := newReferrals(ctx, p.cfg, p.engine, st, dir, p.senders, p.log, p.terminal, p.metrics)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	runner.Wake = desk.Wake
+	p.desk = desk
+	p.runner.Wake = desk.Wake
 	if cfg.WhatsApp.enabled() {
-		wa, err := startWhatsApp(ctx, cfg.WhatsApp, runner, log)
-		if err != nil {
-			return err
+		if err := p.buildWhatsApp(ctx); err != nil {
+			return nil, err
 		}
-		senders["wa"] = wa.adapter
-		ready.add("whatsapp", func(context.Context) error {
-			select {
-			case <-wa.done:
-				return errors.New("stopped")
-			default:
-				return nil
-			}
-		})
-		defer func() { _ = wa.stop() }()
-		channels = append(channels, func(context.Context) error { return wa.wait() })
 	}
-	mux.Handle("/s/", desk.Web())
+	p.mux.Handle("/s/", desk.Web())
 	if cfg.Referrals.ObservatoryHash != nil {
-		obs, err := newObservatory(cfg, st, log)
+		obs, err := newObservatory(p.cfg, st, p.log)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		mux.Handle("/obs/", obs)
+		p.mux.Handle("/obs/", obs)
 	}
-	var con *console.Adapter
-	if terminal {
-		con = &console.Adapter{Conv: runner, In: stdin, Out: stdout, Lang: flows.Lang(cfg.Lang), Country: cfg.Country}
-		if f, ok := stdin.(*os.File); ok && isTerminal(f) {
-			con.Prompt = "> "
-		} else {
-			con.Echo = true
-		}
-		senders["cli"] = con
-		channels = append(channels, con.Run)
+	if p.terminal {
+		p.buildConsole(stdin, stdout)
 	}
+	return p, nil
+}
 
-	srv := startHTTP(ctx, ln, cfg.Referrals.BaseURL, mux, log)
-	ln = nil
-	defer srv.shutdown(ctx, log)
+// buildRunner makes the per-chat runner and the ops endpoints. The
+// runner's Wake is set once the desk exists: Telegram is only set up
+// before (its username goes in share links) and receives nothing until
+// the channels run; WhatsApp starts after.
+func (p *process) buildRunner() {
+	st := p.store
+	p.runner = &bot.Runner{Engine: p.engine, Store: st, Referrals: st, Structures: st, Stats: st, Log: p.log, Metrics: p.metrics}
+	if ps, ok := st.(interface{ PoolSize() int }); ok {
+		// No more steps at once than the Redis pool has connections: a
+		// step waiting for one waits inside the store's deadline.
+		p.runner.Steps = min(8*runtime.GOMAXPROCS(0), ps.PoolSize())
+	}
+	if ps, ok := st.(interface{ Ping(context.Context) error }); ok {
+		p.ready.add("store", ps.Ping)
+	}
+	mountOps(p.mux, p.ready, p.metrics.Handler())
+	p.cfg.Telegram.throttled = func(wait time.Duration) { p.metrics.RateLimited("tg", wait) }
+}
+
+// buildTelegram sets the Telegram channel up: the token works and the
+// webhook or polling is in place.
+func (p *process) buildTelegram(ctx context.Context) error {
+	tg, run, err := startTelegram(ctx, p.cfg.Telegram, p.runner, p.mux, leaserOf(p.store), p.log)
+	if err != nil {
+		return err
+	}
+	p.senders["tg"] = tg
+	p.channels = append(p.channels, run)
+	if p.cfg.Referrals.TelegramUsername == "" {
+		p.cfg.Referrals.TelegramUsername = tg.Username() // from getMe, for share links
+	}
+	return nil
+}
+
+// buildWhatsApp connects the WhatsApp channel; readiness fails once it
+// has stopped.
+func (p *process) buildWhatsApp(ctx context.Context) error {
+	wa, err := startWhatsApp(ctx, p.cfg.WhatsApp, p.runner, p.log)
+	if err != nil {
+		return err
+	}
+	p.senders["wa"] = wa.adapter
+	p.ready.add("whatsapp", func(context.Context) error {
+		select {
+		case <-wa.done:
+			return errors.New("stopped")
+		default:
+			return nil
+		}
+	})
+	p.undo = append(p.undo, func() { _ = wa.stop() })
+	p.channels = append(p.channels, func(context.Context) error { return wa.wait() })
+	return nil
+}
+
+// buildConsole makes the terminal chat: a prompt for a person, an echoed
+// transcript for piped input.
+func (p *process) buildConsole(stdin io.Reader, stdout io.Writer) {
+	con := &console.Adapter{Conv: p.runner, In: stdin, Out: stdout, Lang: flows.Lang(p.cfg.Lang), Country: p.cfg.Country}
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		con.Prompt = "> "
+	} else {
+		con.Echo = true
+	}
+	p.senders["cli"] = con
+	p.channels = append(p.channels, con.Run)
+}
+
+// run serves the pages, runs the referral sweep and the channels, and
+// returns when the first channel ends (with WhatsApp alone, a logout;
+// with Telegram, its polling or the signal), once the others, the sweep
+// and the HTTP requests in flight are done.
+func (p *process) run(ctx context.Context) error {
+	srv := startHTTP(ctx, p.ln, p.cfg.Referrals.BaseURL, p.mux, p.log)
+	p.ln = nil
+	defer srv.shutdown(ctx, p.log)
 
 	dctx, stopDesk := context.WithCancel(ctx)
 	deskDone := make(chan struct{})
 	go func() {
 		defer close(deskDone)
-		_ = desk.Run(dctx)
+		_ = p.desk.Run(dctx)
 	}()
 	defer func() {
 		stopDesk()
 		<-deskDone
 	}()
 
-	// The first channel to end ends the process (with WhatsApp alone, a
-	// logout; with Telegram, its polling or the signal).
-	errc := make(chan error, len(channels))
+	errc := make(chan error, len(p.channels))
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for _, run := range channels {
+	for _, run := range p.channels {
 		go func() { errc <- run(cctx) }()
 	}
-	err = <-errc
+	err := <-errc
 	cancel()
-	for range len(channels) - 1 {
+	for range len(p.channels) - 1 {
 		<-errc
 	}
-	if terminal {
+	if p.terminal {
 		// Piped input ends at once: deliver what the chat just sent.
 		sctx, cancelSweep := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancelSweep()
-		if _, serr := desk.Sweep(sctx); serr != nil {
-			log.Warn("last referral sweep failed", slog.Any("err", serr))
+		if _, serr := p.desk.Sweep(sctx); serr != nil {
+			p.log.Warn("last referral sweep failed", slog.Any("err", serr))
 		}
 	}
 	return err
+}
+
+// close undoes build: WhatsApp stopped, the listener closed if never
+// served, the store closed.
+func (p *process) close() {
+	for i := len(p.undo) - 1; i >= 0; i-- {
+		p.undo[i]()
+	}
+	p.undo = nil
 }
 
 // openStore picks Redis when REDIS_URL is set, memory otherwise.
