@@ -18,35 +18,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/secours/secours/bot/guard"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/memory"
 )
 
 const testToken = "Zx8c-obs_token_0123456789abcdefghijklmno"
-
-// clock is a fake time source that tests move by hand.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // failingStore is a store whose Counts fails.
 type failingStore struct{ flows.StatsStore }
@@ -58,7 +40,7 @@ func (failingStore) Counts(context.Context, string, string) ([]flows.Cell, error
 type fixture struct {
 	page  *Page
 	store *memory.Store
-	clock *clock
+	clock *testkit.Clock
 	log   *bytes.Buffer
 	cells []flows.Cell
 }
@@ -81,7 +63,7 @@ func hashOf(token string) []byte {
 // March 2026.
 func newFixture(tb testing.TB, cells []flows.Cell, opts ...func(*Options)) *fixture {
 	tb.Helper()
-	f := &fixture{store: memory.New(time.Hour, nil), clock: &clock{t: time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)},
+	f := &fixture{store: memory.New(time.Hour, nil), clock: testkit.NewClock(time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)),
 		log: &bytes.Buffer{}, cells: cells}
 	for _, c := range cells {
 		if err := f.store.Record(tb.Context(), flows.Tally{Month: c.Month, Area: c.Area, Counts: map[string]int{c.Metric: c.N}}); err != nil {
@@ -89,7 +71,7 @@ func newFixture(tb testing.TB, cells []flows.Cell, opts ...func(*Options)) *fixt
 		}
 	}
 	o := Options{Store: f.store, TokenHash: hashOf(testToken), Catalogs: catalogs(tb), Texts: configs.ObservatoryTexts(),
-		Templates: configs.Web, Logger: slog.New(slog.NewTextHandler(f.log, nil)), Now: f.clock.now}
+		Templates: configs.Web, Logger: slog.New(slog.NewTextHandler(f.log, nil)), Now: f.clock.Now}
 	for _, fn := range opts {
 		fn(&o)
 	}
@@ -352,11 +334,11 @@ func TestPageRateLimit(t *testing.T) {
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("other address: %d, want 404", rec.Code)
 	}
-	f.clock.add(9 * time.Minute)
+	f.clock.Add(9 * time.Minute)
 	if w := f.get(t, "/obs/wrong-token-later"); w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") != "60" {
 		t.Errorf("after 9 minutes: %d, Retry-After %q; want 429, 60", w.Code, w.Header().Get("Retry-After"))
 	}
-	f.clock.add(time.Minute)
+	f.clock.Add(time.Minute)
 	if w := f.get(t, "/obs/wrong-token-after"); w.Code != http.StatusNotFound {
 		t.Errorf("after the window: %d, want 404", w.Code)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/memory"
 )
 
@@ -63,8 +64,7 @@ func (s *sender) text(chat flows.ChatID) string {
 // and directory, a fake channel and a local SMTP sink.
 type desk struct {
 	t      *testing.T
-	now    time.Time
-	mu     sync.Mutex
+	clk    *testkit.Clock
 	e      *flows.Engine
 	dir    *geo.Directory
 	st     *memory.Store
@@ -90,7 +90,7 @@ func newDesk(t *testing.T, opts ...smtptest.Option) *desk {
 
 // newDeskMailer is newDesk with another mailer (d.smtp stays nil).
 func newDeskMailer(t *testing.T, mailer structure.Mailer, from string) *desk {
-	d := &desk{t: t, now: t0, chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
+	d := &desk{t: t, clk: testkit.NewClock(t0), chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
 	e, dir, err := configs.EngineAndPlaces()
 	if err != nil {
 		t.Fatal(err)
@@ -117,15 +117,11 @@ func newDeskMailer(t *testing.T, mailer structure.Mailer, from string) *desk {
 }
 
 func (d *desk) clock() time.Time {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.now
+	return d.clk.Now()
 }
 
 func (d *desk) advance(by time.Duration) {
-	d.mu.Lock()
-	d.now = d.now.Add(by)
-	d.mu.Unlock()
+	d.clk.Add(by)
 }
 
 func (d *desk) stores() flows.Stores {

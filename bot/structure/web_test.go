@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -24,6 +23,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/testkit"
 )
 
 // Fixture data: two places, each with its token, and referrals that
@@ -46,26 +46,8 @@ const (
 // t0 is the fixture's "now": Thursday 12 March 2026, 14:05 in Brussels.
 var t0 = time.Date(2026, 3, 12, 13, 5, 0, 0, time.UTC)
 
-// clock is a settable clock shared by the fake desk and the page.
-type clock struct {
-	mu sync.Mutex // guards t
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type fixture struct {
-	clock *clock
+	clock *testkit.Clock // shared by the fake desk and the page
 	desk  *fakeDesk
 	web   *Web
 	logs  *syncBuffer
@@ -135,8 +117,8 @@ func catalogs(tb testing.TB) map[flows.Lang]flows.Catalog {
 
 func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 	tb.Helper()
-	f := &fixture{clock: &clock{t: t0}, logs: &syncBuffer{}}
-	f.desk = newFakeDesk(f.clock.now)
+	f := &fixture{clock: testkit.NewClock(t0), logs: &syncBuffer{}}
+	f.desk = newFakeDesk(f.clock.Now)
 	f.desk.addToken(tokA, placeA)
 	f.desk.addToken(tokB, placeB)
 	f.desk.addToken(tokRevoked, placeA)
@@ -147,7 +129,7 @@ func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 	o := WebOptions{
 		Desk: f.desk, Places: places(), Catalogs: catalogs(tb), Texts: configs.WebTexts(), Templates: configs.Web,
 		Logger:      slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		CSRFSecrets: [][]byte{[]byte("test key, not a secret")}, Now: f.clock.now,
+		CSRFSecrets: [][]byte{[]byte("test key, not a secret")}, Now: f.clock.Now,
 	}
 	for _, e := range edit {
 		e(&o)
@@ -358,7 +340,7 @@ func TestRateLimit(t *testing.T) {
 	if rec := f.get("/s/tokX_bad000000000000", from("198.51.100.8:5000")); rec.Code != http.StatusNotFound {
 		t.Errorf("another address = %d, want 404", rec.Code)
 	}
-	f.clock.advance(10*time.Minute + time.Second)
+	f.clock.Add(10*time.Minute + time.Second)
 	if rec := f.get("/s/tokX_bad000000000001", from(ip)); rec.Code != http.StatusNotFound {
 		t.Errorf("after the window = %d, want 404", rec.Code)
 	}
@@ -1135,10 +1117,10 @@ func TestSummary(t *testing.T) {
 
 func pageBench(b *testing.B, n int) {
 	f := newFixture(b)
-	f.desk = newFakeDesk(f.clock.now)
+	f.desk = newFakeDesk(f.clock.Now)
 	f.desk.addToken(tokA, placeA)
 	w, err := NewWeb(WebOptions{Desk: f.desk, Places: places(), Catalogs: catalogs(b), Texts: configs.WebTexts(),
-		Templates: configs.Web, Now: f.clock.now})
+		Templates: configs.Web, Now: f.clock.Now})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -1249,7 +1231,7 @@ func TestCSRFAcrossInstancesAndRotation(t *testing.T) {
 			if field == nil {
 				t.Fatal("no csrf field on the page")
 			}
-			b.clock.advance(tt.later)
+			b.clock.Add(tt.later)
 			rec := b.do(http.MethodPost, "/s/"+tokA+"/r/"+idA1, url.Values{"csrf": {field[1]}, "action": {"seen"}})
 			if got := rec.Code == http.StatusSeeOther; got != tt.ok {
 				t.Errorf("POST to the other instance = %d, want accepted %v", rec.Code, tt.ok)

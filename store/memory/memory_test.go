@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/storetest"
 )
 
@@ -22,7 +23,7 @@ func TestContract(t *testing.T) {
 
 func TestExpiry(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	c := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	s := New(time.Hour, c.Now)
 	const id = flows.ChatID("tg:1")
 
@@ -55,7 +56,7 @@ func TestExpiry(t *testing.T) {
 
 func TestExpiredSavedOver(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	c := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	s := New(time.Minute, c.Now)
 	const id = flows.ChatID("tg:2")
 	if err := s.Save(ctx, flows.NewSession(id, c.Now())); err != nil {
@@ -75,7 +76,7 @@ func TestExpiredSavedOver(t *testing.T) {
 
 func TestNoTTL(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	c := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	s := New(0, c.Now)
 	if err := s.Save(ctx, flows.NewSession("cli:1", c.Now())); err != nil {
 		t.Fatal(err)
@@ -90,7 +91,7 @@ func TestNoTTL(t *testing.T) {
 // not stay in memory: each Save reaps a few.
 func TestSweep(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	c := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	s := New(time.Minute, c.Now)
 	const n = 200
 	for i := range n {

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/storetest"
 )
 
 func TestReferralContract(t *testing.T) {
 	storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
-		c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+		c := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 		s := New(time.Hour, c.Now)
 		return storetest.ReferralStores{
 			Referrals:  s,
@@ -27,7 +28,7 @@ func TestReferralContract(t *testing.T) {
 // looked up again do not stay in memory: each add reaps a few.
 func TestTokenSweep(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	c := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 	s := New(time.Hour, c.Now)
 	const n = 200
 	for i := range n {

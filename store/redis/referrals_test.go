@@ -14,6 +14,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/storetest"
 )
 
@@ -37,7 +38,7 @@ func TestReferralContractCluster(t *testing.T) {
 // store's decisions: it starts at the real time, by which Redis expires
 // keys, and moves only when the suite advances it.
 func referralStores(s *Store) storetest.ReferralStores {
-	c := storetest.NewClock(time.Now())
+	c := testkit.NewClock(time.Now())
 	s.now = c.Now
 	return storetest.ReferralStores{
 		Referrals:  s,
