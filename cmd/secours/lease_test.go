@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"net"
 	"os"
@@ -19,7 +18,7 @@ import (
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/store/redis"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 func TestPollLeaseName(t *testing.T) {
@@ -51,16 +50,13 @@ func pollingConfig(t *testing.T, srv *telegramtest.Server, redisURL, prefix stri
 	return cfg
 }
 
-func testPrefix() string { return "secours-test-" + strings.ToLower(rand.Text()[:12]) }
-
 // TestSecondPollerRefused starts two instances polling the same bot on
 // one Redis: the second stops at start-up and says to use the webhook; the
 // first goes on answering; once it stops, a new one polls at once.
 func TestSecondPollerRefused(t *testing.T) {
-	u := storetest.RedisURL(t)
+	u, prefix := redistest.New(t)
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
-	prefix := testPrefix()
 
 	// The instances that should get the lease hold it long: one that
 	// waited for it to expire would time the test out. The refused one
@@ -109,10 +105,9 @@ func TestSecondPollerRefused(t *testing.T) {
 // instance's back: it stops polling and serve ends with an error that
 // says why, once the other owner kept it past one TTL.
 func TestPollLeaseLost(t *testing.T) {
-	u := storetest.RedisURL(t)
+	u, prefix := redistest.New(t)
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
-	prefix := testPrefix()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -224,7 +219,7 @@ func TestPollingSurvivesRedisOutage(t *testing.T) {
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
 	const ttl = 600 * time.Millisecond
-	cfg := pollingConfig(t, srv, rd.url(), testPrefix(), ttl)
+	cfg := pollingConfig(t, srv, rd.url(), redistest.Prefix(), ttl)
 	cfg.RedisWait = 0
 	logs := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"path/filepath"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/cmd/loadtest/fleet"
 	"github.com/secours/secours/store/redis/redistest"
-	"github.com/secours/secours/store/storetest"
 )
 
 // TestSeveralInstances runs three instances of the real binary in webhook
@@ -34,20 +32,13 @@ func TestSeveralInstances(t *testing.T) {
 	for _, topo := range []struct {
 		name string
 		url  func(testing.TB) string
-	}{{"redis", storetest.RedisURL}, {"cluster", storetest.RedisCluster}} {
+	}{{"redis", redistest.URL}, {"cluster", redistest.ClusterURL}} {
 		t.Run(topo.name, func(t *testing.T) {
 			u := topo.url(t)
 			start := time.Now()
 			api := telegramtest.New(telegramtest.Options{})
 			defer api.Close()
-			prefix := testPrefix()
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				if err := redistest.Cleanup(ctx, u, prefix); err != nil {
-					t.Error(err)
-				}
-			})
+			prefix := redistest.CleanPrefix(t, u)
 			dir := t.TempDir()
 			// A short hold, still far above a step here, so that the
 			// structures' mails go out within the test; and every mail to

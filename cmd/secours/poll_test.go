@@ -15,7 +15,7 @@ import (
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/store/redis"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 // pollingBinary starts the real binary polling the fake, with extra
@@ -92,10 +92,9 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 // the stop overran its bound and exited 1 with the lease held.
 func TestFloodThenSIGTERM(t *testing.T) {
 	bin := buildBinary(t)
-	u := storetest.RedisURL(t)
+	u, prefix := redistest.New(t)
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	prefix := testPrefix()
 	cmd, logs := pollingBinary(t, bin, tg, "REDIS_URL="+u, "REDIS_PREFIX="+prefix)
 	const chat, other = 557, 558
 	tg.Text(chat, "fr", "/start")
@@ -152,10 +151,9 @@ func checkLeaseReleased(t *testing.T, u, prefix, token string) {
 // bound, the update is left unconfirmed for the next start, and the
 // polling lease is released.
 func TestStopReleasesLeasePastDrain(t *testing.T) {
-	u := storetest.RedisURL(t)
+	u, prefix := redistest.New(t)
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	prefix := testPrefix()
 	cfg := pollingConfig(t, tg, u, prefix, time.Minute)
 	cfg.Telegram.drain = 300 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())

@@ -21,7 +21,7 @@ import (
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/redis"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 // freeAddr is a loopback address with a port nobody listens on now.
@@ -124,7 +124,7 @@ func TestStructureLinkCommand(t *testing.T) {
 		!strings.Contains(errb.String(), "REDIS_URL is not set") {
 		t.Errorf("without Redis: exit %d, %q", code, errb.String())
 	}
-	u := storetest.RedisURL(t)
+	u := redistest.URL(t)
 	env := envOf(map[string]string{"REDIS_URL": u, "BASE_URL": "https://secours.example.org"})
 	t.Cleanup(func() {
 		st, err := redis.Open(context.Background(), u, redis.Options{})

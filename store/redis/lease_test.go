@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 func TestLeaseExclusive(t *testing.T) {
@@ -15,7 +15,7 @@ func TestLeaseExclusive(t *testing.T) {
 		open func(t *testing.T) *Store
 	}{
 		{"single", func(t *testing.T) *Store { return newStore(t, Options{}) }},
-		{"cluster", func(t *testing.T) *Store { return openStore(t, storetest.RedisCluster(t)) }},
+		{"cluster", func(t *testing.T) *Store { return openStore(t, redistest.ClusterURL(t)) }},
 	} {
 		t.Run(topo.name, func(t *testing.T) {
 			s := topo.open(t)
@@ -111,7 +111,8 @@ func TestLeaseLost(t *testing.T) {
 // TestLeaseLostWhenRedisDown closes the client under the renewal: with no
 // renewal possible before the expiry, the lease counts as lost.
 func TestLeaseLostWhenRedisDown(t *testing.T) {
-	s, err := Open(t.Context(), redisURL(t), Options{Prefix: randomPrefix(), Timeout: 50 * time.Millisecond})
+	u, prefix := redistest.New(t)
+	s, err := Open(t.Context(), u, Options{Prefix: prefix, Timeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

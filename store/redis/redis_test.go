@@ -2,7 +2,6 @@ package redis
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -18,52 +17,35 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
 )
 
-// redisURL returns the test Redis (storetest.RedisURL: REDIS_URL, or a
-// private server); a Redis that is set but unreachable fails, never skips.
-func redisURL(tb testing.TB) string {
-	tb.Helper()
-	u := storetest.RedisURL(tb)
-	s, err := Open(tb.Context(), u, Options{})
-	if err != nil {
-		tb.Fatalf("test Redis unreachable: %v", err) // never Skip
-	}
-	s.Close()
-	return u
-}
-
-// newStore opens a Store on REDIS_URL with a key prefix of its own, and
-// removes the prefix's keys when the test ends.
+// newStore opens a Store on the test Redis with a key prefix of its own
+// (redistest.New: cleared when the test ends).
 func newStore(tb testing.TB, opt Options) *Store {
 	tb.Helper()
-	u := redisURL(tb)
-	if opt.Prefix == "" {
-		opt.Prefix = randomPrefix()
-	}
-	s, err := Open(tb.Context(), u, opt)
+	u, prefix := redistest.New(tb)
+	opt.Prefix = prefix
+	return openWith(tb, u, opt)
+}
+
+// openStore opens a Store on rawURL with a prefix of its own; the servers
+// die with the test, so no key cleanup.
+func openStore(t *testing.T, rawURL string) *Store {
+	t.Helper()
+	return openWith(t, rawURL, Options{Prefix: redistest.Prefix()})
+}
+
+// openWith opens a Store, closed when the test ends.
+func openWith(tb testing.TB, rawURL string, opt Options) *Store {
+	tb.Helper()
+	s, err := Open(tb.Context(), rawURL, opt)
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}
-	tb.Cleanup(func() {
-		// t.Context is done by now.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		keys, err := scanKeys(ctx, s, s.prefix+":*")
-		if err == nil && len(keys) > 0 {
-			err = s.c.Del(ctx, keys...).Err()
-		}
-		if err != nil {
-			tb.Errorf("cleanup of prefix %s: %v", s.prefix, err)
-		}
-		s.Close()
-	})
+	tb.Cleanup(func() { _ = s.Close() })
 	return s
-}
-
-func randomPrefix() string {
-	return "secours-test-" + strings.ToLower(rand.Text()[:12])
 }
 
 // scanKeys lists the keys that match a glob pattern, with SCAN: tests only,
@@ -178,8 +160,9 @@ func TestNoSessionIsNotNil(t *testing.T) {
 // process: a new client on the same Redis finds the session.
 func TestResume(t *testing.T) {
 	ctx := t.Context()
-	second := newStore(t, Options{}) // cleans the prefix up
-	first, err := Open(ctx, redisURL(t), Options{Prefix: second.prefix})
+	u, prefix := redistest.New(t)
+	second := openWith(t, u, Options{Prefix: prefix})
+	first, err := Open(ctx, u, Options{Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,18 +118,6 @@ func waitClusterOK(t *testing.T, addr string) {
 	}
 }
 
-// openStore opens a Store on rawURL with a prefix of its own, closed when
-// the test ends; the servers die with the test, so no key cleanup.
-func openStore(t *testing.T, rawURL string) *Store {
-	t.Helper()
-	s, err := Open(t.Context(), rawURL, Options{Prefix: randomPrefix()})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
-
 func openCorruptible(t *testing.T, rawURL string) (flows.SessionStore, storetest.Corrupt) {
 	s := openStore(t, rawURL)
 	return s, corruptHook(s)
