@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store"
 )
 
 // maxUpdateAttempts bounds the tries of UpdateReferral against concurrent
@@ -52,7 +53,7 @@ func (s *Store) CreateReferral(ctx context.Context, r flows.Referral) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory create referral: %w", err)
 	}
-	if err := checkNew(r); err != nil {
+	if err := store.CheckNew(r); err != nil {
 		return fmt.Errorf("memory create referral: %w", err)
 	}
 	r.Rev = 1
@@ -66,17 +67,6 @@ func (s *Store) CreateReferral(ctx context.Context, r flows.Referral) error {
 		return nil
 	}
 	s.putRef(r.ID, newRefEntry(r, val))
-	return nil
-}
-
-// checkNew refuses a referral that could not be read back.
-func checkNew(r flows.Referral) error {
-	if r.ID == "" {
-		return errors.New("empty id")
-	}
-	if r.V != flows.ReferralVersion {
-		return fmt.Errorf("version %d, want %d", r.V, flows.ReferralVersion)
-	}
 	return nil
 }
 
@@ -345,11 +335,7 @@ func (s *Store) AddToken(ctx context.Context, place, hash string, expires time.T
 	if place == "" || hash == "" {
 		return errors.New("memory add token: empty place or hash")
 	}
-	now := s.now()
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	s.tokens[hash] = expiring{place: place, exp: expires}
-	sweepExpired(s.tokens, now)
+	s.putExpiring(s.tokens, hash, place, expires)
 	return nil
 }
 
@@ -359,18 +345,7 @@ func (s *Store) TokenPlace(ctx context.Context, hash string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("memory token place: %w", err)
 	}
-	now := s.now()
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	e, ok := s.tokens[hash]
-	if !ok {
-		return "", flows.ErrNoToken
-	}
-	if e.expired(now) {
-		delete(s.tokens, hash)
-		return "", flows.ErrNoToken
-	}
-	return e.place, nil
+	return s.placeOf(s.tokens, hash, false)
 }
 
 // RevokeAccess removes every token and link code of place and unlinks its
@@ -402,11 +377,7 @@ func (s *Store) AddLinkCode(ctx context.Context, code, place string, expires tim
 	if code == "" || place == "" {
 		return errors.New("memory add link code: empty code or place")
 	}
-	now := s.now()
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	s.codes[code] = expiring{place: place, exp: expires}
-	sweepExpired(s.codes, now)
+	s.putExpiring(s.codes, code, place, expires)
 	return nil
 }
 
@@ -416,18 +387,7 @@ func (s *Store) UseLinkCode(ctx context.Context, code string) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("memory use link code: %w", err)
 	}
-	now := s.now()
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	e, ok := s.codes[code]
-	if !ok {
-		return "", flows.ErrNoToken
-	}
-	delete(s.codes, code)
-	if e.expired(now) {
-		return "", flows.ErrNoToken
-	}
-	return e.place, nil
+	return s.placeOf(s.codes, code, true)
 }
 
 // SetStructureChat links l.Chat to place; a zero Chat unlinks it.
@@ -453,6 +413,36 @@ func (s *Store) StructureChat(ctx context.Context, place string) (flows.ChatLink
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
 	return s.structChats[place], nil
+}
+
+// putExpiring stores key → place in m (s.tokens or s.codes) until expires
+// (zero: never), and sweeps a few of m's expired entries.
+func (s *Store) putExpiring(m map[string]expiring, key, place string, expires time.Time) {
+	now := s.now()
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	m[key] = expiring{place: place, exp: expires}
+	sweepExpired(m, now)
+}
+
+// placeOf returns the place of key in m, or flows.ErrNoToken if it is
+// unknown or expired. An expired entry is deleted, and with once (a link
+// code) any entry found is.
+func (s *Store) placeOf(m map[string]expiring, key string, once bool) (string, error) {
+	now := s.now()
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	e, ok := m[key]
+	if !ok {
+		return "", flows.ErrNoToken
+	}
+	if once || e.expired(now) {
+		delete(m, key)
+	}
+	if e.expired(now) {
+		return "", flows.ErrNoToken
+	}
+	return e.place, nil
 }
 
 // sweepExpired deletes the expired entries among a few, as Save does for

@@ -1,15 +1,13 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store"
 )
 
 // maxMonths bounds the range Counts reads, as in the Redis store (where
@@ -66,9 +64,7 @@ func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, erro
 		}
 	}
 	s.smu.Unlock()
-	slices.SortFunc(cells, func(a, b flows.Cell) int {
-		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Area, b.Area), cmp.Compare(a.Metric, b.Metric))
-	})
+	store.SortCells(cells)
 	return cells, nil
 }
 
@@ -78,15 +74,7 @@ func checkTally(t flows.Tally) error {
 	if _, ok := monthIndex(t.Month); !ok {
 		return fmt.Errorf("month %q is not YYYY-MM", t.Month)
 	}
-	for metric, n := range t.Counts {
-		if metric == "" || strings.Contains(metric, "|") {
-			return fmt.Errorf("metric %q is empty or holds |", metric)
-		}
-		if n < 0 {
-			return fmt.Errorf("negative count for %s", metric)
-		}
-	}
-	return nil
+	return store.CheckCounts(t.Counts)
 }
 
 // monthIndex counts the months since year 0 of "YYYY-MM".
