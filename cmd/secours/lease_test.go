@@ -111,10 +111,7 @@ func TestPollLeaseLost(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errc := make(chan error, 1)
-	go func() {
-		errc <- serve(ctx, pollingConfig(t, srv, u, prefix, 300*time.Millisecond), strings.NewReader(""), &bytes.Buffer{}, &lockedBuffer{})
-	}()
+	errc := goServe(ctx, pollingConfig(t, srv, u, prefix, 300*time.Millisecond), &lockedBuffer{})
 	srv.Text(64, "fr", "/start")
 	waitFor(t, "the instance to poll", func() bool { return len(srv.Sent(64)) >= 2 })
 
@@ -128,13 +125,8 @@ func TestPollLeaseLost(t *testing.T) {
 	if err := c.Set(t.Context(), key, "another-owner", time.Minute).Err(); err != nil {
 		t.Fatalf("SET %s: %v", key, err)
 	}
-	select {
-	case err := <-errc:
-		if !errors.Is(err, errPollLost) {
-			t.Fatalf("serve = %v, want %v", err, errPollLost)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("still polling 10 s after the lease was taken")
+	if err := serveResult(t, errc, 10*time.Second); !errors.Is(err, errPollLost) {
+		t.Fatalf("serve = %v, want %v", err, errPollLost)
 	}
 	// The other owner's lease was left alone.
 	if got, err := c.Get(t.Context(), key).Result(); err != nil || got != "another-owner" {
@@ -166,16 +158,6 @@ func startOwnRedis(t *testing.T) *ownRedis {
 	r.start()
 	t.Cleanup(r.kill)
 	return r
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func (r *ownRedis) url() string { return "redis://127.0.0.1:" + r.port + "/0" }
@@ -224,8 +206,7 @@ func TestPollingSurvivesRedisOutage(t *testing.T) {
 	logs := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, logs) }()
+	errc := goServe(ctx, cfg, logs)
 	srv.Text(65, "fr", "/start")
 	waitFor(t, "the instance to poll", func() bool { return len(srv.Sent(65)) >= 2 })
 
@@ -246,13 +227,8 @@ func TestPollingSurvivesRedisOutage(t *testing.T) {
 		t.Errorf("no line says polling resumed:\n%s", logs.String())
 	}
 	cancel()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Errorf("serve = %v after the stop", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := serveResult(t, errc, 30*time.Second); err != nil {
+		t.Errorf("serve = %v after the stop", err)
 	}
 	if got := srv.Offset(); got <= during {
 		t.Errorf("offset %d: the update sent during the outage (%d) was never confirmed", got, during)

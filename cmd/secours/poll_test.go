@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -158,20 +157,15 @@ func TestStopReleasesLeasePastDrain(t *testing.T) {
 	cfg.Telegram.drain = 300 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errc := make(chan error, 1)
 	logs := &lockedBuffer{}
-	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, logs) }()
+	errc := goServe(ctx, cfg, logs)
 	defer tg.Hold("sendMessage")()
 	id := tg.Text(559, "fr", "/start")
 	waitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
 	cancel()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Errorf("serve = %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve still running 10 s after the stop, with a drain bound of 300 ms")
+	// 10 s, with a drain bound of 300 ms.
+	if err := serveResult(t, errc, 10*time.Second); err != nil {
+		t.Errorf("serve = %v", err)
 	}
 	if got := tg.Offset(); got > id {
 		t.Errorf("offset %d confirmed the unanswered update %d", got, id)

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"html"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -23,17 +22,6 @@ import (
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/redis/redistest"
 )
-
-// freeAddr is a loopback address with a port nobody listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // TestServeReferralEndToEnd runs the whole binary's wiring: a person on a
 // fake Telegram answers the diagnostic and consents; the referral reaches

@@ -2,18 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
 )
@@ -68,73 +64,6 @@ func TestTelegramConfig(t *testing.T) {
 		if _, err := parseConfig([]string{flag, "x"}, envOf(nil), &bytes.Buffer{}); err == nil {
 			t.Errorf("%s is accepted as a flag", flag)
 		}
-	}
-}
-
-// lockedBuffer is stderr shared with the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// startServe runs serve with cfg until the returned stop is called.
-func startServe(t *testing.T, cfg Config) (stderr *lockedBuffer, stop func()) {
-	t.Helper()
-	stderr = &lockedBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, stderr) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-errc:
-				if err != nil {
-					t.Errorf("serve: %v", err)
-				}
-			case <-time.After(10 * time.Second):
-				t.Error("serve did not stop within 10 s")
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return stderr, stop
-}
-
-// waitFor polls cond for up to 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
-}
-
-// waitExit waits up to limit for cmd, already started, to exit; exited is
-// false if it is still running then (the test's cleanup kills it).
-func waitExit(cmd *exec.Cmd, limit time.Duration) (exited bool, err error) {
-	errc := make(chan error, 1)
-	go func() { errc <- cmd.Wait() }()
-	select {
-	case err := <-errc:
-		return true, err
-	case <-time.After(limit):
-		return false, nil
 	}
 }
 

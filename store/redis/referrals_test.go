@@ -61,12 +61,16 @@ func referralStores(s *Store) storetest.ReferralStores {
 	}
 }
 
-// newCluster starts a three-node Cluster, as TestCluster does, and returns
-// its URL.
+// clusterNodes is the number of nodes of newCluster.
+const clusterNodes = 3
+
+// newCluster starts a Cluster of the test's own and returns its URL: the
+// 16384 slots split over clusterNodes nodes, introduced to each other as
+// redis-cli --cluster create does, without needing redis-cli.
 func newCluster(t *testing.T) string {
 	t.Helper()
 	var nodes []*redisServer
-	for range 3 {
+	for range clusterNodes {
 		nodes = append(nodes, newRedisServer(t, "", "--cluster-enabled", "yes",
 			"--cluster-config-file", filepath.Join(t.TempDir(), "nodes.conf")))
 	}

@@ -48,35 +48,8 @@ func TestSentinel(t *testing.T) {
 // with the redis+cluster:// form of ParseURL. Keys of many chats spread
 // over the nodes; the hash tag keeps each chat's keys on one.
 func TestCluster(t *testing.T) {
-	var nodes []*redisServer
-	for range 3 {
-		nodes = append(nodes, newRedisServer(t, "", "--cluster-enabled", "yes",
-			"--cluster-config-file", filepath.Join(t.TempDir(), "nodes.conf")))
-	}
-	// Split the 16384 slots and introduce the nodes to each other, as
-	// redis-cli --cluster create does, without needing redis-cli.
 	ctx := t.Context()
-	for i, n := range nodes {
-		c := goredis.NewClient(&goredis.Options{Addr: n.addr()})
-		from, to := i*16384/len(nodes), (i+1)*16384/len(nodes)-1
-		err := c.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", from, to).Err()
-		if err == nil && i > 0 {
-			err = c.Do(ctx, "CLUSTER", "MEET", "127.0.0.1", nodes[0].port).Err()
-		}
-		c.Close()
-		if err != nil {
-			t.Fatalf("cluster setup of node %d: %v", i, err)
-		}
-	}
-	for _, n := range nodes {
-		waitClusterOK(t, n.addr())
-	}
-
-	var addrs []string
-	for _, n := range nodes {
-		addrs = append(addrs, n.addr())
-	}
-	u := "redis+cluster://" + strings.Join(addrs, ",")
+	u := newCluster(t)
 	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
 		return openCorruptible(t, u)
 	})
@@ -94,7 +67,7 @@ func TestCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		used[strconv.FormatInt(slot*int64(len(nodes))/16384, 10)] = true
+		used[strconv.FormatInt(slot*clusterNodes/16384, 10)] = true
 	}
 	if len(used) < 2 {
 		t.Errorf("30 chats landed on %d node(s), want several", len(used))

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The helpers the command's tests share: running serve in the test
+// process, waiting, free ports.
+
+// lockedBuffer is stderr shared with the server's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// startServe runs serve with cfg until the returned stop is called.
+func startServe(t *testing.T, cfg Config) (stderr *lockedBuffer, stop func()) {
+	t.Helper()
+	stderr = &lockedBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := goServe(ctx, cfg, stderr)
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := serveResult(t, errc, 10*time.Second); err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stderr, stop
+}
+
+// goServe runs serve with cfg, no input and logs as its stderr, until ctx
+// ends; its result arrives on the channel.
+func goServe(ctx context.Context, cfg Config, logs io.Writer) <-chan error {
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, logs) }()
+	return errc
+}
+
+// serveResult waits up to limit for serve's result on errc; if none comes,
+// the test fails at once.
+func serveResult(t *testing.T, errc <-chan error, limit time.Duration) error {
+	t.Helper()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(limit):
+		t.Fatalf("serve still running %s after the stop", limit)
+		return nil
+	}
+}
+
+// waitFor polls cond for up to 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+// waitExit waits up to limit for cmd, already started, to exit; exited is
+// false if it is still running then (the test's cleanup kills it).
+func waitExit(cmd *exec.Cmd, limit time.Duration) (exited bool, err error) {
+	errc := make(chan error, 1)
+	go func() { errc <- cmd.Wait() }()
+	select {
+	case err := <-errc:
+		return true, err
+	case <-time.After(limit):
+		return false, nil
+	}
+}
+
+// freeAddr is a loopback address with a port nobody listens on now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// freePort is the port of freeAddr.
+func freePort(t *testing.T) int {
+	t.Helper()
+	_, p, _ := net.SplitHostPort(freeAddr(t))
+	n, _ := strconv.Atoi(p)
+	return n
+}
