@@ -4,13 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"net"
-	"os"
-	"os/exec"
 	"regexp"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -134,74 +129,17 @@ func TestPollLeaseLost(t *testing.T) {
 	}
 }
 
-// ownRedis is a redis-server of the test's own, on a free loopback port,
-// that the test may kill and start again on the same port. The shared
-// Redis must never be stopped.
-type ownRedis struct {
-	t    *testing.T
-	bin  string
-	port string
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startOwnRedis(t *testing.T) *ownRedis {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no redis-server on PATH")
-		}
-		t.Skip("no redis-server on PATH (apt-get install redis-server)")
-	}
-	r := &ownRedis{t: t, bin: bin, port: strconv.Itoa(freePort(t)), dir: t.TempDir()}
-	r.start()
-	t.Cleanup(r.kill)
-	return r
-}
-
-func (r *ownRedis) url() string { return "redis://127.0.0.1:" + r.port + "/0" }
-
-// start runs the server, empty (no persistence), and waits until it
-// answers.
-func (r *ownRedis) start() {
-	r.t.Helper()
-	r.cmd = exec.Command(r.bin, "--port", r.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--dir", r.dir)
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	waitFor(r.t, "redis-server on "+r.port, func() bool {
-		c, err := net.DialTimeout("tcp", "127.0.0.1:"+r.port, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-}
-
-// kill stops the server with SIGKILL, as a crash would.
-func (r *ownRedis) kill() {
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-	r.cmd = nil
-}
-
 // TestPollingSurvivesRedisOutage kills the Redis of a polling instance,
 // keeps it down past the polling lease's TTL, then starts it again,
 // empty, on the same port: the instance pauses polling rather than exit,
 // takes the lease again and resumes, and the message sent during the
 // outage is answered.
 func TestPollingSurvivesRedisOutage(t *testing.T) {
-	rd := startOwnRedis(t)
+	rd := redistest.NewServer(t, "") // killed and started again: never the shared Redis
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
 	const ttl = 600 * time.Millisecond
-	cfg := pollingConfig(t, srv, rd.url(), redistest.Prefix(), ttl)
+	cfg := pollingConfig(t, srv, rd.URL(), redistest.Prefix(), ttl)
 	cfg.RedisWait = 0
 	logs := &lockedBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -210,7 +148,7 @@ func TestPollingSurvivesRedisOutage(t *testing.T) {
 	srv.Text(65, "fr", "/start")
 	waitFor(t, "the instance to poll", func() bool { return len(srv.Sent(65)) >= 2 })
 
-	rd.kill()
+	rd.Kill()
 	during := srv.Text(66, "fr", "/start")
 	// Down for several TTLs: the lease cannot be renewed, and is lost.
 	waitFor(t, "the lease to be lost", func() bool { return strings.Contains(logs.String(), "polling lease lost") })
@@ -219,7 +157,7 @@ func TestPollingSurvivesRedisOutage(t *testing.T) {
 		t.Fatalf("serve ended during the outage: %v", err)
 	default:
 	}
-	rd.start()
+	rd.Start()
 	srv.Text(67, "nl", "/start")
 	waitFor(t, "an answer after Redis came back", func() bool { return len(srv.Sent(67)) >= 2 })
 	waitFor(t, "an answer to the message sent during the outage", func() bool { return len(srv.Sent(66)) >= 1 })

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
@@ -332,88 +331,14 @@ func freePort(t *testing.T) string {
 	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 }
 
-// redisServer is a redis-server of the test's own, which it may kill.
-type redisServer struct {
-	t        *testing.T
-	bin      string
-	port, pw string
-	args     []string
-	cmd      *exec.Cmd
-}
-
-// redisServerBin returns the path of redis-server: missing, the test fails
-// in CI and is skipped elsewhere.
-func redisServerBin(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server must be on PATH in CI")
-		}
-		t.Skip("redis-server not on PATH")
-	}
-	return bin
-}
-
-// newRedisServer starts a redis-server without persistence on a free
-// loopback port, with password pw if not empty and extra arguments.
-func newRedisServer(t *testing.T, pw string, extra ...string) *redisServer {
-	t.Helper()
-	r := &redisServer{t: t, bin: redisServerBin(t), port: freePort(t), pw: pw}
-	r.args = []string{"--port", r.port, "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", t.TempDir()}
-	if pw != "" {
-		r.args = append(r.args, "--requirepass", pw)
-	}
-	r.args = append(r.args, extra...)
-	t.Cleanup(r.kill)
-	r.start()
-	return r
-}
-
-func (r *redisServer) addr() string { return "127.0.0.1:" + r.port }
-
-func (r *redisServer) start() {
-	r.t.Helper()
-	r.cmd = exec.Command(r.bin, r.args...)
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatalf("start redis-server: %v", err)
-	}
-	c := goredis.NewClient(&goredis.Options{Addr: r.addr(), Password: r.pw, MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(r.t.Context(), time.Second)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("redis-server on %s not ready: %v", r.addr(), err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// kill stops the server with SIGKILL, as a crash or an OOM kill would.
-func (r *redisServer) kill() {
-	if r.cmd == nil {
-		return
-	}
-	r.cmd.Process.Kill()
-	r.cmd.Wait()
-	r.cmd = nil
-}
-
 // TestRedisKilled kills Redis in the middle of a conversation: the store
 // must fail fast with an error that names no password, then recover by
 // itself once Redis is back.
 func TestRedisKilled(t *testing.T) {
 	ctx := t.Context()
 	const pw, timeout = "Zq7-hunter2", 500 * time.Millisecond
-	srv := newRedisServer(t, pw)
-	s, err := Open(ctx, "redis://:"+pw+"@"+srv.addr()+"/0", Options{Timeout: timeout})
+	srv := redistest.NewServer(t, pw)
+	s, err := Open(ctx, "redis://:"+pw+"@"+srv.Addr()+"/0", Options{Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,7 +353,7 @@ func TestRedisKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srv.kill()
+	srv.Kill()
 	// The bound is the timeout, with slack for a loaded CI machine.
 	const bound = timeout + time.Second
 	for _, op := range []struct {
@@ -457,7 +382,7 @@ func TestRedisKilled(t *testing.T) {
 		t.Logf("%s with Redis down: %v after %v", op.name, err, d.Round(time.Millisecond))
 	}
 
-	srv.start() // same port, empty: persistence is off
+	srv.Start() // same port, empty: persistence is off
 	fresh := flows.NewSession("tg:1", time.Now())
 	start := time.Now()
 	for {

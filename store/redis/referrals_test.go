@@ -15,6 +15,7 @@ import (
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/internal/testkit"
+	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
 )
 
@@ -69,28 +70,28 @@ const clusterNodes = 3
 // redis-cli --cluster create does, without needing redis-cli.
 func newCluster(t *testing.T) string {
 	t.Helper()
-	var nodes []*redisServer
+	var nodes []*redistest.Server
 	for range clusterNodes {
-		nodes = append(nodes, newRedisServer(t, "", "--cluster-enabled", "yes",
+		nodes = append(nodes, redistest.NewServer(t, "", "--cluster-enabled", "yes",
 			"--cluster-config-file", filepath.Join(t.TempDir(), "nodes.conf")))
 	}
 	ctx := t.Context()
 	var addrs []string
 	for i, n := range nodes {
-		c := goredis.NewClient(&goredis.Options{Addr: n.addr()})
+		c := goredis.NewClient(&goredis.Options{Addr: n.Addr()})
 		from, to := i*16384/len(nodes), (i+1)*16384/len(nodes)-1
 		err := c.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", from, to).Err()
 		if err == nil && i > 0 {
-			err = c.Do(ctx, "CLUSTER", "MEET", "127.0.0.1", nodes[0].port).Err()
+			err = c.Do(ctx, "CLUSTER", "MEET", "127.0.0.1", nodes[0].Port).Err()
 		}
 		c.Close()
 		if err != nil {
 			t.Fatalf("cluster setup of node %d: %v", i, err)
 		}
-		addrs = append(addrs, n.addr())
+		addrs = append(addrs, n.Addr())
 	}
 	for _, n := range nodes {
-		waitClusterOK(t, n.addr())
+		waitClusterOK(t, n.Addr())
 	}
 	return "redis+cluster://" + strings.Join(addrs, ",")
 }
@@ -458,8 +459,8 @@ func TestTokenIndexPruned(t *testing.T) {
 // contract error nor silent, and names no chat.
 func TestReferralErrorsRedisDown(t *testing.T) {
 	ctx := t.Context()
-	srv := newRedisServer(t, "")
-	s, err := Open(ctx, "redis://"+srv.addr()+"/0", Options{Timeout: 300 * time.Millisecond})
+	srv := redistest.NewServer(t, "")
+	s, err := Open(ctx, "redis://"+srv.Addr()+"/0", Options{Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -468,7 +469,7 @@ func TestReferralErrorsRedisDown(t *testing.T) {
 	if err := s.CreateReferral(ctx, testReferral("r1", "p", chat, time.Now())); err != nil {
 		t.Fatal(err)
 	}
-	srv.kill()
+	srv.Kill()
 	for name, fn := range map[string]func() error{
 		"CreateReferral": func() error { return s.CreateReferral(ctx, testReferral("r2", "p", chat, time.Now())) },
 		"Referral":       func() error { _, err := s.Referral(ctx, "r1"); return err },

@@ -11,6 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
 )
 
@@ -18,27 +19,26 @@ import (
 // the redis+sentinel:// form of ParseURL.
 func TestSentinel(t *testing.T) {
 	const pw = "Zq7-hunter2"
-	master := newRedisServer(t, pw)
+	master := redistest.NewServer(t, pw)
 
-	sentinel := &redisServer{t: t, bin: redisServerBin(t), port: freePort(t)}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "sentinel.conf") // Sentinel rewrites it: writable
-	err := os.WriteFile(conf, []byte(strings.Join([]string{
-		"port " + sentinel.port,
-		"bind 127.0.0.1",
-		"dir " + dir,
-		"sentinel monitor mymaster 127.0.0.1 " + master.port + " 1",
-		"sentinel auth-pass mymaster " + pw,
-		"",
-	}, "\n")), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sentinel.args = []string{conf, "--sentinel"}
-	t.Cleanup(sentinel.kill)
-	sentinel.start()
+	sentinel := redistest.NewServerWith(t, "", func(port string) []string {
+		dir := t.TempDir()
+		conf := filepath.Join(dir, "sentinel.conf") // Sentinel rewrites it: writable
+		err := os.WriteFile(conf, []byte(strings.Join([]string{
+			"port " + port,
+			"bind 127.0.0.1",
+			"dir " + dir,
+			"sentinel monitor mymaster 127.0.0.1 " + master.Port + " 1",
+			"sentinel auth-pass mymaster " + pw,
+			"",
+		}, "\n")), 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []string{conf, "--sentinel"}
+	})
 
-	u := "redis+sentinel://:" + pw + "@" + sentinel.addr() + "/mymaster/0"
+	u := "redis+sentinel://:" + pw + "@" + sentinel.Addr() + "/mymaster/0"
 	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
 		return openCorruptible(t, u)
 	})
