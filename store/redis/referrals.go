@@ -255,16 +255,22 @@ func (s *Store) queueDue(ctx context.Context, p goredis.Pipeliner, id string, re
 func (s *Store) Referral(ctx context.Context, id string) (flows.Referral, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	return s.readReferral(ctx, id, "redis referral")
+}
+
+// readReferral reads and decodes the referral id: flows.ErrNoReferral as
+// is, any other error wrapped in op.
+func (s *Store) readReferral(ctx context.Context, id, op string) (flows.Referral, error) {
 	b, err := s.c.Get(ctx, s.refKey(id)).Bytes()
 	if errors.Is(err, goredis.Nil) {
 		return flows.Referral{}, flows.ErrNoReferral
 	}
 	if err != nil {
-		return flows.Referral{}, fmt.Errorf("redis referral: %w", err)
+		return flows.Referral{}, fmt.Errorf("%s: %w", op, err)
 	}
 	r, err := decodeRefValue(id, b)
 	if err != nil {
-		return flows.Referral{}, fmt.Errorf("redis referral: %w", err)
+		return flows.Referral{}, fmt.Errorf("%s: %w", op, err)
 	}
 	return r, nil
 }
@@ -289,16 +295,9 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, fn func(*flows.Re
 				return flows.Referral{}, fmt.Errorf("redis update referral: %w", err)
 			}
 		}
-		b, err := s.c.Get(ctx, key).Bytes()
-		if errors.Is(err, goredis.Nil) {
-			return flows.Referral{}, flows.ErrNoReferral
-		}
+		old, err := s.readReferral(ctx, id, "redis update referral")
 		if err != nil {
-			return flows.Referral{}, fmt.Errorf("redis update referral: %w", err)
-		}
-		old, err := decodeRefValue(id, b)
-		if err != nil {
-			return flows.Referral{}, fmt.Errorf("redis update referral: %w", err)
+			return flows.Referral{}, err
 		}
 		// fn may append to r's slices, which share arrays with old's:
 		// only old's scalar fields are read below.
