@@ -9,17 +9,7 @@ import (
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/internal/testkit"
-	"github.com/secours/secours/store/storetest"
 )
-
-func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
-		s := New(time.Hour, nil)
-		return s, func(t *testing.T, id flows.ChatID, rev int64, raw []byte) {
-			s.put(id, rev, raw)
-		}
-	})
-}
 
 func TestExpiry(t *testing.T) {
 	ctx := t.Context()

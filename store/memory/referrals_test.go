@@ -7,22 +7,7 @@ import (
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/internal/testkit"
-	"github.com/secours/secours/store/storetest"
 )
-
-func TestReferralContract(t *testing.T) {
-	storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
-		c := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-		s := New(time.Hour, c.Now)
-		return storetest.ReferralStores{
-			Referrals:  s,
-			Structures: s,
-			Now:        c.Now,
-			Advance:    c.Add,
-			Corrupt:    func(t *testing.T, id string, raw []byte) { s.putReferral(id, raw) },
-		}
-	})
-}
 
 // TestTokenSweep checks that expired tokens and link codes that are never
 // looked up again do not stay in memory: each add reaps a few.

@@ -19,22 +19,6 @@ import (
 	"github.com/secours/secours/store/storetest"
 )
 
-func TestReferralContract(t *testing.T) {
-	storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
-		return referralStores(newStore(t, Options{}))
-	})
-}
-
-// TestReferralContractCluster runs the contract on a three-node Cluster of
-// the test's own: a command or a script over keys of two slots would fail
-// there with CROSSSLOT.
-func TestReferralContractCluster(t *testing.T) {
-	u := newCluster(t)
-	storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
-		return referralStores(openStore(t, u))
-	})
-}
-
 // referralStores gives the suite s, with a clock of its own for the
 // store's decisions: it starts at the real time, by which Redis expires
 // keys, and moves only when the suite advances it.
