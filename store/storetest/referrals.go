@@ -46,10 +46,7 @@ type ReferralStores struct {
 //     cannot be added.
 //   - A link code with a zero expiry lasts until used.
 func RunReferrals(t *testing.T, newStores func(t *testing.T) ReferralStores) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, st ReferralStores)
-	}{
+	runCases(t, newStores, []contractCase[ReferralStores]{
 		{"RoundTrip", testRefRoundTrip},
 		{"Missing", testRefMissing},
 		{"CreateInvalid", testRefCreateInvalid},
@@ -68,12 +65,7 @@ func RunReferrals(t *testing.T, newStores func(t *testing.T) ReferralStores) {
 		{"LinkCodes", testLinkCodes},
 		{"StructureChat", testStructureChat},
 		{"Canceled", testRefCanceled},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.fn(t, newStores(t))
-		})
-	}
+	})
 }
 
 // fullReferral returns a referral with every field set. Its times carry
