@@ -24,6 +24,16 @@ func CheckNew(r flows.Referral) error {
 	return nil
 }
 
+// CheckAccess refuses a token hash or link code (kind names which) or
+// place that is empty: no look-up could ever find it, or it would open no
+// structure's page.
+func CheckAccess(kind, key, place string) error {
+	if key == "" || place == "" {
+		return fmt.Errorf("empty place or %s", kind)
+	}
+	return nil
+}
+
 // CheckCounts refuses the counts of a tally that the Redis store could not
 // store or read back: its hash field splits at the metric's "|", so a
 // metric may be neither empty nor hold one; and no count is negative.

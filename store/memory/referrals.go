@@ -329,23 +329,13 @@ func (s *Store) putReferral(id string, raw []byte) {
 // AddToken stores a token hash for place until expires (zero: until
 // revoked). An expiry already past stores a token that is never found.
 func (s *Store) AddToken(ctx context.Context, place, hash string, expires time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory add token: %w", err)
-	}
-	if place == "" || hash == "" {
-		return errors.New("memory add token: empty place or hash")
-	}
-	s.putExpiring(s.tokens, hash, place, expires)
-	return nil
+	return s.putExpiring(ctx, "memory add token", "hash", s.tokens, hash, place, expires)
 }
 
 // TokenPlace returns the place of a token hash, or flows.ErrNoToken if it
 // is unknown, revoked or expired. The empty hash is never a token.
 func (s *Store) TokenPlace(ctx context.Context, hash string) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", fmt.Errorf("memory token place: %w", err)
-	}
-	return s.placeOf(s.tokens, hash, false)
+	return s.placeOf(ctx, "memory token place", s.tokens, hash, false)
 }
 
 // RevokeAccess removes every token and link code of place and unlinks its
@@ -371,23 +361,13 @@ func (s *Store) RevokeAccess(ctx context.Context, place string) error {
 // AddLinkCode stores a one-time code for place until expires (zero: until
 // used).
 func (s *Store) AddLinkCode(ctx context.Context, code, place string, expires time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory add link code: %w", err)
-	}
-	if code == "" || place == "" {
-		return errors.New("memory add link code: empty code or place")
-	}
-	s.putExpiring(s.codes, code, place, expires)
-	return nil
+	return s.putExpiring(ctx, "memory add link code", "code", s.codes, code, place, expires)
 }
 
 // UseLinkCode returns the place of code and deletes the code, or returns
 // flows.ErrNoToken if it is unknown, used or expired.
 func (s *Store) UseLinkCode(ctx context.Context, code string) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", fmt.Errorf("memory use link code: %w", err)
-	}
-	return s.placeOf(s.codes, code, true)
+	return s.placeOf(ctx, "memory use link code", s.codes, code, true)
 }
 
 // SetStructureChat links l.Chat to place; a zero Chat unlinks it.
@@ -415,20 +395,31 @@ func (s *Store) StructureChat(ctx context.Context, place string) (flows.ChatLink
 	return s.structChats[place], nil
 }
 
-// putExpiring stores key → place in m (s.tokens or s.codes) until expires
-// (zero: never), and sweeps a few of m's expired entries.
-func (s *Store) putExpiring(m map[string]expiring, key, place string, expires time.Time) {
+// putExpiring stores key (a token hash or link code, of kind) → place in
+// m (s.tokens or s.codes) until expires (zero: never), and sweeps a few
+// of m's expired entries. Errors are wrapped in op.
+func (s *Store) putExpiring(ctx context.Context, op, kind string, m map[string]expiring, key, place string, expires time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := store.CheckAccess(kind, key, place); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
 	now := s.now()
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
 	m[key] = expiring{place: place, exp: expires}
 	sweepExpired(m, now)
+	return nil
 }
 
 // placeOf returns the place of key in m, or flows.ErrNoToken if it is
 // unknown or expired. An expired entry is deleted, and with once (a link
-// code) any entry found is.
-func (s *Store) placeOf(m map[string]expiring, key string, once bool) (string, error) {
+// code) any entry found is. Errors are wrapped in op.
+func (s *Store) placeOf(ctx context.Context, op string, m map[string]expiring, key string, once bool) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
 	now := s.now()
 	s.rmu.Lock()
 	defer s.rmu.Unlock()

@@ -13,6 +13,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store"
 )
 
 // A structure's access: the hashes of its page tokens, its one-time link
@@ -43,21 +44,19 @@ func expireArgs(expires time.Time) []any {
 // AddToken stores a token hash for place until expires (zero: until
 // revoked), in one round trip, and indexes it for RevokeAccess.
 func (s *Store) AddToken(ctx context.Context, place, hash string, expires time.Time) error {
-	if place == "" || hash == "" {
-		return errors.New("redis add token: empty place or hash")
-	}
-	if err := s.addIndexed(ctx, s.tokenKey(hash), s.placeTokensKey(place), hash, place, expires); err != nil {
-		return fmt.Errorf("redis add token: %w", err)
-	}
-	return nil
+	return s.addIndexed(ctx, "redis add token", "hash", s.tokenKey, s.placeTokensKey, hash, place, expires)
 }
 
-// addIndexed sets key to place until expires and adds member to the
-// place's index idx (a zset scored by expiry, which RevokeAccess reads),
-// in one round trip. The index sheds the members that expired over
-// vanishGrace ago, so it does not grow with every token or code ever
-// issued.
-func (s *Store) addIndexed(ctx context.Context, key, idx, member, place string, expires time.Time) error {
+// addIndexed sets the key of member (a token hash or link code, of kind)
+// to place until expires and adds member to the place's index idx (a zset
+// scored by expiry, which RevokeAccess reads), in one round trip. The
+// index sheds the members that expired over vanishGrace ago, so it does
+// not grow with every token or code ever issued. Errors are wrapped in op.
+func (s *Store) addIndexed(ctx context.Context, op, kind string, keyOf, idxOf func(string) string, member, place string, expires time.Time) error {
+	if err := store.CheckAccess(kind, member, place); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	key, idx := keyOf(member), idxOf(place)
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	score := math.Inf(1)
@@ -70,7 +69,10 @@ func (s *Store) addIndexed(ctx context.Context, key, idx, member, place string, 
 		p.ZRemRangeByScore(ctx, idx, "-inf", "("+strconv.FormatInt(s.now().Add(-vanishGrace).UnixMilli(), 10))
 		return nil
 	})
-	return err
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
 }
 
 // TokenPlace returns the place of a token hash in one round trip, or
@@ -201,13 +203,7 @@ func members(ss []string) []any {
 // AddLinkCode stores a one-time code for place until expires (zero: until
 // used), in one round trip, and indexes it for RevokeAccess.
 func (s *Store) AddLinkCode(ctx context.Context, code, place string, expires time.Time) error {
-	if code == "" || place == "" {
-		return errors.New("redis add link code: empty code or place")
-	}
-	if err := s.addIndexed(ctx, s.linkCodeKey(code), s.placeCodesKey(place), code, place, expires); err != nil {
-		return fmt.Errorf("redis add link code: %w", err)
-	}
-	return nil
+	return s.addIndexed(ctx, "redis add link code", "code", s.linkCodeKey, s.placeCodesKey, code, place, expires)
 }
 
 // UseLinkCode returns the place of code and deletes the code, atomically
