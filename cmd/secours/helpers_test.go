@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"net"
 	"os/exec"
 	"strings"
 	"sync"
@@ -95,15 +94,4 @@ func waitExit(cmd *exec.Cmd, limit time.Duration) (exited bool, err error) {
 	case <-time.After(limit):
 		return false, nil
 	}
-}
-
-// freeAddr is a loopback address with a port nobody listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
 }

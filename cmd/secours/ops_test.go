@@ -17,6 +17,7 @@ import (
 
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/internal/testkit"
 )
 
 func TestReadiness(t *testing.T) {
@@ -60,7 +61,7 @@ func TestReadiness(t *testing.T) {
 func TestServeMetrics(t *testing.T) {
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
 		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL, "OUTBOX_DIR": t.TempDir(),
 	}), &bytes.Buffer{})
@@ -110,7 +111,7 @@ func TestSIGTERM(t *testing.T) {
 	bin := buildBinary(t)
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	cmd := exec.Command(bin, "-http-addr", addr)
 	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+tg.Token, "TELEGRAM_API_URL="+tg.URL,
 		"OUTBOX_DIR="+t.TempDir(), "REDIS_URL=", "LOG_FORMAT=json")

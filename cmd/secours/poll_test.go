@@ -13,6 +13,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/redis/redistest"
 )
@@ -21,7 +22,7 @@ import (
 // environment, and returns it with its log.
 func pollingBinary(t *testing.T, bin string, tg *telegramtest.Server, env ...string) (*exec.Cmd, *lockedBuffer) {
 	t.Helper()
-	cmd := exec.Command(bin, "-http-addr", freeAddr(t))
+	cmd := exec.Command(bin, "-http-addr", testkit.FreeAddr(t))
 	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+tg.Token, "TELEGRAM_API_URL="+tg.URL,
 		"OUTBOX_DIR="+t.TempDir(), "REDIS_URL=", "LOG_FORMAT=json")
 	cmd.Env = append(cmd.Env, env...)

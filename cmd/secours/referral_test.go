@@ -19,6 +19,7 @@ import (
 	"github.com/secours/secours/bot/mail/smtptest"
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/redis/redistest"
 )
@@ -31,7 +32,7 @@ func TestServeReferralEndToEnd(t *testing.T) {
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
 	sink := smtptest.NewServer(t)
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	cfg, err := parseConfig([]string{"-http-addr", addr, "-base-url", "http://" + addr}, envOf(map[string]string{
 		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL,
 		"SMTP_URL": sink.URL("secours@example.org"), "REFERRAL_HOLD": "200ms",
@@ -195,7 +196,7 @@ func TestStructureLinkFindsPlace(t *testing.T) {
 func TestServeObservatory(t *testing.T) {
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	token := "coordinators-test-token-0123456789abcdef"
 	sum := sha256.Sum256([]byte(token))
 	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{

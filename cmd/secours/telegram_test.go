@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/internal/testkit"
 )
 
 func TestTelegramConfig(t *testing.T) {
@@ -96,12 +96,7 @@ func TestServeTelegramPolling(t *testing.T) {
 func TestServeTelegramWebhook(t *testing.T) {
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testkit.FreeAddr(t)
 	const secret = "hook_Secret-1"
 	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
 		"TELEGRAM_BOT_TOKEN": srv.Token, "TELEGRAM_API_URL": srv.URL,

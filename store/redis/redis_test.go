@@ -16,6 +16,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
 )
@@ -323,12 +324,8 @@ func usedMemory(ctx context.Context, s *Store) (int64, error) {
 // freePort returns a loopback port that nothing listens on.
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	_, port, _ := net.SplitHostPort(testkit.FreeAddr(t))
+	return port
 }
 
 // TestRedisKilled kills Redis in the middle of a conversation: the store

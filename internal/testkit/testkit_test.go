@@ -1,6 +1,7 @@
 package testkit
 
 import (
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -36,4 +37,13 @@ func TestClockConcurrent(t *testing.T) {
 	if got := c.Now(); !got.Equal(time.Unix(400, 0)) {
 		t.Fatalf("Now = %v, want 400 s after the epoch", got)
 	}
+}
+
+func TestFreeAddr(t *testing.T) {
+	addr := FreeAddr(t)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("FreeAddr gave %s, which cannot be listened on: %v", addr, err)
+	}
+	ln.Close()
 }
