@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/storetest"
 )
 
@@ -21,8 +20,7 @@ func TestContracts(t *testing.T) {
 	})
 	t.Run("referrals", func(t *testing.T) {
 		storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
-			c := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-			s := New(time.Hour, c.Now)
+			s, c := clocked(time.Hour)
 			return storetest.ReferralStores{
 				Referrals:  s,
 				Structures: s,
