@@ -58,10 +58,7 @@ func TestLeaseRenewed(t *testing.T) {
 	s := newStore(t, Options{})
 	ctx := t.Context()
 	const ttl = 300 * time.Millisecond
-	l, err := s.Lease(ctx, "poll:{renew}", ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := mustLease(t, s, "poll:{renew}", ttl)
 	defer l.Release(context.Background())
 	for range 4 {
 		time.Sleep(ttl / 2)
@@ -83,10 +80,7 @@ func TestLeaseLost(t *testing.T) {
 	s := newStore(t, Options{})
 	ctx := t.Context()
 	const ttl = 150 * time.Millisecond
-	l, err := s.Lease(ctx, "poll:{lost}", ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := mustLease(t, s, "poll:{lost}", ttl)
 	if err := s.c.Del(ctx, l.key).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -117,10 +111,7 @@ func TestLeaseLostWhenRedisDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	const ttl = 150 * time.Millisecond
-	l, err := s.Lease(t.Context(), "poll:{down}", ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := mustLease(t, s, "poll:{down}", ttl)
 	s.Close()
 	select {
 	case <-l.Lost():
@@ -149,10 +140,7 @@ func TestLeaseTakenBackAfterEmptied(t *testing.T) {
 	s := newStore(t, Options{})
 	ctx := t.Context()
 	const ttl = 150 * time.Millisecond
-	l, err := s.Lease(ctx, "poll:{emptied}", ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := mustLease(t, s, "poll:{emptied}", ttl)
 	defer l.Release(context.Background())
 	if err := s.c.Del(ctx, l.key).Err(); err != nil {
 		t.Fatal(err)
@@ -173,4 +161,14 @@ func TestLeaseTakenBackAfterEmptied(t *testing.T) {
 	if _, err := s.Lease(ctx, "poll:{emptied}", ttl); !errors.Is(err, ErrLeaseHeld) {
 		t.Errorf("Lease by another = %v, want ErrLeaseHeld", err)
 	}
+}
+
+// mustLease takes the lease name for ttl, failing the test if it cannot.
+func mustLease(t *testing.T, s *Store, name string, ttl time.Duration) *Lease {
+	t.Helper()
+	l, err := s.Lease(t.Context(), name, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
 }
