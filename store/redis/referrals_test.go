@@ -367,9 +367,7 @@ func TestReferralWithoutRevision(t *testing.T) {
 	if err := s.DeleteReferral(ctx, "r1"); err != nil {
 		t.Fatal(err)
 	}
-	if keys, err := scanKeys(ctx, s, s.prefix+":*"); err != nil || len(keys) != 0 {
-		t.Errorf("keys after deleting the only referral = %q, %v; want none", keys, err)
-	}
+	checkNoKeys(t, s, "after deleting the only referral")
 }
 
 // TestReferralsLeaveNoKeys checks that the indexes empty with the
@@ -398,9 +396,7 @@ func TestReferralsLeaveNoKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if keys, err := scanKeys(ctx, s, s.prefix+":*"); err != nil || len(keys) != 0 {
-		t.Errorf("keys after deleting every referral = %q, %v; want none", keys, err)
-	}
+	checkNoKeys(t, s, "after deleting every referral")
 }
 
 // TestTokenIndexPruned checks that a place's token index sheds tokens
@@ -434,9 +430,7 @@ func TestTokenIndexPruned(t *testing.T) {
 	if err := s.RevokeAccess(ctx, "p"); err != nil {
 		t.Fatal(err)
 	}
-	if keys, err := scanKeys(ctx, s, s.prefix+":*"); err != nil || len(keys) != 0 {
-		t.Errorf("keys after RevokeAccess = %q, %v; want none", keys, err)
-	}
+	checkNoKeys(t, s, "after RevokeAccess")
 }
 
 // TestReferralErrorsRedisDown checks that a backend failure is neither a
@@ -517,5 +511,13 @@ func BenchmarkBareSet(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// checkNoKeys checks that s's prefix holds no key any more.
+func checkNoKeys(t *testing.T, s *Store, after string) {
+	t.Helper()
+	if keys, err := scanKeys(t.Context(), s, s.prefix+":*"); err != nil || len(keys) != 0 {
+		t.Errorf("keys %s = %q, %v; want none", after, keys, err)
 	}
 }
