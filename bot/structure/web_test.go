@@ -50,7 +50,7 @@ type fixture struct {
 	clock *testkit.Clock // shared by the fake desk and the page
 	desk  *fakeDesk
 	web   *Web
-	logs  *syncBuffer
+	logs  *testkit.SyncBuffer
 }
 
 func places() fakePlaces {
@@ -117,7 +117,7 @@ func catalogs(tb testing.TB) map[flows.Lang]flows.Catalog {
 
 func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 	tb.Helper()
-	f := &fixture{clock: testkit.NewClock(t0), logs: &syncBuffer{}}
+	f := &fixture{clock: testkit.NewClock(t0), logs: &testkit.SyncBuffer{}}
 	f.desk = newFakeDesk(f.clock.Now)
 	f.desk.addToken(tokA, placeA)
 	f.desk.addToken(tokB, placeB)

@@ -9,33 +9,17 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/secours/secours/internal/testkit"
 )
 
 // The helpers the command's tests share: running serve in the test
 // process, waiting, free ports.
 
-// lockedBuffer is stderr shared with the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startServe runs serve with cfg until the returned stop is called.
-func startServe(t *testing.T, cfg Config) (stderr *lockedBuffer, stop func()) {
+func startServe(t *testing.T, cfg Config) (stderr *testkit.SyncBuffer, stop func()) {
 	t.Helper()
-	stderr = &lockedBuffer{}
+	stderr = &testkit.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := goServe(ctx, cfg, stderr)
 	var once sync.Once
@@ -70,17 +54,6 @@ func serveResult(t *testing.T, errc <-chan error, limit time.Duration) error {
 		t.Fatalf("serve still running %s after the stop", limit)
 		return nil
 	}
-}
-
-// waitFor polls cond for up to 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if cond() {
-			return
-		}
-	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 // waitExit waits up to limit for cmd, already started, to exit; exited is

@@ -12,6 +12,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/redis/redistest"
 )
@@ -59,10 +60,10 @@ func TestSecondPollerRefused(t *testing.T) {
 	_, stop := startServe(t, pollingConfig(t, srv, u, prefix, time.Minute))
 	// The fake records a getUpdates when it answers: wait for an answer.
 	srv.Text(61, "fr", "/start")
-	waitFor(t, "the first instance to poll", func() bool { return len(srv.Sent(61)) >= 2 })
+	testkit.WaitFor(t, "the first instance to poll", func() bool { return len(srv.Sent(61)) >= 2 })
 	deletes := len(srv.CallsTo("deleteWebhook"))
 
-	second := &lockedBuffer{}
+	second := &testkit.SyncBuffer{}
 	start := time.Now()
 	err := serve(t.Context(), pollingConfig(t, srv, u, prefix, 300*time.Millisecond), strings.NewReader(""), &bytes.Buffer{}, second)
 	if !errors.Is(err, errPollHeld) {
@@ -85,14 +86,14 @@ func TestSecondPollerRefused(t *testing.T) {
 	}
 
 	srv.Text(62, "fr", "/start")
-	waitFor(t, "the first instance's answer after the refusal", func() bool { return len(srv.Sent(62)) >= 2 })
+	testkit.WaitFor(t, "the first instance's answer after the refusal", func() bool { return len(srv.Sent(62)) >= 2 })
 	stop()
 
 	// The stop released the lease: the next instance polls at once
 	// rather than a minute later, when the lease would expire.
 	_, stop3 := startServe(t, pollingConfig(t, srv, u, prefix, time.Minute))
 	srv.Text(63, "fr", "/start")
-	waitFor(t, "a new instance's answer", func() bool { return len(srv.Sent(63)) >= 2 })
+	testkit.WaitFor(t, "a new instance's answer", func() bool { return len(srv.Sent(63)) >= 2 })
 	stop3()
 }
 
@@ -106,9 +107,9 @@ func TestPollLeaseLost(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errc := goServe(ctx, pollingConfig(t, srv, u, prefix, 300*time.Millisecond), &lockedBuffer{})
+	errc := goServe(ctx, pollingConfig(t, srv, u, prefix, 300*time.Millisecond), &testkit.SyncBuffer{})
 	srv.Text(64, "fr", "/start")
-	waitFor(t, "the instance to poll", func() bool { return len(srv.Sent(64)) >= 2 })
+	testkit.WaitFor(t, "the instance to poll", func() bool { return len(srv.Sent(64)) >= 2 })
 
 	o, err := redis.ParseURL(u)
 	if err != nil {
@@ -141,17 +142,17 @@ func TestPollingSurvivesRedisOutage(t *testing.T) {
 	const ttl = 600 * time.Millisecond
 	cfg := pollingConfig(t, srv, rd.URL(), redistest.Prefix(), ttl)
 	cfg.RedisWait = 0
-	logs := &lockedBuffer{}
+	logs := &testkit.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	errc := goServe(ctx, cfg, logs)
 	srv.Text(65, "fr", "/start")
-	waitFor(t, "the instance to poll", func() bool { return len(srv.Sent(65)) >= 2 })
+	testkit.WaitFor(t, "the instance to poll", func() bool { return len(srv.Sent(65)) >= 2 })
 
 	rd.Kill()
 	during := srv.Text(66, "fr", "/start")
 	// Down for several TTLs: the lease cannot be renewed, and is lost.
-	waitFor(t, "the lease to be lost", func() bool { return strings.Contains(logs.String(), "polling lease lost") })
+	testkit.WaitFor(t, "the lease to be lost", func() bool { return strings.Contains(logs.String(), "polling lease lost") })
 	select {
 	case err := <-errc:
 		t.Fatalf("serve ended during the outage: %v", err)
@@ -159,8 +160,8 @@ func TestPollingSurvivesRedisOutage(t *testing.T) {
 	}
 	rd.Start()
 	srv.Text(67, "nl", "/start")
-	waitFor(t, "an answer after Redis came back", func() bool { return len(srv.Sent(67)) >= 2 })
-	waitFor(t, "an answer to the message sent during the outage", func() bool { return len(srv.Sent(66)) >= 1 })
+	testkit.WaitFor(t, "an answer after Redis came back", func() bool { return len(srv.Sent(67)) >= 2 })
+	testkit.WaitFor(t, "an answer to the message sent during the outage", func() bool { return len(srv.Sent(66)) >= 1 })
 	if !strings.Contains(logs.String(), "polling resumed") {
 		t.Errorf("no line says polling resumed:\n%s", logs.String())
 	}

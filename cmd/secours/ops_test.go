@@ -73,12 +73,12 @@ func TestServeMetrics(t *testing.T) {
 	for _, a := range []string{"/start", "1", "2", "1", "4", "1", "1", "3", "3", "1", "1", "1", "59000"} {
 		before := len(tg.Sent(chat))
 		tg.Text(chat, "fr", a)
-		waitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
+		testkit.WaitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
 	}
 	// A reply of several messages can satisfy the wait above before the
 	// next update is handled: wait for the count itself.
 	var body string
-	waitFor(t, "13 steps counted", func() bool {
+	testkit.WaitFor(t, "13 steps counted", func() bool {
 		body = httpGet(t, "http://"+addr+"/metrics")
 		return strings.Contains(body, `secours_step_seconds_count{channel="tg"} 13`)
 	})
@@ -115,13 +115,13 @@ func TestSIGTERM(t *testing.T) {
 	cmd := exec.Command(bin, "-http-addr", addr)
 	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+tg.Token, "TELEGRAM_API_URL="+tg.URL,
 		"OUTBOX_DIR="+t.TempDir(), "REDIS_URL=", "LOG_FORMAT=json")
-	var stderr lockedBuffer
+	var stderr testkit.SyncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	waitFor(t, "/healthz", func() bool {
+	testkit.WaitFor(t, "/healthz", func() bool {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err != nil {
 			return false
@@ -130,7 +130,7 @@ func TestSIGTERM(t *testing.T) {
 		return resp.StatusCode == 200
 	})
 	tg.Text(555, "fr", "/start")
-	waitFor(t, "the welcome", func() bool { return len(tg.Sent(555)) >= 2 })
+	testkit.WaitFor(t, "the welcome", func() bool { return len(tg.Sent(555)) >= 2 })
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -20,13 +20,13 @@ import (
 
 // pollingBinary starts the real binary polling the fake, with extra
 // environment, and returns it with its log.
-func pollingBinary(t *testing.T, bin string, tg *telegramtest.Server, env ...string) (*exec.Cmd, *lockedBuffer) {
+func pollingBinary(t *testing.T, bin string, tg *telegramtest.Server, env ...string) (*exec.Cmd, *testkit.SyncBuffer) {
 	t.Helper()
 	cmd := exec.Command(bin, "-http-addr", testkit.FreeAddr(t))
 	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+tg.Token, "TELEGRAM_API_URL="+tg.URL,
 		"OUTBOX_DIR="+t.TempDir(), "REDIS_URL=", "LOG_FORMAT=json")
 	cmd.Env = append(cmd.Env, env...)
-	logs := &lockedBuffer{}
+	logs := &testkit.SyncBuffer{}
 	cmd.Stderr = logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
@@ -48,21 +48,21 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 	release := tg.Hold("sendMessage")
 	first, _ := pollingBinary(t, bin, tg)
 	id := tg.Text(chat, "fr", "/start")
-	waitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
+	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
 	if err := first.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	_ = first.Wait()
 	// Release only once the fake has seen the held request end: released
 	// before, it could still carry out the dead process's send.
-	waitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
+	testkit.WaitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
 	release()
 	if got := tg.Offset(); got > id {
 		t.Fatalf("offset %d: update %d was confirmed before its answer, and is lost", got, id)
 	}
 
 	second, logs := pollingBinary(t, bin, tg)
-	waitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 2 })
+	testkit.WaitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 2 })
 	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +98,13 @@ func TestFloodThenSIGTERM(t *testing.T) {
 	cmd, logs := pollingBinary(t, bin, tg, "REDIS_URL="+u, "REDIS_PREFIX="+prefix)
 	const chat, other = 557, 558
 	tg.Text(chat, "fr", "/start")
-	waitFor(t, "the first answer", func() bool { return len(tg.Sent(chat)) >= 2 })
+	testkit.WaitFor(t, "the first answer", func() bool { return len(tg.Sent(chat)) >= 2 })
 	for i := range 300 {
 		tg.Text(chat, "fr", "message "+strconv.Itoa(i))
 	}
 	tg.Text(other, "nl", "/start")
-	waitFor(t, "the other chat's answer during the flood", func() bool { return len(tg.Sent(other)) >= 2 })
-	waitFor(t, "the flood notice", func() bool {
+	testkit.WaitFor(t, "the other chat's answer during the flood", func() bool { return len(tg.Sent(other)) >= 2 })
+	testkit.WaitFor(t, "the flood notice", func() bool {
 		for _, c := range tg.Sent(chat) {
 			if strings.HasPrefix(c.Params["text"], "Un instant…") {
 				return true
@@ -158,11 +158,11 @@ func TestStopReleasesLeasePastDrain(t *testing.T) {
 	cfg.Telegram.drain = 300 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	logs := &lockedBuffer{}
+	logs := &testkit.SyncBuffer{}
 	errc := goServe(ctx, cfg, logs)
 	defer tg.Hold("sendMessage")()
 	id := tg.Text(559, "fr", "/start")
-	waitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
+	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
 	cancel()
 	// 10 s, with a drain bound of 300 ms.
 	if err := serveResult(t, errc, 10*time.Second); err != nil {

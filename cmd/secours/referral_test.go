@@ -47,9 +47,9 @@ func TestServeReferralEndToEnd(t *testing.T) {
 	for _, a := range answers {
 		before := len(tg.Sent(chat))
 		tg.Text(chat, "fr", a)
-		waitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
+		testkit.WaitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
 	}
-	waitFor(t, "the confirmation", func() bool { return strings.Contains(lastText(tg, chat), "C'est envoyé à") })
+	testkit.WaitFor(t, "the confirmation", func() bool { return strings.Contains(lastText(tg, chat), "C'est envoyé à") })
 
 	msgs := sink.Wait(t, 1, 10*time.Second)
 	body := strings.ReplaceAll(string(msgs[0].Data), "=\r\n", "")
@@ -78,7 +78,7 @@ func TestServeReferralEndToEnd(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.RawQuery, "m=") {
 		t.Errorf("accept: status %d at %s", resp.StatusCode, resp.Request.URL)
 	}
-	waitFor(t, "the acceptance notice", func() bool { return strings.Contains(lastText(tg, chat), "a accepté votre demande") })
+	testkit.WaitFor(t, "the acceptance notice", func() bool { return strings.Contains(lastText(tg, chat), "a accepté votre demande") })
 	stop()
 	if logs := stderr.String(); strings.Contains(logs, "4242") || strings.Contains(logs, link[len(link)-43:]) {
 		t.Errorf("logs hold the chat id or the page token:\n%s", logs)
@@ -225,7 +225,7 @@ func TestServeObservatory(t *testing.T) {
 	}
 	wg.Wait()
 	for u := range int64(6) {
-		waitFor(t, "the place list", func() bool { return strings.Contains(lastText(tg, 7000+u), "Quel lieu choisissez-vous") })
+		testkit.WaitFor(t, "the place list", func() bool { return strings.Contains(lastText(tg, 7000+u), "Quel lieu choisissez-vous") })
 	}
 	page := httpGet(t, "http://"+addr+"/obs/"+token+"?lang=fr")
 	csv := httpGet(t, "http://"+addr+"/obs/"+token+"/export.csv")

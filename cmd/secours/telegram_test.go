@@ -78,7 +78,7 @@ func TestServeTelegramPolling(t *testing.T) {
 	}
 	stderr, stop := startServe(t, cfg)
 	srv.Text(42, "nl", "/start")
-	waitFor(t, "the welcome", func() bool { return len(srv.Sent(42)) >= 2 })
+	testkit.WaitFor(t, "the welcome", func() bool { return len(srv.Sent(42)) >= 2 })
 	stop()
 	if got := srv.Sent(42)[0].Params["text"]; !strings.Contains(got, "Hallo, ik ben Secours") {
 		t.Errorf("first message %q, want the Dutch welcome", got)
@@ -106,12 +106,12 @@ func TestServeTelegramWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	stderr, stop := startServe(t, cfg)
-	waitFor(t, "setWebhook", func() bool { return len(srv.CallsTo("setWebhook")) == 1 })
+	testkit.WaitFor(t, "setWebhook", func() bool { return len(srv.CallsTo("setWebhook")) == 1 })
 	body := `{"update_id":7001,"message":{"message_id":1,"date":1700000000,"chat":{"id":43,"type":"private"},"from":{"id":43,"is_bot":false,"first_name":"T","language_code":"fr"},"text":"/start"}}`
 	post := func(secretHeader string) int {
 		t.Helper()
 		var resp *http.Response
-		waitFor(t, "the webhook server", func() bool {
+		testkit.WaitFor(t, "the webhook server", func() bool {
 			req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/tg/hook", strings.NewReader(body))
 			if secretHeader != "" {
 				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secretHeader)

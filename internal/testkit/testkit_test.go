@@ -47,3 +47,16 @@ func TestFreeAddr(t *testing.T) {
 	}
 	ln.Close()
 }
+
+func TestSyncBufferAndWaitFor(t *testing.T) {
+	var b SyncBuffer
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { _, _ = b.Write([]byte("ab")) })
+	}
+	WaitFor(t, "the four writes", func() bool { return len(b.String()) == 8 })
+	wg.Wait()
+	if got := b.String(); got != "abababab" {
+		t.Errorf("String = %q, want abababab", got)
+	}
+}
