@@ -80,17 +80,24 @@ func (s *Store) Referral(ctx context.Context, id string) (flows.Referral, error)
 	if err := ctx.Err(); err != nil {
 		return flows.Referral{}, fmt.Errorf("memory referral: %w", err)
 	}
+	_, r, err := s.readReferral(id, "memory referral")
+	return r, err
+}
+
+// readReferral returns the stored entry of id and its referral:
+// flows.ErrNoReferral as is, a value that does not decode wrapped in op.
+func (s *Store) readReferral(id, op string) (refEntry, flows.Referral, error) {
 	s.rmu.Lock()
 	e, ok := s.refs[id]
 	s.rmu.Unlock()
 	if !ok {
-		return flows.Referral{}, flows.ErrNoReferral
+		return refEntry{}, flows.Referral{}, flows.ErrNoReferral
 	}
 	r, err := decodeRef(id, e)
 	if err != nil {
-		return flows.Referral{}, fmt.Errorf("memory referral: %w", err)
+		return refEntry{}, flows.Referral{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return r, nil
+	return e, r, nil
 }
 
 // decodeRef decodes a stored referral and gives it the stored revision,
@@ -121,15 +128,9 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, fn func(*flows.Re
 		if attempt > 0 {
 			backoff(ctx, attempt)
 		}
-		s.rmu.Lock()
-		e, ok := s.refs[id]
-		s.rmu.Unlock()
-		if !ok {
-			return flows.Referral{}, flows.ErrNoReferral
-		}
-		r, err := decodeRef(id, e)
+		e, r, err := s.readReferral(id, "memory update referral")
 		if err != nil {
-			return flows.Referral{}, fmt.Errorf("memory update referral: %w", err)
+			return flows.Referral{}, err
 		}
 		if err := fn(&r); err != nil {
 			return flows.Referral{}, err
