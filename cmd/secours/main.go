@@ -8,6 +8,11 @@
 // Configuration: flags win over environment variables, which win over
 // defaults; with none, the bot runs in the terminal with the in-memory store
 // and the embedded catalogues and places.
+//
+// This package is wiring and flags only: the bot process is its
+// configuration read once (parseConfig, config.go), every dependency built
+// in order (build), then run until input ends or a signal (process.run).
+// Each command's implementation lives in the package it belongs to.
 package main
 
 import (
