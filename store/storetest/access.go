@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,13 +26,7 @@ func testTokens(t *testing.T, st ReferralStores) {
 	}
 	check := func(hash, want string) {
 		t.Helper()
-		got, err := ss.TokenPlace(ctx, hash)
-		switch {
-		case want == "" && !errors.Is(err, flows.ErrNoToken):
-			t.Errorf("TokenPlace(%s) = %q, %v; want ErrNoToken", hash, got, err)
-		case want != "" && (err != nil || got != want):
-			t.Errorf("TokenPlace(%s) = %q, %v; want %q", hash, got, err, want)
-		}
+		checkFound(t, "TokenPlace("+hash+")", want)(ss.TokenPlace(ctx, hash))
 	}
 	add("place-a", "h1", now.Add(time.Hour))
 	add("place-a", "h2", time.Time{})
@@ -87,27 +82,17 @@ func testTokenExpiry(t *testing.T, st ReferralStores) {
 		}
 	}
 	st.Advance(time.Minute - time.Second)
-	if got, err := ss.TokenPlace(ctx, "h"); err != nil || got != "p" {
-		t.Errorf("TokenPlace just before expiry = %q, %v; want p", got, err)
-	}
-	if got, err := ss.UseLinkCode(ctx, "123456"); err != nil || got != "p" {
-		t.Errorf("UseLinkCode just before expiry = %q, %v; want p", got, err)
-	}
+	checkFound(t, "TokenPlace just before expiry", "p")(ss.TokenPlace(ctx, "h"))
+	checkFound(t, "UseLinkCode just before expiry", "p")(ss.UseLinkCode(ctx, "123456"))
 	st.Advance(2 * time.Second)
-	if _, err := ss.TokenPlace(ctx, "h"); !errors.Is(err, flows.ErrNoToken) {
-		t.Errorf("TokenPlace after expiry error = %v, want ErrNoToken", err)
-	}
-	if _, err := ss.UseLinkCode(ctx, "234567"); !errors.Is(err, flows.ErrNoToken) {
-		t.Errorf("UseLinkCode after expiry error = %v, want ErrNoToken", err)
-	}
+	checkFound(t, "TokenPlace after expiry", "")(ss.TokenPlace(ctx, "h"))
+	checkFound(t, "UseLinkCode after expiry", "")(ss.UseLinkCode(ctx, "234567"))
 	// A token without expiry outlives any clock.
 	if err := ss.AddToken(ctx, "p", "forever", time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	st.Advance(10 * 365 * 24 * time.Hour)
-	if got, err := ss.TokenPlace(ctx, "forever"); err != nil || got != "p" {
-		t.Errorf("TokenPlace(no expiry) after 10 years = %q, %v; want p", got, err)
-	}
+	checkFound(t, "TokenPlace(no expiry) after 10 years", "p")(ss.TokenPlace(ctx, "forever"))
 }
 
 func testLinkCodes(t *testing.T, st ReferralStores) {
@@ -137,18 +122,10 @@ func testLinkCodes(t *testing.T, st ReferralStores) {
 		{"999999", ""},
 		{"", ""},
 	} {
-		got, err := ss.UseLinkCode(ctx, tt.code)
-		switch {
-		case tt.want == "" && !errors.Is(err, flows.ErrNoToken):
-			t.Errorf("UseLinkCode(%q) = %q, %v; want ErrNoToken", tt.code, got, err)
-		case tt.want != "" && (err != nil || got != tt.want):
-			t.Errorf("UseLinkCode(%q) = %q, %v; want %q", tt.code, got, err, tt.want)
-		}
+		checkFound(t, fmt.Sprintf("UseLinkCode(%q)", tt.code), tt.want)(ss.UseLinkCode(ctx, tt.code))
 	}
 	// Codes are not tokens.
-	if _, err := ss.TokenPlace(ctx, "333333"); !errors.Is(err, flows.ErrNoToken) {
-		t.Errorf("TokenPlace(a link code) error = %v, want ErrNoToken", err)
-	}
+	checkFound(t, "TokenPlace(a link code)", "")(ss.TokenPlace(ctx, "333333"))
 	// A revocation ends the place's unused codes too: one made on a page
 	// the old link opened must not link a chat after it. Other places'
 	// codes stay.
@@ -158,19 +135,13 @@ func testLinkCodes(t *testing.T, st ReferralStores) {
 	if err := ss.RevokeAccess(ctx, "place-a"); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ss.UseLinkCode(ctx, "333333"); !errors.Is(err, flows.ErrNoToken) {
-		t.Errorf("UseLinkCode after RevokeAccess = %q, %v; want ErrNoToken", got, err)
-	}
-	if got, err := ss.UseLinkCode(ctx, "666666"); err != nil || got != "place-b" {
-		t.Errorf("UseLinkCode(another place's) after RevokeAccess = %q, %v; want place-b", got, err)
-	}
+	checkFound(t, "UseLinkCode after RevokeAccess", "")(ss.UseLinkCode(ctx, "333333"))
+	checkFound(t, "UseLinkCode(another place's) after RevokeAccess", "place-b")(ss.UseLinkCode(ctx, "666666"))
 	// A code made after the revocation works.
 	if err := ss.AddLinkCode(ctx, "888888", "place-a", now.Add(10*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ss.UseLinkCode(ctx, "888888"); err != nil || got != "place-a" {
-		t.Errorf("UseLinkCode(new code) after RevokeAccess = %q, %v; want place-a", got, err)
-	}
+	checkFound(t, "UseLinkCode(new code) after RevokeAccess", "place-a")(ss.UseLinkCode(ctx, "888888"))
 }
 
 func testStructureChat(t *testing.T, st ReferralStores) {
@@ -235,5 +206,20 @@ func testStructureChat(t *testing.T, st ReferralStores) {
 	wg.Wait()
 	if won.Load() != 1 {
 		t.Errorf("%d of 10 concurrent UseLinkCode got the place, want 1", won.Load())
+	}
+}
+
+// checkFound returns a check of a TokenPlace or UseLinkCode result, call:
+// the place want, or flows.ErrNoToken when want is "".
+func checkFound(t *testing.T, call, want string) func(got string, err error) {
+	t.Helper()
+	return func(got string, err error) {
+		t.Helper()
+		switch {
+		case want == "" && !errors.Is(err, flows.ErrNoToken):
+			t.Errorf("%s = %q, %v; want ErrNoToken", call, got, err)
+		case want != "" && (err != nil || got != want):
+			t.Errorf("%s = %q, %v; want %q", call, got, err, want)
+		}
 	}
 }
