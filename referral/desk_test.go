@@ -24,7 +24,6 @@ import (
 	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/referral/mail/smtptest"
 	"github.com/secours/secours/store/memory"
-	"github.com/secours/secours/store/storetest"
 	"github.com/secours/secours/web/structure"
 )
 
@@ -62,7 +61,7 @@ func (s *sender) text(chat flows.ChatID) string {
 // and directory, a fake channel and a local SMTP sink.
 type desk struct {
 	t      *testing.T
-	clk    *storetest.Clock
+	clk    *testkit.Clock
 	e      *flows.Engine
 	dir    *geo.Directory
 	st     *memory.Store
@@ -89,7 +88,7 @@ func newDesk(t *testing.T, opts ...smtptest.Option) *desk {
 
 // newDeskMailer is newDesk with another mailer (d.smtp stays nil).
 func newDeskMailer(t *testing.T, mailer referral.Mailer, from string) *desk {
-	d := &desk{t: t, clk: storetest.NewClock(t0), chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
+	d := &desk{t: t, clk: testkit.NewClock(t0), chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
 	e, dir, err := configs.EngineAndPlaces()
 	if err != nil {
 		t.Fatal(err)

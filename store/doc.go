@@ -8,7 +8,10 @@
 //     conversation survives a restart and several replicas can share it; its
 //     Save compares and sets the revision atomically.
 //
-// storetest is the contract suite both pass. cmd picks one of them.
+// storetest is the contract suite both pass, and redis/redistest the one
+// Redis helper of the tests. This package itself holds the rules both
+// backends apply, written once (CheckNew, CheckCounts, SortCells). cmd
+// picks one of them.
 //
 // The packages under store import flows and their backend only: they must
 // not import bot or cmd (imports point inward: cmd → bot, store → flows).

@@ -3,16 +3,12 @@ package telegram
 import (
 	"testing"
 	"time"
+
+	"github.com/secours/secours/internal/testkit"
 )
 
-// fakeClock is a clock that moves only when told.
-type fakeClock struct{ t time.Time }
-
-func (c *fakeClock) now() time.Time          { return c.t }
-func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
-
 func TestBucket(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC))
 	b := newBucket(2, 3) // 2 a second, bursts of 3
 	steps := []struct {
 		advance time.Duration
@@ -28,26 +24,26 @@ func TestBucket(t *testing.T) {
 		{0, 500 * time.Millisecond},
 	}
 	for i, s := range steps {
-		clk.advance(s.advance)
-		if got := b.take(clk.now()); got != s.want {
+		clk.Add(s.advance)
+		if got := b.take(clk.Now()); got != s.want {
 			t.Errorf("step %d: take = %v, want %v", i, got, s.want)
 		}
 	}
 }
 
 func TestBucketClockBackwards(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC))
 	b := newBucket(1, 1)
-	b.take(clk.now())
-	clk.advance(-time.Hour) // a clock step back must not mint tokens
-	if got := b.take(clk.now()); got != time.Second {
+	b.take(clk.Now())
+	clk.Add(-time.Hour) // a clock step back must not mint tokens
+	if got := b.take(clk.Now()); got != time.Second {
 		t.Errorf("take after a step back = %v, want 1s", got)
 	}
 }
 
 func TestPacer(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)}
-	p := newPacer(Limits{Global: 30, GlobalBurst: 30, Chat: 1, ChatBurst: 2}, clk.now)
+	clk := testkit.NewClock(time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC))
+	p := newPacer(Limits{Global: 30, GlobalBurst: 30, Chat: 1, ChatBurst: 2}, clk.Now)
 
 	// One chat: a burst of 2, then one a second.
 	for i, want := range []time.Duration{0, 0, time.Second, 2 * time.Second} {
@@ -72,7 +68,7 @@ func TestPacer(t *testing.T) {
 	}
 	// A minute later the idle chats are forgotten, and the next message
 	// sweeps them.
-	clk.advance(2 * time.Minute)
+	clk.Add(2 * time.Minute)
 	p.reserve(1)
 	if n := len(p.chats); n != 1 {
 		t.Errorf("%d chat buckets kept after a quiet minute, want 1", n)
@@ -83,8 +79,8 @@ func TestLimitsDefaultsAndOff(t *testing.T) {
 	if got := (Limits{}).withDefaults(); got != (Limits{Global: 30, GlobalBurst: 30, Chat: 1, ChatBurst: 5}) {
 		t.Errorf("zero Limits = %+v, want Telegram's", got)
 	}
-	clk := &fakeClock{t: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)}
-	p := newPacer(Limits{Global: -1, Chat: -1}, clk.now)
+	clk := testkit.NewClock(time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC))
+	p := newPacer(Limits{Global: -1, Chat: -1}, clk.Now)
 	for i := range 1000 {
 		if w := p.reserve(1); w != 0 {
 			t.Fatalf("message %d with no limits: wait %v", i, w)

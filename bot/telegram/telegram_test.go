@@ -27,7 +27,7 @@ import (
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 var (
@@ -772,25 +772,11 @@ func TestLogsHoldNoPersonalData(t *testing.T) {
 	}
 }
 
-// redisURL returns the test Redis (REDIS_URL, or a private redis-server;
-// never a skip in CI), following STYLE §8.
-func redisURL(t *testing.T) string {
-	t.Helper()
-	u := storetest.RedisURL(t)
-	s, err := redis.Open(t.Context(), u, redis.Options{})
-	if err != nil {
-		t.Fatalf("test Redis unreachable: %v", err) // never Skip
-	}
-	s.Close()
-	return u
-}
-
 // TestRestartWithRedis stops the adapter halfway through a conversation
 // and starts a new one, with a new Redis client on the same REDIS_URL: the
 // conversation goes on where it was.
 func TestRestartWithRedis(t *testing.T) {
-	u := redisURL(t)
-	prefix := fmt.Sprintf("tgtest%d", time.Now().UnixNano())
+	u, prefix := redistest.New(t)
 	open := func() *redis.Store {
 		s, err := redis.Open(t.Context(), u, redis.Options{Prefix: prefix, TTL: time.Hour})
 		if err != nil {

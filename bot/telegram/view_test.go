@@ -10,20 +10,22 @@ import (
 	"time"
 
 	tgbot "github.com/go-telegram/bot"
+
+	"github.com/secours/secours/internal/testkit"
 )
 
 // TestViewsForgotten checks that the adapter keeps what chats show for
 // recent chats only.
 func TestViewsForgotten(t *testing.T) {
-	clk := &fakeClock{t: time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)}
-	a := &Adapter{views: map[int64]view{}, now: clk.now}
+	clk := testkit.NewClock(time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC))
+	a := &Adapter{views: map[int64]view{}, now: clk.Now}
 	for chat := range int64(1000) {
 		a.setView(chat, func(v *view) { v.msgID, v.question = 7, "who" })
 	}
 	if v := a.view(3); v.msgID != 7 || v.question != "who" {
 		t.Fatalf("view = %+v, want the message recorded", v)
 	}
-	clk.advance(viewTTL + time.Second)
+	clk.Add(viewTTL + time.Second)
 	if v := a.view(3); v != (view{}) {
 		t.Errorf("view after %s = %+v, want none", viewTTL, v)
 	}

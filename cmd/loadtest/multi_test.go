@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 // TestShortFleet is the short form of the multi-process mode, for CI: the
@@ -22,7 +22,7 @@ func TestShortFleet(t *testing.T) {
 		t.Skip("starts real processes")
 	}
 	c := config{users: 300, cpus: 2, think: 20 * time.Millisecond, ramp: time.Second, stepTimeout: 30 * time.Second,
-		timeout: 2 * time.Minute, redisURL: storetest.RedisURL(t), instances: 3, kill: true, dupEvery: 10,
+		timeout: 2 * time.Minute, redisURL: redistest.URL(t), instances: 3, kill: true, dupEvery: 10,
 		retry: 6 * time.Second, logLevel: "warn", splitCPUs: true, busy: 2 * runtime.NumCPU()}
 	var progress bytes.Buffer
 	runs, err := measureFleet(t.Context(), c, &progress)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,7 +16,6 @@ import (
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/redis/redistest"
-	"github.com/secours/secours/store/storetest"
 )
 
 // TestFormPostedToAnotherInstance: a structure's page served by one
@@ -32,8 +30,7 @@ func TestFormPostedToAnotherInstance(t *testing.T) {
 			return st, st // two handlers on one store
 		},
 		"redis": func(t *testing.T) (allStores, allStores) {
-			u := storetest.RedisURL(t)
-			prefix := "test-csrf-" + strings.ReplaceAll(t.Name(), "/", "-") + time.Now().Format("150405.000000000")
+			u, prefix := redistest.New(t)
 			var two [2]allStores
 			for i := range two {
 				st, err := redis.Open(t.Context(), u, redis.Options{Prefix: prefix})
@@ -43,7 +40,6 @@ func TestFormPostedToAnotherInstance(t *testing.T) {
 				t.Cleanup(func() { st.Close() })
 				two[i] = st
 			}
-			t.Cleanup(func() { _ = redistest.Cleanup(context.Background(), u, prefix) })
 			return two[0], two[1]
 		},
 	}

@@ -3,14 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
-	"net"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,8 +12,9 @@ import (
 
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/redis"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 // pollingConfig is a polling instance on the fake, sharing Redis under
@@ -37,16 +32,13 @@ func pollingConfig(t *testing.T, srv *telegramtest.Server, redisURL, prefix stri
 	return cfg
 }
 
-func testPrefix() string { return "secours-test-" + strings.ToLower(rand.Text()[:12]) }
-
 // TestSecondPollerRefused starts two instances polling the same bot on
 // one Redis: the second stops at start-up and says to use the webhook; the
 // first goes on answering; once it stops, a new one polls at once.
 func TestSecondPollerRefused(t *testing.T) {
-	u := storetest.RedisURL(t)
+	u, prefix := redistest.New(t)
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
-	prefix := testPrefix()
 
 	// The instances that should get the lease hold it long: one that
 	// waited for it to expire would time the test out. The refused one
@@ -54,10 +46,10 @@ func TestSecondPollerRefused(t *testing.T) {
 	_, stop := startServe(t, pollingConfig(t, srv, u, prefix, time.Minute))
 	// The fake records a getUpdates when it answers: wait for an answer.
 	srv.Text(61, "fr", "/start")
-	waitFor(t, "the first instance to poll", func() bool { return len(srv.Sent(61)) >= 2 })
+	testkit.WaitFor(t, "the first instance to poll", func() bool { return len(srv.Sent(61)) >= 2 })
 	deletes := len(srv.CallsTo("deleteWebhook"))
 
-	second := &lockedBuffer{}
+	second := &testkit.SyncBuffer{}
 	start := time.Now()
 	err := serve(t.Context(), pollingConfig(t, srv, u, prefix, 300*time.Millisecond), strings.NewReader(""), &bytes.Buffer{}, second)
 	if !errors.Is(err, telegram.ErrPollHeld) {
@@ -80,14 +72,14 @@ func TestSecondPollerRefused(t *testing.T) {
 	}
 
 	srv.Text(62, "fr", "/start")
-	waitFor(t, "the first instance's answer after the refusal", func() bool { return len(srv.Sent(62)) >= 2 })
+	testkit.WaitFor(t, "the first instance's answer after the refusal", func() bool { return len(srv.Sent(62)) >= 2 })
 	stop()
 
 	// The stop released the lease: the next instance polls at once
 	// rather than a minute later, when the lease would expire.
 	_, stop3 := startServe(t, pollingConfig(t, srv, u, prefix, time.Minute))
 	srv.Text(63, "fr", "/start")
-	waitFor(t, "a new instance's answer", func() bool { return len(srv.Sent(63)) >= 2 })
+	testkit.WaitFor(t, "a new instance's answer", func() bool { return len(srv.Sent(63)) >= 2 })
 	stop3()
 }
 
@@ -95,19 +87,15 @@ func TestSecondPollerRefused(t *testing.T) {
 // instance's back: it stops polling and serve ends with an error that
 // says why, once the other owner kept it past one TTL.
 func TestPollLeaseLost(t *testing.T) {
-	u := storetest.RedisURL(t)
+	u, prefix := redistest.New(t)
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
-	prefix := testPrefix()
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errc := make(chan error, 1)
-	go func() {
-		errc <- serve(ctx, pollingConfig(t, srv, u, prefix, 300*time.Millisecond), strings.NewReader(""), &bytes.Buffer{}, &lockedBuffer{})
-	}()
+	errc := goServe(ctx, pollingConfig(t, srv, u, prefix, 300*time.Millisecond), &testkit.SyncBuffer{})
 	srv.Text(64, "fr", "/start")
-	waitFor(t, "the instance to poll", func() bool { return len(srv.Sent(64)) >= 2 })
+	testkit.WaitFor(t, "the instance to poll", func() bool { return len(srv.Sent(64)) >= 2 })
 
 	o, err := redis.ParseURL(u)
 	if err != nil {
@@ -119,85 +107,13 @@ func TestPollLeaseLost(t *testing.T) {
 	if err := c.Set(t.Context(), key, "another-owner", time.Minute).Err(); err != nil {
 		t.Fatalf("SET %s: %v", key, err)
 	}
-	select {
-	case err := <-errc:
-		if !errors.Is(err, telegram.ErrPollLost) {
-			t.Fatalf("serve = %v, want %v", err, telegram.ErrPollLost)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("still polling 10 s after the lease was taken")
+	if err := serveResult(t, errc, 10*time.Second); !errors.Is(err, telegram.ErrPollLost) {
+		t.Fatalf("serve = %v, want %v", err, telegram.ErrPollLost)
 	}
 	// The other owner's lease was left alone.
 	if got, err := c.Get(t.Context(), key).Result(); err != nil || got != "another-owner" {
 		t.Errorf("lease key holds %q (%v) after the instance stopped, want the other owner's", got, err)
 	}
-}
-
-// ownRedis is a redis-server of the test's own, on a free loopback port,
-// that the test may kill and start again on the same port. The shared
-// Redis must never be stopped.
-type ownRedis struct {
-	t    *testing.T
-	bin  string
-	port string
-	dir  string
-	cmd  *exec.Cmd
-}
-
-func startOwnRedis(t *testing.T) *ownRedis {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no redis-server on PATH")
-		}
-		t.Skip("no redis-server on PATH (apt-get install redis-server)")
-	}
-	r := &ownRedis{t: t, bin: bin, port: strconv.Itoa(freePort(t)), dir: t.TempDir()}
-	r.start()
-	t.Cleanup(r.kill)
-	return r
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-func (r *ownRedis) url() string { return "redis://127.0.0.1:" + r.port + "/0" }
-
-// start runs the server, empty (no persistence), and waits until it
-// answers.
-func (r *ownRedis) start() {
-	r.t.Helper()
-	r.cmd = exec.Command(r.bin, "--port", r.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--dir", r.dir)
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatal(err)
-	}
-	waitFor(r.t, "redis-server on "+r.port, func() bool {
-		c, err := net.DialTimeout("tcp", "127.0.0.1:"+r.port, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-}
-
-// kill stops the server with SIGKILL, as a crash would.
-func (r *ownRedis) kill() {
-	if r.cmd == nil {
-		return
-	}
-	_ = r.cmd.Process.Kill()
-	_ = r.cmd.Wait()
-	r.cmd = nil
 }
 
 // TestPollingSurvivesRedisOutage kills the Redis of a polling instance,
@@ -206,44 +122,38 @@ func (r *ownRedis) kill() {
 // takes the lease again and resumes, and the message sent during the
 // outage is answered.
 func TestPollingSurvivesRedisOutage(t *testing.T) {
-	rd := startOwnRedis(t)
+	rd := redistest.NewServer(t, "") // killed and started again: never the shared Redis
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
 	const ttl = 600 * time.Millisecond
-	cfg := pollingConfig(t, srv, rd.url(), testPrefix(), ttl)
+	cfg := pollingConfig(t, srv, rd.URL(), redistest.Prefix(), ttl)
 	cfg.RedisWait = 0
-	logs := &lockedBuffer{}
+	logs := &testkit.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errc := make(chan error, 1)
-	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, logs) }()
+	errc := goServe(ctx, cfg, logs)
 	srv.Text(65, "fr", "/start")
-	waitFor(t, "the instance to poll", func() bool { return len(srv.Sent(65)) >= 2 })
+	testkit.WaitFor(t, "the instance to poll", func() bool { return len(srv.Sent(65)) >= 2 })
 
-	rd.kill()
+	rd.Kill()
 	during := srv.Text(66, "fr", "/start")
 	// Down for several TTLs: the lease cannot be renewed, and is lost.
-	waitFor(t, "the lease to be lost", func() bool { return strings.Contains(logs.String(), "polling lease lost") })
+	testkit.WaitFor(t, "the lease to be lost", func() bool { return strings.Contains(logs.String(), "polling lease lost") })
 	select {
 	case err := <-errc:
 		t.Fatalf("serve ended during the outage: %v", err)
 	default:
 	}
-	rd.start()
+	rd.Start()
 	srv.Text(67, "nl", "/start")
-	waitFor(t, "an answer after Redis came back", func() bool { return len(srv.Sent(67)) >= 2 })
-	waitFor(t, "an answer to the message sent during the outage", func() bool { return len(srv.Sent(66)) >= 1 })
+	testkit.WaitFor(t, "an answer after Redis came back", func() bool { return len(srv.Sent(67)) >= 2 })
+	testkit.WaitFor(t, "an answer to the message sent during the outage", func() bool { return len(srv.Sent(66)) >= 1 })
 	if !strings.Contains(logs.String(), "polling resumed") {
 		t.Errorf("no line says polling resumed:\n%s", logs.String())
 	}
 	cancel()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Errorf("serve = %v after the stop", err)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := serveResult(t, errc, 30*time.Second); err != nil {
+		t.Errorf("serve = %v after the stop", err)
 	}
 	if got := srv.Offset(); got <= during {
 		t.Errorf("offset %d: the update sent during the outage (%d) was never confirmed", got, during)

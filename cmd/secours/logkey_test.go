@@ -2,18 +2,15 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/redis/redistest"
-	"github.com/secours/secours/store/storetest"
 )
 
 var chatAttr = regexp.MustCompile(`msg="update handled" chat=([0-9a-f]+) channel=cli`)
@@ -56,15 +53,7 @@ func TestLogKeyWired(t *testing.T) {
 		t.Errorf("with LOG_KEY: chat=%s, want HMAC-SHA256 %s", got, keyed(key))
 	}
 
-	u := storetest.RedisURL(t)
-	prefix := testPrefix()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := redistest.Cleanup(ctx, u, prefix); err != nil {
-			t.Error(err)
-		}
-	})
+	u, prefix := redistest.New(t)
 	env := func() map[string]string { return map[string]string{"REDIS_URL": u, "REDIS_PREFIX": prefix} }
 	first := chatHash(t, env())
 	// Another process would start with a key of its own: the store's

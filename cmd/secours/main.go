@@ -8,10 +8,14 @@
 // Configuration: flags win over environment variables, which win over
 // defaults; with none, the bot runs in the terminal with the in-memory store
 // and the embedded catalogues and places.
+//
+// This package is wiring and flags only: the bot process is its
+// configuration read once (parseConfig, config.go), every dependency built
+// in order (build), then run until input ends or a signal (process.run).
+// Each command's implementation lives in the package it belongs to.
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -23,165 +27,22 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"strings"
 	"syscall"
 	"time"
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/bot/metrics"
-	"github.com/secours/secours/bot/telegram"
-	"github.com/secours/secours/bot/whatsapp"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
-	"github.com/secours/secours/web"
 	"github.com/secours/secours/web/ops"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
-}
-
-// Config is the whole configuration of a bot process.
-type Config struct {
-	Lang       string
-	Country    string
-	RedisURL   string
-	RedisWait  time.Duration
-	SessionTTL time.Duration
-	LogLevel   string
-	LogFormat  string
-	LogKey     string // LOG_KEY: environment only, a secret (logkey.go)
-	HTTPAddr   string
-	Telegram   telegram.Settings
-	WhatsApp   whatsapp.Settings
-	Referrals  ReferralConfig
-
-	// RedisPrefix starts every Redis key, so that deployments (and test
-	// runs) sharing one Redis keep apart.
-	RedisPrefix string
-
-	httpAddrSet bool // HTTP_ADDR or -http-addr was given
-	baseURLSet  bool // BASE_URL or -base-url was given
-}
-
-const usageHead = `Secours — premiers secours numériques / digitale eerste hulp.
-
-Usage:
-  secours [flags]            run the bot; with no channel configured, a chat in this terminal
-                             (type the number or the words of an answer; pipe a file to replay
-                             a conversation, one answer per line)
-  secours places check       validate the embedded place directory, print counts
-  secours places near Q      show the places matched for a postcode, commune or lat,lon
-  secours places import F…   validate place files and write the directory under configs/places
-  secours diagnose …         classify answer keys with the reference diagnostic (JSON out)
-  secours whatsapp link      link the WhatsApp channel: QR code, or -phone +32… for a pairing code
-  secours structure link ID  print a new link to a structure's referrals page (revokes the old ones)
-  secours share PLACE        share links, QR codes (PNG, SVG) and a poster for a structure
-  secours stats …            the anonymous observatory: counts per commune and month (table or CSV);
-                             "secours stats token" makes the coordinators' page token
-  secours healthcheck        exit 0 if this machine's server answers /healthz (the Docker HEALTHCHECK)
-  secours help               this text
-
-Every flag has an environment variable (in brackets); flags win.
-
-Flags:
-`
-
-// parseConfig reads flags over environment variables over defaults and
-// checks the result once, naming every variable that is wrong.
-func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	var c Config
-	fs := flag.NewFlagSet("secours", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
-		fs.PrintDefaults()
-	}
-	env := func(name, def string) string {
-		if v := getenv(name); v != "" {
-			return v
-		}
-		return def
-	}
-	var wait, ttl, retention string
-	fs.StringVar(&c.Lang, "lang", env("SECOURS_LANG", ""), "terminal chat language hint: fr or nl; empty asks [SECOURS_LANG]")
-	fs.StringVar(&c.Country, "country", env("SECOURS_COUNTRY", ""), "terminal chat country hint: BE or FR; empty asks [SECOURS_COUNTRY]")
-	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for sessions (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in-memory [REDIS_URL]")
-	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", redis.DefaultPrefix), "first part of every Redis key, so that two deployments can share one Redis [REDIS_PREFIX]")
-	fs.StringVar(&wait, "redis-wait", env("REDIS_WAIT", "0s"), "at start-up, wait this long for Redis instead of failing at once [REDIS_WAIT]")
-	fs.StringVar(&ttl, "session-ttl", env("SESSION_TTL", "720h"), "how long a conversation is kept after its last message (docs/diagnostic.md G.3: 30 days) [SESSION_TTL]")
-	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", ""), "debug, info, warn or error; default warn in the terminal chat, info otherwise [LOG_LEVEL]")
-	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [LOG_FORMAT]")
-	fs.StringVar(&c.HTTPAddr, "http-addr", env("HTTP_ADDR", ":8080"),
-		"address of the HTTP server: the structures' pages and the Telegram webhook; the terminal chat "+
-			"listens on loopback only, unless this is set [HTTP_ADDR]")
-	telegramFlags(fs, &c.Telegram, getenv)
-	whatsappFlags(fs, &c.WhatsApp, getenv)
-	referralFlags(fs, &c.Referrals, getenv, &retention)
-	if err := fs.Parse(args); err != nil {
-		return Config{}, err
-	}
-	c.httpAddrSet = getenv("HTTP_ADDR") != ""
-	c.LogKey = getenv("LOG_KEY")
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "http-addr" {
-			c.httpAddrSet = true
-		}
-	})
-	if fs.NArg() > 0 {
-		return Config{}, fmt.Errorf("unknown command %q (see secours help)", fs.Arg(0))
-	}
-	var problems []string
-	var err error
-	if c.RedisWait, err = time.ParseDuration(wait); err != nil || c.RedisWait < 0 {
-		problems = append(problems, fmt.Sprintf("REDIS_WAIT / -redis-wait: %q is not a duration like 30s", wait))
-	}
-	if c.RedisURL != "" {
-		// Parsed here too, so that a typo is reported with the rest;
-		// the parser's errors never hold the password.
-		if _, err := redis.ParseURL(c.RedisURL); err != nil {
-			problems = append(problems, fmt.Sprintf("REDIS_URL / -redis-url: %v", err))
-		}
-	}
-	if c.RedisPrefix == "" || strings.ContainsAny(c.RedisPrefix, "{}") {
-		problems = append(problems, fmt.Sprintf("REDIS_PREFIX / -redis-prefix: %q is empty or holds { or }", c.RedisPrefix))
-	}
-	if c.SessionTTL, err = time.ParseDuration(ttl); err != nil || c.SessionTTL <= 0 {
-		problems = append(problems, fmt.Sprintf("SESSION_TTL / -session-ttl: %q is not a positive duration like 720h", ttl))
-	}
-	switch strings.ToLower(c.Lang) {
-	case "", "fr", "nl":
-		c.Lang = strings.ToLower(c.Lang)
-	default:
-		problems = append(problems, fmt.Sprintf("SECOURS_LANG / -lang: %q is not fr or nl", c.Lang))
-	}
-	switch strings.ToUpper(c.Country) {
-	case "", "BE", "FR":
-		c.Country = strings.ToUpper(c.Country)
-	default:
-		problems = append(problems, fmt.Sprintf("SECOURS_COUNTRY / -country: %q is not BE or FR", c.Country))
-	}
-	switch c.LogLevel {
-	case "", "debug", "info", "warn", "error":
-	default:
-		problems = append(problems, fmt.Sprintf("LOG_LEVEL / -log-level: %q is not debug, info, warn or error", c.LogLevel))
-	}
-	if c.LogFormat != "text" && c.LogFormat != "json" {
-		problems = append(problems, fmt.Sprintf("LOG_FORMAT / -log-format: %q is not text or json", c.LogFormat))
-	}
-	problems = append(problems, checkLogKey(c.LogKey)...)
-	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
-	problems = append(problems, c.Telegram.Check()...)
-	problems = append(problems, c.WhatsApp.Check()...)
-	c.baseURLSet = c.Referrals.BaseURL != "" // checkReferrals fills in a default
-	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr, c.RedisURL)...)
-	if len(problems) > 0 {
-		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(problems, "\n  "))
-	}
-	return c, nil
 }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
@@ -271,228 +132,229 @@ func newLogger(cfg Config, w io.Writer, console bool) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// serve wires the engine, the stores, the channels, the structures' page
-// and the referral sweep, and runs until the end of input (terminal chat)
-// or a signal.
+// serve builds the process from cfg, then runs it until the end of input
+// (terminal chat) or a signal.
 func serve(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) error {
-	terminal := !cfg.Telegram.Enabled() && !cfg.WhatsApp.Enabled()
-	log := newLogger(cfg, stderr, terminal)
-	slog.SetDefault(log)
-
-	engine, dir, err := configs.EngineAndPlaces()
+	p, err := build(ctx, cfg, stdin, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	st, closeStore, err := openStore(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer closeStore()
-	if err := useLogKey(ctx, cfg.LogKey, st); err != nil {
-		return err
+	defer p.close()
+	return p.run(ctx)
+}
+
+// process is the bot built from its Config: every dependency made and the
+// channels set up (Telegram's token checked, WhatsApp connected), but
+// nothing served yet.
+type process struct {
+	cfg      Config // as built: the Telegram username and the pages' address filled in
+	log      *slog.Logger
+	terminal bool // no channel configured: the chat runs in this terminal
+
+	engine  *flows.Engine
+	store   allStores
+	runner  *bot.Runner
+	senders bot.Senders // adapters register here before the sweep starts; it reads only
+	metrics *metrics.Metrics
+	mux     *http.ServeMux
+	ready   *ops.Readiness
+	ln      net.Listener // the HTTP server's; nil when no page is served
+	desk    interface {
+		Run(context.Context) error
+		Sweep(context.Context) (int, error)
 	}
 
-	// Adapters register here before the sweep starts; it reads only.
-	senders := bot.Senders{}
-	m := metrics.New()
-	// The runner's Referrals are set once the desk exists: Telegram is only
-	// set up before (its username goes in share links) and receives
-	// nothing until the channels run; WhatsApp starts after.
-	runner := &bot.Runner{Engine: engine, Store: st, Structures: st, Stats: st, Log: log, Metrics: m}
-	if p, ok := st.(interface{ PoolSize() int }); ok {
-		// No more steps at once than the Redis pool has connections: a
-		// step waiting for one waits inside the store's deadline.
-		runner.Steps = min(8*runtime.GOMAXPROCS(0), p.PoolSize())
-	}
-	mux := http.NewServeMux()
-	ready := &ops.Readiness{}
-	if p, ok := st.(interface{ Ping(context.Context) error }); ok {
-		ready.Add("store", p.Ping)
-	}
-	ops.Mount(mux, ready, m.Handler())
-	cfg.Telegram.Throttled = func(wait time.Duration) { m.RateLimited("tg", wait) }
+	channels []func(context.Context) error // each runs until ctx ends or it fails
+	undo     []func()                      // close runs them last first
+}
 
-	var channels []func(context.Context) error // each runs until ctx ends or it fails
-	if cfg.Telegram.Enabled() {
-		tg, run, err := startTelegram(ctx, cfg.Telegram, runner, mux, leaserOf(st), log)
+// build makes every part of the process in dependency order: the logger,
+// the engine and places, the store, the runner and the ops endpoints, the
+// channels, the listener, the referral desk and the pages. On an error,
+// what was already made is closed.
+func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) (_ *process, err error) {
+	p := &process{cfg: cfg, terminal: !cfg.Telegram.Enabled() && !cfg.WhatsApp.Enabled(),
+		senders: bot.Senders{}, metrics: metrics.New(), mux: http.NewServeMux(), ready: &ops.Readiness{}}
+	defer func() {
 		if err != nil {
-			return err
+			p.close()
 		}
-		senders["tg"] = tg // set up: the token works and the webhook or polling is in place
-		channels = append(channels, run)
-		if cfg.Referrals.TelegramUsername == "" {
-			cfg.Referrals.TelegramUsername = tg.Username() // from getMe, for share links
+	}()
+	p.log = newLogger(cfg, stderr, p.terminal)
+	slog.SetDefault(p.log)
+
+	var dir *geo.Directory
+	if p.engine, dir, err = configs.EngineAndPlaces(); err != nil {
+		return nil, err
+	}
+	st, closeStore, err := openStore(ctx, cfg, p.log)
+	if err != nil {
+		return nil, err
+	}
+	p.store = st
+	p.undo = append(p.undo, closeStore)
+	if err := useLogKey(ctx, cfg.LogKey, st); err != nil {
+		return nil, err
+	}
+	p.buildRunner()
+	if cfg.Telegram.Enabled() {
+		if err := p.buildTelegram(ctx); err != nil {
+			return nil, err
 		}
 	}
 	// Bound before the desk is built: the links of its mails start with
 	// the address the pages are really served on, or there are none.
-	ln, err := listenHTTP(cfg, terminal, log)
-	if err != nil {
-		return err
+	if p.ln, err = listenHTTP(p.cfg, p.terminal, p.log); err != nil {
+		return nil, err
 	}
-	defer func() {
-		if ln != nil {
-			_ = ln.Close() // when serve fails before the server takes it
+	p.undo = append(p.undo, func() {
+		if p.ln != nil {
+			_ = p.ln.Close() // when the server never took it
 		}
-	}()
-	cfg.Referrals.BaseURL = pagesBase(cfg, ln)
-	desk, page, err := newReferrals(ctx, cfg, engine, st, dir, senders, log, terminal, m)
+	})
+	p.cfg.Referrals.BaseURL = pagesBase(p.cfg, p.ln)
+	desk, page, err := newReferrals(ctx, p.cfg, p.engine, st, dir, p.senders, p.log, p.terminal, p.metrics)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	runner.Referrals = desk
+	p.desk = desk
+	p.runner.Referrals = desk
 	if cfg.WhatsApp.Enabled() {
-		wa, err := startWhatsApp(ctx, cfg.WhatsApp, runner, log)
-		if err != nil {
-			return err
+		if err := p.buildWhatsApp(ctx); err != nil {
+			return nil, err
 		}
-		senders["wa"] = wa.Adapter
-		ready.Add("whatsapp", func(context.Context) error {
-			select {
-			case <-wa.Done():
-				return errors.New("stopped")
-			default:
-				return nil
-			}
-		})
-		defer func() { _ = wa.Stop() }()
-		channels = append(channels, func(context.Context) error { return wa.Wait() })
 	}
-	mux.Handle("/s/", page)
+	p.mux.Handle("/s/", page)
 	if cfg.Referrals.ObservatoryHash != nil {
-		obs, err := newObservatory(cfg, st, log)
+		obs, err := newObservatory(p.cfg, st, p.log)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		mux.Handle("/obs/", obs)
+		p.mux.Handle("/obs/", obs)
 	}
-	var con *console.Adapter
-	if terminal {
-		con = &console.Adapter{Conv: runner, In: stdin, Out: stdout, Lang: flows.Lang(cfg.Lang), Country: cfg.Country}
-		if f, ok := stdin.(*os.File); ok && isTerminal(f) {
-			con.Prompt = "> "
-		} else {
-			con.Echo = true
-		}
-		senders["cli"] = con
-		channels = append(channels, con.Run)
+	if p.terminal {
+		p.buildConsole(stdin, stdout)
 	}
+	return p, nil
+}
 
-	srv := startHTTP(ctx, ln, cfg.Referrals.BaseURL, mux, log)
-	ln = nil
-	defer srv.shutdown(ctx, log)
+// buildRunner makes the per-chat runner and the ops endpoints. The
+// runner's Referrals are set once the desk exists: Telegram is only set up
+// before (its username goes in share links) and receives nothing until
+// the channels run; WhatsApp starts after.
+func (p *process) buildRunner() {
+	st := p.store
+	p.runner = &bot.Runner{Engine: p.engine, Store: st, Structures: st, Stats: st, Log: p.log, Metrics: p.metrics}
+	if ps, ok := st.(interface{ PoolSize() int }); ok {
+		// No more steps at once than the Redis pool has connections: a
+		// step waiting for one waits inside the store's deadline.
+		p.runner.Steps = min(8*runtime.GOMAXPROCS(0), ps.PoolSize())
+	}
+	if ps, ok := st.(interface{ Ping(context.Context) error }); ok {
+		p.ready.Add("store", ps.Ping)
+	}
+	ops.Mount(p.mux, p.ready, p.metrics.Handler())
+	p.cfg.Telegram.Throttled = func(wait time.Duration) { p.metrics.RateLimited("tg", wait) }
+}
+
+// buildTelegram sets the Telegram channel up: the token works and the
+// webhook or polling is in place.
+func (p *process) buildTelegram(ctx context.Context) error {
+	tg, run, err := startTelegram(ctx, p.cfg.Telegram, p.runner, p.mux, leaserOf(p.store), p.log)
+	if err != nil {
+		return err
+	}
+	p.senders["tg"] = tg
+	p.channels = append(p.channels, run)
+	if p.cfg.Referrals.TelegramUsername == "" {
+		p.cfg.Referrals.TelegramUsername = tg.Username() // from getMe, for share links
+	}
+	return nil
+}
+
+// buildWhatsApp connects the WhatsApp channel; readiness fails once it
+// has stopped.
+func (p *process) buildWhatsApp(ctx context.Context) error {
+	wa, err := startWhatsApp(ctx, p.cfg.WhatsApp, p.runner, p.log)
+	if err != nil {
+		return err
+	}
+	p.senders["wa"] = wa.Adapter
+	p.ready.Add("whatsapp", func(context.Context) error {
+		select {
+		case <-wa.Done():
+			return errors.New("stopped")
+		default:
+			return nil
+		}
+	})
+	p.undo = append(p.undo, func() { _ = wa.Stop() })
+	p.channels = append(p.channels, func(context.Context) error { return wa.Wait() })
+	return nil
+}
+
+// buildConsole makes the terminal chat: a prompt for a person, an echoed
+// transcript for piped input.
+func (p *process) buildConsole(stdin io.Reader, stdout io.Writer) {
+	con := &console.Adapter{Conv: p.runner, In: stdin, Out: stdout, Lang: flows.Lang(p.cfg.Lang), Country: p.cfg.Country}
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		con.Prompt = "> "
+	} else {
+		con.Echo = true
+	}
+	p.senders["cli"] = con
+	p.channels = append(p.channels, con.Run)
+}
+
+// run serves the pages, runs the referral sweep and the channels, and
+// returns when the first channel ends (with WhatsApp alone, a logout;
+// with Telegram, its polling or the signal), once the others, the sweep
+// and the HTTP requests in flight are done.
+func (p *process) run(ctx context.Context) error {
+	srv := startHTTP(ctx, p.ln, p.cfg.Referrals.BaseURL, p.mux, p.log)
+	p.ln = nil
+	defer srv.shutdown(ctx, p.log)
 
 	dctx, stopDesk := context.WithCancel(ctx)
 	deskDone := make(chan struct{})
 	go func() {
 		defer close(deskDone)
-		_ = desk.Run(dctx)
+		_ = p.desk.Run(dctx)
 	}()
 	defer func() {
 		stopDesk()
 		<-deskDone
 	}()
 
-	// The first channel to end ends the process (with WhatsApp alone, a
-	// logout; with Telegram, its polling or the signal).
-	errc := make(chan error, len(channels))
+	errc := make(chan error, len(p.channels))
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	for _, run := range channels {
+	for _, run := range p.channels {
 		go func() { errc <- run(cctx) }()
 	}
-	err = <-errc
+	err := <-errc
 	cancel()
-	for range len(channels) - 1 {
+	for range len(p.channels) - 1 {
 		<-errc
 	}
-	if terminal {
+	if p.terminal {
 		// Piped input ends at once: deliver what the chat just sent.
 		sctx, cancelSweep := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancelSweep()
-		if _, serr := desk.Sweep(sctx); serr != nil {
-			log.Warn("last referral sweep failed", slog.Any("err", serr))
+		if _, serr := p.desk.Sweep(sctx); serr != nil {
+			p.log.Warn("last referral sweep failed", slog.Any("err", serr))
 		}
 	}
 	return err
 }
 
-// httpServer is the process's one HTTP server; nil when the terminal chat
-// could not get its port (the chat works without the pages).
-type httpServer struct {
-	srv  *http.Server
-	done chan error
-}
-
-// listenHTTP listens on HTTP_ADDR; the terminal chat listens on loopback
-// only unless HTTP_ADDR was given, and goes on without pages (a nil
-// listener) if the port is taken.
-func listenHTTP(cfg Config, console bool, log *slog.Logger) (net.Listener, error) {
-	addr := cfg.HTTPAddr
-	if console && !cfg.httpAddrSet {
-		_, port, err := net.SplitHostPort(addr)
-		if err != nil {
-			port = "8080"
-		}
-		addr = net.JoinHostPort("127.0.0.1", port)
+// close undoes build: WhatsApp stopped, the listener closed if never
+// served, the store closed.
+func (p *process) close() {
+	for i := len(p.undo) - 1; i >= 0; i-- {
+		p.undo[i]()
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if console && !cfg.httpAddrSet {
-			log.Warn("structures' pages are off: the port is taken (set HTTP_ADDR); mails carry no link", slog.Any("err", err))
-			return nil, nil
-		}
-		return nil, fmt.Errorf("HTTP_ADDR: %w", err)
-	}
-	return ln, nil
-}
-
-// pagesBase is what the links to the structures' pages start with:
-// BASE_URL when given, else the address ln is bound to (on localhost when
-// that is loopback or every interface), and "" when no page is served, so
-// that no mail links to a port some other program holds.
-func pagesBase(cfg Config, ln net.Listener) string {
-	if ln == nil {
-		return ""
-	}
-	if cfg.baseURLSet {
-		return cfg.Referrals.BaseURL
-	}
-	host, port, err := net.SplitHostPort(ln.Addr().String())
-	if err != nil {
-		return cfg.Referrals.BaseURL
-	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsLoopback() || ip.IsUnspecified() {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, port)
-}
-
-// startHTTP serves mux on ln; nil ln: no server.
-func startHTTP(ctx context.Context, ln net.Listener, base string, mux *http.ServeMux, log *slog.Logger) *httpServer {
-	if ln == nil {
-		return nil
-	}
-	// The timeouts are web's one policy (web.NewServer).
-	h := &httpServer{srv: web.NewServer(ctx, mux), done: make(chan error, 1)}
-	go func() { h.done <- h.srv.Serve(ln) }()
-	log.Info("http: listening", slog.String("addr", ln.Addr().String()), slog.String("pages", base+"/s/…"))
-	return h
-}
-
-// shutdown lets requests in flight finish.
-func (h *httpServer) shutdown(ctx context.Context, log *slog.Logger) {
-	if h == nil {
-		return
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownWait)
-	defer cancel()
-	if err := h.srv.Shutdown(sctx); err != nil {
-		log.Warn("http: requests cut at shutdown", slog.Any("err", err))
-	}
-	if err := <-h.done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("http: server failed", slog.Any("err", err))
-	}
+	p.undo = nil
 }
 
 // openStore picks Redis when REDIS_URL is set, memory otherwise.
@@ -516,40 +378,4 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (allStores, fu
 		case <-time.After(time.Second):
 		}
 	}
-}
-
-// peekInput waits for the first byte of the terminal chat's input, unless
-// it is a terminal, and reports whether there is none at all: /dev/null
-// (a container without -i, a service), an empty file or pipe, a closed
-// descriptor. It returns the reader to read the input from instead.
-func peekInput(stdin io.Reader) (io.Reader, bool) {
-	if f, ok := stdin.(*os.File); ok {
-		if isNull(f) {
-			return stdin, true
-		}
-		if isTerminal(f) {
-			return stdin, false // a person types after the greeting
-		}
-	}
-	br := bufio.NewReader(stdin)
-	_, err := br.Peek(1)
-	return br, err != nil
-}
-
-// isNull reports whether f is the null device, which is a character
-// device like a terminal but never gives a byte.
-func isNull(f *os.File) bool {
-	fi, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	null, err := os.Stat(os.DevNull)
-	return err == nil && os.SameFile(fi, null)
-}
-
-// isTerminal reports whether f is a character device (a terminal), so
-// that piped input is echoed as a transcript instead.
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -114,31 +115,27 @@ func TestPipedConversation(t *testing.T) {
 	}
 }
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
+// binary is the command, built once per test process.
+var binary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "secours-bin")
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "secours")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return bin, nil
+})
 
+// buildBinary returns the built command; a failed build fails tb.
 func buildBinary(tb testing.TB) string {
 	tb.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "secours-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "secours")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = err
-			tb.Logf("%s", out)
-		}
-	})
-	if buildErr != nil {
-		tb.Fatal(buildErr)
+	bin, err := binary()
+	if err != nil {
+		tb.Fatal(err)
 	}
-	return binPath
+	return bin
 }
 
 // BenchmarkStartup runs the real binary with one line of input: it loads

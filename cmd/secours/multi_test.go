@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"path/filepath"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/cmd/loadtest/fleet"
 	"github.com/secours/secours/store/redis/redistest"
-	"github.com/secours/secours/store/storetest"
 )
 
 // TestSeveralInstances runs three instances of the real binary in webhook
@@ -34,20 +32,13 @@ func TestSeveralInstances(t *testing.T) {
 	for _, topo := range []struct {
 		name string
 		url  func(testing.TB) string
-	}{{"redis", storetest.RedisURL}, {"cluster", storetest.RedisCluster}} {
+	}{{"redis", redistest.URL}, {"cluster", redistest.ClusterURL}} {
 		t.Run(topo.name, func(t *testing.T) {
 			u := topo.url(t)
 			start := time.Now()
 			api := telegramtest.New(telegramtest.Options{})
 			defer api.Close()
-			prefix := testPrefix()
-			t.Cleanup(func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				if err := redistest.Cleanup(ctx, u, prefix); err != nil {
-					t.Error(err)
-				}
-			})
+			prefix := redistest.CleanPrefix(t, u)
 			dir := t.TempDir()
 			// A short hold, still far above a step here, so that the
 			// structures' mails go out within the test; and every mail to
@@ -164,15 +155,9 @@ func TestTelegramRate(t *testing.T) {
 		{rate: "fast", bad: true},
 	}
 	for _, tt := range tests {
-		cfg, err := parseConfig(nil, envOf(map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_RATE": tt.rate}), io.Discard)
-		if tt.bad {
-			if err == nil || !strings.Contains(err.Error(), "TELEGRAM_RATE") {
-				t.Errorf("TELEGRAM_RATE=%q: error %v, want one naming TELEGRAM_RATE", tt.rate, err)
-			}
+		cfg, ok := parseEnv(t, map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_RATE": tt.rate}, "TELEGRAM_RATE", tt.bad)
+		if !ok {
 			continue
-		}
-		if err != nil {
-			t.Fatalf("TELEGRAM_RATE=%q: %v", tt.rate, err)
 		}
 		if got := cfg.Telegram.Config().Limits; got != tt.want {
 			t.Errorf("TELEGRAM_RATE=%q: limits %+v, want %+v", tt.rate, got, tt.want)
@@ -196,18 +181,30 @@ func TestReferralHold(t *testing.T) {
 		{env: map[string]string{"REFERRAL_HOLD": "soon"}, bad: true},
 	}
 	for _, tt := range tests {
-		cfg, err := parseConfig(nil, envOf(tt.env), io.Discard)
-		if tt.bad {
-			if err == nil || !strings.Contains(err.Error(), "REFERRAL_HOLD") {
-				t.Errorf("%v: error %v, want one naming REFERRAL_HOLD", tt.env, err)
-			}
+		cfg, ok := parseEnv(t, tt.env, "REFERRAL_HOLD", tt.bad)
+		if !ok {
 			continue
-		}
-		if err != nil {
-			t.Fatalf("%v: %v", tt.env, err)
 		}
 		if got := cfg.Referrals.Hold; got != tt.want {
 			t.Errorf("%v: hold %v, want %v", tt.env, got, tt.want)
 		}
 	}
+}
+
+// parseEnv parses the configuration of env alone. With bad, it checks
+// that the error names the variable v and returns false; otherwise an
+// error fails the test.
+func parseEnv(t *testing.T, env map[string]string, v string, bad bool) (Config, bool) {
+	t.Helper()
+	cfg, err := parseConfig(nil, envOf(env), io.Discard)
+	if bad {
+		if err == nil || !strings.Contains(err.Error(), v) {
+			t.Errorf("%v: error %v, want one naming %s", env, err, v)
+		}
+		return Config{}, false
+	}
+	if err != nil {
+		t.Fatalf("%v: %v", env, err)
+	}
+	return cfg, true
 }

@@ -21,7 +21,7 @@ import (
 func TestServeMetrics(t *testing.T) {
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
 		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL, "OUTBOX_DIR": t.TempDir(),
 	}), &bytes.Buffer{})
@@ -33,12 +33,12 @@ func TestServeMetrics(t *testing.T) {
 	for _, a := range []string{"/start", "1", "2", "1", "4", "1", "1", "3", "3", "1", "1", "1", "59000"} {
 		before := len(tg.Sent(chat))
 		tg.Text(chat, "fr", a)
-		waitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
+		testkit.WaitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
 	}
 	// A reply of several messages can satisfy the wait above before the
 	// next update is handled: wait for the count itself.
 	var body string
-	waitFor(t, "13 steps counted", func() bool {
+	testkit.WaitFor(t, "13 steps counted", func() bool {
 		body = testkit.Get(t, "http://"+addr+"/metrics")
 		return strings.Contains(body, `secours_step_seconds_count{channel="tg"} 13`)
 	})
@@ -71,17 +71,17 @@ func TestSIGTERM(t *testing.T) {
 	bin := buildBinary(t)
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	cmd := exec.Command(bin, "-http-addr", addr)
 	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+tg.Token, "TELEGRAM_API_URL="+tg.URL,
 		"OUTBOX_DIR="+t.TempDir(), "REDIS_URL=", "LOG_FORMAT=json")
-	var stderr lockedBuffer
+	var stderr testkit.SyncBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	waitFor(t, "/healthz", func() bool {
+	testkit.WaitFor(t, "/healthz", func() bool {
 		resp, err := http.Get("http://" + addr + "/healthz")
 		if err != nil {
 			return false
@@ -90,7 +90,7 @@ func TestSIGTERM(t *testing.T) {
 		return resp.StatusCode == 200
 	})
 	tg.Text(555, "fr", "/start")
-	waitFor(t, "the welcome", func() bool { return len(tg.Sent(555)) >= 2 })
+	testkit.WaitFor(t, "the welcome", func() bool { return len(tg.Sent(555)) >= 2 })
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -15,19 +14,20 @@ import (
 
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/redis"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 // pollingBinary starts the real binary polling the fake, with extra
 // environment, and returns it with its log.
-func pollingBinary(t *testing.T, bin string, tg *telegramtest.Server, env ...string) (*exec.Cmd, *lockedBuffer) {
+func pollingBinary(t *testing.T, bin string, tg *telegramtest.Server, env ...string) (*exec.Cmd, *testkit.SyncBuffer) {
 	t.Helper()
-	cmd := exec.Command(bin, "-http-addr", freeAddr(t))
+	cmd := exec.Command(bin, "-http-addr", testkit.FreeAddr(t))
 	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN="+tg.Token, "TELEGRAM_API_URL="+tg.URL,
 		"OUTBOX_DIR="+t.TempDir(), "REDIS_URL=", "LOG_FORMAT=json")
 	cmd.Env = append(cmd.Env, env...)
-	logs := &lockedBuffer{}
+	logs := &testkit.SyncBuffer{}
 	cmd.Stderr = logs
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
@@ -49,21 +49,21 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 	release := tg.Hold("sendMessage")
 	first, _ := pollingBinary(t, bin, tg)
 	id := tg.Text(chat, "fr", "/start")
-	waitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
+	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
 	if err := first.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	_ = first.Wait()
 	// Release only once the fake has seen the held request end: released
 	// before, it could still carry out the dead process's send.
-	waitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
+	testkit.WaitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
 	release()
 	if got := tg.Offset(); got > id {
 		t.Fatalf("offset %d: update %d was confirmed before its answer, and is lost", got, id)
 	}
 
 	second, logs := pollingBinary(t, bin, tg)
-	waitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 2 })
+	testkit.WaitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 2 })
 	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -93,20 +93,19 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 // the stop overran its bound and exited 1 with the lease held.
 func TestFloodThenSIGTERM(t *testing.T) {
 	bin := buildBinary(t)
-	u := storetest.RedisURL(t)
+	u, prefix := redistest.New(t)
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	prefix := testPrefix()
 	cmd, logs := pollingBinary(t, bin, tg, "REDIS_URL="+u, "REDIS_PREFIX="+prefix)
 	const chat, other = 557, 558
 	tg.Text(chat, "fr", "/start")
-	waitFor(t, "the first answer", func() bool { return len(tg.Sent(chat)) >= 2 })
+	testkit.WaitFor(t, "the first answer", func() bool { return len(tg.Sent(chat)) >= 2 })
 	for i := range 300 {
 		tg.Text(chat, "fr", "message "+strconv.Itoa(i))
 	}
 	tg.Text(other, "nl", "/start")
-	waitFor(t, "the other chat's answer during the flood", func() bool { return len(tg.Sent(other)) >= 2 })
-	waitFor(t, "the flood notice", func() bool {
+	testkit.WaitFor(t, "the other chat's answer during the flood", func() bool { return len(tg.Sent(other)) >= 2 })
+	testkit.WaitFor(t, "the flood notice", func() bool {
 		for _, c := range tg.Sent(chat) {
 			if strings.HasPrefix(c.Params["text"], "Un instant…") {
 				return true
@@ -153,28 +152,22 @@ func checkLeaseReleased(t *testing.T, u, prefix, token string) {
 // bound, the update is left unconfirmed for the next start, and the
 // polling lease is released.
 func TestStopReleasesLeasePastDrain(t *testing.T) {
-	u := storetest.RedisURL(t)
+	u, prefix := redistest.New(t)
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	prefix := testPrefix()
 	cfg := pollingConfig(t, tg, u, prefix, time.Minute)
 	cfg.Telegram.Drain = 300 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	errc := make(chan error, 1)
-	logs := &lockedBuffer{}
-	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, logs) }()
+	logs := &testkit.SyncBuffer{}
+	errc := goServe(ctx, cfg, logs)
 	defer tg.Hold("sendMessage")()
 	id := tg.Text(559, "fr", "/start")
-	waitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
+	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
 	cancel()
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Errorf("serve = %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve still running 10 s after the stop, with a drain bound of 300 ms")
+	// 10 s, with a drain bound of 300 ms.
+	if err := serveResult(t, errc, 10*time.Second); err != nil {
+		t.Errorf("serve = %v", err)
 	}
 	if got := tg.Offset(); got > id {
 		t.Errorf("offset %d confirmed the unanswered update %d", got, id)

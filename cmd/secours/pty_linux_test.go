@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/secours/secours/internal/testkit"
 )
 
 // openPTY opens a pseudo-terminal: the master end the test types into,
@@ -47,21 +49,21 @@ func TestTerminalChatInTerminal(t *testing.T) {
 	cmd := exec.Command(bin)
 	cmd.Env = []string{"HTTP_ADDR=127.0.0.1:0", "OUTBOX_DIR=" + t.TempDir()}
 	cmd.Stdin = term
-	var stdout, stderr lockedBuffer
+	var stdout, stderr testkit.SyncBuffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	term.Close() // the child has its own
 	defer cmd.Process.Kill()
-	waitFor(t, "the greeting and the prompt, before any input", func() bool {
+	testkit.WaitFor(t, "the greeting and the prompt, before any input", func() bool {
 		return strings.Contains(stdout.String(), "Bonjour, je suis Secours") && strings.HasSuffix(stdout.String(), "> ")
 	})
 	greeted := len(stdout.String())
 	if _, err := master.WriteString("1\n"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the answer to 1", func() bool { return len(stdout.String()) > greeted+2 })
+	testkit.WaitFor(t, "the answer to 1", func() bool { return len(stdout.String()) > greeted+2 })
 	if _, err := master.WriteString("\x04"); err != nil { // Ctrl-D: the end of input
 		t.Fatal(err)
 	}

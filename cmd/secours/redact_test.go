@@ -2,9 +2,10 @@ package main
 
 import (
 	"bytes"
-	"net"
 	"strings"
 	"testing"
+
+	"github.com/secours/secours/internal/testkit"
 )
 
 func TestRedact(t *testing.T) {
@@ -30,18 +31,6 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-// closedPort returns a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 // TestNoPasswordPrinted runs the commands the ways a password could come
 // out (help, whose defaults come from the environment; the usage after a
 // typo; a URL that does not parse; a server that does not answer) and
@@ -49,7 +38,7 @@ func closedPort(t *testing.T) string {
 func TestNoPasswordPrinted(t *testing.T) {
 	// Not "secret": the usage speaks of the webhook secret.
 	const pw = "pw-5f3a9c"
-	down := closedPort(t)
+	down := testkit.FreeAddr(t)
 	secrets := map[string]string{
 		"REDIS_URL":   "redis://u:" + pw + "@h/0",
 		"WHATSAPP_DB": "postgres://u:" + pw + "@h/wa",

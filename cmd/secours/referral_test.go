@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"html"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -21,19 +20,8 @@ import (
 	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/referral/mail/smtptest"
 	"github.com/secours/secours/store/redis"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
-
-// freeAddr is a loopback address with a port nobody listens on now.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
 
 // TestServeReferralEndToEnd runs the whole binary's wiring: a person on a
 // fake Telegram answers the diagnostic and consents; the referral reaches
@@ -43,7 +31,7 @@ func TestServeReferralEndToEnd(t *testing.T) {
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
 	sink := smtptest.NewServer(t)
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	cfg, err := parseConfig([]string{"-http-addr", addr, "-base-url", "http://" + addr}, envOf(map[string]string{
 		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL,
 		"SMTP_URL": sink.URL("secours@example.org"), "REFERRAL_HOLD": "200ms",
@@ -58,9 +46,9 @@ func TestServeReferralEndToEnd(t *testing.T) {
 	for _, a := range answers {
 		before := len(tg.Sent(chat))
 		tg.Text(chat, "fr", a)
-		waitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
+		testkit.WaitFor(t, "the answer to "+a, func() bool { return len(tg.Sent(chat)) > before })
 	}
-	waitFor(t, "the confirmation", func() bool { return strings.Contains(lastText(tg, chat), "C'est envoyé à") })
+	testkit.WaitFor(t, "the confirmation", func() bool { return strings.Contains(lastText(tg, chat), "C'est envoyé à") })
 
 	msgs := sink.Wait(t, 1, 10*time.Second)
 	body := strings.ReplaceAll(string(msgs[0].Data), "=\r\n", "")
@@ -89,7 +77,7 @@ func TestServeReferralEndToEnd(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Request.URL.RawQuery, "m=") {
 		t.Errorf("accept: status %d at %s", resp.StatusCode, resp.Request.URL)
 	}
-	waitFor(t, "the acceptance notice", func() bool { return strings.Contains(lastText(tg, chat), "a accepté votre demande") })
+	testkit.WaitFor(t, "the acceptance notice", func() bool { return strings.Contains(lastText(tg, chat), "a accepté votre demande") })
 	stop()
 	if logs := stderr.String(); strings.Contains(logs, "4242") || strings.Contains(logs, link[len(link)-43:]) {
 		t.Errorf("logs hold the chat id or the page token:\n%s", logs)
@@ -110,7 +98,7 @@ func TestStructureLinkCommand(t *testing.T) {
 		!strings.Contains(errb.String(), "REDIS_URL is not set") {
 		t.Errorf("without Redis: exit %d, %q", code, errb.String())
 	}
-	u := storetest.RedisURL(t)
+	u := redistest.URL(t)
 	env := envOf(map[string]string{"REDIS_URL": u, "BASE_URL": "https://secours.example.org"})
 	t.Cleanup(func() {
 		st, err := redis.Open(context.Background(), u, redis.Options{})
@@ -193,7 +181,7 @@ func TestStructureLinkFindsPlace(t *testing.T) {
 func TestServeObservatory(t *testing.T) {
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
-	addr := freeAddr(t)
+	addr := testkit.FreeAddr(t)
 	token := "coordinators-test-token-0123456789abcdef"
 	sum := sha256.Sum256([]byte(token))
 	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
@@ -222,7 +210,7 @@ func TestServeObservatory(t *testing.T) {
 	}
 	wg.Wait()
 	for u := range int64(6) {
-		waitFor(t, "the place list", func() bool { return strings.Contains(lastText(tg, 7000+u), "Quel lieu choisissez-vous") })
+		testkit.WaitFor(t, "the place list", func() bool { return strings.Contains(lastText(tg, 7000+u), "Quel lieu choisissez-vous") })
 	}
 	page := testkit.Get(t, "http://"+addr+"/obs/"+token+"?lang=fr")
 	csv := testkit.Get(t, "http://"+addr+"/obs/"+token+"/export.csv")

@@ -2,8 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/csv"
@@ -12,11 +10,9 @@ import (
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/redis"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 func TestStatsToken(t *testing.T) {
@@ -76,26 +72,13 @@ func TestStatsUsage(t *testing.T) {
 }
 
 func TestStatsRedis(t *testing.T) {
-	u := storetest.RedisURL(t)
-	prefix := "secours-test-stats-" + strings.ToLower(rand.Text()[:10])
+	u, prefix := redistest.New(t)
 	st, err := redis.Open(t.Context(), u, redis.Options{Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	months := []string{"2026-01", "2026-02"}
-	t.Cleanup(func() {
-		// The keys' layout is store/redis's (stats.go): one hash a month.
-		opt, err := goredis.ParseURL(u)
-		if err != nil {
-			return
-		}
-		c := goredis.NewClient(opt)
-		defer c.Close()
-		for _, m := range months {
-			c.Del(context.Background(), prefix+":obs:{"+m+"}")
-		}
-	})
 	for _, m := range months {
 		for _, tl := range []flows.Tally{
 			{Month: m, Area: "", Counts: map[string]int{flows.MetricStarted: 30}},
@@ -153,9 +136,8 @@ func TestStatsRedis(t *testing.T) {
 
 // TestStatsDefaultRange reads the last 12 months when no range is given.
 func TestStatsDefaultRange(t *testing.T) {
-	u := storetest.RedisURL(t)
+	u, prefix := redistest.New(t)
 	var out, errb bytes.Buffer
-	prefix := "secours-test-stats-" + strings.ToLower(rand.Text()[:10])
 	if code := runStats([]string{"-redis-prefix", prefix}, &out, &errb, envOf(map[string]string{"REDIS_URL": u})); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}

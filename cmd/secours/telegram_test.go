@@ -2,22 +2,17 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/internal/testkit"
 )
 
 func TestTelegramConfig(t *testing.T) {
@@ -73,53 +68,6 @@ func TestTelegramConfig(t *testing.T) {
 	}
 }
 
-// lockedBuffer is stderr shared with the server's goroutines.
-type lockedBuffer = channeltest.Buffer
-
-// startServe runs serve with cfg until the returned stop is called.
-func startServe(t *testing.T, cfg Config) (stderr *lockedBuffer, stop func()) {
-	t.Helper()
-	stderr = &lockedBuffer{}
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, stderr) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-errc:
-				if err != nil {
-					t.Errorf("serve: %v", err)
-				}
-			case <-time.After(10 * time.Second):
-				t.Error("serve did not stop within 10 s")
-			}
-		})
-	}
-	t.Cleanup(stop)
-	return stderr, stop
-}
-
-// waitFor polls cond for up to 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	channeltest.Eventually(t, what, cond)
-}
-
-// waitExit waits up to limit for cmd, already started, to exit; exited is
-// false if it is still running then (the test's cleanup kills it).
-func waitExit(cmd *exec.Cmd, limit time.Duration) (exited bool, err error) {
-	errc := make(chan error, 1)
-	go func() { errc <- cmd.Wait() }()
-	select {
-	case err := <-errc:
-		return true, err
-	case <-time.After(limit):
-		return false, nil
-	}
-}
-
 // TestServeTelegramPolling runs the service against a fake Bot API: the
 // channel starts from TELEGRAM_BOT_TOKEN and TELEGRAM_API_URL alone.
 func TestServeTelegramPolling(t *testing.T) {
@@ -131,7 +79,7 @@ func TestServeTelegramPolling(t *testing.T) {
 	}
 	stderr, stop := startServe(t, cfg)
 	srv.Text(42, "nl", "/start")
-	waitFor(t, "the welcome", func() bool { return len(srv.Sent(42)) >= 2 })
+	testkit.WaitFor(t, "the welcome", func() bool { return len(srv.Sent(42)) >= 2 })
 	stop()
 	if got := srv.Sent(42)[0].Params["text"]; !strings.Contains(got, "Hallo, ik ben Secours") {
 		t.Errorf("first message %q, want the Dutch welcome", got)
@@ -149,12 +97,7 @@ func TestServeTelegramPolling(t *testing.T) {
 func TestServeTelegramWebhook(t *testing.T) {
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := testkit.FreeAddr(t)
 	const secret = "hook_Secret-1"
 	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
 		"TELEGRAM_BOT_TOKEN": srv.Token, "TELEGRAM_API_URL": srv.URL,
@@ -164,12 +107,12 @@ func TestServeTelegramWebhook(t *testing.T) {
 		t.Fatal(err)
 	}
 	stderr, stop := startServe(t, cfg)
-	waitFor(t, "setWebhook", func() bool { return len(srv.CallsTo("setWebhook")) == 1 })
+	testkit.WaitFor(t, "setWebhook", func() bool { return len(srv.CallsTo("setWebhook")) == 1 })
 	body := `{"update_id":7001,"message":{"message_id":1,"date":1700000000,"chat":{"id":43,"type":"private"},"from":{"id":43,"is_bot":false,"first_name":"T","language_code":"fr"},"text":"/start"}}`
 	post := func(secretHeader string) int {
 		t.Helper()
 		var resp *http.Response
-		waitFor(t, "the webhook server", func() bool {
+		testkit.WaitFor(t, "the webhook server", func() bool {
 			req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/tg/hook", strings.NewReader(body))
 			if secretHeader != "" {
 				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secretHeader)

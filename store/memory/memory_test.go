@@ -8,22 +8,19 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/internal/testkit"
 )
 
-func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
-		s := New(time.Hour, nil)
-		return s, func(t *testing.T, id flows.ChatID, rev int64, raw []byte) {
-			s.put(id, rev, raw)
-		}
-	})
+// clocked is a Store with session TTL ttl on a fake clock, which the
+// test moves.
+func clocked(ttl time.Duration) (*Store, *testkit.Clock) {
+	c := testkit.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	return New(ttl, c.Now), c
 }
 
 func TestExpiry(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	s := New(time.Hour, c.Now)
+	s, c := clocked(time.Hour)
 	const id = flows.ChatID("tg:1")
 
 	if err := s.Save(ctx, flows.NewSession(id, c.Now())); err != nil {
@@ -55,8 +52,7 @@ func TestExpiry(t *testing.T) {
 
 func TestExpiredSavedOver(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	s := New(time.Minute, c.Now)
+	s, c := clocked(time.Minute)
 	const id = flows.ChatID("tg:2")
 	if err := s.Save(ctx, flows.NewSession(id, c.Now())); err != nil {
 		t.Fatal(err)
@@ -75,8 +71,7 @@ func TestExpiredSavedOver(t *testing.T) {
 
 func TestNoTTL(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	s := New(0, c.Now)
+	s, c := clocked(0)
 	if err := s.Save(ctx, flows.NewSession("cli:1", c.Now())); err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +85,7 @@ func TestNoTTL(t *testing.T) {
 // not stay in memory: each Save reaps a few.
 func TestSweep(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	s := New(time.Minute, c.Now)
+	s, c := clocked(time.Minute)
 	const n = 200
 	for i := range n {
 		if err := s.Save(ctx, flows.NewSession(flows.ChatID("tg:old"+strconv.Itoa(i)), c.Now())); err != nil {

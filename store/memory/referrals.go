@@ -11,6 +11,7 @@ import (
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/referral"
+	"github.com/secours/secours/store"
 )
 
 // maxUpdateAttempts bounds the tries of UpdateReferral against concurrent
@@ -53,7 +54,7 @@ func (s *Store) CreateReferral(ctx context.Context, r flows.Referral) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory create referral: %w", err)
 	}
-	if err := checkNew(r); err != nil {
+	if err := store.CheckNew(r); err != nil {
 		return fmt.Errorf("memory create referral: %w", err)
 	}
 	r.Rev = 1
@@ -70,17 +71,6 @@ func (s *Store) CreateReferral(ctx context.Context, r flows.Referral) error {
 	return nil
 }
 
-// checkNew refuses a referral that could not be read back.
-func checkNew(r flows.Referral) error {
-	if r.ID == "" {
-		return errors.New("empty id")
-	}
-	if r.V != flows.ReferralVersion {
-		return fmt.Errorf("version %d, want %d", r.V, flows.ReferralVersion)
-	}
-	return nil
-}
-
 func newRefEntry(r flows.Referral, val []byte) refEntry {
 	return refEntry{rev: r.Rev, val: val, place: r.Place, chat: r.Chat, created: r.Created, due: r.DueAt}
 }
@@ -91,17 +81,24 @@ func (s *Store) Referral(ctx context.Context, id string) (flows.Referral, error)
 	if err := ctx.Err(); err != nil {
 		return flows.Referral{}, fmt.Errorf("memory referral: %w", err)
 	}
+	_, r, err := s.readReferral(id, "memory referral")
+	return r, err
+}
+
+// readReferral returns the stored entry of id and its referral:
+// flows.ErrNoReferral as is, a value that does not decode wrapped in op.
+func (s *Store) readReferral(id, op string) (refEntry, flows.Referral, error) {
 	s.rmu.Lock()
 	e, ok := s.refs[id]
 	s.rmu.Unlock()
 	if !ok {
-		return flows.Referral{}, flows.ErrNoReferral
+		return refEntry{}, flows.Referral{}, flows.ErrNoReferral
 	}
 	r, err := decodeRef(id, e)
 	if err != nil {
-		return flows.Referral{}, fmt.Errorf("memory referral: %w", err)
+		return refEntry{}, flows.Referral{}, fmt.Errorf("%s: %w", op, err)
 	}
-	return r, nil
+	return e, r, nil
 }
 
 // decodeRef decodes a stored referral and gives it the stored revision,
@@ -132,15 +129,9 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, fn func(*flows.Re
 		if attempt > 0 {
 			backoff(ctx, attempt)
 		}
-		s.rmu.Lock()
-		e, ok := s.refs[id]
-		s.rmu.Unlock()
-		if !ok {
-			return flows.Referral{}, flows.ErrNoReferral
-		}
-		r, err := decodeRef(id, e)
+		e, r, err := s.readReferral(id, "memory update referral")
 		if err != nil {
-			return flows.Referral{}, fmt.Errorf("memory update referral: %w", err)
+			return flows.Referral{}, err
 		}
 		if err := fn(&r); err != nil {
 			return flows.Referral{}, err
@@ -340,38 +331,13 @@ func (s *Store) putReferral(id string, raw []byte) {
 // AddToken stores a token hash for place until expires (zero: until
 // revoked). An expiry already past stores a token that is never found.
 func (s *Store) AddToken(ctx context.Context, place, hash string, expires time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory add token: %w", err)
-	}
-	if place == "" || hash == "" {
-		return errors.New("memory add token: empty place or hash")
-	}
-	now := s.now()
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	s.tokens[hash] = expiring{place: place, exp: expires}
-	sweepExpired(s.tokens, now)
-	return nil
+	return s.putExpiring(ctx, "memory add token", "hash", s.tokens, hash, place, expires)
 }
 
 // TokenPlace returns the place of a token hash, or flows.ErrNoToken if it
 // is unknown, revoked or expired. The empty hash is never a token.
 func (s *Store) TokenPlace(ctx context.Context, hash string) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", fmt.Errorf("memory token place: %w", err)
-	}
-	now := s.now()
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	e, ok := s.tokens[hash]
-	if !ok {
-		return "", flows.ErrNoToken
-	}
-	if e.expired(now) {
-		delete(s.tokens, hash)
-		return "", flows.ErrNoToken
-	}
-	return e.place, nil
+	return s.placeOf(ctx, "memory token place", s.tokens, hash, false)
 }
 
 // RevokeAccess removes every token and link code of place and unlinks its
@@ -397,38 +363,13 @@ func (s *Store) RevokeAccess(ctx context.Context, place string) error {
 // AddLinkCode stores a one-time code for place until expires (zero: until
 // used).
 func (s *Store) AddLinkCode(ctx context.Context, code, place string, expires time.Time) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory add link code: %w", err)
-	}
-	if code == "" || place == "" {
-		return errors.New("memory add link code: empty code or place")
-	}
-	now := s.now()
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	s.codes[code] = expiring{place: place, exp: expires}
-	sweepExpired(s.codes, now)
-	return nil
+	return s.putExpiring(ctx, "memory add link code", "code", s.codes, code, place, expires)
 }
 
 // UseLinkCode returns the place of code and deletes the code, or returns
 // flows.ErrNoToken if it is unknown, used or expired.
 func (s *Store) UseLinkCode(ctx context.Context, code string) (string, error) {
-	if err := ctx.Err(); err != nil {
-		return "", fmt.Errorf("memory use link code: %w", err)
-	}
-	now := s.now()
-	s.rmu.Lock()
-	defer s.rmu.Unlock()
-	e, ok := s.codes[code]
-	if !ok {
-		return "", flows.ErrNoToken
-	}
-	delete(s.codes, code)
-	if e.expired(now) {
-		return "", flows.ErrNoToken
-	}
-	return e.place, nil
+	return s.placeOf(ctx, "memory use link code", s.codes, code, true)
 }
 
 // SetStructureChat links l.Chat to place; a zero Chat unlinks it.
@@ -454,6 +395,47 @@ func (s *Store) StructureChat(ctx context.Context, place string) (flows.ChatLink
 	s.rmu.Lock()
 	defer s.rmu.Unlock()
 	return s.structChats[place], nil
+}
+
+// putExpiring stores key (a token hash or link code, of kind) → place in
+// m (s.tokens or s.codes) until expires (zero: never), and sweeps a few
+// of m's expired entries. Errors are wrapped in op.
+func (s *Store) putExpiring(ctx context.Context, op, kind string, m map[string]expiring, key, place string, expires time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if err := store.CheckAccess(kind, key, place); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	now := s.now()
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	m[key] = expiring{place: place, exp: expires}
+	sweepExpired(m, now)
+	return nil
+}
+
+// placeOf returns the place of key in m, or flows.ErrNoToken if it is
+// unknown or expired. An expired entry is deleted, and with once (a link
+// code) any entry found is. Errors are wrapped in op.
+func (s *Store) placeOf(ctx context.Context, op string, m map[string]expiring, key string, once bool) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("%s: %w", op, err)
+	}
+	now := s.now()
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	e, ok := m[key]
+	if !ok {
+		return "", flows.ErrNoToken
+	}
+	if once || e.expired(now) {
+		delete(m, key)
+	}
+	if e.expired(now) {
+		return "", flows.ErrNoToken
+	}
+	return e.place, nil
 }
 
 // sweepExpired deletes the expired entries among a few, as Save does for

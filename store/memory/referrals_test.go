@@ -6,49 +6,29 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/store/storetest"
 )
-
-func TestReferralContract(t *testing.T) {
-	storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
-		c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-		s := New(time.Hour, c.Now)
-		return storetest.ReferralStores{
-			Referrals:  s,
-			Structures: s,
-			Now:        c.Now,
-			Advance:    c.Add,
-			Corrupt:    func(t *testing.T, id string, raw []byte) { s.putReferral(id, raw) },
-		}
-	})
-}
 
 // TestTokenSweep checks that expired tokens and link codes that are never
 // looked up again do not stay in memory: each add reaps a few.
 func TestTokenSweep(t *testing.T) {
 	ctx := t.Context()
-	c := storetest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
-	s := New(time.Hour, c.Now)
+	s, c := clocked(time.Hour)
 	const n = 200
-	for i := range n {
-		k := "old" + strconv.Itoa(i)
-		if err := s.AddToken(ctx, "p", k, c.Now().Add(time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.AddLinkCode(ctx, k, "p", c.Now().Add(time.Minute)); err != nil {
-			t.Fatal(err)
+	// add gives n tokens and n link codes a minute to live.
+	add := func(prefix string) {
+		for i := range n {
+			k := prefix + strconv.Itoa(i)
+			if err := s.AddToken(ctx, "p", k, c.Now().Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AddLinkCode(ctx, k, "p", c.Now().Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	add("old")
 	c.Add(time.Hour)
-	for i := range n {
-		k := "new" + strconv.Itoa(i)
-		if err := s.AddToken(ctx, "p", k, c.Now().Add(time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.AddLinkCode(ctx, k, "p", c.Now().Add(time.Minute)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	add("new")
 	s.rmu.Lock()
 	tokens, codes := len(s.tokens), len(s.codes)
 	s.rmu.Unlock()

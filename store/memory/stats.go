@@ -1,13 +1,11 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store"
 	"github.com/secours/secours/text"
 )
 
@@ -65,9 +63,7 @@ func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, erro
 		}
 	}
 	s.smu.Unlock()
-	slices.SortFunc(cells, func(a, b flows.Cell) int {
-		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Area, b.Area), cmp.Compare(a.Metric, b.Metric))
-	})
+	store.SortCells(cells)
 	return cells, nil
 }
 
@@ -77,13 +73,5 @@ func checkTally(t flows.Tally) error {
 	if _, ok := text.ParseMonth(t.Month); !ok {
 		return fmt.Errorf("month %q is not YYYY-MM", t.Month)
 	}
-	for metric, n := range t.Counts {
-		if metric == "" || strings.Contains(metric, "|") {
-			return fmt.Errorf("metric %q is empty or holds |", metric)
-		}
-		if n < 0 {
-			return fmt.Errorf("negative count for %s", metric)
-		}
-	}
-	return nil
+	return store.CheckCounts(t.Counts)
 }

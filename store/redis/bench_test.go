@@ -104,8 +104,7 @@ func BenchmarkBareGetSetParallel(b *testing.B) {
 // BenchmarkLoadSave is what one conversation step costs the store: Load,
 // change, Save. Compare redis with BareGetSet.
 func BenchmarkLoadSave(b *testing.B) {
-	b.Run("redis", func(b *testing.B) { benchLoadSave(b, newStore(b, Options{})) })
-	b.Run("memory", func(b *testing.B) { benchLoadSave(b, memory.New(DefaultTTL, nil)) })
+	benchBoth(b, benchLoadSave)
 }
 
 func benchLoadSave(b *testing.B, st flows.SessionStore) {
@@ -128,8 +127,7 @@ func benchLoadSave(b *testing.B, st flows.SessionStore) {
 // BenchmarkLoadSaveParallel runs steps of distinct chats in parallel, as
 // the bot does: run with -cpu 2 for the target of 5,000 steps/s.
 func BenchmarkLoadSaveParallel(b *testing.B) {
-	b.Run("redis", func(b *testing.B) { benchLoadSaveParallel(b, newStore(b, Options{})) })
-	b.Run("memory", func(b *testing.B) { benchLoadSaveParallel(b, memory.New(DefaultTTL, nil)) })
+	benchBoth(b, benchLoadSaveParallel)
 }
 
 func benchLoadSaveParallel(b *testing.B, st flows.SessionStore) {
@@ -160,4 +158,10 @@ func step(ctx context.Context, st flows.SessionStore, id flows.ChatID) error {
 	}
 	s.Updated = s.Updated.Add(time.Second)
 	return st.Save(ctx, s)
+}
+
+// benchBoth runs fn on a Redis Store and on the memory store, to compare.
+func benchBoth(b *testing.B, fn func(*testing.B, flows.SessionStore)) {
+	b.Run("redis", func(b *testing.B) { fn(b, newStore(b, Options{})) })
+	b.Run("memory", func(b *testing.B) { fn(b, memory.New(DefaultTTL, nil)) })
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 // script is a whole conversation as button presses, as Telegram sends them.
@@ -77,8 +78,8 @@ func TestConcurrentTapsSameChat(t *testing.T) {
 func TestEngineSurvivesRedisRestart(t *testing.T) {
 	e := benchEngine(t)
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	srv := newRedisServer(t, "", "--appendonly", "yes", "--appendfsync", "always")
-	st, err := Open(t.Context(), "redis://"+srv.addr()+"/0", Options{Timeout: 500 * time.Millisecond})
+	srv := redistest.NewServer(t, "", "--appendonly", "yes", "--appendfsync", "always")
+	st, err := Open(t.Context(), "redis://"+srv.Addr()+"/0", Options{Timeout: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func TestEngineSurvivesRedisRestart(t *testing.T) {
 		}
 	}
 
-	srv.kill()
+	srv.Kill()
 	out, err := e.Handle(t.Context(), flows.Stores{Sessions: st}, press(chat, "b1", script[5]), now)
 	if err == nil {
 		t.Fatal("no error with Redis down")
@@ -99,7 +100,7 @@ func TestEngineSurvivesRedisRestart(t *testing.T) {
 		t.Errorf("replies with Redis down: %+v", out.Replies)
 	}
 
-	srv.start()
+	srv.Start()
 	// The channel redelivers the same update: it is applied once, now.
 	out, err = e.Handle(t.Context(), flows.Stores{Sessions: st}, press(chat, "b1", script[5]), now)
 	if err != nil {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
 func TestLeaseExclusive(t *testing.T) {
@@ -15,7 +15,7 @@ func TestLeaseExclusive(t *testing.T) {
 		open func(t *testing.T) *Store
 	}{
 		{"single", func(t *testing.T) *Store { return newStore(t, Options{}) }},
-		{"cluster", func(t *testing.T) *Store { return openStore(t, storetest.RedisCluster(t)) }},
+		{"cluster", func(t *testing.T) *Store { return openStore(t, redistest.ClusterURL(t)) }},
 	} {
 		t.Run(topo.name, func(t *testing.T) {
 			s := topo.open(t)
@@ -43,10 +43,8 @@ func TestLeaseExclusive(t *testing.T) {
 				t.Fatalf("Lease after Release = %v, want it free at once", err)
 			}
 			c.Release(ctx)
-			select {
-			case <-a.Lost():
+			if lost(a) {
 				t.Error("Release closed Lost")
-			default:
 			}
 		})
 	}
@@ -58,10 +56,7 @@ func TestLeaseRenewed(t *testing.T) {
 	s := newStore(t, Options{})
 	ctx := t.Context()
 	const ttl = 300 * time.Millisecond
-	l, err := s.Lease(ctx, "poll:{renew}", ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := mustLease(t, s, "poll:{renew}", ttl)
 	defer l.Release(context.Background())
 	for range 4 {
 		time.Sleep(ttl / 2)
@@ -69,10 +64,8 @@ func TestLeaseRenewed(t *testing.T) {
 			t.Fatalf("Lease while held = %v, want ErrLeaseHeld", err)
 		}
 	}
-	select {
-	case <-l.Lost():
+	if lost(l) {
 		t.Fatal("lease lost while Redis was up")
-	default:
 	}
 }
 
@@ -83,10 +76,7 @@ func TestLeaseLost(t *testing.T) {
 	s := newStore(t, Options{})
 	ctx := t.Context()
 	const ttl = 150 * time.Millisecond
-	l, err := s.Lease(ctx, "poll:{lost}", ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := mustLease(t, s, "poll:{lost}", ttl)
 	if err := s.c.Del(ctx, l.key).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -111,15 +101,13 @@ func TestLeaseLost(t *testing.T) {
 // TestLeaseLostWhenRedisDown closes the client under the renewal: with no
 // renewal possible before the expiry, the lease counts as lost.
 func TestLeaseLostWhenRedisDown(t *testing.T) {
-	s, err := Open(t.Context(), redisURL(t), Options{Prefix: randomPrefix(), Timeout: 50 * time.Millisecond})
+	u, prefix := redistest.New(t)
+	s, err := Open(t.Context(), u, Options{Prefix: prefix, Timeout: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const ttl = 150 * time.Millisecond
-	l, err := s.Lease(t.Context(), "poll:{down}", ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := mustLease(t, s, "poll:{down}", ttl)
 	s.Close()
 	select {
 	case <-l.Lost():
@@ -148,10 +136,7 @@ func TestLeaseTakenBackAfterEmptied(t *testing.T) {
 	s := newStore(t, Options{})
 	ctx := t.Context()
 	const ttl = 150 * time.Millisecond
-	l, err := s.Lease(ctx, "poll:{emptied}", ttl)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l := mustLease(t, s, "poll:{emptied}", ttl)
 	defer l.Release(context.Background())
 	if err := s.c.Del(ctx, l.key).Err(); err != nil {
 		t.Fatal(err)
@@ -164,12 +149,30 @@ func TestLeaseTakenBackAfterEmptied(t *testing.T) {
 			t.Fatal("the renewal did not take the emptied key back")
 		}
 	}
-	select {
-	case <-l.Lost():
+	if lost(l) {
 		t.Fatal("lease lost though no one else took it")
-	default:
 	}
 	if _, err := s.Lease(ctx, "poll:{emptied}", ttl); !errors.Is(err, ErrLeaseHeld) {
 		t.Errorf("Lease by another = %v, want ErrLeaseHeld", err)
+	}
+}
+
+// mustLease takes the lease name for ttl, failing the test if it cannot.
+func mustLease(t *testing.T, s *Store, name string, ttl time.Duration) *Lease {
+	t.Helper()
+	l, err := s.Lease(t.Context(), name, ttl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// lost reports whether l's Lost is closed already.
+func lost(l *Lease) bool {
+	select {
+	case <-l.Lost():
+		return true
+	default:
+		return false
 	}
 }

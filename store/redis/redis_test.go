@@ -2,12 +2,10 @@ package redis
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"reflect"
 	"strconv"
 	"strings"
@@ -18,52 +16,36 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
+	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
 )
 
-// redisURL returns the test Redis (storetest.RedisURL: REDIS_URL, or a
-// private server); a Redis that is set but unreachable fails, never skips.
-func redisURL(tb testing.TB) string {
-	tb.Helper()
-	u := storetest.RedisURL(tb)
-	s, err := Open(tb.Context(), u, Options{})
-	if err != nil {
-		tb.Fatalf("test Redis unreachable: %v", err) // never Skip
-	}
-	s.Close()
-	return u
-}
-
-// newStore opens a Store on REDIS_URL with a key prefix of its own, and
-// removes the prefix's keys when the test ends.
+// newStore opens a Store on the test Redis with a key prefix of its own
+// (redistest.New: cleared when the test ends).
 func newStore(tb testing.TB, opt Options) *Store {
 	tb.Helper()
-	u := redisURL(tb)
-	if opt.Prefix == "" {
-		opt.Prefix = randomPrefix()
-	}
-	s, err := Open(tb.Context(), u, opt)
+	u, prefix := redistest.New(tb)
+	opt.Prefix = prefix
+	return openWith(tb, u, opt)
+}
+
+// openStore opens a Store on rawURL with a prefix of its own; the servers
+// die with the test, so no key cleanup.
+func openStore(t *testing.T, rawURL string) *Store {
+	t.Helper()
+	return openWith(t, rawURL, Options{Prefix: redistest.Prefix()})
+}
+
+// openWith opens a Store, closed when the test ends.
+func openWith(tb testing.TB, rawURL string, opt Options) *Store {
+	tb.Helper()
+	s, err := Open(tb.Context(), rawURL, opt)
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}
-	tb.Cleanup(func() {
-		// t.Context is done by now.
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		keys, err := scanKeys(ctx, s, s.prefix+":*")
-		if err == nil && len(keys) > 0 {
-			err = s.c.Del(ctx, keys...).Err()
-		}
-		if err != nil {
-			tb.Errorf("cleanup of prefix %s: %v", s.prefix, err)
-		}
-		s.Close()
-	})
+	tb.Cleanup(func() { _ = s.Close() })
 	return s
-}
-
-func randomPrefix() string {
-	return "secours-test-" + strings.ToLower(rand.Text()[:12])
 }
 
 // scanKeys lists the keys that match a glob pattern, with SCAN: tests only,
@@ -178,8 +160,9 @@ func TestNoSessionIsNotNil(t *testing.T) {
 // process: a new client on the same Redis finds the session.
 func TestResume(t *testing.T) {
 	ctx := t.Context()
-	second := newStore(t, Options{}) // cleans the prefix up
-	first, err := Open(ctx, redisURL(t), Options{Prefix: second.prefix})
+	u, prefix := redistest.New(t)
+	second := openWith(t, u, Options{Prefix: prefix})
+	first, err := Open(ctx, u, Options{Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,86 +324,8 @@ func usedMemory(ctx context.Context, s *Store) (int64, error) {
 // freePort returns a loopback port that nothing listens on.
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
-
-// redisServer is a redis-server of the test's own, which it may kill.
-type redisServer struct {
-	t        *testing.T
-	bin      string
-	port, pw string
-	args     []string
-	cmd      *exec.Cmd
-}
-
-// redisServerBin returns the path of redis-server: missing, the test fails
-// in CI and is skipped elsewhere.
-func redisServerBin(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("redis-server must be on PATH in CI")
-		}
-		t.Skip("redis-server not on PATH")
-	}
-	return bin
-}
-
-// newRedisServer starts a redis-server without persistence on a free
-// loopback port, with password pw if not empty and extra arguments.
-func newRedisServer(t *testing.T, pw string, extra ...string) *redisServer {
-	t.Helper()
-	r := &redisServer{t: t, bin: redisServerBin(t), port: freePort(t), pw: pw}
-	r.args = []string{"--port", r.port, "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", t.TempDir()}
-	if pw != "" {
-		r.args = append(r.args, "--requirepass", pw)
-	}
-	r.args = append(r.args, extra...)
-	t.Cleanup(r.kill)
-	r.start()
-	return r
-}
-
-func (r *redisServer) addr() string { return "127.0.0.1:" + r.port }
-
-func (r *redisServer) start() {
-	r.t.Helper()
-	r.cmd = exec.Command(r.bin, r.args...)
-	if err := r.cmd.Start(); err != nil {
-		r.t.Fatalf("start redis-server: %v", err)
-	}
-	c := goredis.NewClient(&goredis.Options{Addr: r.addr(), Password: r.pw, MaxRetries: -1})
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(r.t.Context(), time.Second)
-		err := c.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("redis-server on %s not ready: %v", r.addr(), err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
-// kill stops the server with SIGKILL, as a crash or an OOM kill would.
-func (r *redisServer) kill() {
-	if r.cmd == nil {
-		return
-	}
-	r.cmd.Process.Kill()
-	r.cmd.Wait()
-	r.cmd = nil
+	_, port, _ := net.SplitHostPort(testkit.FreeAddr(t))
+	return port
 }
 
 // TestRedisKilled kills Redis in the middle of a conversation: the store
@@ -429,8 +334,8 @@ func (r *redisServer) kill() {
 func TestRedisKilled(t *testing.T) {
 	ctx := t.Context()
 	const pw, timeout = "Zq7-hunter2", 500 * time.Millisecond
-	srv := newRedisServer(t, pw)
-	s, err := Open(ctx, "redis://:"+pw+"@"+srv.addr()+"/0", Options{Timeout: timeout})
+	srv := redistest.NewServer(t, pw)
+	s, err := Open(ctx, "redis://:"+pw+"@"+srv.Addr()+"/0", Options{Timeout: timeout})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -445,7 +350,7 @@ func TestRedisKilled(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srv.kill()
+	srv.Kill()
 	// The bound is the timeout, with slack for a loaded CI machine.
 	const bound = timeout + time.Second
 	for _, op := range []struct {
@@ -474,7 +379,7 @@ func TestRedisKilled(t *testing.T) {
 		t.Logf("%s with Redis down: %v after %v", op.name, err, d.Round(time.Millisecond))
 	}
 
-	srv.start() // same port, empty: persistence is off
+	srv.Start() // same port, empty: persistence is off
 	fresh := flows.NewSession("tg:1", time.Now())
 	start := time.Now()
 	for {

@@ -14,30 +14,16 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
+	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
 )
-
-func TestReferralContract(t *testing.T) {
-	storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
-		return referralStores(newStore(t, Options{}))
-	})
-}
-
-// TestReferralContractCluster runs the contract on a three-node Cluster of
-// the test's own: a command or a script over keys of two slots would fail
-// there with CROSSSLOT.
-func TestReferralContractCluster(t *testing.T) {
-	u := newCluster(t)
-	storetest.RunReferrals(t, func(t *testing.T) storetest.ReferralStores {
-		return referralStores(openStore(t, u))
-	})
-}
 
 // referralStores gives the suite s, with a clock of its own for the
 // store's decisions: it starts at the real time, by which Redis expires
 // keys, and moves only when the suite advances it.
 func referralStores(s *Store) storetest.ReferralStores {
-	c := storetest.NewClock(time.Now())
+	c := testkit.NewClock(time.Now())
 	s.now = c.Now
 	return storetest.ReferralStores{
 		Referrals:  s,
@@ -60,32 +46,36 @@ func referralStores(s *Store) storetest.ReferralStores {
 	}
 }
 
-// newCluster starts a three-node Cluster, as TestCluster does, and returns
-// its URL.
+// clusterNodes is the number of nodes of newCluster.
+const clusterNodes = 3
+
+// newCluster starts a Cluster of the test's own and returns its URL: the
+// 16384 slots split over clusterNodes nodes, introduced to each other as
+// redis-cli --cluster create does, without needing redis-cli.
 func newCluster(t *testing.T) string {
 	t.Helper()
-	var nodes []*redisServer
-	for range 3 {
-		nodes = append(nodes, newRedisServer(t, "", "--cluster-enabled", "yes",
+	var nodes []*redistest.Server
+	for range clusterNodes {
+		nodes = append(nodes, redistest.NewServer(t, "", "--cluster-enabled", "yes",
 			"--cluster-config-file", filepath.Join(t.TempDir(), "nodes.conf")))
 	}
 	ctx := t.Context()
 	var addrs []string
 	for i, n := range nodes {
-		c := goredis.NewClient(&goredis.Options{Addr: n.addr()})
+		c := goredis.NewClient(&goredis.Options{Addr: n.Addr()})
 		from, to := i*16384/len(nodes), (i+1)*16384/len(nodes)-1
 		err := c.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", from, to).Err()
 		if err == nil && i > 0 {
-			err = c.Do(ctx, "CLUSTER", "MEET", "127.0.0.1", nodes[0].port).Err()
+			err = c.Do(ctx, "CLUSTER", "MEET", "127.0.0.1", nodes[0].Port).Err()
 		}
 		c.Close()
 		if err != nil {
 			t.Fatalf("cluster setup of node %d: %v", i, err)
 		}
-		addrs = append(addrs, n.addr())
+		addrs = append(addrs, n.Addr())
 	}
 	for _, n := range nodes {
-		waitClusterOK(t, n.addr())
+		waitClusterOK(t, n.Addr())
 	}
 	return "redis+cluster://" + strings.Join(addrs, ",")
 }
@@ -377,9 +367,7 @@ func TestReferralWithoutRevision(t *testing.T) {
 	if err := s.DeleteReferral(ctx, "r1"); err != nil {
 		t.Fatal(err)
 	}
-	if keys, err := scanKeys(ctx, s, s.prefix+":*"); err != nil || len(keys) != 0 {
-		t.Errorf("keys after deleting the only referral = %q, %v; want none", keys, err)
-	}
+	checkNoKeys(t, s, "after deleting the only referral")
 }
 
 // TestReferralsLeaveNoKeys checks that the indexes empty with the
@@ -408,9 +396,7 @@ func TestReferralsLeaveNoKeys(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if keys, err := scanKeys(ctx, s, s.prefix+":*"); err != nil || len(keys) != 0 {
-		t.Errorf("keys after deleting every referral = %q, %v; want none", keys, err)
-	}
+	checkNoKeys(t, s, "after deleting every referral")
 }
 
 // TestTokenIndexPruned checks that a place's token index sheds tokens
@@ -444,17 +430,15 @@ func TestTokenIndexPruned(t *testing.T) {
 	if err := s.RevokeAccess(ctx, "p"); err != nil {
 		t.Fatal(err)
 	}
-	if keys, err := scanKeys(ctx, s, s.prefix+":*"); err != nil || len(keys) != 0 {
-		t.Errorf("keys after RevokeAccess = %q, %v; want none", keys, err)
-	}
+	checkNoKeys(t, s, "after RevokeAccess")
 }
 
 // TestReferralErrorsRedisDown checks that a backend failure is neither a
 // contract error nor silent, and names no chat.
 func TestReferralErrorsRedisDown(t *testing.T) {
 	ctx := t.Context()
-	srv := newRedisServer(t, "")
-	s, err := Open(ctx, "redis://"+srv.addr()+"/0", Options{Timeout: 300 * time.Millisecond})
+	srv := redistest.NewServer(t, "")
+	s, err := Open(ctx, "redis://"+srv.Addr()+"/0", Options{Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +447,7 @@ func TestReferralErrorsRedisDown(t *testing.T) {
 	if err := s.CreateReferral(ctx, testReferral("r1", "p", chat, time.Now())); err != nil {
 		t.Fatal(err)
 	}
-	srv.kill()
+	srv.Kill()
 	for name, fn := range map[string]func() error{
 		"CreateReferral": func() error { return s.CreateReferral(ctx, testReferral("r2", "p", chat, time.Now())) },
 		"Referral":       func() error { _, err := s.Referral(ctx, "r1"); return err },
@@ -527,5 +511,13 @@ func BenchmarkBareSet(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+// checkNoKeys checks that s's prefix holds no key any more.
+func checkNoKeys(t *testing.T, s *Store, after string) {
+	t.Helper()
+	if keys, err := scanKeys(t.Context(), s, s.prefix+":*"); err != nil || len(keys) != 0 {
+		t.Errorf("keys %s = %q, %v; want none", after, keys, err)
 	}
 }

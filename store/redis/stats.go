@@ -1,7 +1,6 @@
 package redis
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store"
 	"github.com/secours/secours/text"
 )
 
@@ -112,9 +112,7 @@ func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, erro
 			cells = append(cells, flows.Cell{Month: months[i], Area: field[:j], Metric: field[j+1:], N: n})
 		}
 	}
-	slices.SortFunc(cells, func(a, b flows.Cell) int {
-		return cmp.Or(cmp.Compare(a.Month, b.Month), cmp.Compare(a.Area, b.Area), cmp.Compare(a.Metric, b.Metric))
-	})
+	store.SortCells(cells)
 	return cells, nil
 }
 
@@ -124,13 +122,5 @@ func checkTally(t flows.Tally) error {
 	if _, ok := text.ParseMonth(t.Month); !ok {
 		return fmt.Errorf("month %q is not YYYY-MM", t.Month)
 	}
-	for metric, n := range t.Counts {
-		if metric == "" || strings.Contains(metric, "|") {
-			return fmt.Errorf("metric %q is empty or holds |", metric)
-		}
-		if n < 0 {
-			return fmt.Errorf("negative count for %s", metric)
-		}
-	}
-	return nil
+	return store.CheckCounts(t.Counts)
 }

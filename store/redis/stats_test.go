@@ -5,23 +5,7 @@ import (
 	"testing"
 
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/store/storetest"
 )
-
-func TestStatsContract(t *testing.T) {
-	storetest.RunStats(t, func(t *testing.T) flows.StatsStore {
-		return newStore(t, Options{})
-	})
-}
-
-// TestStatsContractCluster runs the contract on a Cluster: the months'
-// hashes spread over the nodes, and Counts' pipeline must reach them all.
-func TestStatsContractCluster(t *testing.T) {
-	u := newCluster(t)
-	storetest.RunStats(t, func(t *testing.T) flows.StatsStore {
-		return openStore(t, u)
-	})
-}
 
 // TestStatsRoundTrips checks that a tally is one round trip, atomic, and
 // that a year of counts is one round trip too.

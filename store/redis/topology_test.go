@@ -11,6 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
 )
 
@@ -18,27 +19,26 @@ import (
 // the redis+sentinel:// form of ParseURL.
 func TestSentinel(t *testing.T) {
 	const pw = "Zq7-hunter2"
-	master := newRedisServer(t, pw)
+	master := redistest.NewServer(t, pw)
 
-	sentinel := &redisServer{t: t, bin: redisServerBin(t), port: freePort(t)}
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "sentinel.conf") // Sentinel rewrites it: writable
-	err := os.WriteFile(conf, []byte(strings.Join([]string{
-		"port " + sentinel.port,
-		"bind 127.0.0.1",
-		"dir " + dir,
-		"sentinel monitor mymaster 127.0.0.1 " + master.port + " 1",
-		"sentinel auth-pass mymaster " + pw,
-		"",
-	}, "\n")), 0o600)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sentinel.args = []string{conf, "--sentinel"}
-	t.Cleanup(sentinel.kill)
-	sentinel.start()
+	sentinel := redistest.NewServerWith(t, "", func(port string) []string {
+		dir := t.TempDir()
+		conf := filepath.Join(dir, "sentinel.conf") // Sentinel rewrites it: writable
+		err := os.WriteFile(conf, []byte(strings.Join([]string{
+			"port " + port,
+			"bind 127.0.0.1",
+			"dir " + dir,
+			"sentinel monitor mymaster 127.0.0.1 " + master.Port + " 1",
+			"sentinel auth-pass mymaster " + pw,
+			"",
+		}, "\n")), 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []string{conf, "--sentinel"}
+	})
 
-	u := "redis+sentinel://:" + pw + "@" + sentinel.addr() + "/mymaster/0"
+	u := "redis+sentinel://:" + pw + "@" + sentinel.Addr() + "/mymaster/0"
 	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
 		return openCorruptible(t, u)
 	})
@@ -48,35 +48,8 @@ func TestSentinel(t *testing.T) {
 // with the redis+cluster:// form of ParseURL. Keys of many chats spread
 // over the nodes; the hash tag keeps each chat's keys on one.
 func TestCluster(t *testing.T) {
-	var nodes []*redisServer
-	for range 3 {
-		nodes = append(nodes, newRedisServer(t, "", "--cluster-enabled", "yes",
-			"--cluster-config-file", filepath.Join(t.TempDir(), "nodes.conf")))
-	}
-	// Split the 16384 slots and introduce the nodes to each other, as
-	// redis-cli --cluster create does, without needing redis-cli.
 	ctx := t.Context()
-	for i, n := range nodes {
-		c := goredis.NewClient(&goredis.Options{Addr: n.addr()})
-		from, to := i*16384/len(nodes), (i+1)*16384/len(nodes)-1
-		err := c.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", from, to).Err()
-		if err == nil && i > 0 {
-			err = c.Do(ctx, "CLUSTER", "MEET", "127.0.0.1", nodes[0].port).Err()
-		}
-		c.Close()
-		if err != nil {
-			t.Fatalf("cluster setup of node %d: %v", i, err)
-		}
-	}
-	for _, n := range nodes {
-		waitClusterOK(t, n.addr())
-	}
-
-	var addrs []string
-	for _, n := range nodes {
-		addrs = append(addrs, n.addr())
-	}
-	u := "redis+cluster://" + strings.Join(addrs, ",")
+	u := newCluster(t)
 	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
 		return openCorruptible(t, u)
 	})
@@ -94,7 +67,7 @@ func TestCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		used[strconv.FormatInt(slot*int64(len(nodes))/16384, 10)] = true
+		used[strconv.FormatInt(slot*clusterNodes/16384, 10)] = true
 	}
 	if len(used) < 2 {
 		t.Errorf("30 chats landed on %d node(s), want several", len(used))
@@ -116,18 +89,6 @@ func waitClusterOK(t *testing.T, addr string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// openStore opens a Store on rawURL with a prefix of its own, closed when
-// the test ends; the servers die with the test, so no key cleanup.
-func openStore(t *testing.T, rawURL string) *Store {
-	t.Helper()
-	s, err := Open(t.Context(), rawURL, Options{Prefix: randomPrefix()})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
 }
 
 func openCorruptible(t *testing.T, rawURL string) (flows.SessionStore, storetest.Corrupt) {

@@ -27,10 +27,7 @@ import (
 //   - Counts refuses a month other than "YYYY-MM", from after to, and a
 //     range of more than 120 months.
 func RunStats(t *testing.T, newStore func(t *testing.T) flows.StatsStore) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, st flows.StatsStore)
-	}{
+	runCases(t, newStore, []contractCase[flows.StatsStore]{
 		{"RecordSum", testStatsRecordSum},
 		{"TalliesAddUp", testStatsAddUp},
 		{"Concurrent", testStatsConcurrent},
@@ -39,12 +36,7 @@ func RunStats(t *testing.T, newStore func(t *testing.T) flows.StatsStore) {
 		{"OddAreas", testStatsOddAreas},
 		{"BadInput", testStatsBadInput},
 		{"Canceled", testStatsCanceled},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tt.fn(t, newStore(t))
-		})
-	}
+	})
 }
 
 // counts reads the cells of a range, failing the test on error.

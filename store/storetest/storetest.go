@@ -43,6 +43,19 @@ func Run(t *testing.T, newStore func(t *testing.T) (flows.SessionStore, Corrupt)
 	}
 }
 
+// contractCase is one case of a contract on stores of type S.
+type contractCase[S any] struct {
+	name string
+	fn   func(t *testing.T, st S)
+}
+
+// runCases runs each case as a subtest, on a store newStore makes for it.
+func runCases[S any](t *testing.T, newStore func(t *testing.T) S, cases []contractCase[S]) {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, newStore(t)) })
+	}
+}
+
 // fullSession returns a session of chat id with every field set, as a
 // conversation has it a few steps in.
 func fullSession(id flows.ChatID, now time.Time) flows.Session {

@@ -23,8 +23,8 @@ import (
 
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/memory"
-	"github.com/secours/secours/store/storetest"
 	"github.com/secours/secours/text"
 	"github.com/secours/secours/text/texttest"
 	"github.com/secours/secours/web"
@@ -42,7 +42,7 @@ func (failingStore) Counts(context.Context, string, string) ([]flows.Cell, error
 type fixture struct {
 	page  *Page
 	store *memory.Store
-	clock *storetest.Clock
+	clock *testkit.Clock
 	log   *bytes.Buffer
 	cells []flows.Cell
 }
@@ -65,7 +65,7 @@ func hashOf(token string) []byte {
 // March 2026.
 func newFixture(tb testing.TB, cells []flows.Cell, opts ...func(*Options)) *fixture {
 	tb.Helper()
-	f := &fixture{store: memory.New(time.Hour, nil), clock: storetest.NewClock(time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)),
+	f := &fixture{store: memory.New(time.Hour, nil), clock: testkit.NewClock(time.Date(2026, 3, 15, 10, 0, 0, 0, time.UTC)),
 		log: &bytes.Buffer{}, cells: cells}
 	for _, c := range cells {
 		if err := f.store.Record(tb.Context(), flows.Tally{Month: c.Month, Area: c.Area, Counts: map[string]int{c.Metric: c.N}}); err != nil {

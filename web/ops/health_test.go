@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/secours/secours/internal/testkit"
 )
 
 func TestHealthURL(t *testing.T) {
@@ -63,12 +65,7 @@ func TestHealthcheck(t *testing.T) {
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 
 	// A port nothing listens on: take one, then free it.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String() + "/healthz"
-	ln.Close()
+	closed := "http://" + testkit.FreeAddr(t) + "/healthz"
 
 	for _, tc := range []struct {
 		name     string

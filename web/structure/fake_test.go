@@ -1,7 +1,6 @@
 package structure
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -198,24 +197,6 @@ type fakePlaces map[string]*geo.Place
 func (p fakePlaces) Place(id string) (*geo.Place, bool) {
 	pl, ok := p[id]
 	return pl, ok
-}
-
-// syncBuffer is a log sink the server's goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 var errBackend = errors.New("fake backend down")

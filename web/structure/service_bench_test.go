@@ -2,7 +2,6 @@ package structure_test
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,7 +18,6 @@ import (
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/store/redis/redistest"
-	"github.com/secours/secours/store/storetest"
 )
 
 // stores is what the service needs of a store back-end.
@@ -51,20 +49,12 @@ func BenchmarkServicePage(b *testing.B) {
 }
 
 func benchRedis(b *testing.B) *redis.Store {
-	prefix := "secours-bench-" + strings.ToLower(rand.Text()[:10])
-	u := storetest.RedisURL(b)
+	u, prefix := redistest.New(b)
 	st, err := redis.Open(b.Context(), u, redis.Options{Prefix: prefix})
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := redistest.Cleanup(ctx, u, prefix); err != nil {
-			b.Error(err)
-		}
-		_ = st.Close()
-	})
+	b.Cleanup(func() { _ = st.Close() })
 	return st
 }
 

@@ -21,7 +21,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
-	"github.com/secours/secours/store/storetest"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/text"
 	"github.com/secours/secours/text/texttest"
 	"github.com/secours/secours/web"
@@ -48,10 +48,10 @@ const (
 var t0 = time.Date(2026, 3, 12, 13, 5, 0, 0, time.UTC)
 
 type fixture struct {
-	clock *storetest.Clock // shared by the fake desk and the page
+	clock *testkit.Clock // shared by the fake desk and the page
 	desk  *fakeDesk
 	web   *Web
-	logs  *syncBuffer
+	logs  *testkit.SyncBuffer
 }
 
 func places() fakePlaces {
@@ -118,7 +118,7 @@ func catalogs(tb testing.TB) map[flows.Lang]flows.Catalog {
 
 func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 	tb.Helper()
-	f := &fixture{clock: storetest.NewClock(t0), logs: &syncBuffer{}}
+	f := &fixture{clock: testkit.NewClock(t0), logs: &testkit.SyncBuffer{}}
 	f.desk = newFakeDesk(f.clock.Now)
 	f.desk.addToken(tokA, placeA)
 	f.desk.addToken(tokB, placeB)

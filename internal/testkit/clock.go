@@ -1,13 +1,13 @@
-package storetest
+package testkit
 
 import (
 	"sync"
 	"time"
 )
 
-// Clock is a settable time source for the stores' own decisions (session
-// TTL in memory, token and link-code expiry), safe for concurrent use:
-// the store's tests move it by hand.
+// Clock is a time source that moves only when a test moves it, safe for
+// concurrent use: the code under test reads it (pass c.Now wherever a
+// func() time.Time is wanted) while the test goroutine moves it.
 type Clock struct {
 	mu sync.Mutex // guards t
 	t  time.Time
@@ -23,7 +23,7 @@ func (c *Clock) Now() time.Time {
 	return c.t
 }
 
-// Add moves the clock forward by d.
+// Add moves the clock by d (back, when d is negative).
 func (c *Clock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

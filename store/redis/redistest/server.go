@@ -1,4 +1,4 @@
-package storetest
+package redistest
 
 import (
 	"context"
@@ -18,24 +18,30 @@ var (
 	ownErr  string
 )
 
-// RedisURL returns the Redis that tests use: REDIS_URL when set (CI sets
-// it); otherwise a private redis-server that this test process starts once
-// on a free loopback port, with persistence off, and that dies with the
+// URL returns the Redis that tests use: REDIS_URL when set (CI sets it);
+// otherwise a private redis-server that this test process starts once on
+// a free loopback port, with persistence off, and that dies with the
 // process. Only when no redis-server is installed is the test skipped, and
-// never in CI (CI set): there it fails.
-func RedisURL(tb testing.TB) string {
+// never in CI (CI set): there it fails. A Redis that does not answer fails
+// the test. Most tests want New, which also gives a key prefix of the
+// test's own.
+func URL(tb testing.TB) string {
 	tb.Helper()
-	if u := os.Getenv("REDIS_URL"); u != "" {
-		return u
+	u := os.Getenv("REDIS_URL")
+	if u == "" {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("REDIS_URL must be set in CI (.ci/run starts a redis-server)")
+		}
+		ownOnce.Do(startOwn)
+		if ownURL == "" {
+			tb.Skip(ownErr)
+		}
+		u = ownURL
 	}
-	if os.Getenv("CI") != "" {
-		tb.Fatal("REDIS_URL must be set in CI (.ci/run starts a redis-server)")
+	if err := ping(tb.Context(), u); err != nil {
+		tb.Fatalf("test Redis unreachable: %v", err) // set but down: a failure, never a skip
 	}
-	ownOnce.Do(startOwn)
-	if ownURL == "" {
-		tb.Skip(ownErr)
-	}
-	return ownURL
+	return u
 }
 
 func startOwn() {

@@ -1,4 +1,4 @@
-package storetest
+package redistest
 
 import (
 	"bufio"
@@ -28,7 +28,7 @@ var (
 // cluster, and enough for a test's chats to spread over several nodes.
 const clusterNodes = 3
 
-// RedisCluster returns a redis+cluster:// URL for tests: REDIS_CLUSTER_URL
+// ClusterURL returns a redis+cluster:// URL for tests: REDIS_CLUSTER_URL
 // when set; otherwise a Redis Cluster of three masters that this test
 // process starts once, on free loopback ports, with persistence off, and
 // that dies with the process. Keys of different tests stay apart by their
@@ -38,7 +38,7 @@ const clusterNodes = 3
 // The slots are split and the nodes introduced with CLUSTER ADDSLOTSRANGE
 // and CLUSTER MEET, as store/redis's TestCluster does, rather than with
 // redis-cli --cluster create: redis-server alone is then enough.
-func RedisCluster(tb testing.TB) string {
+func ClusterURL(tb testing.TB) string {
 	tb.Helper()
 	if u := os.Getenv("REDIS_CLUSTER_URL"); u != "" {
 		return u

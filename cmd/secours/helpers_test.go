@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/secours/secours/internal/testkit"
+)
+
+// The helpers the command's tests share: running serve in the test
+// process, waiting, free ports.
+
+// startServe runs serve with cfg until the returned stop is called.
+func startServe(t *testing.T, cfg Config) (stderr *testkit.SyncBuffer, stop func()) {
+	t.Helper()
+	stderr = &testkit.SyncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := goServe(ctx, cfg, stderr)
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := serveResult(t, errc, 10*time.Second); err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stderr, stop
+}
+
+// goServe runs serve with cfg, no input and logs as its stderr, until ctx
+// ends; its result arrives on the channel.
+func goServe(ctx context.Context, cfg Config, logs io.Writer) <-chan error {
+	errc := make(chan error, 1)
+	go func() { errc <- serve(ctx, cfg, strings.NewReader(""), &bytes.Buffer{}, logs) }()
+	return errc
+}
+
+// serveResult waits up to limit for serve's result on errc; if none comes,
+// the test fails at once.
+func serveResult(t *testing.T, errc <-chan error, limit time.Duration) error {
+	t.Helper()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(limit):
+		t.Fatalf("serve still running %s after the stop", limit)
+		return nil
+	}
+}
+
+// waitExit waits up to limit for cmd, already started, to exit; exited is
+// false if it is still running then (the test's cleanup kills it).
+func waitExit(cmd *exec.Cmd, limit time.Duration) (exited bool, err error) {
+	errc := make(chan error, 1)
+	go func() { errc <- cmd.Wait() }()
+	select {
+	case err := <-errc:
+		return true, err
+	case <-time.After(limit):
+		return false, nil
+	}
+}

@@ -1,0 +1,62 @@
+package testkit
+
+import (
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestClock(t *testing.T) {
+	t0 := time.Date(2026, 3, 12, 13, 5, 0, 0, time.UTC)
+	c := NewClock(t0)
+	if got := c.Now(); !got.Equal(t0) {
+		t.Fatalf("Now = %v, want %v", got, t0)
+	}
+	c.Add(90 * time.Second)
+	c.Add(-30 * time.Second)
+	if got, want := c.Now(), t0.Add(time.Minute); !got.Equal(want) {
+		t.Fatalf("after +90s -30s, Now = %v, want %v", got, want)
+	}
+}
+
+// TestClockConcurrent is for -race: code reads the clock while the test
+// moves it.
+func TestClockConcurrent(t *testing.T) {
+	c := NewClock(time.Unix(0, 0))
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 100 {
+				c.Add(time.Second)
+				_ = c.Now()
+			}
+		})
+	}
+	wg.Wait()
+	if got := c.Now(); !got.Equal(time.Unix(400, 0)) {
+		t.Fatalf("Now = %v, want 400 s after the epoch", got)
+	}
+}
+
+func TestFreeAddr(t *testing.T) {
+	addr := FreeAddr(t)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("FreeAddr gave %s, which cannot be listened on: %v", addr, err)
+	}
+	ln.Close()
+}
+
+func TestSyncBufferAndWaitFor(t *testing.T) {
+	var b SyncBuffer
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { _, _ = b.Write([]byte("ab")) })
+	}
+	WaitFor(t, "the four writes", func() bool { return len(b.String()) == 8 })
+	wg.Wait()
+	if got := b.String(); got != "abababab" {
+		t.Errorf("String = %q, want abababab", got)
+	}
+}
