@@ -103,3 +103,22 @@ func TestFlagsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestNoPasswordPrinted: -h shows -redis-url's default, REDIS_URL, and a
+// bad flag prints the usage too; neither may show its password.
+func TestNoPasswordPrinted(t *testing.T) {
+	const pw = "pw-5f3a9c"
+	env := func(k string) string {
+		if k == "REDIS_URL" {
+			return "redis://u:" + pw + "@h/0"
+		}
+		return ""
+	}
+	for _, args := range [][]string{{"-h"}, {"-nope"}, {"-users", "0"}} {
+		var out, errb bytes.Buffer
+		run(args, &out, &errb, env)
+		if got := out.String() + errb.String(); strings.Contains(got, pw) || !strings.Contains(got, "redis://u:xxxxx@h/0") && args[0] != "-users" {
+			t.Errorf("%v printed %q: want the URL with its password redacted", args, got)
+		}
+	}
+}

@@ -32,6 +32,7 @@ import (
 	"github.com/secours/secours/bot/metrics"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/redact"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 )
@@ -183,7 +184,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	// Usages print flag defaults, which come from the environment, and
 	// errors and logs may quote a URL: none may show its password.
-	stderr = redactingWriter{stderr}
+	stderr = redact.Writer(stderr)
 	if len(args) > 0 {
 		switch args[0] {
 		case "places":
