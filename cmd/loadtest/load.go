@@ -65,19 +65,7 @@ type stores interface {
 func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result, error) {
 	srv := telegramtest.New(telegramtest.Options{NoRecord: true})
 	defer srv.Close()
-
-	// One reply channel per user, made before the adapter starts: the
-	// Done hook only reads the map.
-	replies := make(map[int64]chan struct{}, o.users)
-	for i := range o.users {
-		replies[o.firstChat+int64(i)] = make(chan struct{}, 1)
-	}
-	floodChat := o.firstChat - 1
-	var (
-		mu           sync.Mutex // guards lat and floodHandled
-		lat          = make([]time.Duration, 0, o.users*16)
-		floodHandled int
-	)
+	h := newHandled(o)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := telegram.New(telegram.Config{
 		Token: srv.Token, APIURL: srv.URL, PollTimeout: time.Second,
@@ -86,22 +74,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 		Limits: telegram.Limits{Global: -1, Chat: -1},
 		Log:    quiet,
 		Texts:  configs.FS,
-		Done: func(_, chat int64, received time.Time) {
-			d := time.Since(received)
-			mu.Lock()
-			if chat == floodChat {
-				floodHandled++
-			} else {
-				lat = append(lat, d)
-			}
-			mu.Unlock()
-			if c, ok := replies[chat]; ok {
-				select {
-				case c <- struct{}{}:
-				default:
-				}
-			}
-		},
+		Done:   h.done,
 	}, &bot.Runner{Engine: e, Store: st, Referrals: referral.NewLedger(e, st), Structures: st, Log: quiet})
 	if err != nil {
 		return result{}, err
@@ -114,15 +87,77 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 	var pollErr error
 	wg.Go(func() { pollErr = a.Poll(pctx) })
 
-	scs := fleet.Scripts()
-	var (
-		rmu     sync.Mutex // guards reached, stuck and errs
-		reached int
-		stuck   int
-		errs    []error
-	)
 	seen := latencies{d: make([]time.Duration, 0, o.users*16)}
 	start := time.Now()
+	r := drivePeople(ctx, srv, o, h.replies, &seen)
+	r.elapsed = time.Since(start)
+	stopPoll()
+	wg.Wait()
+	if pollErr != nil {
+		return result{}, pollErr
+	}
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	slices.Sort(h.lat)
+	r.users, r.updates, r.floodHandled = o.users, len(h.lat), h.floodHandled
+	if lat := h.lat; len(lat) > 0 {
+		r.p50, r.p99, r.max = lat[len(lat)*50/100], lat[min(len(lat)-1, len(lat)*99/100)], lat[len(lat)-1]
+	}
+	if e := seen.sorted(); len(e) > 0 {
+		r.e2e50, r.e2e99 = e[len(e)*50/100], e[min(len(e)-1, len(e)*99/100)]
+	}
+	return r, nil
+}
+
+// handled is what the adapter's Done hook records of one run.
+type handled struct {
+	// replies has one channel per user, made before the adapter starts:
+	// the hook only reads the map.
+	replies   map[int64]chan struct{}
+	floodChat int64
+
+	mu           sync.Mutex // guards lat and floodHandled
+	lat          []time.Duration
+	floodHandled int
+}
+
+func newHandled(o options) *handled {
+	h := &handled{replies: make(map[int64]chan struct{}, o.users), floodChat: o.firstChat - 1, lat: make([]time.Duration, 0, o.users*16)}
+	for i := range o.users {
+		h.replies[o.firstChat+int64(i)] = make(chan struct{}, 1)
+	}
+	return h
+}
+
+// done is the adapter's Done hook: the bot's latency for the update, and
+// a wake-up for the person waiting for its reply.
+func (h *handled) done(_, chat int64, received time.Time) {
+	d := time.Since(received)
+	h.mu.Lock()
+	if chat == h.floodChat {
+		h.floodHandled++
+	} else {
+		h.lat = append(h.lat, d)
+	}
+	h.mu.Unlock()
+	if c, ok := h.replies[chat]; ok {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// drivePeople runs the people (and the flooder, if any) until each has
+// reached the end of their script or got stuck; it fills reached, stuck
+// and errs.
+func drivePeople(ctx context.Context, srv *telegramtest.Server, o options, replies map[int64]chan struct{}, seen *latencies) result {
+	scs := fleet.Scripts()
+	var (
+		mu sync.Mutex // guards r
+		r  result
+	)
 	var users sync.WaitGroup
 	if o.flood > 0 {
 		users.Go(func() {
@@ -130,52 +165,35 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 				return
 			}
 			for i := range o.flood {
-				srv.Text(floodChat, "fr", "flood "+strconv.Itoa(i))
+				srv.Text(o.firstChat-1, "fr", "flood "+strconv.Itoa(i))
 			}
 		})
 	}
 	for i := range o.users {
 		chat := o.firstChat + int64(i)
 		u := &simUser{srv: srv, chat: chat, sc: scs[i%len(scs)], reply: replies[chat], o: o,
-			rng: rand.New(rand.NewPCG(uint64(chat), 7)), seen: &seen}
+			rng: rand.New(rand.NewPCG(uint64(chat), 7)), seen: seen}
 		users.Go(func() {
 			// People arrive one after the other, not all in the same second.
 			if err := fleet.Pause(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
 				return
 			}
 			ok, err := u.run(ctx)
-			rmu.Lock()
-			defer rmu.Unlock()
+			mu.Lock()
+			defer mu.Unlock()
 			if ok {
-				reached++
+				r.reached++
 			}
 			if err != nil {
-				stuck++
-				if len(errs) < 5 {
-					errs = append(errs, fmt.Errorf("user %d (%s %s): %w", i, u.sc.Profile, u.sc.Lang, err))
+				r.stuck++
+				if len(r.errs) < 5 {
+					r.errs = append(r.errs, fmt.Errorf("user %d (%s %s): %w", i, u.sc.Profile, u.sc.Lang, err))
 				}
 			}
 		})
 	}
 	users.Wait()
-	elapsed := time.Since(start)
-	stopPoll()
-	wg.Wait()
-	if pollErr != nil {
-		return result{}, pollErr
-	}
-
-	mu.Lock()
-	defer mu.Unlock()
-	slices.Sort(lat)
-	r := result{users: o.users, reached: reached, stuck: stuck, updates: len(lat), elapsed: elapsed, errs: errs, floodHandled: floodHandled}
-	if len(lat) > 0 {
-		r.p50, r.p99, r.max = lat[len(lat)*50/100], lat[min(len(lat)-1, len(lat)*99/100)], lat[len(lat)-1]
-	}
-	if e := seen.sorted(); len(e) > 0 {
-		r.e2e50, r.e2e99 = e[len(e)*50/100], e[min(len(e)-1, len(e)*99/100)]
-	}
-	return r, nil
+	return r
 }
 
 // simUser is one person: it answers by pressing the buttons the bot shows,

@@ -14,9 +14,8 @@ func short() config {
 	return config{users: 50, cpus: 2, think: 20 * time.Millisecond, ramp: time.Second, stepTimeout: 20 * time.Second, timeout: 2 * time.Minute}
 }
 
-// checkAllReached fails unless every user of every run reached the place
-// list.
-func checkAllReached(t *testing.T, c config) {
+// measured runs c in process and logs its report, which it returns.
+func measured(t *testing.T, c config) ([]namedResult, string) {
 	t.Helper()
 	var progress bytes.Buffer
 	runs, err := measure(t.Context(), c, &progress)
@@ -26,6 +25,14 @@ func checkAllReached(t *testing.T, c config) {
 	var out bytes.Buffer
 	report(&out, c, runs)
 	t.Log("\n" + out.String())
+	return runs, out.String()
+}
+
+// checkAllReached fails unless every user of every run reached the place
+// list.
+func checkAllReached(t *testing.T, c config) {
+	t.Helper()
+	runs, _ := measured(t, c)
 	if len(runs) == 0 {
 		t.Fatal("no run")
 	}
@@ -61,14 +68,7 @@ func TestShortRedis(t *testing.T) {
 func TestShortFlood(t *testing.T) {
 	c := short()
 	c.users, c.flood = 100, 1000
-	var progress bytes.Buffer
-	runs, err := measure(t.Context(), c, &progress)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	report(&out, c, runs)
-	t.Log("\n" + out.String())
+	runs, out := measured(t, c)
 	if len(runs) != 2 || runs[0].flood != 0 || runs[1].flood != 1000 {
 		t.Fatalf("runs %+v, want one without the flood and one with it", runs)
 	}
@@ -80,7 +80,7 @@ func TestShortFlood(t *testing.T) {
 	if n := runs[1].floodHandled; n < 1 || n > 250 {
 		t.Errorf("%d of the flood's 1,000 messages answered: want a few, the rest dropped", n)
 	}
-	if !strings.Contains(out.String(), "with vs without the flood, as they see it: p50 ×") {
+	if !strings.Contains(out, "with vs without the flood, as they see it: p50 ×") {
 		t.Error("the report lacks the ratio with vs without the flood")
 	}
 }
@@ -93,6 +93,25 @@ func TestFlagsBounded(t *testing.T) {
 		var errb bytes.Buffer
 		if code := run(args, &bytes.Buffer{}, &errb, func(string) string { return "" }); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// TestNoPasswordPrinted: -h shows -redis-url's default, REDIS_URL, and a
+// bad flag prints the usage too; neither may show its password.
+func TestNoPasswordPrinted(t *testing.T) {
+	const pw = "pw-5f3a9c"
+	env := func(k string) string {
+		if k == "REDIS_URL" {
+			return "redis://u:" + pw + "@h/0"
+		}
+		return ""
+	}
+	for _, args := range [][]string{{"-h"}, {"-nope"}, {"-users", "0"}} {
+		var out, errb bytes.Buffer
+		run(args, &out, &errb, env)
+		if got := out.String() + errb.String(); strings.Contains(got, pw) || !strings.Contains(got, "redis://u:xxxxx@h/0") && args[0] != "-users" {
+			t.Errorf("%v printed %q: want the URL with its password redacted", args, got)
 		}
 	}
 }

@@ -54,6 +54,7 @@ import (
 
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/redact"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 )
@@ -170,6 +171,9 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 }
 
 func run(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	// -h prints -redis-url's default, REDIS_URL, and errors may quote it:
+	// never its password.
+	stderr = redact.Writer(stderr)
 	c, err := parse(args, stderr, getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

@@ -69,7 +69,7 @@ func measureFleet(ctx context.Context, c config, progress io.Writer) ([]fleetRun
 		defer os.RemoveAll(dir)
 		bin = filepath.Join(dir, "secours")
 		fmt.Fprintln(progress, "building secours…")
-		if err := build(ctx, bin); err != nil {
+		if err := build(ctx, "github.com/secours/secours/cmd/secours", bin); err != nil {
 			return nil, err
 		}
 	}
@@ -93,9 +93,11 @@ func measureFleet(ctx context.Context, c config, progress io.Writer) ([]fleetRun
 	return out, nil
 }
 
-// build compiles cmd/secours into bin.
-func build(ctx context.Context, bin string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/secours/secours/cmd/secours")
+// build compiles the command pkg into bin, without the race detector even
+// under go test -race: it would slow the processes and change their
+// scheduling, the very thing a load test measures.
+func build(ctx context.Context, pkg, bin string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, pkg)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, out)
 	}

@@ -36,6 +36,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/redact"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/web/ops"
@@ -48,7 +49,7 @@ func main() {
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	// Usages print flag defaults, which come from the environment, and
 	// errors and logs may quote a URL: none may show its password.
-	stderr = redactingWriter{stderr}
+	stderr = redact.Writer(stderr)
 	if len(args) > 0 {
 		switch args[0] {
 		case "places":

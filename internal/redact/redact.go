@@ -1,4 +1,7 @@
-package main
+// Package redact hides the passwords of URLs in text that is printed:
+// usages (whose flag defaults come from the environment), errors, logs.
+// The secours command and the load tool share it.
+package redact
 
 import (
 	"io"
@@ -10,7 +13,7 @@ import (
 // the same.
 const redacted = "xxxxx"
 
-// redact returns s with the password of every URL in it replaced by
+// URLs returns s with the password of every URL in it replaced by
 // "xxxxx": "redis://u:secret@h/0" becomes "redis://u:xxxxx@h/0". s may be
 // one URL or a whole line of text (a usage, an error, a log record).
 //
@@ -19,7 +22,7 @@ const redacted = "xxxxx"
 // quote the URL it failed on. A URL that does not parse (the very one a
 // typo produces) loses everything between "://" and its last "@": better
 // a host too few than a password shown.
-func redact(s string) string {
+func URLs(s string) string {
 	if !strings.Contains(s, "://") {
 		return s
 	}
@@ -73,18 +76,20 @@ func isURLEnd(c byte) bool {
 	return c <= ' ' || strings.IndexByte("\"'`<>\\", c) >= 0
 }
 
-// redactingWriter redacts URLs' passwords from everything written to w.
-// All that the commands print on stderr (usages with their defaults,
-// errors, log records) goes through one, made in run; each of those is
+// Writer returns a writer that redacts URLs' passwords from everything
+// written to w. All that a command prints on stderr (usages with their
+// defaults, errors, log records) goes through one; each of those is
 // written in one call, so a URL is never cut between two writes.
-type redactingWriter struct{ w io.Writer }
+func Writer(w io.Writer) io.Writer { return writer{w} }
 
-func (r redactingWriter) Write(p []byte) (int, error) {
+type writer struct{ w io.Writer }
+
+func (r writer) Write(p []byte) (int, error) {
 	s := string(p)
 	if !strings.Contains(s, "://") {
 		return r.w.Write(p)
 	}
-	if _, err := io.WriteString(r.w, redact(s)); err != nil {
+	if _, err := io.WriteString(r.w, URLs(s)); err != nil {
 		return 0, err
 	}
 	return len(p), nil
