@@ -60,6 +60,7 @@ func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 	if log == nil {
 		log = slog.Default()
 	}
+	entered := time.Now()
 	r.slotsOnce.Do(func() {
 		n := r.Steps
 		if n <= 0 {
@@ -91,6 +92,7 @@ func (r *Runner) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 	)
 	start := time.Now()
 	r.ser.Do(m.Chat, func() {
+		m.Waited += time.Since(entered) // the slot and the chat's turn
 		out, err = r.Engine.Handle(ctx, flows.Stores{Sessions: r.Store, Referrals: r.Referrals, Structures: r.Structures}, m, now())
 	})
 	r.Metrics.Update(m.Chat.Channel(), uint8(m.Kind))

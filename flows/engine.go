@@ -127,7 +127,10 @@ func (e *Engine) Step(s Session, m Msg, now time.Time) Outcome {
 func (e *Engine) StepWith(s Session, m Msg, now time.Time, linked Linked) Outcome {
 	if s.seen(m.ID) {
 		out := Outcome{Session: s, Dup: true, Event: "duplicate"}
-		if s.lastSeen(m.ID) && now.Sub(s.Updated) >= redeliveredAfter {
+		// From the copy's arrival: a copy that arrived while its twin
+		// was being answered, then waited its turn behind other updates,
+		// is no redelivery however late its step runs (issue 17).
+		if s.lastSeen(m.ID) && now.Add(-m.Waited).Sub(s.Updated) >= redeliveredAfter {
 			// The last update applied, posted again a while later: the
 			// channel got no answer for it, so the instance that saved
 			// the step may have died before it replied. Answer it again;

@@ -297,18 +297,23 @@ func TestStaleButtonAndChoicePayload(t *testing.T) {
 // copies at once (a channel delivering one update to two instances) get
 // no second answer; the last update posted again a while later (the
 // instance that saved it died before it replied) gets the open question
-// again; an older one stays silent.
+// again; an older one stays silent. The time counts from the copy's
+// arrival: a copy that came at once but waited its turn behind other
+// updates (Msg.Waited) is no redelivery (issue 17).
 func TestDuplicateMessage(t *testing.T) {
 	tests := []struct {
-		name  string
-		id    string        // the id sent again: "last" or "older"
-		after time.Duration // since the step it repeats
-		ask   bool          // the open question is asked again
+		name   string
+		id     string        // the id sent again: "last" or "older"
+		after  time.Duration // since the step it repeats
+		waited time.Duration // of which in this process, before its step
+		ask    bool          // the open question is asked again
 	}{
-		{"two copies at once", "last", 5 * time.Millisecond, false},
-		{"redelivered a while later", "last", 6 * time.Second, true},
-		{"a slow second copy", "last", 2 * time.Second, false},
-		{"an older update", "older", 6 * time.Second, false},
+		{"two copies at once", "last", 5 * time.Millisecond, 0, false},
+		{"redelivered a while later", "last", 6 * time.Second, 0, true},
+		{"a slow second copy", "last", 2 * time.Second, 0, false},
+		{"an older update", "older", 6 * time.Second, 0, false},
+		{"a copy at once that waited its turn", "last", 7 * time.Second, 6500 * time.Millisecond, false},
+		{"redelivered a while later, then waited", "last", 9 * time.Second, 3 * time.Second, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,7 +324,7 @@ func TestDuplicateMessage(t *testing.T) {
 			if tt.id == "older" {
 				id = fmt.Sprint(c.n - 1)
 			}
-			out := c.e.Step(c.s, flows.Msg{Chat: "cli:test", ID: id, Kind: flows.KindText, Text: "belgique"}, c.now.Add(tt.after))
+			out := c.e.Step(c.s, flows.Msg{Chat: "cli:test", ID: id, Kind: flows.KindText, Text: "belgique", Waited: tt.waited}, c.now.Add(tt.after))
 			if !out.Dup {
 				t.Fatalf("not taken for a duplicate: event %q", out.Event)
 			}

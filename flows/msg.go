@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/text"
@@ -110,6 +111,10 @@ type Msg struct {
 	Command string // KindCommand: without the slash, lower case ("start")
 	Arg     string // KindCommand: what follows the command (deep-link payload)
 	Loc     geo.Point
+	// Waited is how long the update waited in this process before its
+	// step (the chat's queue, a free step slot): the redelivery rule
+	// counts from when the update arrived, not from when its turn came.
+	Waited time.Duration
 }
 
 // LogValue leaves out the text, the argument and the location: logs speak

@@ -93,9 +93,9 @@ func (a *Adapter) handle(ctx context.Context, u *models.Update, received time.Ti
 	}()
 	switch {
 	case u.Message != nil:
-		a.message(ctx, u.ID, u.Message)
+		a.message(ctx, u.ID, u.Message, received)
 	case u.CallbackQuery != nil:
-		a.callback(ctx, u.ID, u.CallbackQuery)
+		a.callback(ctx, u.ID, u.CallbackQuery, received)
 	case u.MyChatMember != nil:
 		a.memberChanged(ctx, u.MyChatMember)
 	default:
@@ -135,7 +135,7 @@ func (a *Adapter) groupLine(ctx context.Context, chat int64, lang flows.Lang) {
 
 // message translates a new message of a private chat; a group gets one
 // line at most, and other chats (channels) nothing.
-func (a *Adapter) message(ctx context.Context, updateID int64, m *models.Message) {
+func (a *Adapter) message(ctx context.Context, updateID int64, m *models.Message, received time.Time) {
 	chat := m.Chat.ID
 	lang := langOf(m.From)
 	switch m.Chat.Type {
@@ -165,6 +165,7 @@ func (a *Adapter) message(ctx context.Context, updateID int64, m *models.Message
 		msg.Kind = flows.KindUnsupported
 	}
 	shown := a.view(chat)
+	msg.Waited = time.Since(received)
 	a.reply(ctx, chat, render(a.conv.Handle(ctx, msg), shown.location))
 }
 
@@ -188,7 +189,7 @@ func parseCommand(text string) (cmd, arg string, ok bool) {
 // callback handles a button press: it stops the spinner, runs the choice,
 // shows the answer in the question it came from if the engine took it,
 // and sends the replies.
-func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.CallbackQuery) {
+func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.CallbackQuery, received time.Time) {
 	// Always answered, and first, so that the button stops spinning even
 	// if what follows fails.
 	if err := a.call(ctx, 0, false, func(ctx context.Context) error {
@@ -206,7 +207,7 @@ func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.Callba
 	chat := c.ID
 	shown := a.view(chat)
 	msg := flows.Msg{Chat: chatID(chat), ID: strconv.FormatInt(updateID, 10), Kind: flows.KindChoice,
-		Lang: langOf(&q.From), Choice: q.Data}
+		Lang: langOf(&q.From), Choice: q.Data, Waited: time.Since(received)}
 	replies := a.conv.Handle(ctx, msg)
 	if m := q.Message.Message; m != nil && taken(shown, m.ID, q.Data, replies) {
 		a.markAnswered(ctx, chat, m, q.Data)

@@ -377,7 +377,11 @@ func (a *Adapter) dispatch(ctx context.Context, evt any) {
 // is dropped; once ctx is done the message is dropped, not answered.
 func (a *Adapter) enqueue(ctx context.Context, in *inbound) {
 	key := in.msg.Chat
-	switch a.chats.Update(ctx, key, func() { a.handle(ctx, in) }, nil) {
+	queued := time.Now()
+	switch a.chats.Update(ctx, key, func() {
+		in.msg.Waited = time.Since(queued) // the redelivery rule counts from arrival
+		a.handle(ctx, in)
+	}, nil) {
 	case bot.Closed:
 		a.log.Warn("message dropped at shutdown", slog.Any("chat", key), slog.String("channel", "wa"))
 	case bot.Flood, bot.Flooding:
