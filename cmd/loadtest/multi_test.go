@@ -16,15 +16,16 @@ import (
 	"github.com/secours/secours/store/redis/redistest"
 )
 
-// fleetPeople and fleetBusy size the CI form: 300 people answering at
-// once, two busy-looping neighbours per CPU during the run with the kill.
-// On a 2-core machine that does not reproduce the old runner's losses
-// (all its steps at once, before bot.Runner.Steps); docs/operations.md
-// says what does, and why no size separates the old runner from the
-// fixed one on a machine already starved by other work.
-const fleetPeople = 300
+// fleetPeople and fleetBusy size the CI form: 2,000 people answering at
+// once, four busy-looping neighbours per CPU during the run with the kill.
+// On a 2-core machine this is the smallest size found where the old
+// runner (all its steps at once, before bot.Runner.Steps) loses
+// conversations (1,243 of 2,000 in one run) and the fixed one none, once
+// a copy of an update that waited its turn is no longer answered twice
+// (flows.Msg.Waited); docs/operations.md has the figures. About a minute.
+const fleetPeople = 2000
 
-func fleetBusy() int { return 2 * runtime.NumCPU() }
+func fleetBusy() int { return 4 * runtime.NumCPU() }
 
 // TestShortFleet is the short form of the multi-process mode, for CI: the
 // load tool and the secours binary, both built without the race detector
