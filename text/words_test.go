@@ -115,7 +115,7 @@ func TestHoursWordsLines(t *testing.T) {
 }
 
 // TestPlaceLang holds the cases of the structure page's language test
-// (bot/structure TestLang), the rule's first user.
+// (web/structure TestLang), the rule's first user.
 func TestPlaceLang(t *testing.T) {
 	for _, tt := range []struct {
 		country string
