@@ -362,37 +362,33 @@ const (
 func parseCommunes(file string, data []byte) ([]CommuneRecord, error) {
 	var out []CommuneRecord
 	seen := make(map[string]int)
-	body, err := sheet.Body(file, data, CommunesHeader)
-	if err != nil {
-		return nil, err
-	}
-	for line, l := range body {
-		f := strings.Split(l, "\t")
-		if len(f) != 9 {
-			return nil, fmt.Errorf("%s:%d: %d fields, want 9", file, line, len(f))
-		}
+	err := sheet.Rows(file, data, CommunesHeader, 9, func(line int, f []string) error {
 		c := CommuneRecord{Commune: Commune{NIS: f[0], NameFR: f[1], NameNL: f[2], NameDE: f[3]},
 			SeatPostcode: f[4], SeatName: f[5], OldNames: sheet.SplitList(f[8])}
 		if !isNIS(c.NIS) || regionOf(c.NIS) == "" {
-			return nil, fmt.Errorf("%s:%d: nis %q is not a commune's 5-digit NIS code", file, line, c.NIS)
+			return fmt.Errorf("%s:%d: nis %q is not a commune's 5-digit NIS code", file, line, c.NIS)
 		}
 		if first, dup := seen[c.NIS]; dup {
-			return nil, fmt.Errorf("%s:%d: nis %s already on line %d", file, line, c.NIS, first)
+			return fmt.Errorf("%s:%d: nis %s already on line %d", file, line, c.NIS, first)
 		}
 		seen[c.NIS] = line
-		if c.NameFR == "" || c.NameNL == "" || !utf8.ValidString(l) {
-			return nil, fmt.Errorf("%s:%d: a commune needs its French and Dutch names, in UTF-8", file, line)
+		if c.NameFR == "" || c.NameNL == "" || slices.ContainsFunc(f, func(s string) bool { return !utf8.ValidString(s) }) {
+			return fmt.Errorf("%s:%d: a commune needs its French and Dutch names, in UTF-8", file, line)
 		}
 		for _, e := range c.OldNames {
 			if nis, name, ok := strings.Cut(e, ":"); !ok || !isNIS(nis) || name == "" {
-				return nil, fmt.Errorf("%s:%d: anciens_noms %q: want NIS:name", file, line, e)
+				return fmt.Errorf("%s:%d: anciens_noms %q: want NIS:name", file, line, e)
 			}
 		}
 		c.Region, c.Province = regionOf(c.NIS), provinceOf(c.NIS)
 		if !c.SetSeat(f[6], f[7]) {
-			return nil, fmt.Errorf("%s:%d: bad seat coordinates %q, %q", file, line, f[6], f[7])
+			return fmt.Errorf("%s:%d: bad seat coordinates %q, %q", file, line, f[6], f[7])
 		}
 		out = append(out, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortFunc(out, func(a, b CommuneRecord) int { return cmp.Compare(a.NIS, b.NIS) })
 	return out, nil

@@ -2,12 +2,14 @@ package store
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/text"
 )
 
 // The rules below are the backends' common contract, written once: both
@@ -32,6 +34,31 @@ func CheckAccess(kind, key, place string) error {
 		return fmt.Errorf("empty place or %s", kind)
 	}
 	return nil
+}
+
+// MaxMonths bounds the range Counts reads: the Redis store fetches one key
+// per month, all in one pipeline, and ten years is more than any page
+// shows. Both backends refuse the same ranges.
+const MaxMonths = 120
+
+// CheckTally refuses a tally that the Redis store could not store or read
+// back: the month names its key, and CheckCounts says what its counts may
+// be.
+func CheckTally(t flows.Tally) error {
+	if _, ok := text.ParseMonth(t.Month); !ok {
+		return fmt.Errorf("month %q is not YYYY-MM", t.Month)
+	}
+	return CheckCounts(t.Counts)
+}
+
+// CountMonths is the months Counts reads, from through to inclusive, once
+// ctx is checked: a month other than "YYYY-MM", from after to, or more than
+// MaxMonths is an error.
+func CountMonths(ctx context.Context, from, to string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return text.MonthRange(from, to, MaxMonths)
 }
 
 // CheckCounts refuses the counts of a tally that the Redis store could not

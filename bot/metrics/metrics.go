@@ -36,32 +36,18 @@ func New() *Metrics {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	f := func(c prometheus.Collector) { reg.MustRegister(c) }
 	m := &Metrics{
-		reg: reg,
-		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "secours_updates_total", Help: "Incoming messages by channel and kind.",
-		}, []string{"channel", "kind"}),
+		reg:     reg,
+		updates: counter("secours_updates_total", "Incoming messages by channel and kind.", "channel", "kind"),
 		steps: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "secours_step_seconds", Help: "Conversation steps (load, step, save) by channel: count and latency.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"channel"}),
-		profiles: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "secours_profiles_total", Help: "Profiles assigned by the diagnostic.",
-		}, []string{"profile"}),
-		referrals: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "secours_referrals_total", Help: "Referral status changes, by the status reached.",
-		}, []string{"status"}),
-		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "secours_delivery_failures_total", Help: "Failed deliveries of mails to structures, by cause.",
-		}, []string{"cause"}),
-		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "secours_send_retries_total", Help: "Messages sent again after the channel refused them for a while (429).",
-		}, []string{"channel"}),
-		waits: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "secours_rate_limit_wait_seconds_total", Help: "Time spent waiting out the channel's rate limits (429).",
-		}, []string{"channel"}),
-		storeErrs: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "secours_store_errors_total", Help: "Steps that failed on the store (the person was asked to try again).",
-		}, []string{"event"}),
+		profiles:   counter("secours_profiles_total", "Profiles assigned by the diagnostic.", "profile"),
+		referrals:  counter("secours_referrals_total", "Referral status changes, by the status reached.", "status"),
+		deliveries: counter("secours_delivery_failures_total", "Failed deliveries of mails to structures, by cause.", "cause"),
+		retries:    counter("secours_send_retries_total", "Messages sent again after the channel refused them for a while (429).", "channel"),
+		waits:      counter("secours_rate_limit_wait_seconds_total", "Time spent waiting out the channel's rate limits (429).", "channel"),
+		storeErrs:  counter("secours_store_errors_total", "Steps that failed on the store (the person was asked to try again).", "event"),
 	}
 	for _, c := range []prometheus.Collector{m.updates, m.steps, m.profiles, m.referrals, m.deliveries, m.retries, m.waits, m.storeErrs} {
 		f(c)
@@ -155,4 +141,9 @@ func label(channel string) string {
 		return channel
 	}
 	return "other"
+}
+
+// counter is a counter vector named and explained, by labels.
+func counter(name, help string, labels ...string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
 }

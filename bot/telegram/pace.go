@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"context"
 	"sync"
 	"time"
 )
@@ -131,19 +130,4 @@ func (p *pacer) reserve(chat int64) time.Duration {
 		}
 	}
 	return wait
-}
-
-// sleep waits d or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -15,6 +15,7 @@ import (
 
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
+	"github.com/secours/secours/internal/pause"
 )
 
 // maxBatch is the most updates one getUpdates returns (the API's maximum).
@@ -81,7 +82,7 @@ func (a *Adapter) Receive(ctx context.Context) error {
 			if !more && !l.waitProgress(ctx, seen, busyPoll) {
 				break
 			}
-			if gap := minPollGap - time.Since(last); gap > 0 && !pause(ctx, gap) {
+			if gap := minPollGap - time.Since(last); gap > 0 && pause.For(ctx, gap) != nil {
 				break
 			}
 		}
@@ -170,18 +171,6 @@ func (a *Adapter) drain(l *ledger) {
 		a.overran.Store(true)
 		a.log.Warn("telegram: drain bound reached, updates left unconfirmed for the next start",
 			slog.Duration("dur", a.cfg.Drain), slog.Int("updates", n))
-	}
-}
-
-// pause waits d, or until ctx is done; false if ctx is.
-func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }
 

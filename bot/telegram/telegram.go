@@ -16,6 +16,7 @@ import (
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/pause"
 )
 
 // Adapter is the Telegram channel. It is safe for concurrent use.
@@ -93,7 +94,7 @@ func New(cfg Config, conv bot.Conversation) (*Adapter, error) {
 		log:   log.With(slog.String("channel", "tg")),
 		texts: tx,
 		now:   time.Now,
-		sleep: sleep,
+		sleep: pause.For,
 		views: map[int64]view{},
 	}
 	a.chats.MaxUpdates = maxWaiting

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secours/secours/internal/pause"
 	"go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
@@ -108,12 +109,8 @@ func retry(ctx context.Context, connect func() error, base, max time.Duration, l
 		d := wait/4*3 + rand.N(wait/2+1)
 		log.Warn("whatsapp connect failed, retrying", slog.String("channel", "wa"), slog.Int("attempt", attempt),
 			slog.Duration("wait", d), slog.String("err", redact(err.Error())))
-		t := time.NewTimer(d)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := pause.For(ctx, d); err != nil {
+			return err
 		}
 		wait = min(wait*2, max)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/secours/secours/cmd/loadtest/fleet"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/pause"
 	"github.com/secours/secours/referral"
 )
 
@@ -161,7 +162,7 @@ func drivePeople(ctx context.Context, srv *telegramtest.Server, o options, repli
 	var users sync.WaitGroup
 	if o.flood > 0 {
 		users.Go(func() {
-			if err := fleet.Pause(ctx, o.ramp/2); err != nil {
+			if err := pause.For(ctx, o.ramp/2); err != nil {
 				return
 			}
 			for i := range o.flood {
@@ -175,7 +176,7 @@ func drivePeople(ctx context.Context, srv *telegramtest.Server, o options, repli
 			rng: rand.New(rand.NewPCG(uint64(chat), 7)), seen: seen}
 		users.Go(func() {
 			// People arrive one after the other, not all in the same second.
-			if err := fleet.Pause(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
+			if err := pause.For(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
 				return
 			}
 			ok, err := u.run(ctx)
@@ -280,7 +281,7 @@ func (u *simUser) press(ctx context.Context, key string) error {
 
 // step thinks, sends, and waits for the reply.
 func (u *simUser) step(ctx context.Context, send func()) error {
-	if err := fleet.Pause(ctx, time.Duration(u.rng.Int64N(2*int64(u.o.think)+1))); err != nil {
+	if err := pause.For(ctx, time.Duration(u.rng.Int64N(2*int64(u.o.think)+1))); err != nil {
 		return err
 	}
 	sent := time.Now()

@@ -9,6 +9,7 @@ import (
 
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/bot/whatsapp"
+	"github.com/secours/secours/internal/cli"
 	"github.com/secours/secours/store/redis"
 )
 
@@ -62,12 +63,7 @@ Flags:
 // checks the result once, naming every variable that is wrong.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
 	var c Config
-	fs := flag.NewFlagSet("secours", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usageHead)
-		fs.PrintDefaults()
-	}
+	fs := cli.Flags("secours", usageHead, stderr)
 	env := func(name, def string) string {
 		if v := getenv(name); v != "" {
 			return v

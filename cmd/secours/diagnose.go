@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/flows/diagnose"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/cli"
 )
 
 // runDiagnose runs `secours diagnose`: it classifies answer sets with
@@ -23,11 +23,8 @@ func runDiagnose(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	answers := fs.String("answers", "", "comma-separated `key=answer` pairs; without it, read JSON lines from standard input")
 	fs.Usage = func() { diagnoseUsage(fs) }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cli.Parse(fs, args, 2); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "secours diagnose: unexpected argument %q (answers go in -answers or on standard input)\n", fs.Arg(0))

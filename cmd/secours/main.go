@@ -46,26 +46,29 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv))
 }
 
+// commands are the subcommands that read the environment, by their first
+// word; run passes them the arguments after it.
+var commands = map[string]func(args []string, stdout, stderr io.Writer, getenv func(string) string) int{
+	"whatsapp":    runWhatsApp,
+	"structure":   runStructure,
+	"share":       runShare,
+	"stats":       runStats,
+	"healthcheck": runHealthcheck,
+}
+
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	// Usages print flag defaults, which come from the environment, and
 	// errors and logs may quote a URL: none may show its password.
 	stderr = redact.Writer(stderr)
 	if len(args) > 0 {
+		if cmd, ok := commands[args[0]]; ok {
+			return cmd(args[1:], stdout, stderr, getenv)
+		}
 		switch args[0] {
 		case "places":
 			return runPlaces(args[1:], stdout, stderr)
-		case "whatsapp":
-			return runWhatsApp(args[1:], stdout, stderr, getenv)
 		case "diagnose":
 			return runDiagnose(args[1:], stdin, stdout, stderr)
-		case "structure":
-			return runStructure(args[1:], stdout, stderr, getenv)
-		case "share":
-			return runShare(args[1:], stdout, stderr, getenv)
-		case "stats":
-			return runStats(args[1:], stdout, stderr, getenv)
-		case "healthcheck":
-			return runHealthcheck(args[1:], stdout, stderr, getenv)
 		case "help":
 			args = []string{"-h"}
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/cli"
 	"github.com/secours/secours/web/share"
 )
 
@@ -43,12 +43,7 @@ const getMeWait = 20 * time.Second
 
 // runShare is "secours share …".
 func runShare(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := flag.NewFlagSet("secours share", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, shareUsage)
-		fs.PrintDefaults()
-	}
+	fs := cli.Flags("secours share", shareUsage, stderr)
 	out := fs.String("out", "", `folder the files are written to; default "share-<code>" in the current folder`)
 	langFlag := fs.String("lang", "", "language of the poster and of the WhatsApp greeting: fr, nl or both; "+
 		"default: the place's (both for a place that serves French and Dutch)")
@@ -58,11 +53,8 @@ func runShare(args []string, stdout, stderr io.Writer, getenv func(string) strin
 	// the flag package stops at the first word, so parse again after it.
 	var words []string
 	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return 0
-			}
-			return 2
+		if code, ok := cli.Parse(fs, rest, 2); !ok {
+			return code
 		}
 		if fs.NArg() == 0 {
 			break

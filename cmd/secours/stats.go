@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/cli"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/web/observatory"
 )
@@ -61,11 +61,8 @@ func runStats(args []string, stdout, stderr io.Writer, getenv func(string) strin
 		})
 		shown.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cli.Parse(fs, args, 2); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fs.Usage()

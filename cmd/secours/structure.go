@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,6 +20,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/cli"
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/web"
@@ -264,12 +264,7 @@ Flags:
 
 // runStructure is "secours structure …".
 func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := flag.NewFlagSet("secours structure link", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, structureUsage)
-		fs.PrintDefaults()
-	}
+	fs := cli.Flags("secours structure link", structureUsage, stderr)
 	redisURL := fs.String("redis-url", getenv("REDIS_URL"), "Redis URL of the bot's store [REDIS_URL]")
 	base := fs.String("base-url", getenv("BASE_URL"), "public address of the pages [BASE_URL]")
 	if code, ok := parseVerb(fs, args, "link"); !ok {
@@ -338,13 +333,7 @@ func parseVerb(fs *flag.FlagSet, args []string, verb string) (code int, ok bool)
 		}
 		return 2, false
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
-		}
-		return 2, false
-	}
-	return 0, true
+	return cli.Parse(fs, args[1:], 2)
 }
 
 // newObservatory is the network coordinators' page of anonymous counts.

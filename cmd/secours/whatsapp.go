@@ -17,6 +17,7 @@ import (
 	"github.com/secours/secours/bot/whatsapp"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/cli"
 )
 
 const whatsappDBUsage = "WhatsApp device store: a SQLite `file` (created 0600) or a postgres:// URL (pass it in the " +
@@ -51,12 +52,7 @@ Flags:
 
 // runWhatsApp is "secours whatsapp …".
 func runWhatsApp(args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	fs := flag.NewFlagSet("secours whatsapp link", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, whatsappUsage)
-		fs.PrintDefaults()
-	}
+	fs := cli.Flags("secours whatsapp link", whatsappUsage, stderr)
 	def := whatsapp.DefaultDB()
 	db := getenv("WHATSAPP_DB")
 	if db == "" {

@@ -64,25 +64,17 @@ const bestHeader = "code_postal\tnis\tlocalites"
 // an error naming file and line.
 func parseBeST(file string, data []byte) (map[string][]geo.BeSTEntry, error) {
 	out := make(map[string][]geo.BeSTEntry)
-	body, err := sheet.Body(file, data, bestHeader)
-	if err != nil {
-		return nil, err
-	}
-	for line, l := range body {
-		f := strings.Split(l, "\t")
-		if len(f) != 3 {
-			return nil, fmt.Errorf("%s:%d: %d fields, want 3", file, line, len(f))
-		}
+	err := sheet.Rows(file, data, bestHeader, 3, func(line int, f []string) error {
 		if c, ok := geo.CountryOf(f[0]); !ok || c != geo.BE {
-			return nil, fmt.Errorf("%s:%d: %q is not a Belgian postcode", file, line, f[0])
+			return fmt.Errorf("%s:%d: %q is not a Belgian postcode", file, line, f[0])
 		}
 		if _, dup := out[f[0]]; dup {
-			return nil, fmt.Errorf("%s:%d: postcode %s twice", file, line, f[0])
+			return fmt.Errorf("%s:%d: postcode %s twice", file, line, f[0])
 		}
 		var es []geo.BeSTEntry
 		for _, nis := range strings.Split(f[1], "|") {
 			if !geo.IsNIS(nis) {
-				return nil, fmt.Errorf("%s:%d: nis %q is not a 5-digit NIS code", file, line, nis)
+				return fmt.Errorf("%s:%d: nis %q is not a 5-digit NIS code", file, line, nis)
 			}
 			es = append(es, geo.BeSTEntry{NIS: nis})
 		}
@@ -91,12 +83,16 @@ func parseBeST(file string, data []byte) (map[string][]geo.BeSTEntry, error) {
 				nis, name, ok := strings.Cut(part, "=")
 				k := slices.IndexFunc(es, func(e geo.BeSTEntry) bool { return e.NIS == nis })
 				if !ok || k < 0 || name == "" {
-					return nil, fmt.Errorf("%s:%d: localites %q: want nis=name, a nis of the line", file, line, part)
+					return fmt.Errorf("%s:%d: localites %q: want nis=name, a nis of the line", file, line, part)
 				}
 				es[k].Names = append(es[k].Names, name)
 			}
 		}
 		out[f[0]] = es
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no postcode", file)

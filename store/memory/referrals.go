@@ -5,11 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/pause"
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store"
 )
@@ -127,7 +127,7 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, fn func(*flows.Re
 			return flows.Referral{}, fmt.Errorf("memory update referral: %w", err)
 		}
 		if attempt > 0 {
-			backoff(ctx, attempt)
+			_ = pause.Backoff(ctx, attempt)
 		}
 		e, r, err := s.readReferral(id, "memory update referral")
 		if err != nil {
@@ -157,17 +157,6 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, fn func(*flows.Re
 		// Changed or deleted since we read it: read it again.
 	}
 	return flows.Referral{}, fmt.Errorf("memory update referral: %w", flows.ErrConflict)
-}
-
-// backoff waits a random time under attempt milliseconds, so that writers
-// that collided do not collide again in step.
-func backoff(ctx context.Context, attempt int) {
-	t := time.NewTimer(rand.N(time.Duration(attempt) * time.Millisecond))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 // Referrals returns the referrals of place, newest (by Created) first, at

@@ -6,12 +6,7 @@ import (
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store"
-	"github.com/secours/secours/text"
 )
-
-// maxMonths bounds the range Counts reads, as in the Redis store (where
-// each month is a key to fetch), so that both refuse the same ranges.
-const maxMonths = 120
 
 var _ flows.StatsStore = (*Store)(nil)
 
@@ -26,7 +21,7 @@ func (s *Store) Record(ctx context.Context, t flows.Tally) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory record tally: %w", err)
 	}
-	if err := checkTally(t); err != nil {
+	if err := store.CheckTally(t); err != nil {
 		return fmt.Errorf("memory record tally: %w", err)
 	}
 	s.smu.Lock()
@@ -48,10 +43,7 @@ func (s *Store) Record(ctx context.Context, t flows.Tally) error {
 // sorted by month, area and metric. A month other than "YYYY-MM", from
 // after to, or more than 120 months is an error.
 func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memory counts: %w", err)
-	}
-	months, err := text.MonthRange(from, to, maxMonths)
+	months, err := store.CountMonths(ctx, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("memory counts: %w", err)
 	}
@@ -65,13 +57,4 @@ func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, erro
 	s.smu.Unlock()
 	store.SortCells(cells)
 	return cells, nil
-}
-
-// checkTally refuses what the Redis store could not store or read back
-// the same way.
-func checkTally(t flows.Tally) error {
-	if _, ok := text.ParseMonth(t.Month); !ok {
-		return fmt.Errorf("month %q is not YYYY-MM", t.Month)
-	}
-	return store.CheckCounts(t.Counts)
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strconv"
 	"time"
@@ -13,6 +12,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/pause"
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store"
 )
@@ -292,7 +292,7 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, fn func(*flows.Re
 	key := s.refKey(id)
 	for attempt := range maxUpdateAttempts {
 		if attempt > 0 {
-			if err := backoff(ctx, attempt); err != nil {
+			if err := pause.Backoff(ctx, attempt); err != nil {
 				return flows.Referral{}, fmt.Errorf("redis update referral: %w", err)
 			}
 		}
@@ -332,19 +332,6 @@ func (s *Store) UpdateReferral(ctx context.Context, id string, fn func(*flows.Re
 		return r, nil
 	}
 	return flows.Referral{}, fmt.Errorf("redis update referral: %w", flows.ErrConflict)
-}
-
-// backoff waits a random time under attempt milliseconds, so that writers
-// that collided do not collide again in step.
-func backoff(ctx context.Context, attempt int) error {
-	t := time.NewTimer(rand.N(time.Duration(attempt) * time.Millisecond))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Referrals returns the referrals of place, newest (by Created) first, at

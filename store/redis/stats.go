@@ -11,7 +11,6 @@ import (
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store"
-	"github.com/secours/secours/text"
 )
 
 // Observatory keys:
@@ -30,10 +29,6 @@ import (
 // communes seen a month is a few hundred kilobytes a year. So, as for
 // referrals, Redis must persist and never evict them.
 
-// maxMonths bounds the range Counts reads: one key per month, all in one
-// pipeline, and ten years is more than any page shows.
-const maxMonths = 120
-
 var _ flows.StatsStore = (*Store)(nil)
 
 func (s *Store) statsKey(month string) string { return s.prefix + ":obs:{" + month + "}" }
@@ -48,7 +43,7 @@ func (s *Store) Record(ctx context.Context, t flows.Tally) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("redis record tally: %w", err)
 	}
-	if err := checkTally(t); err != nil {
+	if err := store.CheckTally(t); err != nil {
 		return fmt.Errorf("redis record tally: %w", err)
 	}
 	metrics := make([]string, 0, len(t.Counts))
@@ -81,10 +76,7 @@ func (s *Store) Record(ctx context.Context, t flows.Tally) error {
 // HGETALL per month). A month other than "YYYY-MM", from after to, or
 // more than 120 months is an error.
 func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("redis counts: %w", err)
-	}
-	months, err := text.MonthRange(from, to, maxMonths)
+	months, err := store.CountMonths(ctx, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("redis counts: %w", err)
 	}
@@ -114,13 +106,4 @@ func (s *Store) Counts(ctx context.Context, from, to string) ([]flows.Cell, erro
 	}
 	store.SortCells(cells)
 	return cells, nil
-}
-
-// checkTally refuses a tally that could not be stored or read back: the
-// month names the key, and the field splits at the metric's "|".
-func checkTally(t flows.Tally) error {
-	if _, ok := text.ParseMonth(t.Month); !ok {
-		return fmt.Errorf("month %q is not YYYY-MM", t.Month)
-	}
-	return store.CheckCounts(t.Counts)
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/secours/secours/internal/cli"
 )
 
 // HealthTimeout bounds one probe. The Dockerfile's HEALTHCHECK --timeout
@@ -42,20 +43,12 @@ func Healthcheck(args []string, stdout, stderr io.Writer, getenv func(string) st
 // test of a silent server takes milliseconds. It never returns 2: Docker
 // reserves that exit status of a health check ("do not use").
 func healthcheck(args []string, stdout, stderr io.Writer, getenv func(string) string, timeout time.Duration) int {
-	fs := flag.NewFlagSet("secours healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, healthUsage)
-		fs.PrintDefaults()
-	}
+	fs := cli.Flags("secours healthcheck", healthUsage, stderr)
 	// A bad HTTP_ADDR matters only when -url is not given.
 	def, defErr := healthURL(getenv("HTTP_ADDR"))
 	target := fs.String("url", def, "URL to ask; 200 OK means healthy [default from HTTP_ADDR]")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 1
+	if code, ok := cli.Parse(fs, args, 1); !ok {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "secours healthcheck: unexpected %q\n", fs.Arg(0))

@@ -18,6 +18,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/internal/pause"
 )
 
 // Targets are the webhook endpoints the people post to: a Fleet.
@@ -151,7 +152,7 @@ func Drive(ctx context.Context, api *telegramtest.Server, t Targets, o Options) 
 		users[i] = u
 		wg.Go(func() {
 			// People arrive one after the other, not all in the same second.
-			if err := Pause(ctx, time.Duration(u.rng.Int64N(int64(o.Ramp)+1))); err != nil {
+			if err := pause.For(ctx, time.Duration(u.rng.Int64N(int64(o.Ramp)+1))); err != nil {
 				u.err = err
 				return
 			}
@@ -264,7 +265,7 @@ func (u *user) press(ctx context.Context, key string) error {
 // reports that the update's reply was lost and the person sent the same
 // again.
 func (u *user) act(ctx context.Context, what string, update func(id int64) models.Update) (lost bool, err error) {
-	if err := Pause(ctx, time.Duration(u.rng.Int64N(2*int64(u.d.o.Think)+1))); err != nil {
+	if err := pause.For(ctx, time.Duration(u.rng.Int64N(2*int64(u.d.o.Think)+1))); err != nil {
 		return false, err
 	}
 	before := u.newest()
@@ -344,7 +345,7 @@ func (u *user) deliver(ctx context.Context, upd models.Update) (retried bool, er
 		if time.Since(s.start)+u.d.o.Retry > u.d.o.GiveUp {
 			return retried, errStuck
 		}
-		if err := Pause(ctx, u.d.o.Retry); err != nil {
+		if err := pause.For(ctx, u.d.o.Retry); err != nil {
 			return retried, err
 		}
 	}
@@ -503,19 +504,4 @@ func questionOf(kb [][]models.InlineKeyboardButton) string {
 	}
 	q, _, _ := strings.Cut(kb[0][0].CallbackData, ":")
 	return q
-}
-
-// Pause waits d, or until ctx ends: a simulated person thinking.
-func Pause(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -134,3 +134,23 @@ func Body(file string, data []byte, header string) (func(yield func(int, string)
 		}
 	}, nil
 }
+
+// Rows checks data's header as Body does, then calls row with each line
+// after it, in order, split at its tabs, and stops at the first error: a
+// line of other than n fields is one, naming file and line.
+func Rows(file string, data []byte, header string, n int, row func(line int, f []string) error) error {
+	body, err := Body(file, data, header)
+	if err != nil {
+		return err
+	}
+	for line, l := range body {
+		f := strings.Split(l, "\t")
+		if len(f) != n {
+			return fmt.Errorf("%s:%d: %d fields, want %d", file, line, len(f), n)
+		}
+		if err := row(line, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}

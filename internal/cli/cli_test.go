@@ -1,0 +1,31 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFlagsAndParse(t *testing.T) {
+	var out strings.Builder
+	fs := Flags("secours demo", "Usage:\n  secours demo\n\nFlags:\n", &out)
+	n := fs.Int("n", 1, "how many")
+	if code, ok := Parse(fs, []string{"-n", "3", "rest"}, 2); !ok || code != 0 || *n != 3 || fs.Arg(0) != "rest" {
+		t.Errorf("Parse(-n 3 rest) = %d, %v, n %d, args %q; want 0, true, 3, [rest]", code, ok, *n, fs.Args())
+	}
+	if out.Len() != 0 {
+		t.Errorf("a good parse wrote %q", out.String())
+	}
+	if code, ok := Parse(fs, []string{"-h"}, 2); ok || code != 0 {
+		t.Errorf("Parse(-h) = %d, %v; want 0, false", code, ok)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "Usage:\n  secours demo\n\nFlags:\n") || !strings.Contains(got, "how many") {
+		t.Errorf("-h printed %q, want the usage text then the flags", got)
+	}
+	out.Reset()
+	if code, ok := Parse(fs, []string{"-bogus"}, 1); ok || code != 1 {
+		t.Errorf("Parse(-bogus, 1) = %d, %v; want 1, false", code, ok)
+	}
+	if !strings.Contains(out.String(), "bogus") {
+		t.Errorf("a bad flag printed %q, want it named", out.String())
+	}
+}
