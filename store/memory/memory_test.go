@@ -18,14 +18,21 @@ func clocked(ttl time.Duration) (*Store, *testkit.Clock) {
 	return New(ttl, c.Now), c
 }
 
+// saveNew saves a fresh session for id at now, as the first message of a
+// chat does.
+func saveNew(t *testing.T, s *Store, id flows.ChatID, now time.Time) {
+	t.Helper()
+	if err := s.Save(t.Context(), flows.NewSession(id, now)); err != nil {
+		t.Fatalf("Save(new %s): %v", id, err)
+	}
+}
+
 func TestExpiry(t *testing.T) {
 	ctx := t.Context()
 	s, c := clocked(time.Hour)
 	const id = flows.ChatID("tg:1")
 
-	if err := s.Save(ctx, flows.NewSession(id, c.Now())); err != nil {
-		t.Fatal(err)
-	}
+	saveNew(t, s, id, c.Now())
 	c.Add(50 * time.Minute)
 	got, err := s.Load(ctx, id)
 	if err != nil {
@@ -54,9 +61,7 @@ func TestExpiredSavedOver(t *testing.T) {
 	ctx := t.Context()
 	s, c := clocked(time.Minute)
 	const id = flows.ChatID("tg:2")
-	if err := s.Save(ctx, flows.NewSession(id, c.Now())); err != nil {
-		t.Fatal(err)
-	}
+	saveNew(t, s, id, c.Now())
 	stale, err := s.Load(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -72,9 +77,7 @@ func TestExpiredSavedOver(t *testing.T) {
 func TestNoTTL(t *testing.T) {
 	ctx := t.Context()
 	s, c := clocked(0)
-	if err := s.Save(ctx, flows.NewSession("cli:1", c.Now())); err != nil {
-		t.Fatal(err)
-	}
+	saveNew(t, s, "cli:1", c.Now())
 	c.Add(10 * 365 * 24 * time.Hour)
 	if _, err := s.Load(ctx, "cli:1"); err != nil {
 		t.Errorf("Load with ttl 0 after 10 years: %v", err)
@@ -84,19 +87,14 @@ func TestNoTTL(t *testing.T) {
 // TestSweep checks that expired sessions that are never loaded again do
 // not stay in memory: each Save reaps a few.
 func TestSweep(t *testing.T) {
-	ctx := t.Context()
 	s, c := clocked(time.Minute)
 	const n = 200
 	for i := range n {
-		if err := s.Save(ctx, flows.NewSession(flows.ChatID("tg:old"+strconv.Itoa(i)), c.Now())); err != nil {
-			t.Fatal(err)
-		}
+		saveNew(t, s, flows.ChatID("tg:old"+strconv.Itoa(i)), c.Now())
 	}
 	c.Add(time.Hour)
 	for i := range n {
-		if err := s.Save(ctx, flows.NewSession(flows.ChatID("tg:new"+strconv.Itoa(i)), c.Now())); err != nil {
-			t.Fatal(err)
-		}
+		saveNew(t, s, flows.ChatID("tg:new"+strconv.Itoa(i)), c.Now())
 	}
 	// Each Save examines sweepBatch random entries, so the expired ones
 	// fall geometrically; the bound leaves room for chance.

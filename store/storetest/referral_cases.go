@@ -416,16 +416,10 @@ func testRefCorrupt(t *testing.T, st ReferralStores) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name string
-		raw  []byte
-	}{
-		{"empty", nil},
-		{"not JSON", []byte("\x00\xff garbage")},
-		{"truncated", []byte(`{"v":1,"id":"c","place":"p","status":"`)},
-		{"other version", oldJSON},
-		{"another id", other},
-	}
+	tests := unreadable(`{"v":1,"id":"c","place":"p","status":"`,
+		rawCase{"other version", oldJSON},
+		rawCase{"another id", other},
+	)
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			place := "p" + strconv.Itoa(i)

@@ -203,6 +203,23 @@ func testDelete(t *testing.T, st flows.SessionStore, _ Corrupt) {
 	}
 }
 
+// rawCase is a stored value a decoder must refuse.
+type rawCase struct {
+	name string
+	raw  []byte
+}
+
+// unreadable lists the values no decoder reads (nothing, not JSON, the
+// given JSON cut short), then the kind's own cases: sessions and
+// referrals refuse the same garbage.
+func unreadable(truncated string, more ...rawCase) []rawCase {
+	return append([]rawCase{
+		{"empty", nil},
+		{"not JSON", []byte("\x00\xff garbage")},
+		{"truncated", []byte(truncated)},
+	}, more...)
+}
+
 func testCorrupt(t *testing.T, st flows.SessionStore, corrupt Corrupt) {
 	now := fixedNow()
 	ctx := t.Context()
@@ -212,16 +229,10 @@ func testCorrupt(t *testing.T, st flows.SessionStore, corrupt Corrupt) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name string
-		raw  []byte
-	}{
-		{"empty", nil},
-		{"not JSON", []byte("\x00\xff garbage")},
-		{"truncated", []byte(`{"v":1,"c":"tg:5","r":3,"s":"`)},
-		{"old version", oldJSON},
-		{"unknown state", []byte(`{"v":1,"c":"tg:5","r":3,"s":"no-such-state"}`)},
-	}
+	tests := unreadable(`{"v":1,"c":"tg:5","r":3,"s":"`,
+		rawCase{"old version", oldJSON},
+		rawCase{"unknown state", []byte(`{"v":1,"c":"tg:5","r":3,"s":"no-such-state"}`)},
+	)
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := flows.ChatID("tg:5" + strconv.Itoa(i))
