@@ -25,13 +25,5 @@ func TestCIScript(t *testing.T) {
 			t.Errorf(".ci/run does not run %q", want)
 		}
 	}
-	if _, err := exec.LookPath("shellcheck"); err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("shellcheck must be installed in CI (.ci/run installs it)")
-		}
-		t.Skip("shellcheck not installed")
-	}
-	if out, err := exec.Command("shellcheck", path).CombinedOutput(); err != nil {
-		t.Errorf("shellcheck .ci/run: %v\n%s", err, out)
-	}
+	shellcheck(t, path)
 }

@@ -373,10 +373,5 @@ func TestDeployBackupScript(t *testing.T) {
 	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
 		t.Errorf("bash -n deploy/backup.sh: %v\n%s", err, out)
 	}
-	if _, err := exec.LookPath("shellcheck"); err != nil {
-		t.Skip("shellcheck not installed")
-	}
-	if out, err := exec.Command("shellcheck", path).CombinedOutput(); err != nil {
-		t.Errorf("shellcheck deploy/backup.sh: %v\n%s", err, out)
-	}
+	shellcheck(t, path)
 }

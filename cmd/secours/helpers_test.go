@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -66,5 +68,21 @@ func waitExit(cmd *exec.Cmd, limit time.Duration) (exited bool, err error) {
 		return true, err
 	case <-time.After(limit):
 		return false, nil
+	}
+}
+
+// shellcheck runs shellcheck on the script at path. Without it a
+// developer's run skips this part; CI must have it (.ci/run installs it),
+// so there a missing shellcheck fails rather than skips.
+func shellcheck(t *testing.T, path string) {
+	t.Helper()
+	if _, err := exec.LookPath("shellcheck"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("shellcheck must be installed in CI (.ci/run installs it)")
+		}
+		t.Skip("shellcheck not installed")
+	}
+	if out, err := exec.Command("shellcheck", path).CombinedOutput(); err != nil {
+		t.Errorf("shellcheck %s: %v\n%s", filepath.ToSlash(path), err, out)
 	}
 }
