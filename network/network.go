@@ -115,3 +115,14 @@ type Card struct {
 	Accessibility []string // prise_en_charge_specifique values
 	TempClosed    bool
 }
+
+// EditError is a card edit refused for its problems (Line is 0, Field the
+// card's field): nothing of the edit was saved.
+type EditError struct{ Problems []Problem }
+
+func (e *EditError) Error() string {
+	if len(e.Problems) == 0 {
+		return "network: card edit refused"
+	}
+	return "network: card edit refused: " + e.Problems[0].Field + ": " + e.Problems[0].What
+}
