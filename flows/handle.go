@@ -58,6 +58,7 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 		linked  Linked    // the linked chats looked up for the step (see Linked)
 		lookups int
 		corrupt bool // an attempt found the session corrupt and dropped it
+		checked bool // the store confirmed the revision the step acts on
 	)
 	for attempt := 1; ; attempt++ {
 		s, dropped, err := e.load(ctx, st.Sessions, m.Chat, now)
@@ -79,6 +80,22 @@ func (e *Engine) Handle(ctx context.Context, st Stores, m Msg, now time.Time) (O
 		}
 		if corrupt {
 			out.Replies = append([]Reply{{Text: e.text(out.Session.Lang, kCorrupt)}}, out.Replies...)
+		}
+		// Forgetting and withdrawing cannot be undone by a retried save,
+		// so they must not come from a copy another process moved past
+		// (store/redis keeps one): one short read confirms the revision.
+		if acts := out.Forget || out.Withdraw != "" && out.Withdraw != refPending; acts && !checked {
+			if rc, ok := st.Sessions.(revisionChecker); ok {
+				fresh, err := rc.Current(ctx, m.Chat, s.Rev)
+				if err != nil {
+					return e.storeFailure(m, err)
+				}
+				checked = true
+				if !fresh {
+					attempt-- // not a lost save: the step ran on an old copy
+					continue
+				}
+			}
 		}
 		switch {
 		case out.Dup:

@@ -29,3 +29,12 @@ type SessionStore interface {
 	Save(ctx context.Context, s Session) error
 	Delete(ctx context.Context, id ChatID) error
 }
+
+// revisionChecker is a SessionStore whose Load may answer from a copy it
+// kept (store/redis keeps what it saved last, to skip a read). Current
+// says whether rev is still the stored revision, and drops the copy when
+// not. Handle asks it before a step withdraws a referral, which a retried
+// save could not undo (a referral it created, it deletes: dropOrphan).
+type revisionChecker interface {
+	Current(ctx context.Context, id ChatID, rev int64) (bool, error)
+}

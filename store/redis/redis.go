@@ -63,6 +63,10 @@ type Options struct {
 	// still drops expired keys by its own clock, so a clock moved forward
 	// (a test's) sees expiry before Redis does. nil: time.Now.
 	Now func() time.Time
+	// Cache is how many sessions this process keeps after saving them, so
+	// that the chat's next step needs no read (cache.go); 0: DefaultCache,
+	// negative: none.
+	Cache int
 }
 
 var _ flows.SessionStore = (*Store)(nil)
@@ -82,6 +86,7 @@ type Store struct {
 	timeout time.Duration
 	now     func() time.Time // Options.Now
 	pool    int              // connections per server in the client's pool
+	cache   *sessionCache    // nil: Options.Cache < 0
 }
 
 // Open connects to the Redis of rawURL (see ParseURL for its forms) and
@@ -106,6 +111,9 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
+	if opt.Cache == 0 {
+		opt.Cache = DefaultCache
+	}
 	// Each operation also gets a context deadline of opt.Timeout; these
 	// bound what a context does not reach (background dials, pool waits).
 	uo.DialTimeout = opt.Timeout
@@ -129,6 +137,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 		timeout: opt.Timeout,
 		now:     opt.Now,
 		pool:    uo.PoolSize,
+		cache:   newSessionCache(opt.Cache),
 	}
 	if s.pool <= 0 {
 		s.pool = 10 * runtime.GOMAXPROCS(0) // go-redis' default
@@ -177,12 +186,16 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Load returns the session of chat id in one round trip, or
-// flows.ErrNoSession if there is none or it expired. If the stored value
+// Load returns the session of chat id in one round trip, or none when
+// this process saved it last (cache.go), or flows.ErrNoSession if there
+// is none or it expired. If the stored value
 // does not decode, Load returns flows.ErrCorrupt with a Session holding
 // only Chat and the stored Rev (0 if unreadable), so that saving a fresh
 // session at that revision replaces it.
 func (s *Store) Load(ctx context.Context, id flows.ChatID) (flows.Session, error) {
+	if sess, ok := s.loadCached(id); ok {
+		return sess, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	b, err := s.c.Get(ctx, s.sessionKey(id)).Bytes()
@@ -228,15 +241,19 @@ func (s *Store) Save(ctx context.Context, sess flows.Session) error {
 	val = append(val, ':')
 	val = append(val, js...)
 
+	start := time.Now() // before the write: the copy never outlives the key
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
 	ok, err := s.save.Run(ctx, s.c, []string{s.sessionKey(sess.Chat)}, loaded, val, s.ttl.Milliseconds()).Int()
 	if err != nil {
+		s.cache.drop(sess.Chat) // applied or not: Redis decides
 		return fmt.Errorf("redis save session: %w", err)
 	}
 	if ok != 1 {
+		s.cache.drop(sess.Chat)
 		return flows.ErrConflict
 	}
+	s.cache.put(sess.Chat, cached{rev: sess.Rev, js: js, until: start.Add(s.ttl)})
 	return nil
 }
 
@@ -245,6 +262,7 @@ func (s *Store) Save(ctx context.Context, sess flows.Session) error {
 func (s *Store) Delete(ctx context.Context, id flows.ChatID) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
+	s.cache.drop(id)
 	if err := s.c.Del(ctx, s.keys(id)...).Err(); err != nil {
 		return fmt.Errorf("redis delete session: %w", err)
 	}

@@ -59,20 +59,33 @@ func scanKeys(ctx context.Context, s *Store, match string) ([]string, error) {
 	return keys, iter.Err()
 }
 
+// TestContract runs the sessions' contract on a Store with its cache of
+// saved sessions (the default) and without one.
 func TestContract(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
-		s := newStore(t, Options{})
-		return s, corruptHook(s)
-	})
+	for _, c := range []struct {
+		name  string
+		cache int
+	}{{"cached", 0}, {"uncached", -1}} {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
+				s := newStore(t, Options{Cache: c.cache})
+				return s, corruptHook(s)
+			})
+		})
+	}
 }
 
-// corruptHook writes raw values the way Save frames them.
+// corruptHook writes raw values the way Save frames them, as a process
+// holding no copy of the chat would then read them (a restart, or the
+// first step after another instance's): the cached copy is dropped.
+// TestCacheOtherWriter covers a write that lands while the copy is kept.
 func corruptHook(s *Store) storetest.Corrupt {
 	return func(t *testing.T, id flows.ChatID, rev int64, raw []byte) {
 		v := strconv.FormatInt(rev, 10) + ":" + string(raw)
 		if err := s.c.Set(t.Context(), s.sessionKey(id), v, s.ttl).Err(); err != nil {
 			t.Fatalf("SET corrupt value: %v", err)
 		}
+		s.cache.drop(id)
 	}
 }
 
@@ -330,12 +343,13 @@ func freePort(t *testing.T) string {
 
 // TestRedisKilled kills Redis in the middle of a conversation: the store
 // must fail fast with an error that names no password, then recover by
-// itself once Redis is back.
+// itself once Redis is back. Without the cache, so that Load meets Redis
+// too: with it, a step fails at its Save just as fast.
 func TestRedisKilled(t *testing.T) {
 	ctx := t.Context()
 	const pw, timeout = "Zq7-hunter2", 500 * time.Millisecond
 	srv := redistest.NewServer(t, pw)
-	s, err := Open(ctx, "redis://:"+pw+"@"+srv.Addr()+"/0", Options{Timeout: timeout})
+	s, err := Open(ctx, "redis://:"+pw+"@"+srv.Addr()+"/0", Options{Timeout: timeout, Cache: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
