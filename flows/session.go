@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -139,7 +138,7 @@ func (s Session) Encode() ([]byte, error) {
 		}
 		w.Answers = string(b)
 	}
-	b, err := json.Marshal(w)
+	b, err := appendWire(make([]byte, 0, 512), &w)
 	if err != nil {
 		return nil, fmt.Errorf("encode session: %w", err)
 	}
@@ -150,7 +149,7 @@ func (s Session) Encode() ([]byte, error) {
 // decode, or of another version, gives ErrCorrupt.
 func DecodeSession(b []byte) (Session, error) {
 	var w wire
-	if err := json.Unmarshal(b, &w); err != nil {
+	if err := decodeWire(b, &w); err != nil {
 		return Session{}, fmt.Errorf("decode session: %w: %w", ErrCorrupt, err)
 	}
 	if w.V != SessionVersion {
