@@ -108,6 +108,35 @@ func BenchmarkMatch100kChordScan(b *testing.B) {
 // linear scans are left out at this size.
 func BenchmarkMatch1MIndex(b *testing.B) { benchMatch(b, synthetic(shipped(b), 1_000_000, 3), nil) }
 
+// BenchmarkFirstBelgianMatch is the first person of a fresh process: a
+// Belgian postcode or commune name, located and matched, on a directory
+// just opened (cold) or warmed first (warm, as cmd does in the
+// background).
+func BenchmarkFirstBelgianMatch(b *testing.B) {
+	for _, c := range []struct {
+		name, first string
+		warm        bool
+	}{{"postcode/cold", "1060", false}, {"postcode/warm", "1060", true},
+		{"name/cold", "Saint-Gilles", false}, {"name/warm", "Saint-Gilles", true}} {
+		warm, first := c.warm, c.first
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				d := shipped(b)
+				if warm {
+					d.Warm()
+				}
+				b.StartTimer()
+				loc, err := d.LocateIn(first, BE)
+				if err != nil {
+					b.Fatal(err)
+				}
+				d.Match(Query{At: loc, Profile: "grand_debutant", Need: "procedure", Barrier: "none", Lang: "fr"})
+			}
+		})
+	}
+}
+
 // BenchmarkLocate: a postcode, a commune, a typo (suggestions: one edit
 // distance per name of similar length) and long garbage (refused before
 // any distance).

@@ -125,6 +125,16 @@ func OpenDir(fsys fs.FS, dir string) (*Directory, error) {
 	return d, nil
 }
 
+// Warm builds the lookup indices that Open leaves for their first use
+// (the locality names, the communes of commune-only places), so that the
+// first person to give a place name or a Belgian postcode does not wait
+// tens of milliseconds for them. cmd calls it in the background once the
+// directory is open; it is safe to call at any time, and more than once.
+func (d *Directory) Warm() {
+	d.names()
+	d.index.communes()
+}
+
 // newDirectory indexes postcodes and places.
 func newDirectory(places []*Place, pcs []PostcodeRow) *Directory {
 	d := &Directory{

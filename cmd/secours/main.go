@@ -191,6 +191,9 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	if p.engine, dir, err = configs.EngineAndPlaces(); err != nil {
 		return nil, err
 	}
+	// The name and commune indices are built on first use: build them now,
+	// beside the rest of start-up, not during the first person's step.
+	go dir.Warm()
 	st, closeStore, err := openStore(ctx, cfg, p.log)
 	if err != nil {
 		return nil, err
