@@ -49,6 +49,7 @@ type result struct {
 	// floodHandled counts the flooder's updates that were handled rather
 	// than dropped by the flood rule.
 	floodHandled int
+	cpu          time.Duration // the process's CPU time during the run (cpuTime)
 }
 
 // stores is what both store back-ends give: sessions, and the referrals

@@ -115,3 +115,29 @@ func TestNoPasswordPrinted(t *testing.T) {
 		}
 	}
 }
+
+// TestShortBaseline runs the zero-work bot before Secours with the same
+// people: everyone gets every reply from both, with as many updates, and
+// the report gives Secours' figures as ratios to it.
+func TestShortBaseline(t *testing.T) {
+	c := short()
+	c.baseline = true
+	runs, out := measured(t, c)
+	if len(runs) != 2 || runs[0].store != baselineStore {
+		t.Fatalf("runs %v, want the zero-work bot then memory", runs)
+	}
+	for _, r := range runs {
+		if r.reached != r.users || r.stuck != 0 {
+			t.Errorf("%s: %d of %d users ended, %d stuck: %v", r.store, r.reached, r.users, r.stuck, r.errs)
+		}
+		if r.cpu <= 0 {
+			t.Errorf("%s: no CPU time measured", r.store)
+		}
+	}
+	if runs[0].updates != runs[1].updates {
+		t.Errorf("zero-work bot answered %d updates, Secours %d: the people must send as many", runs[0].updates, runs[1].updates)
+	}
+	if !strings.Contains(out, "memory ÷ zero-work bot: seen p50 ×") {
+		t.Errorf("no ratio to the zero-work bot in the report")
+	}
+}

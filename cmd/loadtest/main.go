@@ -15,6 +15,12 @@
 // from the message sent to its reply, the poll's wait included), and how many of
 // the flood's messages were answered rather than dropped by the flood rule.
 //
+// First, unless -baseline=false, the same people drive a zero-work bot:
+// go-telegram/bot on the same fake, answering every update with one fixed
+// message (baseline.go). The report then gives Secours' latency as the
+// people see it and its CPU a message as ratios to that floor, measured
+// in the same run.
+//
 // The fake runs in the same process and shares its CPUs: the figures are
 // an upper bound of the bot's own cost. Nothing leaves the machine but the
 // Redis connection.
@@ -88,6 +94,7 @@ type config struct {
 	cpuProfile  string
 	trace       string
 	flood       int
+	baseline    bool
 
 	// The multi-process mode (multi.go).
 	instances int
@@ -117,6 +124,8 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 	fs.StringVar(&c.trace, "trace", "", "write an execution trace of the runs to this file (go tool trace)")
 	fs.IntVar(&c.flood, "flood", 0, "in-process mode: run each store twice, the second time with one more chat sending this many messages "+
 		"at once halfway through the ramp, and report the others' p99 with vs without it; 0: no flood")
+	fs.BoolVar(&c.baseline, "baseline", true, "in-process mode: first run the same people against a zero-work bot (go-telegram/bot answering "+
+		"every update with one fixed message) and report Secours' latency and CPU a message as ratios to it")
 	fs.IntVar(&c.instances, "instances", 0, "run the secours binary in webhook mode: 1 process, then this many, on -redis-url; 0: the engine in this process")
 	fs.StringVar(&c.bin, "bin", "", "with -instances: the secours binary; empty: go build ./cmd/secours")
 	fs.BoolVar(&c.kill, "kill", false, "with -instances: SIGKILL one process halfway through the last run and restart it on the same port")
@@ -270,6 +279,17 @@ func measure(ctx context.Context, c config, progress io.Writer) ([]namedResult, 
 	}
 	o := options{users: c.users, think: c.think, ramp: c.ramp, stepTimeout: c.stepTimeout, firstChat: 500_000_000}
 	var out []namedResult
+	if c.baseline {
+		fmt.Fprintf(progress, "zero-work bot: %d users…\n", c.users)
+		cpu := cpuTime()
+		r, err := runBaseline(ctx, o)
+		if err != nil {
+			return nil, err
+		}
+		r.cpu = cpuTime() - cpu
+		out = append(out, namedResult{baselineStore, 0, r})
+		o.firstChat += int64(c.users) + 1
+	}
 	for _, flood := range floods {
 		o.flood = flood
 		label := ""
@@ -278,10 +298,12 @@ func measure(ctx context.Context, c config, progress io.Writer) ([]namedResult, 
 		}
 		if !c.skipMemory {
 			fmt.Fprintf(progress, "memory: %d users%s…\n", c.users, label)
+			cpu := cpuTime()
 			r, err := runLoad(ctx, e, memory.New(time.Hour, nil), o)
 			if err != nil {
 				return nil, fmt.Errorf("memory run: %w", err)
 			}
+			r.cpu = cpuTime() - cpu
 			out = append(out, namedResult{"memory", flood, r})
 		}
 		o.firstChat += int64(c.users) + 1
@@ -297,7 +319,9 @@ func measure(ctx context.Context, c config, progress io.Writer) ([]namedResult, 
 			o.flood = flood
 			fmt.Fprintf(progress, "redis: %d users%s…\n", c.users, map[bool]string{true: ", with a flood"}[flood > 0])
 			o.firstChat += int64(c.users) + 1
+			cpu := cpuTime()
 			r, err := runLoad(ctx, e, st, o)
+			r.cpu = cpuTime() - cpu
 			// Remove the run's sessions (they would expire within the hour).
 			dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 			for i := -1; i < c.users; i++ {
@@ -318,7 +342,7 @@ func report(w io.Writer, c config, runs []namedResult) {
 		c.users, c.ramp, c.cpus, c.think, runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	fmt.Fprintf(w, "%-7s %6s %6s %7s %6s %8s %8s %9s %9s %9s %9s %9s\n", "store", "flood", "users", "ended", "stuck", "updates", "upd/s",
 		"p50", "p99", "max", "seen p50", "seen p99")
-	var mem, red *namedResult
+	var mem, red, zero *namedResult
 	base := map[string]*namedResult{}
 	for i, r := range runs {
 		fmt.Fprintf(w, "%-7s %6d %6d %7d %6d %8d %8.0f %9s %9s %9s %9s %9s\n", r.store, r.flood, r.users, r.reached, r.stuck, r.updates,
@@ -336,6 +360,8 @@ func report(w io.Writer, c config, runs []namedResult) {
 		}
 		base[r.store] = &runs[i]
 		switch r.store {
+		case baselineStore:
+			zero = &runs[i]
 		case "memory":
 			mem = &runs[i]
 		case "redis":
@@ -345,6 +371,7 @@ func report(w io.Writer, c config, runs []namedResult) {
 	if mem != nil && red != nil && mem.p99 > 0 && mem.p50 > 0 {
 		fmt.Fprintf(w, "redis/memory: p50 ×%.2f, p99 ×%.2f\n", float64(red.p50)/float64(mem.p50), float64(red.p99)/float64(mem.p99))
 	}
+	reportBaseline(w, zero, runs)
 	// What explains a tail: the Go scheduler's wait to run a goroutine,
 	// and the stop-the-world pauses of the garbage collector.
 	fmt.Fprintf(w, "Go scheduler latency p99.9 %s, GC pause max %s\n",

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"sync"
+	"syscall"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/cmd/loadtest/fleet"
+	"github.com/secours/secours/internal/pause"
+)
+
+// The zero-work bot is the floor of a Telegram bot on this machine: the
+// same library (go-telegram/bot, long polling, its default handler
+// settings) on the same fake Bot API, answering every update with one
+// fixed message and nothing else. The same people drive it, with the
+// same number of messages, pauses and arrivals as Secours' scripts, so
+// that Secours' figures can be read as ratios to it, measured in the
+// same run on the same busy machine.
+
+// baselineText is the zero-work bot's one reply.
+const baselineText = "OK"
+
+// runBaseline drives o.users people against the zero-work bot and
+// measures what they see: from a message sent to its reply.
+func runBaseline(ctx context.Context, o options) (result, error) {
+	srv := telegramtest.New(telegramtest.Options{NoRecord: true})
+	defer srv.Close()
+	replies := make(map[int64]chan struct{}, o.users)
+	for i := range o.users {
+		replies[o.firstChat+int64(i)] = make(chan struct{}, 1)
+	}
+	var (
+		mu      sync.Mutex // guards updates
+		updates int
+	)
+	handler := func(ctx context.Context, b *tgbot.Bot, u *models.Update) {
+		if u.Message == nil {
+			return
+		}
+		chat := u.Message.Chat.ID
+		if _, err := b.SendMessage(ctx, &tgbot.SendMessageParams{ChatID: chat, Text: baselineText}); err != nil {
+			return // the person waits and is counted stuck
+		}
+		mu.Lock()
+		updates++
+		mu.Unlock()
+		if c, ok := replies[chat]; ok {
+			select {
+			case c <- struct{}{}:
+			default:
+			}
+		}
+	}
+	b, err := tgbot.New(srv.Token, tgbot.WithServerURL(srv.URL), tgbot.WithSkipGetMe(),
+		tgbot.WithDefaultHandler(handler), tgbot.WithErrorsHandler(func(error) {}))
+	if err != nil {
+		return result{}, fmt.Errorf("zero-work bot: %w", err)
+	}
+	pctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { b.Start(pctx) })
+
+	seen := latencies{d: make([]time.Duration, 0, o.users*16)}
+	start := time.Now()
+	r := driveBaseline(ctx, srv, o, replies, &seen)
+	r.elapsed = time.Since(start)
+	stop()
+	wg.Wait()
+	mu.Lock()
+	r.users, r.updates = o.users, updates
+	mu.Unlock()
+	if e := seen.sorted(); len(e) > 0 {
+		r.e2e50, r.e2e99 = e[len(e)*50/100], e[min(len(e)-1, len(e)*99/100)]
+	}
+	return r, nil
+}
+
+// driveBaseline runs the people: each sends as many messages as its
+// Secours script has steps, waiting for each reply.
+func driveBaseline(ctx context.Context, srv *telegramtest.Server, o options, replies map[int64]chan struct{}, seen *latencies) result {
+	scs := fleet.Scripts()
+	var (
+		mu sync.Mutex // guards r
+		r  result
+	)
+	var users sync.WaitGroup
+	for i := range o.users {
+		chat := o.firstChat + int64(i)
+		sc := scs[i%len(scs)]
+		u := &simUser{srv: srv, chat: chat, sc: sc, reply: replies[chat], o: o,
+			rng: rand.New(rand.NewPCG(uint64(chat), 7)), seen: seen}
+		steps := 1 + len(sc.Answers) + 1 + len(sc.Refer) // /start, answers, postcode, referral
+		users.Go(func() {
+			if err := pause.For(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
+				return
+			}
+			var err error
+			for k := 0; k < steps && err == nil; k++ {
+				err = u.step(ctx, func() { srv.Text(chat, sc.Lang, "message") })
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				r.reached++
+				return
+			}
+			r.stuck++
+			if len(r.errs) < 5 {
+				r.errs = append(r.errs, fmt.Errorf("user %d: %w", i, err))
+			}
+		})
+	}
+	users.Wait()
+	return r
+}
+
+// cpuTime is the CPU time this process has used so far (user + system):
+// the bot, the fake and the people together, as the runs share the
+// process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportBaseline prints Secours' runs as ratios to the zero-work bot's.
+func reportBaseline(w io.Writer, base *namedResult, runs []namedResult) {
+	if base == nil {
+		return
+	}
+	fmt.Fprintf(w, "zero-work bot (go-telegram/bot, one fixed reply): %d users, %d ended, %d stuck, seen p50 %s, p99 %s, CPU %s a message\n",
+		base.users, base.reached, base.stuck, round(base.e2e50), round(base.e2e99), round(perUpdate(base)))
+	for _, r := range runs {
+		if r.store == baselineStore || r.flood > 0 || base.e2e50 == 0 || base.e2e99 == 0 || perUpdate(base) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%s ÷ zero-work bot: seen p50 ×%.2f, p99 ×%.2f, CPU a message ×%.2f\n", r.store,
+			float64(r.e2e50)/float64(base.e2e50), float64(r.e2e99)/float64(base.e2e99),
+			float64(perUpdate(&r))/float64(perUpdate(base)))
+	}
+}
+
+// baselineStore names the zero-work bot's run among the results.
+const baselineStore = "zero"
+
+func perUpdate(r *namedResult) time.Duration {
+	if r.updates == 0 {
+		return 0
+	}
+	return r.cpu / time.Duration(r.updates)
+}
