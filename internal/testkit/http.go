@@ -3,6 +3,7 @@ package testkit
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 )
 
@@ -20,4 +21,20 @@ func Get(t testing.TB, u string) string {
 		t.Fatalf("GET %s: %d\n%s", u, resp.StatusCode, b)
 	}
 	return string(b)
+}
+
+// BenchServe serves req with h in b's loop, failing unless h answers 200 OK,
+// and returns the size of the last body (for a B/page metric).
+func BenchServe(b *testing.B, h http.Handler, req *http.Request) int {
+	b.Helper()
+	size := 0
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+		size = rec.Body.Len()
+	}
+	return size
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/web/webtest"
 )
 
 // inbox is a Mailer and a Sender that keep what they were given.
@@ -58,14 +59,8 @@ func (b *inbox) chat(id flows.ChatID) string {
 // writes, and the person is told each time on their channel.
 func TestBrowserRealService(t *testing.T) {
 	ctx := testkit.Browser(t)
-	e, dir, err := configs.EngineAndPlaces()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, dir := webtest.EngineAndPlaces(t)
+	cats := webtest.Catalogs(t)
 	st := memory.New(time.Hour, nil)
 	box := &inbox{chats: map[flows.ChatID]string{}}
 	srv := httptest.NewUnstartedServer(nil)

@@ -20,6 +20,7 @@ import (
 	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/text"
 	"github.com/secours/secours/web/share"
+	"github.com/secours/secours/web/webtest"
 )
 
 const (
@@ -266,7 +267,7 @@ func TestShareNoTokenInLogs(t *testing.T) {
 }
 
 func TestNewWebChecksShare(t *testing.T) {
-	good := WebOptions{Desk: newFakeDesk(nil), Places: places(), Catalogs: catalogs(t), Texts: configs.FS, Templates: configs.Web,
+	good := WebOptions{Desk: newFakeDesk(nil), Places: places(), Catalogs: webtest.Catalogs(t), Texts: configs.FS, Templates: configs.Web,
 		TelegramUsername: botUser, WhatsAppNumber: botPhone, ShareTexts: configs.FS}
 	if _, err := NewWeb(good); err != nil {
 		t.Fatalf("NewWeb(good) = %v", err)
