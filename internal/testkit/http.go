@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -37,4 +38,20 @@ func BenchServe(b *testing.B, h http.Handler, req *http.Request) int {
 		size = rec.Body.Len()
 	}
 	return size
+}
+
+// Holds checks that body (what: "page", "poster") holds every string of
+// want and none of not.
+func Holds(t testing.TB, what, body string, want, not []string) {
+	t.Helper()
+	for _, s := range want {
+		if !strings.Contains(body, s) {
+			t.Errorf("%s lacks %q", what, s)
+		}
+	}
+	for _, s := range not {
+		if strings.Contains(body, s) {
+			t.Errorf("%s holds %q", what, s)
+		}
+	}
 }

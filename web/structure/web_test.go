@@ -153,6 +153,16 @@ func (f *fixture) get(target string, edit ...func(*http.Request)) *httptest.Resp
 	return f.do(http.MethodGet, target, nil, edit...)
 }
 
+// getOK is get, failing t unless the page answers 200 OK.
+func (f *fixture) getOK(t *testing.T, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := f.get(target)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET = %d", rec.Code)
+	}
+	return rec
+}
+
 // act posts an action with a good csrf field.
 func (f *fixture) act(token, id, action, reason, text string, edit ...func(*http.Request)) *httptest.ResponseRecorder {
 	form := url.Values{"csrf": {f.web.csrf(token)}, "action": {action}}
@@ -724,7 +734,7 @@ func TestPageContent(t *testing.T) {
 			if !strings.Contains(body, `<html lang="`+tt.lang+`">`) {
 				t.Errorf("html lang is not %s", tt.lang)
 			}
-			holds(t, "page", body, tt.want, tt.not)
+			testkit.Holds(t, "page", body, tt.want, tt.not)
 			if t.Failed() {
 				t.Log(body)
 			}
