@@ -68,3 +68,11 @@ func TestBuild(t *testing.T) {
 		t.Errorf("Build = %d, want (1+2)*10*2 = 60: the edits in order, then build", got)
 	}
 }
+
+func TestReturns(t *testing.T) {
+	ran := false
+	Returns(t, time.Second, func() { ran = true }, "a func that returns at once did not")
+	if !ran {
+		t.Error("Returns did not run f")
+	}
+}
