@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"slices"
@@ -139,19 +138,15 @@ func (s Session) Encode() ([]byte, error) {
 		}
 		w.Answers = string(b)
 	}
-	b, err := json.Marshal(w)
-	if err != nil {
-		return nil, fmt.Errorf("encode session: %w", err)
-	}
-	return b, nil
+	return encodeStored("session", w)
 }
 
 // DecodeSession reads a value written by Encode. A value that does not
 // decode, or of another version, gives ErrCorrupt.
 func DecodeSession(b []byte) (Session, error) {
 	var w wire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return Session{}, fmt.Errorf("decode session: %w: %w", ErrCorrupt, err)
+	if err := decodeStored("session", b, &w, ErrCorrupt); err != nil {
+		return Session{}, err
 	}
 	if w.V != SessionVersion {
 		return Session{}, fmt.Errorf("decode session: version %d: %w", w.V, ErrCorrupt)
