@@ -25,13 +25,8 @@ import (
 // prefix, with a lease of the given TTL.
 func pollingConfig(t *testing.T, srv *telegramtest.Server, redisURL, prefix string, lease time.Duration) Config {
 	t.Helper()
-	cfg, err := parseConfig([]string{"-http-addr", "127.0.0.1:0", "-outbox", t.TempDir()}, envOf(map[string]string{
-		"TELEGRAM_BOT_TOKEN": srv.Token, "TELEGRAM_API_URL": srv.URL,
-		"REDIS_URL": redisURL, "REDIS_PREFIX": prefix,
-	}), &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := telegramConfig(t, srv, []string{"-http-addr", "127.0.0.1:0", "-outbox", t.TempDir()},
+		map[string]string{"REDIS_URL": redisURL, "REDIS_PREFIX": prefix})
 	cfg.Telegram.PollLease = lease
 	return cfg
 }
