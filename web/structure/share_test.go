@@ -154,7 +154,7 @@ func TestQRDownloads(t *testing.T) {
 		{"whatsapp.svg", "image/svg+xml"}, {"whatsapp.png", "image/png"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			rec := f.getOK(t, "/s/" + tokA + "/qr/" + tt.file)
+			rec := f.getOK(t, "/s/"+tokA+"/qr/"+tt.file)
 			h := rec.Header()
 			name, ext, _ := strings.Cut(tt.file, ".")
 			if got, want := h.Get("Content-Disposition"), `attachment; filename="secours-`+name+"-"+flows.ShareCode(placeA)+"."+ext+`"`; got != want {
