@@ -2,7 +2,6 @@ package flows
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -291,19 +290,15 @@ func (p Policy) Due(r *Referral) time.Time {
 
 // Encode returns the stored JSON form of the referral.
 func (r Referral) Encode() ([]byte, error) {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return nil, fmt.Errorf("encode referral: %w", err)
-	}
-	return b, nil
+	return encodeStored("referral", r)
 }
 
 // DecodeReferral reads a value written by Encode. A value that does not
 // decode, or of another version, gives ErrCorruptReferral.
 func DecodeReferral(b []byte) (Referral, error) {
 	var r Referral
-	if err := json.Unmarshal(b, &r); err != nil {
-		return Referral{}, fmt.Errorf("decode referral: %w: %w", ErrCorruptReferral, err)
+	if err := decodeStored("referral", b, &r, ErrCorruptReferral); err != nil {
+		return Referral{}, err
 	}
 	if r.V != ReferralVersion || r.ID == "" {
 		return Referral{}, fmt.Errorf("decode referral: version %d: %w", r.V, ErrCorruptReferral)

@@ -22,17 +22,14 @@ func TestReferralByMessage(t *testing.T) {
 	c := toPlaces(t, "moi")
 	c.wantText("[pick:1] [pick:2] [pick:none]")
 	c.wantText("Quel lieu choisissez-vous ?")
-	c.say("1")
-	c.wantState(flows.StateConsent)
+	c.step("1", flows.StateConsent)
 	c.wantText("Voulez-vous que EPN Test vous contacte ?\nNous lui envoyons")
 	c.say("ce qui est envoyé")
 	c.wantText("Jamais vos réponses")
 	c.wantState(flows.StateConsent)
-	c.say("oui")
-	c.wantState(flows.StateContact)
+	c.step("oui", flows.StateContact)
 	c.wantText("Comment EPN Test peut vous répondre ?")
-	c.say("1")
-	c.wantState(flows.StateDone)
+	c.step("1", flows.StateDone)
 	c.wantText("C'est envoyé à EPN Test")
 	c.wantText("Ce que vous écrivez ici est transmis à EPN Test.")
 	for _, r := range c.out {
@@ -71,20 +68,16 @@ func TestReferralByMessage(t *testing.T) {
 		t.Errorf("an IBAN was relayed")
 	}
 	c.wantText("Gardez")
-	c.say("/recommencer")
-	c.wantState(flows.StateConfirm)
-	c.say("oui")
-	c.wantState(flows.StateWho)
+	c.step("/recommencer", flows.StateConfirm)
+	c.step("oui", flows.StateWho)
 	if c.s.Ref == "" {
 		t.Errorf("a new conversation dropped the open referral")
 	}
-	c.say("/annuler")
-	c.wantState(flows.StateConfirm)
+	c.step("/annuler", flows.StateConfirm)
 	if c.oc.Withdraw != "" || c.s.Ref == "" {
 		t.Errorf("/annuler withdrew before it was confirmed")
 	}
-	c.say("oui")
-	c.wantState(flows.StateWho)
+	c.step("oui", flows.StateWho)
 	if c.oc.Withdraw == "" || c.s.Ref != "" {
 		t.Errorf("cancel: withdraw %q ref %q", c.oc.Withdraw, c.s.Ref)
 	}
@@ -98,11 +91,9 @@ func TestReferralByPhone(t *testing.T) {
 	c.say("1", "oui", "par téléphone")
 	c.wantState(flows.StatePhone)
 	c.wantText("0470 12 34 56")
-	c.say("12")
-	c.wantState(flows.StatePhone)
+	c.step("12", flows.StatePhone)
 	c.wantText("Je ne reconnais pas ce numéro")
-	c.say("0470/12.34.56")
-	c.wantState(flows.StateDone)
+	c.step("0470/12.34.56", flows.StateDone)
 	if c.oc.Referral == nil || c.oc.Referral.Phone != "+32470123456" || c.oc.Referral.Contact != flows.ContactPhone {
 		t.Fatalf("referral = %+v", c.oc.Referral)
 	}

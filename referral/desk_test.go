@@ -169,6 +169,22 @@ func (d *desk) sweep() {
 	}
 }
 
+// sweepAfter moves the clock by dur, then sweeps.
+func (d *desk) sweepAfter(dur time.Duration) {
+	d.t.Helper()
+	d.clk.Add(dur)
+	d.sweep()
+}
+
+// wantPurged checks that referral id is gone from the store; format names
+// the moment, with a %v for the error.
+func (d *desk) wantPurged(id, format string) {
+	d.t.Helper()
+	if _, err := d.st.Referral(d.t.Context(), id); !errors.Is(err, flows.ErrNoReferral) {
+		d.t.Errorf(format, err)
+	}
+}
+
 func (d *desk) referral(id string) flows.Referral {
 	d.t.Helper()
 	r, err := d.st.Referral(d.t.Context(), id)
@@ -306,14 +322,10 @@ func TestReferralPath(t *testing.T) {
 		t.Errorf("contacted/closed notices: %q", txt)
 	}
 	// Retention: purged 90 days after the end, by the sweep.
-	d.clk.Add(90*24*time.Hour - time.Minute)
-	d.sweep()
+	d.sweepAfter(90*24*time.Hour - time.Minute)
 	d.referral(r.ID)
-	d.clk.Add(2 * time.Minute)
-	d.sweep()
-	if _, err := d.st.Referral(t.Context(), r.ID); !errors.Is(err, flows.ErrNoReferral) {
-		t.Errorf("not purged after the retention: %v", err)
-	}
+	d.sweepAfter(2 * time.Minute)
+	d.wantPurged(r.ID, "not purged after the retention: %v")
 }
 
 func TestReminderExpiryAndNextPlace(t *testing.T) {
@@ -324,19 +336,16 @@ func TestReminderExpiryAndNextPlace(t *testing.T) {
 	}
 	d.sweep()
 	d.smtp.Wait(t, 1, 5*time.Second)
-	d.clk.Add(72*time.Hour + time.Minute)
-	d.sweep()
+	d.sweepAfter(72*time.Hour + time.Minute)
 	msgs := d.smtp.Wait(t, 2, 5*time.Second)
 	if !strings.Contains(decode(t, msgs[1]), "attend encore votre réponse") {
 		t.Errorf("reminder mail:\n%s", msgs[1].Data)
 	}
-	d.clk.Add(72 * time.Hour)
-	d.sweep()
+	d.sweepAfter(72 * time.Hour)
 	if n := len(d.smtp.Messages()); n != 2 {
 		t.Errorf("%d mails, want one reminder only", n)
 	}
-	d.clk.Add(8 * 24 * time.Hour)
-	d.sweep()
+	d.sweepAfter(8 * 24 * time.Hour)
 	got := d.referral(r.ID)
 	if got.Status != flows.StatusClosed || got.Reason != flows.ReasonExpired {
 		t.Fatalf("after 14 days: %s %s", got.Status, got.Reason)
@@ -364,13 +373,11 @@ func TestDeliveryRetries(t *testing.T) {
 	if got = d.referral(r.ID); got.Delivery.Attempts != 1 {
 		t.Errorf("retried before the backoff: %+v", got.Delivery)
 	}
-	d.clk.Add(time.Minute)
-	d.sweep()
+	d.sweepAfter(time.Minute)
 	if got = d.referral(r.ID); got.Delivery.Attempts != 2 || !got.Delivery.Next.Equal(d.clk.Now().Add(5*time.Minute)) {
 		t.Errorf("second failure: %+v", got.Delivery)
 	}
-	d.clk.Add(5 * time.Minute)
-	d.sweep()
+	d.sweepAfter(5 * time.Minute)
 	if got = d.referral(r.ID); got.Delivery.Err != "" || got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
 		t.Errorf("after recovery: %+v", got.Delivery)
 	}
@@ -488,24 +495,21 @@ func TestHoldKeepsBackTheFirstMail(t *testing.T) {
 	if err := d.st.CreateReferral(t.Context(), stray); err != nil {
 		t.Fatal(err)
 	}
-	d.clk.Add(d.e.Policy.Hold - time.Second)
-	d.sweep()
+	d.sweepAfter(d.e.Policy.Hold - time.Second)
 	if got := len(d.smtp.Messages()); got != 0 {
 		t.Fatalf("%d mails during the hold, want 0", got)
 	}
 	if err := d.st.DeleteReferral(t.Context(), stray.ID); err != nil { // the losing step drops its copy
 		t.Fatal(err)
 	}
-	d.clk.Add(time.Second)
-	d.sweep()
+	d.sweepAfter(time.Second)
 	if got := len(d.smtp.Wait(t, 1, 5*time.Second)); got != 1 {
 		t.Fatalf("%d mails after the hold, want 1", got)
 	}
 	if got := d.referral(r.ID); got.Delivery.Sent != 1 || len(got.Delivery.Queue) != 0 {
 		t.Errorf("delivery %+v, want one mail sent", got.Delivery)
 	}
-	d.clk.Add(time.Minute)
-	d.sweep()
+	d.sweepAfter(time.Minute)
 	if got := len(d.smtp.Messages()); got != 1 {
 		t.Errorf("%d mails after another sweep, want still 1", got)
 	}
@@ -519,19 +523,15 @@ func TestUndeliverablePurged(t *testing.T) {
 	d.smtp.SetFailures(1<<30, 451) // every attempt fails, never for good
 	r := d.refer("tg:1")
 	for range 16 {
-		d.clk.Add(24 * time.Hour)
-		d.sweep()
+		d.sweepAfter(24 * time.Hour)
 	}
 	got := d.referral(r.ID)
 	if got.Status != flows.StatusClosed || got.Reason != flows.ReasonExpired || len(got.Delivery.Queue) == 0 {
 		t.Fatalf("after 16 days: status %s (%s), queue %v; want closed as expired with mail still queued",
 			got.Status, got.Reason, got.Delivery.Queue)
 	}
-	d.clk.Add(d.e.Policy.Retain)
-	d.sweep()
-	if _, err := d.st.Referral(t.Context(), r.ID); !errors.Is(err, flows.ErrNoReferral) {
-		t.Errorf("after retention: %v, want ErrNoReferral", err)
-	}
+	d.sweepAfter(d.e.Policy.Retain)
+	d.wantPurged(r.ID, "after retention: %v, want ErrNoReferral")
 }
 
 // TestRevocationEndsChatAccess: a new link (`secours structure link`)

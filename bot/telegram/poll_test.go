@@ -11,6 +11,7 @@ import (
 	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 )
 
 // TestOffsetWaitsForTheAnswer holds the reply to an update at the fake
@@ -136,13 +137,7 @@ func TestDrainBound(t *testing.T) {
 	release := h.srv.Hold("sendMessage")
 	id := h.srv.Text(chat, "fr", "/start")
 	channeltest.Eventually(t, "the reply to be held", func() bool { return h.srv.Held("sendMessage") == 1 })
-	stopped := make(chan struct{})
-	go func() { h.stop(); close(stopped) }()
-	select {
-	case <-stopped:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Poll still waiting 10 s after the stop, with a drain bound of 200 ms")
-	}
+	testkit.Returns(t, 10*time.Second, h.stop, "Poll still waiting 10 s after the stop, with a drain bound of 200 ms")
 	if got := h.srv.Offset(); got > id {
 		t.Errorf("offset %d confirmed the update %d left unanswered", got, id)
 	}

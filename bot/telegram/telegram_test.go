@@ -30,28 +30,6 @@ import (
 	"github.com/secours/secours/store/redis/redistest"
 )
 
-var (
-	engOnce sync.Once
-	eng     *flows.Engine
-	cats    map[flows.Lang]flows.Catalog
-	engErr  error
-)
-
-// engine is the real engine on the embedded data, and its catalogues.
-func engine(t testing.TB) (*flows.Engine, map[flows.Lang]flows.Catalog) {
-	t.Helper()
-	engOnce.Do(func() {
-		if eng, engErr = configs.Engine(); engErr != nil {
-			return
-		}
-		cats, engErr = flows.LoadCatalogs(configs.FS)
-	})
-	if engErr != nil {
-		t.Fatal(engErr)
-	}
-	return eng, cats
-}
-
 // harness is an adapter polling a fake Bot API, with the real engine.
 type harness struct {
 	t     *testing.T
@@ -88,7 +66,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	log := h.logs.Logger(slog.LevelDebug)
 	conv := o.conv
 	if conv == nil {
-		e, _ := engine(t)
+		e, _ := channeltest.Engine(t)
 		conv = &bot.Runner{Engine: e, Store: h.store, Log: log}
 	}
 	cfg := o.cfg
@@ -273,7 +251,7 @@ func TestConversations(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, harnessOpts{poll: true})
-			_, cats := engine(t)
+			_, cats := channeltest.Engine(t)
 			lang := flows.NL
 			if strings.HasPrefix(sc.answers[0], "lang:fr") {
 				lang = flows.FR
@@ -415,7 +393,7 @@ func TestDeepLink(t *testing.T) {
 // for media, silence for edits and channel posts, a log line when blocked.
 func TestNonText(t *testing.T) {
 	h := newHarness(t, harnessOpts{poll: true})
-	_, cats := engine(t)
+	_, cats := channeltest.Engine(t)
 	const chat = 731200001
 	h.text(chat, "fr", "/start")
 	media := map[string]func(m *models.Message){
@@ -527,7 +505,7 @@ func TestBlockedChatIsDropped(t *testing.T) {
 
 func TestTooManyRequests(t *testing.T) {
 	h := newHarness(t, harnessOpts{poll: true})
-	_, cats := engine(t)
+	_, cats := channeltest.Engine(t)
 	const chat = 731500001
 	h.srv.Fail("sendMessage", telegramtest.Failure{Code: http.StatusTooManyRequests, RetryAfter: 7})
 	h.text(chat, "fr", "/start")

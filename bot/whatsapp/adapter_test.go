@@ -316,7 +316,7 @@ func TestShutdown(t *testing.T) {
 // TestNewNeedsCatalogs: without the catalogues every hint would be in
 // both languages.
 func TestNewNeedsCatalogs(t *testing.T) {
-	_, cats := realEngine(t)
+	_, cats := channeltest.Engine(t)
 	for _, c := range []map[flows.Lang]flows.Catalog{nil, {flows.FR: cats[flows.FR]}} {
 		if _, err := New(&recorder{}, &fakeClient{}, Options{Catalogs: c, Texts: configs.FS}); err == nil {
 			t.Errorf("New with catalogues %v = nil error", slices.Collect(maps.Keys(c)))

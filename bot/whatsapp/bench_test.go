@@ -4,13 +4,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/flows"
 )
 
 // benchReply is a question with 4 choices and the escape row.
 func benchReply(tb testing.TB) flows.Reply {
-	_, cats := realEngine(tb)
+	_, cats := channeltest.Engine(tb)
 	fr := cats[flows.FR]
 	return flows.Reply{
 		Text: fr["q.device"],

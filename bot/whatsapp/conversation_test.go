@@ -94,7 +94,7 @@ func TestProfiles(t *testing.T) {
 			[]string{"nederlands", "ik", "papieren", "alleen smartphone", "op mijn gsm", "whatsapp",
 				"met hulp", "bang", "tekst", "nee", "2000", "1"}},
 	}
-	_, cats := realEngine(t)
+	_, cats := channeltest.Engine(t)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs channeltest.Buffer
@@ -185,7 +185,7 @@ func assertNoPersonalData(t *testing.T, logs string, who types.JID) {
 // TestSpelledAnswers: the adapter passes the text through and the engine
 // reads "deux", "2️⃣" and "twee" as the second choice.
 func TestSpelledAnswers(t *testing.T) {
-	_, cats := realEngine(t)
+	_, cats := channeltest.Engine(t)
 	fr := newChatter(t, bePhone, nil)
 	fr.say("bonjour")
 	if got := fr.say("1"); !strings.Contains(strings.Join(got, "\n"), cats[flows.FR]["q.who"]) {

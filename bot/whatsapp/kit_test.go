@@ -16,6 +16,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/referral"
@@ -33,28 +34,6 @@ var (
 	aGroup  = types.JID{User: "120363000000000001", Server: types.GroupServer}
 	botPN   = types.JID{User: "32460000000", Server: types.DefaultUserServer}
 )
-
-var (
-	engOnce sync.Once
-	engine  *flows.Engine
-	catalog map[flows.Lang]flows.Catalog
-	engErr  error
-)
-
-// realEngine is the engine with the embedded catalogues and places.
-func realEngine(t testing.TB) (*flows.Engine, map[flows.Lang]flows.Catalog) {
-	t.Helper()
-	engOnce.Do(func() {
-		if engine, engErr = configs.Engine(); engErr != nil {
-			return
-		}
-		catalog, engErr = flows.LoadCatalogs(configs.FS)
-	})
-	if engErr != nil {
-		t.Fatal(engErr)
-	}
-	return engine, catalog
-}
 
 // t0 is a Tuesday at 10:00 in Brussels, as in the golden transcripts.
 var t0 = time.Date(2025, 3, 4, 10, 0, 0, 0, time.FixedZone("CET", 3600))
@@ -75,7 +54,7 @@ func newRunner(t testing.TB, log *slog.Logger) *bot.Runner {
 
 // newRunnerAt is newRunner on a clock of the caller's.
 func newRunnerAt(t testing.TB, log *slog.Logger, clock func() time.Time) *bot.Runner {
-	eng, _ := realEngine(t)
+	eng, _ := channeltest.Engine(t)
 	return &bot.Runner{Engine: eng, Store: memory.New(time.Hour, clock), Now: clock, Log: log}
 }
 
@@ -174,7 +153,7 @@ func (f *fakeClient) count() int {
 // newAdapter wires an adapter to conv and a fake client.
 func newAdapter(t testing.TB, conv bot.Conversation, log *slog.Logger) (*Adapter, *fakeClient) {
 	t.Helper()
-	_, cats := realEngine(t)
+	_, cats := channeltest.Engine(t)
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}

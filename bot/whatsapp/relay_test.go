@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/flows"
 )
 
@@ -15,7 +16,7 @@ import (
 // reach the structure, before and after a structure's message pushed to
 // the chat; only "menu" shows a list, and leaving asks first.
 func TestRelayModeDigits(t *testing.T) {
-	_, cats := realEngine(t)
+	_, cats := channeltest.Engine(t)
 	log := slog.New(slog.DiscardHandler)
 	runner, st := newReferralRunner(t, log)
 	tp := &tap{conv: runner}

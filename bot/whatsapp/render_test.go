@@ -5,12 +5,13 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
 
 func TestRender(t *testing.T) {
-	_, cats := realEngine(t)
+	_, cats := channeltest.Engine(t)
 	nav := func(l flows.Lang) []flows.Choice {
 		return []flows.Choice{
 			{Key: "nav:back", Label: cats[l]["nav.back"]},
@@ -58,7 +59,7 @@ func TestRender(t *testing.T) {
 // e-mails"); only the language question, whose labels tell nothing, gets
 // both.
 func TestHintLanguage(t *testing.T) {
-	_, cats := realEngine(t)
+	_, cats := channeltest.Engine(t)
 	a, _ := newAdapter(t, &recorder{}, nil)
 	hint := func(l flows.Lang) string { return a.texts.hintFor(langSlot(l), 4) }
 	question := func(l flows.Lang) flows.Reply {

@@ -13,6 +13,7 @@ import (
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/secours/secours/bot/channeltest"
+	"github.com/secours/secours/bot/whatsapp/watest"
 )
 
 // TestConnEvents: the connection's life is logged without ids, and only a
@@ -86,12 +87,8 @@ func TestRunNotLinked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	dev, err := c.GetFirstDevice(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
 	a, _ := newAdapter(t, &recorder{}, nil)
-	if err := a.Run(t.Context(), whatsmeow.NewClient(dev, nil)); !errors.Is(err, ErrNotLinked) {
+	if err := a.Run(t.Context(), whatsmeow.NewClient(watest.FirstDevice(t, c), nil)); !errors.Is(err, ErrNotLinked) {
 		t.Errorf("Run with no device = %v, want ErrNotLinked", err)
 	}
 }

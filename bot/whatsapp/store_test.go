@@ -6,9 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"go.mau.fi/whatsmeow/proto/waAdv"
+	"github.com/secours/secours/bot/whatsapp/watest"
 	"go.mau.fi/whatsmeow/store/sqlstore"
-	"go.mau.fi/whatsmeow/types"
 )
 
 // TestOpenStoreSQLite creates the store 0600, keeps a device across a
@@ -26,7 +25,7 @@ func TestOpenStoreSQLite(t *testing.T) {
 	if got := fi.Mode().Perm(); got != 0o600 {
 		t.Errorf("store mode %o, want 600", got)
 	}
-	saveDevice(t, c)
+	watest.SaveDevice(t, c)
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +40,7 @@ func TestOpenStoreSQLite(t *testing.T) {
 	defer c.Close()
 	checkDevice(t, c)
 	// A write, so that SQLite creates its WAL and shared-memory files.
-	dev, err := c.GetFirstDevice(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.PutDevice(t.Context(), dev); err != nil {
+	if err := c.PutDevice(t.Context(), watest.FirstDevice(t, c)); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
@@ -140,7 +135,7 @@ func TestOpenStorePostgres(t *testing.T) {
 	if dev, err := c.GetFirstDevice(t.Context()); err != nil || dev.ID != nil {
 		t.Fatalf("WHATSAPP_TEST_POSTGRES must name an empty database: %v, %v", dev.ID, err)
 	}
-	saveDevice(t, c)
+	watest.SaveDevice(t, c)
 	checkDevice(t, c)
 	dev, _ := c.GetFirstDevice(t.Context())
 	if err := c.DeleteDevice(t.Context(), dev); err != nil {
@@ -148,32 +143,10 @@ func TestOpenStorePostgres(t *testing.T) {
 	}
 }
 
-// saveDevice stores a device in an empty store, as a link does.
-func saveDevice(t *testing.T, c *sqlstore.Container) {
-	t.Helper()
-	dev, err := c.GetFirstDevice(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if dev.ID != nil {
-		t.Fatalf("new store holds device %v", dev.ID)
-	}
-	dev.ID = &types.JID{User: "32460000000", Device: 3, Server: types.DefaultUserServer}
-	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{1}, AccountSignature: make([]byte, 64),
-		AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
-	if err := c.PutDevice(t.Context(), dev); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// checkDevice finds the device saveDevice stored.
+// checkDevice finds the device watest.SaveDevice stored.
 func checkDevice(t *testing.T, c *sqlstore.Container) {
 	t.Helper()
-	dev, err := c.GetFirstDevice(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if dev.ID == nil || dev.ID.User != "32460000000" {
+	if dev := watest.FirstDevice(t, c); dev.ID == nil || dev.ID.User != watest.User {
 		t.Errorf("store holds %v, want the saved device", dev.ID)
 	}
 }

@@ -60,6 +60,7 @@ import (
 
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/cli"
 	"github.com/secours/secours/internal/redact"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
@@ -184,12 +185,8 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	// never its password.
 	stderr = redact.Writer(stderr)
 	c, err := parse(args, stderr, getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "loadtest:", err)
-		return 2
+	if code, ok := cli.Failed(stderr, "loadtest", err); !ok {
+		return code
 	}
 	runtime.GOMAXPROCS(c.cpus)
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)

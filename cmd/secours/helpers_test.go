@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secours/secours/bot/telegram/telegramtest"
 	"github.com/secours/secours/internal/testkit"
 )
 
@@ -85,4 +86,19 @@ func shellcheck(t *testing.T, path string) {
 	if out, err := exec.Command("shellcheck", path).CombinedOutput(); err != nil {
 		t.Errorf("shellcheck %s: %v\n%s", filepath.ToSlash(path), err, out)
 	}
+}
+
+// telegramConfig is the service's configuration from args and env on the
+// fake Bot API tg, whose token and URL it adds to env.
+func telegramConfig(t *testing.T, tg *telegramtest.Server, args []string, env map[string]string) Config {
+	t.Helper()
+	if env == nil {
+		env = map[string]string{}
+	}
+	env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_API_URL"] = tg.Token, tg.URL
+	cfg, err := parseConfig(args, envOf(env), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -18,7 +18,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -36,6 +35,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/cli"
 	"github.com/secours/secours/internal/redact"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
@@ -74,12 +74,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 		}
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintln(stderr, "secours:", err)
-		return 2
+	if code, ok := cli.Failed(stderr, "secours", err); !ok {
+		return code
 	}
 	if !cfg.Telegram.Enabled() && !cfg.WhatsApp.Enabled() {
 		var empty bool

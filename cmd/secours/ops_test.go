@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,12 +21,7 @@ func TestServeMetrics(t *testing.T) {
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
 	addr := testkit.FreeAddr(t)
-	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
-		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL, "OUTBOX_DIR": t.TempDir(),
-	}), &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := telegramConfig(t, tg, []string{"-http-addr", addr}, map[string]string{"OUTBOX_DIR": t.TempDir()})
 	_, stop := startServe(t, cfg)
 	const chat = 987654321
 	for _, a := range []string{"/start", "1", "2", "1", "4", "1", "1", "3", "3", "1", "1", "1", "59000"} {

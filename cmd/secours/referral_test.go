@@ -33,13 +33,8 @@ func TestServeReferralEndToEnd(t *testing.T) {
 	defer tg.Close()
 	sink := smtptest.NewServer(t)
 	addr := testkit.FreeAddr(t)
-	cfg, err := parseConfig([]string{"-http-addr", addr, "-base-url", "http://" + addr}, envOf(map[string]string{
-		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL,
-		"SMTP_URL": sink.URL("secours@example.org"), "REFERRAL_HOLD": "200ms",
-	}), &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := telegramConfig(t, tg, []string{"-http-addr", addr, "-base-url", "http://" + addr},
+		map[string]string{"SMTP_URL": sink.URL("secours@example.org"), "REFERRAL_HOLD": "200ms"})
 	stderr, stop := startServe(t, cfg)
 
 	// A chat id long enough that no duration or port in the logs can
@@ -188,13 +183,10 @@ func TestServeObservatory(t *testing.T) {
 	addr := testkit.FreeAddr(t)
 	token := "coordinators-test-token-0123456789abcdef"
 	sum := sha256.Sum256([]byte(token))
-	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
-		"TELEGRAM_BOT_TOKEN": tg.Token, "TELEGRAM_API_URL": tg.URL, "OUTBOX_DIR": t.TempDir(),
+	cfg := telegramConfig(t, tg, []string{"-http-addr", addr}, map[string]string{
+		"OUTBOX_DIR":               t.TempDir(),
 		"OBSERVATORY_TOKEN_SHA256": hex.EncodeToString(sum[:]),
-	}), &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	_, stop := startServe(t, cfg)
 	code := flows.ShareCode("france-services/1")
 	// In parallel: Telegram paces each chat to about a message a second.

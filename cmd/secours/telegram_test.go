@@ -73,10 +73,7 @@ func TestTelegramConfig(t *testing.T) {
 func TestServeTelegramPolling(t *testing.T) {
 	srv := telegramtest.New(telegramtest.Options{})
 	defer srv.Close()
-	cfg, err := parseConfig([]string{"-http-addr", "127.0.0.1:0"}, envOf(map[string]string{"TELEGRAM_BOT_TOKEN": srv.Token, "TELEGRAM_API_URL": srv.URL}), &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := telegramConfig(t, srv, []string{"-http-addr", "127.0.0.1:0"}, nil)
 	stderr, stop := startServe(t, cfg)
 	srv.Text(42, "nl", "/start")
 	testkit.WaitFor(t, "the welcome", func() bool { return len(srv.Sent(42)) >= 2 })
@@ -99,13 +96,8 @@ func TestServeTelegramWebhook(t *testing.T) {
 	defer srv.Close()
 	addr := testkit.FreeAddr(t)
 	const secret = "hook_Secret-1"
-	cfg, err := parseConfig([]string{"-http-addr", addr}, envOf(map[string]string{
-		"TELEGRAM_BOT_TOKEN": srv.Token, "TELEGRAM_API_URL": srv.URL,
-		"TELEGRAM_WEBHOOK_URL": "https://bot.example.test/tg/hook", "TELEGRAM_WEBHOOK_SECRET": secret,
-	}), &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := telegramConfig(t, srv, []string{"-http-addr", addr},
+		map[string]string{"TELEGRAM_WEBHOOK_URL": "https://bot.example.test/tg/hook", "TELEGRAM_WEBHOOK_SECRET": secret})
 	stderr, stop := startServe(t, cfg)
 	testkit.WaitFor(t, "setWebhook", func() bool { return len(srv.CallsTo("setWebhook")) == 1 })
 	body := `{"update_id":7001,"message":{"message_id":1,"date":1700000000,"chat":{"id":43,"type":"private"},"from":{"id":43,"is_bot":false,"first_name":"T","language_code":"fr"},"text":"/start"}}`

@@ -7,10 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"go.mau.fi/whatsmeow/proto/waAdv"
-	"go.mau.fi/whatsmeow/types"
-
 	"github.com/secours/secours/bot/whatsapp"
+	"github.com/secours/secours/bot/whatsapp/watest"
 )
 
 func TestWhatsAppConfig(t *testing.T) {
@@ -95,16 +93,7 @@ func linkedStore(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	dev, err := c.GetFirstDevice(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dev.ID = &types.JID{User: "32460000000", Device: 3, Server: types.DefaultUserServer}
-	dev.Account = &waAdv.ADVSignedDeviceIdentity{Details: []byte{1}, AccountSignature: make([]byte, 64),
-		AccountSignatureKey: make([]byte, 32), DeviceSignature: make([]byte, 64)}
-	if err := c.PutDevice(t.Context(), dev); err != nil {
-		t.Fatal(err)
-	}
+	watest.SaveDevice(t, c)
 	return db
 }
 

@@ -35,3 +35,18 @@ func Parse(fs *flag.FlagSet, args []string, bad int) (code int, ok bool) {
 	}
 	return 0, true
 }
+
+// Failed is the exit status of a command whose configuration failed to
+// load with err (nil: it did not fail, ok is true): 0 for -h (the usage
+// is printed already), else 2, with the error said on stderr after the
+// command's name.
+func Failed(stderr io.Writer, name string, err error) (code int, ok bool) {
+	switch {
+	case err == nil:
+		return 0, true
+	case errors.Is(err, flag.ErrHelp):
+		return 0, false
+	}
+	fmt.Fprintln(stderr, name+":", err)
+	return 2, false
+}

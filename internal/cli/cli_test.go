@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"errors"
+	"flag"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -27,5 +30,18 @@ func TestFlagsAndParse(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "bogus") {
 		t.Errorf("a bad flag printed %q, want it named", out.String())
+	}
+}
+
+func TestFailed(t *testing.T) {
+	var out strings.Builder
+	if code, ok := Failed(&out, "secours", nil); !ok || code != 0 || out.Len() != 0 {
+		t.Errorf("Failed(nil) = %d, %v, wrote %q; want 0, true, nothing", code, ok, out.String())
+	}
+	if code, ok := Failed(&out, "secours", fmt.Errorf("parse: %w", flag.ErrHelp)); ok || code != 0 || out.Len() != 0 {
+		t.Errorf("Failed(ErrHelp) = %d, %v, wrote %q; want 0, false, nothing", code, ok, out.String())
+	}
+	if code, ok := Failed(&out, "loadtest", errors.New("-n must be > 0")); ok || code != 2 || out.String() != "loadtest: -n must be > 0\n" {
+		t.Errorf("Failed(err) = %d, %v, wrote %q; want 2, false, the error after the name", code, ok, out.String())
 	}
 }

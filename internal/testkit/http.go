@@ -3,6 +3,8 @@ package testkit
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -20,4 +22,36 @@ func Get(t testing.TB, u string) string {
 		t.Fatalf("GET %s: %d\n%s", u, resp.StatusCode, b)
 	}
 	return string(b)
+}
+
+// BenchServe serves req with h in b's loop, failing unless h answers 200 OK,
+// and returns the size of the last body (for a B/page metric).
+func BenchServe(b *testing.B, h http.Handler, req *http.Request) int {
+	b.Helper()
+	size := 0
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Code)
+		}
+		size = rec.Body.Len()
+	}
+	return size
+}
+
+// Holds checks that body (what: "page", "poster") holds every string of
+// want and none of not.
+func Holds(t testing.TB, what, body string, want, not []string) {
+	t.Helper()
+	for _, s := range want {
+		if !strings.Contains(body, s) {
+			t.Errorf("%s lacks %q", what, s)
+		}
+	}
+	for _, s := range not {
+		if strings.Contains(body, s) {
+			t.Errorf("%s holds %q", what, s)
+		}
+	}
 }

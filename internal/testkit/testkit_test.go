@@ -60,3 +60,19 @@ func TestSyncBufferAndWaitFor(t *testing.T) {
 		t.Errorf("String = %q, want abababab", got)
 	}
 }
+
+func TestBuild(t *testing.T) {
+	double := func(n int) (int, error) { return 2 * n, nil }
+	got := Build(t, double, 1, func(n *int) { *n += 2 }, func(n *int) { *n *= 10 })
+	if got != 60 {
+		t.Errorf("Build = %d, want (1+2)*10*2 = 60: the edits in order, then build", got)
+	}
+}
+
+func TestReturns(t *testing.T) {
+	ran := false
+	Returns(t, time.Second, func() { ran = true }, "a func that returns at once did not")
+	if !ran {
+		t.Error("Returns did not run f")
+	}
+}

@@ -54,3 +54,16 @@ func WaitFor(tb testing.TB, what string, cond func() bool) {
 	}
 	tb.Fatalf("timed out waiting for %s", what)
 }
+
+// Returns runs f and fails the test with msg unless f returns within d:
+// for a Close or a stop that must not hang.
+func Returns(tb testing.TB, d time.Duration, f func(), msg string) {
+	tb.Helper()
+	done := make(chan struct{})
+	go func() { f(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		tb.Fatal(msg)
+	}
+}

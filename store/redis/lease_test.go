@@ -53,11 +53,9 @@ func TestLeaseExclusive(t *testing.T) {
 // TestLeaseRenewed holds a short lease for several TTLs: the renewal keeps
 // it, and keeps others out.
 func TestLeaseRenewed(t *testing.T) {
-	s := newStore(t, Options{})
-	ctx := t.Context()
 	const ttl = 300 * time.Millisecond
-	l := mustLease(t, s, "poll:{renew}", ttl)
-	defer l.Release(context.Background())
+	s, l := heldLease(t, "poll:{renew}", ttl)
+	ctx := t.Context()
 	for range 4 {
 		time.Sleep(ttl / 2)
 		if _, err := s.Lease(ctx, "poll:{renew}", ttl); !errors.Is(err, ErrLeaseHeld) {
@@ -73,10 +71,9 @@ func TestLeaseRenewed(t *testing.T) {
 // owner take it: Lost closes, and the first owner's Release leaves the new
 // owner's key alone.
 func TestLeaseLost(t *testing.T) {
-	s := newStore(t, Options{})
-	ctx := t.Context()
 	const ttl = 150 * time.Millisecond
-	l := mustLease(t, s, "poll:{lost}", ttl)
+	s, l := heldLease(t, "poll:{lost}", ttl)
+	ctx := t.Context()
 	if err := s.c.Del(ctx, l.key).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -133,11 +130,9 @@ func TestLeaseArguments(t *testing.T) {
 // restarted without its data does, with no one else waiting for it: the
 // renewal takes it back, and the lease is not lost.
 func TestLeaseTakenBackAfterEmptied(t *testing.T) {
-	s := newStore(t, Options{})
-	ctx := t.Context()
 	const ttl = 150 * time.Millisecond
-	l := mustLease(t, s, "poll:{emptied}", ttl)
-	defer l.Release(context.Background())
+	s, l := heldLease(t, "poll:{emptied}", ttl)
+	ctx := t.Context()
 	if err := s.c.Del(ctx, l.key).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -155,6 +150,16 @@ func TestLeaseTakenBackAfterEmptied(t *testing.T) {
 	if _, err := s.Lease(ctx, "poll:{emptied}", ttl); !errors.Is(err, ErrLeaseHeld) {
 		t.Errorf("Lease by another = %v, want ErrLeaseHeld", err)
 	}
+}
+
+// heldLease opens a store of the test's own and takes the lease name for
+// ttl on it, released when the test ends (a second Release is a no-op).
+func heldLease(t *testing.T, name string, ttl time.Duration) (*Store, *Lease) {
+	t.Helper()
+	s := newStore(t, Options{})
+	l := mustLease(t, s, name, ttl)
+	t.Cleanup(func() { l.Release(context.Background()) })
+	return s, l
 }
 
 // mustLease takes the lease name for ttl, failing the test if it cannot.

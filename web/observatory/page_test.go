@@ -28,6 +28,7 @@ import (
 	"github.com/secours/secours/text"
 	"github.com/secours/secours/text/texttest"
 	"github.com/secours/secours/web"
+	"github.com/secours/secours/web/webtest"
 )
 
 const testToken = "Zx8c-obs_token_0123456789abcdefghijklmno"
@@ -47,15 +48,6 @@ type fixture struct {
 	cells []flows.Cell
 }
 
-func catalogs(tb testing.TB) map[flows.Lang]flows.Catalog {
-	tb.Helper()
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return cats
-}
-
 func hashOf(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
@@ -72,16 +64,9 @@ func newFixture(tb testing.TB, cells []flows.Cell, opts ...func(*Options)) *fixt
 			tb.Fatal(err)
 		}
 	}
-	o := Options{Store: f.store, TokenHash: hashOf(testToken), Catalogs: catalogs(tb), Texts: configs.FS,
+	o := Options{Store: f.store, TokenHash: hashOf(testToken), Catalogs: webtest.Catalogs(tb), Texts: configs.FS,
 		Templates: configs.Web, Logger: slog.New(slog.NewTextHandler(f.log, nil)), Now: f.clock.Now}
-	for _, fn := range opts {
-		fn(&o)
-	}
-	p, err := New(o)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	f.page = p
+	f.page = testkit.Build(tb, New, o, opts...)
 	return f
 }
 
@@ -439,7 +424,7 @@ func TestCSV(t *testing.T) {
 
 func TestCSVFormula(t *testing.T) {
 	cells := []flows.Cell{{Month: "2026-01", Area: "=HYPERLINK(\"x\")", Metric: flows.MetricFinished, N: 9}}
-	words, err := LoadWords(configs.FS, catalogs(t))
+	words, err := LoadWords(configs.FS, webtest.Catalogs(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +438,7 @@ func TestCSVFormula(t *testing.T) {
 }
 
 func TestWriteText(t *testing.T) {
-	words, err := LoadWords(configs.FS, catalogs(t))
+	words, err := LoadWords(configs.FS, webtest.Catalogs(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -504,7 +489,7 @@ func TestTexts(t *testing.T) {
 	}
 
 	// LoadWords refuses what would show a key or a wrong placeholder.
-	cats := catalogs(t)
+	cats := webtest.Catalogs(t)
 	broken := func(edit func(fr, nl flows.Catalog)) fs.FS {
 		return texttest.Edited(t, configs.FS, "observatory", edit)
 	}
@@ -529,7 +514,7 @@ func TestTexts(t *testing.T) {
 }
 
 func TestNewRefuses(t *testing.T) {
-	good := Options{Store: memory.New(0, nil), TokenHash: hashOf(testToken), Catalogs: catalogs(t),
+	good := Options{Store: memory.New(0, nil), TokenHash: hashOf(testToken), Catalogs: webtest.Catalogs(t),
 		Texts: configs.FS, Templates: configs.Web}
 	for name, edit := range map[string]func(*Options){
 		"no store":        func(o *Options) { o.Store = nil },

@@ -20,11 +20,29 @@ func newKit(tb testing.TB) *Kit {
 	return k
 }
 
+// cleanCase is one input of a function that cleans what a structure
+// typed: what it should give, and whether it is accepted.
+type cleanCase struct {
+	in, want string
+	ok       bool
+}
+
+// checkClean runs f on every case; a refusal must wrap sentinel.
+func checkClean(t *testing.T, name string, f func(string) (string, error), sentinel error, tests []cleanCase) {
+	t.Helper()
+	for _, tt := range tests {
+		got, err := f(tt.in)
+		if got != tt.want || (err == nil) != tt.ok {
+			t.Errorf("%s(%q) = %q, %v; want %q, ok %v", name, tt.in, got, err, tt.want, tt.ok)
+		}
+		if err != nil && !errors.Is(err, sentinel) {
+			t.Errorf("%s(%q) error %v is not %v", name, tt.in, err, sentinel)
+		}
+	}
+}
+
 func TestUsername(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
+	checkClean(t, "Username", Username, ErrUsername, []cleanCase{
 		{"secours_bot", "secours_bot", true},
 		{"@SecoursBot", "SecoursBot", true},
 		{"  @Secours_2026_bot ", "Secours_2026_bot", true},
@@ -39,23 +57,11 @@ func TestUsername(t *testing.T) {
 		{"t.me/secours_bot", "", false},
 		{"sécours_bot", "", false},
 		{"@@secours_bot", "", false},
-	}
-	for _, tt := range tests {
-		got, err := Username(tt.in)
-		if got != tt.want || (err == nil) != tt.ok {
-			t.Errorf("Username(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
-		}
-		if err != nil && !errors.Is(err, ErrUsername) {
-			t.Errorf("Username(%q) error %v is not ErrUsername", tt.in, err)
-		}
-	}
+	})
 }
 
 func TestNumber(t *testing.T) {
-	tests := []struct {
-		in, want string
-		ok       bool
-	}{
+	checkClean(t, "Number", Number, ErrNumber, []cleanCase{
 		{"+32470123456", "32470123456", true},
 		{"+32 470 12 34 56", "32470123456", true},
 		{"0032 470/12.34.56", "32470123456", true},
@@ -70,16 +76,7 @@ func TestNumber(t *testing.T) {
 		{"", "", false},
 		{"+", "", false},
 		{"+32\u00a0470\u00a0123456", "32470123456", true},
-	}
-	for _, tt := range tests {
-		got, err := Number(tt.in)
-		if got != tt.want || (err == nil) != tt.ok {
-			t.Errorf("Number(%q) = %q, %v; want %q, ok %v", tt.in, got, err, tt.want, tt.ok)
-		}
-		if err != nil && !errors.Is(err, ErrNumber) {
-			t.Errorf("Number(%q) error %v is not ErrNumber", tt.in, err)
-		}
-	}
+	})
 }
 
 func TestParseLang(t *testing.T) {

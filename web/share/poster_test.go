@@ -15,6 +15,7 @@ import (
 	"testing/fstest"
 
 	"github.com/secours/secours/configs"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/text"
 	"github.com/secours/secours/text/texttest"
 )
@@ -141,17 +142,7 @@ func TestPosterOptional(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			page := poster(t, k, tt.d)
-			for _, s := range tt.want {
-				if !strings.Contains(page, s) {
-					t.Errorf("poster lacks %q", s)
-				}
-			}
-			for _, s := range tt.not {
-				if strings.Contains(page, s) {
-					t.Errorf("poster holds %q", s)
-				}
-			}
+			testkit.Holds(t, "poster", poster(t, k, tt.d), tt.want, tt.not)
 		})
 	}
 }

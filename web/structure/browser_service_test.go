@@ -19,6 +19,7 @@ import (
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/web/webtest"
 )
 
 // inbox is a Mailer and a Sender that keep what they were given.
@@ -58,14 +59,8 @@ func (b *inbox) chat(id flows.ChatID) string {
 // writes, and the person is told each time on their channel.
 func TestBrowserRealService(t *testing.T) {
 	ctx := testkit.Browser(t)
-	e, dir, err := configs.EngineAndPlaces()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e, dir := webtest.EngineAndPlaces(t)
+	cats := webtest.Catalogs(t)
 	st := memory.New(time.Hour, nil)
 	box := &inbox{chats: map[flows.ChatID]string{}}
 	srv := httptest.NewUnstartedServer(nil)
@@ -128,32 +123,16 @@ func TestBrowserRealService(t *testing.T) {
 	if got := box.chat(person); strings.Contains(got, "a bien reçu votre demande") {
 		t.Errorf("opening the page told the person: %q", got)
 	}
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(ref+" form.seen button")),
-		chromedp.WaitVisible(chromedp.CSS(ref+" .badge.b-seen")),
-	); err != nil {
-		t.Fatalf("Bien reçu: %v", err)
-	}
+	press(t, ctx, ref, "seen", "b-seen", "Bien reçu")
 	if !strings.Contains(box.chat(person), "a bien reçu votre demande") {
 		t.Errorf("the person was not told the request was seen: %q", box.chat(person))
 	}
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(ref+" form.accept button")),
-		chromedp.WaitVisible(chromedp.CSS(ref+" .badge.b-accepted")),
-	); err != nil {
-		t.Fatalf("accept: %v", err)
-	}
+	press(t, ctx, ref, "accept", "b-accepted", "accept")
 	if !strings.Contains(box.chat(person), "a accepté votre demande") {
 		t.Errorf("the person was not told of the acceptance: %q", box.chat(person))
 	}
 	const msg = "Venez jeudi à 14 h avec votre carte Vitale."
-	if err := chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(ref+" textarea"), msg),
-		chromedp.Click(chromedp.CSS(ref+" form.write button")),
-		chromedp.WaitVisible(chromedp.CSS(ref+" .thread li.mine")),
-	); err != nil {
-		t.Fatalf("write: %v", err)
-	}
+	write(t, ctx, ref, msg)
 	if !strings.Contains(box.chat(person), "« "+msg+" »") {
 		t.Errorf("the message did not reach the person: %q", box.chat(person))
 	}

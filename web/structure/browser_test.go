@@ -1,6 +1,7 @@
 package structure
 
 import (
+	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -41,12 +42,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("desk status %s after opening, want sent", got)
 	}
 	// The staff say they have it: one click, no script.
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(ref+" form.seen button")),
-		chromedp.WaitVisible(chromedp.CSS(ref+" .badge.b-seen")),
-	); err != nil {
-		t.Fatalf("Bien reçu: %v", err)
-	}
+	press(t, ctx, ref, "seen", "b-seen", "Bien reçu")
 	if badge, flash := text(ref+" .badge"), text(".flash"); badge != "Vue" || flash != "C'est noté : la personne sait que vous avez reçu sa demande." {
 		t.Errorf("after Bien reçu: badge %q, flash %q", badge, flash)
 	}
@@ -69,12 +65,7 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("page %v px wide in a %v px window: it scrolls sideways", widths[0], widths[1])
 	}
 
-	if err := chromedp.Do(ctx,
-		chromedp.Click(chromedp.CSS(ref+" form.accept button")),
-		chromedp.WaitVisible(chromedp.CSS(ref+" .badge.b-accepted")),
-	); err != nil {
-		t.Fatalf("accept: %v", err)
-	}
+	press(t, ctx, ref, "accept", "b-accepted", "accept")
 	if badge, flash := text(ref+" .badge"), text(".flash"); badge != "Acceptée" || flash != "Demande acceptée. La personne est prévenue." {
 		t.Errorf("after accepting: badge %q, flash %q", badge, flash)
 	}
@@ -83,17 +74,35 @@ func TestBrowser(t *testing.T) {
 	}
 
 	const msg = "Bonjour, venez mardi à 10 h."
+	write(t, ctx, ref, msg)
+	if mine := text(ref + " .thread li.mine p"); mine != msg {
+		t.Errorf("thread shows %q, want %q", mine, msg)
+	}
+	if flash := text(".flash"); flash != "Message envoyé. Le bot le transmet à la personne." {
+		t.Errorf("flash after writing = %q", flash)
+	}
+}
+
+// press clicks the button of ref's form and waits for the badge it leads
+// to; what names the step in a failure.
+func press(t *testing.T, ctx context.Context, ref, form, badge, what string) {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(ref+" form."+form+" button")),
+		chromedp.WaitVisible(chromedp.CSS(ref+" .badge."+badge)),
+	); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// write sends msg with ref's write form and waits for it in the thread.
+func write(t *testing.T, ctx context.Context, ref, msg string) {
+	t.Helper()
 	if err := chromedp.Do(ctx,
 		chromedp.SendKeys(chromedp.CSS(ref+" textarea"), msg),
 		chromedp.Click(chromedp.CSS(ref+" form.write button")),
 		chromedp.WaitVisible(chromedp.CSS(ref+" .thread li.mine")),
 	); err != nil {
 		t.Fatalf("write: %v", err)
-	}
-	if mine := text(ref + " .thread li.mine p"); mine != msg {
-		t.Errorf("thread shows %q, want %q", mine, msg)
-	}
-	if flash := text(".flash"); flash != "Message envoyé. Le bot le transmet à la personne." {
-		t.Errorf("flash after writing = %q", flash)
 	}
 }

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/secours/secours/flows"
@@ -200,19 +198,3 @@ func (p fakePlaces) Place(id string) (*geo.Place, bool) {
 }
 
 var errBackend = errors.New("fake backend down")
-
-// holds checks that body (what: "page", "poster") holds every string of
-// want and none of not.
-func holds(t *testing.T, what, body string, want, not []string) {
-	t.Helper()
-	for _, s := range want {
-		if !strings.Contains(body, s) {
-			t.Errorf("%s lacks %q", what, s)
-		}
-	}
-	for _, s := range not {
-		if strings.Contains(body, s) {
-			t.Errorf("%s holds %q", what, s)
-		}
-	}
-}

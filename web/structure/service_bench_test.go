@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secours/secours/internal/testkit"
 	webstructure "github.com/secours/secours/web/structure"
+	"github.com/secours/secours/web/webtest"
 
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
@@ -59,14 +61,8 @@ func benchRedis(b *testing.B) *redis.Store {
 }
 
 func servicePage(b *testing.B, st stores, n int) {
-	e, dir, err := configs.EngineAndPlaces()
-	if err != nil {
-		b.Fatal(err)
-	}
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		b.Fatal(err)
-	}
+	e, dir := webtest.EngineAndPlaces(b)
+	cats := webtest.Catalogs(b)
 	var page *webstructure.Web
 	svc, err := referral.NewService(referral.Options{
 		Engine: e, Stores: referral.Stores{Sessions: st, Referrals: st, Structures: st}, Places: dir,
@@ -117,15 +113,7 @@ func servicePage(b *testing.B, st stores, n int) {
 	}
 	req := httptest.NewRequest(http.MethodGet, strings.TrimPrefix(link, "http://secours.test"), nil)
 	h := page
-	size := 0
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatal(rec.Code)
-		}
-		size = rec.Body.Len()
-	}
+	size := testkit.BenchServe(b, h, req)
 	if n > 1 && !strings.Contains(rec(b, h, req), "Un message de test.") {
 		b.Fatal("the page does not show the referrals' notes")
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/text"
 	"github.com/secours/secours/web/share"
+	"github.com/secours/secours/web/webtest"
 )
 
 const (
@@ -67,20 +68,13 @@ func TestShareSection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := f.get(tt.target)
-			if rec.Code != http.StatusOK {
-				t.Fatalf("GET = %d", rec.Code)
-			}
+			rec := f.getOK(t, tt.target)
 			body := rec.Body.String()
-			holds(t, "page", body, tt.want, tt.not)
+			testkit.Holds(t, "page", body, tt.want, tt.not)
 			if n := strings.Count(body, "<svg "); n != 2 {
 				t.Errorf("%d QR codes on the page, want 2", n)
 			}
-			for _, banned := range []string{"<script", "<img", "<link", " style=", "src="} {
-				if strings.Contains(body, banned) {
-					t.Errorf("page holds %q", banned)
-				}
-			}
+			testkit.Holds(t, "page", body, nil, []string{"<script", "<img", "<link", " style=", "src="})
 		})
 	}
 	// Telegram only: no WhatsApp link, no code to type.
@@ -113,10 +107,7 @@ func TestPosterServed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := f.get(tt.target)
-			if rec.Code != http.StatusOK {
-				t.Fatalf("GET = %d", rec.Code)
-			}
+			rec := f.getOK(t, tt.target)
 			body := rec.Body.String()
 			for _, s := range tt.want {
 				// Markup as is; text as html/template escapes it.
@@ -124,7 +115,7 @@ func TestPosterServed(t *testing.T) {
 					t.Errorf("poster lacks %q", s)
 				}
 			}
-			holds(t, "poster", body, nil, tt.not)
+			testkit.Holds(t, "poster", body, nil, tt.not)
 			h := rec.Header()
 			for k, want := range map[string]string{
 				"Content-Type": "text/html; charset=utf-8", "Referrer-Policy": "no-referrer", "Cache-Control": "no-store",
@@ -163,10 +154,7 @@ func TestQRDownloads(t *testing.T) {
 		{"whatsapp.svg", "image/svg+xml"}, {"whatsapp.png", "image/png"},
 	} {
 		t.Run(tt.file, func(t *testing.T) {
-			rec := f.get("/s/" + tokA + "/qr/" + tt.file)
-			if rec.Code != http.StatusOK {
-				t.Fatalf("GET = %d", rec.Code)
-			}
+			rec := f.getOK(t, "/s/"+tokA+"/qr/"+tt.file)
 			h := rec.Header()
 			name, ext, _ := strings.Cut(tt.file, ".")
 			if got, want := h.Get("Content-Disposition"), `attachment; filename="secours-`+name+"-"+flows.ShareCode(placeA)+"."+ext+`"`; got != want {
@@ -266,7 +254,7 @@ func TestShareNoTokenInLogs(t *testing.T) {
 }
 
 func TestNewWebChecksShare(t *testing.T) {
-	good := WebOptions{Desk: newFakeDesk(nil), Places: places(), Catalogs: catalogs(t), Texts: configs.FS, Templates: configs.Web,
+	good := WebOptions{Desk: newFakeDesk(nil), Places: places(), Catalogs: webtest.Catalogs(t), Texts: configs.FS, Templates: configs.Web,
 		TelegramUsername: botUser, WhatsAppNumber: botPhone, ShareTexts: configs.FS}
 	if _, err := NewWeb(good); err != nil {
 		t.Fatalf("NewWeb(good) = %v", err)

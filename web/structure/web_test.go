@@ -25,6 +25,7 @@ import (
 	"github.com/secours/secours/text"
 	"github.com/secours/secours/text/texttest"
 	"github.com/secours/secours/web"
+	"github.com/secours/secours/web/webtest"
 )
 
 // Fixture data: two places, each with its token, and referrals that
@@ -107,15 +108,6 @@ func referralB1() flows.Referral {
 	}
 }
 
-func catalogs(tb testing.TB) map[flows.Lang]flows.Catalog {
-	tb.Helper()
-	cats, err := flows.LoadCatalogs(configs.FS)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return cats
-}
-
 func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 	tb.Helper()
 	f := &fixture{clock: testkit.NewClock(t0), logs: &testkit.SyncBuffer{}}
@@ -128,18 +120,11 @@ func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 		f.desk.add(r)
 	}
 	o := WebOptions{
-		Desk: f.desk, Places: places(), Catalogs: catalogs(tb), Texts: configs.FS, Templates: configs.Web,
+		Desk: f.desk, Places: places(), Catalogs: webtest.Catalogs(tb), Texts: configs.FS, Templates: configs.Web,
 		Logger:      slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		CSRFSecrets: [][]byte{[]byte("test key, not a secret")}, Now: f.clock.Now,
 	}
-	for _, e := range edit {
-		e(&o)
-	}
-	w, err := NewWeb(o)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	f.web = w
+	f.web = testkit.Build(tb, NewWeb, o, edit...)
 	return f
 }
 
@@ -166,6 +151,16 @@ func (f *fixture) do(method, target string, form url.Values, edit ...func(*http.
 func (f *fixture) get(target string, edit ...func(*http.Request)) *httptest.ResponseRecorder {
 	target, _, _ = strings.Cut(target, "#")
 	return f.do(http.MethodGet, target, nil, edit...)
+}
+
+// getOK is get, failing t unless the page answers 200 OK.
+func (f *fixture) getOK(t *testing.T, target string) *httptest.ResponseRecorder {
+	t.Helper()
+	rec := f.get(target)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET = %d", rec.Code)
+	}
+	return rec
 }
 
 // act posts an action with a good csrf field.
@@ -739,7 +734,7 @@ func TestPageContent(t *testing.T) {
 			if !strings.Contains(body, `<html lang="`+tt.lang+`">`) {
 				t.Errorf("html lang is not %s", tt.lang)
 			}
-			holds(t, "page", body, tt.want, tt.not)
+			testkit.Holds(t, "page", body, tt.want, tt.not)
 			if t.Failed() {
 				t.Log(body)
 			}
@@ -880,7 +875,7 @@ func TestTextsUsed(t *testing.T) {
 }
 
 func TestNewWebChecksOptions(t *testing.T) {
-	good := WebOptions{Desk: newFakeDesk(time.Now), Places: places(), Catalogs: catalogs(t), Texts: configs.FS, Templates: configs.Web}
+	good := WebOptions{Desk: newFakeDesk(time.Now), Places: places(), Catalogs: webtest.Catalogs(t), Texts: configs.FS, Templates: configs.Web}
 	tests := []struct {
 		name string
 		edit func(*WebOptions)
@@ -1096,7 +1091,7 @@ func pageBench(b *testing.B, n int) {
 	f := newFixture(b)
 	f.desk = newFakeDesk(f.clock.Now)
 	f.desk.addToken(tokA, placeA)
-	w, err := NewWeb(WebOptions{Desk: f.desk, Places: places(), Catalogs: catalogs(b), Texts: configs.FS,
+	w, err := NewWeb(WebOptions{Desk: f.desk, Places: places(), Catalogs: webtest.Catalogs(b), Texts: configs.FS,
 		Templates: configs.Web, Now: f.clock.Now})
 	if err != nil {
 		b.Fatal(err)
@@ -1117,15 +1112,7 @@ func pageBench(b *testing.B, n int) {
 	}
 	req := httptest.NewRequest(http.MethodGet, "/s/"+tokA, nil)
 	h := w.Handler()
-	size := 0
-	for b.Loop() {
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			b.Fatal(rec.Code)
-		}
-		size = rec.Body.Len()
-	}
+	size := testkit.BenchServe(b, h, req)
 	b.ReportMetric(float64(size), "B/page")
 }
 

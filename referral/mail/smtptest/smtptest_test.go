@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/referral/mail/smtptest"
 )
 
@@ -200,13 +201,7 @@ func TestCloseStalled(t *testing.T) {
 	if err := c.PrintfLine("EHLO c"); err != nil {
 		t.Fatal(err)
 	}
-	done := make(chan struct{})
-	go func() { s.Close(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not return")
-	}
+	testkit.Returns(t, 5*time.Second, s.Close, "Close did not return")
 	if _, _, err := c.ReadResponse(250); err == nil {
 		t.Error("a stalled server answered")
 	}
