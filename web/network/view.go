@@ -20,6 +20,7 @@ type pageData struct {
 	Switch []langLink
 	Action string        // the network's page path, base of the forms
 	Back   string        // the network's page, in the language chosen
+	Check  string        // the upload's action: the language in its URL, as the body of a refused file is not read
 	Hidden template.HTML // the forms' hidden fields, escaped once
 	Flash  string
 	Warn   bool // the flash is a warning
@@ -79,7 +80,7 @@ type placeChange struct {
 // base fills what every page of a session shows.
 func (p *Page) base(s session) (pageData, tr) {
 	t := p.tr(s.lang)
-	d := pageData{Lang: s.lang, CSS: p.css, Action: s.base(), Back: s.link("", "")}
+	d := pageData{Lang: s.lang, CSS: p.css, Action: s.base(), Back: s.link("", ""), Check: s.link("/check", "")}
 	hidden := `<input type="hidden" name="csrf" value="` + template.HTMLEscapeString(p.forms.Field(s.token)) + `">`
 	if s.chosen {
 		hidden += `<input type="hidden" name="lang" value="` + template.HTMLEscapeString(string(s.lang)) + `">`
