@@ -64,7 +64,8 @@ func (f *fixture) seed() {
 	}
 	f.svc.hours = map[string]string{"epn-1": "Mo-Fr 09:00-12:00", "epn-2": "Tu 14:00-17:00", "epn-3": "We 09:00-12:00"}
 	f.svc.history = []nw.Change{{At: t0.Add(-time.Hour), PlaceID: "epn-3", By: "structure:epn-3", What: "edit",
-		Fields: []nw.FieldChange{{Field: "horaires", Old: "Mo 09:00-12:00", New: "We 09:00-12:00"}, {Field: "ferme_temporairement", Old: "", New: "oui"}}}}
+		Fields: []nw.FieldChange{{Field: "horaires", Old: "Mo 09:00-12:00", New: "We 09:00-12:00"}, {Field: "fermeture_temporaire", Old: "false", New: "true"},
+		{Field: "langues", Old: "fr", New: "fr|nl"}}}}
 }
 
 func (f *fixture) do(r *http.Request) *httptest.ResponseRecorder {
@@ -222,7 +223,7 @@ func TestPageLists(t *testing.T) {
 		"EPN de Namur Namur 06/11/2026", "EPN de Dinant Dinant 06/11/2025 À confirmer",
 		"EPN d'Arlon Arlon 06/10/2026 Fermé temporairement Corrigé par la structure",
 		"le 06/12/2026 à 10:00 · La structure elle-même · fiche corrigée EPN d'Arlon",
-		"Horaires : Mo 09:00-12:00 → devient We 09:00-12:00", "Fermé temporairement : (vide) → devient oui",
+		"Horaires : Mo 09:00-12:00 → devient We 09:00-12:00", "Fermé temporairement : non → devient oui", "Langues : fr → devient fr ; nl",
 		"Vérifier le fichier", "Oui, je veux annuler la dernière publication")
 	if n := strings.Count(body, `class="stale"`); n != 1 {
 		t.Errorf("%d rows flagged stale, want 1", n)

@@ -154,7 +154,7 @@ func what(t tr, w string) string {
 func fieldRows(t tr, fs []nw.FieldChange) []fieldRow {
 	rows := make([]fieldRow, len(fs))
 	for i, f := range fs {
-		rows[i] = fieldRow{Label: t.field(f.Field), Old: t.value(f.Old), New: t.value(f.New)}
+		rows[i] = fieldRow{Label: t.field(f.Field), Old: t.value(f.Field, f.Old), New: t.value(f.Field, f.New)}
 	}
 	return rows
 }

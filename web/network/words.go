@@ -47,7 +47,7 @@ var errorPages = []string{"notfound", "toomany", "bad", "slow", "forbidden", "no
 // the network's file calls it.
 var fields = []string{"nom", "adresse", "code_postal", "commune", "latitude", "longitude", "telephone",
 	"courriel", "site_web", "horaires", "services", "prise_en_charge_specifique", "langues",
-	"fermetures", "ferme_temporairement", "modalites_acces", "publics_specifiquement_adresses",
+	"fermetures", "ferme_temporairement", "fermeture_temporaire", "courriels", "modalites_acces", "publics_specifiquement_adresses",
 	"frais_a_charge", "presentation_resume", "date_maj"}
 
 // holes are the placeholders of the texts the code fills.
@@ -71,7 +71,7 @@ var holes = map[string][]string{
 // are checked when localize writes them in.
 func codeKeys() []string {
 	keys := []string{"switch.fr", "switch.nl", "err.back", "upload.none", "upload.empty",
-		"where.file", "where.header", "value.empty", "value.never", "by.structure", "by.other",
+		"where.file", "where.header", "value.empty", "value.never", "value.true", "value.false", "by.structure", "by.other",
 		"what.publish", "what.undo", "what.edit", "what.other", "draft.blocked", "draft.conflict",
 		"draft.nothing", "page.empty"}
 	for f := range flashes {
@@ -126,9 +126,17 @@ func (t tr) at(d time.Time) string {
 }
 
 // value is a field's value, or "(empty)" in words.
-func (t tr) value(v string) string {
-	if strings.TrimSpace(v) == "" {
+// A list (services, languages, closures) comes joined by "|", and a yes
+// or no as "true" or "false": both are shown in words.
+func (t tr) value(field, v string) string {
+	switch {
+	case strings.TrimSpace(v) == "":
 		return t.s("value.empty")
+	case boolFields[field] && (v == "true" || v == "false"):
+		return t.s("value." + v)
 	}
-	return v
+	return strings.ReplaceAll(v, "|", " ; ")
 }
+
+// boolFields are the yes-or-no columns.
+var boolFields = map[string]bool{"ferme_temporairement": true, "fermeture_temporaire": true}

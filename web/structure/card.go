@@ -48,8 +48,9 @@ var cardFields = []string{"hours", "closures", "phone", "email", "services", "la
 // fieldAliases map the standard's column names, which package network
 // may use in a Problem or a FieldChange, to the form's fields.
 var fieldAliases = map[string]string{
-	"horaires": "hours", "fermetures": "closures", "telephone": "phone", "courriel": "email",
+	"horaires": "hours", "fermetures": "closures", "telephone": "phone", "courriel": "email", "courriels": "email",
 	"langues": "langs", "prise_en_charge_specifique": "accessibility", "ferme_temporairement": "temp_closed",
+	"fermeture_temporaire": "temp_closed",
 	"closed": "temp_closed", "tempclosed": "temp_closed",
 }
 
@@ -154,7 +155,8 @@ func (w *Web) serveCardEdit(rw http.ResponseWriter, r *http.Request) {
 	v := w.cardView(s, saved, nil)
 	v.Saved = true
 	for _, ch := range changes {
-		v.Changes = append(v.Changes, changeView{Label: cardLabel(t, ch.Field), Old: orEmpty(t, ch.Old), New: orEmpty(t, ch.New)})
+		f := cardField(ch.Field)
+		v.Changes = append(v.Changes, changeView{Label: cardLabel(t, ch.Field), Old: shown(t, f, ch.Old), New: shown(t, f, ch.New)})
 	}
 	w.renderCard(rw, r, s, http.StatusOK, v)
 }
@@ -284,11 +286,43 @@ func cardLabel(t tr, name string) string {
 	return name
 }
 
-func orEmpty(t tr, s string) string {
-	if strings.TrimSpace(s) == "" {
+// shown is a changed value in words: lists come joined by "|" (services,
+// accessibility and languages are named as the form names them), a yes
+// or no as "true" or "false".
+func shown(t tr, field, s string) string {
+	switch {
+	case strings.TrimSpace(s) == "":
 		return t.s("card.empty")
+	case field == "temp_closed" && (s == "true" || s == "false"):
+		return t.s("card." + s)
 	}
-	return s
+	parts := strings.Split(s, "|")
+	for i, v := range parts {
+		parts[i] = choiceLabel(t, field, v)
+	}
+	return strings.Join(parts, " ; ")
+}
+
+// choiceLabel names one value of a list field as its box does.
+func choiceLabel(t tr, field, v string) string {
+	var opts []struct{ value, key string }
+	prefix := ""
+	switch field {
+	case "services":
+		opts, prefix = cardServices, "card.service."
+	case "accessibility":
+		opts, prefix = cardCares, "card.care."
+	case "langs":
+		if slices.Contains(cardLangs, v) {
+			return t.s("card.lang." + v)
+		}
+	}
+	for _, o := range opts {
+		if o.value == v {
+			return t.s(prefix + o.key)
+		}
+	}
+	return v
 }
 
 // renderCard answers the card's page; the form always shows the empty
@@ -317,7 +351,7 @@ func (w *Web) cardLink(s session) string {
 
 // cardKeys are the keys of the card the Go code builds.
 func cardKeys() []string {
-	keys := []string{"card.page_title", "card.empty", "card.err.no_from", "card.err.date", "card.err.date_fix",
+	keys := []string{"card.page_title", "card.empty", "card.true", "card.false", "card.err.no_from", "card.err.date", "card.err.date_fix",
 		"card.err.reversed", "card.err.reversed_fix"}
 	for _, o := range cardServices {
 		keys = append(keys, "card.service."+o.key)

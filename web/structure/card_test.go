@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +20,9 @@ import (
 // fakeCards keeps each place's card in memory. Like package network, it
 // refuses hours that geo.ParseHours does not read (naming the field
 // "horaires", the standard's column) and a phone with letters (naming it
-// "phone"), and returns the fields an edit changed.
+// "phone"), and returns the fields an edit changed as it does: the
+// standard's column names, lists joined by "|", yes or no as true or
+// false.
 type fakeCards struct {
 	mu    sync.Mutex // guards everything below
 	cards map[string]nw.Card
@@ -65,18 +68,14 @@ func (f *fakeCards) Edit(_ context.Context, place string, c nw.Card) ([]nw.Field
 	if old.Phone != c.Phone {
 		ch = append(ch, nw.FieldChange{Field: "telephone", Old: old.Phone, New: c.Phone})
 	}
+	if a, b := strings.Join(old.Services, "|"), strings.Join(c.Services, "|"); a != b {
+		ch = append(ch, nw.FieldChange{Field: "services", Old: a, New: b})
+	}
 	if old.TempClosed != c.TempClosed {
-		ch = append(ch, nw.FieldChange{Field: "ferme_temporairement", Old: yesNo(old.TempClosed), New: yesNo(c.TempClosed)})
+		ch = append(ch, nw.FieldChange{Field: "fermeture_temporaire", Old: strconv.FormatBool(old.TempClosed), New: strconv.FormatBool(c.TempClosed)})
 	}
 	f.cards[place] = c
 	return ch, nil
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "oui"
-	}
-	return ""
 }
 
 func (f *fakeCards) get(place string) nw.Card {
@@ -190,7 +189,8 @@ func TestCardSave(t *testing.T) {
 	}
 	wantPlain(t, rec.Body.String(), "C'est enregistré. Le bot utilise déjà votre fiche corrigée.",
 		"Horaires d'ouverture : Mo-Fr 09:00-12:00 → Mo-Fr 09:00-12:00,13:30-17:00",
-		"Fermé temporairement : (vide) → oui")
+		"Fermé temporairement : non → oui",
+		"Ce que vous proposez : Accès à internet et à un ordinateur → Aide aux démarches administratives ; Accès à internet et à un ordinateur")
 	got := cards.get(placeA)
 	loc := brussels(t)
 	want := nw.Card{Hours: "Mo-Fr 09:00-12:00,13:30-17:00", Phone: "02 279 20 00", Email: "accueil@marolles.example",
@@ -209,6 +209,7 @@ func TestCardSave(t *testing.T) {
 	again := f.do(http.MethodPost, "/s/"+tokA+"/card", f.cardForm(func(v url.Values) {
 		v.Set("hours", "Mo-Fr 09:00-12:00,13:30-17:00")
 		v.Set("temp_closed", "yes")
+		v["service"] = []string{geo.ServiceProcedures, geo.ServiceAccess}
 	}))
 	wantPlain(t, again.Body.String(), "Rien n'a changé")
 }
