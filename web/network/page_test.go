@@ -65,7 +65,7 @@ func (f *fixture) seed() {
 	f.svc.hours = map[string]string{"epn-1": "Mo-Fr 09:00-12:00", "epn-2": "Tu 14:00-17:00", "epn-3": "We 09:00-12:00"}
 	f.svc.history = []nw.Change{{At: t0.Add(-time.Hour), PlaceID: "epn-3", By: "structure:epn-3", What: "edit",
 		Fields: []nw.FieldChange{{Field: "horaires", Old: "Mo 09:00-12:00", New: "We 09:00-12:00"}, {Field: "fermeture_temporaire", Old: "false", New: "true"},
-		{Field: "langues", Old: "fr", New: "fr|nl"}}}}
+			{Field: "langues", Old: "fr", New: "fr|nl"}}}}
 }
 
 func (f *fixture) do(r *http.Request) *httptest.ResponseRecorder {

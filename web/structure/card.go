@@ -51,7 +51,7 @@ var fieldAliases = map[string]string{
 	"horaires": "hours", "fermetures": "closures", "telephone": "phone", "courriel": "email", "courriels": "email",
 	"langues": "langs", "prise_en_charge_specifique": "accessibility", "ferme_temporairement": "temp_closed",
 	"fermeture_temporaire": "temp_closed",
-	"closed": "temp_closed", "tempclosed": "temp_closed",
+	"closed":               "temp_closed", "tempclosed": "temp_closed",
 }
 
 // cardField is the form's field a name from package network stands for;
