@@ -48,7 +48,7 @@ var errorPages = []string{"notfound", "toomany", "bad", "slow", "forbidden", "no
 var fields = []string{"nom", "adresse", "code_postal", "commune", "latitude", "longitude", "telephone",
 	"courriel", "site_web", "horaires", "services", "prise_en_charge_specifique", "langues",
 	"fermetures", "ferme_temporairement", "fermeture_temporaire", "courriels", "modalites_acces", "publics_specifiquement_adresses",
-	"frais_a_charge", "presentation_resume", "date_maj"}
+	"frais_a_charge", "presentation_resume", "date_maj", "pivot"}
 
 // holes are the placeholders of the texts the code fills.
 var holes = map[string][]string{
