@@ -30,7 +30,14 @@
 // share section (issue 9): the links that start the bot with the
 // structure's code, their QR codes, and a poster to print (web/share).
 //
-// It imports flows, geo, web and web/share; it must not import store,
+// With Cards (package network's service, issue 19), the page links to a
+// form, /s/<token>/card, where the structure corrects its own card:
+// hours in the standard's horaires form, closures ("fermé du 24/12 au
+// 2/1"), phone, e-mail for referrals, services, languages, accessibility
+// and "temporarily closed". A refused card comes back as typed with each
+// problem at its field; a saved one shows what changed.
+//
+// It imports flows, geo, network (its types), web and web/share; it must not import store,
 // configs or cmd: they hand it the desk, the embedded templates and texts
 // (configs.Web and configs.FS) and the catalogues.
 package structure

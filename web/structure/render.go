@@ -56,6 +56,7 @@ func codeKeys() []string {
 		"sum.title", "sum.reminder", "sum.reply", "err.back", "ref.reason",
 		"mail.forget", "sum.forget", "mail.subject.reply_first", "mail.reply_first", "sum.reply_first",
 		"share.poster_both", "share.poster_fr", "share.poster_nl"}
+	keys = append(keys, cardKeys()...)
 	for _, s := range statuses {
 		keys = append(keys, "status."+string(s))
 	}
@@ -294,6 +295,8 @@ type pageData struct {
 	Code      string // the Telegram command, once asked for
 	Linked    string // the linked chat's label, "" if none
 	Share     *shareView
+	CardLink  string    // the card's form, "" without Cards
+	Card      *cardView // the card's page
 }
 
 // shareView is the page's share section (issue 9): the links that start

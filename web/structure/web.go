@@ -111,6 +111,11 @@ type WebOptions struct {
 	// (configs.FS), the poster's words; required with TelegramUsername or
 	// WhatsAppNumber. The poster's markup is web/poster.tmpl of Templates.
 	ShareTexts fs.FS
+	// Cards lets a structure correct its own card from its page (issue
+	// 19): hours, closures, phone, e-mail, services, languages,
+	// accessibility, temporarily closed (/s/<token>/card). Nil: the page
+	// has no such form.
+	Cards Cards
 	// Location is the time zone of the times shown; default
 	// Europe/Brussels (Paris has the same clock).
 	Location *time.Location
@@ -125,6 +130,7 @@ type WebOptions struct {
 type Web struct {
 	desk   Desk
 	places Places
+	cards  Cards // nil: no card form
 	texts  texts
 	cats   map[flows.Lang]flows.Catalog
 	fsys   fs.FS
@@ -176,7 +182,7 @@ func NewWeb(o WebOptions) (*Web, error) {
 	if err != nil {
 		return nil, err
 	}
-	w := &Web{desk: o.Desk, places: o.Places, texts: tx, cats: o.Catalogs, fsys: o.Templates,
+	w := &Web{desk: o.Desk, places: o.Places, cards: o.Cards, texts: tx, cats: o.Catalogs, fsys: o.Templates,
 		log: o.Logger, bot: o.Bot, loc: o.Location, now: o.Now, body: o.BodyTimeout}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -221,6 +227,8 @@ func NewWeb(o WebOptions) (*Web, error) {
 	mux.HandleFunc("POST /s/{token}/r/{id}", w.serveAct)
 	mux.HandleFunc("POST /s/{token}/telegram", w.serveTelegram)
 	mux.HandleFunc("POST /s/{token}/telegram/unlink", w.serveUnlink)
+	mux.HandleFunc("GET /s/{token}/card", w.serveCard)
+	mux.HandleFunc("POST /s/{token}/card", w.serveCardEdit)
 	mux.HandleFunc("GET /s/{token}/poster", w.servePoster)
 	mux.HandleFunc("GET /s/{token}/qr/{file}", w.serveQR)
 	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.notFound(rw) })
@@ -318,6 +326,7 @@ func (w *Web) servePage(rw http.ResponseWriter, r *http.Request) {
 		d.Flash = d.t.s("flash."+m, "max", strconv.Itoa(flows.MaxNoteText))
 	}
 	d.Linked = linkedLabel(d.t, link)
+	d.CardLink = w.cardLink(s)
 	if d.Share, err = w.shareView(s); err != nil {
 		w.internal(rw, r, s.base(), s.lang, err)
 		return
