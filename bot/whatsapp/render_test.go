@@ -102,7 +102,7 @@ func TestMessages(t *testing.T) {
 	a, _ := newAdapter(t, &recorder{}, nil)
 	place := flows.PlaceCard{Name: "P", Address: "A", Loc: geo.Point{Lat: 50.8, Lon: 4.3}, MapURL: "https://osm.example/d"}
 	seat := flows.PlaceCard{Name: "CPAS", Address: "à demander", Loc: geo.Point{Lat: 50.8, Lon: 4.3}} // a commune's seat: no pin
-	long := strings.Repeat("Un long texte. ", 400) // 6 kB
+	long := strings.Repeat("Un long texte. ", 400)                                                    // 6 kB
 	out := a.messages([]flows.Reply{
 		{Text: "Voici."},
 		{Text: "Le lieu :", Places: []flows.PlaceCard{place}},
