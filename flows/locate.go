@@ -417,9 +417,6 @@ func (t *turn) located(loc geo.Location, err error) {
 		}
 		t.out = append(t.out, r)
 	}
-	if notes := t.cardNotes(res.Matches); len(notes) > 0 {
-		t.out = append(t.out, Reply{Text: strings.Join(notes, "\n")})
-	}
 	if res.Partial && !ownCPASShown(res) {
 		// D.3.7 (c): remote help and the phone lines come last. In
 		// Belgium that line is the CPAS/OCMW's, already on a card.
@@ -428,9 +425,18 @@ func (t *turn) located(loc geo.Location, err error) {
 	s.Pick = 0
 	if len(s.Places) == 1 {
 		t.goTo(StateConsent)
-		return
+	} else {
+		t.goTo(StatePick)
 	}
-	t.goTo(StatePick)
+	// What the cards share is said once, at the head of the question
+	// that follows them: one message fewer on a paced channel.
+	if notes := t.cardNotes(res.Matches); len(notes) > 0 {
+		if last := &t.out[len(t.out)-1]; last.Question != "" && len(last.Places) == 0 {
+			last.Text = strings.Join(notes, "\n") + "\n" + last.Text
+		} else {
+			t.out = append(t.out, Reply{Text: strings.Join(notes, "\n")})
+		}
+	}
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
