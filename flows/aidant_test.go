@@ -90,32 +90,32 @@ func TestHandOverCard(t *testing.T) {
 		{"aidant FR, split week", flows.FR, split, "",
 			[]string{"bonjour", "fr", "belgique", "je suis pro", "santé", "smartphone seul", "sur son téléphone",
 				"whatsapp", "avec aide", "peur", "des textes", "non", "1000", "1", "oui", "ici"},
-			"", true, "📍 Lieu : EPN Test, Rue Test 1, 1000 Bruxelles",
+			"", true, "📍 EPN Test · Rue Test 1, 1000 Bruxelles",
 			"🕘 Horaires : lun–mar 9 h–12 h, 13 h 30–17 h ; mer 9 h–12 h ; jeu–ven 9 h–12 h, 13 h 30–17 h ; sam 10 h–12 h",
 			true, "tip.health.BE.1"},
 		{"aidant NL, split week", flows.NL, split, "",
 			[]string{"x", "nl", "ik help iemand", "gezondheid", "alleen smartphone", "op de gsm",
 				"whatsapp", "met hulp", "bang", "tekst", "nee", "1000", "1", "ja", "hier"},
-			"", true, "📍 Plek: EPN Test, Rue Test 1, 1000 Bruxelles",
+			"", true, "📍 EPN Test · Rue Test 1, 1000 Bruxelles",
 			"🕘 Openingsuren: ma–di 9 u–12 u, 13.30 u–17 u; wo 9 u–12 u; do–vr 9 u–12 u, 13.30 u–17 u; za 10 u–12 u",
 			true, "tip.health.BE.1"},
 		{"aidant FR, hours unknown", flows.FR, "", "",
 			[]string{"bonjour", "fr", "belgique", "j'aide un proche", "santé", "smartphone seul", "sur le telephone",
 				"whatsapp", "avec aide", "peur de se tromper", "des textes", "non", "1000", "2", "oui", "ici"},
-			"", true, "📍 Lieu : OCMW Test, Straat 2, 1000 Brussel",
-			"🕘 Horaires non connus : renseignez-vous avant de venir", false, "tip.health.BE.1"},
+			"", true, "📍 OCMW Test · Straat 2, 1000 Brussel",
+			"🕘 Horaires inconnus : renseignez-vous avant d'y aller", false, "tip.health.BE.1"},
 		{"person FR, keeps the summary", flows.FR, "Mo-Fr 09:00-17:00", "",
 			keepSummaryFR,
-			"garder ce résumé", false, "📍 Lieu : EPN Test, Rue Test 1, 1000 Bruxelles",
+			"garder ce résumé", false, "📍 EPN Test · Rue Test 1, 1000 Bruxelles",
 			"🕘 Horaires : lun–ven 9 h–17 h", true, "tip.health.BE.1"},
 		{"person NL, open round the clock", flows.NL, "24/7", "",
 			[]string{"x", "nl", "ik", "gezondheid", "alleen smartphone", "op mijn gsm", "whatsapp", "met hulp",
 				"bang", "tekst", "nee", "1000", "1", "nee"},
-			"samenvatting", false, "📍 Plek: EPN Test, Rue Test 1, 1000 Bruxelles",
+			"samenvatting", false, "📍 EPN Test · Rue Test 1, 1000 Bruxelles",
 			"🕘 Openingsuren: elke dag, dag en nacht", true, "tip.health.BE.1"},
 		{"person FR, hours as written", flows.FR, "sur rendez-vous", "",
 			keepSummaryFR,
-			"garder ce résumé", false, "📍 Lieu : EPN Test, Rue Test 1, 1000 Bruxelles",
+			"garder ce résumé", false, "📍 EPN Test · Rue Test 1, 1000 Bruxelles",
 			"🕘 Horaires : sur rendez-vous", true, "tip.health.BE.1"},
 	}
 	for _, tt := range tests {
@@ -133,12 +133,12 @@ func TestHandOverCard(t *testing.T) {
 			}
 			var want []string
 			if tt.aidant {
-				want = append(want, cat["card.title.aidant"],
-					strings.ReplaceAll(cat["card.profile"], "{profile}", cat["profile."+r.Profile]), cat[r.Why])
+				// No profile name: the card is for the person (F.8).
+				want = append(want, cat["card.title.aidant"], cat[r.Why])
 			} else {
 				want = append(want, cat["card.title"], cat[r.Why+".self"])
 			}
-			want = append(want, strings.ReplaceAll(cat["card.tip"], "{tip}", cat[tt.countryTip]), tt.place, tt.hours)
+			want = append(want, tt.place, tt.hours)
 			if tt.hasPhone {
 				want = append(want, "📞 02 000 00 00")
 			}

@@ -125,7 +125,7 @@ func TestBelgianCards(t *testing.T) {
 		{"Ledeberg by name", "fr", "Ledeberg", "OCMW Gent", "Le CPAS de votre commune", "Onderbergen 86", false, "Gent"},
 		{"Brussels, bilingual, in French", "fr", "1000", "CPAS / OCMW Bruxelles / Brussel", "Le CPAS de votre commune : aide sociale",
 			"Adresse : à demander à l'accueil de la commune de Bruxelles / Brussel", true, ""},
-		{"Brussels, bilingual, in Dutch", "nl", "Brussel", "CPAS / OCMW Bruxelles / Brussel", "Het OCMW van uw gemeente: maatschappelijke hulp",
+		{"Brussels, bilingual, in Dutch", "nl", "Brussel", "CPAS / OCMW Bruxelles / Brussel", "Het OCMW van uw gemeente: sociale hulp",
 			"Adres: vraag het aan het onthaal van de gemeente Bruxelles / Brussel", true, ""},
 		{"German-speaking commune", "fr", "Eupen", "CPAS / ÖSHZ Eupen", "Le CPAS de votre commune",
 			"Adresse : à demander à l'accueil de la commune de Eupen", true, ""},
@@ -140,17 +140,17 @@ func TestBelgianCards(t *testing.T) {
 				t.Fatalf("no card:\n%s", c.text())
 			}
 			p := cards[0]
-			if p.Name != tt.place || !strings.Contains(p.About, tt.about) || !strings.Contains(p.Address, tt.address) {
-				t.Errorf("card = %q / %q / %q, want %q / %q / %q", p.Name, p.About, p.Address, tt.place, tt.about, tt.address)
+			if p.Name != tt.place || !strings.Contains(p.Kind, tt.about) || !strings.Contains(p.Address, tt.address) {
+				t.Errorf("card = %q / %q / %q, want %q / %q / %q", p.Name, p.Kind, p.Address, tt.place, tt.about, tt.address)
 			}
-			if tt.noStreet && (p.Distance != "" || p.MapURL != "" || p.Phone != "" || p.Email != "") {
-				t.Errorf("a card without a street shows distance %q, map %q, phone %q, e-mail %q", p.Distance, p.MapURL, p.Phone, p.Email)
+			if tt.noStreet && (p.Distance != "" || p.MapURL != "" || p.Phone != "") {
+				t.Errorf("a card without a street shows distance %q, map %q, phone %q", p.Distance, p.MapURL, p.Phone)
 			}
 			if !tt.noStreet && p.Distance == "" {
 				t.Errorf("a seat with an address has no distance")
 			}
-			if strings.Contains(p.About, "{") || strings.Contains(p.Address, "{") {
-				t.Errorf("unrendered placeholder: %q %q", p.About, p.Address)
+			if strings.Contains(p.Kind+p.Why, "{") || strings.Contains(p.Address, "{") {
+				t.Errorf("unrendered placeholder: %q %q %q", p.Kind, p.Why, p.Address)
 			}
 		})
 	}
@@ -161,9 +161,9 @@ func TestBelgianCards(t *testing.T) {
 // and Antwerpen, never the bare fallback (issue 15 item 3).
 func TestFirstTimerGetsAPlace(t *testing.T) {
 	for _, tt := range []struct{ lang, country, in, header string }{
-		{"fr", "FR", "59000", "Voici l'aide la plus proche que je connais"},
-		{"fr", "FR", "75001", "Voici l'aide la plus proche que je connais"},
-		{"nl", "BE", "2000", "Dit is de dichtstbijzijnde hulp die ik ken"},
+		{"fr", "FR", "59000", "Voici l'aide la plus proche"},
+		{"fr", "FR", "75001", "Voici l'aide la plus proche"},
+		{"nl", "BE", "2000", "Dit is de dichtstbijzijnde hulp"},
 	} {
 		t.Run(tt.in, func(t *testing.T) {
 			c := diagnosed(t, tt.lang, tt.country, "1", "debutant")
@@ -178,8 +178,8 @@ func TestFirstTimerGetsAPlace(t *testing.T) {
 			if len(cards) == 0 {
 				t.Fatalf("no place for a first-timer in %s:\n%s", tt.in, c.text())
 			}
-			if !strings.Contains(cards[0].About, "apprendre les bases") && !strings.Contains(cards[0].About, "de basis leren") {
-				t.Errorf("the card does not say what it lacks: %q", cards[0].About)
+			if !strings.Contains(cards[0].Why, "apprendre les bases") && !strings.Contains(cards[0].Why, "de basis leren") {
+				t.Errorf("the card does not say what it lacks: %q", cards[0].Why)
 			}
 		})
 	}

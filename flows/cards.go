@@ -13,9 +13,11 @@ import (
 // The place cards of the locate phase: what kind of place it is and why
 // it fits, how far, its hours now and over the week.
 
-// card renders one place for a person: what kind of place it is and why
-// it fits, distance with a decimal comma, opening hours in words, and
-// where the service tags come from.
+// card renders one place for a person, in at most six short lines:
+// what kind of place it is, where and how far (with a decimal comma),
+// today's hours in words, the phone, and why it fits. What is said of
+// every card alike (where the services come from) is not on it: see
+// cardNotes.
 func (t *turn) card(m geo.Match) PlaceCard {
 	p := m.Place
 	km := strings.Replace(strconv.FormatFloat(m.KM, 'f', 1, 64), ".", ",", 1)
@@ -28,26 +30,40 @@ func (t *turn) card(m geo.Match) PlaceCard {
 	case m.Approx:
 		dist = t.t(kPlacesKMApprox, "km", km)
 	}
-	var notes []string
-	switch p.TagSource {
-	case "label":
-		notes = append(notes, t.t(kNoteLabel))
-	case "legal_mission":
-		notes = append(notes, t.t(kNoteMission, "commune", p.Commune))
-	}
 	if m.CrossBorder {
-		notes = append(notes, t.t(kNoteBorder))
+		dist = t.t(kNoteBorder, "distance", dist)
 	}
 	addr := strings.TrimSpace(p.Address + ", " + p.Postcode + " " + p.Commune)
 	c := PlaceCard{
-		ID: p.ID, Name: p.Name, About: t.about(m), Address: addr, Distance: dist, Hours: t.hours(p),
-		Phone: p.Phone, Email: p.Email, Website: p.Website, Loc: p.Point,
-		MapURL: fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f",
-			p.Point.Lat, p.Point.Lon, p.Point.Lat, p.Point.Lon),
-		Note: strings.Join(notes, " · "),
+		ID: p.ID, Name: p.Name, Kind: t.t(t.aidantKey(kKindPrefix + p.Kind())), Why: t.why(m),
+		Address: addr, Distance: dist, Hours: t.hours(p), Phone: p.Phone, Loc: p.Point,
+		MapURL:   fmt.Sprintf("https://www.openstreetmap.org/directions?route=%%3B%.5f%%2C%.5f", p.Point.Lat, p.Point.Lon),
+		MapLabel: t.t(kPlacesMap),
 	}
 	t.noStreet(&c, p)
 	return c
+}
+
+// cardNotes are what the cards of a list have in common, said once under
+// them: where a place's services come from (France services' official
+// list, a CPAS's duties by law), one line per kind of source.
+func (t *turn) cardNotes(ms []geo.Match) []string {
+	var notes []string
+	seen := map[string]bool{}
+	for _, m := range ms {
+		var n string
+		switch m.Place.TagSource {
+		case "label":
+			n = t.t(kNoteLabel)
+		case "legal_mission":
+			n = t.t(kNoteMission)
+		}
+		if n != "" && !seen[n] {
+			seen[n] = true
+			notes = append(notes, n)
+		}
+	}
+	return notes
 }
 
 // hours says "open now until 17 h" or "opens Monday at 9 h" where the data

@@ -52,7 +52,7 @@ func (e *Engine) choiceSets() []choiceSet {
 	simple := func(q string, answers ...string) choiceSet {
 		cs := choiceSet{name: q, q: q}
 		for _, a := range answers {
-			cs.choices = append(cs.choices, choiceDef{answer: a, labels: []string{"a." + q + "." + a}})
+			cs.choices = append(cs.choices, choiceDef{answer: a, labels: []string{"a." + q + "." + a}, words: answerWords[q+":"+a]})
 		}
 		return cs
 	}
@@ -103,6 +103,25 @@ func (e *Engine) choiceSets() []choiceSet {
 		sets = append(sets, simple(q.Key, q.Answers...))
 	}
 	return sets
+}
+
+// answerWords are typed words that name an answer whose label does not
+// hold them: the labels say "Je m'y perds", "Oui, sans aide" (no
+// bracketed gender marks, issue 21), people still write "perdu", "seule";
+// and the words of a need typed after the "Autre chose" tip (needTyped).
+var answerWords = map[string][]string{
+	"need:procedure": {"impots", "impot", "impots gouv", "taxes", "belastingen", "belasting", "tax on web", "formulaire", "formulier",
+		"papiers", "papieren", "demarche", "demarches", "itsme", "eid", "carte d identite", "identiteitskaart", "pension", "pensioen",
+		"franceconnect", "ants", "permis", "rijbewijs", "commune", "gemeente"},
+	"need:banking":      {"banque", "bank", "argent", "geld", "virement", "overschrijving", "carte bancaire", "bankkaart", "arnaque", "oplichting"},
+	"need:job":          {"emploi", "travail", "werk", "job", "cv", "chomage", "werkloosheid", "france travail", "forem", "actiris", "vdab"},
+	"need:health":       {"sante", "gezondheid", "medecin", "dokter", "ameli", "mutuelle", "mutualite", "ziekenfonds", "mutualiteit", "hopital", "ziekenhuis"},
+	"need:family":       {"famille", "gezin", "ecole", "school", "caf", "allocations", "kinderbijslag", "groeipakket", "pronote", "smartschool"},
+	"need:learning":     {"apprendre", "leren", "ordinateur", "computer", "cours", "lessen", "atelier", "informatique"},
+	"feeling:lost":      {"perdu", "perdue", "perdu e", "verloren"},
+	"online_done:alone": {"seul", "seule", "seul e", "oui seul", "oui seule", "alleen", "ja alleen"},
+	"online_done:never": {"nooit"},
+	"feeling:ease":      {"a l aise", "aise"},
 }
 
 // choiceSet names the answers offered at the current state.
@@ -174,6 +193,12 @@ func (t *turn) nav() []Choice {
 		{Key: navHelp, Label: t.t("nav.help")},
 		{Key: navHuman, Label: t.t("nav.human")},
 	}
+}
+
+// navOut is the escape row of a screen with nothing before it to go back
+// to (the first one, the last one): help and a person (F.5).
+func (t *turn) navOut() []Choice {
+	return t.nav()[1:]
 }
 
 func (t *turn) choices(q string, defs []choiceDef) []Choice {

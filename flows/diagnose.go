@@ -95,9 +95,13 @@ func (t *turn) result() {
 	t.event = "result_" + r.Rule
 	s.Answers["profile"] = r.Profile
 	country := t.countryOr("FR")
+	// At most four lines before the postcode question (issue 21): the
+	// result and why, the first tip, and one more: the tip of this
+	// profile or situation if there is one, else the safety tip (the
+	// hand-over card says it again).
 	if t.aidant() {
-		t.out = append(t.out, Reply{Text: t.t(kResultAidant, "profile", t.t(kProfilePrefix+r.Profile)) + "\n" + t.t(r.Why)})
-		t.say(kConfPrefix + r.Confidence)
+		t.out = append(t.out, Reply{Text: t.t(kResultAidant, "profile", t.t(kProfilePrefix+r.Profile)) + " " +
+			t.t(kConfPrefix+r.Confidence) + "\n" + t.t(r.Why)})
 	} else {
 		// No profile name for the person (docs/diagnostic.md F.8).
 		t.out = append(t.out, Reply{Text: t.t(kResultSelf) + "\n" + t.t(r.Why+kWhySelfSuffix)})
@@ -105,15 +109,14 @@ func (t *turn) result() {
 	if t.tipsShown() == 0 {
 		s.Answers["tips"] = "1"
 		t.say(tipKey(s.Answers["need"], country, 1))
-		t.say(kTipSafety + country)
 	}
-	if r.Profile == "besoin_assistance" {
+	switch {
+	case r.Profile == "besoin_assistance":
 		t.say(t.aidantKey(kTipAssistance + country))
-	}
-	for _, f := range r.Flags {
-		if f == "c_self_no_smartphone" {
-			t.say(kTipBorrowed)
-		}
+	case slices.Contains(r.Flags, "c_self_no_smartphone"):
+		t.say(kTipBorrowed)
+	default:
+		t.say(kTipSafety + country)
 	}
 	t.goTo(StateLocation)
 }
@@ -138,8 +141,11 @@ func (t *turn) askQuestion() {
 		text += "\n" + t.t(kBarrierNote)
 	}
 	r := Reply{Text: text, Choices: t.choices(s.State, t.answers()), Question: s.State}
-	if s.State != StateLang {
-		r.Nav = t.nav()
+	r.Nav = t.nav()
+	if s.State == StateLang && s.Paused == "" {
+		// The first screen: nothing to go back to, and in both
+		// languages, as its question is.
+		r.Nav = []Choice{{Key: navHelp, Label: t.t("nav.help.lang")}, {Key: navHuman, Label: t.t("nav.human.lang")}}
 	}
 	t.out = append(t.out, r)
 }

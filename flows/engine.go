@@ -403,8 +403,13 @@ func (t *turn) typed(text string) {
 		}
 	}
 	switch {
+	case t.s.State == StateLocation && t.needTyped(folded):
+		return
 	case t.s.State == StateLocation:
 		loc, err := t.e.dir.LocateIn(text, geo.Country(t.country()))
+		if err != nil && !postcodeLike(text) {
+			err = &wordError{err}
+		}
 		t.located(loc, err)
 		return
 	case t.s.State == StateCommune && t.communeTyped(folded):

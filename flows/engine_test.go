@@ -390,7 +390,7 @@ func TestLocationErrors(t *testing.T) {
 	c.say("99999")
 	c.wantText("Je ne trouve pas ce code postal")
 	c.say("brusels")
-	c.wantText("Vouliez-vous dire… ?")
+	c.wantText("Touchez le bon nom")
 	c.wantText("[location:s1] [location:s2] [location:more]")
 	c.send(flows.Msg{Kind: flows.KindLocation, Loc: geo.Point{Lat: 45, Lon: -30}})
 	c.wantText("ni en Belgique ni en France")

@@ -1,6 +1,7 @@
 package flows_test
 
 import (
+	"context"
 	"flag"
 	"log/slog"
 	"os"
@@ -41,6 +42,29 @@ func realEngine(t testing.TB) *flows.Engine {
 // Brussels and moves 20 s per message.
 func replay(t *testing.T, input []string) string {
 	t.Helper()
+	out, _ := replayTurns(t, input)
+	return out
+}
+
+// tap keeps the replies of each turn on their way to the console.
+type tap struct {
+	conv  bot.Conversation
+	mu    sync.Mutex
+	turns [][]flows.Reply
+}
+
+func (p *tap) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
+	out := p.conv.Handle(ctx, m)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.turns = append(p.turns, out)
+	return out
+}
+
+// replayTurns is replay, with the replies of each turn (the first is the
+// welcome).
+func replayTurns(t *testing.T, input []string) (string, [][]flows.Reply) {
+	t.Helper()
 	now := t0
 	var mu sync.Mutex
 	clock := func() time.Time {
@@ -53,11 +77,12 @@ func replay(t *testing.T, input []string) string {
 	e := realEngine(t)
 	runner := &bot.Runner{Engine: e, Store: st, Referrals: referral.NewLedger(e, st), Structures: st, Now: clock, Log: slog.New(slog.DiscardHandler)}
 	var out strings.Builder
-	a := &console.Adapter{Conv: runner, In: strings.NewReader(strings.Join(input, "\n") + "\n"), Out: &out, Echo: true}
+	tp := &tap{conv: runner}
+	a := &console.Adapter{Conv: tp, In: strings.NewReader(strings.Join(input, "\n") + "\n"), Out: &out, Echo: true}
 	if err := a.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	return out.String()
+	return out.String(), tp.turns
 }
 
 // TestGoldenTranscripts replays whole conversations, one per profile in

@@ -294,7 +294,7 @@ func TestHandleOffersOnlyWhereReceived(t *testing.T) {
 			text := strings.Join(all, "\n")
 			if !linked {
 				for _, want := range []string{"OCMW Test ne reçoit pas encore de demandes par Secours", "📋 Votre résumé Secours",
-					"📍 Lieu : OCMW Test", "🙋 Montrez ce message à l'accueil."} {
+					"📍 OCMW Test · Straat 2", "📋 Votre résumé Secours, à montrer à l'accueil"} {
 					if !strings.Contains(text, want) {
 						t.Errorf("replies lack %q:\n%s", want, text)
 					}

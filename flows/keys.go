@@ -26,6 +26,8 @@ const (
 	kTipAidantLinks = "tip.aidant_links." // + country: Les Bons Clics / 123 Digit
 	kLocationBtn    = "location.button"
 	kLocUnknown     = "location.unknown"
+	kLocUnknownWord = "location.unknown_word" // a word, not a postcode, that names no place
+	kNeedTaken      = "need.taken"            // {need}: a need typed after the "Autre chose" tip
 	kLocSuggest     = "location.suggest"
 	kLocOutside     = "location.outside"
 	kLocBadPoint    = "location.bad_point"
@@ -112,7 +114,7 @@ func staticKeys() []string {
 		kConfPrefix + "high", kConfPrefix + "medium", kConfPrefix + "low",
 		kTipSafety + "BE", kTipSafety + "FR", kTipAssistance + "BE", kTipAssistance + "FR",
 		kTipBorrowed, kTipDontShare, kTipAidantLinks + "BE", kTipAidantLinks + "FR",
-		kLocationBtn, kLocUnknown, kLocSuggest, kLocOutside, kLocBadPoint, kRedoIntro, kNoMoreTips,
+		kLocationBtn, kLocUnknown, kLocUnknownWord, kNeedTaken, kLocSuggest, kLocOutside, kLocBadPoint, kRedoIntro, kNoMoreTips,
 		kPlacesBest, kPlacesOthers, kPlacesKM, kPlacesKMApprox, kPlacesHere,
 		kNoteLabel, kNoteMission, kNoteBorder,
 		kHoursOpen, kHoursToday, kHoursTomorrow, kHoursDay, kHoursUnknown, kHoursRaw,
@@ -123,7 +125,7 @@ func staticKeys() []string {
 		kEnd, kEndAidant, kAbout, kHelp, kHumanPlace, kHumanPrefix + "BE", kHumanPrefix + "FR", kHumanPrefix + "any",
 		kReask, kTooLong, kMedia, kCmdUnknown, kResume, kCorrupt, kDeleted,
 		kErrorStore, kErrorGeneric, kLangChanged,
-		"nav.back", "nav.help", "nav.human",
+		"nav.back", "nav.help", "nav.human", "nav.help.lang", "nav.human.lang",
 	}
 	for _, k := range aidantKeys() {
 		keys = append(keys, k+aidantSuffix)
@@ -163,14 +165,11 @@ const (
 
 // Keys of the hand-over card (issue 9).
 const (
-	kCardTitle       = "card.title"
-	kCardTitleAidant = "card.title.aidant"
-	kCardProfile     = "card.profile"
-	kCardTip         = "card.tip"
-	kCardPlace       = "card.place"
-	kCardHours       = "card.hours"
-	kCardPhone       = "card.phone"
-	kCardBring       = "card.bring"
+	kCardTitle = "card.title"
+	kCardPlace = "card.place"
+	kCardHours = "card.hours"
+	kCardPhone = "card.phone"
+	kCardBring = "card.bring"
 )
 
 // Keys of a place's week on the hand-over card (issue 9): "lun–ven
@@ -199,8 +198,8 @@ func referralKeys() []string {
 		kPhoneInvalid, kReferralRelay, kReferralPhone, kReferralWithdrawn, kReferralFailed, kCancelNone,
 		kRelaySent, kRelayClosed, kRelayFailed, kStructureUsage, kStructureLinked, kStructureBadCode,
 		"a.done.cancel", "a.done.card",
-		kCardTitle, kCardTitleAidant, kCardProfile, kCardTip, kCardPlace, kCardHours, kCardPhone, kCardBring, kCardBring + ".aidant",
-		kNoChannelPhone, kNoChannelPhone + ".aidant", kNoChannelVisit, kNoChannelVisit + ".aidant", kCardShow, kDeletedCopies}
+		kCardTitle, kCardTitle + aidantSuffix, kCardPlace, kCardHours, kCardPhone, kCardBring, kCardBring + ".aidant",
+		kNoChannelPhone, kNoChannelPhone + ".aidant", kNoChannelVisit, kNoChannelVisit + ".aidant", kCardShow, kCardShow + aidantSuffix, kDeletedCopies}
 	for _, n := range []string{"seen", "accepted", "declined", "contacted", "closed", "expired", "message", "next", "none_left", ReasonUndeliverable} {
 		keys = append(keys, kNoticePrefix+n)
 	}
@@ -235,9 +234,10 @@ func relayKeys() []string {
 const (
 	kPlacesPartial = "places.partial"        // header when nothing fits in full
 	kPartialRemote = "places.partial.remote" // {help}: remote help after them (D.3.7 c)
-	kAboutHelps    = "places.about.helps"    // {kind} {offers}
-	kAboutPartial  = "places.about.partial"  // {kind} {offers} {lacks}
-	kAboutKind     = "places.about.kind"     // {kind}
+	kAboutHelps    = "places.about.helps"    // {offers}: why a card's place fits
+	kAboutPartial  = "places.about.partial"  // {offers} {lacks}
+	kAboutLacks    = "places.about.lacks"    // {lacks}: a partial fit that names nothing it offers
+	kPlacesMap     = "places.map"            // the label of a card's directions button
 	kCPASAddress   = "places.cpas.address"   // {commune}: no street known
 	kKindPrefix    = "place.kind."           // + geo.Kind*
 	kServicePrefix = "service."              // + serviceKeys value
@@ -256,7 +256,7 @@ var serviceKeys = map[string]string{
 // matchKeys lists the keys of what a person gets from the directory.
 func matchKeys() []string {
 	keys := []string{kPlacesPartial, kPlacesPartial + aidantSuffix, kPartialRemote,
-		kAboutHelps, kAboutPartial, kAboutKind, kCPASAddress, kListSep,
+		kAboutHelps, kAboutPartial, kAboutLacks, kPlacesMap, kCPASAddress, kListSep,
 		kCommuneAsk, kCommuneAsk + aidantSuffix}
 	for _, k := range []string{geo.KindCPAS, geo.KindFranceServices, geo.KindDigipunt, geo.KindEPN, geo.KindLibrary, geo.KindOther} {
 		keys = append(keys, kKindPrefix+k)

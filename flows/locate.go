@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/text"
 )
 
 // relocate reads a postcode typed at the place list (or after it, with no
@@ -78,22 +79,23 @@ func (t *turn) jump(dst string) bool {
 	return true
 }
 
-// about says what kind of place a card shows and why it is there: the
-// wanted services it offers and, for a partial fit, those it does not
-// (D.3.7 a, issue 15 item 4).
-func (t *turn) about(m geo.Match) string {
-	kind := t.t(t.aidantKey(kKindPrefix + m.Place.Kind()))
+// why says why a card's place is there: the wanted services it offers
+// and, for a partial fit, those it does not (D.3.7 a, issue 15 item 4);
+// empty when the place offers none of them by name.
+func (t *turn) why(m geo.Match) string {
 	var offers, lacks []string
 	if r, err := Classify(t.s.Answers); err == nil {
 		offers, lacks = geo.Want(t.query(geo.Location{Country: geo.Country(t.country())}, r)).Split(m.Place)
 	}
 	switch {
+	case m.Fit == geo.FitPartial && len(lacks) > 0 && len(offers) > 0:
+		return t.t(kAboutPartial, "offers", t.services(offers), "lacks", t.services(lacks))
 	case m.Fit == geo.FitPartial && len(lacks) > 0:
-		return t.t(kAboutPartial, "kind", kind, "offers", t.services(offers), "lacks", t.services(lacks))
+		return t.t(kAboutLacks, "lacks", t.services(lacks))
 	case len(offers) > 0:
-		return t.t(kAboutHelps, "kind", kind, "offers", t.services(offers))
+		return t.t(kAboutHelps, "offers", t.services(offers))
 	}
-	return t.t(kAboutKind, "kind", kind)
+	return ""
 }
 
 // services names services in plain words.
@@ -114,7 +116,7 @@ func (t *turn) noStreet(c *PlaceCard, p *geo.Place) {
 	if !p.NoPoint {
 		return
 	}
-	c.Distance, c.MapURL = "", ""
+	c.Distance, c.MapURL, c.MapLabel = "", "", ""
 	c.Address = t.t(kCPASAddress, "commune", p.Commune)
 }
 
@@ -263,6 +265,62 @@ func (t *turn) communeChosen(nis string) {
 	t.located(loc, nil)
 }
 
+// wordError is a location typed as a word the directory does not know,
+// with no name close enough to suggest.
+type wordError struct{ err error }
+
+func (e *wordError) Error() string { return "flows: unknown place name: " + e.err.Error() }
+func (e *wordError) Unwrap() error { return e.err }
+
+// needTyped reads a word typed at the location step after the "Autre
+// chose" tip, which asks what blocks in one word, as what the person
+// meant: a need of the menu ("impôts" is the procedures need). The
+// person then gets that need's first tip and the same question; their
+// word itself is not kept. It reports whether it handled the text.
+func (t *turn) needTyped(folded string) bool {
+	s := t.s
+	if s.Answers["need"] != "other" {
+		return false
+	}
+	need := t.needIn(folded)
+	if need == "" || need == "other" {
+		return false
+	}
+	t.event, t.key = "need_typed", StateNeed+":"+need
+	s.Answers["need"] = need
+	s.Answers["tips"] = "1"
+	t.say(kNeedTaken, "need", text.Bare(t.t("a.need."+need)))
+	t.say(tipKey(need, t.countryOr("FR"), 1))
+	t.ask()
+	return true
+}
+
+// needIn is the one need a typed text names, in any of its words or runs
+// of up to three words ("mes impôts" names the procedures), or "" if it
+// names none or several.
+func (t *turn) needIn(folded string) string {
+	words := strings.Fields(folded)
+	found := ""
+	for i := range words {
+		for n := 1; n <= 3 && i+n <= len(words); n++ {
+			run := strings.Join(words[i:i+n], " ")
+			for c, forms := range t.e.forms[StateNeed] {
+				for _, f := range forms {
+					if f.text != run {
+						continue
+					}
+					need := t.e.sets[StateNeed][c].answer
+					if found != "" && found != need {
+						return ""
+					}
+					found = need
+				}
+			}
+		}
+	}
+	return found
+}
+
 // locationChoices offers another tip while there is one, and "Ce n'est
 // pas moi" (docs/diagnostic.md C.3).
 func (t *turn) locationChoices() []choiceDef {
@@ -304,6 +362,10 @@ func (t *turn) located(loc geo.Location, err error) {
 		case errors.Is(err, geo.ErrBadPoint):
 			t.event = "location_bad_point"
 			t.say(kLocBadPoint)
+		case errors.As(err, new(*wordError)):
+			// A word that is no place: never "ce code postal", which the
+			// person did not write (issue 21).
+			t.say(kLocUnknownWord)
 		default:
 			t.say(kLocUnknown)
 		}
@@ -332,7 +394,7 @@ func (t *turn) located(loc geo.Location, err error) {
 		t.event = "places_none"
 		t.say(t.aidantKey(kFallback + string(loc.Country)))
 		if t.aidant() {
-			t.handOver()
+			t.handOver(kCardTitle)
 		}
 		t.goTo(StateDone)
 		return
@@ -342,18 +404,18 @@ func (t *turn) located(loc geo.Location, err error) {
 	if res.Partial {
 		t.event, best = "places_partial", kPlacesPartial
 	}
+	// One card a message: each fits a small phone's screen, and comes
+	// with its own pin on the channels that draw one.
 	for i, m := range res.Matches {
 		s.Places = append(s.Places, m.Place.ID)
-		card := t.card(m)
+		r := Reply{Places: []PlaceCard{t.card(m)}}
 		switch i {
 		case 0:
-			t.out = append(t.out, Reply{Text: t.t(t.aidantKey(best)), Places: []PlaceCard{card}})
+			r.Text = t.t(t.aidantKey(best))
 		case 1:
-			t.out = append(t.out, Reply{Text: t.t(kPlacesOthers), Places: []PlaceCard{card}})
-		default:
-			last := &t.out[len(t.out)-1]
-			last.Places = append(last.Places, card)
+			r.Text = t.t(kPlacesOthers)
 		}
+		t.out = append(t.out, r)
 	}
 	if res.Partial && !ownCPASShown(res) {
 		// D.3.7 (c): remote help and the phone lines come last. In
@@ -363,9 +425,18 @@ func (t *turn) located(loc geo.Location, err error) {
 	s.Pick = 0
 	if len(s.Places) == 1 {
 		t.goTo(StateConsent)
-		return
+	} else {
+		t.goTo(StatePick)
 	}
-	t.goTo(StatePick)
+	// What the cards share is said once, at the head of the question
+	// that follows them: one message fewer on a paced channel.
+	if notes := t.cardNotes(res.Matches); len(notes) > 0 {
+		if last := &t.out[len(t.out)-1]; last.Question != "" && len(last.Places) == 0 {
+			last.Text = strings.Join(notes, "\n") + "\n" + last.Text
+		} else {
+			t.out = append(t.out, Reply{Text: strings.Join(notes, "\n")})
+		}
+	}
 }
 
 func round3(x float64) float64 { return math.Round(x*1000) / 1000 }

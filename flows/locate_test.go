@@ -112,12 +112,12 @@ func TestPartialFitCard(t *testing.T) {
 		lang, who                       string
 		header, about, remote, notAbout string
 	}{
-		{"1", "Moi", "Voici l'aide la plus proche que je connais, même si elle ne fait pas tout",
-			"👉 France services : un guichet des services publics. On y aide pour : faire les démarches. Pas prévu ici : l'emploi en ligne (CV, offres)",
+		{"1", "Moi", "Aucun lieu près de chez vous ne fait tout cela. Voici l'aide la plus proche :",
+			"On y aide pour : faire les démarches. Pas ici : l'emploi en ligne (CV, offres) ; demandez-leur où aller.",
 			"Aide à distance aussi : Appelez le 3939", "≈"},
-		{"1", "J'aide un proche", "près de chez la personne", "Pas prévu ici : l'emploi en ligne",
+		{"1", "J'aide un proche", "près de chez la personne", "Pas ici : l'emploi en ligne",
 			"Aide à distance aussi : Appelez le 3939", ""},
-		{"2", "Ik", "Dit is de dichtstbijzijnde hulp die ik ken", "Niet voorzien: werk online (cv, vacatures)",
+		{"2", "Ik", "Dit is de dichtstbijzijnde hulp", "Niet hier: werk online (cv, vacatures)",
 			"Ook hulp op afstand: Bel 3939", ""},
 	} {
 		c := &chat{t: t, e: e, s: flows.NewSession("cli:test", t0), now: t0}
@@ -133,7 +133,7 @@ func TestPartialFitCard(t *testing.T) {
 		var about string
 		for _, r := range c.out {
 			for _, p := range r.Places {
-				about += p.About
+				about += p.Why
 			}
 		}
 		if !strings.Contains(about, tt.about) || (tt.notAbout != "" && strings.Contains(about, tt.notAbout)) {
@@ -175,5 +175,44 @@ func TestSuggestionButtons(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestOtherNeedTyped: after the "Autre chose" tip, which asks what
+// blocks in one word, "impôts" is the procedures need, and the postcode
+// then gives places that help with procedures; a word that is neither a
+// need nor a place is never called a postcode (issue 21).
+func TestOtherNeedTyped(t *testing.T) {
+	real := func() *chat {
+		c := &chat{t: t, e: realEngine(t), s: flows.NewSession("cli:test", t0), now: t0}
+		return c.say(untilLocation("france", "autre chose")...)
+	}
+	c := real()
+	if c.s.Answers["need"] != "other" {
+		t.Fatalf("need = %q, want other", c.s.Answers["need"])
+	}
+	c.wantText("par exemple « impôts »")
+	c.say("mes impôts")
+	c.wantState(flows.StateLocation)
+	if c.s.Answers["need"] != "procedure" {
+		t.Fatalf("need after \"mes impôts\" = %q, want procedure", c.s.Answers["need"])
+	}
+	c.wantText("C'est noté : Papiers, démarche.")
+	c.wantText("FranceConnect") // the procedures' first tip
+	c.say("59000")
+	cards := c.cards()
+	if len(cards) == 0 || !strings.Contains(cards[0].Why, "faire les démarches") {
+		t.Fatalf("no place for procedures after \"impôts\": %+v\n%s", cards, c.text())
+	}
+
+	c = real()
+	c.say("zorglub")
+	c.wantState(flows.StateLocation)
+	if strings.Contains(c.text(), "code postal. Écrivez 4 chiffres") || strings.Contains(c.text(), "ce code postal") {
+		t.Errorf("a word is called a postcode:\n%s", c.text())
+	}
+	c.wantText("Je ne trouve pas ce nom.")
+	if c.s.Answers["need"] != "other" {
+		t.Errorf("need = %q after an unknown word, want other", c.s.Answers["need"])
 	}
 }

@@ -137,19 +137,22 @@ type Choice struct {
 	Label string
 }
 
-// PlaceCard is one matched place, rendered for a person.
+// PlaceCard is one matched place, rendered for a person: at most six
+// short lines (issue 21): name, kind, where, today's hours, phone, why it
+// fits. Adapters show no field of their own making.
 type PlaceCard struct {
 	ID       string
 	Name     string
-	About    string // what kind of place it is and why it fits (issue 15)
+	Kind     string // what kind of place it is: "France services : un guichet des services publics"
+	Why      string // why it fits: what it helps with and, for a partial fit, what it does not
 	Address  string // street, postcode and commune; for a CPAS/OCMW without street, where to ask it
-	Distance string // "2,4 km" or "≈ 2,4 km", already localised; empty when unknown
-	Hours    string // "Ouvert maintenant", "Ouvre lundi à 9 h", or raw text
-	Phone    string // spaced national form
-	Email    string
-	Website  string
-	MapURL   string // an OpenStreetMap link to the point; empty when the point is not the place's
-	Note     string // "de l'autre côté de la frontière", tags' origin…
+	Distance string // "2,4 km", "≈ 2,4 km" or "dans votre commune", with "de l'autre côté de la frontière"; empty when unknown
+	Hours    string // today's hours in words: "Ouvert aujourd'hui jusqu'à 17 h", "Fermé. Ouvre lundi à 9 h"
+	Phone    string // spaced national form, as the directory holds it; empty when unknown
+	// MapURL is a directions link to the point, for a channel's map
+	// button, never shown as text; empty when the point is not the place's.
+	MapURL   string
+	MapLabel string // the label of that button
 	Loc      geo.Point
 }
 
@@ -162,7 +165,31 @@ type Reply struct {
 	AskLocation bool     // offer the channel's "share my location" button
 	LocationBtn string   // label of that button
 	Places      []PlaceCard
+	// HandOver marks the hand-over card: a message of its own, to forward
+	// or to show at a reception, never joined to another.
+	HandOver bool
 	// Question is the key of the question this reply asks, if any; a
 	// channel may use it to edit the message once answered.
 	Question string
+}
+
+// CardLines are a card's lines as text, for the channels that write it
+// (the console, Telegram, WhatsApp): at most six, the name first, and no
+// line for what the card does not know. Icons are pictures, not words.
+func CardLines(c PlaceCard) []string {
+	where := c.Address
+	if c.Distance != "" {
+		where = strings.TrimSpace(c.Distance + " · " + where)
+	}
+	var out []string
+	for _, f := range [...][2]string{{"🏢", c.Name}, {"", c.Kind}, {"📍", where}, {"🕘", c.Hours}, {"📞", c.Phone}, {"👉", c.Why}} {
+		switch {
+		case f[1] == "":
+		case f[0] == "":
+			out = append(out, f[1])
+		default:
+			out = append(out, f[0]+" "+f[1])
+		}
+	}
+	return out
 }

@@ -22,6 +22,8 @@ func (e *Engine) prepareNav() {
 		e.nav[fold(e.cats[l]["nav.back"])] = navBack
 		e.nav[fold(e.cats[l]["nav.help"])] = navHelp
 		e.nav[fold(e.cats[l]["nav.human"])] = navHuman
+		e.nav[fold(e.cats[l]["nav.help.lang"])] = navHelp
+		e.nav[fold(e.cats[l]["nav.human.lang"])] = navHuman
 		e.nav[fold(e.cats[l]["nav.menu"])] = navMenu
 	}
 }

@@ -78,38 +78,41 @@ func french(n string) (string, bool) {
 	return "+33" + n, true
 }
 
-// FormatPhone spaces an E.164 number from NormalizePhone for reading:
-// "+32 470 12 34 56", "+33 6 12 34 56 78".
+// FormatPhone writes an E.164 number from NormalizePhone in the national
+// form people read and dial at home (docs/diagnostic.md F.9): "0470 12 34
+// 56" (a Belgian mobile), "02 123 45 67" (Brussels, Antwerp, Liège, Ghent:
+// one-digit zones), "081 23 45 67", "06 12 34 56 78". Anything else is
+// returned as given: nothing is guessed.
 func FormatPhone(e164 string) string {
-	var cc, n string
+	var n string
 	switch {
 	case strings.HasPrefix(e164, "+32"), strings.HasPrefix(e164, "+33"):
-		cc, n = e164[:3], e164[3:]
+		n = "0" + e164[3:]
 	default:
 		return e164
 	}
-	var head string
+	for i := 1; i < len(n); i++ {
+		if n[i] < '0' || n[i] > '9' {
+			return e164
+		}
+	}
+	var groups []int // the lengths of the spaced groups
 	switch {
-	case cc == "+32" && len(n) == 9:
-		head, n = n[:3], n[3:]
-	case cc == "+32" && (n[0] == '2' || n[0] == '3' || n[0] == '9'):
-		head, n = n[:1], n[1:] // Brussels, Antwerp, Ghent: one-digit zones
-	case cc == "+32":
-		head, n = n[:2], n[2:]
+	case e164[:3] == "+33" && len(n) == 10:
+		groups = []int{2, 2, 2, 2, 2}
+	case e164[:3] == "+32" && len(n) == 10 && n[1] == '4':
+		groups = []int{4, 2, 2, 2}
+	case e164[:3] == "+32" && len(n) == 9 && strings.IndexByte("2349", n[1]) >= 0:
+		groups = []int{2, 3, 2, 2}
+	case e164[:3] == "+32" && len(n) == 9:
+		groups = []int{3, 2, 2, 2}
 	default:
-		head, n = n[:1], n[1:]
+		return e164
 	}
-	parts := []string{cc, head}
-	if len(n)%2 == 1 && len(n) > 3 {
-		parts = append(parts, n[:3]) // "+32 2 123 45 67"
-		n = n[3:]
-	}
-	for len(n) > 2 {
-		parts = append(parts, n[:2])
-		n = n[2:]
-	}
-	if n != "" {
-		parts = append(parts, n)
+	parts := make([]string, 0, len(groups))
+	for _, g := range groups {
+		parts = append(parts, n[:g])
+		n = n[g:]
 	}
 	return strings.Join(parts, " ")
 }

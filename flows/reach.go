@@ -53,11 +53,7 @@ func (t *turn) noChannel() {
 		key = kNoChannelPhone
 	}
 	t.say(t.aidantKey(key), "place", p.Name, "phone", p.Phone)
-	n := len(t.out)
-	t.handOver()
-	if len(t.out) > n {
-		t.out[len(t.out)-1].Text += "\n" + t.t(kCardShow)
-	}
+	t.handOver(kCardShow)
 	if t.aidant() {
 		t.say(kTipAidantLinks + t.countryOr("FR"))
 	}

@@ -117,52 +117,47 @@ func (t *turn) consent(a string) {
 // and the self-training links of their country.
 func (t *turn) endTips() {
 	if t.aidant() {
-		t.handOver()
+		t.handOver(kCardTitle)
 		t.say(kTipAidantLinks + t.countryOr("FR"))
 	}
 }
 
 // handOver is the card an aidant forwards or shows to the person, and
-// that a person may keep ("Garder ce résumé"): the profile and why, the
-// first tip, the chosen place with its hours, and what to bring. It
-// speaks of the person in the third person for an aidant, and never of a
-// profile name to the person (docs/diagnostic.md F.8).
-func (t *turn) handOver() {
+// that a person may keep ("Garder ce résumé"): why this help, the chosen
+// place with its hours and phone, and what to bring, in at most six lines
+// (issue 21). It speaks of the person in the third person for an aidant,
+// and never of a profile name: the person reads it (docs/diagnostic.md
+// F.8). title is its first line: kCardTitle, or kCardShow when the person
+// is to show it at the reception.
+func (t *turn) handOver(title string) {
 	s := t.s
 	r, err := Classify(s.Answers)
 	if err != nil {
 		return
 	}
 	country := t.countryOr("FR")
-	var lines []string
+	lines := []string{t.t(t.aidantKey(title))}
 	if t.aidant() {
-		lines = append(lines, t.t(kCardTitleAidant), t.t(kCardProfile, "profile", t.t(kProfilePrefix+r.Profile)), t.t(r.Why))
+		lines = append(lines, t.t(r.Why))
 	} else {
-		lines = append(lines, t.t(kCardTitle), t.t(r.Why+kWhySelfSuffix))
+		lines = append(lines, t.t(r.Why+kWhySelfSuffix))
 	}
-	lines = append(lines, t.t(kCardTip, "tip", t.t(tipKey(s.Answers["need"], country, 1))))
 	if p := t.place(); p.ID != "" {
+		addr := strings.TrimSpace(p.Address + ", " + p.Postcode + " " + p.Commune)
 		if p.Address == "" {
-			// A CPAS card with no known street: name the commune, and say
-			// where its address is given, never an empty ", ".
-			lines = append(lines, t.t(kCardPlace, "place", p.Name, "address", strings.TrimSpace(p.Postcode+" "+p.Commune)),
-				t.t(kCPASAddress, "commune", p.Commune))
-		} else {
-			lines = append(lines, t.t(kCardPlace, "place", p.Name, "address", strings.TrimSpace(p.Address+", "+p.Postcode+" "+p.Commune)))
+			// A CPAS with no known street: where its address is given,
+			// never an empty ", ".
+			addr = t.t(kCPASAddress, "commune", p.Commune)
 		}
-		lines = append(lines, t.t(kCardHours, "hours", t.weekHours(&p)))
+		lines = append(lines, t.t(kCardPlace, "place", p.Name, "address", addr), t.t(kCardHours, "hours", t.weekHours(&p)))
 		if p.Phone != "" {
 			lines = append(lines, t.t(kCardPhone, "phone", p.Phone))
 		}
 	} else {
 		lines = append(lines, t.t(t.aidantKey(kHumanPrefix+country)))
 	}
-	if t.aidant() {
-		lines = append(lines, t.t(kCardBring+".aidant"))
-	} else {
-		lines = append(lines, t.t(kCardBring))
-	}
-	t.out = append(t.out, Reply{Text: strings.Join(lines, "\n")})
+	lines = append(lines, t.t(t.aidantKey(kCardBring)))
+	t.out = append(t.out, Reply{Text: strings.Join(lines, "\n"), HandOver: true})
 	if t.event == "" || t.event == "answer" {
 		t.event = "hand_over"
 	}
@@ -254,7 +249,7 @@ func (t *turn) askRefer() {
 				Nav: []Choice{{Key: navMenu, Label: t.t(kNavMenu)}}, Question: StateDone})
 			return
 		}
-		t.out = append(t.out, Reply{Text: t.t(key), Choices: t.choices(StateDone, t.shown()), Question: StateDone})
+		t.out = append(t.out, Reply{Text: t.t(key), Choices: t.choices(StateDone, t.shown()), Nav: t.navOut(), Question: StateDone})
 	case StateMenu:
 		t.out = append(t.out, Reply{Text: t.t(kMenu, "place", t.placeName(s.RefPlace)), Choices: t.choices(StateMenu, t.shown()),
 			Nav: t.nav(), Question: StateMenu})
@@ -309,7 +304,7 @@ func (t *turn) answerRefer(a string) {
 		case "cancel":
 			t.cancel()
 		case "card":
-			t.handOver()
+			t.handOver(kCardTitle)
 			t.ask()
 		default:
 			t.navigate("nav:about")
@@ -327,7 +322,7 @@ func (t *turn) menuChosen(a string) {
 		t.confirm("restart")
 	case "card":
 		t.move(StateDone)
-		t.handOver()
+		t.handOver(kCardTitle)
 		t.ask()
 	case "about":
 		t.move(StateDone)

@@ -23,7 +23,7 @@ func TestReferralByMessage(t *testing.T) {
 	c.wantText("[pick:1] [pick:2] [pick:none]")
 	c.wantText("Quel lieu choisissez-vous ?")
 	c.step("1", flows.StateConsent)
-	c.wantText("Voulez-vous que EPN Test vous contacte ?\nNous lui envoyons")
+	c.wantText("Voulez-vous que EPN Test vous contacte ?\nNous envoyons seulement")
 	c.say("ce qui est envoyé")
 	c.wantText("Jamais vos réponses")
 	c.wantState(flows.StateConsent)
@@ -97,7 +97,7 @@ func TestReferralByPhone(t *testing.T) {
 	if c.oc.Referral == nil || c.oc.Referral.Phone != "+32470123456" || c.oc.Referral.Contact != flows.ContactPhone {
 		t.Fatalf("referral = %+v", c.oc.Referral)
 	}
-	c.wantText("Ils vont appeler le +32 470 12 34 56.")
+	c.wantText("Ils vont appeler le 0470 12 34 56.") // the national form (F.9)
 	b, err := c.s.Encode()
 	if err != nil {
 		t.Fatal(err)
@@ -270,9 +270,12 @@ func TestNormalizePhone(t *testing.T) {
 			t.Errorf("NormalizePhone(%q, %q) = %q, %v; want %q", tt.in, tt.country, got, ok, tt.want)
 		}
 	}
+	// The national form (docs/diagnostic.md F.9, issue 21); what is not a
+	// Belgian or French number is shown as given.
 	for in, want := range map[string]string{
-		"+32470123456": "+32 470 12 34 56", "+3221234567": "+32 2 123 45 67",
-		"+3281234567": "+32 81 23 45 67", "+33612345678": "+33 6 12 34 56 78",
+		"+32470123456": "0470 12 34 56", "+3221234567": "02 123 45 67", "+3241234567": "04 123 45 67",
+		"+3281234567": "081 23 45 67", "+33612345678": "06 12 34 56 78", "+33123456789": "01 23 45 67 89",
+		"+4420794600": "+4420794600", "+3212": "+3212", "+32abc": "+32abc", "": "",
 	} {
 		if got := flows.FormatPhone(in); got != want {
 			t.Errorf("FormatPhone(%q) = %q, want %q", in, got, want)
@@ -294,7 +297,11 @@ func FuzzNormalizePhone(f *testing.F) {
 		if !ok2 || again != got {
 			t.Fatalf("NormalizePhone(%q) = %q, which reads back as %q, %v", in, got, again, ok2)
 		}
-		if back, _ := flows.NormalizePhone(flows.FormatPhone(got), country); back != got {
+		home := "BE" // the national form reads back in its own country
+		if strings.HasPrefix(got, "+33") {
+			home = "FR"
+		}
+		if back, _ := flows.NormalizePhone(flows.FormatPhone(got), home); back != got {
 			t.Fatalf("FormatPhone(%q) = %q reads back as %q", got, flows.FormatPhone(got), back)
 		}
 	})

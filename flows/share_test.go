@@ -73,9 +73,11 @@ func TestTalliesAndSharedReferral(t *testing.T) {
 	}
 	// The aidant gets the hand-over card, in the third person.
 	c.wantText("Résumé pour la personne")
-	c.wantText("Profil : ")
-	c.wantText("À emporter : sa carte d'identité")
-	c.wantText("📍 Lieu : EPN Test, Rue Test 1, 1000 Bruxelles")
+	c.wantText("À emporter : carte d'identité, lettres, téléphone ; ses codes restent à elle, même pour qui l'aide")
+	c.wantText("📍 EPN Test · Rue Test 1, 1000 Bruxelles")
+	if strings.Contains(c.text(), "Profil : ") {
+		t.Errorf("the card the person is handed names a profile (F.8):\n%s", c.text())
+	}
 	if strings.Contains(c.text(), "Ne notez jamais vos codes") {
 		t.Errorf("the aidant's card speaks to the aidant about 'your' codes")
 	}
@@ -90,7 +92,6 @@ func TestHandOverCardForPerson(t *testing.T) {
 	}
 	c.say("samenvatting")
 	c.wantText("Uw samenvatting van Secours")
-	c.wantText("Eerste tip:")
 	c.wantText("Meenemen: identiteitskaart")
 	if strings.Contains(c.text(), "Profiel:") {
 		t.Errorf("the person's card names the profile (docs/diagnostic.md F.8):\n%s", c.text())

@@ -351,7 +351,7 @@ func TestReminderExpiryAndNextPlace(t *testing.T) {
 		t.Fatalf("after 14 days: %s %s", got.Status, got.Reason)
 	}
 	txt := d.chat.text("tg:200")
-	if !strings.Contains(txt, "n'a pas répondu à votre demande en 14 jours") || !strings.Contains(txt, "le suivant de la liste") {
+	if !strings.Contains(txt, "n'a pas répondu en 14 jours : votre demande est close") || !strings.Contains(txt, "le suivant de la liste") {
 		t.Errorf("expiry notice: %q", txt)
 	}
 	out := d.say("tg:200", "oui", "ici")

@@ -59,7 +59,7 @@ func TestLinkedChatWithoutEmail(t *testing.T) {
 	d := newDesk(t)
 	txt, state := d.toAntwerpen("tg:700")
 	if !strings.Contains(txt, "OCMW Antwerpen ne reçoit pas encore de demandes par Secours") ||
-		!strings.Contains(txt, "Montrez ce message à l'accueil") || state != flows.StateDone {
+		!strings.Contains(txt, "à montrer à l'accueil") || state != flows.StateDone {
 		t.Fatalf("unlinked OCMW (state %s):\n%s", state, txt)
 	}
 	if out := d.say("tg:700", "oui", "ici"); out.Referral != nil {

@@ -159,3 +159,36 @@ func TestBilingual(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainMeasures: how the wording check counts sentences, words and a
+// button's width.
+func TestPlainMeasures(t *testing.T) {
+	for _, tt := range []struct {
+		in    string
+		sents []string
+		words []int
+	}{
+		{"Bonjour. Ça va ?", []string{"Bonjour.", "Ça va ?"}, []int{1, 2}},
+		{"Allez sur impots.gouv.fr ou appelez le 06 12 34 56 78.", []string{"Allez sur impots.gouv.fr ou appelez le 06 12 34 56 78."}, []int{7}},
+		{"Appli (ex. Smartschool) : demandez.\nMerci…", []string{"Appli (ex. Smartschool) : demandez.", "Merci…"}, []int{4, 1}},
+		{"👉 {kind} · 2,4 km", []string{"👉 {kind} · 2,4 km"}, []int{3}},
+		{"Vouliez-vous dire… ? Touchez un nom.", []string{"Vouliez-vous dire… ?", "Touchez un nom."}, []int{2, 3}},
+		{"🔒", nil, nil},
+	} {
+		got := text.Sentences(tt.in)
+		if !slices.Equal(got, tt.sents) {
+			t.Errorf("Sentences(%q) = %q, want %q", tt.in, got, tt.sents)
+			continue
+		}
+		for i, s := range got {
+			if n := text.Words(s); n != tt.words[i] {
+				t.Errorf("Words(%q) = %d, want %d", s, n, tt.words[i])
+			}
+		}
+	}
+	for in, want := range map[string]int{"🙋 Une personne": 14, "ℹ️ À propos": 10, "✍️ Leur écrire": 13, "👨‍👩‍👧 Famille": 9, "Moi": 3} {
+		if got := text.Width(in); got != want {
+			t.Errorf("Width(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

@@ -211,23 +211,22 @@ func (a *Adapter) write(replies []flows.Reply) error {
 // Render writes one reply in the console's transcript form.
 func Render(b *strings.Builder, r flows.Reply) {
 	for _, line := range strings.Split(r.Text, "\n") {
+		if r.Text == "" {
+			break // a card alone
+		}
 		b.WriteString("< " + line + "\n")
 	}
 	for _, c := range r.Places {
-		b.WriteString("<   🏢 " + c.Name + "\n")
-		if c.About != "" {
-			b.WriteString("<      " + c.About + "\n")
-		}
-		if c.Distance != "" {
-			b.WriteString("<      📍 " + c.Address + " (" + c.Distance + ")\n")
-		} else {
-			b.WriteString("<      📍 " + c.Address + "\n")
-		}
-		b.WriteString("<      🕘 " + c.Hours + "\n")
-		for _, f := range [][2]string{{"📞", c.Phone}, {"✉️", c.Email}, {"🌐", c.Website}, {"🗺", c.MapURL}, {"ℹ️", c.Note}} {
-			if f[1] != "" {
-				b.WriteString("<      " + f[0] + " " + f[1] + "\n")
+		for i, line := range flows.CardLines(c) {
+			if i == 0 {
+				b.WriteString("<   " + line + "\n")
+				continue
 			}
+			b.WriteString("<      " + line + "\n")
+		}
+		if c.MapURL != "" {
+			// The console draws no map: the pin a channel sends, as text.
+			b.WriteString("<   [📍 " + c.Name + " · " + c.MapLabel + "]\n")
 		}
 	}
 	for i, c := range r.Choices {

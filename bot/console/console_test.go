@@ -43,7 +43,7 @@ func TestRender(t *testing.T) {
 		Nav:     []flows.Choice{{Key: "nav:back", Label: "↩ Retour"}, {Key: "nav:help", Label: "❓ Aide"}},
 		Places:  []flows.PlaceCard{{Name: "Lieu", Address: "Rue 1, 1000 Bruxelles", Distance: "1,2 km", Hours: "Ouvert", Phone: "02 000 00 00"}},
 	})
-	want := "< Question ?\n< Exemple\n<   🏢 Lieu\n<      📍 Rue 1, 1000 Bruxelles (1,2 km)\n<      🕘 Ouvert\n<      📞 02 000 00 00\n<   1. Un\n<   2. Deux\n<   ↩ Retour · ❓ Aide\n"
+	want := "< Question ?\n< Exemple\n<   🏢 Lieu\n<      📍 1,2 km · Rue 1, 1000 Bruxelles\n<      🕘 Ouvert\n<      📞 02 000 00 00\n<   1. Un\n<   2. Deux\n<   ↩ Retour · ❓ Aide\n"
 	if b.String() != want {
 		t.Errorf("Render =\n%s\nwant\n%s", b.String(), want)
 	}

@@ -34,7 +34,8 @@ type out struct {
 //     button; a message has one keyboard, so when it also has choices the
 //     button comes on a second message, the button's own label, since the
 //     adapter adds no wording;
-//   - place cards in the text, and the first place of a reply as a venue.
+//   - place cards in the text, and the first place of a reply as a venue
+//     (a pin that opens the phone's maps app) with a directions button.
 //
 // Replies that no longer ask for a location take that reply keyboard away
 // (it would stay under the input field): the first plain message carries
@@ -79,7 +80,7 @@ func render(replies []flows.Reply, locationUp bool) []out {
 		if location != nil {
 			outs = append(outs, out{text: r.LocationBtn, markup: location})
 		}
-		if len(r.Places) > 0 && r.Places[0].Loc != (geo.Point{}) {
+		if len(r.Places) > 0 && r.Places[0].Loc != (geo.Point{}) && r.Places[0].MapURL != "" {
 			outs = append(outs, out{venue: &r.Places[0]})
 		}
 	}
@@ -131,24 +132,16 @@ func button(c flows.Choice) (models.InlineKeyboardButton, bool) {
 	return models.InlineKeyboardButton{Text: c.Label, CallbackData: c.Key}, true
 }
 
-// card is a place as text: every field the engine filled, one a line.
+// card is a place as text: the engine's lines, no link (the venue that
+// follows carries the map).
 func card(p flows.PlaceCard) string {
-	var b strings.Builder
-	b.WriteString("🏢 " + p.Name)
-	if p.About != "" {
-		b.WriteString("\n" + p.About)
+	return strings.Join(flows.CardLines(p), "\n")
+}
+
+// venueMarkup is the venue's directions button, nil without a link.
+func venueMarkup(p *flows.PlaceCard) models.ReplyMarkup {
+	if p.MapURL == "" || p.MapLabel == "" {
+		return nil
 	}
-	addr := p.Address
-	if p.Distance != "" {
-		addr = strings.TrimSpace(addr + " (" + p.Distance + ")")
-	}
-	for _, f := range [...][2]string{
-		{"📍", addr}, {"🕘", p.Hours}, {"📞", p.Phone}, {"✉️", p.Email},
-		{"🌐", p.Website}, {"🗺", p.MapURL}, {"ℹ️", p.Note},
-	} {
-		if f[1] != "" {
-			b.WriteString("\n" + f[0] + " " + f[1])
-		}
-	}
-	return b.String()
+	return &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{{Text: p.MapLabel, URL: p.MapURL}}}}
 }

@@ -113,8 +113,9 @@ func TestRender(t *testing.T) {
 		Choices: []flows.Choice{{Key: "internet:home", Label: "Oui, à la maison"}, {Key: "internet:dk", Label: "Je ne sais pas"}}, Nav: nav}
 	location := flows.Reply{Text: "📍 Quel est votre code postal ?", Question: "location", AskLocation: true, LocationBtn: "📍 Partager ma position",
 		Choices: []flows.Choice{{Key: "location:not_me", Label: "Ce n'est pas moi"}}, Nav: nav}
-	place := flows.PlaceCard{Name: "EPN Voltaire", Address: "1 rue X, 75011 Paris", Distance: "0,4 km", Hours: "Ouvert jusqu'à 17 h",
-		Phone: "01 23 45 67 89", Website: "https://example.org", MapURL: "https://www.openstreetmap.org/?mlat=48.85", Loc: geo.Point{Lat: 48.85, Lon: 2.37}}
+	place := flows.PlaceCard{Name: "EPN Voltaire", Kind: "Espace public numérique", Address: "1 rue X, 75011 Paris", Distance: "0,4 km",
+		Hours: "Ouvert jusqu'à 17 h", Phone: "01 23 45 67 89", MapURL: "https://www.openstreetmap.org/directions?route=%3B48.85%2C2.37",
+		MapLabel: "🧭 Y aller", Loc: geo.Point{Lat: 48.85, Lon: 2.37}}
 
 	t.Run("question", func(t *testing.T) {
 		outs := render([]flows.Reply{{Text: "Merci."}, question}, false)
@@ -166,21 +167,25 @@ func TestRender(t *testing.T) {
 	})
 	t.Run("places", func(t *testing.T) {
 		outs := render([]flows.Reply{{Text: "✅ Le lieu le plus proche :", Places: []flows.PlaceCard{place}},
-			{Text: "Autres lieux :", Places: []flows.PlaceCard{place, {Name: "Sans position"}}}}, true)
-		if len(outs) != 4 {
-			t.Fatalf("%d calls, want text, venue, text, venue", len(outs))
+			{Text: "Autres lieux :", Places: []flows.PlaceCard{place, {Name: "Sans position"}}},
+			{Places: []flows.PlaceCard{{Name: "Siège de commune", Loc: geo.Point{Lat: 50.6, Lon: 5.5}}}}}, true)
+		if len(outs) != 5 {
+			t.Fatalf("%d calls, want text, venue, text, venue, text (no venue without a map link)", len(outs))
 		}
-		for _, want := range []string{"✅ Le lieu le plus proche :", "🏢 EPN Voltaire", "📍 1 rue X, 75011 Paris (0,4 km)", "🕘 Ouvert jusqu'à 17 h",
-			"📞 01 23 45 67 89", "🌐 https://example.org", "🗺 https://www.openstreetmap.org/?mlat=48.85"} {
-			if !strings.Contains(outs[0].text, want) {
-				t.Errorf("card lacks %q:\n%s", want, outs[0].text)
-			}
+		want := "✅ Le lieu le plus proche :\n\n🏢 EPN Voltaire\nEspace public numérique\n📍 0,4 km · 1 rue X, 75011 Paris\n" +
+			"🕘 Ouvert jusqu'à 17 h\n📞 01 23 45 67 89"
+		if outs[0].text != want {
+			t.Errorf("card\n%s\nwant\n%s", outs[0].text, want)
 		}
-		if strings.Contains(outs[0].text, "✉️") {
-			t.Errorf("card shows an empty e-mail line:\n%s", outs[0].text)
+		if strings.Contains(outs[0].text, "http") {
+			t.Errorf("a link in the card's text:\n%s", outs[0].text)
 		}
-		if !outs[0].noPreview || outs[1].venue == nil || outs[1].venue.Name != "EPN Voltaire" || outs[3].venue == nil {
+		if !outs[0].noPreview || outs[1].venue == nil || outs[1].venue.Name != "EPN Voltaire" || outs[3].venue == nil || outs[4].venue != nil {
 			t.Errorf("want link previews off and a venue after each reply's text: %+v", outs)
+		}
+		kb, ok := venueMarkup(outs[1].venue).(*models.InlineKeyboardMarkup)
+		if !ok || kb.InlineKeyboard[0][0].URL != place.MapURL || kb.InlineKeyboard[0][0].Text != "🧭 Y aller" {
+			t.Errorf("venue markup %+v, want the directions button", venueMarkup(outs[1].venue))
 		}
 		if !strings.Contains(outs[2].text, "🏢 Sans position") {
 			t.Errorf("second card missing:\n%s", outs[2].text)

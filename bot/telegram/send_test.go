@@ -25,7 +25,7 @@ var pushed = []flows.Reply{
 	{Text: "Le CPAS a répondu : rendez-vous mardi.", Question: "ref",
 		Choices: []flows.Choice{{Key: "ref:ok", Label: "Ça me va"}, {Key: "ref:other", Label: "Autre jour"}}},
 	{Text: "Adresse :", Places: []flows.PlaceCard{{Name: "CPAS", Address: "Rue Haute 298a, 1000 Bruxelles",
-		Loc: geo.Point{Lat: 50.836, Lon: 4.348}}}},
+		Loc: geo.Point{Lat: 50.836, Lon: 4.348}, MapURL: "https://www.openstreetmap.org/directions?route=%3B50.836%2C4.348", MapLabel: "🧭 Y aller"}}},
 }
 
 // TestSendDelivers: a push reaches the chat as a turn's replies do, text
@@ -57,6 +57,9 @@ func TestSendDelivers(t *testing.T) {
 	}
 	if h.srv.Venues(chat) != 1 {
 		t.Errorf("%d venues, want 1", h.srv.Venues(chat))
+	}
+	if kb := sent[2].Markup().InlineKeyboard; len(kb) != 1 || kb[0][0].Text != "🧭 Y aller" || kb[0][0].URL != pushed[1].Places[0].MapURL {
+		t.Errorf("venue keyboard %+v, want the directions button", kb)
 	}
 }
 

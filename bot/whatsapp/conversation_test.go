@@ -142,7 +142,14 @@ func TestProfiles(t *testing.T) {
 			if !strings.Contains(logs.String(), `"profile":"`+tt.profile+`"`) {
 				t.Errorf("profile %s not reached; log:\n%s\ntranscript:\n%s", tt.profile, logs.String(), transcript)
 			}
-			pins := 0
+			pins, places := 0, 0
+			for _, r := range c.tap.replies {
+				for _, p := range r.Places {
+					if p.MapURL != "" {
+						places++
+					}
+				}
+			}
 			for _, s := range c.fc.sent {
 				if s.msg.LocationMessage != nil {
 					pins++
@@ -151,8 +158,11 @@ func TestProfiles(t *testing.T) {
 					}
 				}
 			}
-			if tt.places && pins != 1 {
-				t.Errorf("%d location pins, want 1 for the first place:\n%s", pins, transcript)
+			if tt.places && (pins == 0 || pins != places) {
+				t.Errorf("%d location pins, want one for each of the %d places with a point:\n%s", pins, places, transcript)
+			}
+			if strings.Contains(transcript, "http") {
+				t.Errorf("a link in the text (the pins are the maps):\n%s", transcript)
 			}
 			if got := len(c.fc.reads); got != len(tt.input)+1 {
 				t.Errorf("%d read receipts, want %d", got, len(tt.input)+1)
@@ -264,7 +274,7 @@ func TestLocationMessage(t *testing.T) {
 	}}))
 	waitIdle(t, c.a)
 	got := strings.Join(c.fc.texts(before), "\n")
-	if !strings.Contains(got, "📍") || !strings.Contains(got, "openstreetmap.org") {
+	if !strings.Contains(got, "🏢 OCMW Antwerpen") || !strings.Contains(got, "📍") {
 		t.Errorf("a pin at the location step gave %q, want place cards", got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/geo"
 )
 
 // outgoing is one WhatsApp message to send: text, or a place's pin.
@@ -17,13 +18,14 @@ type outgoing struct {
 // messages turns one turn's replies into the messages to send, in order.
 // Replies are joined by a blank line into as few messages as fit under
 // maxLen (fewer messages, fewer notifications, less risk of rate limits);
-// the first place also gets a location pin, right after its card.
+// each place card is followed by its location message (a pin that opens
+// the phone's maps app), and the hand-over card stays a message of its
+// own, to forward.
 func (a *Adapter) messages(replies []flows.Reply) []outgoing {
 	var (
-		out    []outgoing
-		cur    strings.Builder
-		one    strings.Builder
-		pinned bool
+		out []outgoing
+		cur strings.Builder
+		one strings.Builder
 	)
 	flush := func() {
 		if cur.Len() > 0 {
@@ -40,17 +42,21 @@ func (a *Adapter) messages(replies []flows.Reply) []outgoing {
 		if one.Len() == 0 {
 			continue
 		}
-		if cur.Len() > 0 && cur.Len()+2+one.Len() > maxLen {
+		if r.HandOver || cur.Len() > 0 && cur.Len()+2+one.Len() > maxLen {
 			flush()
 		}
 		if cur.Len() > 0 {
 			cur.WriteString("\n\n")
 		}
 		cur.WriteString(one.String())
-		if !pinned && len(r.Places) > 0 {
-			pinned = true
+		if r.HandOver {
 			flush()
-			out = append(out, outgoing{place: &r.Places[0]})
+		}
+		for j := range r.Places {
+			if r.Places[j].Loc != (geo.Point{}) && r.Places[j].MapURL != "" {
+				flush()
+				out = append(out, outgoing{place: &r.Places[j]})
+			}
 		}
 	}
 	flush()
@@ -99,28 +105,15 @@ func (a *Adapter) Render(b *strings.Builder, r flows.Reply) {
 	}
 }
 
-// writePlace writes one place card; WhatsApp shows *…* in bold.
+// writePlace writes one place card, its name in bold (WhatsApp shows
+// *…* so); the location message that follows carries the map.
 func writePlace(b *strings.Builder, c *flows.PlaceCard) {
-	b.WriteString("\n\n*")
-	b.WriteString(c.Name)
-	b.WriteString("*")
-	if c.About != "" {
-		b.WriteString("\n")
-		b.WriteString(c.About)
-	}
-	b.WriteString("\n📍 ")
-	b.WriteString(c.Address)
-	if c.Distance != "" {
-		b.WriteString(" (")
-		b.WriteString(c.Distance)
-		b.WriteByte(')')
-	}
-	for _, f := range [...][2]string{{"🕘 ", c.Hours}, {"📞 ", c.Phone}, {"✉️ ", c.Email}, {"🌐 ", c.Website}, {"🗺 ", c.MapURL}, {"ℹ️ ", c.Note}} {
-		if f[1] != "" {
-			b.WriteByte('\n')
-			b.WriteString(f[0])
-			b.WriteString(f[1])
+	for i, line := range flows.CardLines(*c) {
+		if i == 0 {
+			b.WriteString("\n\n*" + line + "*")
+			continue
 		}
+		b.WriteString("\n" + line)
 	}
 }
 

@@ -38,9 +38,11 @@ func TestRender(t *testing.T) {
 		{"location step", flows.Reply{Text: "Code postal ?", AskLocation: true, LocationBtn: cats[flows.FR]["location.btn"],
 			Choices: []flows.Choice{{Key: "location:not_me", Label: cats[flows.FR]["a.location.not_me"]}}, Nav: nav(flows.FR)},
 			"Code postal ?\n\n1. Ce n'est pas moi\n↩ Retour · ❓ Aide · 🙋 Une personne\n\n📎 Vous pouvez aussi envoyer votre position : trombone, puis « Localisation ».\nRépondez 1"},
-		{"place card", flows.Reply{Text: "Le lieu :", Places: []flows.PlaceCard{{Name: "OCMW", Address: "Grote Markt 1, 2000 Antwerpen",
-			Distance: "0,4 km", Hours: "Open", Phone: "03 000 00 00", MapURL: "https://osm/x"}}},
-			"Le lieu :\n\n*OCMW*\n📍 Grote Markt 1, 2000 Antwerpen (0,4 km)\n🕘 Open\n📞 03 000 00 00\n🗺 https://osm/x"},
+		// No link in the text: the location message that follows is the map.
+		{"place card", flows.Reply{Text: "Le lieu :", Places: []flows.PlaceCard{{Name: "OCMW", Kind: "Het OCMW van uw gemeente",
+			Address: "Grote Markt 1, 2000 Antwerpen", Distance: "0,4 km", Hours: "Open", Phone: "03 000 00 00", Why: "Hulp bij: aanvragen doen.",
+			MapURL: "https://osm/x", MapLabel: "🧭 Route"}}},
+			"Le lieu :\n\n*🏢 OCMW*\nHet OCMW van uw gemeente\n📍 0,4 km · Grote Markt 1, 2000 Antwerpen\n🕘 Open\n📞 03 000 00 00\n👉 Hulp bij: aanvragen doen."},
 	}
 	a, _ := newAdapter(t, &recorder{}, nil)
 	for _, tt := range tests {
@@ -95,15 +97,18 @@ func TestHintLanguage(t *testing.T) {
 }
 
 // TestMessages: a turn's replies go out as few messages, each under the
-// limit, with the pin right after the first place.
+// limit, with a pin right after each place that has one, and the
+// hand-over card alone.
 func TestMessages(t *testing.T) {
 	a, _ := newAdapter(t, &recorder{}, nil)
-	place := flows.PlaceCard{Name: "P", Address: "A", Loc: geo.Point{Lat: 50.8, Lon: 4.3}}
-	long := strings.Repeat("Un long texte. ", 400) // 6 kB
+	place := flows.PlaceCard{Name: "P", Address: "A", Loc: geo.Point{Lat: 50.8, Lon: 4.3}, MapURL: "https://osm.example/d"}
+	seat := flows.PlaceCard{Name: "CPAS", Address: "à demander", Loc: geo.Point{Lat: 50.8, Lon: 4.3}} // a commune's seat: no pin
+	long := strings.Repeat("Un long texte. ", 400)                                                    // 6 kB
 	out := a.messages([]flows.Reply{
 		{Text: "Voici."},
 		{Text: "Le lieu :", Places: []flows.PlaceCard{place}},
-		{Text: "Autres :", Places: []flows.PlaceCard{place, place}},
+		{Text: "Autres :", Places: []flows.PlaceCard{place, seat}},
+		{Text: "📋 Résumé", HandOver: true},
 		{Text: long},
 		{Text: "Fin ?", Choices: []flows.Choice{{Key: "done:restart", Label: "🔄 Recommencer"}}},
 	})
@@ -118,8 +123,8 @@ func TestMessages(t *testing.T) {
 			t.Errorf("message of %d bytes", len(o.text))
 		}
 	}
-	if got := strings.Join(kinds, " "); got != "text pin text text text text" {
-		t.Errorf("messages %s, want text pin text (others), two for the long text, text", got)
+	if got := strings.Join(kinds, " "); got != "text pin text pin text text text text" {
+		t.Errorf("messages %s, want text pin text (others) pin, the card, two for the long text, text", got)
 	}
 	if !strings.HasPrefix(out[0].text, "Voici.\n\nLe lieu :") || out[1].place.Name != "P" {
 		t.Errorf("first message %q, want the two first replies joined", out[0].text)

@@ -206,7 +206,15 @@ func TestServeObservatory(t *testing.T) {
 	}
 	wg.Wait()
 	for u := range int64(6) {
-		testkit.WaitFor(t, "the place list", func() bool { return strings.Contains(lastText(tg, 7000+u), "Quel lieu choisissez-vous") })
+		// Each place comes with its pin (issue 21): a list is seven
+		// messages, paced at one a second in a chat past the burst.
+		deadline := time.Now().Add(30 * time.Second)
+		for !strings.Contains(lastText(tg, 7000+u), "Quel lieu choisissez-vous") && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !strings.Contains(lastText(tg, 7000+u), "Quel lieu choisissez-vous") {
+			t.Fatalf("chat %d: timed out waiting for the place list", 7000+u)
+		}
 	}
 	page := testkit.Get(t, "http://"+addr+"/obs/"+token+"?lang=fr")
 	csv := testkit.Get(t, "http://"+addr+"/obs/"+token+"/export.csv")
