@@ -48,9 +48,10 @@ func (d *Directory) StandardPlaces(source string, rows []Row) ([]*Place, []Issue
 	return out, issues
 }
 
-// StandardColumns are the standard's columns and ours (langues and those
-// of the shipped file), in order.
-func StandardColumns() []string { return append(standardColumns(), extraColumns()...) }
+// StandardColumns are the standard's columns and langues, ours for
+// networks, in order: what a network's file may hold. (The other columns
+// of the shipped file are the import's.)
+func StandardColumns() []string { return append(standardColumns(), colLangs) }
 
 // RequiredColumns are the columns no row can be read without.
 func RequiredColumns() []string { return []string{"id", "nom", "commune", "code_postal", "adresse"} }
