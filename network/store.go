@@ -22,7 +22,7 @@ type State struct {
 	Rev       int64                `json:"-"` // the owner's revision, the store's; 0: never published
 	Places    []geo.Place          `json:"places"`
 	Confirmed map[string]time.Time `json:"confirmed,omitempty"` // place id → last publish that listed it
-	At        time.Time            `json:"at"` // zero: never published (or its first publish undone)
+	At        time.Time            `json:"at"`                  // zero: never published (or its first publish undone)
 }
 
 // Published says whether the state replaces the owner's base places.
