@@ -94,4 +94,3 @@ func Record(p *Place) map[string]string {
 	}
 	return out
 }
-
