@@ -37,6 +37,7 @@ import (
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/internal/redact"
+	"github.com/secours/secours/network"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/web/ops"
@@ -53,6 +54,7 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer, getenv f
 	"structure":   runStructure,
 	"share":       runShare,
 	"stats":       runStats,
+	"network":     runNetwork,
 	"healthcheck": runHealthcheck,
 }
 
@@ -167,6 +169,9 @@ type process struct {
 		Run(context.Context) error
 		Sweep(context.Context) (int, error)
 	}
+	// network keeps the networks' places and the structures' cards live
+	// (its refresher is one of channels); its page is mounted on mux.
+	network *network.Service
 
 	channels []func(context.Context) error // each runs until ctx ends or it fails
 	undo     []func()                      // close runs them last first
@@ -188,7 +193,8 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	slog.SetDefault(p.log)
 
 	var dir *geo.Directory
-	if p.engine, dir, err = configs.EngineAndPlaces(); err != nil {
+	var live *geo.Live
+	if p.engine, dir, live, err = configs.EngineAndLive(); err != nil {
 		return nil, err
 	}
 	st, closeStore, err := openStore(ctx, cfg, p.log)
@@ -197,6 +203,12 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	}
 	p.store = st
 	p.undo = append(p.undo, closeStore)
+	// Before any channel: the first message already sees what networks
+	// published, and the refresher keeps it so.
+	if p.network, err = newNetworks(ctx, st, dir, live, cfg.Referrals.NetworkTokens, p.log); err != nil {
+		return nil, err
+	}
+	p.channels = append(p.channels, p.network.Run)
 	if err := useLogKey(ctx, cfg.LogKey, st); err != nil {
 		return nil, err
 	}
@@ -217,7 +229,7 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		}
 	})
 	p.cfg.Referrals.BaseURL = pagesBase(p.cfg, p.ln)
-	desk, page, err := newReferrals(ctx, p.cfg, p.engine, st, dir, p.senders, p.log, p.terminal, p.metrics)
+	desk, page, err := newReferrals(ctx, p.cfg, p.engine, st, live, p.senders, p.log, p.terminal, p.metrics)
 	if err != nil {
 		return nil, err
 	}
