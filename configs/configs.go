@@ -40,3 +40,21 @@ func EngineAndPlaces() (*flows.Engine, *geo.Directory, error) {
 	e, err := flows.NewEngine(cats, dir)
 	return e, dir, err
 }
+
+// EngineAndLive is EngineAndPlaces with the engine reading a live
+// directory over the embedded one (geo.Live, named by share codes):
+// networks' publishes and structures' card edits swap it at once
+// (network.Service).
+func EngineAndLive() (*flows.Engine, *geo.Directory, *geo.Live, error) {
+	dir, err := geo.Open(FS)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("load places: %w", err)
+	}
+	cats, err := flows.LoadCatalogs(FS)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	live := geo.NewLive(dir, flows.ShareCode)
+	e, err := flows.NewEngine(cats, live)
+	return e, dir, live, err
+}

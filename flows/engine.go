@@ -46,6 +46,17 @@ type Places interface {
 	Credits() string
 }
 
+// shareID is the place of a share code. A live directory (geo.Live)
+// answers itself, as networks publish and remove places; otherwise the
+// map NewEngine made of the directory's places.
+func (e *Engine) shareID(code string) (string, bool) {
+	if a, ok := e.dir.(interface{ ByAlias(string) (string, bool) }); ok {
+		return a.ByAlias(code)
+	}
+	id, ok := e.share[code]
+	return id, ok
+}
+
 // Engine runs the conversation. It holds read-only data and is safe for
 // concurrent use.
 type Engine struct {
@@ -286,7 +297,7 @@ func (t *turn) run() {
 	unknownShare := false
 	if t.m.Kind == KindText {
 		if code := shareText(t.m.Text); code != "" {
-			if _, ok := t.e.share[code]; ok {
+			if _, ok := t.e.shareID(code); ok {
 				// A returning person scanned a structure's wa.me QR code.
 				// Sessions last 30 days, so the code would be lost as a
 				// wrong answer: it starts a new conversation at any state,

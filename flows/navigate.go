@@ -48,7 +48,7 @@ func (t *turn) shared(code string) {
 	if code == "" {
 		return
 	}
-	if id, ok := t.e.share[code]; ok {
+	if id, ok := t.e.shareID(code); ok {
 		t.s.SharedBy = id
 		t.event = "start_shared"
 		return

@@ -203,7 +203,11 @@ func (d *Directory) setPlaces(places []*Place) {
 	for i, j := range perm {
 		p := places[j]
 		d.places[i], pts[i] = p, p.Point
-		p.loc = d.loc
+		if p.loc != d.loc {
+			// A directory With makes shares its base's places and zone:
+			// writing the same value again would race with their readers.
+			p.loc = d.loc
+		}
 		d.meta[i] = d.vocab.meta(p)
 		d.byID[p.ID] = i
 		if p.CommuneOnly && p.NIS != "" && slices.Contains(p.Programmes, ProgrammeCPAS) {

@@ -434,7 +434,8 @@ func localZone() *time.Location {
 	return loc
 }
 
-// OpeningAt says whether the place is open at now, in Brussels time.
+// OpeningAt says whether the place is open at now, in Brussels time. A
+// day of one of its Closures is a closed day: Next then skips the closure.
 func (p *Place) OpeningAt(now time.Time) Opening {
 	w, ok := p.Week()
 	if !ok {
@@ -444,7 +445,78 @@ func (p *Place) OpeningAt(now time.Time) Opening {
 	if loc == nil {
 		loc = localZone()
 	}
-	return w.at(now.In(loc))
+	t := now.In(loc)
+	if len(p.Closures) == 0 {
+		return w.at(t)
+	}
+	// Each pass jumps past one closure; a few cover any real card, and
+	// the bound keeps a week with no hours from looping.
+	for range len(p.Closures) + 8 {
+		end, closed := p.closedOn(t)
+		if !closed {
+			o := w.at(t)
+			if o.Open {
+				// Closing at a closure's start is closing.
+				if cut, ok := p.nextClosure(t); ok && (o.Next.IsZero() || cut.Before(o.Next)) {
+					o.Next = cut
+				}
+				if t.Equal(now.In(loc)) {
+					return o
+				}
+				return Opening{Known: true, Next: t}
+			}
+			if o.Next.IsZero() {
+				return Opening{Known: true}
+			}
+			if _, closedThen := p.closedOn(o.Next); !closedThen {
+				if t.Equal(now.In(loc)) {
+					return o
+				}
+				return Opening{Known: true, Next: o.Next}
+			}
+			t = o.Next
+			continue
+		}
+		t = end
+	}
+	return Opening{Known: true}
+}
+
+// closedOn says whether t's day is in one of p's closures, and if so the
+// midnight after the closure's last day.
+func (p *Place) closedOn(t time.Time) (time.Time, bool) {
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, t.Location())
+	for _, c := range p.Closures {
+		from := time.Date(c.From.Year(), c.From.Month(), c.From.Day(), 0, 0, 0, 0, t.Location())
+		to := time.Date(c.To.Year(), c.To.Month(), c.To.Day(), 0, 0, 0, 0, t.Location())
+		if !day.Before(from) && !day.After(to) {
+			return to.AddDate(0, 0, 1), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// nextClosure is the start of the first closure after t's day.
+func (p *Place) nextClosure(t time.Time) (time.Time, bool) {
+	var best time.Time
+	for _, c := range p.Closures {
+		from := time.Date(c.From.Year(), c.From.Month(), c.From.Day(), 0, 0, 0, 0, t.Location())
+		if from.After(t) && (best.IsZero() || from.Before(best)) {
+			best = from
+		}
+	}
+	return best, !best.IsZero()
+}
+
+// ClosedOn says whether the place is closed all day at t for one of its
+// Closures.
+func (p *Place) ClosedOn(t time.Time) bool {
+	loc := p.loc
+	if loc == nil {
+		loc = localZone()
+	}
+	_, closed := p.closedOn(t.In(loc))
+	return closed
 }
 
 // at evaluates the week at t, already in local time. Wall-clock times are

@@ -119,7 +119,9 @@ func (v vocabs) meta(p *Place) placeMeta {
 			labels:   bitsOf(p.Labels, v.labels),
 			langs:    bitsOf(p.Langs, v.langs),
 		},
-		noPublic: bitsOf(p.Access, v.noPublic) != 0,
+		// A temporarily closed place is kept out of every match as one
+		// with no public is: it is in no grid.
+		noPublic: bitsOf(p.Access, v.noPublic) != 0 || p.TempClosed,
 		// Copied here so the hot loop never leaves the dense meta array.
 		country:     p.Country,
 		communeOnly: p.CommuneOnly,

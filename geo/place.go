@@ -39,8 +39,21 @@ type Place struct {
 	// address): never show a distance or a map for it.
 	NoPoint bool
 
+	// Closures are the periods the structure said it is closed (its
+	// card): OpeningAt reads them as closed days. TempClosed keeps the
+	// place out of every match until the structure reopens it.
+	Closures   []Closure `json:",omitempty"`
+	TempClosed bool      `json:",omitempty"`
+
 	sched *Week          // parsed Hours; nil if unknown or broken
 	loc   *time.Location // Europe/Brussels, loaded once per directory
+}
+
+// Closure is a period a place is closed, both days included: From and To
+// are dates (their clock is ignored), read in Brussels time.
+type Closure struct {
+	From, To time.Time
+	Note     string `json:",omitempty"`
 }
 
 // Where a place's services come from: the place itself, what its label

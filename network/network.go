@@ -96,6 +96,7 @@ type Change struct {
 	PlaceID string
 	By      string // "network:<name>" or "structure:<place id>"
 	What    string // "publish", "undo", "edit"
+	Kind    string // of a publish or undo: "added", "changed", "removed"
 	Fields  []FieldChange
 }
 

@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/geo/geoimport"
+	"github.com/secours/secours/network"
+	"github.com/secours/secours/store/redis"
 )
 
 var coverageProfiles = []string{"autonome", "proche_autonomie", "grand_debutant", "besoin_assistance"}
@@ -23,6 +27,10 @@ func placesCoverage(args []string, stdout, stderr io.Writer) int {
 	lang := fset.String("lang", "fr", "fr | nl")
 	localities := fset.Bool("localities", false, "one case per locality (France: per commune) instead of per postcode")
 	asCSV := fset.Bool("csv", false, "one CSV row per case instead of the table")
+	// Not from REDIS_URL: a URL may hold a password, and the usage prints defaults.
+	redisURL := fset.String("redis-url", "", "Redis URL of the bot's store: count the places networks published, "+
+		"and list each network's places with when each was last confirmed [REDIS_URL]")
+	prefix := fset.String("redis-prefix", "", "key prefix of the bot's store, if not the default [REDIS_PREFIX]")
 	if pos, err := placesParseArgs(fset, args); err != nil {
 		return 2
 	} else if len(pos) > 0 {
@@ -49,10 +57,33 @@ func placesCoverage(args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return 1
 	}
+	var st network.Store
+	var svc *network.Service
+	if *redisURL != "" {
+		ctx := context.Background()
+		rs, err := redis.Open(ctx, *redisURL, redis.Options{Prefix: *prefix})
+		if err != nil {
+			fmt.Fprintf(stderr, "places coverage: %v\n", err)
+			return 1
+		}
+		defer rs.Close()
+		live := geo.NewLive(d, nil)
+		if svc, err = newNetworks(ctx, rs, d, live, nil, slog.New(slog.DiscardHandler)); err != nil {
+			fmt.Fprintf(stderr, "places coverage: %v\n", err)
+			return 1
+		}
+		st, d = rs, live.Dir()
+	}
 	q := geo.CoverageQuery{Profiles: profiles, Need: *need, Lang: *lang, Localities: *localities}
 	if err := geoimport.Coverage(stdout, d, countries, q, *asCSV); err != nil {
 		fmt.Fprintf(stderr, "places coverage: %v\n", err)
 		return 1
+	}
+	if svc != nil && !*asCSV {
+		if err := printNetworkCoverage(context.Background(), stdout, st, svc); err != nil {
+			fmt.Fprintf(stderr, "places coverage: %v\n", err)
+			return 1
+		}
 	}
 	return 0
 }

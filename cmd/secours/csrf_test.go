@@ -59,7 +59,7 @@ func TestFormPostedToAnotherInstance(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					desk, page, err := newReferrals(t.Context(), cfg, engine, st, dir, bot.Senders{}, log, false, nil)
+					desk, page, err := newReferrals(t.Context(), cfg, engine, st, dir, nil, bot.Senders{}, log, false, nil)
 					if err != nil {
 						t.Fatal(err)
 					}

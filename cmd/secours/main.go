@@ -37,6 +37,7 @@ import (
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/internal/cli"
 	"github.com/secours/secours/internal/redact"
+	"github.com/secours/secours/network"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
 	"github.com/secours/secours/web/ops"
@@ -53,6 +54,7 @@ var commands = map[string]func(args []string, stdout, stderr io.Writer, getenv f
 	"structure":   runStructure,
 	"share":       runShare,
 	"stats":       runStats,
+	"network":     runNetwork,
 	"healthcheck": runHealthcheck,
 }
 
@@ -163,6 +165,9 @@ type process struct {
 		Run(context.Context) error
 		Sweep(context.Context) (int, error)
 	}
+	// network keeps the networks' places and the structures' cards live
+	// (its refresher is one of channels); its page is mounted on mux.
+	network *network.Service
 
 	channels []func(context.Context) error // each runs until ctx ends or it fails
 	undo     []func()                      // close runs them last first
@@ -184,7 +189,8 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	slog.SetDefault(p.log)
 
 	var dir *geo.Directory
-	if p.engine, dir, err = configs.EngineAndPlaces(); err != nil {
+	var live *geo.Live
+	if p.engine, dir, live, err = configs.EngineAndLive(); err != nil {
 		return nil, err
 	}
 	// The name and commune indices are built on first use: build them now,
@@ -196,6 +202,12 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	}
 	p.store = st
 	p.undo = append(p.undo, closeStore)
+	// Before any channel: the first message already sees what networks
+	// published, and the refresher keeps it so.
+	if p.network, err = newNetworks(ctx, st, dir, live, cfg.Referrals.NetworkTokens, p.log); err != nil {
+		return nil, err
+	}
+	p.channels = append(p.channels, p.network.Run)
 	if err := useLogKey(ctx, cfg.LogKey, st); err != nil {
 		return nil, err
 	}
@@ -216,7 +228,7 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		}
 	})
 	p.cfg.Referrals.BaseURL = pagesBase(p.cfg, p.ln)
-	desk, page, err := newReferrals(ctx, p.cfg, p.engine, st, dir, p.senders, p.log, p.terminal, p.metrics)
+	desk, page, err := newReferrals(ctx, p.cfg, p.engine, st, live, p.network, p.senders, p.log, p.terminal, p.metrics)
 	if err != nil {
 		return nil, err
 	}
@@ -228,6 +240,15 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		}
 	}
 	p.mux.Handle("/s/", page)
+	// The networks' pages, with the structures' page's CSRF secrets: a
+	// form posted to another instance is accepted there too.
+	secrets, err := csrfSecrets(ctx, p.cfg.Referrals, st)
+	if err != nil {
+		return nil, err
+	}
+	if err := mountNetwork(p.mux, p.network, p.cfg, secrets, p.log); err != nil {
+		return nil, err
+	}
 	if cfg.Referrals.ObservatoryHash != nil {
 		obs, err := newObservatory(p.cfg, st, p.log)
 		if err != nil {

@@ -2,106 +2,97 @@ package main
 
 import (
 	"bytes"
-	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
-	"log/slog"
-	"mime/multipart"
-	"net/http"
-	"net/http/httptest"
-	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
-	nw "github.com/secours/secours/network"
-	netpage "github.com/secours/secours/web/network"
+	"github.com/secours/secours/configs"
+	"github.com/secours/secours/geo"
+	"github.com/secours/secours/store/redis"
+	"github.com/secours/secours/store/redis/redistest"
 )
 
-// fakeNetworks is the least of a network service: one token, one place,
-// a check that drafts what it is given. It stands in for package
-// network's *Service until the process wires it.
-type fakeNetworks struct {
-	mu     sync.Mutex // guards checks
-	checks int
-}
-
-var _ netpage.Service = (*fakeNetworks)(nil)
-
-const netToken = "net-token-for-the-mount-test"
-
-func (f *fakeNetworks) Network(token string) (string, bool) { return "CABAN", token == netToken }
-func (f *fakeNetworks) Check(_ context.Context, network, name string, _ []byte, _ string) (nw.Draft, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.checks++
-	return nw.Draft{ID: "d1", Network: network, File: name}, nil
-}
-func (f *fakeNetworks) Draft(_ context.Context, network, id string) (nw.Draft, error) {
-	if id != "d1" {
-		return nw.Draft{}, nw.ErrNoDraft
+func TestNetworkToken(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"network", "token", "epn-wallonie"}, nil, &out, &errb, envOf(map[string]string{"BASE_URL": "https://secours.example.org"})); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	return nw.Draft{ID: id, Network: network, File: "lieux.csv"}, nil
-}
-func (f *fakeNetworks) Publish(context.Context, string, string) (nw.Draft, error) {
-	return nw.Draft{}, nw.ErrConflict
-}
-func (f *fakeNetworks) Undo(context.Context, string) error { return nw.ErrNothingToUndo }
-func (f *fakeNetworks) Places(context.Context, string) ([]nw.Entry, error) {
-	return []nw.Entry{{ID: "caban/1", Name: "EPN de Molenbeek", Commune: "Molenbeek-Saint-Jean"}}, nil
-}
-func (f *fakeNetworks) History(context.Context, string, int) ([]nw.Change, error) { return nil, nil }
-
-// TestMountNetwork: the networks' pages answer on the process's mux, a
-// form of one instance is accepted by another with the same secrets, and
-// a bad token gets the one 404.
-func TestMountNetwork(t *testing.T) {
-	secrets := [][]byte{[]byte("a secret the instances share, 32+ chars")}
-	svc := &fakeNetworks{}
-	var muxes [2]*http.ServeMux
-	for i := range muxes {
-		muxes[i] = http.NewServeMux()
-		if err := mountNetwork(muxes[i], svc, Config{}, secrets, slog.New(slog.DiscardHandler)); err != nil {
-			t.Fatal(err)
+	token := strings.TrimSpace(out.String())
+	if strings.Contains(token, "\n") || len(token) != 64 {
+		t.Fatalf("stdout %q, want one token", out.String())
+	}
+	sum := sha256.Sum256([]byte(token))
+	line := "NETWORK_TOKENS=epn-wallonie:" + hex.EncodeToString(sum[:])
+	if !strings.Contains(errb.String(), line+"\n") || strings.Contains(errb.String(), token) {
+		t.Errorf("stderr %q: want %q and never the token", errb.String(), line)
+	}
+	if !strings.Contains(errb.String(), "https://secours.example.org/net/<token>") {
+		t.Errorf("no page address in %q", errb.String())
+	}
+	// The line configures the server: the token opens that network.
+	cfg, err := parseConfig(nil, envOf(map[string]string{"NETWORK_TOKENS": strings.TrimPrefix(line, "NETWORK_TOKENS=")}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := newNetworks(t.Context(), nil, mustOpen(t), geo.NewLive(mustOpen(t), nil), cfg.Referrals.NetworkTokens, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name, ok := svc.Network(token); !ok || name != "epn-wallonie" {
+		t.Errorf("Network(token) = %q, %v", name, ok)
+	}
+	for _, args := range [][]string{{"network"}, {"network", "token"}, {"network", "token", "Bad Name"}} {
+		if code := run(args, nil, &out, &errb, envOf(nil)); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-	one, two := httptest.NewServer(muxes[0]), httptest.NewServer(muxes[1])
-	defer one.Close()
-	defer two.Close()
+	if _, err := parseConfig(nil, envOf(map[string]string{"NETWORK_TOKENS": "epn:1234"}), io.Discard); err == nil {
+		t.Error("a bad NETWORK_TOKENS was accepted")
+	}
+}
 
-	resp, err := http.Get(one.URL + "/net/" + netToken)
+func mustOpen(t *testing.T) *geo.Directory {
+	t.Helper()
+	d, err := geo.Open(configs.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Les lieux du réseau CABAN") || !strings.Contains(string(page), "EPN de Molenbeek") {
-		t.Fatalf("network page: %d\n%s", resp.StatusCode, page)
-	}
-	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(string(page))
-	if csrf == nil {
-		t.Fatal("no csrf field on the page")
-	}
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	mw.WriteField("csrf", csrf[1])
-	fw, _ := mw.CreateFormFile("file", "lieux.csv")
-	fw.Write([]byte("id;nom\n"))
-	mw.Close()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err = client.Post(two.URL+"/net/"+netToken+"/check", mw.FormDataContentType(), &b)
+	return d
+}
+
+// TestCoverageNetworks: "places coverage -redis-url" lists each network's
+// places and when each was last confirmed.
+func TestCoverageNetworks(t *testing.T) {
+	u, prefix := redistest.New(t)
+	ctx := t.Context()
+	st, err := redis.Open(ctx, u, redis.Options{Prefix: prefix})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/net/"+netToken+"/draft/d1" || svc.checks != 1 {
-		t.Errorf("upload to the other instance: %d to %q, %d checks", resp.StatusCode, resp.Header.Get("Location"), svc.checks)
-	}
-	resp, err = http.Get(two.URL + "/net/not-the-token-at-all")
+	defer st.Close()
+	base := mustOpen(t)
+	svc, err := newNetworks(ctx, st, base, geo.NewLive(base, nil), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("bad token: %d, want 404", resp.StatusCode)
+	file := "id,nom,commune,code_postal,adresse,latitude,longitude,services,langues\n" +
+		"1,EPN Un,Bruxelles,1000,Rue de la Loi 16,50.8466,4.3655,Aide aux démarches administratives,fr\n"
+	d, err := svc.Check(ctx, "epn", "lieux.csv", []byte(file), "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Publish(ctx, "epn", d.ID); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	args := []string{"places", "coverage", "-country", "BE", "-profile", "autonome", "-redis-url", u, "-redis-prefix", prefix}
+	if code := run(args, nil, &out, &errb, envOf(nil)); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "network epn: 1 places, 0 not confirmed for 12 months") ||
+		!strings.Contains(out.String(), "epn/1\tEPN Un\tBruxelles\tconfirmed ") {
+		t.Errorf("output lacks the network's places:\n%s", out.String())
 	}
 }

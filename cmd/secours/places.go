@@ -19,7 +19,7 @@ const placesUsage = `usage:
                       [-e 0..2] [-c 0..2] [-r 0..2] [-barrier B] [-at RFC3339] [-commune NIS]
   secours places import [-out DIR] [-new] [-strict] FILE...
   secours places check
-  secours places coverage [-country BE|FR] [-profile P] [-need N] [-lang L] [-localities] [-csv]
+  secours places coverage [-country BE|FR] [-profile P] [-need N] [-lang L] [-localities] [-csv] [-redis-url URL]
 `
 
 // runPlaces is "secours places …": look up, import and check the place

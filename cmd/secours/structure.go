@@ -21,6 +21,7 @@ import (
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/internal/cli"
+	"github.com/secours/secours/network"
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/referral/mail"
 	"github.com/secours/secours/web"
@@ -52,6 +53,10 @@ type ReferralConfig struct {
 	// coordinators' token ("secours stats token"); empty: no observatory page.
 	ObservatoryHash []byte
 	observatoryHex  string
+	// NetworkTokens is NETWORK_TOKENS: each network's name and the
+	// SHA-256 of its page's token ("secours network token NAME").
+	NetworkTokens map[string]string
+	networksRaw   string
 	// Proxies is TRUSTED_PROXIES: the reverse proxies whose
 	// X-Forwarded-For names the client of the pages' bad-token limit.
 	Proxies    web.Proxies
@@ -94,6 +99,8 @@ func referralFlags(fs *flag.FlagSet, c *ReferralConfig, getenv func(string) stri
 		"the WhatsApp number of the bot account (+32…), for wa.me share links [WHATSAPP_NUMBER]")
 	fs.StringVar(&c.observatoryHex, "observatory-token-sha256", env("OBSERVATORY_TOKEN_SHA256", ""),
 		"SHA-256 (hex) of the observatory token made by 'secours stats token'; empty: no observatory page [OBSERVATORY_TOKEN_SHA256]")
+	fs.StringVar(&c.networksRaw, "network-tokens", env("NETWORK_TOKENS", ""),
+		"the networks' pages: name:sha256 of each token made by 'secours network token NAME', comma-separated; empty: no network page [NETWORK_TOKENS]")
 	fs.StringVar(&c.proxiesRaw, "trusted-proxies", env("TRUSTED_PROXIES", ""),
 		"reverse proxies whose X-Forwarded-For names the client, for the pages' bad-token limit: addresses and CIDR prefixes, "+
 			"comma-separated (127.0.0.1,::1 for Caddy on this machine); empty: none, the client is the TCP peer [TRUSTED_PROXIES]")
@@ -150,6 +157,9 @@ func checkReferrals(c *ReferralConfig, retention, httpAddr, redisURL string) []s
 		}
 		c.ObservatoryHash = h
 	}
+	if c.NetworkTokens, err = network.ParseTokens(c.networksRaw); err != nil {
+		problems = append(problems, err.Error()+" (made by 'secours network token NAME')")
+	}
 	c.CSRFSecrets = nil
 	for _, s := range strings.Split(c.csrfRaw, ",") {
 		if s = strings.TrimSpace(s); s == "" {
@@ -198,8 +208,9 @@ func csrfSecrets(ctx context.Context, c ReferralConfig, st allStores) ([][]byte,
 }
 
 // newReferrals builds the structures' side: mails (SMTP, or the outbox),
-// the page (returned, to mount at /s/) and the sweep.
-func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allStores, dir *geo.Directory, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*referral.Service, http.Handler, error) {
+// the page (returned, to mount at /s/) and the sweep. cards, if not nil,
+// lets a structure correct its own card from its page (issue 19).
+func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allStores, dir referral.Places, cards structure.Cards, senders bot.Senders, log *slog.Logger, console bool, m *metrics.Metrics) (*referral.Service, http.Handler, error) {
 	c := cfg.Referrals
 	engine.Policy.Retain, engine.Policy.Hold = c.Retention, c.Hold
 	cats, err := flows.LoadCatalogs(configs.FS)
@@ -232,7 +243,7 @@ func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allS
 			var err error
 			page, err = structure.NewWeb(structure.WebOptions{Desk: desk, Places: dir, Catalogs: cats, Texts: configs.FS,
 				Templates: configs.Web, Logger: log, Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername,
-				WhatsAppNumber: c.WhatsAppNumber, ShareTexts: configs.FS, Proxies: c.Proxies, CSRFSecrets: secrets})
+				WhatsAppNumber: c.WhatsAppNumber, ShareTexts: configs.FS, Proxies: c.Proxies, CSRFSecrets: secrets, Cards: cards})
 			return page, err
 		},
 	}
@@ -292,6 +303,7 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 		return 2
 	}
 	// The place first: a typo in its name should not wait for Redis.
+	// (A place only a network published is not found here yet.)
 	engine, dir, err := configs.EngineAndPlaces()
 	if err != nil {
 		fmt.Fprintln(stderr, "secours structure link:", err)
@@ -309,7 +321,7 @@ func runStructure(args []string, stdout, stderr io.Writer, getenv func(string) s
 		return 1
 	}
 	defer closeStore()
-	svc, _, err := newReferrals(ctx, cfg, engine, st, dir, bot.Senders{}, log, false, nil)
+	svc, _, err := newReferrals(ctx, cfg, engine, st, dir, nil, bot.Senders{}, log, false, nil)
 	if err != nil {
 		fmt.Fprintln(stderr, "secours structure link:", err)
 		return 1

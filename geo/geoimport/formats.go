@@ -172,3 +172,21 @@ func placeIn(rc *sheet.Check, d *geo.Draft, p *geo.Place, v map[string]string, p
 	}
 	return d.SetPoint(rc, p, v[lat], v[lon])
 }
+
+// JSONRows reads a file in the standard's JSON form (an array of
+// objects whose keys are the CSV columns) into rows; a value that is not
+// valid UTF-8 is an issue that rejects its row.
+func JSONRows(file string, data []byte) ([]geo.Row, []geo.Issue) {
+	var issues []geo.Issue
+	var out []geo.Row
+	for _, v := range jsonRows(file, data, &issues) {
+		line, _ := strconv.Atoi(v[lineKey])
+		if f, bad := v[badUTF8Key]; bad {
+			issues = append(issues, geo.Issue{File: file, Line: line, Field: f, Msg: "not valid UTF-8", Key: "not valid UTF-8"})
+			continue
+		}
+		delete(v, lineKey)
+		out = append(out, geo.Row{Line: line, Values: v})
+	}
+	return out, issues
+}

@@ -244,7 +244,7 @@ func jsonRows(file string, data []byte, issues *[]geo.Issue) []map[string]string
 	dec := json.NewDecoder(bytes.NewReader(data))
 	tok, err := dec.Token()
 	if err != nil || tok != json.Delim('[') {
-		*issues = append(*issues, geo.Issue{File: file, Line: 1, Msg: "JSON must be an array of places"})
+		*issues = append(*issues, geo.Issue{File: file, Line: 1, Msg: "JSON must be an array of places", Key: "JSON must be an array of places"})
 		return nil
 	}
 	var out []map[string]string
@@ -252,7 +252,7 @@ func jsonRows(file string, data []byte, issues *[]geo.Issue) []map[string]string
 		off := dec.InputOffset()
 		var raw map[string]json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			*issues = append(*issues, geo.Issue{File: file, Line: lineAt(off), Msg: "malformed JSON: " + err.Error()})
+			*issues = append(*issues, geo.Issue{File: file, Line: lineAt(off), Msg: "malformed JSON: " + err.Error(), Key: "malformed JSON"})
 			return out
 		}
 		// The offset is just before the object; skip spaces and commas.

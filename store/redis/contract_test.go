@@ -2,8 +2,10 @@ package redis
 
 import (
 	"testing"
+	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/store/storetest"
 )
 
@@ -35,6 +37,14 @@ func TestContracts(t *testing.T) {
 			})
 			t.Run("secrets", func(t *testing.T) {
 				storetest.RunSecrets(t, func(t *testing.T) storetest.SecretStore { return open(t) })
+			})
+			t.Run("networks", func(t *testing.T) {
+				storetest.RunNetworks(t, func(t *testing.T) storetest.NetworkStores {
+					s := open(t)
+					c := testkit.NewClock(time.Now())
+					s.now = c.Now
+					return storetest.NetworkStores{Store: s, Advance: c.Add}
+				})
 			})
 		})
 	}

@@ -3,6 +3,6 @@
 // Redis store behave alike (revisions, conflicts, corrupt values, no lost
 // update under concurrency).
 //
-// It imports flows and the standard library only: it must not import bot,
-// cmd or a store.
+// It imports flows, network, geo and the standard library only: it must
+// not import bot, cmd or a store.
 package storetest

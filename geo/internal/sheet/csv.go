@@ -32,7 +32,7 @@ func ReadCSV(file string, data []byte, comma rune, issues *[]Issue) (header []st
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				*issues = append(*issues, Issue{File: file, Line: pe.Line, Msg: "malformed CSV: " + pe.Err.Error()})
+				*issues = append(*issues, Issue{File: file, Line: pe.Line, Msg: "malformed CSV: " + pe.Err.Error(), Key: "malformed CSV"})
 				continue
 			}
 			*issues = append(*issues, Issue{File: file, Msg: "read: " + err.Error()})

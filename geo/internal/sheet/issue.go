@@ -17,6 +17,11 @@ type Issue struct {
 	Field   string // column, or "" for the whole row
 	Msg     string
 	Warning bool // the row was kept
+	// Key is the format the message was made from and Args its values as
+	// text: what a reader translating the issue (the network pages'
+	// catalogue) tells the kinds apart by, without parsing Msg.
+	Key  string
+	Args []string
 }
 
 // String is "file:line: field: message (row skipped)", the form editors
@@ -51,12 +56,22 @@ type Check struct {
 // Errf records an error: the row is rejected.
 func (r *Check) Errf(field, format string, a ...any) {
 	r.Rejected = true
-	*r.Issues = append(*r.Issues, Issue{File: r.File, Line: r.Line, Field: field, Msg: fmt.Sprintf(format, a...)})
+	*r.Issues = append(*r.Issues, Issue{File: r.File, Line: r.Line, Field: field, Msg: fmt.Sprintf(format, a...),
+		Key: format, Args: argStrings(a)})
+}
+
+func argStrings(a []any) []string {
+	out := make([]string, len(a))
+	for i, v := range a {
+		out[i] = fmt.Sprint(v)
+	}
+	return out
 }
 
 // Warnf records a warning: the row is kept.
 func (r *Check) Warnf(field, format string, a ...any) {
-	*r.Issues = append(*r.Issues, Issue{File: r.File, Line: r.Line, Field: field, Msg: fmt.Sprintf(format, a...), Warning: true})
+	*r.Issues = append(*r.Issues, Issue{File: r.File, Line: r.Line, Field: field, Msg: fmt.Sprintf(format, a...), Warning: true,
+		Key: format, Args: argStrings(a)})
 }
 
 // ID checks that the row's id (in column col) is given and not already
