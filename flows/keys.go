@@ -200,7 +200,7 @@ func referralKeys() []string {
 		"a.done.cancel", "a.done.card",
 		kCardTitle, kCardTitle + aidantSuffix, kCardPlace, kCardHours, kCardPhone, kCardBring, kCardBring + ".aidant",
 		kNoChannelPhone, kNoChannelPhone + ".aidant", kNoChannelVisit, kNoChannelVisit + ".aidant", kCardShow, kCardShow + aidantSuffix, kDeletedCopies}
-	for _, n := range []string{"seen", "accepted", "declined", "contacted", "closed", "expired", "message", "next", "none_left", ReasonUndeliverable} {
+	for _, n := range []string{"seen", "accepted", "declined", "contacted", "closed", "expired", "message", "next", "none_left", ReasonUndeliverable, ReasonRemoved} {
 		keys = append(keys, kNoticePrefix+n)
 	}
 	for _, r := range DeclineReasons {

@@ -76,7 +76,7 @@ func (e *Engine) Notify(ctx context.Context, st Stores, n Notice, now time.Time)
 func (n Notice) offersNext() bool {
 	r := n.Referral
 	return n.Kind == string(StatusDeclined) ||
-		(n.Kind == string(StatusClosed) && (r.Reason == ReasonExpired || r.Reason == ReasonUndeliverable))
+		(n.Kind == string(StatusClosed) && (r.Reason == ReasonExpired || r.Reason == ReasonUndeliverable || r.Reason == ReasonRemoved))
 }
 
 // NoticeStep is the pure part of Notify. have tells whether s is the
@@ -111,6 +111,8 @@ func (e *Engine) NoticeStep(s Session, have bool, n Notice, now time.Time) Outco
 			t.say(kNoticePrefix+"expired", "place", name)
 		case ReasonDone:
 			t.say(kNoticePrefix+"closed", "place", name)
+		case ReasonRemoved:
+			t.say(kNoticePrefix + ReasonRemoved) // the place is gone: so is its name
 		case ReasonUndeliverable:
 			t.say(kNoticePrefix+ReasonUndeliverable, "place", name)
 			if p, ok := t.e.dir.Place(r.Place); ok && p.Phone != "" {

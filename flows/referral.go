@@ -39,6 +39,10 @@ const (
 	// mail for good (SMTP 5xx) and no linked chat could carry it, or the
 	// place lost its only channel: nobody there can read it.
 	ReasonUndeliverable = "undeliverable"
+	// ReasonRemoved: the place's network took it off the directory
+	// before the structure accepted (issue 19): the person is offered the
+	// next place of the list.
+	ReasonRemoved = "removed"
 
 	DeclineFull       = "full"         // no capacity now
 	DeclineOutOfScope = "out_of_scope" // not a service the structure gives

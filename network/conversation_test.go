@@ -1,6 +1,7 @@
 package network_test
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,5 +60,36 @@ func TestPublishedPlaceInConversation(t *testing.T) {
 	}
 	if strings.Contains(conversation("tg:3"), name) {
 		t.Error("the place is still proposed after its network undid the publish")
+	}
+}
+
+// TestOnRemoved: a publish that drops a place, and an undo that drops the
+// places it had added, tell OnRemoved which (cmd re-offers their pending
+// referrals).
+func TestOnRemoved(t *testing.T) {
+	clock := testkit.NewClock(t0)
+	s := newService(t, nil, clock)
+	var told [][]string
+	s.OnRemoved(func(_ context.Context, ids []string) { told = append(told, ids) })
+	publish(t, s, network.CSVFile(t, network.Epn("1"), network.Epn("2")))
+	if len(told) != 0 {
+		t.Fatalf("a publish that adds told removals %v", told)
+	}
+	publish(t, s, network.CSVFile(t, network.Epn("2")))
+	if len(told) != 1 || len(told[0]) != 1 || told[0][0] != "epn/1" {
+		t.Fatalf("after removing epn/1: told %v", told)
+	}
+	if err := s.Undo(t.Context(), "epn"); err != nil { // epn/1 is back: nothing removed
+		t.Fatal(err)
+	}
+	if len(told) != 1 {
+		t.Fatalf("an undo that brings a place back told %v", told[1:])
+	}
+	publish(t, s, network.CSVFile(t, network.Epn("1"), network.Epn("2"), network.Epn("3")))
+	if err := s.Undo(t.Context(), "epn"); err != nil { // epn/3 goes
+		t.Fatal(err)
+	}
+	if len(told) != 2 || len(told[1]) != 1 || told[1][0] != "epn/3" {
+		t.Errorf("after undoing the publish that added epn/3: told %v", told)
 	}
 }

@@ -57,6 +57,10 @@ type Service struct {
 	now    func() time.Time
 	log    *slog.Logger
 
+	// removed is told the places a publish or an undo took off the
+	// directory (OnRemoved).
+	removed func(ctx context.Context, ids []string)
+
 	mu     sync.Mutex // serialises Refresh, so an older rebuild never replaces a newer one
 	loaded bool       // Refresh has built the directory once
 }
@@ -248,7 +252,28 @@ func (s *Service) Publish(ctx context.Context, network, draftID string) (Draft, 
 		// Published: another poll will serve it.
 		s.log.Warn("network refresh", "network", network, "err", err)
 	}
+	s.tellRemoved(ctx, sd.Draft.Changes)
 	return sd.Draft, nil
+}
+
+// OnRemoved sets fn to be told, after a publish or an undo, the ids of the
+// places it removed (referral.Service.PlacesRemoved re-offers their
+// pending referrals). Set it before the pages are served.
+func (s *Service) OnRemoved(fn func(ctx context.Context, ids []string)) { s.removed = fn }
+
+func (s *Service) tellRemoved(ctx context.Context, changes []PlaceChange) {
+	if s.removed == nil {
+		return
+	}
+	var ids []string
+	for _, c := range changes {
+		if c.Kind == "removed" {
+			ids = append(ids, c.ID)
+		}
+	}
+	if len(ids) > 0 {
+		s.removed(context.WithoutCancel(ctx), ids)
+	}
 }
 
 // Undo restores the network's places before its last publish:
@@ -269,7 +294,8 @@ func (s *Service) Undo(ctx context.Context, network string) error {
 		return ErrNothingToUndo
 	}
 	now := s.now()
-	audit := auditOf(diff(s.current(cur, network), s.current(prev, network)), now, "network:"+network, "undo")
+	changes := diff(s.current(cur, network), s.current(prev, network))
+	audit := auditOf(changes, now, "network:"+network, "undo")
 	if _, err := s.st.Undo(ctx, network, cur.Rev, audit); err != nil {
 		return fmt.Errorf("network undo: %w", err)
 	}
@@ -277,6 +303,7 @@ func (s *Service) Undo(ctx context.Context, network string) error {
 	if err := s.Refresh(ctx); err != nil {
 		s.log.Warn("network refresh", "network", network, "err", err)
 	}
+	s.tellRemoved(ctx, changes)
 	return nil
 }
 

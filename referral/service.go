@@ -222,6 +222,11 @@ func (s *Service) process(ctx context.Context, id string) error {
 		s.o.Log.Info("referral purged", slog.String("ref", short(id)))
 		return nil
 	}
+	if pendingAt(r) && !s.placeExists(r.Place) {
+		// A backstop for PlacesRemoved, when the instance that published
+		// the removal could not finish it.
+		return s.removed(ctx, r, now)
+	}
 	if r.Status == flows.StatusSent && !now.Before(r.Created.Add(pol.ExpireAfter)) {
 		var changed bool
 		r, err = s.update(ctx, id, func(r *flows.Referral) error {
@@ -310,4 +315,71 @@ func (s *Service) tally(ctx context.Context, r flows.Referral, to flows.Status, 
 	if err := s.o.Stats.Record(ctx, t); err != nil {
 		s.o.Log.Warn("tally not recorded", slog.String("ref", short(r.ID)), slog.Any("err", err))
 	}
+}
+
+// pendingAt reports whether r still waits for its structure to take it:
+// sent or seen, not yet accepted.
+func pendingAt(r flows.Referral) bool {
+	return r.Status == flows.StatusSent || r.Status == flows.StatusSeen
+}
+
+func (s *Service) placeExists(id string) bool {
+	_, ok := s.o.Places.Place(id)
+	return ok
+}
+
+// PlacesRemoved ends, for each place a network took off the directory,
+// the referrals it had not accepted yet, and offers each person the next
+// place of their list (flows.ReasonRemoved): nobody is left waiting for a
+// place that no longer exists. An accepted one goes on: the structure
+// knows the person. network.Service calls it after a publish or an undo
+// that removes places; the sweep does the same for a referral it meets.
+func (s *Service) PlacesRemoved(ctx context.Context, ids []string) (int, error) {
+	now := s.o.Now()
+	n := 0
+	var errs []error
+	for _, place := range ids {
+		if s.placeExists(place) {
+			continue // back already (an undo of the removal)
+		}
+		rs, err := s.o.Stores.Referrals.Referrals(ctx, place, 500)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("referrals of a removed place: %w", err))
+			continue
+		}
+		for _, r := range rs {
+			if !pendingAt(r) {
+				continue
+			}
+			if err := s.removed(ctx, r, now); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// removed closes r for its place's removal and tells the person.
+func (s *Service) removed(ctx context.Context, r flows.Referral, now time.Time) error {
+	var changed bool
+	r, err := s.update(ctx, r.ID, func(r *flows.Referral) error {
+		if !pendingAt(*r) {
+			return nil // accepted meanwhile
+		}
+		var err error
+		changed, err = r.Transition(flows.StatusClosed, flows.ActorBot, flows.ReasonRemoved, now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("close referral of a removed place: %w", err)
+	}
+	if changed {
+		s.o.Log.Info("referral closed: place removed", slog.String("ref", short(r.ID)))
+		s.tally(ctx, r, flows.StatusClosed, now)
+		s.o.Metrics.Referral(string(flows.StatusClosed))
+		s.tell(ctx, flows.Notice{Referral: r, Kind: string(flows.StatusClosed)})
+	}
+	return nil
 }

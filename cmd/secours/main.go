@@ -233,6 +233,13 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 		return nil, err
 	}
 	p.desk = desk
+	// A place a network removes: its requests not yet accepted go to the
+	// person's next place, with their consent (referral.PlacesRemoved).
+	p.network.OnRemoved(func(ctx context.Context, ids []string) {
+		if n, err := desk.PlacesRemoved(ctx, ids); err != nil || n > 0 {
+			p.log.Info("referrals of removed places re-offered", slog.Int("referrals", n), slog.Int("places", len(ids)), slog.Any("err", err))
+		}
+	})
 	p.runner.Referrals = desk
 	if cfg.WhatsApp.Enabled() {
 		if err := p.buildWhatsApp(ctx); err != nil {
