@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"cmp"
+	"math"
 	"math/bits"
 	"slices"
 	"sync"
@@ -35,6 +37,9 @@ type placeIndex struct {
 type serviceGrid struct {
 	start []int32 // per cell of the layout, first entry; one more at the end
 	ents  []placeEntry
+	// or is the union of the tags of every entry: what the best of them
+	// could score, the bound of walkNearest.
+	or tags
 }
 
 // placeEntry is a place as a grid stores it: all that the filters and the
@@ -101,6 +106,12 @@ func newPlaceIndex(d *Directory, lay *cellLayout, pts []Point, meta []placeMeta)
 				f |= entryApprox
 			}
 			g.ents[k] = placeEntry{v: ix.xyz[i], t: m.tags, i: i, flags: f}
+			g.or.services |= m.services
+			g.or.modes |= m.modes
+			g.or.care |= m.care
+			g.or.progs |= m.progs
+			g.or.labels |= m.labels
+			g.or.langs |= m.langs
 		}
 		ix.byService[s] = g
 	}
@@ -133,7 +144,6 @@ func (ix *placeIndex) walkOther(m *matcher, w *window, cv *[3]float64, lim float
 // place to m.add, or to m.other when other is set.
 func (ix *placeIndex) walkGrids(m *matcher, w *window, cv *[3]float64, inner, lim float64, want uint32, other bool) {
 	var seen uint32 // services whose grids were read: skip their places
-	home := m.homeCode
 	for want != 0 {
 		s := bits.TrailingZeros32(want)
 		want &^= 1 << s
@@ -146,37 +156,141 @@ func (ix *placeIndex) walkGrids(m *matcher, w *window, cv *[3]float64, inner, li
 		for r := w.r0; r <= w.r1; r++ {
 			for _, cols := range w.cols[:w.ncols] {
 				a, b := ix.lay.run(r, cols)
-				ents := g.ents[g.start[a]:g.start[b]]
-				for k := range ents {
-					e := &ents[k]
-					if e.t.services&skip != 0 {
-						continue
-					}
-					cross := false
-					if home != 0 {
-						code := e.flags >> entryCountryShift
-						// Code 3 is "neither BE nor FR": only then compare the strings.
-						cross = code != home || (code == 3 && m.d.meta[e.i].country != m.at.Country)
-						if cross && !m.crossOK {
-							continue
-						}
-					}
-					ch2 := chord2(&e.v, cv)
-					if ch2 > lim || ch2 <= inner {
-						continue
-					}
-					// Last, as the only filter that may look beyond the entry.
-					if e.flags&entryCommuneOnly != 0 && (cross || !m.inCommuneFast(int(e.i))) {
-						continue
-					}
-					if other {
-						m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
-						continue
-					}
-					m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
-				}
+				ix.feed(m, g.ents[g.start[a]:g.start[b]], skip, cv, inner, lim, other)
 			}
 		}
+	}
+}
+
+// maxNearCells bounds the cells walkNearest sorts: a 15 km window of
+// 0.1° cells has about 30; more (a coarse layout, a polar row) walk in
+// row order.
+const maxNearCells = 64
+
+// walkNearest is walk over the disc of lim (from the centre, inner < 0)
+// reading cells nearest first, and stopping once no place left can enter
+// the lists that decide the result: the all-places lists within 15 and 30
+// km (tops[0]) are full and their worst has the greatest key any place of
+// the grids can have (the union of their tags) and is nearer than every
+// cell left. The lists do not depend on the order of arrival, and when
+// they are full their counts only need to be at least 3, so the result is
+// that of walk. Only outside the Brussels language rule: there tops[1]
+// and anyNL decide too.
+func (ix *placeIndex) walkNearest(m *matcher, w *window, c *Point, cv *[3]float64, lim float64) {
+	want := m.wb.base | m.wb.baseAlt
+	if w.ncols != 1 || m.brussels {
+		ix.walk(m, w, cv, -1, lim)
+		return
+	}
+	type cellDist struct {
+		cell int32
+		km   float64
+	}
+	var cells [maxNearCells]cellDist
+	n := 0
+	lay := ix.lay
+	cosφ := math.Cos(c.Lat * math.Pi / 180)
+	for r := w.r0; r <= w.r1; r++ {
+		a, b := lay.run(r, w.cols[0])
+		if a == b {
+			continue
+		}
+		if n+int(b-a) > maxNearCells {
+			ix.walk(m, w, cv, -1, lim)
+			return
+		}
+		rs := &lay.rows[r]
+		row := r + lay.row0
+		lat0, lat1 := float64(row)/lay.inv-90, float64(row+1)/lay.inv-90
+		dlat := max(0, lat0-c.Lat, c.Lat-lat1) * math.Pi / 180
+		for k := a; k < b; k++ {
+			col := int(rs.col0 + k - rs.off)
+			lon0, lon1 := float64(col)/lay.inv-180, float64(col+1)/lay.inv-180
+			// A lower bound of the distance to any point of the cell: the
+			// latitude difference, or the distance to the meridian plane
+			// that separates the centre from the cell.
+			ang := dlat
+			if dlon := max(0, lon0-c.Lon, c.Lon-lon1); dlon > 0 && dlon < 90 {
+				ang = max(ang, math.Asin(math.Min(1, cosφ*math.Sin(dlon*math.Pi/180))))
+			}
+			cells[n] = cellDist{k, ang*earthRadiusKM - 1e-6} // the margin covers chordKM's rounding
+			n++
+		}
+	}
+	slices.SortFunc(cells[:n], func(a, b cellDist) int { return cmp.Compare(a.km, b.km) })
+	var bound tags
+	for s := want; s != 0; s &= s - 1 {
+		if g := ix.byService[bits.TrailingZeros32(s)]; g != nil {
+			bound.services |= g.or.services
+			bound.modes |= g.or.modes
+			bound.care |= g.or.care
+			bound.progs |= g.or.progs
+			bound.labels |= g.or.labels
+			bound.langs |= g.or.langs
+		}
+	}
+	best := m.candidate(0, 0, false, false, false, &bound).key
+	for _, cd := range cells[:n] {
+		if m.beaten(best, cd.km) {
+			return
+		}
+		var seen uint32
+		for s := want; s != 0; s &= s - 1 {
+			b := bits.TrailingZeros32(s)
+			skip := seen
+			seen |= 1 << b
+			if g := ix.byService[b]; g != nil {
+				ix.feed(m, g.ents[g.start[cd.cell]:g.start[cd.cell+1]], skip, cv, -1, lim, false)
+			}
+		}
+	}
+}
+
+// beaten says that no place with a key at most key and farther than km
+// can enter tops[0], the lists of every place within 15 and 30 km.
+func (m *matcher) beaten(key uint32, km float64) bool {
+	for _, t := range &m.tops[0] {
+		if t.count < maxMatches {
+			return false
+		}
+		w := &t.c[maxMatches-1]
+		if w.key < key || (w.key == key && w.km >= km) {
+			return false
+		}
+	}
+	return true
+}
+
+// feed is walkGrids over one run of entries of a grid.
+func (ix *placeIndex) feed(m *matcher, ents []placeEntry, skip uint32, cv *[3]float64, inner, lim float64, other bool) {
+	home := m.homeCode
+	for k := range ents {
+		e := &ents[k]
+		if e.t.services&skip != 0 {
+			continue
+		}
+		cross := false
+		if home != 0 {
+			code := e.flags >> entryCountryShift
+			// Code 3 is "neither BE nor FR": only then compare the strings.
+			cross = code != home || (code == 3 && m.d.meta[e.i].country != m.at.Country)
+			if cross && !m.crossOK {
+				continue
+			}
+		}
+		ch2 := chord2(&e.v, cv)
+		if ch2 > lim || ch2 <= inner {
+			continue
+		}
+		// Last, as the only filter that may look beyond the entry.
+		if e.flags&entryCommuneOnly != 0 && (cross || !m.inCommuneFast(int(e.i))) {
+			continue
+		}
+		if other {
+			m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
+			continue
+		}
+		m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
 	}
 }
 
