@@ -167,6 +167,22 @@ func (ix *placeIndex) walkGrids(m *matcher, w *window, cv *[3]float64, inner, li
 // row order.
 const maxNearCells = 64
 
+// minNearEntries is the size of a window below which walkNearest walks
+// in row order.
+const minNearEntries = 512
+
+// windowEntries is how many entries of g the window holds.
+func (ix *placeIndex) windowEntries(g *serviceGrid, w *window) int {
+	n := 0
+	for r := w.r0; r <= w.r1; r++ {
+		for _, cols := range w.cols[:w.ncols] {
+			a, b := ix.lay.run(r, cols)
+			n += int(g.start[b] - g.start[a])
+		}
+	}
+	return n
+}
+
 // walkNearest is walk over the disc of lim (from the centre, inner < 0)
 // reading cells nearest first, and stopping once no place left can enter
 // the lists that decide the result: the all-places lists within 15 and 30
@@ -185,6 +201,12 @@ func (ix *placeIndex) walkNearest(m *matcher, w *window, c *Point, cv *[3]float6
 	type cellDist struct {
 		cell int32
 		km   float64
+	}
+	// Below a few hundred entries the plain walk is cheaper than sorting
+	// cells (the shipped directory).
+	if g := ix.byService[bits.TrailingZeros32(want)]; g == nil || want&(want-1) == 0 && ix.windowEntries(g, w) < minNearEntries {
+		ix.walk(m, w, cv, -1, lim)
+		return
 	}
 	var cells [maxNearCells]cellDist
 	n := 0
@@ -208,10 +230,11 @@ func (ix *placeIndex) walkNearest(m *matcher, w *window, c *Point, cv *[3]float6
 			lon0, lon1 := float64(col)/lay.inv-180, float64(col+1)/lay.inv-180
 			// A lower bound of the distance to any point of the cell: the
 			// latitude difference, or the distance to the meridian plane
-			// that separates the centre from the cell.
+			// that separates the centre from the cell, asin(cosφ sin Δλ),
+			// which is at least cosφ (Δλ − Δλ³/6) for Δλ < 1.
 			ang := dlat
-			if dlon := max(0, lon0-c.Lon, c.Lon-lon1); dlon > 0 && dlon < 90 {
-				ang = max(ang, math.Asin(math.Min(1, cosφ*math.Sin(dlon*math.Pi/180))))
+			if dlon := max(0, lon0-c.Lon, c.Lon-lon1) * math.Pi / 180; dlon > 0 && dlon < 1 {
+				ang = max(ang, cosφ*dlon*(1-dlon*dlon/6))
 			}
 			cells[n] = cellDist{k, ang*earthRadiusKM - 1e-6} // the margin covers chordKM's rounding
 			n++
