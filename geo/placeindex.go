@@ -20,6 +20,7 @@ type placeIndex struct {
 	byService [32]*serviceGrid
 	all       uint32 // the services that have a grid
 	near, far radius // of D.3.1
+	nearest   bool   // len(pts) >= minNearPlaces: walkNearest
 	// By place index, for the linear scans that tests and benchmarks
 	// compare the index with.
 	pts []Point
@@ -76,7 +77,7 @@ func countryCode(c Country) uint32 {
 // entries, meta and places are all in the same spatial order.
 func newPlaceIndex(d *Directory, lay *cellLayout, pts []Point, meta []placeMeta) *placeIndex {
 	ix := &placeIndex{lay: lay, pts: pts, xyz: make([][3]float64, len(pts)),
-		near: newRadius(nearKM), far: newRadius(farKM)}
+		near: newRadius(nearKM), far: newRadius(farKM), nearest: len(pts) >= minNearPlaces}
 	ix.communes = sync.OnceValue(func() *communeIndex { return newCommuneIndex(d) })
 	cells := make([]int32, len(pts))
 	var all uint32
@@ -167,21 +168,11 @@ func (ix *placeIndex) walkGrids(m *matcher, w *window, cv *[3]float64, inner, li
 // row order.
 const maxNearCells = 64
 
-// minNearEntries is the size of a window below which walkNearest walks
-// in row order.
-const minNearEntries = 512
-
-// windowEntries is how many entries of g the window holds.
-func (ix *placeIndex) windowEntries(g *serviceGrid, w *window) int {
-	n := 0
-	for r := w.r0; r <= w.r1; r++ {
-		for _, cols := range w.cols[:w.ncols] {
-			a, b := ix.lay.run(r, cols)
-			n += int(g.start[b] - g.start[a])
-		}
-	}
-	return n
-}
+// minNearPlaces is the size of a directory from which Match walks
+// nearest first: below, a 15 km window holds a few hundred entries and the
+// plain walk is cheaper than sorting its cells (the shipped directory and
+// 100,000 synthetic places).
+const minNearPlaces = 150_000
 
 // walkNearest is walk over the disc of lim (from the centre, inner < 0)
 // reading cells nearest first, and stopping once no place left can enter
@@ -201,12 +192,6 @@ func (ix *placeIndex) walkNearest(m *matcher, w *window, c *Point, cv *[3]float6
 	type cellDist struct {
 		cell int32
 		km   float64
-	}
-	// Below a few hundred entries the plain walk is cheaper than sorting
-	// cells (the shipped directory).
-	if g := ix.byService[bits.TrailingZeros32(want)]; g == nil || want&(want-1) == 0 && ix.windowEntries(g, w) < minNearEntries {
-		ix.walk(m, w, cv, -1, lim)
-		return
 	}
 	var cells [maxNearCells]cellDist
 	n := 0
