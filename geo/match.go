@@ -164,7 +164,11 @@ func (d *Directory) Match(q Query) Result {
 			ix.walk(&m, &w, &cv, -1, ix.far.lim)
 		} else {
 			if w15, ok := ix.lay.window(q.At.Point, &ix.near); ok {
-				ix.walk(&m, &w15, &cv, -1, ix.near.lim)
+				if ix.nearest {
+					ix.walkNearest(&m, &w15, &q.At.Point, &cv, ix.near.lim)
+				} else {
+					ix.walk(&m, &w15, &cv, -1, ix.near.lim)
+				}
 			}
 			if m.tops[0][1].count < maxMatches {
 				// Widen by reading only the ring: the lists already hold

@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"cmp"
+	"math"
 	"math/bits"
 	"slices"
 	"sync"
@@ -18,6 +20,7 @@ type placeIndex struct {
 	byService [32]*serviceGrid
 	all       uint32 // the services that have a grid
 	near, far radius // of D.3.1
+	nearest   bool   // len(pts) >= minNearPlaces: walkNearest
 	// By place index, for the linear scans that tests and benchmarks
 	// compare the index with.
 	pts []Point
@@ -35,6 +38,9 @@ type placeIndex struct {
 type serviceGrid struct {
 	start []int32 // per cell of the layout, first entry; one more at the end
 	ents  []placeEntry
+	// or is the union of the tags of every entry: what the best of them
+	// could score, the bound of walkNearest.
+	or tags
 }
 
 // placeEntry is a place as a grid stores it: all that the filters and the
@@ -71,7 +77,7 @@ func countryCode(c Country) uint32 {
 // entries, meta and places are all in the same spatial order.
 func newPlaceIndex(d *Directory, lay *cellLayout, pts []Point, meta []placeMeta) *placeIndex {
 	ix := &placeIndex{lay: lay, pts: pts, xyz: make([][3]float64, len(pts)),
-		near: newRadius(nearKM), far: newRadius(farKM)}
+		near: newRadius(nearKM), far: newRadius(farKM), nearest: len(pts) >= minNearPlaces}
 	ix.communes = sync.OnceValue(func() *communeIndex { return newCommuneIndex(d) })
 	cells := make([]int32, len(pts))
 	var all uint32
@@ -101,6 +107,12 @@ func newPlaceIndex(d *Directory, lay *cellLayout, pts []Point, meta []placeMeta)
 				f |= entryApprox
 			}
 			g.ents[k] = placeEntry{v: ix.xyz[i], t: m.tags, i: i, flags: f}
+			g.or.services |= m.services
+			g.or.modes |= m.modes
+			g.or.care |= m.care
+			g.or.progs |= m.progs
+			g.or.labels |= m.labels
+			g.or.langs |= m.langs
 		}
 		ix.byService[s] = g
 	}
@@ -133,7 +145,6 @@ func (ix *placeIndex) walkOther(m *matcher, w *window, cv *[3]float64, lim float
 // place to m.add, or to m.other when other is set.
 func (ix *placeIndex) walkGrids(m *matcher, w *window, cv *[3]float64, inner, lim float64, want uint32, other bool) {
 	var seen uint32 // services whose grids were read: skip their places
-	home := m.homeCode
 	for want != 0 {
 		s := bits.TrailingZeros32(want)
 		want &^= 1 << s
@@ -146,37 +157,148 @@ func (ix *placeIndex) walkGrids(m *matcher, w *window, cv *[3]float64, inner, li
 		for r := w.r0; r <= w.r1; r++ {
 			for _, cols := range w.cols[:w.ncols] {
 				a, b := ix.lay.run(r, cols)
-				ents := g.ents[g.start[a]:g.start[b]]
-				for k := range ents {
-					e := &ents[k]
-					if e.t.services&skip != 0 {
-						continue
-					}
-					cross := false
-					if home != 0 {
-						code := e.flags >> entryCountryShift
-						// Code 3 is "neither BE nor FR": only then compare the strings.
-						cross = code != home || (code == 3 && m.d.meta[e.i].country != m.at.Country)
-						if cross && !m.crossOK {
-							continue
-						}
-					}
-					ch2 := chord2(&e.v, cv)
-					if ch2 > lim || ch2 <= inner {
-						continue
-					}
-					// Last, as the only filter that may look beyond the entry.
-					if e.flags&entryCommuneOnly != 0 && (cross || !m.inCommuneFast(int(e.i))) {
-						continue
-					}
-					if other {
-						m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
-						continue
-					}
-					m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
-				}
+				ix.feed(m, g.ents[g.start[a]:g.start[b]], skip, cv, inner, lim, other)
 			}
 		}
+	}
+}
+
+// maxNearCells bounds the cells walkNearest sorts: a 15 km window of
+// 0.1° cells has about 30; more (a coarse layout, a polar row) walk in
+// row order.
+const maxNearCells = 64
+
+// minNearPlaces is the size of a directory from which Match walks
+// nearest first: below, a 15 km window holds a few hundred entries and the
+// plain walk is cheaper than sorting its cells (the shipped directory and
+// 100,000 synthetic places).
+const minNearPlaces = 150_000
+
+// walkNearest is walk over the disc of lim (from the centre, inner < 0)
+// reading cells nearest first, and stopping once no place left can enter
+// the lists that decide the result: the all-places lists within 15 and 30
+// km (tops[0]) are full and their worst has the greatest key any place of
+// the grids can have (the union of their tags) and is nearer than every
+// cell left. The lists do not depend on the order of arrival, and when
+// they are full their counts only need to be at least 3, so the result is
+// that of walk. Only outside the Brussels language rule: there tops[1]
+// and anyNL decide too.
+func (ix *placeIndex) walkNearest(m *matcher, w *window, c *Point, cv *[3]float64, lim float64) {
+	want := m.wb.base | m.wb.baseAlt
+	if w.ncols != 1 || m.brussels {
+		ix.walk(m, w, cv, -1, lim)
+		return
+	}
+	type cellDist struct {
+		cell int32
+		km   float64
+	}
+	var cells [maxNearCells]cellDist
+	n := 0
+	lay := ix.lay
+	cosφ := math.Cos(c.Lat * math.Pi / 180)
+	for r := w.r0; r <= w.r1; r++ {
+		a, b := lay.run(r, w.cols[0])
+		if a == b {
+			continue
+		}
+		if n+int(b-a) > maxNearCells {
+			ix.walk(m, w, cv, -1, lim)
+			return
+		}
+		rs := &lay.rows[r]
+		row := r + lay.row0
+		lat0, lat1 := float64(row)/lay.inv-90, float64(row+1)/lay.inv-90
+		dlat := max(0, lat0-c.Lat, c.Lat-lat1) * math.Pi / 180
+		for k := a; k < b; k++ {
+			col := int(rs.col0 + k - rs.off)
+			lon0, lon1 := float64(col)/lay.inv-180, float64(col+1)/lay.inv-180
+			// A lower bound of the distance to any point of the cell: the
+			// latitude difference, or the distance to the meridian plane
+			// that separates the centre from the cell, asin(cosφ sin Δλ),
+			// which is at least cosφ (Δλ − Δλ³/6) for Δλ < 1.
+			ang := dlat
+			if dlon := max(0, lon0-c.Lon, c.Lon-lon1) * math.Pi / 180; dlon > 0 && dlon < 1 {
+				ang = max(ang, cosφ*dlon*(1-dlon*dlon/6))
+			}
+			cells[n] = cellDist{k, ang*earthRadiusKM - 1e-6} // the margin covers chordKM's rounding
+			n++
+		}
+	}
+	slices.SortFunc(cells[:n], func(a, b cellDist) int { return cmp.Compare(a.km, b.km) })
+	var bound tags
+	for s := want; s != 0; s &= s - 1 {
+		if g := ix.byService[bits.TrailingZeros32(s)]; g != nil {
+			bound.services |= g.or.services
+			bound.modes |= g.or.modes
+			bound.care |= g.or.care
+			bound.progs |= g.or.progs
+			bound.labels |= g.or.labels
+			bound.langs |= g.or.langs
+		}
+	}
+	best := m.candidate(0, 0, false, false, false, &bound).key
+	for _, cd := range cells[:n] {
+		if m.beaten(best, cd.km) {
+			return
+		}
+		var seen uint32
+		for s := want; s != 0; s &= s - 1 {
+			b := bits.TrailingZeros32(s)
+			skip := seen
+			seen |= 1 << b
+			if g := ix.byService[b]; g != nil {
+				ix.feed(m, g.ents[g.start[cd.cell]:g.start[cd.cell+1]], skip, cv, -1, lim, false)
+			}
+		}
+	}
+}
+
+// beaten says that no place with a key at most key and farther than km
+// can enter tops[0], the lists of every place within 15 and 30 km.
+func (m *matcher) beaten(key uint32, km float64) bool {
+	for _, t := range &m.tops[0] {
+		if t.count < maxMatches {
+			return false
+		}
+		w := &t.c[maxMatches-1]
+		if w.key < key || (w.key == key && w.km >= km) {
+			return false
+		}
+	}
+	return true
+}
+
+// feed is walkGrids over one run of entries of a grid.
+func (ix *placeIndex) feed(m *matcher, ents []placeEntry, skip uint32, cv *[3]float64, inner, lim float64, other bool) {
+	home := m.homeCode
+	for k := range ents {
+		e := &ents[k]
+		if e.t.services&skip != 0 {
+			continue
+		}
+		cross := false
+		if home != 0 {
+			code := e.flags >> entryCountryShift
+			// Code 3 is "neither BE nor FR": only then compare the strings.
+			cross = code != home || (code == 3 && m.d.meta[e.i].country != m.at.Country)
+			if cross && !m.crossOK {
+				continue
+			}
+		}
+		ch2 := chord2(&e.v, cv)
+		if ch2 > lim || ch2 <= inner {
+			continue
+		}
+		// Last, as the only filter that may look beyond the entry.
+		if e.flags&entryCommuneOnly != 0 && (cross || !m.inCommuneFast(int(e.i))) {
+			continue
+		}
+		if other {
+			m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
+			continue
+		}
+		m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
 	}
 }
 
