@@ -108,3 +108,19 @@ func TestPlaceholders(t *testing.T) {
 		t.Errorf("Placeholders = %v", got)
 	}
 }
+
+func TestAcceptLang(t *testing.T) {
+	for h, want := range map[string]text.Lang{
+		"":                        text.FR,
+		"nl-BE,nl;q=0.9,fr;q=0.8": text.NL,
+		"fr-BE,nl;q=0.9":          text.FR,
+		"en-GB,en;q=0.9,nl;q=0.5": text.NL,
+		"de,en":                   text.FR,
+		"nl;q=0, fr;q=0.1":        text.FR,
+		"fr;q=0.2,nl;q=0.7":       text.NL,
+	} {
+		if got := text.AcceptLang(h); got != want {
+			t.Errorf("AcceptLang(%q) = %s, want %s", h, got, want)
+		}
+	}
+}

@@ -1,6 +1,10 @@
 package text
 
-import "slices"
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
 
 // PlaceLang is the one language to address a place in, from its country
 // ("BE", "FR") and the languages it lists, in its order: Dutch if it lists
@@ -28,4 +32,25 @@ func PlaceLang(country string, langs []string) Lang {
 // Brussels): what it prints is printed in both.
 func Bilingual(langs []string) bool {
 	return slices.Contains(langs, string(FR)) && slices.Contains(langs, string(NL))
+}
+
+// AcceptLang picks French or Dutch from an HTTP Accept-Language header,
+// by weight then order; French if it names neither. The pages opened by a
+// link (the observatory, a network's page) start in the reader's language.
+func AcceptLang(h string) Lang {
+	best, bestQ := FR, -1.0
+	for part := range strings.SplitSeq(h, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		if (primary == "fr" || primary == "nl") && q > bestQ && q > 0 {
+			best, bestQ = Lang(primary), q
+		}
+	}
+	return best
 }

@@ -14,7 +14,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	nw "github.com/secours/secours/network"
@@ -206,7 +205,7 @@ func (p *Page) open(w http.ResponseWriter, r *http.Request) (session, bool) {
 		p.notFound(w)
 		return session{}, false
 	}
-	s := session{token: token, network: name, lang: acceptLang(r.Header.Get("Accept-Language"))}
+	s := session{token: token, network: name, lang: text.AcceptLang(r.Header.Get("Accept-Language"))}
 	s.setLang(r.URL.Query().Get("lang"))
 	return s, true
 }
@@ -531,26 +530,6 @@ func (p *Page) fail(w http.ResponseWriter, code int, back string, lang text.Lang
 	if err := web.Error(w, code, p.tmpl[langs[0]], d); err != nil {
 		p.log.Error("network error page", "err", err) // it answered plain words
 	}
-}
-
-// acceptLang picks French or Dutch from an Accept-Language header, by
-// weight then order; French if it names neither.
-func acceptLang(h string) text.Lang {
-	best, bestQ := text.FR, -1.0
-	for part := range strings.SplitSeq(h, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if (primary == "fr" || primary == "nl") && q > bestQ && q > 0 {
-			best, bestQ = text.Lang(primary), q
-		}
-	}
-	return best
 }
 
 // parse reads web/network.tmpl once per language with the fixed texts

@@ -13,11 +13,11 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/text"
 	"github.com/secours/secours/web"
 )
 
@@ -185,32 +185,12 @@ func (p *Page) request(r *http.Request) request {
 	q := r.URL.Query()
 	rq := request{token: r.PathValue("token"), from: strings.TrimSpace(q.Get("from")),
 		to: strings.TrimSpace(q.Get("to")), area: q.Get("area")}
-	rq.lang = acceptLang(r.Header.Get("Accept-Language"))
+	rq.lang = text.AcceptLang(r.Header.Get("Accept-Language"))
 	if l := q.Get("lang"); l == string(flows.FR) || l == string(flows.NL) {
 		rq.lang, rq.chosen = flows.Lang(l), true
 	}
 	rq.filter, rq.err = ParseFilter(rq.from, rq.to, rq.area, p.now())
 	return rq
-}
-
-// acceptLang picks French or Dutch from an Accept-Language header, by
-// weight then order; French if it names neither.
-func acceptLang(h string) flows.Lang {
-	best, bestQ := flows.FR, -1.0
-	for part := range strings.SplitSeq(h, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if (primary == "fr" || primary == "nl") && q > bestQ && q > 0 {
-			best, bestQ = flows.Lang(primary), q
-		}
-	}
-	return best
 }
 
 // counts opens the page and reads the counts of the range asked. It has
