@@ -51,6 +51,9 @@ type harnessOpts struct {
 	conv  bot.Conversation     // nil: a Runner on the real engine
 	cfg   telegram.Config      // Token, APIURL, Log and Done are set here
 	poll  bool                 // run Poll in the background
+	// now, if set, is the Runner's clock: a transcript that shows
+	// opening hours must not depend on when the test runs.
+	now func() time.Time
 }
 
 func newHarness(t *testing.T, o harnessOpts) *harness {
@@ -67,7 +70,7 @@ func newHarness(t *testing.T, o harnessOpts) *harness {
 	conv := o.conv
 	if conv == nil {
 		e, _ := channeltest.Engine(t)
-		conv = &bot.Runner{Engine: e, Store: h.store, Log: log}
+		conv = &bot.Runner{Engine: e, Store: h.store, Log: log, Now: o.now}
 	}
 	cfg := o.cfg
 	cfg.Token, cfg.APIURL, cfg.Log = h.srv.Token, h.srv.URL, log
@@ -250,7 +253,10 @@ func TestConversations(t *testing.T) {
 	for i, sc := range profileScripts() {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, harnessOpts{poll: true})
+			// A Tuesday at 10:00 in Brussels: the places' hours in the
+			// golden transcripts stay the same.
+			tuesday := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+			h := newHarness(t, harnessOpts{poll: true, now: func() time.Time { return tuesday }})
 			_, cats := channeltest.Engine(t)
 			lang := flows.NL
 			if strings.HasPrefix(sc.answers[0], "lang:fr") {
@@ -336,6 +342,7 @@ func TestConversations(t *testing.T) {
 					t.Errorf("%s answered %d", c.Method, c.Status)
 				}
 			}
+			checkGolden(t, sc.name, transcript(h.srv.Sent(chat)))
 		})
 	}
 }
