@@ -168,6 +168,7 @@ func TestProfiles(t *testing.T) {
 				t.Errorf("%d read receipts, want %d", got, len(tt.input)+1)
 			}
 			assertNoPersonalData(t, logs.String(), tt.from)
+			checkGolden(t, tt.name, c.fc.transcript())
 		})
 	}
 }
