@@ -2,10 +2,11 @@ package telegram_test
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secours/secours/internal/testkit"
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
 )
@@ -56,25 +57,9 @@ func transcript(calls []telegramtest.Call) string {
 	return b.String()
 }
 
-// checkGolden compares a chat's transcript with testdata/golden/name.txt
-// (-update rewrites it: read the diff before committing it).
+// checkGolden compares a chat's transcript with testdata/golden/name.txt.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot/telegram -run TestConversations -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("Telegram transcript %s differs from %s:\n%s", name, path, got)
-	}
+	testkit.Golden(t, filepath.Join("testdata", "golden", name+".txt"), got, *update,
+		"go test ./bot/telegram -run TestConversations -update rewrites it")
 }

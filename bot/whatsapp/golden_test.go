@@ -2,11 +2,12 @@ package whatsapp
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/secours/secours/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the WhatsApp golden transcripts in testdata/golden")
@@ -31,25 +32,9 @@ func (f *fakeClient) transcript() string {
 	return b.String()
 }
 
-// checkGolden compares a transcript with testdata/golden/name.txt
-// (-update rewrites it: read the diff before committing it).
+// checkGolden compares a chat's transcript with testdata/golden/name.txt.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name+".txt")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot/whatsapp -run TestProfiles -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("WhatsApp transcript %s differs from %s:\n%s", name, path, got)
-	}
+	testkit.Golden(t, filepath.Join("testdata", "golden", name+".txt"), got, *update,
+		"go test ./bot/whatsapp -run TestProfiles -update rewrites it")
 }

@@ -2,6 +2,8 @@ package testkit
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -75,4 +77,13 @@ func TestReturns(t *testing.T) {
 	if !ran {
 		t.Error("Returns did not run f")
 	}
+}
+
+func TestGolden(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "golden", "a.txt")
+	Golden(t, path, "one\n", true, "")
+	if b, err := os.ReadFile(path); err != nil || string(b) != "one\n" {
+		t.Fatalf("update wrote %q, %v", b, err)
+	}
+	Golden(t, path, "one\n", false, "") // the same: passes
 }
