@@ -60,7 +60,7 @@ func codeKeys() []string {
 	for _, s := range statuses {
 		keys = append(keys, "status."+string(s))
 	}
-	for _, r := range slices.Concat(flows.CloseReasons, flows.DeclineReasons, []string{flows.ReasonWithdrawn, flows.ReasonExpired, flows.ReasonUndeliverable}) {
+	for _, r := range slices.Concat(flows.CloseReasons, flows.DeclineReasons, []string{flows.ReasonWithdrawn, flows.ReasonExpired, flows.ReasonUndeliverable, flows.ReasonRemoved}) {
 		keys = append(keys, "reason."+r)
 	}
 	for _, f := range flashes {
