@@ -225,23 +225,12 @@ func (s *Service) process(ctx context.Context, id string) error {
 	if pendingAt(r) && !s.placeExists(r.Place) {
 		// A backstop for PlacesRemoved, when the instance that published
 		// the removal could not finish it.
-		return s.removed(ctx, r, now)
+		_, err := s.closeByBot(ctx, r.ID, flows.ReasonRemoved, pendingAt, now)
+		return err
 	}
 	if r.Status == flows.StatusSent && !now.Before(r.Created.Add(pol.ExpireAfter)) {
-		var changed bool
-		r, err = s.update(ctx, id, func(r *flows.Referral) error {
-			var err error
-			changed, err = r.Transition(flows.StatusClosed, flows.ActorBot, flows.ReasonExpired, now)
-			return err
-		})
-		if err != nil {
+		if r, err = s.closeByBot(ctx, id, flows.ReasonExpired, nil, now); err != nil {
 			return fmt.Errorf("expire referral: %w", err)
-		}
-		if changed {
-			s.o.Log.Info("referral expired", slog.String("ref", short(id)))
-			s.tally(ctx, r, flows.StatusClosed, now)
-			s.o.Metrics.Referral(string(flows.StatusClosed))
-			s.tell(ctx, flows.Notice{Referral: r, Kind: string(flows.StatusClosed)})
 		}
 	}
 	if r.Status == flows.StatusSent && r.Reminded.IsZero() && !now.Before(r.Created.Add(pol.RemindAfter)) {
@@ -351,7 +340,7 @@ func (s *Service) PlacesRemoved(ctx context.Context, ids []string) (int, error) 
 			if !pendingAt(r) {
 				continue
 			}
-			if err := s.removed(ctx, r, now); err != nil {
+			if _, err := s.closeByBot(ctx, r.ID, flows.ReasonRemoved, pendingAt, now); err != nil {
 				errs = append(errs, err)
 				continue
 			}
@@ -361,25 +350,27 @@ func (s *Service) PlacesRemoved(ctx context.Context, ids []string) (int, error) 
 	return n, errors.Join(errs...)
 }
 
-// removed closes r for its place's removal and tells the person.
-func (s *Service) removed(ctx context.Context, r flows.Referral, now time.Time) error {
+// closeByBot ends referral id for reason (expired, removed) and tells
+// the person; still, if set, must hold when the update runs (a removal
+// spares a referral accepted meanwhile), or nothing changes.
+func (s *Service) closeByBot(ctx context.Context, id, reason string, still func(flows.Referral) bool, now time.Time) (flows.Referral, error) {
 	var changed bool
-	r, err := s.update(ctx, r.ID, func(r *flows.Referral) error {
-		if !pendingAt(*r) {
-			return nil // accepted meanwhile
+	r, err := s.update(ctx, id, func(r *flows.Referral) error {
+		if still != nil && !still(*r) {
+			return nil
 		}
 		var err error
-		changed, err = r.Transition(flows.StatusClosed, flows.ActorBot, flows.ReasonRemoved, now)
+		changed, err = r.Transition(flows.StatusClosed, flows.ActorBot, reason, now)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("close referral of a removed place: %w", err)
+		return r, fmt.Errorf("close referral (%s): %w", reason, err)
 	}
 	if changed {
-		s.o.Log.Info("referral closed: place removed", slog.String("ref", short(r.ID)))
+		s.o.Log.Info("referral closed", slog.String("ref", short(id)), slog.String("reason", reason))
 		s.tally(ctx, r, flows.StatusClosed, now)
 		s.o.Metrics.Referral(string(flows.StatusClosed))
 		s.tell(ctx, flows.Notice{Referral: r, Kind: string(flows.StatusClosed)})
 	}
-	return nil
+	return r, nil
 }

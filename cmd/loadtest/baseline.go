@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"sync"
 	"syscall"
 	"time"
@@ -13,8 +12,6 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
-	"github.com/secours/secours/cmd/loadtest/fleet"
-	"github.com/secours/secours/internal/pause"
 )
 
 // The zero-work bot is the floor of a Telegram bot on this machine: the
@@ -70,7 +67,7 @@ func runBaseline(ctx context.Context, o options) (result, error) {
 
 	seen := latencies{d: make([]time.Duration, 0, o.users*16)}
 	start := time.Now()
-	r := driveBaseline(ctx, srv, o, replies, &seen)
+	r := drivePeople(ctx, srv, o, replies, &seen, sendPlain)
 	r.elapsed = time.Since(start)
 	stop()
 	wg.Wait()
@@ -83,43 +80,16 @@ func runBaseline(ctx context.Context, o options) (result, error) {
 	return r, nil
 }
 
-// driveBaseline runs the people: each sends as many messages as its
-// Secours script has steps, waiting for each reply.
-func driveBaseline(ctx context.Context, srv *telegramtest.Server, o options, replies map[int64]chan struct{}, seen *latencies) result {
-	scs := fleet.Scripts()
-	var (
-		mu sync.Mutex // guards r
-		r  result
-	)
-	var users sync.WaitGroup
-	for i := range o.users {
-		chat := o.firstChat + int64(i)
-		sc := scs[i%len(scs)]
-		u := &simUser{srv: srv, chat: chat, sc: sc, reply: replies[chat], o: o,
-			rng: rand.New(rand.NewPCG(uint64(chat), 7)), seen: seen}
-		steps := 1 + len(sc.Answers) + 1 + len(sc.Refer) // /start, answers, postcode, referral
-		users.Go(func() {
-			if err := pause.For(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
-				return
-			}
-			var err error
-			for k := 0; k < steps && err == nil; k++ {
-				err = u.step(ctx, func() { srv.Text(chat, sc.Lang, "message") })
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			if err == nil {
-				r.reached++
-				return
-			}
-			r.stuck++
-			if len(r.errs) < 5 {
-				r.errs = append(r.errs, fmt.Errorf("user %d: %w", i, err))
-			}
-		})
+// sendPlain is a person in front of the zero-work bot: as many messages
+// as their Secours script has steps, each after the reply to the last.
+func sendPlain(ctx context.Context, u *simUser) (bool, error) {
+	steps := 1 + len(u.sc.Answers) + 1 + len(u.sc.Refer) // /start, answers, postcode, referral
+	for range steps {
+		if err := u.step(ctx, func() { u.srv.Text(u.chat, u.sc.Lang, "message") }); err != nil {
+			return false, err
+		}
 	}
-	users.Wait()
-	return r
+	return true, nil
 }
 
 // cpuTime is the CPU time this process has used so far (user + system):

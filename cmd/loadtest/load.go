@@ -91,7 +91,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 
 	seen := latencies{d: make([]time.Duration, 0, o.users*16)}
 	start := time.Now()
-	r := drivePeople(ctx, srv, o, h.replies, &seen)
+	r := drivePeople(ctx, srv, o, h.replies, &seen, func(ctx context.Context, u *simUser) (bool, error) { return u.run(ctx) })
 	r.elapsed = time.Since(start)
 	stopPoll()
 	wg.Wait()
@@ -153,8 +153,10 @@ func (h *handled) done(_, chat int64, received time.Time) {
 
 // drivePeople runs the people (and the flooder, if any) until each has
 // reached the end of their script or got stuck; it fills reached, stuck
-// and errs.
-func drivePeople(ctx context.Context, srv *telegramtest.Server, o options, replies map[int64]chan struct{}, seen *latencies) result {
+// and errs. play is what one person does: (*simUser).run, or the
+// zero-work bot's plain messages (baseline.go).
+func drivePeople(ctx context.Context, srv *telegramtest.Server, o options, replies map[int64]chan struct{}, seen *latencies,
+	play func(context.Context, *simUser) (bool, error)) result {
 	scs := fleet.Scripts()
 	var (
 		mu sync.Mutex // guards r
@@ -180,7 +182,7 @@ func drivePeople(ctx context.Context, srv *telegramtest.Server, o options, repli
 			if err := pause.For(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
 				return
 			}
-			ok, err := u.run(ctx)
+			ok, err := play(ctx, u)
 			mu.Lock()
 			defer mu.Unlock()
 			if ok {

@@ -3,8 +3,6 @@ package redis
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -119,12 +117,8 @@ func (s *Store) Current(ctx context.Context, id flows.ChatID, rev int64) (bool, 
 	if err != nil {
 		return false, fmt.Errorf("redis session revision: %w", err)
 	}
-	stored := int64(0) // none stored, or unreadable: as saveScript reads it
-	if digits, _, ok := strings.Cut(head, ":"); ok {
-		if n, err := strconv.ParseInt(digits, 10, 64); err == nil {
-			stored = n
-		}
-	}
+	// None stored, or unreadable, is revision 0, as saveScript reads it.
+	stored, _, _ := splitValue([]byte(head))
 	if stored != rev {
 		s.cache.drop(id)
 		return false, nil
