@@ -190,21 +190,11 @@ func parseCommand(text string) (cmd, arg string, ok bool) {
 // shows the answer in the question it came from if the engine took it,
 // and sends the replies.
 func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.CallbackQuery, received time.Time) {
-	// Always answered, so that the button stops spinning even if what
-	// follows fails, and while the step runs rather than before it: the
-	// round trip was on the critical path of almost every turn (issue 22).
-	// The answer is awaited before the replies go, so that the spinner
-	// stops first.
-	acked := make(chan struct{})
-	go func() {
-		defer close(acked)
-		if err := a.call(ctx, 0, false, func(ctx context.Context) error {
-			return a.fast.answerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
-		}); err != nil {
-			a.log.Warn("callback not answered", slog.Any("err", a.apiErr(err)))
-		}
-	}()
-	defer func() { <-acked }()
+	if err := a.call(ctx, 0, false, func(ctx context.Context) error {
+		return a.fast.answerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
+	}); err != nil {
+		a.log.Warn("callback not answered", slog.Any("err", a.apiErr(err)))
+	}
 	c, ok := callbackChat(q)
 	if !ok || c.Type != models.ChatTypePrivate || q.Data == "" {
 		// A message sent in inline mode, a group's, or a button without
@@ -216,7 +206,6 @@ func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.Callba
 	msg := flows.Msg{Chat: chatID(chat), ID: strconv.FormatInt(updateID, 10), Kind: flows.KindChoice,
 		Lang: langOf(&q.From), Choice: q.Data, Waited: time.Since(received)}
 	replies := a.conv.Handle(ctx, msg)
-	<-acked
 	if m := q.Message.Message; m != nil && taken(shown, m.ID, q.Data, replies) {
 		a.markAnswered(ctx, chat, m, q.Data)
 	}
