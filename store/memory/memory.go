@@ -18,7 +18,8 @@ var _ flows.SessionStore = (*Store)(nil)
 
 // Store is an in-memory flows.SessionStore, and also a referral.Store
 // and a flows.StructureStore (referrals.go) and a flows.StatsStore
-// (stats.go). It keeps the encoded bytes, not the Session, so that it
+// (stats.go), and keeps the WhatsApp Cloud API's 24-hour window
+// (window.go). It keeps the encoded bytes, not the Session, so that it
 // behaves like Redis: a caller that changes a loaded Session does not
 // change the stored one. It is safe for concurrent use.
 type Store struct {

@@ -2,24 +2,12 @@ package memory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
 
 	"github.com/secours/secours/flows"
-)
-
-// Limits of the 24-hour window's records (bot/wacloud), as in store/redis.
-const (
-	// WindowRetention is how long after a person wrote their WindowSeen is
-	// kept: the window is 24 h, and a wa_id is a phone number, so no
-	// longer than it serves that plus a margin.
-	WindowRetention = 48 * time.Hour
-	// MaxHeld is how many held messages a chat keeps; holding more drops
-	// the oldest. A person who has not written for a day gets a summary
-	// template, not fifty messages.
-	MaxHeld = 50
+	"github.com/secours/secours/store"
 )
 
 // window is one chat's 24-hour window record.
@@ -55,7 +43,7 @@ func (s *Store) WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) 
 }
 
 // WindowLastSeen returns when chat last wrote; zero if unknown or older
-// than WindowRetention.
+// than store.WindowRetention.
 func (s *Store) WindowLastSeen(ctx context.Context, chat flows.ChatID) (time.Time, error) {
 	if err := ctx.Err(); err != nil {
 		return time.Time{}, fmt.Errorf("memory window last seen: %w", err)
@@ -71,13 +59,13 @@ func (s *Store) WindowLastSeen(ctx context.Context, chat flows.ChatID) (time.Tim
 }
 
 // HoldOutgoing appends a copy of msg to chat's held messages, until ttl;
-// beyond MaxHeld the oldest is dropped.
+// beyond store.MaxHeld the oldest is dropped.
 func (s *Store) HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte, ttl time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memory hold outgoing: %w", err)
 	}
-	if ttl <= 0 {
-		return errors.New("memory hold outgoing: ttl must be positive")
+	if err := store.CheckHold(ttl); err != nil {
+		return fmt.Errorf("memory hold outgoing: %w", err)
 	}
 	now := s.now()
 	s.wmu.Lock()
@@ -88,8 +76,8 @@ func (s *Store) HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte,
 		s.windows[chat] = w
 	}
 	w.held = append(w.held, heldMsg{msg: append([]byte(nil), msg...), exp: now.Add(ttl)})
-	if n := len(w.held); n > MaxHeld {
-		w.held = append([]heldMsg(nil), w.held[n-MaxHeld:]...)
+	if n := len(w.held); n > store.MaxHeld {
+		w.held = append([]heldMsg(nil), w.held[n-store.MaxHeld:]...)
 	}
 	return nil
 }
@@ -143,5 +131,5 @@ func (s *Store) sweepWindows(now time.Time) {
 }
 
 func (w *window) seenExpired(now time.Time) bool {
-	return w.seen.IsZero() || now.Sub(w.seen) > WindowRetention
+	return w.seen.IsZero() || now.Sub(w.seen) > store.WindowRetention
 }

@@ -75,8 +75,9 @@ var _ flows.SessionStore = (*Store)(nil)
 // "<prefix>:{<chat id>}:s", holding "<revision>:<session JSON>" with a TTL.
 // The braces are a hash tag: every key of a chat lands in the same Cluster
 // slot. It is also a referral.Store and a flows.StructureStore, whose
-// keys referrals.go lists, and a flows.StatsStore (stats.go). It is safe
-// for concurrent use.
+// keys referrals.go lists, and a flows.StatsStore (stats.go); it keeps
+// the WhatsApp Cloud API's 24-hour window under the chat's hash tag
+// (window.go). It is safe for concurrent use.
 type Store struct {
 	c       goredis.UniversalClient
 	save    *goredis.Script

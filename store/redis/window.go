@@ -11,19 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/secours/secours/flows"
-)
-
-// Limits of the 24-hour window's records (bot/wacloud), as in
-// store/memory.
-const (
-	// WindowRetention is how long after a person wrote their WindowSeen is
-	// kept (the key's TTL): the window is 24 h, and a wa_id is a phone
-	// number, so no longer than it serves that plus a margin.
-	WindowRetention = 48 * time.Hour
-	// MaxHeld is how many held messages a chat keeps; holding more drops
-	// the oldest. A person who has not written for a day gets a summary
-	// template, not fifty messages.
-	MaxHeld = 50
+	"github.com/secours/secours/store"
 )
 
 // seenScript keeps the latest WindowSeen: a redelivered old message must
@@ -62,11 +50,11 @@ func (s *Store) heldKey(id flows.ChatID) string {
 }
 
 // WindowSeen records that chat wrote at t, keeping the latest, for
-// WindowRetention.
+// store.WindowRetention.
 func (s *Store) WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) error {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	err := s.seen.Run(ctx, s.c, []string{s.windowKey(chat)}, t.UnixMilli(), WindowRetention.Milliseconds()).Err()
+	err := s.seen.Run(ctx, s.c, []string{s.windowKey(chat)}, t.UnixMilli(), store.WindowRetention.Milliseconds()).Err()
 	if err != nil {
 		return fmt.Errorf("redis window seen: %w", err)
 	}
@@ -74,7 +62,7 @@ func (s *Store) WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) 
 }
 
 // WindowLastSeen returns when chat last wrote, to the millisecond; zero
-// if unknown or older than WindowRetention on the store's clock (Redis
+// if unknown or older than store.WindowRetention on the store's clock (Redis
 // drops the key by its own).
 func (s *Store) WindowLastSeen(ctx context.Context, chat flows.ChatID) (time.Time, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -87,17 +75,17 @@ func (s *Store) WindowLastSeen(ctx context.Context, chat flows.ChatID) (time.Tim
 		return time.Time{}, fmt.Errorf("redis window last seen: %w", err)
 	}
 	t := time.UnixMilli(ms)
-	if s.now().Sub(t) > WindowRetention {
+	if s.now().Sub(t) > store.WindowRetention {
 		return time.Time{}, nil
 	}
 	return t, nil
 }
 
 // HoldOutgoing appends msg to chat's held messages, until ttl; beyond
-// MaxHeld the oldest is dropped. One round trip.
+// store.MaxHeld the oldest is dropped. One round trip.
 func (s *Store) HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte, ttl time.Duration) error {
-	if ttl <= 0 {
-		return errors.New("redis hold outgoing: ttl must be positive")
+	if err := store.CheckHold(ttl); err != nil {
+		return fmt.Errorf("redis hold outgoing: %w", err)
 	}
 	// Each message carries its own expiry: the list has one TTL, the
 	// longest, and ReleaseOutgoing leaves out the expired ones.
@@ -105,7 +93,7 @@ func (s *Store) HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte,
 	v = append(append(v, ':'), msg...)
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	if err := s.hold.Run(ctx, s.c, []string{s.heldKey(chat)}, v, max(ttl.Milliseconds(), 1), MaxHeld).Err(); err != nil {
+	if err := s.hold.Run(ctx, s.c, []string{s.heldKey(chat)}, v, max(ttl.Milliseconds(), 1), store.MaxHeld).Err(); err != nil {
 		return fmt.Errorf("redis hold outgoing: %w", err)
 	}
 	return nil

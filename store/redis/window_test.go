@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/store"
 )
 
 // TestWindowTTL checks what the contract cannot see: Redis itself drops
@@ -26,7 +27,7 @@ func TestWindowTTL(t *testing.T) {
 		key  string
 		want time.Duration
 	}{
-		{s.windowKey(chat), WindowRetention},
+		{s.windowKey(chat), store.WindowRetention},
 		{s.heldKey(chat), 3 * time.Hour}, // the longest-lived message
 	} {
 		got, err := s.c.PTTL(ctx, k.key).Result()
