@@ -30,11 +30,7 @@ func (s *Store) WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) 
 	now := s.now()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	w := s.windows[chat]
-	if w == nil {
-		w = &window{}
-		s.windows[chat] = w
-	}
+	w := s.window(chat)
 	if t.After(w.seen) {
 		w.seen = t
 	}
@@ -70,11 +66,7 @@ func (s *Store) HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte,
 	now := s.now()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	w := s.windows[chat]
-	if w == nil {
-		w = &window{}
-		s.windows[chat] = w
-	}
+	w := s.window(chat)
 	w.held = append(w.held, heldMsg{msg: append([]byte(nil), msg...), exp: now.Add(ttl)})
 	if n := len(w.held); n > store.MaxHeld {
 		w.held = append([]heldMsg(nil), w.held[n-store.MaxHeld:]...)
@@ -106,6 +98,16 @@ func (s *Store) ReleaseOutgoing(ctx context.Context, chat flows.ChatID) ([][]byt
 		delete(s.windows, chat)
 	}
 	return out, nil
+}
+
+// window returns chat's record, made on first use. s.wmu must be held.
+func (s *Store) window(chat flows.ChatID) *window {
+	w := s.windows[chat]
+	if w == nil {
+		w = &window{}
+		s.windows[chat] = w
+	}
+	return w
 }
 
 // deleteWindow erases chat's window record (Delete: /forget).
