@@ -77,6 +77,9 @@ func (s *Server) answer(r *http.Request, body []byte, call *Call) (int, any, []*
 	if req.To == "" {
 		return gerr(http.StatusBadRequest, 100, 0, "(#100) The parameter to is required.", "")
 	}
+	if req.RecipientType != "" && req.RecipientType != "individual" {
+		return gerr(http.StatusBadRequest, 100, 0, "(#100) Invalid parameter", "recipient_type must be individual")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if f, ok := s.takeFailure(req.To); ok {

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,5 +250,29 @@ func TestTranscript(t *testing.T) {
 `
 	if got := s.Transcript(person); got != want {
 		t.Errorf("Transcript =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	s := New(Options{})
+	defer s.Close()
+	if st, ok := s.Verify("x"); st != 0 || ok {
+		t.Errorf("Verify with no webhook = %d, %v; want 0, false", st, ok)
+	}
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if q.Get("hub.mode") != "subscribe" || q.Get("hub.verify_token") != "secret" {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		io.WriteString(w, q.Get("hub.challenge"))
+	}))
+	defer hook.Close()
+	s.SetWebhook(hook.URL + "/webhook?x=1")
+	if st, ok := s.Verify("secret"); st != 200 || !ok {
+		t.Errorf("Verify(right token) = %d, %v; want 200, true", st, ok)
+	}
+	if st, ok := s.Verify("wrong"); st != 403 || ok {
+		t.Errorf("Verify(wrong token) = %d, %v; want 403, false", st, ok)
 	}
 }
