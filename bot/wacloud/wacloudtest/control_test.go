@@ -276,3 +276,22 @@ func TestVerify(t *testing.T) {
 		t.Errorf("Verify(wrong token) = %d, %v; want 403, false", st, ok)
 	}
 }
+
+func TestNoRecord(t *testing.T) {
+	s, _, _ := start(t, Options{NoRecord: true})
+	id, _ := s.Text(person, "bonjour")
+	send(t, s, text(person, "un"))
+	send(t, s, buttons(person, "Oui", "Non"))
+	if _, st := s.Answer(person, "Oui"); st != 200 {
+		t.Errorf("Answer = %d", st)
+	}
+	if sent := s.Sent(person); len(sent) != 1 || len(sent[0].Buttons) != 2 {
+		t.Errorf("Sent = %+v, want the last message only", sent)
+	}
+	if len(s.Calls()) != 0 || len(s.Statuses()) != 0 {
+		t.Errorf("%d calls and %d statuses kept", len(s.Calls()), len(s.Statuses()))
+	}
+	if _, ok := s.Redeliver(id); ok {
+		t.Error("Redeliver found a message NoRecord should not keep")
+	}
+}

@@ -197,12 +197,14 @@ func (s *Server) send(waID, shown string, msg map[string]any) (string, int) {
 	v.Contacts = []contact{ct}
 	v.Messages = []map[string]any{msg}
 	body := s.envelope(v)
-	s.inbound[id] = body
 	c := s.chat(waID)
 	if now.After(c.lastIn) {
 		c.lastIn = now
 	}
-	c.log = append(c.log, entry{in: shown})
+	if !s.o.NoRecord {
+		s.inbound[id] = body
+		c.log = append(c.log, entry{in: shown})
+	}
 	s.mu.Unlock()
 	return id, s.post(body, s.Sign(body))
 }
