@@ -34,6 +34,7 @@ type fleetRun struct {
 	fleet.Result
 	cpu      time.Duration // the instances' CPU time during the drive
 	cpuExact bool          // start-ups left out of cpu
+	rss      uint64        // the largest peak RSS of one instance (VmHWM); 0: unknown
 	kill     *killReport   // nil: no kill in this run
 	busy     int           // busy-looping neighbours during the drive
 	// logs is the folder of the instances' logs, kept when the run failed
@@ -190,8 +191,9 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 		}
 		rep.down = down
 	}
+	rss := f.PeakRSS() // before Stop: a process that exited has no /proc
 	cpu, exact, stopErr := f.Stop()
-	r = fleetRun{instances: n, Result: res, cpu: cpu, cpuExact: exact, kill: rep, busy: busy}
+	r = fleetRun{instances: n, Result: res, cpu: cpu, cpuExact: exact, kill: rep, busy: busy, rss: rss}
 	err = errors.Join(killErr, stopErr)
 	if err != nil || !r.OK() {
 		keep, r.logs = true, dir
@@ -254,6 +256,9 @@ func reportFleet(w io.Writer, c config, runs []fleetRun) {
 			round(r.cpuPerStep()), r.Retried, r.Nudges)
 		if r.Status5xx+r.StatusBad > 0 {
 			fmt.Fprintf(w, "  %d answers 5xx, %d other non-2xx\n", r.Status5xx, r.StatusBad)
+		}
+		if r.rss > 0 {
+			fmt.Fprintf(w, "  peak resident memory of one instance: %.1f MB (VmHWM of the secours process alone)\n", float64(r.rss)/(1<<20))
 		}
 		if r.busy > 0 {
 			fmt.Fprintf(w, "  under CPU pressure: %d busy-looping neighbours on %d CPUs\n", r.busy, runtime.NumCPU())

@@ -278,6 +278,30 @@ func (f *Fleet) Stop() (cpu time.Duration, exact bool, err error) {
 	return cpu, exact, err
 }
 
+// PeakRSS is the largest peak resident set (VmHWM) of the instances
+// running now, as Linux reports it: the memory of Secours alone, without
+// the fake API and the people of this process. 0 where there is no /proc.
+func (f *Fleet) PeakRSS() uint64 {
+	var peak uint64
+	for _, p := range f.procs {
+		if p.cmd == nil || p.cmd.Process == nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/status")
+		if err != nil {
+			continue
+		}
+		for line := range strings.Lines(string(b)) {
+			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				if kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64); err == nil {
+					peak = max(peak, kb<<10)
+				}
+			}
+		}
+	}
+	return peak
+}
+
 // lifeCPU is the CPU time p's ended life used since its base.
 func lifeCPU(p *proc) time.Duration {
 	ps := p.cmd.ProcessState
