@@ -81,8 +81,8 @@ type Adapter struct {
 	lids    LIDStore
 	log     *slog.Logger
 	texts   *texts
-	langs   *bot.Langs     // a reply's language, from its labels
-	self    []string       // own JIDs without device, as mentions spell them
+	langs   *bot.Langs // a reply's language, from its labels
+	self    []string   // own JIDs without device, as mentions spell them
 	timeout time.Duration
 	now     func() time.Time // the age of pushed lists; tests set it
 
@@ -107,7 +107,7 @@ func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
 	a := &Adapter{
 		conv: conv, client: c, lids: o.LIDs, log: o.Log, texts: t, timeout: o.Timeout,
 		langs: bot.NewLangs(o.Catalogs),
-		now: time.Now,
+		now:   time.Now,
 	}
 	if a.log == nil {
 		a.log = slog.Default()
