@@ -329,7 +329,8 @@ func (a *Adapter) handle(ctx context.Context, in *inbound) {
 
 // sendAll sends in order and stops at the first failure, so that a later
 // message never arrives without the one before it. A message the
-// recipient cannot get as interactive (131051) goes as its numbered text.
+// recipient cannot get as interactive (131051), or that the API finds
+// malformed (100, 131009), goes as its numbered text.
 // It returns the ids of the messages sent.
 func (a *Adapter) sendAll(ctx context.Context, to string, out []outgoing) ([]string, error) {
 	ids := make([]string, 0, len(out))
@@ -342,7 +343,9 @@ func (a *Adapter) sendAll(ctx context.Context, to string, out []outgoing) ([]str
 		m := out[i].msg
 		m.Product, m.To = "whatsapp", to
 		id, err := a.post(ctx, &m)
-		if err != nil && isCode(err, codeUnsupported) && out[i].fallback != "" {
+		if err != nil && out[i].fallback != "" && (isCode(err, codeUnsupported) || isCode(err, codeParam) || isCode(err, codeRecipient)) {
+			// Refused as interactive (a type the recipient cannot get, a
+			// limit we misjudged): the same words as numbered text.
 			fb := textMsg(out[i].fallback).msg
 			fb.Product, fb.To = "whatsapp", to
 			id, err = a.post(ctx, &fb)

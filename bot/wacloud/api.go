@@ -131,9 +131,10 @@ type inMessage struct {
 }
 
 type status struct {
-	ID     string `json:"id"`
-	Status string `json:"status"` // sent, delivered, read, failed
-	Errors []struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"` // sent, delivered, read, failed
+	RecipientID string `json:"recipient_id"`
+	Errors      []struct {
 		Code int `json:"code"`
 	} `json:"errors"`
 }

@@ -139,7 +139,11 @@ func (a *Adapter) interactive(r *flows.Reply, lang flows.Lang) ([]outgoing, bool
 		}
 		body = a.texts.get(lang, "pick", " / ")
 	}
-	ia := choicesMsg(r, body, a.texts.get(lang, "list", " / "), a.texts.get(lang, "answers", " / "), a.texts.get(lang, "more", " / "))
+	listButton := a.texts.get(lang, "list", " / ")
+	if utf8.RuneCountInString(listButton) > maxButtonTitle {
+		listButton = a.texts.get(flows.FR, "list", "")
+	}
+	ia := choicesMsg(r, body, listButton, a.texts.get(lang, "answers", " / "), a.texts.get(lang, "more", " / "))
 	if ia == nil {
 		return nil, false
 	}
@@ -183,8 +187,13 @@ func choicesMsg(r *flows.Reply, body, listButton, answers, more string) *interac
 		}
 		ia.Action.Sections = append(ia.Action.Sections, sec)
 	}
-	if len(ia.Action.Sections) == 1 {
+	switch {
+	case len(ia.Action.Sections) == 1:
 		ia.Action.Sections[0].Title = "" // a title is for telling sections apart
+	case utf8.RuneCountInString(answers) > maxRowTitle || utf8.RuneCountInString(more) > maxRowTitle:
+		// Both languages' titles (the language question) may not fit: one
+		// section, untitled, the escape row last.
+		ia.Action.Sections = []section{{Rows: append(ia.Action.Sections[0].Rows, ia.Action.Sections[1].Rows...)}}
 	}
 	return ia
 }
@@ -198,7 +207,10 @@ func (a *Adapter) numbered(b *strings.Builder, r *flows.Reply, lang flows.Lang) 
 	for i := range r.Places {
 		for j, line := range flows.CardLines(r.Places[i]) {
 			if j == 0 {
-				b.WriteString("\n\n*" + line + "*")
+				if b.Len() > 0 {
+					b.WriteString("\n\n")
+				}
+				b.WriteString("*" + line + "*")
 				continue
 			}
 			b.WriteString("\n" + line)

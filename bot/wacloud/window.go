@@ -290,11 +290,23 @@ func (a *Adapter) status(ctx context.Context, s *status) {
 		code = s.Errors[0].Code
 	}
 	a.log.Warn("message failed", slog.String("channel", channel), slog.String("event", "status_failed"), slog.Int("code", code))
-	if code != codeReengage {
+	if code != codeReengage || s.RecipientID == "" || strings.Trim(s.RecipientID, "0123456789") != "" {
 		return
 	}
+	// On the chat's worker: the push the status is about may still be
+	// there, its ids not yet kept (Meta may post the status before we read
+	// its answer).
+	chat, id := flows.ChatID(channel+":"+s.RecipientID), s.ID
+	if !a.chats.Push(chat, func() { a.reengage(ctx, id) }) {
+		a.log.Warn("push not sent again as a template: adapter closed", slog.Any("chat", chat), slog.String("channel", channel))
+	}
+}
+
+// reengage sends again as a template the push whose message id Meta
+// refused for the window, once, if it is still in memory.
+func (a *Adapter) reengage(ctx context.Context, id string) {
 	a.sentMu.Lock()
-	p, ok := a.sent[s.ID]
+	p, ok := a.sent[id]
 	again := ok && !p.resent
 	if again {
 		p.resent = true
@@ -303,13 +315,9 @@ func (a *Adapter) status(ctx context.Context, s *status) {
 	if !again {
 		return
 	}
-	if !a.chats.Push(p.chat, func() {
-		ctx, cancel := context.WithTimeout(ctx, a.timeout)
-		defer cancel()
-		if err := a.outside(ctx, p.chat, p.to, p.replies); err != nil {
-			a.log.Warn("push not sent again as a template", slog.Any("chat", p.chat), slog.String("channel", channel), slog.Any("err", err))
-		}
-	}) {
-		a.log.Warn("push not sent again as a template: adapter closed", slog.Any("chat", p.chat), slog.String("channel", channel))
+	ctx, cancel := context.WithTimeout(ctx, a.timeout)
+	defer cancel()
+	if err := a.outside(ctx, p.chat, p.to, p.replies); err != nil {
+		a.log.Warn("push not sent again as a template", slog.Any("chat", p.chat), slog.String("channel", channel), slog.Any("err", err))
 	}
 }
