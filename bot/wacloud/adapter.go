@@ -272,6 +272,9 @@ func (a *Adapter) translate(m *inMessage) (*inbound, string) {
 		in.msg.Kind, in.msg.Loc = point(m.Location.Latitude, m.Location.Longitude)
 	case "reaction":
 		return nil, "reaction"
+	case "edit", "revoke":
+		// The first answer stands: an edit is not a new answer.
+		return nil, m.Type
 	case "system", "request_welcome":
 		return nil, m.Type
 	default:
