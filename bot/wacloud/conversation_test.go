@@ -1,6 +1,7 @@
 package wacloud
 
 import (
+	"context"
 	"flag"
 	"path/filepath"
 	"strconv"
@@ -104,5 +105,41 @@ func TestConversation(t *testing.T) {
 	checkGolden(t, "referral_fr", h.fake.Transcript(frID))
 	if log := h.logs.String(); strings.Contains(log, frID) {
 		t.Error("the log shows the number")
+	}
+}
+
+// TestConversationHeld: a Dutch conversation; 30 hours later a push in
+// Dutch, for which no template is configured, waits; the person's next
+// message gets it first, then its answer. The push's language comes from
+// the session (Options.Lang), as the command wires it.
+func TestConversationHeld(t *testing.T) {
+	conv := &later{}
+	var st *memory.Store
+	h := newHarness(t, conv, func(o *Options) {
+		o.Lang = func(ctx context.Context, chat flows.ChatID) flows.Lang {
+			if s, err := st.Load(ctx, chat); err == nil {
+				return s.Lang
+			}
+			return ""
+		}
+	})
+	eng, _ := channeltest.Engine(t)
+	st = memory.New(7*24*time.Hour, h.clk.Now)
+	conv.Conversation = &bot.Runner{Engine: eng, Store: st, Now: h.clk.Now, Log: h.logs.Logger(0)}
+	p := &person{t: t, h: h, waID: beID}
+	for _, in := range append([]string{"hallo"}, strings.Fields("2 1 7 3 3 1 3 3 1 1 3000 1")...) {
+		p.do(in)
+	}
+	h.clk.Add(30 * time.Hour)
+	if err := h.a.Send(t.Context(), beChat, []flows.Reply{{Text: "✉️ Bericht van het OCMW: kom dinsdag om 10 uur."}}); err != nil {
+		t.Fatal(err)
+	}
+	if h.win.holding(beChat) != 1 {
+		t.Fatalf("%d pushes held, want 1", h.win.holding(beChat))
+	}
+	p.do("hallo")
+	checkGolden(t, "held_nl", h.fake.Transcript(beID))
+	if h.win.holding(beChat) != 0 {
+		t.Error("the push is still held")
 	}
 }
