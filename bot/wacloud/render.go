@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
@@ -51,7 +52,7 @@ func (a *Adapter) messages(replies []flows.Reply) []outgoing {
 		if cur.Len() == 0 {
 			return
 		}
-		parts := split(cur.String(), maxLen)
+		parts := bot.Split(cur.String(), maxLen)
 		for i, p := range parts {
 			o := textMsg(p)
 			if i == len(parts)-1 {
@@ -240,36 +241,4 @@ func (a *Adapter) numbered(b *strings.Builder, r *flows.Reply, lang flows.Lang) 
 	if len(r.Choices) > 0 {
 		b.WriteString("\n" + a.texts.hint(lang, len(r.Choices)))
 	}
-}
-
-// split cuts s into parts of at most limit bytes, at a blank line if it
-// can, else at a line end, a space, or a character boundary.
-func split(s string, limit int) []string {
-	var parts []string
-	for len(s) > limit {
-		cut := -1
-		for _, sep := range []string{"\n\n", "\n", " "} {
-			if i := strings.LastIndex(s[:limit], sep); i > 0 {
-				cut = i
-				break
-			}
-		}
-		if cut <= 0 {
-			cut = limit
-			for cut > 0 && !utf8.RuneStart(s[cut]) {
-				cut--
-			}
-			if cut == 0 {
-				cut = limit
-			}
-		}
-		if part := strings.TrimRight(s[:cut], " \n"); part != "" {
-			parts = append(parts, part)
-		}
-		s = strings.TrimLeft(s[cut:], " \n")
-	}
-	if s != "" {
-		parts = append(parts, s)
-	}
-	return parts
 }

@@ -3,8 +3,8 @@ package whatsapp
 import (
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
@@ -29,7 +29,7 @@ func (a *Adapter) messages(replies []flows.Reply) []outgoing {
 	)
 	flush := func() {
 		if cur.Len() > 0 {
-			for _, part := range split(cur.String(), maxLen) {
+			for _, part := range bot.Split(cur.String(), maxLen) {
 				out = append(out, outgoing{text: part})
 			}
 			cur.Reset()
@@ -115,39 +115,4 @@ func writePlace(b *strings.Builder, c *flows.PlaceCard) {
 		}
 		b.WriteString("\n" + line)
 	}
-}
-
-// split cuts s into parts of at most limit bytes, at a blank line if it
-// can, else at a line end, a space, or a character boundary.
-func split(s string, limit int) []string {
-	if len(s) <= limit {
-		return []string{s}
-	}
-	var parts []string
-	for len(s) > limit {
-		cut := -1
-		for _, sep := range []string{"\n\n", "\n", " "} {
-			if i := strings.LastIndex(s[:limit], sep); i > 0 {
-				cut = i
-				break
-			}
-		}
-		if cut <= 0 {
-			cut = limit
-			for cut > 0 && !utf8.RuneStart(s[cut]) {
-				cut--
-			}
-			if cut == 0 {
-				cut = limit // not UTF-8: cut anywhere rather than loop
-			}
-		}
-		if part := strings.TrimRight(s[:cut], " \n"); part != "" {
-			parts = append(parts, part)
-		}
-		s = strings.TrimLeft(s[cut:], " \n")
-	}
-	if s != "" {
-		parts = append(parts, s)
-	}
-	return parts
 }
