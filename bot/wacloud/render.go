@@ -1,7 +1,6 @@
 package wacloud
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -199,46 +198,8 @@ func choicesMsg(r *flows.Reply, body, listButton, answers, more string) *interac
 	return ia
 }
 
-// numbered writes one reply as text, as bot/whatsapp does: the text, the
-// place cards, the choices as a numbered list, the escape row as words,
-// the line on sharing a location and the hint. The engine reads the typed
-// answer to its own questions.
+// numbered writes one reply as numbered text (bot.WriteNumbered, as
+// bot/whatsapp does), with the channel's location line and hint.
 func (a *Adapter) numbered(b *strings.Builder, r *flows.Reply, lang flows.Lang) {
-	b.WriteString(r.Text)
-	for i := range r.Places {
-		for j, line := range flows.CardLines(r.Places[i]) {
-			if j == 0 {
-				if b.Len() > 0 {
-					b.WriteString("\n\n")
-				}
-				b.WriteString("*" + line + "*")
-				continue
-			}
-			b.WriteString("\n" + line)
-		}
-	}
-	if len(r.Choices) == 0 && len(r.Nav) == 0 && !r.AskLocation {
-		return
-	}
-	b.WriteByte('\n')
-	for i, c := range r.Choices {
-		b.WriteString("\n" + strconv.Itoa(i+1) + ". " + c.Label)
-	}
-	for i, c := range r.Nav {
-		if i == 0 {
-			b.WriteByte('\n')
-		} else {
-			b.WriteString(" · ")
-		}
-		b.WriteString(c.Label)
-	}
-	if r.AskLocation || len(r.Choices) > 0 {
-		b.WriteByte('\n')
-	}
-	if r.AskLocation {
-		b.WriteString("\n" + a.texts.get(lang, "location", "\n"))
-	}
-	if len(r.Choices) > 0 {
-		b.WriteString("\n" + a.texts.hint(lang, len(r.Choices)))
-	}
+	bot.WriteNumbered(b, r, a.texts.get(lang, "location", "\n"), a.texts.hint(lang, len(r.Choices)))
 }

@@ -3,9 +3,9 @@ package wacloud
 import (
 	"fmt"
 	"io/fs"
-	"strconv"
 	"strings"
 
+	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/text"
 )
@@ -49,16 +49,5 @@ func (t *texts) hint(lang flows.Lang, n int) string {
 	if !ok {
 		return t.hint(flows.FR, n) + " / " + t.hint(flows.NL, n)
 	}
-	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		switch {
-		case i == 1:
-		case i == n:
-			b.WriteString(" " + c["or"] + " ")
-		default:
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Itoa(i))
-	}
-	return strings.ReplaceAll(c["hint"], "{list}", b.String())
+	return strings.ReplaceAll(c["hint"], "{list}", bot.NumberList(n, c["or"]))
 }
