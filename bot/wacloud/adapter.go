@@ -171,7 +171,8 @@ type inbound struct {
 }
 
 // HandleWebhook handles one post as Meta sends it (already verified);
-// false if the body is no webhook post (the 400). Its messages are
+// false if the body is no webhook post, or if the adapter is closed (the
+// 400, which Meta posts again). Its messages are
 // answered before it returns, and so before the 200: a process killed
 // halfway gets them again from Meta, and the engine drops a repeat by
 // its id (the wamid). Each chat's messages keep their order on its worker
@@ -185,7 +186,10 @@ func (a *Adapter) HandleWebhook(ctx context.Context, raw []byte) bool {
 		return true // not ours to read; Meta must not post it again
 	}
 	work := context.WithoutCancel(ctx)
-	var wg sync.WaitGroup
+	var (
+		wg     sync.WaitGroup
+		closed bool // a message refused at shutdown: Meta must post it again
+	)
 	for _, e := range h.Entry {
 		for _, c := range e.Changes {
 			if c.Field != "messages" {
@@ -205,33 +209,36 @@ func (a *Adapter) HandleWebhook(ctx context.Context, raw []byte) bool {
 					continue
 				}
 				wg.Add(1)
-				if !a.enqueue(work, in, wg.Done) {
+				if adm := a.enqueue(work, in, wg.Done); adm != bot.Admitted {
 					wg.Done()
+					closed = closed || adm == bot.Closed
 				}
 			}
 		}
 	}
 	wg.Wait()
-	return true
+	return !closed
 }
 
 // enqueue queues the answer on the chat's worker; done is called once it
-// ran. false: dropped (a flood or a shutdown), done will not be called.
-func (a *Adapter) enqueue(ctx context.Context, in *inbound, done func()) bool {
+// ran, if it was admitted. A flood is dropped (Meta must not post it
+// again); at shutdown, the webhook's refusal has Meta post it again,
+// to another instance or later.
+func (a *Adapter) enqueue(ctx context.Context, in *inbound, done func()) bot.Admission {
 	queued := time.Now()
-	switch a.chats.Update(ctx, in.msg.Chat, func() {
+	adm := a.chats.Update(ctx, in.msg.Chat, func() {
 		defer done()
 		in.msg.Waited = time.Since(queued)
 		a.handle(ctx, in)
-	}, nil) {
+	}, nil)
+	switch adm {
 	case bot.Admitted:
-		return true
 	case bot.Closed:
-		a.log.Warn("message dropped at shutdown", slog.Any("chat", in.msg.Chat), slog.String("channel", channel))
+		a.log.Warn("message refused at shutdown, for Meta to post again", slog.Any("chat", in.msg.Chat), slog.String("channel", channel))
 	default:
 		a.log.Warn("chat queue full, message dropped", slog.Any("chat", in.msg.Chat), slog.String("channel", channel))
 	}
-	return false
+	return adm
 }
 
 // translate turns one webhook message into an inbound, or says why it is

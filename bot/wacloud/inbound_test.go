@@ -127,3 +127,14 @@ func TestWebhookRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestClosed: once closed, a message is refused, for Meta to post it
+// again to another instance or later; nothing reaches the engine.
+func TestClosed(t *testing.T) {
+	rec := &recorder{}
+	h := newHarness(t, rec, nil)
+	h.a.Close()
+	if _, code := h.fake.Text(beID, "bonjour"); code == http.StatusOK || rec.count() != 0 {
+		t.Errorf("a message after Close: %d, %d reached the engine, want a refusal and none", code, rec.count())
+	}
+}
