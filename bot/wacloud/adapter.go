@@ -172,11 +172,11 @@ type inbound struct {
 
 // HandleWebhook handles one post as Meta sends it (already verified);
 // false if the body is no webhook post, or if the adapter is closed (the
-// 400, which Meta posts again). Its messages are
-// answered before it returns, and so before the 200: a process killed
-// halfway gets them again from Meta, and the engine drops a repeat by
-// its id (the wamid). Each chat's messages keep their order on its worker
-// (bot.Chats); statuses are read at once.
+// 400, which Meta posts again). Its messages are answered before it
+// returns, and so before the 200: a process killed halfway gets them again
+// from Meta, and the engine drops a repeat by its id (the wamid). Each
+// chat's messages keep their order on its worker (bot.Chats); statuses are
+// read at once.
 func (a *Adapter) HandleWebhook(ctx context.Context, raw []byte) bool {
 	var h hook
 	if err := json.Unmarshal(raw, &h); err != nil || h.Object == "" {
