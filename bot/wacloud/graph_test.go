@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,5 +176,22 @@ func TestRate(t *testing.T) {
 	}
 	if waits[0] != 500*time.Millisecond {
 		t.Errorf("first wait %v, want 500ms", waits[0])
+	}
+}
+
+// TestTokenRefused: a refused token is final and logged loudly, without
+// the token.
+func TestTokenRefused(t *testing.T) {
+	h := newHarness(t, &recorder{}, func(o *Options) { o.Settings.Token = "EAAwrong-token" })
+	err := h.a.Send(t.Context(), beChat, []flows.Reply{{Text: "x"}})
+	if !isCode(err, codeToken) {
+		t.Fatalf("Send = %v, want code 190", err)
+	}
+	log := h.logs.String()
+	if !strings.Contains(log, `"level":"ERROR","msg":"whatsapp cloud api: the access token is refused; renew it"`) || strings.Contains(log, "EAAwrong-token") {
+		t.Errorf("log:\n%s", log)
+	}
+	if len(h.fake.Calls()) != 1 {
+		t.Errorf("%d calls, want 1: a refused token is not retried", len(h.fake.Calls()))
 	}
 }
