@@ -137,6 +137,9 @@ func secret(value, file string) (string, error) {
 // quoting a secret.
 func (c Settings) Check() []string {
 	if !c.Enabled() {
+		if c.AppSecret != "" || c.AppSecretFile != "" || c.VerifyToken != "" || len(c.Templates) > 0 {
+			return []string{"WHATSAPP_CLOUD_APP_SECRET / _VERIFY_TOKEN / _TEMPLATES: set without WHATSAPP_CLOUD_PHONE_ID and WHATSAPP_CLOUD_TOKEN"}
+		}
 		return nil
 	}
 	var bad []string

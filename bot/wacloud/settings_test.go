@@ -23,6 +23,9 @@ func TestSettingsCheck(t *testing.T) {
 	if got := (Settings{}).Check(); got != nil {
 		t.Errorf("off: %v, want nothing", got)
 	}
+	if got := (Settings{VerifyToken: "x"}).Check(); len(got) != 1 {
+		t.Errorf("a verify token alone: %v, want it named", got)
+	}
 	if got := goodSettings().Check(); got != nil {
 		t.Errorf("good settings: %v", got)
 	}
