@@ -317,16 +317,18 @@ func (a *Adapter) handle(ctx context.Context, in *inbound) {
 	ctx, cancel := context.WithTimeout(ctx, a.timeout)
 	defer cancel()
 	chat := in.msg.Chat
+	// A number answers the list of a push the person saw, not one held
+	// until now: map it before the release.
+	if in.msg.Kind == flows.KindText {
+		if key, ok := a.lists.Choice(chat, in.msg.Text, a.now()); ok {
+			in.msg.Kind, in.msg.Choice, in.msg.Text = flows.KindChoice, key, ""
+		}
+	}
 	if a.window != nil {
 		if err := a.window.WindowSeen(ctx, chat, in.at); err != nil {
 			a.log.Warn("window not noted", slog.Any("chat", chat), slog.String("channel", channel), slog.Any("err", err))
 		}
 		a.release(ctx, chat, in.to)
-	}
-	if in.msg.Kind == flows.KindText {
-		if key, ok := a.lists.Choice(chat, in.msg.Text, a.now()); ok {
-			in.msg.Kind, in.msg.Choice, in.msg.Text = flows.KindChoice, key, ""
-		}
 	}
 	replies := a.conv.Handle(ctx, in.msg)
 	if slices.ContainsFunc(replies, func(r flows.Reply) bool { return len(r.Choices) > 0 }) {

@@ -23,8 +23,8 @@ const (
 // outgoing is one message to send, without its recipient.
 type outgoing struct {
 	msg message
-	// list is the numbered list the message shows as text: a push
-	// remembers it, so that a typed number answers it (bot.Pushed).
+	// list is the choices the message shows: a push remembers them, so
+	// that a typed number or label answers them (bot.Pushed).
 	list []flows.Choice
 	// fallback is the numbered text to send instead when the API refuses
 	// the interactive message (131051, a type this recipient cannot get).
@@ -147,7 +147,8 @@ func (a *Adapter) interactive(r *flows.Reply, lang flows.Lang) ([]outgoing, bool
 	if ia == nil {
 		return nil, false
 	}
-	out = append(out, outgoing{msg: message{Type: "interactive", Interactive: ia}})
+	// Its list too: a person may type an answer rather than press it.
+	out = append(out, outgoing{msg: message{Type: "interactive", Interactive: ia}, list: r.Choices})
 	out[0].fallback = fb.String()
 	if len(out) == 2 {
 		out[1].fallback = "" // the first one's text holds everything

@@ -136,3 +136,23 @@ func TestSendErrors(t *testing.T) {
 		t.Error("Send after Close = nil")
 	}
 }
+
+// TestHeldListNotAnswered: a number typed as a held push is released
+// answers what the person saw, not the push they had not seen yet.
+func TestHeldListNotAnswered(t *testing.T) {
+	rec := &recorder{}
+	h := newHarness(t, rec, func(o *Options) { o.Settings.Templates = nil })
+	h.fake.Text(beID, "bonjour")
+	h.clk.Add(30 * time.Hour)
+	if err := h.a.Send(t.Context(), beChat, answerPush); err != nil || h.win.holding(beChat) != 1 {
+		t.Fatalf("Send = %v, %d held, want it held", err, h.win.holding(beChat))
+	}
+	h.fake.Text(beID, "1")
+	if got := rec.last(t); got.Kind != flows.KindText || got.Text != "1" {
+		t.Errorf("a 1 typed as the push was released reached the engine as %+v, want the text", got)
+	}
+	h.fake.Text(beID, "1")
+	if got := rec.last(t); got.Kind != flows.KindChoice || got.Choice != "ref:ok" {
+		t.Errorf("a 1 typed after the push was shown reached the engine as %+v, want its choice", got)
+	}
+}
