@@ -2,6 +2,8 @@ package network
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/secours/secours/geo"
@@ -27,6 +29,20 @@ type State struct {
 
 // Published says whether the state replaces the owner's base places.
 func (st State) Published() bool { return !st.At.IsZero() }
+
+// EncodeChanges is the stored form of audit entries, one JSON document
+// each, as both stores keep them.
+func EncodeChanges(audit []Change) ([][]byte, error) {
+	out := make([][]byte, 0, len(audit))
+	for _, c := range audit {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return nil, fmt.Errorf("audit entry: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
 
 // Edited is a structure's correction of its card, kept over what its
 // network publishes.

@@ -125,15 +125,14 @@ func (a *Adapter) send(ctx context.Context, chat int64, outs []out) error {
 				p.LinkPreviewOptions = &models.LinkPreviewOptions{IsDisabled: tgbot.True()}
 			}
 			var err error
-			sent, err = a.api.SendMessage(ctx, p)
+			sent, err = a.fast.sendMessage(ctx, p)
 			return err
 		})
 		if err == nil && sent != nil {
 			if o.inline != nil {
 				err = a.call(ctx, chat, true, func(ctx context.Context) error {
-					_, err := a.api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
+					return a.fast.editMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
 						ChatID: chat, MessageID: sent.ID, ReplyMarkup: o.inline})
-					return err
 				})
 			}
 			keyboard := err == nil

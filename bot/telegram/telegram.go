@@ -26,6 +26,7 @@ type Adapter struct {
 	username atomic.Pointer[string]
 	conv     bot.Conversation
 	api      *tgbot.Bot
+	fast     *jsonAPI // the calls of every turn, as JSON
 	poll     *http.Client
 	log      *slog.Logger
 	texts    map[flows.Lang]texts
@@ -99,10 +100,12 @@ func New(cfg Config, conv bot.Conversation) (*Adapter, error) {
 	}
 	a.chats.MaxUpdates = maxWaiting
 	a.pace = newPacer(cfg.Limits, func() time.Time { return a.now() })
+	send := &http.Client{Transport: tr, Timeout: sendTimeout}
+	a.fast = newJSONAPI(send, cfg.APIURL, cfg.Token)
 	a.api, err = tgbot.New(cfg.Token,
 		tgbot.WithServerURL(cfg.APIURL),
 		tgbot.WithSkipGetMe(), // Setup calls it, with the caller's context
-		tgbot.WithHTTPClient(cfg.PollTimeout, bufferingClient{&http.Client{Transport: tr, Timeout: sendTimeout}}),
+		tgbot.WithHTTPClient(cfg.PollTimeout, bufferingClient{send}),
 		tgbot.WithErrorsHandler(func(err error) { a.log.Warn("telegram client", slog.Any("err", a.apiErr(err))) }),
 	)
 	if err != nil {

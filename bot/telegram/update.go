@@ -190,11 +190,8 @@ func parseCommand(text string) (cmd, arg string, ok bool) {
 // shows the answer in the question it came from if the engine took it,
 // and sends the replies.
 func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.CallbackQuery, received time.Time) {
-	// Always answered, and first, so that the button stops spinning even
-	// if what follows fails.
 	if err := a.call(ctx, 0, false, func(ctx context.Context) error {
-		_, err := a.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
-		return err
+		return a.fast.answerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
 	}); err != nil {
 		a.log.Warn("callback not answered", slog.Any("err", a.apiErr(err)))
 	}
@@ -248,11 +245,9 @@ func (a *Adapter) markAnswered(ctx context.Context, chat int64, m *models.Messag
 	text := m.Text + "\n→ " + label
 	err := a.call(ctx, chat, true, func(ctx context.Context) error {
 		if label == "" || m.Text == "" || utf16Len(text) > maxText {
-			_, err := a.api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: m.ID})
-			return err
+			return a.fast.editMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{ChatID: chat, MessageID: m.ID})
 		}
-		_, err := a.api.EditMessageText(ctx, &tgbot.EditMessageTextParams{ChatID: chat, MessageID: m.ID, Text: text})
-		return err
+		return a.fast.editMessageText(ctx, &tgbot.EditMessageTextParams{ChatID: chat, MessageID: m.ID, Text: text})
 	})
 	if err != nil {
 		// Too old to edit (48 hours): the answer goes on anyway.

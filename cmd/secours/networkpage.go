@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/secours/secours/configs"
+	"github.com/secours/secours/web"
 	netpage "github.com/secours/secours/web/network"
 )
 
@@ -15,7 +16,7 @@ import (
 // (csrfSecrets), so that a form posted to another instance is accepted.
 func mountNetwork(mux *http.ServeMux, svc netpage.Service, cfg Config, secrets [][]byte, log *slog.Logger) error {
 	page, err := netpage.New(netpage.Options{Service: svc, Texts: configs.FS, Templates: configs.Web,
-		Logger: log, CSRFSecrets: secrets, Proxies: cfg.Referrals.Proxies})
+		Policy: web.Policy{Logger: log, CSRFSecrets: secrets, Proxies: cfg.Referrals.Proxies}})
 	if err != nil {
 		return fmt.Errorf("network page: %w", err)
 	}

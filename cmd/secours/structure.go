@@ -242,8 +242,9 @@ func newReferrals(ctx context.Context, cfg Config, engine *flows.Engine, st allS
 		Page: func(desk *referral.Service) (referral.Renderer, error) {
 			var err error
 			page, err = structure.NewWeb(structure.WebOptions{Desk: desk, Places: dir, Catalogs: cats, Texts: configs.FS,
-				Templates: configs.Web, Logger: log, Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername,
-				WhatsAppNumber: c.WhatsAppNumber, ShareTexts: configs.FS, Proxies: c.Proxies, CSRFSecrets: secrets, Cards: cards})
+				Templates: configs.Web, Policy: web.Policy{Logger: log, Proxies: c.Proxies, CSRFSecrets: secrets},
+				Bot: c.TelegramUsername, TelegramUsername: c.TelegramUsername,
+				WhatsAppNumber: c.WhatsAppNumber, ShareTexts: configs.FS, Cards: cards})
 			return page, err
 		},
 	}
@@ -355,5 +356,5 @@ func newObservatory(cfg Config, st flows.StatsStore, log *slog.Logger) (*observa
 		return nil, err
 	}
 	return observatory.New(observatory.Options{Store: st, TokenHash: cfg.Referrals.ObservatoryHash, Catalogs: cats,
-		Texts: configs.FS, Templates: configs.Web, Logger: log, Proxies: cfg.Referrals.Proxies})
+		Texts: configs.FS, Templates: configs.Web, Policy: web.Policy{Logger: log, Proxies: cfg.Referrals.Proxies}})
 }

@@ -33,6 +33,12 @@ func TestContracts(t *testing.T) {
 	t.Run("stats", func(t *testing.T) {
 		storetest.RunStats(t, func(t *testing.T) flows.StatsStore { return New(time.Hour, nil) })
 	})
+	t.Run("window", func(t *testing.T) {
+		storetest.RunWindow(t, func(t *testing.T) storetest.WindowStores {
+			s, c := clocked(time.Hour)
+			return storetest.WindowStores{Store: s, Now: c.Now, Advance: c.Add}
+		})
+	})
 	t.Run("secrets", func(t *testing.T) {
 		storetest.RunSecrets(t, func(t *testing.T) storetest.SecretStore { return New(time.Hour, nil) })
 	})

@@ -18,7 +18,8 @@ var _ flows.SessionStore = (*Store)(nil)
 
 // Store is an in-memory flows.SessionStore, and also a referral.Store
 // and a flows.StructureStore (referrals.go) and a flows.StatsStore
-// (stats.go). It keeps the encoded bytes, not the Session, so that it
+// (stats.go), and keeps the WhatsApp Cloud API's 24-hour window
+// (window.go). It keeps the encoded bytes, not the Session, so that it
 // behaves like Redis: a caller that changes a loaded Session does not
 // change the stored one. It is safe for concurrent use.
 type Store struct {
@@ -44,6 +45,10 @@ type Store struct {
 	smu   sync.Mutex                 // guards stats
 	stats map[string]map[statKey]int // month → (area, metric) → count
 
+	// The 24-hour window's records (window.go), taken by each WhatsApp
+	// Cloud message in and out: a lock of their own.
+	wmu     sync.Mutex // guards windows
+	windows map[flows.ChatID]*window
 }
 
 // entry is one stored session. Its val is never modified once stored, so
@@ -74,6 +79,7 @@ func New(ttl time.Duration, now func() time.Time) *Store {
 		structChats: make(map[string]flows.ChatLink),
 		secrets:     make(map[string][]byte),
 		stats:       make(map[string]map[statKey]int),
+		windows:     make(map[flows.ChatID]*window),
 	}
 }
 
@@ -139,7 +145,8 @@ func (s *Store) Save(ctx context.Context, sess flows.Session) error {
 	return nil
 }
 
-// Delete removes the session of chat id. Deleting a missing session is not
+// Delete removes the session of chat id and its window record
+// (window.go). Deleting a missing session is not
 // an error.
 func (s *Store) Delete(ctx context.Context, id flows.ChatID) error {
 	if err := ctx.Err(); err != nil {
@@ -148,6 +155,7 @@ func (s *Store) Delete(ctx context.Context, id flows.ChatID) error {
 	s.mu.Lock()
 	delete(s.m, id)
 	s.mu.Unlock()
+	s.deleteWindow(id) // /forget erases the window and held messages too
 	return nil
 }
 

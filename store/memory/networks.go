@@ -124,18 +124,6 @@ func (n *Networks) Previous(ctx context.Context, name string) (network.State, bo
 	return st, true, err
 }
 
-func encodeAudit(audit []network.Change) ([][]byte, error) {
-	out := make([][]byte, 0, len(audit))
-	for _, c := range audit {
-		b, err := json.Marshal(c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
-}
-
 // Publish makes next the owner's state if its revision is still base.
 func (n *Networks) Publish(ctx context.Context, name string, base int64, next network.State, audit []network.Change) (int64, error) {
 	if err := ctx.Err(); err != nil {
@@ -145,7 +133,7 @@ func (n *Networks) Publish(ctx context.Context, name string, base int64, next ne
 	if err != nil {
 		return 0, fmt.Errorf("memory network publish: %w", err)
 	}
-	as, err := encodeAudit(audit)
+	as, err := network.EncodeChanges(audit)
 	if err != nil {
 		return 0, fmt.Errorf("memory network publish: %w", err)
 	}
@@ -168,7 +156,7 @@ func (n *Networks) Undo(ctx context.Context, name string, base int64, audit []ne
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	as, err := encodeAudit(audit)
+	as, err := network.EncodeChanges(audit)
 	if err != nil {
 		return 0, fmt.Errorf("memory network undo: %w", err)
 	}
@@ -229,7 +217,7 @@ func (n *Networks) Edit(ctx context.Context, name, place string, e network.Edite
 	if err != nil {
 		return fmt.Errorf("memory network edit: %w", err)
 	}
-	as, err := encodeAudit([]network.Change{audit})
+	as, err := network.EncodeChanges([]network.Change{audit})
 	if err != nil {
 		return fmt.Errorf("memory network edit: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/secours/secours/store/storetest"
 )
 
-// TestContracts runs the referral, stats and secrets contracts on a Store
+// TestContracts runs the referral, stats, secrets, window and network contracts on a Store
 // of the shared test Redis, and on a Cluster of the test's own: a command
 // or a script over keys of two slots would fail there with CROSSSLOT, and
 // Counts' pipeline must reach the months' hashes on every node. (The
@@ -37,6 +37,14 @@ func TestContracts(t *testing.T) {
 			})
 			t.Run("secrets", func(t *testing.T) {
 				storetest.RunSecrets(t, func(t *testing.T) storetest.SecretStore { return open(t) })
+			})
+			t.Run("window", func(t *testing.T) {
+				storetest.RunWindow(t, func(t *testing.T) storetest.WindowStores {
+					s := open(t)
+					c := testkit.NewClock(time.Now())
+					s.now = c.Now
+					return storetest.WindowStores{Store: s, Now: c.Now, Advance: c.Add}
+				})
 			})
 			t.Run("networks", func(t *testing.T) {
 				storetest.RunNetworks(t, func(t *testing.T) storetest.NetworkStores {

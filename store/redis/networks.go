@@ -156,14 +156,15 @@ func (s *Store) Previous(ctx context.Context, owner string) (network.State, bool
 	return st, true, nil
 }
 
+// auditArgs are the audit entries as script arguments.
 func auditArgs(audit []network.Change) ([]any, error) {
-	out := make([]any, 0, len(audit))
-	for _, c := range audit {
-		b, err := json.Marshal(c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
+	bs, err := network.EncodeChanges(audit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(bs))
+	for i, b := range bs {
+		out[i] = b
 	}
 	return out, nil
 }

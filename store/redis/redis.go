@@ -75,12 +75,15 @@ var _ flows.SessionStore = (*Store)(nil)
 // "<prefix>:{<chat id>}:s", holding "<revision>:<session JSON>" with a TTL.
 // The braces are a hash tag: every key of a chat lands in the same Cluster
 // slot. It is also a referral.Store and a flows.StructureStore, whose
-// keys referrals.go lists, and a flows.StatsStore (stats.go). It is safe
-// for concurrent use.
+// keys referrals.go lists, and a flows.StatsStore (stats.go); it keeps
+// the WhatsApp Cloud API's 24-hour window under the chat's hash tag
+// (window.go). It is safe for concurrent use.
 type Store struct {
 	c       goredis.UniversalClient
 	save    *goredis.Script
 	update  *goredis.Script // of referrals (referrals.go)
+	seen    *goredis.Script // of the 24-hour window (window.go)
+	hold    *goredis.Script // of held messages (window.go)
 	ttl     time.Duration
 	prefix  string
 	timeout time.Duration
@@ -132,6 +135,8 @@ func Open(ctx context.Context, rawURL string, opt Options) (*Store, error) {
 		c:       goredis.NewUniversalClient(uo),
 		save:    goredis.NewScript(saveScript),
 		update:  goredis.NewScript(updateScript),
+		seen:    goredis.NewScript(seenScript),
+		hold:    goredis.NewScript(holdScript),
 		ttl:     opt.TTL,
 		prefix:  opt.Prefix,
 		timeout: opt.Timeout,
@@ -278,7 +283,7 @@ func (s *Store) sessionKey(id flows.ChatID) string {
 // so that they share a Cluster slot and one DEL removes them. Delete uses
 // this list rather than SCAN, which walks the whole keyspace.
 func (s *Store) keys(id flows.ChatID) []string {
-	return []string{s.sessionKey(id)}
+	return []string{s.sessionKey(id), s.windowKey(id), s.heldKey(id)}
 }
 
 // splitValue splits "<revision>:<session JSON>". It reads the revision

@@ -52,20 +52,9 @@ type Options struct {
 	Texts fs.FS
 	// Templates holds web/network.tmpl (configs.Web).
 	Templates fs.FS
-	// Logger gets one line per request and the errors; nil discards.
-	Logger *slog.Logger
-	// CSRFSecrets and CSRFRotate are web.NewCSRF's: every instance behind
-	// one address must have the same secrets (cmd keeps one in the
-	// store, or takes CSRF_SECRET). Nil: random, for one process only.
-	CSRFSecrets [][]byte
-	CSRFRotate  time.Duration
-	// Proxies are the reverse proxies whose X-Forwarded-For names the
-	// client (TRUSTED_PROXIES); none: the client is the TCP peer.
-	Proxies web.Proxies
-	// FailLimit bad tokens from one client within FailWindow get that
-	// client's further bad tokens a 429; defaults: 10 in 10 minutes.
-	FailLimit  int
-	FailWindow time.Duration
+	// Policy is the pages' common policy: logger, proxies, bad tokens,
+	// forms (web.Policy).
+	web.Policy
 	// MaxFile bounds an uploaded file; default 10 MB (MaxFile).
 	MaxFile int64
 	// BodyTimeout bounds the reading of a form, a file included, once its
@@ -143,11 +132,10 @@ func New(o Options) (*Page, error) {
 	if p.history <= 0 {
 		p.history = 30
 	}
-	if p.forms, err = web.NewCSRF(o.CSRFSecrets, o.CSRFRotate, o.Now); err != nil {
+	if p.forms, err = o.Forms(o.Now); err != nil {
 		return nil, fmt.Errorf("network page: %w", err)
 	}
-	p.gate = web.NewGate(web.GateOptions{Name: "network", Proxies: o.Proxies, Limit: o.FailLimit,
-		Window: o.FailWindow, Now: o.Now, Logger: p.log})
+	p.gate = o.Gate("network", o.Now)
 	if err := p.parse(o.Templates); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/internal/testkit"
 	nw "github.com/secours/secours/network"
+	"github.com/secours/secours/web"
 )
 
 const (
@@ -41,8 +42,8 @@ func newFixture(tb testing.TB, edit ...func(*Options)) *fixture {
 	f.svc = newFake(f.clock.Now)
 	f.svc.tokens[tokA] = network
 	o := Options{Service: f.svc, Texts: configs.FS, Templates: configs.Web,
-		Logger:      slog.New(slog.NewTextHandler(f.logs, nil)),
-		CSRFSecrets: [][]byte{[]byte("test key, not a secret")}, Now: f.clock.Now}
+		Policy: web.Policy{Logger: slog.New(slog.NewTextHandler(f.logs, nil)),
+			CSRFSecrets: [][]byte{[]byte("test key, not a secret")}}, Now: f.clock.Now}
 	for _, e := range edit {
 		e(&o)
 	}

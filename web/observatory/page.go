@@ -37,19 +37,12 @@ type Options struct {
 	Texts fs.FS
 	// Templates holds web/observatory.tmpl (configs.Web).
 	Templates fs.FS
-	// Logger gets one line per request and the errors; nil discards.
-	Logger *slog.Logger
+	// Policy is the pages' common policy: logger, proxies, bad tokens
+	// (web.Policy); the observatory has no forms.
+	web.Policy
 	// Now is the clock of the default range and the rate limit; default
 	// time.Now.
 	Now func() time.Time
-	// FailLimit bad tokens from one client within FailWindow get that
-	// client's further bad tokens a 429 until the window ends; the right
-	// token is always served. Defaults: 10 in 10 minutes.
-	FailLimit  int
-	FailWindow time.Duration
-	// Proxies are the reverse proxies whose X-Forwarded-For names the
-	// client (TRUSTED_PROXIES); none: the client is the TCP peer.
-	Proxies web.Proxies
 }
 
 // Page is the observatory's web page, GET /obs/{token}, and its export,
@@ -91,8 +84,7 @@ func New(o Options) (*Page, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
-	p.gate = web.NewGate(web.GateOptions{Name: "observatory", Proxies: o.Proxies, Limit: o.FailLimit,
-		Window: o.FailWindow, Now: p.now, Logger: p.log})
+	p.gate = o.Gate("observatory", p.now)
 	if err := p.parse(o.Templates); err != nil {
 		return nil, err
 	}

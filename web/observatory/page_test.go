@@ -65,7 +65,7 @@ func newFixture(tb testing.TB, cells []flows.Cell, opts ...func(*Options)) *fixt
 		}
 	}
 	o := Options{Store: f.store, TokenHash: hashOf(testToken), Catalogs: webtest.Catalogs(tb), Texts: configs.FS,
-		Templates: configs.Web, Logger: slog.New(slog.NewTextHandler(f.log, nil)), Now: f.clock.Now}
+		Templates: configs.Web, Policy: web.Policy{Logger: slog.New(slog.NewTextHandler(f.log, nil))}, Now: f.clock.Now}
 	f.page = testkit.Build(tb, New, o, opts...)
 	return f
 }

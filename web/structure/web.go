@@ -70,29 +70,9 @@ type WebOptions struct {
 	// Templates holds web/page.tmpl, web/style.tmpl, web/mail.txt.tmpl
 	// and web/mail.html.tmpl (configs.Web).
 	Templates fs.FS
-	// Logger gets one line per request and the errors; nil discards.
-	Logger *slog.Logger
-	// CSRFSecrets derive the keys of the forms' csrf field: the first
-	// signs, and a form signed under any of them is accepted, so that a
-	// secret is rotated by putting a new one first and dropping the old
-	// one later. Every instance behind one address, and every restart,
-	// must have the same ones (cmd keeps one in the store, or takes
-	// CSRF_SECRET). Nil: 32 random bytes, for one process only (a
-	// restart makes open pages' forms fail once with a "reload" page).
-	CSRFSecrets [][]byte
-	// CSRFRotate is how often the signing key, derived from the secret,
-	// changes; a form signed under the key before is still accepted (and
-	// under the next one, for a replica whose clock runs ahead). Default
-	// 7 days: a page left open longer asks to be reloaded once.
-	CSRFRotate time.Duration
-	// Proxies are the reverse proxies whose X-Forwarded-For names the
-	// client (TRUSTED_PROXIES); none: the client is the TCP peer.
-	Proxies web.Proxies
-	// FailLimit bad tokens from one client within FailWindow get that
-	// client's further bad tokens a 429 until the window ends; a valid
-	// token is always served. Defaults: 10 in 10 minutes.
-	FailLimit  int
-	FailWindow time.Duration
+	// Policy is the pages' common policy: logger, proxies, bad tokens,
+	// forms (web.Policy).
+	web.Policy
 	// BodyTimeout bounds the reading of a form once its token proved
 	// good, so that a slow POST cannot hold a connection; default 5 s.
 	BodyTimeout time.Duration
@@ -195,11 +175,10 @@ func NewWeb(o WebOptions) (*Web, error) {
 	if w.now == nil {
 		w.now = time.Now
 	}
-	if w.forms, err = web.NewCSRF(o.CSRFSecrets, o.CSRFRotate, w.now); err != nil {
+	if w.forms, err = o.Forms(w.now); err != nil {
 		return nil, fmt.Errorf("structure web: %w", err)
 	}
-	w.gate = web.NewGate(web.GateOptions{Name: "structure", Proxies: o.Proxies, Limit: o.FailLimit,
-		Window: o.FailWindow, Now: w.now, Logger: w.log})
+	w.gate = o.Gate("structure", w.now)
 	if w.body <= 0 {
 		w.body = 5 * time.Second
 	}

@@ -121,8 +121,9 @@ func newFixture(tb testing.TB, edit ...func(*WebOptions)) *fixture {
 	}
 	o := WebOptions{
 		Desk: f.desk, Places: places(), Catalogs: webtest.Catalogs(tb), Texts: configs.FS, Templates: configs.Web,
-		Logger:      slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		CSRFSecrets: [][]byte{[]byte("test key, not a secret")}, Now: f.clock.Now,
+		Policy: web.Policy{Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			CSRFSecrets: [][]byte{[]byte("test key, not a secret")}},
+		Now: f.clock.Now,
 	}
 	f.web = testkit.Build(tb, NewWeb, o, edit...)
 	return f

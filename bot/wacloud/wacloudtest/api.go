@@ -36,9 +36,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if e, ok := res.(graphError); ok {
 		call.Code = e.Error.Code
 	}
-	s.mu.Lock()
-	s.calls = append(s.calls, call)
-	s.mu.Unlock()
+	if !s.o.NoRecord {
+		s.mu.Lock()
+		s.calls = append(s.calls, call)
+		s.mu.Unlock()
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(res)
@@ -76,6 +78,9 @@ func (s *Server) answer(r *http.Request, body []byte, call *Call) (int, any, []*
 	}
 	if req.To == "" {
 		return gerr(http.StatusBadRequest, 100, 0, "(#100) The parameter to is required.", "")
+	}
+	if req.RecipientType != "" && req.RecipientType != "individual" {
+		return gerr(http.StatusBadRequest, 100, 0, "(#100) Invalid parameter", "recipient_type must be individual")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -118,6 +123,9 @@ func (s *Server) accept(m *Message, body []byte, call *Call) (int, any, []*statu
 		m.Error = 131047
 	}
 	m.Delivered = m.Error == 0
+	if s.o.NoRecord {
+		c.log = c.log[:0]
+	}
 	c.log = append(c.log, entry{out: m})
 	var queued []*status
 	switch {

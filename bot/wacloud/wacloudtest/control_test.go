@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -248,5 +250,48 @@ func TestTranscript(t *testing.T) {
 `
 	if got := s.Transcript(person); got != want {
 		t.Errorf("Transcript =\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestVerify(t *testing.T) {
+	s := New(Options{})
+	defer s.Close()
+	if st, ok := s.Verify("x"); st != 0 || ok {
+		t.Errorf("Verify with no webhook = %d, %v; want 0, false", st, ok)
+	}
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if q.Get("hub.mode") != "subscribe" || q.Get("hub.verify_token") != "secret" {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		io.WriteString(w, q.Get("hub.challenge"))
+	}))
+	defer hook.Close()
+	s.SetWebhook(hook.URL + "/webhook?x=1")
+	if st, ok := s.Verify("secret"); st != 200 || !ok {
+		t.Errorf("Verify(right token) = %d, %v; want 200, true", st, ok)
+	}
+	if st, ok := s.Verify("wrong"); st != 403 || ok {
+		t.Errorf("Verify(wrong token) = %d, %v; want 403, false", st, ok)
+	}
+}
+
+func TestNoRecord(t *testing.T) {
+	s, _, _ := start(t, Options{NoRecord: true})
+	id, _ := s.Text(person, "bonjour")
+	send(t, s, text(person, "un"))
+	send(t, s, buttons(person, "Oui", "Non"))
+	if _, st := s.Answer(person, "Oui"); st != 200 {
+		t.Errorf("Answer = %d", st)
+	}
+	if sent := s.Sent(person); len(sent) != 1 || len(sent[0].Buttons) != 2 {
+		t.Errorf("Sent = %+v, want the last message only", sent)
+	}
+	if len(s.Calls()) != 0 || len(s.Statuses()) != 0 {
+		t.Errorf("%d calls and %d statuses kept", len(s.Calls()), len(s.Statuses()))
+	}
+	if _, ok := s.Redeliver(id); ok {
+		t.Error("Redeliver found a message NoRecord should not keep")
 	}
 }

@@ -15,8 +15,11 @@
 // The control API plays the person: Text, Press, Pick, Location, Media,
 // Reaction and Answer post signed webhooks (X-Hub-Signature-256) in Meta's
 // envelope to the app, Redeliver posts one again as Meta retries, Post
-// posts raw bytes for forged-signature tests. Sent and Transcript show
-// what each person received.
+// posts raw bytes for forged-signature tests, Verify makes Meta's GET
+// subscription check. Sent, Delivered, Last and Transcript show what
+// each person received; Calls every request; Statuses the status
+// webhooks, posted in order by one goroutine after the send's answer
+// (Flush waits for them). Fail, Block and Hold inject failures.
 //
 // It imports the standard library only; nothing of Secours.
 package wacloudtest

@@ -2,7 +2,10 @@ package wacloudtest
 
 import (
 	"fmt"
+	"io"
+	"net/url"
 	"strconv"
+	"strings"
 )
 
 // The control API plays the person. Each call posts one signed webhook
@@ -151,6 +154,33 @@ func (s *Server) Redeliver(wamid string) (int, bool) {
 	return s.post(body, s.Sign(body)), true
 }
 
+// Verify checks the app's webhook as Meta does when it is configured: a
+// GET with hub.mode=subscribe, hub.verify_token=token and a challenge,
+// which the app must echo. It returns the app's status and whether the
+// body was the challenge.
+func (s *Server) Verify(token string) (int, bool) {
+	s.mu.Lock()
+	hook := s.webhook
+	s.next++
+	challenge := strconv.Itoa(1_000_000_000 + s.next)
+	s.mu.Unlock()
+	if hook == "" {
+		return 0, false
+	}
+	q := url.Values{"hub.mode": {"subscribe"}, "hub.verify_token": {token}, "hub.challenge": {challenge}}
+	sep := "?"
+	if strings.Contains(hook, "?") {
+		sep = "&"
+	}
+	res, err := s.client.Get(hook + sep + q.Encode())
+	if err != nil {
+		return 0, false
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 1024))
+	return res.StatusCode, string(b) == challenge
+}
+
 // send posts msg from waID, shown as shown in the transcript.
 func (s *Server) send(waID, shown string, msg map[string]any) (string, int) {
 	s.mu.Lock()
@@ -167,12 +197,14 @@ func (s *Server) send(waID, shown string, msg map[string]any) (string, int) {
 	v.Contacts = []contact{ct}
 	v.Messages = []map[string]any{msg}
 	body := s.envelope(v)
-	s.inbound[id] = body
 	c := s.chat(waID)
 	if now.After(c.lastIn) {
 		c.lastIn = now
 	}
-	c.log = append(c.log, entry{in: shown})
+	if !s.o.NoRecord {
+		s.inbound[id] = body
+		c.log = append(c.log, entry{in: shown})
+	}
 	s.mu.Unlock()
 	return id, s.post(body, s.Sign(body))
 }

@@ -103,7 +103,9 @@ func (s *Server) postStatuses() {
 		for _, st := range batch {
 			st.rec.Answer = s.post(st.body, s.Sign(st.body))
 			s.mu.Lock()
-			s.statuses = append(s.statuses, st.rec)
+			if !s.o.NoRecord {
+				s.statuses = append(s.statuses, st.rec)
+			}
 			s.posting--
 			s.mu.Unlock()
 		}

@@ -44,6 +44,11 @@ type Options struct {
 	Statuses bool
 	// Client posts the webhooks; nil: a client with a 10 s timeout.
 	Client *http.Client
+	// NoRecord keeps no log of calls, statuses or inbound webhooks
+	// (Redeliver finds none), and of each person only the window and the
+	// last message received (Sent, Last, Answer): the load tool drives
+	// thousands of people and measures the app's memory, not the fake's.
+	NoRecord bool
 }
 
 // Approved is an approved message template. Body holds Meta's

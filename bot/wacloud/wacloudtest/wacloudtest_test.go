@@ -179,6 +179,7 @@ func TestValidation(t *testing.T) {
 		{"text 4096", text(person, long(4096)), 0},
 		{"text 4097", text(person, long(4097)), 100},
 		{"no product", `{"to":"` + person + `","type":"text","text":{"body":"x"}}`, 100},
+		{"group recipient", `{"messaging_product":"whatsapp","recipient_type":"group","to":"` + person + `","type":"text","text":{"body":"x"}}`, 100},
 		{"no to", `{"messaging_product":"whatsapp","type":"text","text":{"body":"x"}}`, 100},
 		{"3 buttons", buttons(person, "Oui", "Non", "Peut-être"), 0},
 		{"4 buttons", buttons(person, "a", "b", "c", "d"), 131009},
