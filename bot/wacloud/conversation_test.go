@@ -15,6 +15,7 @@ import (
 	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store/memory"
+	"github.com/secours/secours/store/redis"
 )
 
 var update = flag.Bool("update", false, "rewrite the Cloud API golden transcripts in testdata/golden")
@@ -29,6 +30,12 @@ func checkGolden(t *testing.T, name, got string) {
 
 // later is a conversation set once the harness (and its clock) exists.
 type later struct{ bot.Conversation }
+
+// The stores keep the window for the channel.
+var (
+	_ Window = (*memory.Store)(nil)
+	_ Window = (*redis.Store)(nil)
+)
 
 // person plays someone on the fake: a number is a press on that answer
 // of the last buttons or list (the answers come first), or typed when
@@ -66,9 +73,12 @@ func (p *person) do(in string) {
 // person's answer to it.
 func TestConversation(t *testing.T) {
 	conv := &later{}
-	h := newHarness(t, conv, nil)
+	var st *memory.Store // the sessions, the referrals and the window
+	h := newHarness(t, conv, func(o *Options) {
+		st = memory.New(7*24*time.Hour, o.Now)
+		o.Window = st
+	})
 	eng, _ := channeltest.Engine(t)
-	st := memory.New(7*24*time.Hour, h.clk.Now)
 	conv.Conversation = &bot.Runner{Engine: eng, Store: st, Referrals: referral.NewLedger(eng, st), Structures: st, Now: h.clk.Now, Log: h.logs.Logger(0)}
 	p := &person{t: t, h: h, waID: frID}
 	// A +33 number: no country question. The autonomous profile, Paris
@@ -116,6 +126,8 @@ func TestConversationHeld(t *testing.T) {
 	conv := &later{}
 	var st *memory.Store
 	h := newHarness(t, conv, func(o *Options) {
+		st = memory.New(7*24*time.Hour, o.Now)
+		o.Window = st
 		o.Lang = func(ctx context.Context, chat flows.ChatID) flows.Lang {
 			if s, err := st.Load(ctx, chat); err == nil {
 				return s.Lang
@@ -124,7 +136,6 @@ func TestConversationHeld(t *testing.T) {
 		}
 	})
 	eng, _ := channeltest.Engine(t)
-	st = memory.New(7*24*time.Hour, h.clk.Now)
 	conv.Conversation = &bot.Runner{Engine: eng, Store: st, Now: h.clk.Now, Log: h.logs.Logger(0)}
 	p := &person{t: t, h: h, waID: beID}
 	for _, in := range append([]string{"hallo"}, strings.Fields("2 1 7 3 3 1 3 3 1 1 3000 1")...) {
@@ -134,12 +145,12 @@ func TestConversationHeld(t *testing.T) {
 	if err := h.a.Send(t.Context(), beChat, []flows.Reply{{Text: "✉️ Bericht van het OCMW: kom dinsdag om 10 uur."}}); err != nil {
 		t.Fatal(err)
 	}
-	if h.win.holding(beChat) != 1 {
-		t.Fatalf("%d pushes held, want 1", h.win.holding(beChat))
+	if !strings.Contains(h.logs.String(), `"event":"held_outside_window"`) {
+		t.Fatal("the push was not held")
 	}
 	p.do("hallo")
 	checkGolden(t, "held_nl", h.fake.Transcript(beID))
-	if h.win.holding(beChat) != 0 {
-		t.Error("the push is still held")
+	if held, err := st.ReleaseOutgoing(t.Context(), beChat); err != nil || len(held) != 0 {
+		t.Errorf("still held: %d, %v", len(held), err)
 	}
 }
