@@ -353,13 +353,13 @@ func (a *Adapter) sendAll(ctx context.Context, to string, out []outgoing) ([]str
 		}
 		fellBack = false
 		m := out[i].msg
-		m.Product, m.To = "whatsapp", to
+		m.Product, m.Recipient, m.To = "whatsapp", "individual", to
 		id, err := a.post(ctx, &m)
 		if err != nil && out[i].fallback != "" && (isCode(err, codeUnsupported) || isCode(err, codeParam) || isCode(err, codeRecipient)) {
 			// Refused as interactive (a type the recipient cannot get, a
 			// limit we misjudged): the same words as numbered text.
 			fb := textMsg(out[i].fallback).msg
-			fb.Product, fb.To = "whatsapp", to
+			fb.Product, fb.Recipient, fb.To = "whatsapp", "individual", to
 			id, err = a.post(ctx, &fb)
 			fellBack = true
 		}

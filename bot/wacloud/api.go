@@ -6,6 +6,7 @@ package wacloud
 // message is one POST /{phone-id}/messages.
 type message struct {
 	Product     string       `json:"messaging_product"` // always "whatsapp"
+	Recipient   string       `json:"recipient_type"`    // always "individual"
 	To          string       `json:"to"`
 	Type        string       `json:"type"` // text, interactive, location, template
 	Text        *textBody    `json:"text,omitempty"`

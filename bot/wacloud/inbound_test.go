@@ -111,6 +111,12 @@ func TestWebhookRefusals(t *testing.T) {
 	if code := h.fake.Post(other, h.fake.Sign(other)); code != http.StatusOK || rec.count() != 0 {
 		t.Errorf("another number's post: %d, %d messages reached the engine, want 200 and none", code, rec.count())
 	}
+	if code, echoed := h.fake.Verify("verify-me"); code != http.StatusOK || !echoed {
+		t.Errorf("Meta's subscription check: %d, challenge echoed %v", code, echoed)
+	}
+	if code, _ := h.fake.Verify("guess"); code != http.StatusForbidden {
+		t.Errorf("a subscription check with a wrong token: %d, want 403", code)
+	}
 	srv := h.a.WebhookHandler()
 	for _, c := range []struct {
 		method, target string

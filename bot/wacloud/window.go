@@ -144,7 +144,7 @@ func (a *Adapter) outside(ctx context.Context, chat flows.ChatID, to string, rep
 		return a.hold(ctx, chat, replies, lang)
 	}
 	param, list := flatten(replies)
-	m := message{Product: "whatsapp", To: to, Type: "template", Template: &template{
+	m := message{Product: "whatsapp", Recipient: "individual", To: to, Type: "template", Template: &template{
 		Name: tp.Name, Language: langCode{tp.Language},
 		Components: []component{{Type: "body", Parameters: []parameter{{Type: "text", Text: param}}}},
 	}}
