@@ -17,7 +17,7 @@ func TestEngineBuildsOnEmbeddedData(t *testing.T) {
 // Dutch with the same keys and placeholders; an unknown catalogue is an
 // error, which the adapters and pages refuse.
 func TestCatalogues(t *testing.T) {
-	for _, name := range []string{"", "observatory", "share", "structure", "telegram", "whatsapp"} {
+	for _, name := range []string{"", "observatory", "share", "structure", "telegram", "wacloud", "whatsapp"} {
 		cats, err := text.Load(configs.FS, name, text.Spec{})
 		if err != nil {
 			t.Errorf("%q: %v", name, err)

@@ -36,12 +36,19 @@ const (
 // mails and chat summaries, and the share posters. The observatory's is
 // not among them: its readers are the coordinators of a network, and its
 // notes are the definitions of its counts, which must stay exact.
-var catalogues = []string{"chat", "telegram", "whatsapp", "structure", "share"}
+var catalogues = []string{"chat", "telegram", "whatsapp", "wacloud", "structure", "share"}
 
 // isButton: the keys of the conversation shown on a button or a list row
-// (answers, the escape row, the location button).
+// (answers, the escape row, the location button), and the Cloud API's
+// list button and section titles (20 and 24 characters at most).
 func isButton(cat, key string) bool {
-	return cat == "chat" && (strings.HasPrefix(key, "a.") || strings.HasPrefix(key, "nav.") || key == "location.button")
+	switch cat {
+	case "chat":
+		return strings.HasPrefix(key, "a.") || strings.HasPrefix(key, "nav.") || key == "location.button"
+	case "wacloud":
+		return key == "list" || key == "answers" || key == "more"
+	}
+	return false
 }
 
 type violation struct{ id, why string }

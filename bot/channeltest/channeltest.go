@@ -37,7 +37,7 @@ type Event struct {
 
 // Driver is one channel under test.
 type Driver struct {
-	Name string // "console", "telegram", "whatsapp": the key of Case.Differs
+	Name string // "console", "telegram", "whatsapp", "wacloud": the key of Case.Differs
 	// Start runs a fresh channel answering through conv, until the test
 	// ends, and returns how to deliver events to it.
 	Start func(t *testing.T, conv bot.Conversation) Deliver
@@ -92,8 +92,9 @@ func Incoming() []Case {
 		{Label: "text", Event: hello, Want: typed("bonjour")},
 		{
 			Label: "button press", Before: []Event{hello}, Event: Event{Kind: Press, Pick: 2},
-			// Telegram has buttons; elsewhere the person types the
-			// number, which the engine maps to its choice.
+			// Telegram and the WhatsApp Cloud API have buttons; elsewhere
+			// the person types the number, which the engine maps to its
+			// choice.
 			Want:    &Got{Kind: flows.KindChoice, Choice: "q:b"},
 			Differs: map[string]*Got{"console": typed("2"), "whatsapp": typed("2")},
 		},
@@ -125,7 +126,7 @@ func Incoming() []Case {
 			Label: "command", Event: Event{Kind: Command, Text: "/aide"},
 			Want: &Got{Kind: flows.KindCommand, Command: "aide"},
 			// WhatsApp has no commands: the engine reads the text.
-			Differs: map[string]*Got{"whatsapp": typed("/aide")},
+			Differs: map[string]*Got{"whatsapp": typed("/aide"), "wacloud": typed("/aide")},
 		},
 	}
 }

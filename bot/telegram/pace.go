@@ -3,6 +3,8 @@ package telegram
 import (
 	"sync"
 	"time"
+
+	"github.com/secours/secours/bot"
 )
 
 // Limits pace the messages sent, below the Bot API's flood limits
@@ -42,61 +44,22 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// bucket is a token bucket: rate tokens a second, holding at most burst.
-// It is not safe for concurrent use.
-type bucket struct {
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
-}
-
-func newBucket(rate float64, burst int) *bucket {
-	if burst < 1 {
-		burst = 1
-	}
-	return &bucket{rate: rate, burst: float64(burst), tokens: float64(burst)}
-}
-
-// take spends one token at now and says how long to wait before using it.
-// Tokens may go below zero, so that callers that arrive together queue up
-// one after the other instead of all waking at once.
-func (b *bucket) take(now time.Time) time.Duration {
-	if !b.last.IsZero() && now.After(b.last) {
-		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	if now.After(b.last) {
-		b.last = now
-	}
-	b.tokens--
-	if b.tokens >= 0 {
-		return 0
-	}
-	return time.Duration(-b.tokens / b.rate * float64(time.Second))
-}
-
-// full reports whether the bucket would be full at now: then it holds no
-// information and can be forgotten.
-func (b *bucket) full(now time.Time) bool {
-	return b.tokens+now.Sub(b.last).Seconds()*b.rate >= b.burst
-}
-
 // pacer holds the global bucket and one bucket per recently active chat.
 type pacer struct {
 	lim Limits
 	now func() time.Time
 
 	mu     sync.Mutex // guards global, chats and swept
-	global *bucket
-	chats  map[int64]*bucket
+	global *bot.Bucket
+	chats  map[int64]*bot.Bucket
 	swept  time.Time
 }
 
 func newPacer(lim Limits, now func() time.Time) *pacer {
 	lim = lim.withDefaults()
-	p := &pacer{lim: lim, now: now, chats: map[int64]*bucket{}}
+	p := &pacer{lim: lim, now: now, chats: map[int64]*bot.Bucket{}}
 	if lim.Global > 0 {
-		p.global = newBucket(lim.Global, lim.GlobalBurst)
+		p.global = bot.NewBucket(lim.Global, lim.GlobalBurst)
 	}
 	return p
 }
@@ -109,21 +72,21 @@ func (p *pacer) reserve(chat int64) time.Duration {
 	now := p.now()
 	var wait time.Duration
 	if p.global != nil {
-		wait = p.global.take(now)
+		wait = p.global.Take(now)
 	}
 	if p.lim.Chat > 0 {
 		b := p.chats[chat]
 		if b == nil {
-			b = newBucket(p.lim.Chat, p.lim.ChatBurst)
+			b = bot.NewBucket(p.lim.Chat, p.lim.ChatBurst)
 			p.chats[chat] = b
 		}
-		wait = max(wait, b.take(now))
+		wait = max(wait, b.Take(now))
 		if now.Sub(p.swept) > time.Minute {
 			// Forget full buckets, so that the map holds the chats of the
 			// last minute only.
 			p.swept = now
 			for id, b := range p.chats {
-				if b.full(now) {
+				if b.Full(now) {
 					delete(p.chats, id)
 				}
 			}

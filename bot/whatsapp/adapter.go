@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"go.mau.fi/whatsmeow"
@@ -82,16 +81,14 @@ type Adapter struct {
 	lids    LIDStore
 	log     *slog.Logger
 	texts   *texts
-	labels  map[string]int // catalogue label → slotFR or slotNL; -1 if both
-	self    []string       // own JIDs without device, as mentions spell them
+	langs   *bot.Langs // a reply's language, from its labels
+	self    []string   // own JIDs without device, as mentions spell them
 	timeout time.Duration
 	now     func() time.Time // the age of pushed lists; tests set it
 
 	// chats answers each chat's messages and sends its pushes in order.
 	chats bot.Chats[flows.ChatID]
-	mu    sync.Mutex              // guards lists and swept
-	lists map[flows.ChatID]pushed // the numbered list a push left open, per chat
-	swept time.Time               // when lists was last swept
+	lists bot.Pushed // the numbered list a push left open, per chat
 }
 
 // New returns an adapter that answers through conv and sends with c.
@@ -109,8 +106,8 @@ func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
 	}
 	a := &Adapter{
 		conv: conv, client: c, lids: o.LIDs, log: o.Log, texts: t, timeout: o.Timeout,
-		labels: map[string]int{}, lists: map[flows.ChatID]pushed{},
-		now: time.Now,
+		langs: bot.NewLangs(o.Catalogs),
+		now:   time.Now,
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -122,13 +119,6 @@ func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
 	if a.timeout == 0 {
 		a.timeout = time.Minute
 	}
-	for k, fr := range o.Catalogs[flows.FR] {
-		if !strings.HasPrefix(k, "a.") && !strings.HasPrefix(k, "nav.") {
-			continue
-		}
-		a.addLabel(fr, slotFR)
-		a.addLabel(o.Catalogs[flows.NL][k], slotNL)
-	}
 	for _, j := range o.Self {
 		if !j.IsEmpty() {
 			a.self = append(a.self, j.ToNonAD().String())
@@ -137,28 +127,15 @@ func New(conv bot.Conversation, c Client, o Options) (*Adapter, error) {
 	return a, nil
 }
 
-func (a *Adapter) addLabel(label string, slot int) {
-	if label == "" {
-		return
-	}
-	if s, ok := a.labels[label]; ok && s != slot {
-		slot = -1 // "WhatsApp", "Français": the same in both
-	}
-	a.labels[label] = slot
-}
-
-// slotOf tells the session language from the first label that belongs to
-// one catalogue only. A label found in both ("Français", "WhatsApp") or in
-// neither tells nothing, and a reply with no telling label gets both
-// languages: never a wrong guess. Only the language question is such a
-// reply (TestHintLanguage).
+// slotOf tells the session language from the labels (bot.Langs): a
+// reply with no telling label gets both languages, never a wrong guess.
+// Only the language question is such a reply (TestHintLanguage).
 func (a *Adapter) slotOf(r *flows.Reply) int {
-	for _, cs := range [2][]flows.Choice{r.Choices, r.Nav} {
-		for _, c := range cs {
-			if s, ok := a.labels[c.Label]; ok && s >= 0 {
-				return s
-			}
-		}
+	switch a.langs.Of(r) {
+	case flows.FR:
+		return slotFR
+	case flows.NL:
+		return slotNL
 	}
 	return slotBoth
 }
@@ -417,14 +394,14 @@ func (a *Adapter) handle(ctx context.Context, in *inbound) {
 		a.fail("chat presence failed", in.msg.Chat, err)
 	}
 	if in.msg.Kind == flows.KindText {
-		if key, ok := a.pushedChoice(in.msg.Chat, in.msg.Text); ok {
+		if key, ok := a.lists.Choice(in.msg.Chat, in.msg.Text, a.now()); ok {
 			in.msg.Kind, in.msg.Choice, in.msg.Text = flows.KindChoice, key, ""
 		}
 	}
 	replies := a.conv.Handle(ctx, in.msg)
 	if slices.ContainsFunc(replies, func(r flows.Reply) bool { return len(r.Choices) > 0 }) {
 		// The conversation's list is now the newest: a number answers it.
-		a.forgetList(in.msg.Chat)
+		a.lists.Forget(in.msg.Chat)
 	}
 	if a.sendAll(ctx, in, a.messages(replies)) == 0 {
 		// A sent message ends "typing…" by itself; otherwise end it here.

@@ -1,10 +1,9 @@
 package whatsapp
 
 import (
-	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
@@ -29,7 +28,7 @@ func (a *Adapter) messages(replies []flows.Reply) []outgoing {
 	)
 	flush := func() {
 		if cur.Len() > 0 {
-			for _, part := range split(cur.String(), maxLen) {
+			for _, part := range bot.Split(cur.String(), maxLen) {
 				out = append(out, outgoing{text: part})
 			}
 			cur.Reset()
@@ -63,91 +62,11 @@ func (a *Adapter) messages(replies []flows.Reply) []outgoing {
 	return out
 }
 
-// Render writes one reply as WhatsApp text: the text, the place cards,
-// then the choices as a numbered list, the escape row as words, and the
-// line that says how to answer. The engine reads the typed answer.
+// Render writes one reply as WhatsApp text (bot.WriteNumbered): the
+// text, the place cards, then the choices as a numbered list, the escape
+// row as words, and the line that says how to answer. WhatsApp has no
+// "share my location" button to offer: a line says where it is.
 func (a *Adapter) Render(b *strings.Builder, r flows.Reply) {
-	b.WriteString(r.Text)
-	for i := range r.Places {
-		writePlace(b, &r.Places[i])
-	}
-	if len(r.Choices) == 0 && len(r.Nav) == 0 && !r.AskLocation {
-		return
-	}
 	slot := a.slotOf(&r)
-	b.WriteByte('\n')
-	for i, c := range r.Choices {
-		b.WriteByte('\n')
-		b.WriteString(strconv.Itoa(i + 1))
-		b.WriteString(". ")
-		b.WriteString(c.Label)
-	}
-	for i, c := range r.Nav {
-		if i == 0 {
-			b.WriteByte('\n')
-		} else {
-			b.WriteString(" · ")
-		}
-		b.WriteString(c.Label)
-	}
-	if r.AskLocation || len(r.Choices) > 0 {
-		b.WriteByte('\n')
-	}
-	if r.AskLocation {
-		// WhatsApp has no "share my location" button to offer: say where
-		// it is.
-		b.WriteByte('\n')
-		b.WriteString(a.texts.loc[slot])
-	}
-	if len(r.Choices) > 0 {
-		b.WriteByte('\n')
-		b.WriteString(a.texts.hintFor(slot, len(r.Choices)))
-	}
-}
-
-// writePlace writes one place card, its name in bold (WhatsApp shows
-// *…* so); the location message that follows carries the map.
-func writePlace(b *strings.Builder, c *flows.PlaceCard) {
-	for i, line := range flows.CardLines(*c) {
-		if i == 0 {
-			b.WriteString("\n\n*" + line + "*")
-			continue
-		}
-		b.WriteString("\n" + line)
-	}
-}
-
-// split cuts s into parts of at most limit bytes, at a blank line if it
-// can, else at a line end, a space, or a character boundary.
-func split(s string, limit int) []string {
-	if len(s) <= limit {
-		return []string{s}
-	}
-	var parts []string
-	for len(s) > limit {
-		cut := -1
-		for _, sep := range []string{"\n\n", "\n", " "} {
-			if i := strings.LastIndex(s[:limit], sep); i > 0 {
-				cut = i
-				break
-			}
-		}
-		if cut <= 0 {
-			cut = limit
-			for cut > 0 && !utf8.RuneStart(s[cut]) {
-				cut--
-			}
-			if cut == 0 {
-				cut = limit // not UTF-8: cut anywhere rather than loop
-			}
-		}
-		if part := strings.TrimRight(s[:cut], " \n"); part != "" {
-			parts = append(parts, part)
-		}
-		s = strings.TrimLeft(s[cut:], " \n")
-	}
-	if s != "" {
-		parts = append(parts, s)
-	}
-	return parts
+	bot.WriteNumbered(b, &r, a.texts.loc[slot], a.texts.hintFor(slot, len(r.Choices)))
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"go.mau.fi/whatsmeow/types"
 
@@ -14,19 +13,6 @@ import (
 )
 
 var _ bot.Sender = (*Adapter)(nil)
-
-// listTTL bounds how long a number typed after a push answers the push's
-// list. Pushes come from structures, mostly in working hours: a day covers
-// an answer the same day or the next morning, and bounds the memory kept.
-// A list forgotten (a restart, another replica) only means that the
-// number goes to the conversation as typed text.
-const listTTL = 24 * time.Hour
-
-// pushed is the numbered list a push showed last in a chat.
-type pushed struct {
-	choices []flows.Choice
-	at      time.Time
-}
 
 // Send sends replies to a chat outside a conversation turn
 // ("wa:32470000001@s.whatsapp.net", or "@lid" for a person known by LID
@@ -105,7 +91,7 @@ func (a *Adapter) push(ctx context.Context, key flows.ChatID, to types.JID, out 
 		return fmt.Errorf("whatsapp send: %w", &redactedError{msg: redact(err.Error()), err: err})
 	}
 	if len(list) > 0 {
-		a.remember(key, list)
+		a.lists.Remember(key, list, a.now())
 	}
 	return nil
 }
@@ -126,87 +112,6 @@ func (a *Adapter) gone(ctx context.Context, to types.JID) bool {
 		}
 	}
 	return false
-}
-
-// remember records the list a push showed, and forgets, once a minute,
-// the lists older than listTTL.
-func (a *Adapter) remember(key flows.ChatID, list []flows.Choice) {
-	now := a.now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.lists[key] = pushed{choices: list, at: now}
-	if now.Sub(a.swept) > time.Minute {
-		a.swept = now
-		for k, l := range a.lists {
-			if now.Sub(l.at) > listTTL {
-				delete(a.lists, k)
-			}
-		}
-	}
-}
-
-// forgetList drops the chat's pushed list, if any.
-func (a *Adapter) forgetList(key flows.ChatID) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.lists, key)
-}
-
-// pushedChoice maps a typed answer to the choice of the list a push left
-// open: its number, or its label whatever the case. A list answers once.
-// Anything else goes to the conversation as typed.
-func (a *Adapter) pushedChoice(key flows.ChatID, text string) (string, bool) {
-	now := a.now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	l, ok := a.lists[key]
-	if !ok || now.Sub(l.at) > listTTL {
-		return "", false
-	}
-	choice := ""
-	if n := listNumber(text); n >= 1 && n <= len(l.choices) {
-		choice = l.choices[n-1].Key
-	} else if t := strings.TrimSpace(text); t != "" {
-		for _, c := range l.choices {
-			if strings.EqualFold(c.Label, t) {
-				choice = c.Key
-				break
-			}
-		}
-	}
-	if choice == "" {
-		return "", false
-	}
-	delete(a.lists, key)
-	return choice, true
-}
-
-// listNumber reads the number of a list entry as people type it: "2",
-// "2.", "2)", or the keycap emoji "2️⃣" (with or without U+FE0F); 0 if
-// text is none of these. Number words ("deux") are left to the engine,
-// which reads them for its own lists: here they would be a second
-// dictionary.
-func listNumber(text string) int {
-	t := strings.TrimSpace(text)
-	if rest, ok := strings.CutSuffix(t, "\u20e3"); ok {
-		t = strings.TrimSuffix(rest, "\ufe0f")
-		if len(t) != 1 {
-			return 0
-		}
-	} else if len(t) > 1 && (t[len(t)-1] == '.' || t[len(t)-1] == ')') {
-		t = t[:len(t)-1]
-	}
-	if len(t) == 0 || len(t) > 2 || t[0] == '0' {
-		return 0
-	}
-	n := 0
-	for i := 0; i < len(t); i++ {
-		if t[i] < '0' || t[i] > '9' {
-			return 0
-		}
-		n = n*10 + int(t[i]-'0')
-	}
-	return n
 }
 
 // redactedError shows msg, fit for the logs, in place of err's text;

@@ -108,7 +108,7 @@ func TestSendListAnswers(t *testing.T) {
 		}, "1", plain("1")},
 		{"too old", func() {
 			push(beChat)
-			clk = clk.Add(listTTL + time.Minute)
+			clk = clk.Add(bot.PushedTTL + time.Minute)
 		}, "1", plain("1")},
 	}
 	for _, s := range steps {
@@ -120,14 +120,14 @@ func TestSendListAnswers(t *testing.T) {
 		}
 	}
 	push(beChat)
-	a.remember("wa:33612345678@s.whatsapp.net", answerPush[0].Choices) // sweeps the lists once a minute
-	if len(a.lists) != 2 {
-		t.Errorf("%d lists kept, want 2", len(a.lists))
+	a.lists.Remember("wa:33612345678@s.whatsapp.net", answerPush[0].Choices, a.now()) // sweeps the lists once a minute
+	if a.lists.Len() != 2 {
+		t.Errorf("%d lists kept, want 2", a.lists.Len())
 	}
-	clk = clk.Add(listTTL + time.Hour)
-	a.remember("wa:4915112345678@s.whatsapp.net", answerPush[0].Choices)
-	if len(a.lists) != 1 {
-		t.Errorf("%d lists kept after a day, want the new one only", len(a.lists))
+	clk = clk.Add(bot.PushedTTL + time.Hour)
+	a.lists.Remember("wa:4915112345678@s.whatsapp.net", answerPush[0].Choices, a.now())
+	if a.lists.Len() != 1 {
+		t.Errorf("%d lists kept after a day, want the new one only", a.lists.Len())
 	}
 }
 
@@ -147,7 +147,7 @@ func TestSendErrors(t *testing.T) {
 		t.Errorf("Send with a failed check = %v after %d sends, want sent", err, fc.count())
 	}
 
-	a.forgetList(beChat)
+	a.lists.Forget(beChat)
 	fc.sendErr = errors.New("send to 32470000001@s.whatsapp.net: websocket not connected")
 	err = a.Send(t.Context(), beChat, answerPush)
 	if err == nil || errors.Is(err, bot.ErrUnreachable) || !errors.Is(err, fc.sendErr) {
@@ -156,7 +156,7 @@ func TestSendErrors(t *testing.T) {
 	if err != nil && strings.Contains(err.Error(), "32470000001") {
 		t.Errorf("error %q shows the number", err)
 	}
-	if _, ok := a.lists[beChat]; ok {
+	if a.lists.Has(beChat) {
 		t.Error("the list of a failed push was remembered")
 	}
 
@@ -207,23 +207,4 @@ func TestSendQueue(t *testing.T) {
 	if a.chats.Busy() != 0 {
 		t.Errorf("%d queues left", a.chats.Busy())
 	}
-}
-
-// FuzzListNumber: no input panics, a number accepted is a list entry's,
-// and every entry's number reads back.
-func FuzzListNumber(f *testing.F) {
-	for _, s := range []string{"2", "2.", "12)", "2️⃣", "2\u20e3", "0", "02", "100", "", ".", "1️⃣0", "deux", " 3 "} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		n := listNumber(s)
-		if n < 0 || n > 99 {
-			t.Fatalf("listNumber(%q) = %d, out of 1–99", s, n)
-		}
-		if n > 0 {
-			if back := listNumber(strconv.Itoa(n)); back != n {
-				t.Fatalf("listNumber(%q) = %d, but %d reads as %d", s, n, n, back)
-			}
-		}
-	})
 }

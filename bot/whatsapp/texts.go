@@ -3,9 +3,9 @@ package whatsapp
 import (
 	"fmt"
 	"io/fs"
-	"strconv"
 	"strings"
 
+	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
 	i18n "github.com/secours/secours/text" // kit_test.go has a func text
 )
@@ -74,16 +74,5 @@ func (t *texts) hint(slot, n int) string {
 		return t.hint(slotFR, n) + " / " + t.hint(slotNL, n)
 	}
 	m := t.raw[slot]
-	var b strings.Builder
-	for i := 1; i <= n; i++ {
-		switch {
-		case i == 1:
-		case i == n:
-			b.WriteString(" " + m["or"] + " ")
-		default:
-			b.WriteString(", ")
-		}
-		b.WriteString(strconv.Itoa(i))
-	}
-	return strings.ReplaceAll(m["hint"], "{list}", b.String())
+	return strings.ReplaceAll(m["hint"], "{list}", bot.NumberList(n, m["or"]))
 }
