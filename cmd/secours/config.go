@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot/telegram"
+	"github.com/secours/secours/bot/wacloud"
 	"github.com/secours/secours/bot/whatsapp"
 	"github.com/secours/secours/internal/cli"
 	"github.com/secours/secours/store/redis"
@@ -26,7 +27,10 @@ type Config struct {
 	HTTPAddr   string
 	Telegram   telegram.Settings
 	WhatsApp   whatsapp.Settings
-	Referrals  ReferralConfig
+	// WhatsAppCloud is the WhatsApp Business Cloud API channel (Meta's
+	// official API), beside WhatsApp as a linked device.
+	WhatsAppCloud wacloud.Settings
+	Referrals     ReferralConfig
 
 	// RedisPrefix starts every Redis key, so that deployments (and test
 	// runs) sharing one Redis keep apart.
@@ -70,7 +74,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		}
 		return def
 	}
-	var wait, ttl, retention string
+	var wait, ttl, retention, waTemplates, waLang string
 	fs.StringVar(&c.Lang, "lang", env("SECOURS_LANG", ""), "terminal chat language hint: fr or nl; empty asks [SECOURS_LANG]")
 	fs.StringVar(&c.Country, "country", env("SECOURS_COUNTRY", ""), "terminal chat country hint: BE or FR; empty asks [SECOURS_COUNTRY]")
 	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for sessions (redis://, rediss://, redis+sentinel://, redis+cluster://); empty: in-memory [REDIS_URL]")
@@ -80,10 +84,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", ""), "debug, info, warn or error; default warn in the terminal chat, info otherwise [LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [LOG_FORMAT]")
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("HTTP_ADDR", ":8080"),
-		"address of the HTTP server: the structures' pages and the Telegram webhook; the terminal chat "+
+		"address of the HTTP server: the structures' pages and the Telegram and WhatsApp Cloud webhooks; the terminal chat "+
 			"listens on loopback only, unless this is set [HTTP_ADDR]")
 	telegramFlags(fs, &c.Telegram, getenv)
 	whatsappFlags(fs, &c.WhatsApp, getenv)
+	wacloudFlags(fs, &c.WhatsAppCloud, getenv, &waTemplates, &waLang)
 	referralFlags(fs, &c.Referrals, getenv, &retention)
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
@@ -140,10 +145,17 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	problems = append(problems, readTelegramSecrets(&c.Telegram)...)
 	problems = append(problems, c.Telegram.Check()...)
 	problems = append(problems, c.WhatsApp.Check()...)
+	problems = append(problems, checkWacloud(&c.WhatsAppCloud, waTemplates, waLang)...)
 	c.baseURLSet = c.Referrals.BaseURL != "" // checkReferrals fills in a default
 	problems = append(problems, checkReferrals(&c.Referrals, retention, c.HTTPAddr, c.RedisURL)...)
 	if len(problems) > 0 {
 		return Config{}, fmt.Errorf("configuration:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return c, nil
+}
+
+// hasChannel reports whether a chat channel is configured; with none,
+// the chat runs in the terminal.
+func (c Config) hasChannel() bool {
+	return c.Telegram.Enabled() || c.WhatsApp.Enabled() || c.WhatsAppCloud.Enabled()
 }

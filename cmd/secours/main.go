@@ -79,13 +79,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(s
 	if code, ok := cli.Failed(stderr, "secours", err); !ok {
 		return code
 	}
-	if !cfg.Telegram.Enabled() && !cfg.WhatsApp.Enabled() {
+	if !cfg.hasChannel() {
 		var empty bool
 		if stdin, empty = peekInput(stdin); empty {
 			// A container or a service with no channel: say so and fail,
 			// rather than greet nobody and exit 0 into a restart loop.
 			fmt.Fprintln(stderr, "secours: no channel is configured and standard input is empty: set TELEGRAM_BOT_TOKEN "+
-				"(Telegram) or WHATSAPP_DB (WhatsApp, after secours whatsapp link); for the terminal chat, run it in a terminal or pipe answers in")
+				"(Telegram), WHATSAPP_DB (WhatsApp, after secours whatsapp link) or WHATSAPP_CLOUD_PHONE_ID (the WhatsApp Business Cloud API); for the terminal chat, run it in a terminal or pipe answers in")
 			return 2
 		}
 	}
@@ -178,7 +178,7 @@ type process struct {
 // channels, the listener, the referral desk and the pages. On an error,
 // what was already made is closed.
 func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.Writer) (_ *process, err error) {
-	p := &process{cfg: cfg, terminal: !cfg.Telegram.Enabled() && !cfg.WhatsApp.Enabled(),
+	p := &process{cfg: cfg, terminal: !cfg.hasChannel(),
 		senders: bot.Senders{}, metrics: metrics.New(), mux: http.NewServeMux(), ready: &ops.Readiness{}}
 	defer func() {
 		if err != nil {
@@ -214,6 +214,11 @@ func build(ctx context.Context, cfg Config, stdin io.Reader, stdout, stderr io.W
 	p.buildRunner()
 	if cfg.Telegram.Enabled() {
 		if err := p.buildTelegram(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.WhatsAppCloud.Enabled() {
+		if err := p.buildWacloud(); err != nil {
 			return nil, err
 		}
 	}
