@@ -40,8 +40,13 @@ type Config struct {
 	Prefix string
 	APIURL string // the fake Bot API
 	Token  string
-	Dir    string   // the instances' outbox and logs
-	Env    []string // more variables, "NAME=value" (LOG_LEVEL=warn…)
+	// Channel is the channel the instances serve: "" (Telegram, on the
+	// Bot API at APIURL) or ChannelCloud (the WhatsApp Cloud API of
+	// Cloud).
+	Channel string
+	Cloud   Cloud
+	Dir     string   // the instances' outbox and logs
+	Env     []string // more variables, "NAME=value" (LOG_LEVEL=warn…)
 }
 
 // Fleet is the running instances. Its methods are not safe for
@@ -96,9 +101,15 @@ func Start(ctx context.Context, cfg Config) (*Fleet, error) {
 func (f *Fleet) Len() int { return len(f.procs) }
 
 // Target is the webhook URL of instance i, on loopback.
-func (f *Fleet) Target(i int) string { return "http://" + f.procs[i].addr + webhookPath }
+func (f *Fleet) Target(i int) string {
+	if f.cfg.Channel == ChannelCloud {
+		return "http://" + f.procs[i].addr + cloudWebhookPath
+	}
+	return "http://" + f.procs[i].addr + webhookPath
+}
 
-// Secret is the X-Telegram-Bot-Api-Secret-Token the instances expect.
+// Secret is the X-Telegram-Bot-Api-Secret-Token the instances expect;
+// with the Cloud API, the webhook's verify token.
 func (f *Fleet) Secret() string { return f.secret }
 
 func freeAddr() (string, error) {
@@ -122,18 +133,24 @@ func (f *Fleet) start(ctx context.Context, p *proc) error {
 		"PATH=" + os.Getenv("PATH"),
 		"HTTP_ADDR=" + p.addr,
 		"BASE_URL=http://" + p.addr,
-		"TELEGRAM_BOT_TOKEN=" + f.cfg.Token,
-		"TELEGRAM_API_URL=" + f.cfg.APIURL,
-		"TELEGRAM_WEBHOOK_URL=" + WebhookURL,
-		"TELEGRAM_WEBHOOK_SECRET=" + f.secret,
-		// The fake has no flood limits: pacing would measure Telegram's
-		// limits, not the bot.
-		"TELEGRAM_RATE=off",
-		"REDIS_URL=" + f.cfg.RedisURL,
-		"REDIS_PREFIX=" + f.cfg.Prefix,
-		"SESSION_TTL=1h", // a run's sessions go away by themselves
-		"OUTBOX_DIR=" + filepath.Join(f.cfg.Dir, "outbox"),
 	}
+	if f.cfg.Channel == ChannelCloud {
+		env = append(env, f.cfg.Cloud.env(f.secret)...)
+	} else {
+		env = append(env,
+			"TELEGRAM_BOT_TOKEN="+f.cfg.Token,
+			"TELEGRAM_API_URL="+f.cfg.APIURL,
+			"TELEGRAM_WEBHOOK_URL="+WebhookURL,
+			"TELEGRAM_WEBHOOK_SECRET="+f.secret,
+			// The fake has no flood limits: pacing would measure
+			// Telegram's limits, not the bot.
+			"TELEGRAM_RATE=off")
+	}
+	env = append(env,
+		"REDIS_URL="+f.cfg.RedisURL,
+		"REDIS_PREFIX="+f.cfg.Prefix,
+		"SESSION_TTL=1h", // a run's sessions go away by themselves
+		"OUTBOX_DIR="+filepath.Join(f.cfg.Dir, "outbox"))
 	cmd := exec.Command(f.cfg.Bin)
 	cmd.Env = append(env, f.cfg.Env...)
 	cmd.Stdout, cmd.Stderr = log, log
