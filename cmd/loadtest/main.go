@@ -37,6 +37,15 @@
 //
 //	go run ./cmd/loadtest -instances 3 -users 2000 -kill -redis-url redis://127.0.0.1:6379/0
 //
+// With -channel wacloud, the people write on the WhatsApp Business Cloud
+// API instead, against its fake (bot/wacloud/wacloudtest): the fake posts
+// each message to one callback URL, a rotator sends each post to the next
+// process, and a message that got no 200 is posted again (as Meta does)
+// after -retry; -dup posts one message in that many again after its 200.
+// The report is the same, CPU per message included:
+//
+//	go run ./cmd/loadtest -channel wacloud -instances 3 -users 500 -kill -redis-url redis://127.0.0.1:6379/0
+//
 // It exits 1 if a user got stuck, missed the place list or, with
 // -instances, got a step applied twice or a reply out of order; 2 on bad
 // flags.
@@ -58,6 +67,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/secours/secours/cmd/loadtest/fleet"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/internal/cli"
@@ -98,6 +108,7 @@ type config struct {
 	baseline    bool
 
 	// The multi-process mode (multi.go).
+	channel   string // telegram or wacloud
 	instances int
 	bin       string
 	kill      bool
@@ -127,6 +138,8 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 		"at once halfway through the ramp, and report the others' p99 with vs without it; 0: no flood")
 	fs.BoolVar(&c.baseline, "baseline", true, "in-process mode: first run the same people against a zero-work bot (go-telegram/bot answering "+
 		"every update with one fixed message) and report Secours' latency and CPU a message as ratios to it")
+	fs.StringVar(&c.channel, "channel", "telegram", "the channel the people write on: telegram, or wacloud (the WhatsApp Cloud API, "+
+		"against its fake; needs -instances: the processes serve its webhook behind a rotator, as behind Meta's one callback URL)")
 	fs.IntVar(&c.instances, "instances", 0, "run the secours binary in webhook mode: 1 process, then this many, on -redis-url; 0: the engine in this process")
 	fs.StringVar(&c.bin, "bin", "", "with -instances: the secours binary; empty: go build ./cmd/secours")
 	fs.BoolVar(&c.kill, "kill", false, "with -instances: SIGKILL one process halfway through the last run and restart it on the same port")
@@ -161,6 +174,12 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 		problems = append(problems, "-instances needs -redis-url: the processes share their sessions there")
 	case c.instances == 0 && (c.kill || c.bin != ""):
 		problems = append(problems, "-kill and -bin need -instances")
+	}
+	switch {
+	case c.channel != "telegram" && c.channel != fleet.ChannelCloud:
+		problems = append(problems, fmt.Sprintf("-channel: %q is not telegram or %s", c.channel, fleet.ChannelCloud))
+	case c.channel == fleet.ChannelCloud && c.instances == 0:
+		problems = append(problems, "-channel "+fleet.ChannelCloud+" needs -instances")
 	}
 	if c.flood < 0 || c.flood > maxUsers || (c.flood > 0 && c.instances > 0) {
 		problems = append(problems, fmt.Sprintf("-flood: %d is not in 0..%d, or given with -instances", c.flood, maxUsers))

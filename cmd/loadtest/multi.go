@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot/telegram/telegramtest"
+	"github.com/secours/secours/bot/wacloud/wacloudtest"
 	"github.com/secours/secours/cmd/loadtest/fleet"
 	"github.com/secours/secours/store/redis/redistest"
 )
@@ -110,6 +111,11 @@ func build(ctx context.Context, pkg, bin string) error {
 func runFleet(ctx context.Context, c config, bin string, n int, kill bool, firstChat int64) (fleetRun, error) {
 	api := telegramtest.New(telegramtest.Options{})
 	defer api.Close()
+	fc := fleet.Config{Instances: n}
+	cloud := cloudFake(c, &fc)
+	if cloud != nil {
+		defer cloud.Close()
+	}
 	dir, err := os.MkdirTemp("", "loadtest-fleet")
 	if err != nil {
 		return fleetRun{}, err
@@ -149,8 +155,8 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 		}
 		redisURL += sep + "pool_size=" + strconv.Itoa(c.pool)
 	}
-	f, err := fleet.Start(ctx, fleet.Config{Bin: bin, Instances: n, RedisURL: redisURL, Prefix: prefix,
-		APIURL: api.URL, Token: api.Token, Dir: dir, Env: env})
+	fc.Bin, fc.RedisURL, fc.Prefix, fc.APIURL, fc.Token, fc.Dir, fc.Env = bin, redisURL, prefix, api.URL, api.Token, dir, env
+	f, err := fleet.Start(ctx, fc)
 	if err != nil {
 		return fail(err)
 	}
@@ -177,7 +183,7 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 		busy = c.busy
 	}
 	stopBusy := neighbours(ctx, busy)
-	res := fleet.Drive(ctx, api, f, o)
+	res := drive(ctx, api, cloud, f, o)
 	stopBusy()
 	var killErr error
 	if k != nil {
@@ -199,6 +205,29 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 		keep, r.logs = true, dir
 	}
 	return r, err
+}
+
+// cloudFake is the fake Cloud API of a run with -channel wacloud, set in
+// fc; nil with Telegram. It records every message: the checks read them
+// per person.
+func cloudFake(c config, fc *fleet.Config) *wacloudtest.Server {
+	if c.channel != fleet.ChannelCloud {
+		return nil
+	}
+	cloud := wacloudtest.New(wacloudtest.Options{})
+	fc.Channel, fc.Cloud = fleet.ChannelCloud, fleet.CloudOf(cloud)
+	return cloud
+}
+
+// drive runs the people on the fake Bot API, or on the fake Cloud API
+// through a rotator in front of the instances when there is one.
+func drive(ctx context.Context, api *telegramtest.Server, cloud *wacloudtest.Server, f *fleet.Fleet, o fleet.Options) fleet.Result {
+	if cloud == nil {
+		return fleet.Drive(ctx, api, f, o)
+	}
+	rot := fleet.NewRotator(f)
+	defer rot.Close()
+	return fleet.DriveCloud(ctx, cloud, rot, o)
 }
 
 // maxBusy bounds -busy: the neighbours must load the machine, not stall
@@ -238,16 +267,23 @@ func neighbours(ctx context.Context, n int) (stop func()) {
 
 func reportFleet(w io.Writer, c config, runs []fleetRun) {
 	dups := "no update delivered twice"
-	if c.dupEvery > 0 {
+	switch {
+	case c.dupEvery > 0 && c.channel == fleet.ChannelCloud:
+		dups = fmt.Sprintf("one message in %d posted again after its 200, to another instance", c.dupEvery)
+	case c.dupEvery > 0:
 		dups = fmt.Sprintf("one update in %d delivered to two instances", c.dupEvery)
 	}
 	procs := "GOMAXPROCS of each process: the number of CPUs"
 	if c.splitCPUs {
 		procs = "GOMAXPROCS of each process: CPUs / processes"
 	}
+	api, poster := "fake Bot API", "Telegram's"
+	if c.channel == fleet.ChannelCloud {
+		api, poster = "fake WhatsApp Cloud API (through a rotator)", "Meta's"
+	}
 	fmt.Fprintf(w, "\n%d people arriving over %s, think ≈ %s, %s; %s/%s, %d CPUs; "+
-		"secours processes in webhook mode (%s), fake Bot API and people in this process, Redis %s\n",
-		c.users, c.ramp, c.think, dups, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), procs, redisKind(c.redisURL))
+		"secours processes in webhook mode (%s), %s and people in this process, Redis %s\n",
+		c.users, c.ramp, c.think, dups, runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), procs, api, redisKind(c.redisURL))
 	fmt.Fprintf(w, "%-9s %6s %6s %5s %7s %6s %8s %8s %8s %10s %7s %6s\n",
 		"instances", "people", "ended", "stuck", "updates", "upd/s", "p50", "p99", "max", "CPU/update", "retried", "nudged")
 	for _, r := range runs {
@@ -265,8 +301,8 @@ func reportFleet(w io.Writer, c config, runs []fleetRun) {
 		}
 		if r.kill != nil {
 			fmt.Fprintf(w, "  instance %d SIGKILLed at update %d, ready again %s later; %d requests unanswered, "+
-				"%d updates posted again (longest reply %s, Telegram's wait included), %d answers repeated\n",
-				r.kill.instance, r.kill.at, round(r.kill.down), r.Failed, r.Retried, round(r.RetriedMax), r.Repeats)
+				"%d updates posted again (longest reply %s, %s wait included), %d answers repeated\n",
+				r.kill.instance, r.kill.at, round(r.kill.down), r.Failed, r.Retried, round(r.RetriedMax), poster, r.Repeats)
 			if r.Nudges > 0 {
 				fmt.Fprintf(w, "  replies lost: %d (the update was saved before the kill, and its retry dropped as a duplicate; "+
 					"the person sent the same again and got the question again; %d missed their place list)\n", r.Nudges, r.PlacesLost)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -103,6 +104,78 @@ func checkFleetReport(t *testing.T, report string) {
 	for _, want := range []string{"3 vs 1 instance: CPU/update ×", "SIGKILLed at update", "under CPU pressure: " + strconv.Itoa(fleetBusy()) + " busy-looping"} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)
+		}
+	}
+}
+
+// TestShortFleetCloud is the multi-process mode on the WhatsApp Cloud
+// API, small enough for CI: 60 people on the fake Cloud API, one process
+// then three on Redis behind the rotator, one message in ten posted again
+// after its 200, one process SIGKILLed halfway and restarted. Nobody may
+// get stuck or lose a step, no step may be applied twice, and the
+// messages the killed process had in flight must have been posted again.
+func TestShortFleetCloud(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	redisURL := redistest.URL(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	loadtest, secours := filepath.Join(dir, "loadtest"), filepath.Join(dir, "secours")
+	for pkg, bin := range map[string]string{"github.com/secours/secours/cmd/loadtest": loadtest, "github.com/secours/secours/cmd/secours": secours} {
+		if err := build(ctx, pkg, bin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.CommandContext(ctx, loadtest, "-channel", "wacloud", "-instances", "3", "-kill", "-bin", secours,
+		"-users", "60", "-think", "20ms", "-ramp", "1s", "-dup", "10", "-retry", "6s",
+		"-step-timeout", "30s", "-timeout", "2m", "-log-level", "warn", "-redis-url", redisURL)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	t.Logf("\n%s%s", out.String(), errb.String())
+	if err != nil {
+		t.Fatalf("loadtest: %v (someone got stuck, lost a step or got one twice: report above)", err)
+	}
+	report := out.String()
+	rows := fleetRow.FindAllStringSubmatch(report, -1)
+	if len(rows) != 2 || rows[0][1] != "1" || rows[1][1] != "3" {
+		t.Fatalf("report rows %q, want one instance then three", rows)
+	}
+	for _, r := range rows {
+		if r[2] == "0s" {
+			t.Errorf("%s instance(s): no CPU time counted", r[1])
+		}
+	}
+	if m := retriedRe.FindStringSubmatch(report); m == nil || m[1] == "0" {
+		t.Errorf("the kill left no message to post again (%q)", m)
+	}
+	for _, bad := range []string{"replies lost:", "failed:"} {
+		if strings.Contains(report, bad) {
+			t.Errorf("report has %q", bad)
+		}
+	}
+	if !strings.Contains(report, "fake WhatsApp Cloud API") {
+		t.Error("the report does not name the Cloud API")
+	}
+}
+
+// TestChannelFlag: -channel is telegram or wacloud, and wacloud runs the
+// processes only.
+func TestChannelFlag(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		bad  bool
+	}{
+		{args: nil},
+		{args: []string{"-channel", "wacloud", "-instances", "2", "-redis-url", "redis://127.0.0.1:1/0"}},
+		{args: []string{"-channel", "wacloud"}, bad: true},
+		{args: []string{"-channel", "sms"}, bad: true},
+	} {
+		_, err := parse(tt.args, io.Discard, func(string) string { return "" })
+		if (err != nil) != tt.bad || (tt.bad && !strings.Contains(err.Error(), "-channel")) {
+			t.Errorf("%v: %v", tt.args, err)
 		}
 	}
 }
