@@ -125,7 +125,8 @@ func TestDeployEnvExampleMatchesCode(t *testing.T) {
 // the real ones, and the file as shipped is a valid configuration.
 func TestDeployEnvExampleValues(t *testing.T) {
 	doc := parseEnvExample(t, repoFile(t, "deploy/secours.env.example"))
-	secrets := []string{"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "SMTP_URL", "OBSERVATORY_TOKEN_SHA256", "CSRF_SECRET"}
+	secrets := []string{"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "SMTP_URL", "OBSERVATORY_TOKEN_SHA256", "CSRF_SECRET",
+		"WHATSAPP_CLOUD_TOKEN", "WHATSAPP_CLOUD_APP_SECRET"}
 	var help bytes.Buffer
 	if code := run([]string{"-h"}, strings.NewReader(""), io.Discard, &help, envOf(nil)); code != 0 {
 		t.Fatalf("secours -h: exit %d", code)
