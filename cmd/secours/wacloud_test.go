@@ -231,6 +231,10 @@ func TestWhatsAppCloudConversation(t *testing.T) {
 	outbox := t.TempDir()
 	addr, stderr, stop := startCloud(t, fake, map[string]string{"OUTBOX_DIR": outbox})
 
+	// The Cloud channel alone: no terminal chat, the server is up.
+	if page := testkit.Get(t, "http://"+addr+"/readyz"); strings.TrimSpace(page) != "ready" {
+		t.Errorf("/readyz: %q", page)
+	}
 	const waID = "33612345678" // French: no country question
 	clk.set(30 * time.Hour)
 	for _, in := range []string{"Bonjour", "1", "1", "5", "1", "1", "3", "1", "1", "1", "1", "75011", "1", "1", "1"} {
@@ -279,7 +283,7 @@ func TestWhatsAppCloudConversation(t *testing.T) {
 		t.Errorf("after the person wrote again: %d more messages, want free ones", len(sent)-before)
 	}
 	stop()
-	if logs := stderr.String(); strings.Contains(logs, waID) || strings.Contains(logs, fake.Token) || strings.Contains(logs, fake.AppSecret) {
+	if logs := stderr.String(); strings.Contains(logs, waID) || strings.Contains(logs, fake.Token) || strings.Contains(logs, fake.AppSecret) || strings.Contains(logs, cloudVerify) {
 		t.Errorf("logs hold the number or a secret:\n%s", logs)
 	}
 }
