@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -60,13 +59,8 @@ func Signed(o SignedOptions, handle func(ctx context.Context, body []byte) bool)
 				http.Error(w, "unauthorized", http.StatusUnauthorized)
 				return
 			}
-			raw, err := ReadBody(w, r, o.MaxBody)
-			if err != nil {
-				if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-					http.Error(w, "request entity too large", http.StatusRequestEntityTooLarge)
-					return
-				}
-				http.Error(w, "bad request", http.StatusBadRequest)
+			raw, ok := webhookBody(w, r, o.MaxBody)
+			if !ok {
 				return
 			}
 			if !hmac.Equal(mac(secret, raw), want) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
 )
@@ -44,9 +45,8 @@ func Webhook(o WebhookOptions, handle func(ctx context.Context, body []byte) boo
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		raw, err := ReadBody(w, r, o.MaxBody)
-		if err != nil {
-			http.Error(w, "bad request", http.StatusBadRequest)
+		raw, ok := webhookBody(w, r, o.MaxBody)
+		if !ok {
 			return
 		}
 		if !handle(r.Context(), raw) {
@@ -55,4 +55,19 @@ func Webhook(o WebhookOptions, handle func(ctx context.Context, body []byte) boo
 		}
 		w.WriteHeader(http.StatusOK)
 	})
+}
+
+// webhookBody reads a webhook's body, at most max bytes; if it cannot, it
+// answers 413 (over max) or 400 and returns false.
+func webhookBody(w http.ResponseWriter, r *http.Request, max int64) ([]byte, bool) {
+	raw, err := ReadBody(w, r, max)
+	if err == nil {
+		return raw, true
+	}
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		http.Error(w, "request entity too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	http.Error(w, "bad request", http.StatusBadRequest)
+	return nil, false
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/bot/wacloud/wacloudtest"
 	"github.com/secours/secours/flows"
 )
@@ -76,7 +77,7 @@ func TestBackoff(t *testing.T) {
 // message is recorded once; a final refusal is not retried; the attempts
 // are bounded.
 func TestRetry(t *testing.T) {
-	h := newHarness(t, &recorder{}, nil)
+	h := newHarness(t, &channeltest.Recorder{}, nil)
 	h.fake.Text(beID, "bonjour")
 	n := len(h.fake.Sent(beID))
 	h.fake.Fail(wacloudtest.Failure{Code: codeThroughput, Times: 2})
@@ -112,7 +113,7 @@ func TestRetry(t *testing.T) {
 // TestRetryNetwork: a Graph API that cannot be reached is retried, then
 // the send gives up with a wrapped error.
 func TestRetryNetwork(t *testing.T) {
-	h := newHarness(t, &recorder{}, func(o *Options) {
+	h := newHarness(t, &channeltest.Recorder{}, func(o *Options) {
 		o.HTTPClient = &http.Client{Transport: failing{}, Timeout: time.Second}
 	})
 	err := h.a.Send(t.Context(), beChat, []flows.Reply{{Text: "x"}})
@@ -133,7 +134,7 @@ func (failing) RoundTrip(*http.Request) (*http.Response, error) { return nil, er
 // TestUnsupportedFallback: an interactive message the recipient cannot
 // get goes again as its numbered text.
 func TestUnsupportedFallback(t *testing.T) {
-	h := newHarness(t, &recorder{}, nil)
+	h := newHarness(t, &channeltest.Recorder{}, nil)
 	h.fake.Text(beID, "bonjour")
 	h.fake.Fail(failure(codeUnsupported))
 	if err := h.a.Send(t.Context(), beChat, answerPush); err != nil {
@@ -148,7 +149,7 @@ func TestUnsupportedFallback(t *testing.T) {
 // TestRate: the rate spaces the sends of all chats: with 2 a second and
 // bursts of 2, the third and later sends wait.
 func TestRate(t *testing.T) {
-	h := newHarness(t, &recorder{}, func(o *Options) { o.Settings.Rate = "2" })
+	h := newHarness(t, &channeltest.Recorder{}, func(o *Options) { o.Settings.Rate = "2" })
 	h.fake.Text(beID, "bonjour")
 	h.fake.Text(frID, "bonjour")
 	h.mu.Lock()
@@ -182,7 +183,7 @@ func TestRate(t *testing.T) {
 // TestTokenRefused: a refused token is final and logged loudly, without
 // the token.
 func TestTokenRefused(t *testing.T) {
-	h := newHarness(t, &recorder{}, func(o *Options) { o.Settings.Token = "EAAwrong-token" })
+	h := newHarness(t, &channeltest.Recorder{}, func(o *Options) { o.Settings.Token = "EAAwrong-token" })
 	err := h.a.Send(t.Context(), beChat, []flows.Reply{{Text: "x"}})
 	if !isCode(err, codeToken) {
 		t.Fatalf("Send = %v, want code 190", err)

@@ -131,37 +131,6 @@ func (w *fakeWindow) holding(chat flows.ChatID) int {
 	return len(w.held[chat])
 }
 
-// recorder is a conversation that records what reached it and answers
-// with out.
-type recorder struct {
-	mu   sync.Mutex
-	msgs []flows.Msg
-	out  []flows.Reply
-}
-
-func (r *recorder) Handle(_ context.Context, m flows.Msg) []flows.Reply {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, m)
-	return r.out
-}
-
-func (r *recorder) last(t testing.TB) flows.Msg {
-	t.Helper()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.msgs) == 0 {
-		t.Fatal("nothing reached the conversation")
-	}
-	return r.msgs[len(r.msgs)-1]
-}
-
-func (r *recorder) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return len(r.msgs)
-}
-
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
 
 func newRequest(method, target string) *http.Request {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 )
@@ -12,7 +13,7 @@ import (
 // TestInbound: each kind of message Meta posts reaches the engine as the
 // right neutral message, with the wamid as its id.
 func TestInbound(t *testing.T) {
-	rec := &recorder{out: []flows.Reply{{Text: "Q ?", Question: "q", Choices: []flows.Choice{{Key: "q:a", Label: "Oui"}, {Key: "q:b", Label: "Non"}}}}}
+	rec := &channeltest.Recorder{Out: []flows.Reply{{Text: "Q ?", Question: "q", Choices: []flows.Choice{{Key: "q:a", Label: "Oui"}, {Key: "q:b", Label: "Non"}}}}}
 	h := newHarness(t, rec, nil)
 	for _, c := range []struct {
 		name string
@@ -35,7 +36,7 @@ func TestInbound(t *testing.T) {
 			if code != http.StatusOK {
 				t.Fatalf("webhook answered %d", code)
 			}
-			got := rec.last(t)
+			got := rec.Last(t)
 			c.want.Chat, c.want.ID, c.want.Country = "wc:"+beID, id, "BE"
 			got.Waited = 0
 			if got != c.want {
@@ -43,12 +44,12 @@ func TestInbound(t *testing.T) {
 			}
 		})
 	}
-	n := rec.count()
+	n := rec.Count()
 	wamid, _ := h.fake.Text(frID, "salut")
-	if _, code := h.fake.Reaction(frID, wamid, "👍"); code != http.StatusOK || rec.count() != n+1 {
-		t.Errorf("a reaction: %d, %d messages reached the engine, want 200 and none", code, rec.count()-n-1)
+	if _, code := h.fake.Reaction(frID, wamid, "👍"); code != http.StatusOK || rec.Count() != n+1 {
+		t.Errorf("a reaction: %d, %d messages reached the engine, want 200 and none", code, rec.Count()-n-1)
 	}
-	if got := rec.last(t); got.Country != "FR" || got.Chat != "wc:"+frID {
+	if got := rec.Last(t); got.Country != "FR" || got.Chat != "wc:"+frID {
 		t.Errorf("French number: chat %q country %q", got.Chat, got.Country)
 	}
 }
@@ -56,7 +57,7 @@ func TestInbound(t *testing.T) {
 // TestTemplateButton: a template's quick reply reaches the engine as its
 // payload.
 func TestTemplateButton(t *testing.T) {
-	rec := &recorder{}
+	rec := &channeltest.Recorder{}
 	h := newHarness(t, rec, nil)
 	body := `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
 		"messaging_product":"whatsapp","metadata":{"phone_number_id":"` + h.fake.PhoneNumberID + `"},
@@ -65,7 +66,7 @@ func TestTemplateButton(t *testing.T) {
 	if code := h.fake.Post([]byte(body), h.fake.Sign([]byte(body))); code != http.StatusOK {
 		t.Fatalf("webhook answered %d", code)
 	}
-	if got := rec.last(t); got.Kind != flows.KindChoice || got.Choice != "ref:ok" || got.ID != "wamid.T1" {
+	if got := rec.Last(t); got.Kind != flows.KindChoice || got.Choice != "ref:ok" || got.ID != "wamid.T1" {
 		t.Errorf("quick reply reached the engine as %+v", got)
 	}
 }
@@ -73,21 +74,21 @@ func TestTemplateButton(t *testing.T) {
 // TestDuplicate: Meta posting a message again passes it on with the same
 // id: the engine drops the repeat.
 func TestDuplicate(t *testing.T) {
-	rec := &recorder{}
+	rec := &channeltest.Recorder{}
 	h := newHarness(t, rec, nil)
 	id, _ := h.fake.Text(beID, "bonjour")
 	if code, ok := h.fake.Redeliver(id); !ok || code != http.StatusOK {
 		t.Fatalf("redelivery: %d %v", code, ok)
 	}
-	if rec.count() != 2 || rec.msgs[0].ID != id || rec.msgs[1].ID != id {
-		t.Errorf("the engine saw %d messages (%+v), want the same id twice", rec.count(), rec.msgs)
+	if rec.Count() != 2 || rec.Msgs()[0].ID != id || rec.Msgs()[1].ID != id {
+		t.Errorf("the engine saw %d messages (%+v), want the same id twice", rec.Count(), rec.Msgs())
 	}
 }
 
 // TestWebhookRefusals: forged, unsigned and oversize posts, a wrong
 // method, the subscription check, another number's posts.
 func TestWebhookRefusals(t *testing.T) {
-	rec := &recorder{}
+	rec := &channeltest.Recorder{}
 	h := newHarness(t, rec, nil)
 	body := []byte(`{"object":"whatsapp_business_account","entry":[]}`)
 	if code := h.fake.Post(body, h.fake.Sign(body)); code != http.StatusOK {
@@ -108,8 +109,8 @@ func TestWebhookRefusals(t *testing.T) {
 	}
 	other := []byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{
 		"metadata":{"phone_number_id":"999"},"messages":[{"from":"` + beID + `","id":"wamid.X","type":"text","text":{"body":"hé"}}]}}]}]}`)
-	if code := h.fake.Post(other, h.fake.Sign(other)); code != http.StatusOK || rec.count() != 0 {
-		t.Errorf("another number's post: %d, %d messages reached the engine, want 200 and none", code, rec.count())
+	if code := h.fake.Post(other, h.fake.Sign(other)); code != http.StatusOK || rec.Count() != 0 {
+		t.Errorf("another number's post: %d, %d messages reached the engine, want 200 and none", code, rec.Count())
 	}
 	if code, echoed := h.fake.Verify("verify-me"); code != http.StatusOK || !echoed {
 		t.Errorf("Meta's subscription check: %d, challenge echoed %v", code, echoed)
@@ -137,10 +138,10 @@ func TestWebhookRefusals(t *testing.T) {
 // TestClosed: once closed, a message is refused, for Meta to post it
 // again to another instance or later; nothing reaches the engine.
 func TestClosed(t *testing.T) {
-	rec := &recorder{}
+	rec := &channeltest.Recorder{}
 	h := newHarness(t, rec, nil)
 	h.a.Close()
-	if _, code := h.fake.Text(beID, "bonjour"); code == http.StatusOK || rec.count() != 0 {
-		t.Errorf("a message after Close: %d, %d reached the engine, want a refusal and none", code, rec.count())
+	if _, code := h.fake.Text(beID, "bonjour"); code == http.StatusOK || rec.Count() != 0 {
+		t.Errorf("a message after Close: %d, %d reached the engine, want a refusal and none", code, rec.Count())
 	}
 }

@@ -28,10 +28,10 @@ func TestInstancesShareWindow(t *testing.T) {
 		return s
 	}
 	dutch := func(context.Context, flows.ChatID) flows.Lang { return flows.NL }
-	rec := &recorder{out: []flows.Reply{{Text: "Antwoord."}}}
+	rec := &channeltest.Recorder{Out: []flows.Reply{{Text: "Antwoord."}}}
 	h := newHarness(t, rec, func(o *Options) { o.Window, o.Lang = open(o.Now), dutch })
 	_, cats := channeltest.Engine(t)
-	other, err := New(&recorder{}, Options{Settings: h.a.set, Catalogs: cats, Texts: configs.FS,
+	other, err := New(&channeltest.Recorder{}, Options{Settings: h.a.set, Catalogs: cats, Texts: configs.FS,
 		Window: open(h.clk.Now), Lang: dutch, Now: h.clk.Now, Log: h.logs.Logger(-4)})
 	if err != nil {
 		t.Fatal(err)

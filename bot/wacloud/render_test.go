@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/bot/wacloud/wacloudtest"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
@@ -22,7 +23,7 @@ func choices(n int) []flows.Choice {
 // answer has the person write and returns the messages sent back.
 func answer(t *testing.T, replies []flows.Reply) []wacloudtest.Message {
 	t.Helper()
-	rec := &recorder{out: replies}
+	rec := &channeltest.Recorder{Out: replies}
 	h := newHarness(t, rec, nil)
 	h.fake.Text(beID, "bonjour")
 	return h.fake.Delivered(beID)

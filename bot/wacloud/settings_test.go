@@ -105,10 +105,10 @@ func TestParseTemplates(t *testing.T) {
 // TestNew refuses what would fail later: bad settings, no catalogues.
 func TestNew(t *testing.T) {
 	_, cats := channeltest.Engine(t)
-	if _, err := New(&recorder{}, Options{Settings: Settings{PhoneID: "1"}, Catalogs: cats}); err == nil || strings.Contains(err.Error(), "secret") && strings.Contains(err.Error(), "EAA") {
+	if _, err := New(&channeltest.Recorder{}, Options{Settings: Settings{PhoneID: "1"}, Catalogs: cats}); err == nil || strings.Contains(err.Error(), "secret") && strings.Contains(err.Error(), "EAA") {
 		t.Errorf("New with bad settings = %v", err)
 	}
-	if _, err := New(&recorder{}, Options{Settings: goodSettings()}); err == nil {
+	if _, err := New(&channeltest.Recorder{}, Options{Settings: goodSettings()}); err == nil {
 		t.Error("New without catalogues = nil error")
 	}
 	if _, err := New(nil, Options{Settings: goodSettings(), Catalogs: cats}); err == nil {
@@ -123,16 +123,14 @@ func FuzzWebhook(f *testing.F) {
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"106540352242922"},"statuses":[{"id":"w","status":"failed","recipient_id":"1","errors":[{"code":131047}]}]}}]}]}`))
 	f.Add([]byte(`{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"metadata":{"phone_number_id":"106540352242922"},"messages":[{"from":"3247","id":"w2","type":"interactive","interactive":{"type":"list_reply"}}]}}]}]}`))
 	f.Add([]byte(`{"object":"page"}`))
-	rec := &recorder{}
+	rec := &channeltest.Recorder{}
 	h := newHarness(f, rec, nil) // the fake's phone id is the seeds'
 	if h.fake.PhoneNumberID != "106540352242922" {
 		f.Fatalf("the seeds name phone id 106540352242922, the fake has %s", h.fake.PhoneNumberID)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		h.a.HandleWebhook(context.Background(), body)
-		rec.mu.Lock()
-		defer rec.mu.Unlock()
-		for _, m := range rec.msgs {
+		for _, m := range rec.Msgs() {
 			if !strings.HasPrefix(string(m.Chat), "wc:") || m.Chat.Channel() != "wc" {
 				t.Fatalf("chat %q", m.Chat)
 			}

@@ -26,7 +26,7 @@ var answerPush = []flows.Reply{{
 // free message; later, the template of its language with the text as its
 // variable, and a typed number answers its list.
 func TestWindow(t *testing.T) {
-	rec := &recorder{}
+	rec := &channeltest.Recorder{}
 	h := newHarness(t, rec, nil)
 	h.fake.Text(beID, "bonjour")
 
@@ -50,7 +50,7 @@ func TestWindow(t *testing.T) {
 		t.Errorf("push at +30 h: %s %+v, want the template with %q", m.Type, m.Template, want)
 	}
 	h.fake.Text(beID, "2")
-	if got := rec.last(t); got.Kind != flows.KindChoice || got.Choice != "ref:other" {
+	if got := rec.Last(t); got.Kind != flows.KindChoice || got.Choice != "ref:other" {
 		t.Errorf("a typed 2 after the template reached the engine as %+v", got)
 	}
 	if !strings.Contains(h.logs.String(), `"event":"template"`) {
@@ -62,7 +62,7 @@ func TestWindow(t *testing.T) {
 // language, the push waits and the log says why; the person's next
 // message gets it first, then its answer.
 func TestWindowHeld(t *testing.T) {
-	rec := &recorder{out: []flows.Reply{{Text: "Antwoord."}}}
+	rec := &channeltest.Recorder{Out: []flows.Reply{{Text: "Antwoord."}}}
 	h := newHarness(t, rec, func(o *Options) {
 		o.Lang = func(context.Context, flows.ChatID) flows.Lang { return flows.NL }
 	})
@@ -93,7 +93,7 @@ func TestWindowHeld(t *testing.T) {
 // refuses it later by a failed status (131047) and the push goes again as
 // the template.
 func TestReengagementStatus(t *testing.T) {
-	h := newHarness(t, &recorder{}, func(o *Options) { o.Window = nil })
+	h := newHarness(t, &channeltest.Recorder{}, func(o *Options) { o.Window = nil })
 	h.fake.Text(beID, "bonjour")
 	h.clk.Add(30 * time.Hour)
 	if err := h.a.Send(t.Context(), beChat, answerPush); err != nil {
@@ -119,7 +119,7 @@ func TestReengagementStatus(t *testing.T) {
 
 // TestSendErrors: bad chat ids, an unreachable number, a closed adapter.
 func TestSendErrors(t *testing.T) {
-	h := newHarness(t, &recorder{}, nil)
+	h := newHarness(t, &channeltest.Recorder{}, nil)
 	for _, chat := range []flows.ChatID{"wa:32470000001@s.whatsapp.net", "wc:", "wc:+32470000001", "tg:42"} {
 		if err := h.a.Send(t.Context(), chat, answerPush); err == nil {
 			t.Errorf("Send(%q) = nil, want an error", chat)
@@ -140,7 +140,7 @@ func TestSendErrors(t *testing.T) {
 // TestHeldListNotAnswered: a number typed as a held push is released
 // answers what the person saw, not the push they had not seen yet.
 func TestHeldListNotAnswered(t *testing.T) {
-	rec := &recorder{}
+	rec := &channeltest.Recorder{}
 	h := newHarness(t, rec, func(o *Options) { o.Settings.Templates = nil })
 	h.fake.Text(beID, "bonjour")
 	h.clk.Add(30 * time.Hour)
@@ -148,11 +148,11 @@ func TestHeldListNotAnswered(t *testing.T) {
 		t.Fatalf("Send = %v, %d held, want it held", err, h.win.holding(beChat))
 	}
 	h.fake.Text(beID, "1")
-	if got := rec.last(t); got.Kind != flows.KindText || got.Text != "1" {
+	if got := rec.Last(t); got.Kind != flows.KindText || got.Text != "1" {
 		t.Errorf("a 1 typed as the push was released reached the engine as %+v, want the text", got)
 	}
 	h.fake.Text(beID, "1")
-	if got := rec.last(t); got.Kind != flows.KindChoice || got.Choice != "ref:ok" {
+	if got := rec.Last(t); got.Kind != flows.KindChoice || got.Choice != "ref:ok" {
 		t.Errorf("a 1 typed after the push was shown reached the engine as %+v, want its choice", got)
 	}
 }

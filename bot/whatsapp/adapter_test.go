@@ -114,7 +114,7 @@ func TestTranslate(t *testing.T) {
 			e.Info.Chat = types.JID{User: "867051314767696", Server: types.BotServer}
 		}), flows.Msg{}, skipServer},
 	}
-	a, _ := newAdapter(t, &recorder{}, nil)
+	a, _ := newAdapter(t, &channeltest.Recorder{}, nil)
 	a.lids = lidStore{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -131,7 +131,7 @@ func TestTranslate(t *testing.T) {
 
 // TestTranslateLIDStore maps a LID sender through the device's LID store.
 func TestTranslateLIDStore(t *testing.T) {
-	a, _ := newAdapter(t, &recorder{}, nil)
+	a, _ := newAdapter(t, &channeltest.Recorder{}, nil)
 	a.lids = lidStore{someLID: frPhone}
 	in, skip := a.translate(t.Context(), event(someLID, "L1", text("1")))
 	if skip != "" || in.msg.Chat != "wa:33612345678@s.whatsapp.net" || in.msg.Country != "FR" {
@@ -146,7 +146,7 @@ func TestTranslateLIDStore(t *testing.T) {
 // answers through the conversation, silence for the rest, one line for a
 // mention in a group, a rejected call.
 func TestDispatch(t *testing.T) {
-	rec := &recorder{out: []flows.Reply{{Text: "ok"}}}
+	rec := &channeltest.Recorder{Out: []flows.Reply{{Text: "ok"}}}
 	a, fc := newAdapter(t, rec, nil)
 	h := a.Handler(t.Context())
 	group := event(bePhone, "G1", &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{
@@ -164,10 +164,10 @@ func TestDispatch(t *testing.T) {
 	}
 	waitIdle(t, a)
 
-	if len(rec.msgs) != 2 || rec.msgs[0].ID != "wa-call-CALL1" || rec.msgs[1].ID != "S1" {
-		t.Fatalf("conversation got %+v, want the call then the sticker", rec.msgs)
+	if len(rec.Msgs()) != 2 || rec.Msgs()[0].ID != "wa-call-CALL1" || rec.Msgs()[1].ID != "S1" {
+		t.Fatalf("conversation got %+v, want the call then the sticker", rec.Msgs())
 	}
-	for _, m := range rec.msgs {
+	for _, m := range rec.Msgs() {
 		if m.Kind != flows.KindUnsupported || m.Chat != "wa:32470000001@s.whatsapp.net" {
 			t.Errorf("msg %+v, want unsupported in the person's chat", m)
 		}
@@ -195,7 +195,7 @@ func TestDispatch(t *testing.T) {
 // TestTypingAndRead: a read receipt and "typing…" before the answer, and
 // "paused" only when nothing could be sent.
 func TestTypingAndRead(t *testing.T) {
-	rec := &recorder{out: []flows.Reply{{Text: "ok"}}}
+	rec := &channeltest.Recorder{Out: []flows.Reply{{Text: "ok"}}}
 	var logs channeltest.Buffer
 	a, fc := newAdapter(t, rec, slog.New(slog.NewJSONHandler(&logs, nil)))
 	h := a.Handler(t.Context())
@@ -218,7 +218,7 @@ func TestTypingAndRead(t *testing.T) {
 // blocker is a Conversation that holds the first message until released,
 // so that a test can fill the chat's queue behind it.
 type blocker struct {
-	recorder
+	channeltest.Recorder
 	started chan struct{}
 	release chan struct{}
 	once    sync.Once
@@ -236,7 +236,7 @@ func (b *blocker) Handle(ctx context.Context, m flows.Msg) []flows.Reply {
 		case <-ctx.Done():
 		}
 	})
-	return b.recorder.Handle(ctx, m)
+	return b.Recorder.Handle(ctx, m)
 }
 
 // TestChatOrder: one chat's messages are answered in order while another
@@ -263,7 +263,7 @@ func TestChatOrder(t *testing.T) {
 
 	var be []string
 	fr := 0
-	for _, m := range conv.msgs {
+	for _, m := range conv.Msgs() {
 		if m.Country == "BE" {
 			be = append(be, m.ID)
 		} else {
@@ -282,7 +282,7 @@ func TestChatOrder(t *testing.T) {
 	}
 	h(event(bePhone, "late", text("x")))
 	a.chats.Wait()
-	if got := len(conv.msgs); got != len(want)+1 {
+	if got := len(conv.Msgs()); got != len(want)+1 {
 		t.Errorf("%d messages answered after Close, want none", got-len(want)-1)
 	}
 	if a.chats.Busy() != 0 {
@@ -308,8 +308,8 @@ func TestShutdown(t *testing.T) {
 	if a.chats.Busy() != 0 {
 		t.Errorf("%d chat queues left after shutdown", a.chats.Busy())
 	}
-	if len(conv.msgs) != 1 || conv.msgs[0].ID != "S1" {
-		t.Errorf("answered %+v, want S1 only (S2 dropped)", conv.msgs)
+	if len(conv.Msgs()) != 1 || conv.Msgs()[0].ID != "S1" {
+		t.Errorf("answered %+v, want S1 only (S2 dropped)", conv.Msgs())
 	}
 }
 
@@ -318,7 +318,7 @@ func TestShutdown(t *testing.T) {
 func TestNewNeedsCatalogs(t *testing.T) {
 	_, cats := channeltest.Engine(t)
 	for _, c := range []map[flows.Lang]flows.Catalog{nil, {flows.FR: cats[flows.FR]}} {
-		if _, err := New(&recorder{}, &fakeClient{}, Options{Catalogs: c, Texts: configs.FS}); err == nil {
+		if _, err := New(&channeltest.Recorder{}, &fakeClient{}, Options{Catalogs: c, Texts: configs.FS}); err == nil {
 			t.Errorf("New with catalogues %v = nil error", slices.Collect(maps.Keys(c)))
 		}
 	}
@@ -350,7 +350,7 @@ func FuzzTranslate(f *testing.F) {
 	f.Add("2️⃣", types.DefaultUserServer, "32470000001", 50.8, 4.3, uint8(0))
 	f.Add("", types.HiddenUserServer, "", 0.0, 0.0, uint8(1))
 	f.Add("deux", types.NewsletterServer, "1203", 91.0, -181.0, uint8(2))
-	a, _ := newAdapter(f, &recorder{}, nil)
+	a, _ := newAdapter(f, &channeltest.Recorder{}, nil)
 	a.lids = lidStore{}
 	f.Fuzz(func(t *testing.T, s, server, user string, lat, lon float64, kind uint8) {
 		var m *waE2E.Message

@@ -32,7 +32,7 @@ func benchReply(tb testing.TB) flows.Reply {
 
 // BenchmarkTranslate: an incoming "2" to the neutral message.
 func BenchmarkTranslate(b *testing.B) {
-	a, _ := newAdapter(b, &recorder{}, nil)
+	a, _ := newAdapter(b, &channeltest.Recorder{}, nil)
 	evt := event(beDesk, "3EB0C767D71D", text("2"))
 	ctx := b.Context()
 	b.ReportAllocs()
@@ -47,7 +47,7 @@ func BenchmarkTranslate(b *testing.B) {
 // BenchmarkRender: a 4-choice question with the escape row to WhatsApp
 // text, and the same reply through the console adapter for the ratio.
 func BenchmarkRender(b *testing.B) {
-	a, _ := newAdapter(b, &recorder{}, nil)
+	a, _ := newAdapter(b, &channeltest.Recorder{}, nil)
 	r := benchReply(b)
 	for _, bb := range []struct {
 		name   string

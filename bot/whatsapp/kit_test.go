@@ -18,7 +18,6 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/configs"
-	"github.com/secours/secours/flows"
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store/memory"
 )
@@ -185,17 +184,3 @@ func event(sender types.JID, id string, m *waE2E.Message) *events.Message {
 }
 
 func text(s string) *waE2E.Message { return &waE2E.Message{Conversation: proto.String(s)} }
-
-// recorder is a Conversation that records the neutral messages.
-type recorder struct {
-	mu   sync.Mutex
-	msgs []flows.Msg
-	out  []flows.Reply
-}
-
-func (r *recorder) Handle(_ context.Context, m flows.Msg) []flows.Reply {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, m)
-	return r.out
-}

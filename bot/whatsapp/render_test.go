@@ -43,7 +43,7 @@ func TestRender(t *testing.T) {
 			MapURL: "https://osm/x", MapLabel: "🧭 Route"}}},
 			"Le lieu :\n\n*🏢 OCMW*\nHet OCMW van uw gemeente\n📍 0,4 km · Grote Markt 1, 2000 Antwerpen\n🕘 Open\n📞 03 000 00 00\n👉 Hulp bij: aanvragen doen."},
 	}
-	a, _ := newAdapter(t, &recorder{}, nil)
+	a, _ := newAdapter(t, &channeltest.Recorder{}, nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b strings.Builder
@@ -61,7 +61,7 @@ func TestRender(t *testing.T) {
 // both.
 func TestHintLanguage(t *testing.T) {
 	_, cats := channeltest.Engine(t)
-	a, _ := newAdapter(t, &recorder{}, nil)
+	a, _ := newAdapter(t, &channeltest.Recorder{}, nil)
 	hint := func(l flows.Lang) string { return a.texts.hintFor(langSlot(l), 4) }
 	question := func(l flows.Lang) flows.Reply {
 		c := cats[l]
@@ -99,7 +99,7 @@ func TestHintLanguage(t *testing.T) {
 // limit, with a pin right after each place that has one, and the
 // hand-over card alone.
 func TestMessages(t *testing.T) {
-	a, _ := newAdapter(t, &recorder{}, nil)
+	a, _ := newAdapter(t, &channeltest.Recorder{}, nil)
 	place := flows.PlaceCard{Name: "P", Address: "A", Loc: geo.Point{Lat: 50.8, Lon: 4.3}, MapURL: "https://osm.example/d"}
 	seat := flows.PlaceCard{Name: "CPAS", Address: "à demander", Loc: geo.Point{Lat: 50.8, Lon: 4.3}} // a commune's seat: no pin
 	long := strings.Repeat("Un long texte. ", 400)                                                    // 6 kB

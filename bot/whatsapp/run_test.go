@@ -36,7 +36,7 @@ func TestConnEvents(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var logs channeltest.Buffer
-		a, _ := newAdapter(t, &recorder{}, slog.New(slog.NewJSONHandler(&logs, nil)))
+		a, _ := newAdapter(t, &channeltest.Recorder{}, slog.New(slog.NewJSONHandler(&logs, nil)))
 		err := a.connEvent(tt.evt)
 		if ended := err != nil; ended != tt.ended || ended && !errors.Is(err, ErrLoggedOut) {
 			t.Errorf("connEvent(%T) = %v, want ended %v", tt.evt, err, tt.ended)
@@ -87,7 +87,7 @@ func TestRunNotLinked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	a, _ := newAdapter(t, &recorder{}, nil)
+	a, _ := newAdapter(t, &channeltest.Recorder{}, nil)
 	if err := a.Run(t.Context(), whatsmeow.NewClient(watest.FirstDevice(t, c), nil)); !errors.Is(err, ErrNotLinked) {
 		t.Errorf("Run with no device = %v, want ErrNotLinked", err)
 	}

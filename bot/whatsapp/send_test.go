@@ -23,7 +23,7 @@ var answerPush = []flows.Reply{{Text: "Le CPAS propose mardi.", Question: "ref",
 // TestSendRenders: a push is rendered as a turn's replies are, numbered
 // list, card and pin included, and goes to the person's number.
 func TestSendRenders(t *testing.T) {
-	a, fc := newAdapter(t, &recorder{}, nil)
+	a, fc := newAdapter(t, &channeltest.Recorder{}, nil)
 	replies := append(answerPush, flows.Reply{Text: "Adresse :", Places: []flows.PlaceCard{{
 		Name: "CPAS", Address: "Rue Haute 298a, 1000 Bruxelles", Loc: geo.Point{Lat: 50.836, Lon: 4.348}}}})
 	if err := a.Send(t.Context(), beChat, replies); err != nil {
@@ -62,7 +62,7 @@ func TestSendRenders(t *testing.T) {
 // the push's list, once, as a press would; the conversation's own list,
 // once shown, takes the numbers back, and so does time.
 func TestSendListAnswers(t *testing.T) {
-	rec := &recorder{}
+	rec := &channeltest.Recorder{}
 	a, _ := newAdapter(t, rec, nil)
 	clk := t0
 	a.now = func() time.Time { return clk }
@@ -73,7 +73,7 @@ func TestSendListAnswers(t *testing.T) {
 		n++
 		h(event(bePhone, "M"+strconv.Itoa(n), text(s)))
 		waitIdle(t, a)
-		return rec.msgs[len(rec.msgs)-1]
+		return rec.Msgs()[len(rec.Msgs())-1]
 	}
 	push := func(chat flows.ChatID) {
 		t.Helper()
@@ -102,9 +102,9 @@ func TestSendListAnswers(t *testing.T) {
 		{"still open after other text", nil, "1.", choice("ref:ok")},
 		{"the conversation's list takes over", func() {
 			push(beChat)
-			rec.out = []flows.Reply{{Text: "Q ?", Choices: []flows.Choice{{Key: "q:a", Label: "A"}}}}
+			rec.SetOut([]flows.Reply{{Text: "Q ?", Choices: []flows.Choice{{Key: "q:a", Label: "A"}}}})
 			typed("bonjour")
-			rec.out = nil
+			rec.SetOut(nil)
 		}, "1", plain("1")},
 		{"too old", func() {
 			push(beChat)
@@ -135,7 +135,7 @@ func TestSendListAnswers(t *testing.T) {
 // that fails is an error without the number; a failed account check
 // does not stop the push.
 func TestSendErrors(t *testing.T) {
-	a, fc := newAdapter(t, &recorder{}, nil)
+	a, fc := newAdapter(t, &channeltest.Recorder{}, nil)
 	fc.notOn = map[string]bool{"32470000001": true}
 	err := a.Send(t.Context(), beChat, answerPush)
 	if !errors.Is(err, bot.ErrUnreachable) || fc.count() != 0 {
@@ -173,7 +173,7 @@ func TestSendErrors(t *testing.T) {
 // Close, Send fails.
 func TestSendQueue(t *testing.T) {
 	conv := newBlocker()
-	conv.out = []flows.Reply{{Text: "answer"}}
+	conv.SetOut([]flows.Reply{{Text: "answer"}})
 	a, fc := newAdapter(t, conv, nil)
 	h := a.Handler(t.Context())
 	h(event(bePhone, "Q1", text("x")))

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/secours/secours/bot/channeltest"
 )
 
 func TestSettingsLogValue(t *testing.T) {
@@ -21,7 +23,7 @@ func TestSettingsLogValue(t *testing.T) {
 // command to run.
 func TestStartNotLinked(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "wa.db")
-	_, err := Start(t.Context(), Settings{DB: db}, &recorder{}, Options{Log: slog.New(slog.DiscardHandler)})
+	_, err := Start(t.Context(), Settings{DB: db}, &channeltest.Recorder{}, Options{Log: slog.New(slog.DiscardHandler)})
 	if !errors.Is(err, ErrNotLinked) {
 		t.Errorf("Start = %v, want ErrNotLinked", err)
 	}
