@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+
+	"github.com/secours/secours/text"
 )
 
 // HTML executes t's template name with data into a buffer first, so that
@@ -60,4 +62,35 @@ func Error(w http.ResponseWriter, code int, t *template.Template, d ErrorData) e
 		fmt.Fprintln(w, "Erreur / Fout", code)
 	}
 	return err
+}
+
+// ErrorPages are a surface's error pages: err.<name> and err.<name>.title
+// of its catalogue (err.back for the link back), in the "error" block of
+// its template of each language.
+type ErrorPages struct {
+	Templates map[text.Lang]*template.Template
+	CSS       template.CSS
+	// Words looks a text of the surface's catalogue up in a language,
+	// with its name, value pairs.
+	Words func(l text.Lang, key string, args ...string) string
+}
+
+// Answer answers the page err.<name> with code: in lang with a link back
+// to back, or, with lang "" (no good token yet), in French then Dutch and
+// linking nowhere. An error is the template's, for the log: the page
+// answered plain words.
+func (e ErrorPages) Answer(w http.ResponseWriter, code int, back string, lang text.Lang, name string, args ...string) error {
+	langs := []text.Lang{lang}
+	if lang == "" {
+		langs, back = text.Langs, ""
+	}
+	d := ErrorData{CSS: e.CSS, Back: back}
+	for _, l := range langs {
+		b := ErrorBlock{Lang: string(l), Title: e.Words(l, "err."+name+".title"), Text: e.Words(l, "err."+name, args...)}
+		if back != "" {
+			b.Back = e.Words(l, "err.back")
+		}
+		d.Add(b)
+	}
+	return Error(w, code, e.Templates[langs[0]], d)
 }

@@ -506,16 +506,9 @@ func (p *Page) internal(w http.ResponseWriter, r *http.Request, s session, err e
 // the page, or with lang "" (no good token yet) in French then Dutch and
 // no link. args are name, value pairs for the text.
 func (p *Page) fail(w http.ResponseWriter, code int, back string, lang text.Lang, name string, args ...string) {
-	langs := []text.Lang{lang}
-	if lang == "" {
-		langs, back = text.Langs, ""
-	}
-	d := web.ErrorData{CSS: p.css, Back: back}
-	for _, l := range langs {
-		t := p.tr(l)
-		d.Add(web.ErrorBlock{Lang: string(l), Title: t.s("err." + name + ".title"), Text: t.s("err."+name, args...), Back: t.s("err.back")})
-	}
-	if err := web.Error(w, code, p.tmpl[langs[0]], d); err != nil {
+	pages := web.ErrorPages{Templates: p.tmpl, CSS: p.css,
+		Words: func(l text.Lang, key string, args ...string) string { return p.tr(l).s(key, args...) }}
+	if err := pages.Answer(w, code, back, lang, name, args...); err != nil {
 		p.log.Error("network error page", "err", err) // it answered plain words
 	}
 }

@@ -257,16 +257,9 @@ func (p *Page) internal(w http.ResponseWriter, r *http.Request, lang flows.Lang,
 // good token yet) in French then Dutch. args are name, value pairs for
 // the text.
 func (p *Page) fail(w http.ResponseWriter, code int, lang flows.Lang, name string, args ...string) {
-	langs := []flows.Lang{lang}
-	if lang == "" {
-		langs = flows.Langs
-	}
-	d := web.ErrorData{CSS: p.css}
-	for _, l := range langs {
-		t := p.words[l]
-		d.Add(web.ErrorBlock{Lang: string(l), Title: t.s("err." + name + ".title"), Text: t.s("err."+name, args...)})
-	}
-	if err := web.Error(w, code, p.tmpl[langs[0]], d); err != nil {
+	pages := web.ErrorPages{Templates: p.tmpl, CSS: p.css,
+		Words: func(l flows.Lang, key string, args ...string) string { return p.words[l].s(key, args...) }}
+	if err := pages.Answer(w, code, "", lang, name, args...); err != nil {
 		p.log.Error("observatory error page", "err", err) // it answered plain words
 	}
 }

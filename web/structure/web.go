@@ -374,16 +374,9 @@ func (w *Web) internal(rw http.ResponseWriter, r *http.Request, back string, lan
 // with lang "" it speaks French then Dutch and links nowhere. args are
 // name, value pairs for the text.
 func (w *Web) fail(rw http.ResponseWriter, code int, back string, lang flows.Lang, name string, args ...string) {
-	langs := []flows.Lang{lang}
-	if lang == "" {
-		langs, back = flows.Langs, ""
-	}
-	d := web.ErrorData{CSS: w.css, Back: back}
-	for _, l := range langs {
-		t := w.tr(l)
-		d.Add(web.ErrorBlock{Lang: string(l), Title: t.s("err." + name + ".title"), Text: t.s("err."+name, args...), Back: t.s("err.back")})
-	}
-	if err := web.Error(rw, code, w.page[langs[0]], d); err != nil {
+	pages := web.ErrorPages{Templates: w.page, CSS: w.css,
+		Words: func(l flows.Lang, key string, args ...string) string { return w.tr(l).s(key, args...) }}
+	if err := pages.Answer(rw, code, back, lang, name, args...); err != nil {
 		w.log.Error("structure error page", "err", err) // it answered plain words
 	}
 }
