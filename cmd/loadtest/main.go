@@ -116,6 +116,7 @@ type config struct {
 	retry     time.Duration
 	logLevel  string
 	splitCPUs bool
+	maxConns  int // -max-connections
 	busy      int
 	pool      int
 }
@@ -146,6 +147,8 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (config,
 	fs.IntVar(&c.dupEvery, "dup", defaultDupEvery, "with -instances: deliver one update in this many to two processes at once, as Telegram may; 0: none")
 	fs.DurationVar(&c.retry, "retry", 6*time.Second, "with -instances: wait before an update whose request failed is posted again, as Telegram does "+
 		"(above the engine's 5 s, so that an update saved just before the kill is answered again)")
+	fs.IntVar(&c.maxConns, "max-connections", 0, "with -instances: at most this many webhook requests open at once to each process, "+
+		"as Telegram's max_connections (40 by default) bounds them for a bot; 0: every person posts at once")
 	fs.BoolVar(&c.splitCPUs, "split-cpus", true, "with -instances: give each process GOMAXPROCS = CPUs / processes, its share of the machine")
 	fs.IntVar(&c.busy, "busy", 0, "with -kill: this many busy-looping neighbours during the run with the kill, for CPU pressure "+
 		"(on a 2-core machine, 2 starve every process as a busy machine does); 0: none")

@@ -163,7 +163,7 @@ func runFleet(ctx context.Context, c config, bin string, n int, kill bool, first
 	defer f.Stop()
 
 	o := fleet.Options{Users: c.users, FirstChat: firstChat, Think: c.think, Ramp: c.ramp,
-		Retry: c.retry, GiveUp: c.stepTimeout, DupEvery: c.dupEvery}
+		Retry: c.retry, GiveUp: c.stepTimeout, DupEvery: c.dupEvery, MaxConnections: c.maxConns}
 	var k *fleet.Killer
 	var rep *killReport
 	if kill {

@@ -42,6 +42,11 @@ type Options struct {
 	GiveUp time.Duration
 	// PostTimeout bounds one webhook request. Default 10 s.
 	PostTimeout time.Duration
+	// MaxConnections bounds the webhook requests open at once to each
+	// instance, as Telegram's setWebhook max_connections (default 40)
+	// bounds them for a bot: the updates past it wait their turn at the
+	// sender. 0: none, every person posts at once.
+	MaxConnections int
 	// DupEvery: one update in DupEvery is also posted at once to the next
 	// instance, as Telegram may deliver an update twice; 0: none.
 	DupEvery int
@@ -139,6 +144,7 @@ func Drive(ctx context.Context, api *telegramtest.Server, t Targets, o Options) 
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 256 // people post at once; the default keeps 2
+	tr.MaxConnsPerHost = o.MaxConnections
 	defer tr.CloseIdleConnections()
 	d := &driver{api: api, t: t, o: o, client: &http.Client{Transport: tr, Timeout: o.PostTimeout}}
 
