@@ -243,6 +243,10 @@ type matcher struct {
 	// all D.3 needs, and they cost no allocation.
 	tops  [2][2]topList // [langOnly][within 15 km]
 	anyNL bool
+	// floor is a key below which no place can change the result (see
+	// addCandidate), 0 until then: the index walk drops such places
+	// before computing their distance.
+	floor uint32
 	// D.3.7, filled only when no place passes the hard filter: the places
 	// offering a related service, the nearest France services, and how
 	// many candidates the base service filtered out.
@@ -339,16 +343,33 @@ func (m *matcher) candidate(i int, km float64, cross, approx, communeOnly bool, 
 // lists.
 func (m *matcher) add(i int, km float64, cross, approx, communeOnly bool, t *tags) {
 	c := m.candidate(i, km, cross, approx, communeOnly, t)
-	m.anyNL = m.anyNL || (m.brussels && c.langOK && !cross)
-	near := km <= nearKM
-	m.tops[0][0].add(m.d, &c)
+	m.addCandidate(&c)
+}
+
+// addCandidate puts c, which passed every filter, into the lists. The
+// language lists (tops[1]) decide only under the Brussels rule (anyNL),
+// so they are kept only then.
+func (m *matcher) addCandidate(c *candidate) {
+	near := c.km <= nearKM
+	m.tops[0][0].add(m.d, c)
 	if near {
-		m.tops[0][1].add(m.d, &c)
+		m.tops[0][1].add(m.d, c)
 	}
+	if !m.brussels {
+		if m.tops[0][1].count >= maxMatches {
+			// Both all-places lists are full (the 30 km one holds at
+			// least what the 15 km one does): a place whose key is below
+			// both their worst can no longer enter either, and their
+			// counts only matter up to maxMatches.
+			m.floor = min(m.tops[0][0].c[maxMatches-1].key, m.tops[0][1].c[maxMatches-1].key)
+		}
+		return
+	}
+	m.anyNL = m.anyNL || (c.langOK && !c.cross)
 	if c.langOK {
-		m.tops[1][0].add(m.d, &c)
+		m.tops[1][0].add(m.d, c)
 		if near {
-			m.tops[1][1].add(m.d, &c)
+			m.tops[1][1].add(m.d, c)
 		}
 	}
 }

@@ -298,7 +298,14 @@ func (ix *placeIndex) feed(m *matcher, ents []placeEntry, skip uint32, cv *[3]fl
 			m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
 			continue
 		}
-		m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
+		// The key first: once the lists are full most places fall below
+		// m.floor, and then their distance (an asin) is not needed.
+		c := m.candidate(int(e.i), 0, cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
+		if c.key < m.floor {
+			continue
+		}
+		c.km = chordKM(ch2)
+		m.addCandidate(&c)
 	}
 }
 
