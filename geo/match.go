@@ -321,22 +321,30 @@ func (m *matcher) inCommune(i int) bool {
 
 // candidate scores place i (with tags t) and packs its sort key.
 func (m *matcher) candidate(i int, km float64, cross, approx, communeOnly bool, t *tags) candidate {
-	c := candidate{i: i, km: km, cross: cross, approx: approx, progRank: m.wb.nprogs}
-	c.score = score(t, &m.wb, &c)
-	c.langOK = m.wb.lang != 0 && t.langs&m.wb.lang != 0
-	c.key = uint32(c.score)<<16 | uint32(maxProgs-c.progRank) // score ≤ 11
+	c := candidate{i: i, km: km, cross: cross, approx: approx}
+	c.key, c.score, c.progRank, c.langOK = m.scoreKey(t, cross, communeOnly)
+	return c
+}
+
+// scoreKey is the score of a place with tags t (D.3.3), its programme rank
+// and language, and the sort key that packs them (candidate.key). The
+// index calls it on every place in range before building a candidate.
+func (m *matcher) scoreKey(t *tags, cross, communeOnly bool) (key uint32, sc, progRank int, langOK bool) {
+	sc, progRank = score(t, &m.wb)
+	langOK = m.wb.lang != 0 && t.langs&m.wb.lang != 0
+	key = uint32(sc)<<16 | uint32(maxProgs-progRank) // score ≤ 11
 	if !cross {
-		c.key |= 1 << 24
+		key |= 1 << 24
 	}
 	if !communeOnly || m.wb.cpasFirst {
 		// Issue 15 item 4: the places that fit, then the person's own
 		// CPAS/OCMW, whose legal mission is social aid, not digital help.
-		c.key |= 1 << 23
+		key |= 1 << 23
 	}
-	if c.langOK {
-		c.key |= 1 << 8
+	if langOK {
+		key |= 1 << 8
 	}
-	return c
+	return key, sc, progRank, langOK
 }
 
 // add scores place i (with tags t), which passed every filter, into the
@@ -494,39 +502,30 @@ func (t *topList) add(d *Directory, c *candidate) {
 	t.c[pos] = *c
 }
 
-// score is D.3.3; it also sets c.progRank for the D.2 preference order.
-func score(m *tags, wb *wantBits, c *candidate) int {
-	s := 0
-	if wb.need != 0 && m.services&wb.need == wb.need {
-		s += 3
-	}
-	if m.modes&wb.modes[0] != 0 {
-		s += 2
-	}
-	if m.modes&wb.modes[1] != 0 {
-		s++
-	}
+// score is D.3.3, and the rank of the place's programme in the D.2
+// preference order.
+// It is written without branches (nz instead of if): the index scores
+// every place in range, and on tags that vary from place to place each if
+// is a mispredicted branch, most of a candidate's cost.
+func score(m *tags, wb *wantBits) (score, progRank int) {
+	// +3 when the place offers every need service (and there is one).
+	s := 3 * (nz(wb.need) &^ nz(m.services&wb.need^wb.need))
+	s += 2*nz(m.modes&wb.modes[0]) + nz(m.modes&wb.modes[1])
 	// "+2 if it offers the material add-on when one is required": once,
 	// for any of the required add-ons.
-	if m.services&wb.addOns != 0 {
-		s += 2
-	}
-	if m.care&wb.care != 0 {
-		s += 2
-	}
-	dispositif := m.labels&wb.labels != 0
-	for r, pb := range wb.progs[:wb.nprogs] {
-		if m.progs&pb != 0 {
-			c.progRank = r
-			dispositif = true
-			break
-		}
-	}
-	if dispositif {
-		s++
-	}
-	return s
+	s += 2 * nz(m.services&wb.addOns)
+	s += 2 * nz(m.care&wb.care)
+	// D.2 names at most two programmes (maxProgs), unused ones are 0: the
+	// rank is that of the first one the place is in, nprogs if none.
+	hit0, hit1 := nz(m.progs&wb.progs[0]), nz(m.progs&wb.progs[1])
+	progRank = int((1 - hit0) * (hit1 + (1-hit1)*uint32(wb.nprogs)))
+	// The dispositif: a preferred label or programme, +1.
+	s += nz(m.labels&wb.labels) | hit0 | hit1
+	return int(s), progRank
 }
+
+// nz is 1 when x is not 0, else 0, without a branch.
+func nz(x uint32) uint32 { return (x | -x) >> 31 }
 
 // better is the order of D.3.4 with the refinements documented on match:
 // home country first, then score, language, programme rank (all in

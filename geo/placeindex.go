@@ -290,21 +290,27 @@ func (ix *placeIndex) feed(m *matcher, ents []placeEntry, skip uint32, cv *[3]fl
 		if ch2 > lim || ch2 <= inner {
 			continue
 		}
-		// Last, as the only filter that may look beyond the entry.
-		if e.flags&entryCommuneOnly != 0 && (cross || !m.inCommuneFast(int(e.i))) {
-			continue
-		}
+		communeOnly := e.flags&entryCommuneOnly != 0
 		if other {
-			m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
+			if communeOnly && (cross || !m.inCommuneFast(int(e.i))) {
+				continue
+			}
+			m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, communeOnly, &e.t)
 			continue
 		}
 		// The key first: once the lists are full most places fall below
-		// m.floor, and then their distance (an asin) is not needed.
-		c := m.candidate(int(e.i), 0, cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
-		if c.key < m.floor {
+		// m.floor, and then neither their distance (an asin) nor their
+		// commune is needed.
+		key, score, rank, langOK := m.scoreKey(&e.t, cross, communeOnly)
+		if key < m.floor {
 			continue
 		}
-		c.km = chordKM(ch2)
+		// Last, as the only filter that may look beyond the entry.
+		if communeOnly && (cross || !m.inCommuneFast(int(e.i))) {
+			continue
+		}
+		c := candidate{i: int(e.i), km: chordKM(ch2), cross: cross, approx: e.flags&entryApprox != 0,
+			score: score, progRank: rank, langOK: langOK, key: key}
 		m.addCandidate(&c)
 	}
 }
