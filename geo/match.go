@@ -504,28 +504,38 @@ func (t *topList) add(d *Directory, c *candidate) {
 
 // score is D.3.3, and the rank of the place's programme in the D.2
 // preference order.
-// It is written without branches (nz instead of if): the index scores
-// every place in range, and on tags that vary from place to place each if
-// is a mispredicted branch, most of a candidate's cost.
-func score(m *tags, wb *wantBits) (score, progRank int) {
-	// +3 when the place offers every need service (and there is one).
-	s := 3 * (nz(wb.need) &^ nz(m.services&wb.need^wb.need))
-	s += 2*nz(m.modes&wb.modes[0]) + nz(m.modes&wb.modes[1])
+func score(m *tags, wb *wantBits) (s, progRank int) {
+	if wb.need != 0 && m.services&wb.need == wb.need {
+		s += 3
+	}
+	if m.modes&wb.modes[0] != 0 {
+		s += 2
+	}
+	if m.modes&wb.modes[1] != 0 {
+		s++
+	}
 	// "+2 if it offers the material add-on when one is required": once,
 	// for any of the required add-ons.
-	s += 2 * nz(m.services&wb.addOns)
-	s += 2 * nz(m.care&wb.care)
-	// D.2 names at most two programmes (maxProgs), unused ones are 0: the
-	// rank is that of the first one the place is in, nprogs if none.
-	hit0, hit1 := nz(m.progs&wb.progs[0]), nz(m.progs&wb.progs[1])
-	progRank = int((1 - hit0) * (hit1 + (1-hit1)*uint32(wb.nprogs)))
-	// The dispositif: a preferred label or programme, +1.
-	s += nz(m.labels&wb.labels) | hit0 | hit1
-	return int(s), progRank
+	if m.services&wb.addOns != 0 {
+		s += 2
+	}
+	if m.care&wb.care != 0 {
+		s += 2
+	}
+	dispositif := m.labels&wb.labels != 0
+	progRank = wb.nprogs
+	for r, pb := range wb.progs[:wb.nprogs] {
+		if m.progs&pb != 0 {
+			progRank = r
+			dispositif = true
+			break
+		}
+	}
+	if dispositif {
+		s++
+	}
+	return s, progRank
 }
-
-// nz is 1 when x is not 0, else 0, without a branch.
-func nz(x uint32) uint32 { return (x | -x) >> 31 }
 
 // better is the order of D.3.4 with the refinements documented on match:
 // home country first, then score, language, programme rank (all in
