@@ -301,7 +301,7 @@ func (ix *placeIndex) feed(m *matcher, ents []placeEntry, skip uint32, cv *[3]fl
 		// The key first: once the lists are full most places fall below
 		// m.floor, and then neither their distance (an asin) nor their
 		// commune is needed.
-		key, score, rank, langOK := m.scoreKey(&e.t, cross, communeOnly)
+		key, sc, rank, langOK := m.scoreKey(&e.t, cross, communeOnly)
 		if key < m.floor {
 			continue
 		}
@@ -310,7 +310,7 @@ func (ix *placeIndex) feed(m *matcher, ents []placeEntry, skip uint32, cv *[3]fl
 			continue
 		}
 		c := candidate{i: int(e.i), km: chordKM(ch2), cross: cross, approx: e.flags&entryApprox != 0,
-			score: score, progRank: rank, langOK: langOK, key: key}
+			score: sc, progRank: rank, langOK: langOK, key: key}
 		m.addCandidate(&c)
 	}
 }
