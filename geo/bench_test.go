@@ -64,7 +64,11 @@ func haversineScan(ix *placeIndex) func(Point, float64, func(int, float64)) {
 // that a slow matcher (a linear scan of 100,000 places runs only a few
 // hundred iterations) is measured on the same people as a fast one;
 // ns/match is the figure to compare.
+//
+// The directory is warmed first, as cmd does at start-up: otherwise the
+// first iteration builds the commune index, a tenth of the 1M figure.
 func benchMatch(b *testing.B, d *Directory, search func(Point, float64, func(int, float64))) {
+	d.Warm()
 	qs := benchQueries(d, 1000)
 	for b.Loop() {
 		for _, q := range qs {

@@ -267,3 +267,48 @@ func TestMatchIndexEqualsLinearLarge(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchIndexEqualsLinearTies holds the index's floor (a place whose
+// key is below the full lists' worst is dropped before its distance and
+// its commune) to the linear reference where keys tie most: few distinct
+// tag sets, many commune-only places, places at the very same point, and
+// enough places (160,000) for the nearest-first walk.
+func TestMatchIndexEqualsLinearTies(t *testing.T) {
+	base := testDir()
+	r := rand.New(rand.NewPCG(16, 17))
+	d := synthetic(base, 160_000, 18)
+	services := [][]string{{ServiceProcedures}, {ServiceProcedures, ServiceEveryday, ServiceAccess}, {ServiceEveryday, ServiceJob}}
+	modes := [][]string{{ModeOneToOne}, {ModeOneToOne, ModeRemote, ModeWorkshop}}
+	for k, p := range d.places {
+		p.Services = services[r.IntN(len(services))]
+		p.Modalities = modes[r.IntN(len(modes))]
+		p.SpecificCare = nil
+		if r.IntN(2) == 0 {
+			p.SpecificCare = []string{CareIlliteracy, CareVisual}
+		}
+		p.Langs = []string{"fr", "nl"}[:1+r.IntN(2)]
+		p.Programmes = nil
+		if r.IntN(4) == 0 {
+			p.Programmes = []string{ProgrammeAidantsConnect}
+		}
+		p.CommuneOnly = r.IntN(4) == 0
+		if k > 0 && r.IntN(10) == 0 {
+			p.Point = d.places[k-1].Point
+		}
+	}
+	d = newDirectory(d.places, base.pcs)
+	n := 1000
+	if raceDetector {
+		n = 100
+	}
+	qs := benchQueries(d, n)
+	for k := range qs {
+		qq := &qs[k]
+		qq.Lang = []string{"fr", "nl"}[r.IntN(2)]
+		qq.Barrier = []string{"none", "body"}[r.IntN(2)]
+		a, b := d.Match(*qq), d.matchLinear(*qq)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("Match = %+v, linear = %+v for %+v", a, b, *qq)
+		}
+	}
+}

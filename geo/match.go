@@ -243,6 +243,10 @@ type matcher struct {
 	// all D.3 needs, and they cost no allocation.
 	tops  [2][2]topList // [langOnly][within 15 km]
 	anyNL bool
+	// floor is a key below which no place can change the result (see
+	// addCandidate), 0 until then: the index walk drops such places
+	// before computing their distance.
+	floor uint32
 	// D.3.7, filled only when no place passes the hard filter: the places
 	// offering a related service, the nearest France services, and how
 	// many candidates the base service filtered out.
@@ -317,38 +321,63 @@ func (m *matcher) inCommune(i int) bool {
 
 // candidate scores place i (with tags t) and packs its sort key.
 func (m *matcher) candidate(i int, km float64, cross, approx, communeOnly bool, t *tags) candidate {
-	c := candidate{i: i, km: km, cross: cross, approx: approx, progRank: m.wb.nprogs}
-	c.score = score(t, &m.wb, &c)
-	c.langOK = m.wb.lang != 0 && t.langs&m.wb.lang != 0
-	c.key = uint32(c.score)<<16 | uint32(maxProgs-c.progRank) // score ≤ 11
+	c := candidate{i: i, km: km, cross: cross, approx: approx}
+	c.key, c.score, c.progRank, c.langOK = m.scoreKey(t, cross, communeOnly)
+	return c
+}
+
+// scoreKey is the score of a place with tags t (D.3.3), its programme rank
+// and language, and the sort key that packs them (candidate.key). The
+// index calls it on every place in range before building a candidate.
+func (m *matcher) scoreKey(t *tags, cross, communeOnly bool) (key uint32, sc, progRank int, langOK bool) {
+	sc, progRank = score(t, &m.wb)
+	langOK = m.wb.lang != 0 && t.langs&m.wb.lang != 0
+	key = uint32(sc)<<16 | uint32(maxProgs-progRank) // score ≤ 11
 	if !cross {
-		c.key |= 1 << 24
+		key |= 1 << 24
 	}
 	if !communeOnly || m.wb.cpasFirst {
 		// Issue 15 item 4: the places that fit, then the person's own
 		// CPAS/OCMW, whose legal mission is social aid, not digital help.
-		c.key |= 1 << 23
+		key |= 1 << 23
 	}
-	if c.langOK {
-		c.key |= 1 << 8
+	if langOK {
+		key |= 1 << 8
 	}
-	return c
+	return key, sc, progRank, langOK
 }
 
 // add scores place i (with tags t), which passed every filter, into the
 // lists.
 func (m *matcher) add(i int, km float64, cross, approx, communeOnly bool, t *tags) {
 	c := m.candidate(i, km, cross, approx, communeOnly, t)
-	m.anyNL = m.anyNL || (m.brussels && c.langOK && !cross)
-	near := km <= nearKM
-	m.tops[0][0].add(m.d, &c)
+	m.addCandidate(&c)
+}
+
+// addCandidate puts c, which passed every filter, into the lists. The
+// language lists (tops[1]) decide only under the Brussels rule (anyNL),
+// so they are kept only then.
+func (m *matcher) addCandidate(c *candidate) {
+	near := c.km <= nearKM
+	m.tops[0][0].add(m.d, c)
 	if near {
-		m.tops[0][1].add(m.d, &c)
+		m.tops[0][1].add(m.d, c)
 	}
+	if !m.brussels {
+		if m.tops[0][1].count >= maxMatches {
+			// Both all-places lists are full (the 30 km one holds at
+			// least what the 15 km one does): a place whose key is below
+			// both their worst can no longer enter either, and their
+			// counts only matter up to maxMatches.
+			m.floor = min(m.tops[0][0].c[maxMatches-1].key, m.tops[0][1].c[maxMatches-1].key)
+		}
+		return
+	}
+	m.anyNL = m.anyNL || (c.langOK && !c.cross)
 	if c.langOK {
-		m.tops[1][0].add(m.d, &c)
+		m.tops[1][0].add(m.d, c)
 		if near {
-			m.tops[1][1].add(m.d, &c)
+			m.tops[1][1].add(m.d, c)
 		}
 	}
 }
@@ -473,9 +502,9 @@ func (t *topList) add(d *Directory, c *candidate) {
 	t.c[pos] = *c
 }
 
-// score is D.3.3; it also sets c.progRank for the D.2 preference order.
-func score(m *tags, wb *wantBits, c *candidate) int {
-	s := 0
+// score is D.3.3, and the rank of the place's programme in the D.2
+// preference order.
+func score(m *tags, wb *wantBits) (s, progRank int) {
 	if wb.need != 0 && m.services&wb.need == wb.need {
 		s += 3
 	}
@@ -494,9 +523,10 @@ func score(m *tags, wb *wantBits, c *candidate) int {
 		s += 2
 	}
 	dispositif := m.labels&wb.labels != 0
+	progRank = wb.nprogs
 	for r, pb := range wb.progs[:wb.nprogs] {
 		if m.progs&pb != 0 {
-			c.progRank = r
+			progRank = r
 			dispositif = true
 			break
 		}
@@ -504,7 +534,7 @@ func score(m *tags, wb *wantBits, c *candidate) int {
 	if dispositif {
 		s++
 	}
-	return s
+	return s, progRank
 }
 
 // better is the order of D.3.4 with the refinements documented on match:

@@ -290,15 +290,28 @@ func (ix *placeIndex) feed(m *matcher, ents []placeEntry, skip uint32, cv *[3]fl
 		if ch2 > lim || ch2 <= inner {
 			continue
 		}
-		// Last, as the only filter that may look beyond the entry.
-		if e.flags&entryCommuneOnly != 0 && (cross || !m.inCommuneFast(int(e.i))) {
-			continue
-		}
+		communeOnly := e.flags&entryCommuneOnly != 0
 		if other {
-			m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
+			if communeOnly && (cross || !m.inCommuneFast(int(e.i))) {
+				continue
+			}
+			m.other(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, communeOnly, &e.t)
 			continue
 		}
-		m.add(int(e.i), chordKM(ch2), cross, e.flags&entryApprox != 0, e.flags&entryCommuneOnly != 0, &e.t)
+		// The key first: once the lists are full most places fall below
+		// m.floor, and then neither their distance (an asin) nor their
+		// commune is needed.
+		key, sc, rank, langOK := m.scoreKey(&e.t, cross, communeOnly)
+		if key < m.floor {
+			continue
+		}
+		// Last, as the only filter that may look beyond the entry.
+		if communeOnly && (cross || !m.inCommuneFast(int(e.i))) {
+			continue
+		}
+		c := candidate{i: int(e.i), km: chordKM(ch2), cross: cross, approx: e.flags&entryApprox != 0,
+			score: sc, progRank: rank, langOK: langOK, key: key}
+		m.addCandidate(&c)
 	}
 }
 
