@@ -63,9 +63,11 @@ func TestSeveralInstances(t *testing.T) {
 				t.Errorf("%d of %d people completed, %d stuck, %d 5xx, %d other non-2xx, %d requests unanswered: %v",
 					r.Completed, r.Users, r.Stuck, r.Status5xx, r.StatusBad, r.Failed, r.Errs)
 			}
-			if r.Dups == 0 || r.Retried != 0 || r.Nudges != 0 || r.Repeats != 0 {
-				t.Errorf("%d duplicate deliveries (want some), %d retried, %d nudged, %d repeated (want none)",
-					r.Dups, r.Retried, r.Nudges, r.Repeats)
+			// A copy that came late may be answered again, by design
+			// (fleet.lateCopy): only on a machine short of CPU.
+			if r.Dups == 0 || r.Retried != 0 || r.Nudges != 0 || r.Repeats > r.LateCopies {
+				t.Errorf("%d duplicate deliveries (want some), %d retried, %d nudged, %d repeated with %d copies late (want none)",
+					r.Dups, r.Retried, r.Nudges, r.Repeats, r.LateCopies)
 			}
 			if n := len(api.CallsTo("setWebhook")); n != 3 {
 				t.Errorf("%d setWebhook calls, want one per instance", n)
