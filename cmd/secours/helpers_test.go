@@ -102,3 +102,17 @@ func telegramConfig(t *testing.T, tg *telegramtest.Server, args []string, env ma
 	}
 	return cfg
 }
+
+// wantErrNaming fails the test unless err is an error that names each of
+// names (the settings a configuration error is about).
+func wantErrNaming(t *testing.T, err error, names []string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one naming %v", names)
+	}
+	for _, name := range names {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}

@@ -67,14 +67,7 @@ func TestWhatsAppCloudConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := parseConfig(tt.args, envOf(tt.env), &bytes.Buffer{})
 			if len(tt.bad) > 0 {
-				if err == nil {
-					t.Fatalf("no error, want one naming %v", tt.bad)
-				}
-				for _, name := range tt.bad {
-					if !strings.Contains(err.Error(), name) {
-						t.Errorf("error does not name %s: %v", name, err)
-					}
-				}
+				wantErrNaming(t, err, tt.bad)
 				if strings.Contains(err.Error(), "EAA-tok") || strings.Contains(err.Error(), "app-sec") {
 					t.Errorf("the error quotes a secret: %v", err)
 				}
