@@ -154,3 +154,30 @@ func TestConversationHeld(t *testing.T) {
 		t.Errorf("still held: %d, %v", len(held), err)
 	}
 }
+
+// TestTypedEscape: where the answers are buttons and the escape row is
+// words under the text, typing a word of it goes back, on the real
+// engine.
+func TestTypedEscape(t *testing.T) {
+	conv := &later{}
+	st := memory.New(time.Hour, nil)
+	h := newHarness(t, conv, nil)
+	eng, _ := channeltest.Engine(t)
+	conv.Conversation = &bot.Runner{Engine: eng, Store: st, Now: h.clk.Now}
+	p := &person{t: t, h: h, waID: frID}
+	p.do("Bonjour")
+	p.do("1") // Français: "Qui répond aux questions ?", three buttons
+	m, _ := h.fake.Last(frID)
+	if m.Interactive != "button" || len(m.Buttons) != 3 || !strings.Contains(m.Text, "↩ Retour") {
+		t.Fatalf("the question after the language: %s, %d buttons, text %q", m.Interactive, len(m.Buttons), m.Text)
+	}
+	before, _ := st.Load(t.Context(), flows.ChatID("wc:"+frID))
+	p.do("retour")
+	after, _ := st.Load(t.Context(), flows.ChatID("wc:"+frID))
+	if after.State == before.State {
+		t.Errorf("typing retour left the person at %s", after.State)
+	}
+	if m, _ := h.fake.Last(frID); !strings.Contains(m.Text, "langue") {
+		t.Errorf("after retour the person sees %q, want the language question again", m.Text)
+	}
+}

@@ -165,11 +165,23 @@ func choicesMsg(r *flows.Reply, body, listButton, answers, more string) *interac
 		longest = max(longest, utf8.RuneCountInString(c.Label))
 	}
 	if len(all) <= maxButtons && longest <= maxButtonTitle {
-		ia := &interactive{Type: "button", Body: textArg{body}}
-		for _, c := range all {
-			ia.Action.Buttons = append(ia.Action.Buttons, button{Type: "reply", Reply: row{ID: c.Key, Title: c.Label}})
+		return buttonsMsg(body, all)
+	}
+	// Three answers or fewer with an escape row: the answers as buttons,
+	// one tap each under the question, and the escape row as words under
+	// the text, which the engine reads typed (as on the linked-device
+	// channel). A list would hide the answers behind a "Choisir" button:
+	// two taps, and a sheet to read, for every question (issue 21's
+	// small screens and low literacy).
+	if len(r.Choices) > 0 && len(r.Choices) <= maxButtons && fitTitles(r.Choices, maxButtonTitle) {
+		nav := make([]string, len(r.Nav))
+		for i, c := range r.Nav {
+			nav[i] = c.Label
 		}
-		return ia
+		withNav := body + "\n\n" + strings.Join(nav, " · ")
+		if utf8.RuneCountInString(withNav) <= maxBody {
+			return buttonsMsg(withNav, r.Choices)
+		}
 	}
 	if len(all) > maxRows || longest > maxRowTitle {
 		return nil
@@ -197,6 +209,25 @@ func choicesMsg(r *flows.Reply, body, listButton, answers, more string) *interac
 		ia.Action.Sections = []section{{Rows: append(ia.Action.Sections[0].Rows, ia.Action.Sections[1].Rows...)}}
 	}
 	return ia
+}
+
+// buttonsMsg is reply buttons for cs under body.
+func buttonsMsg(body string, cs []flows.Choice) *interactive {
+	ia := &interactive{Type: "button", Body: textArg{body}}
+	for _, c := range cs {
+		ia.Action.Buttons = append(ia.Action.Buttons, button{Type: "reply", Reply: row{ID: c.Key, Title: c.Label}})
+	}
+	return ia
+}
+
+// fitTitles reports whether every label is at most n characters.
+func fitTitles(cs []flows.Choice, n int) bool {
+	for _, c := range cs {
+		if utf8.RuneCountInString(c.Label) > n {
+			return false
+		}
+	}
+	return true
 }
 
 // numbered writes one reply as numbered text (bot.WriteNumbered, as

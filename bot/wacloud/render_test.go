@@ -56,6 +56,12 @@ func TestRender(t *testing.T) {
 				t.Errorf("got %s %q", m.Interactive, ids(m.Buttons))
 			}
 		}},
+		{"3 choices and the escape row: 3 buttons, the escape row as words", flows.Reply{Text: "Q ?", Choices: choices(3),
+			Nav: append(back, flows.Choice{Key: "nav:help", Label: "❓ Aide"})}, func(t *testing.T, m wacloudtest.Message) {
+			if m.Interactive != "button" || ids(m.Buttons) != "q:1,q:2,q:3" || m.Text != "Q ?\n\n↩ Retour · ❓ Aide" {
+				t.Errorf("got %s %q %q", m.Interactive, ids(m.Buttons), m.Text)
+			}
+		}},
 		{"5 choices: a list", flows.Reply{Text: "Q ?", Choices: choices(5), Nav: back}, func(t *testing.T, m wacloudtest.Message) {
 			if m.Interactive != "list" || ids(m.Rows) != "q:1,q:2,q:3,q:4,q:5,nav:back" || m.ListButton != "Choisir" {
 				t.Errorf("got %s %q button %q", m.Interactive, ids(m.Rows), m.ListButton)
