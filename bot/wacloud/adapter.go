@@ -93,7 +93,14 @@ type Adapter struct {
 	sentMu sync.Mutex             // guards sent and swept
 	sent   map[string]*pushRecord // pushes by message id, for a failed status
 	swept  time.Time
+
+	reads   chan struct{}  // a slot per read receipt under way (markReadLater)
+	reading sync.WaitGroup // the read receipts under way
 }
+
+// maxReads bounds the read receipts under way; past it one is skipped:
+// the ticks are a courtesy, never worth a queue.
+const maxReads = 16
 
 // New returns an adapter that answers through conv and sends with the
 // settings of o (checked with Settings.Check first).
@@ -116,7 +123,7 @@ func New(conv bot.Conversation, o Options) (*Adapter, error) {
 		conv: conv, set: s, window: o.Window, langOf: o.Lang, log: o.Log, texts: t,
 		langs: bot.NewLangs(o.Catalogs), now: o.Now, timeout: o.Timeout, http: o.HTTPClient,
 		endpoint: s.base() + "/" + s.version() + "/" + s.PhoneID + "/messages",
-		sleep:    sleepCtx, sent: map[string]*pushRecord{},
+		sleep:    sleepCtx, sent: map[string]*pushRecord{}, reads: make(chan struct{}, maxReads),
 	}
 	if a.token, err = secret(s.Token, s.TokenFile); err != nil {
 		return nil, fmt.Errorf("wacloud token: %w", err)
@@ -161,7 +168,10 @@ func (a *Adapter) Close() { a.chats.Close() }
 
 // Wait returns once no chat has a message or a push queued or running.
 // Call it after the webhook's server stopped taking requests.
-func (a *Adapter) Wait() { a.chats.Wait() }
+func (a *Adapter) Wait() {
+	a.chats.Wait()
+	a.reading.Wait()
+}
 
 // inbound is one incoming message, translated.
 type inbound struct {
@@ -336,6 +346,40 @@ func (a *Adapter) handle(ctx context.Context, in *inbound) {
 	}
 	if _, err := a.sendAll(ctx, in.to, a.messages(replies)); err != nil {
 		a.log.Warn("send failed", slog.Any("chat", chat), slog.String("channel", channel), slog.Any("err", err))
+	}
+	if in.msg.ID != "" {
+		a.markReadLater(in.msg.ID)
+	}
+}
+
+// markReadLater marks the person's message read once it is answered: the
+// ticks turn blue, which tells someone unsure of the app that the message
+// arrived. It runs beside the chat's worker, so that neither the answer
+// nor the webhook's 200 waits for it; at most maxReads at once.
+func (a *Adapter) markReadLater(wamid string) {
+	select {
+	case a.reads <- struct{}{}:
+	default:
+		a.log.Debug("message not marked read: too many under way", slog.String("channel", channel))
+		return
+	}
+	a.reading.Go(func() {
+		defer func() { <-a.reads }()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		a.markRead(ctx, wamid)
+	})
+}
+
+// markRead is one try, outside the messages' rate (it is no message): a
+// failure costs only the ticks.
+func (a *Adapter) markRead(ctx context.Context, wamid string) {
+	body, err := json.Marshal(readReceipt{Product: "whatsapp", Status: "read", MessageID: wamid})
+	if err == nil {
+		_, err = a.postOnce(ctx, body)
+	}
+	if err != nil {
+		a.log.Debug("message not marked read", slog.String("channel", channel), slog.Any("err", err))
 	}
 }
 

@@ -15,6 +15,13 @@ type message struct {
 	Template    *template    `json:"template,omitempty"`
 }
 
+// readReceipt marks a received message read (the blue ticks).
+type readReceipt struct {
+	Product   string `json:"messaging_product"` // always "whatsapp"
+	Status    string `json:"status"`            // always "read"
+	MessageID string `json:"message_id"`
+}
+
 type textBody struct {
 	Body string `json:"body"`
 }

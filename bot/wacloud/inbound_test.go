@@ -2,12 +2,14 @@ package wacloud
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/testkit"
 )
 
 // TestInbound: each kind of message Meta posts reaches the engine as the
@@ -37,6 +39,7 @@ func TestInbound(t *testing.T) {
 				t.Fatalf("webhook answered %d", code)
 			}
 			got := rec.Last(t)
+			testkit.WaitFor(t, "the message marked read once answered", func() bool { return slices.Contains(h.fake.Reads(), id) })
 			c.want.Chat, c.want.ID, c.want.Country = "wc:"+beID, id, "BE"
 			got.Waited = 0
 			if got != c.want {
