@@ -335,10 +335,11 @@ func (a *Adapter) handle(ctx context.Context, in *inbound) {
 		}
 	}
 	if a.window != nil {
-		if err := a.window.WindowSeen(ctx, chat, in.at); err != nil {
+		held, err := a.window.WindowSeen(ctx, chat, in.at)
+		if err != nil {
 			a.log.Warn("window not noted", slog.Any("chat", chat), slog.String("channel", channel), slog.Any("err", err))
 		}
-		a.release(ctx, chat, in.to)
+		a.release(ctx, chat, in.to, held)
 	}
 	replies := a.conv.Handle(ctx, in.msg)
 	if slices.ContainsFunc(replies, func(r flows.Reply) bool { return len(r.Choices) > 0 }) {

@@ -150,7 +150,7 @@ func TestConversationHeld(t *testing.T) {
 	}
 	p.do("hallo")
 	checkGolden(t, "held_nl", h.fake.Transcript(beID))
-	if held, err := st.ReleaseOutgoing(t.Context(), beChat); err != nil || len(held) != 0 {
+	if held, err := st.WindowSeen(t.Context(), beChat, h.clk.Now()); err != nil || len(held) != 0 {
 		t.Errorf("still held: %d, %v", len(held), err)
 	}
 }

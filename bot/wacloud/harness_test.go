@@ -95,13 +95,15 @@ func newFakeWindow() *fakeWindow {
 	return &fakeWindow{seen: map[flows.ChatID]time.Time{}, held: map[flows.ChatID][][]byte{}}
 }
 
-func (w *fakeWindow) WindowSeen(_ context.Context, chat flows.ChatID, t time.Time) error {
+func (w *fakeWindow) WindowSeen(_ context.Context, chat flows.ChatID, t time.Time) ([][]byte, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if t.After(w.seen[chat]) {
 		w.seen[chat] = t
 	}
-	return nil
+	out := w.held[chat]
+	delete(w.held, chat)
+	return out, nil
 }
 
 func (w *fakeWindow) WindowLastSeen(_ context.Context, chat flows.ChatID) (time.Time, error) {
@@ -115,14 +117,6 @@ func (w *fakeWindow) HoldOutgoing(_ context.Context, chat flows.ChatID, msg []by
 	defer w.mu.Unlock()
 	w.held[chat] = append(w.held[chat], slices.Clone(msg))
 	return nil
-}
-
-func (w *fakeWindow) ReleaseOutgoing(_ context.Context, chat flows.ChatID) ([][]byte, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	out := w.held[chat]
-	delete(w.held, chat)
-	return out, nil
 }
 
 func (w *fakeWindow) holding(chat flows.ChatID) int {

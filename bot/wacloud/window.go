@@ -19,10 +19,11 @@ import (
 // while the 24-hour customer service window is closed. store/memory and
 // store/redis implement it, shared by the instances.
 type Window interface {
-	WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) error     // chat wrote at t
+	// WindowSeen records that chat wrote at t and removes and returns the
+	// pushes held for it, oldest first: one store call a message.
+	WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) ([][]byte, error)
 	WindowLastSeen(ctx context.Context, chat flows.ChatID) (time.Time, error) // zero: unknown
 	HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte, ttl time.Duration) error
-	ReleaseOutgoing(ctx context.Context, chat flows.ChatID) ([][]byte, error) // removes and returns, oldest first
 }
 
 // The window's bounds.
@@ -176,14 +177,9 @@ func (a *Adapter) hold(ctx context.Context, chat flows.ChatID, replies []flows.R
 	return nil
 }
 
-// release sends the pushes held for a chat, oldest first, now that the
-// person wrote. One that fails is held again.
-func (a *Adapter) release(ctx context.Context, chat flows.ChatID, to string) {
-	held, err := a.window.ReleaseOutgoing(ctx, chat)
-	if err != nil {
-		a.log.Warn("held pushes not read", slog.Any("chat", chat), slog.String("channel", channel), slog.Any("err", err))
-		return
-	}
+// release sends the pushes held for a chat (WindowSeen's), oldest first,
+// now that the person wrote. One that fails is held again.
+func (a *Adapter) release(ctx context.Context, chat flows.ChatID, to string, held [][]byte) {
 	for _, b := range held {
 		var replies []flows.Reply
 		if err := json.Unmarshal(b, &replies); err != nil {

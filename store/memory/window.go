@@ -21,10 +21,11 @@ type heldMsg struct {
 	exp time.Time
 }
 
-// WindowSeen records that chat wrote at t, keeping the latest.
-func (s *Store) WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) error {
+// WindowSeen records that chat wrote at t, keeping the latest, and
+// removes and returns its held messages not expired, oldest first.
+func (s *Store) WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) ([][]byte, error) {
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("memory window seen: %w", err)
+		return nil, fmt.Errorf("memory window seen: %w", err)
 	}
 	t = time.UnixMilli(t.UnixMilli()) // Redis keeps milliseconds: so do we
 	now := s.now()
@@ -34,8 +35,15 @@ func (s *Store) WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) 
 	if t.After(w.seen) {
 		w.seen = t
 	}
+	var out [][]byte
+	for _, h := range w.held {
+		if now.Before(h.exp) {
+			out = append(out, h.msg)
+		}
+	}
+	w.held = nil
 	s.sweepWindows(now)
-	return nil
+	return out, nil
 }
 
 // WindowLastSeen returns when chat last wrote; zero if unknown or older
@@ -72,32 +80,6 @@ func (s *Store) HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte,
 		w.held = append([]heldMsg(nil), w.held[n-store.MaxHeld:]...)
 	}
 	return nil
-}
-
-// ReleaseOutgoing removes chat's held messages and returns those not
-// expired, oldest first.
-func (s *Store) ReleaseOutgoing(ctx context.Context, chat flows.ChatID) ([][]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("memory release outgoing: %w", err)
-	}
-	now := s.now()
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	w := s.windows[chat]
-	if w == nil {
-		return nil, nil
-	}
-	var out [][]byte
-	for _, h := range w.held {
-		if now.Before(h.exp) {
-			out = append(out, h.msg)
-		}
-	}
-	w.held = nil
-	if w.seen.IsZero() {
-		delete(s.windows, chat)
-	}
-	return out, nil
 }
 
 // window returns chat's record, made on first use. s.wmu must be held.

@@ -14,16 +14,20 @@ import (
 	"github.com/secours/secours/store"
 )
 
-// seenScript keeps the latest WindowSeen: a redelivered old message must
-// not move the window back. A script, so the compare and the SET are one
-// step. KEYS[1]: the chat's window key. ARGV[1]: the time in Unix
-// milliseconds. ARGV[2]: the retention in milliseconds.
+// seenScript keeps the latest WindowSeen (a redelivered old message must
+// not move the window back) and takes the held messages, in one step and
+// one round trip: of two callers, one gets the messages and the other
+// none. KEYS[1]: the chat's window key; KEYS[2]: its held list (one slot).
+// ARGV[1]: the time in Unix milliseconds. ARGV[2]: the retention in
+// milliseconds. It returns the held list, oldest first.
 const seenScript = `
 local cur = tonumber(redis.call('GET', KEYS[1])) or 0
 if tonumber(ARGV[1]) > cur then
 	redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
-return 1
+local held = redis.call('LRANGE', KEYS[2], 0, -1)
+redis.call('DEL', KEYS[2])
+return held
 `
 
 // holdScript appends a held message, keeps the newest ARGV[3], and makes
@@ -50,15 +54,29 @@ func (s *Store) heldKey(id flows.ChatID) string {
 }
 
 // WindowSeen records that chat wrote at t, keeping the latest, for
-// store.WindowRetention.
-func (s *Store) WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) error {
+// store.WindowRetention, and removes and returns its held messages not
+// expired, oldest first. One round trip.
+func (s *Store) WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) ([][]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	err := s.seen.Run(ctx, s.c, []string{s.windowKey(chat)}, t.UnixMilli(), store.WindowRetention.Milliseconds()).Err()
+	held, err := s.seen.Run(ctx, s.c, []string{s.windowKey(chat), s.heldKey(chat)},
+		t.UnixMilli(), store.WindowRetention.Milliseconds()).StringSlice()
 	if err != nil {
-		return fmt.Errorf("redis window seen: %w", err)
+		return nil, fmt.Errorf("redis window seen: %w", err)
 	}
-	return nil
+	now := s.now().UnixMilli()
+	var out [][]byte
+	for _, v := range held {
+		exp, msg, ok := bytes.Cut([]byte(v), []byte{':'})
+		ms, err := strconv.ParseInt(string(exp), 10, 64)
+		if !ok || err != nil {
+			continue // not ours: nothing to send
+		}
+		if now < ms {
+			out = append(out, msg)
+		}
+	}
+	return out, nil
 }
 
 // WindowLastSeen returns when chat last wrote, to the millisecond; zero
@@ -88,7 +106,7 @@ func (s *Store) HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte,
 		return fmt.Errorf("redis hold outgoing: %w", err)
 	}
 	// Each message carries its own expiry: the list has one TTL, the
-	// longest, and ReleaseOutgoing leaves out the expired ones.
+	// longest, and WindowSeen leaves out the expired ones.
 	v := strconv.AppendInt(nil, s.now().Add(ttl).UnixMilli(), 10)
 	v = append(append(v, ':'), msg...)
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
@@ -97,35 +115,4 @@ func (s *Store) HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte,
 		return fmt.Errorf("redis hold outgoing: %w", err)
 	}
 	return nil
-}
-
-// ReleaseOutgoing removes chat's held messages and returns those not
-// expired, oldest first. LRANGE and DEL run in one MULTI: of two callers,
-// one gets the messages and the other none.
-func (s *Store) ReleaseOutgoing(ctx context.Context, chat flows.ChatID) ([][]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	key := s.heldKey(chat)
-	var lr *goredis.StringSliceCmd
-	_, err := s.c.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-		lr = p.LRange(ctx, key, 0, -1)
-		p.Del(ctx, key)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("redis release outgoing: %w", err)
-	}
-	now := s.now().UnixMilli()
-	var out [][]byte
-	for _, v := range lr.Val() {
-		exp, msg, ok := bytes.Cut([]byte(v), []byte{':'})
-		ms, err := strconv.ParseInt(string(exp), 10, 64)
-		if !ok || err != nil {
-			continue // not ours: nothing to send
-		}
-		if now < ms {
-			out = append(out, msg)
-		}
-	}
-	return out, nil
 }

@@ -15,7 +15,7 @@ func TestWindowTTL(t *testing.T) {
 	s := newStore(t, Options{})
 	ctx := t.Context()
 	chat := flows.ChatID("wa:32470123456")
-	if err := s.WindowSeen(ctx, chat, time.Now()); err != nil {
+	if _, err := s.WindowSeen(ctx, chat, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	for _, ttl := range []time.Duration{time.Hour, 3 * time.Hour, 2 * time.Hour} {

@@ -27,16 +27,15 @@ const (
 // API's 24-hour window, bot/wacloud) and the messages waiting for them to
 // write again. Delete (the chat's /forget) erases both.
 type WindowStore interface {
-	// WindowSeen records that chat wrote at t; the latest t is kept.
-	WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) error
+	// WindowSeen records that chat wrote at t, the latest t kept, and
+	// removes and returns every unexpired held message, oldest first; of
+	// concurrent callers, one gets each message.
+	WindowSeen(ctx context.Context, chat flows.ChatID, t time.Time) ([][]byte, error)
 	// WindowLastSeen is the latest t recorded, to the millisecond; zero if
 	// none (or dropped).
 	WindowLastSeen(ctx context.Context, chat flows.ChatID) (time.Time, error)
 	// HoldOutgoing appends msg to chat's held messages, until ttl.
 	HoldOutgoing(ctx context.Context, chat flows.ChatID, msg []byte, ttl time.Duration) error
-	// ReleaseOutgoing removes and returns every unexpired held message,
-	// oldest first; of concurrent callers, one gets each message.
-	ReleaseOutgoing(ctx context.Context, chat flows.ChatID) ([][]byte, error)
 	Delete(ctx context.Context, id flows.ChatID) error
 }
 
@@ -79,7 +78,7 @@ func lastSeen(t *testing.T, s WindowStore, chat flows.ChatID) time.Time {
 
 func seen(t *testing.T, s WindowStore, chat flows.ChatID, at time.Time) {
 	t.Helper()
-	if err := s.WindowSeen(t.Context(), chat, at); err != nil {
+	if _, err := s.WindowSeen(t.Context(), chat, at); err != nil {
 		t.Fatalf("WindowSeen: %v", err)
 	}
 }
@@ -91,11 +90,12 @@ func hold(t *testing.T, s WindowStore, chat flows.ChatID, msg string, ttl time.D
 	}
 }
 
+// release is the person writing now: WindowSeen hands the held messages.
 func release(t *testing.T, s WindowStore, chat flows.ChatID) []string {
 	t.Helper()
-	got, err := s.ReleaseOutgoing(t.Context(), chat)
+	got, err := s.WindowSeen(t.Context(), chat, time.Now())
 	if err != nil {
-		t.Fatalf("ReleaseOutgoing: %v", err)
+		t.Fatalf("WindowSeen: %v", err)
 	}
 	var out []string
 	for _, m := range got {
@@ -109,7 +109,7 @@ func testSeenUnknown(t *testing.T, s WindowStores) {
 		t.Errorf("WindowLastSeen(unknown) = %v, want zero", got)
 	}
 	if got := release(t, s.Store, winChat); len(got) != 0 {
-		t.Errorf("ReleaseOutgoing(unknown) = %q, want none", got)
+		t.Errorf("held of an unknown chat = %q, want none", got)
 	}
 }
 
@@ -153,10 +153,10 @@ func testHeldOrder(t *testing.T, s WindowStores) {
 	}
 	hold(t, s.Store, winOther, "other", time.Hour)
 	if got := release(t, s.Store, winChat); !slices.Equal(got, []string{"a", "b", "c"}) {
-		t.Errorf("ReleaseOutgoing = %q, want a b c", got)
+		t.Errorf("held = %q, want a b c", got)
 	}
 	if got := release(t, s.Store, winChat); len(got) != 0 {
-		t.Errorf("second ReleaseOutgoing = %q, want none", got)
+		t.Errorf("held at the second WindowSeen = %q, want none", got)
 	}
 	if got := release(t, s.Store, winOther); !slices.Equal(got, []string{"other"}) {
 		t.Errorf("other chat = %q, want its own", got)
@@ -210,7 +210,7 @@ func testWindowDelete(t *testing.T, s WindowStores) {
 		t.Errorf("after Delete, WindowLastSeen = %v, want zero", got)
 	}
 	if got := release(t, s.Store, winChat); len(got) != 0 {
-		t.Errorf("after Delete, ReleaseOutgoing = %q, want none", got)
+		t.Errorf("after Delete, held = %q, want none", got)
 	}
 }
 
@@ -225,9 +225,9 @@ func testConcurrentRelease(t *testing.T, s WindowStores) {
 		holding = make(chan struct{})
 	)
 	take := func() {
-		got, err := s.Store.ReleaseOutgoing(t.Context(), winChat)
+		got, err := s.Store.WindowSeen(t.Context(), winChat, time.Now())
 		if err != nil {
-			t.Errorf("ReleaseOutgoing: %v", err)
+			t.Errorf("WindowSeen: %v", err)
 			return
 		}
 		var b []string
