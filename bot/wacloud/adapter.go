@@ -254,7 +254,7 @@ func (a *Adapter) enqueue(ctx context.Context, in *inbound, done func()) bot.Adm
 // translate turns one webhook message into an inbound, or says why it is
 // not answered.
 func (a *Adapter) translate(m *inMessage) (*inbound, string) {
-	if m.From == "" || strings.Trim(m.From, "0123456789") != "" {
+	if !isWaID(m.From) {
 		return nil, "no_sender"
 	}
 	in := &inbound{to: m.From, at: a.now()}

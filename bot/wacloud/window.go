@@ -91,10 +91,16 @@ func parseChat(chat flows.ChatID) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("wacloud send: not a WhatsApp Cloud chat (channel %q)", chat.Channel())
 	}
-	if to == "" || strings.Trim(to, "0123456789") != "" {
+	if !isWaID(to) {
 		return "", errors.New("wacloud send: malformed WhatsApp Cloud chat id")
 	}
 	return to, nil
+}
+
+// isWaID reports whether s is a WhatsApp id as the webhook gives it:
+// digits only, the number in international form.
+func isWaID(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // push sends one push on the chat's worker.
@@ -286,7 +292,7 @@ func (a *Adapter) status(ctx context.Context, s *status) {
 		code = s.Errors[0].Code
 	}
 	a.log.Warn("message failed", slog.String("channel", channel), slog.String("event", "status_failed"), slog.Int("code", code))
-	if code != codeReengage || s.RecipientID == "" || strings.Trim(s.RecipientID, "0123456789") != "" {
+	if code != codeReengage || !isWaID(s.RecipientID) {
 		return
 	}
 	// On the chat's worker: the push the status is about may still be
