@@ -449,15 +449,8 @@ func histQuantile(name string, q float64) time.Duration {
 // peakRSS is the process's peak resident set (VmHWM) where Linux says it,
 // else the memory the Go runtime holds from the system.
 func peakRSS() (uint64, string) {
-	if b, err := os.ReadFile("/proc/self/status"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-				f := strings.Fields(v)
-				if kb, err := strconv.ParseUint(f[0], 10, 64); err == nil && len(f) == 2 && f[1] == "kB" {
-					return kb << 10, "VmHWM"
-				}
-			}
-		}
+	if rss, ok := fleet.VmHWM("self"); ok {
+		return rss, "VmHWM"
 	}
 	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
 	metrics.Read(s)

@@ -304,19 +304,32 @@ func (f *Fleet) PeakRSS() uint64 {
 		if p.cmd == nil || p.cmd.Process == nil {
 			continue
 		}
-		b, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/status")
-		if err != nil {
-			continue
-		}
-		for line := range strings.Lines(string(b)) {
-			if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-				if kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64); err == nil {
-					peak = max(peak, kb<<10)
-				}
-			}
+		if rss, ok := VmHWM(strconv.Itoa(p.cmd.Process.Pid)); ok {
+			peak = max(peak, rss)
 		}
 	}
 	return peak
+}
+
+// VmHWM is the peak resident set of process pid ("self": this one), in
+// bytes, from /proc/<pid>/status; false where Linux does not say it.
+func VmHWM(pid string) (uint64, bool) {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		return 0, false
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if len(f) != 2 || f[1] != "kB" {
+				return 0, false
+			}
+			if kb, err := strconv.ParseUint(f[0], 10, 64); err == nil {
+				return kb << 10, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // lifeCPU is the CPU time p's ended life used since its base.
