@@ -110,11 +110,8 @@ func New(o Options) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{svc: o.Service, texts: tx, log: o.Logger, loc: o.Location, maxFile: o.MaxFile,
+	p := &Page{svc: o.Service, texts: tx, log: o.Log(), loc: o.Location, maxFile: o.MaxFile,
 		body: o.BodyTimeout, history: o.History}
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
-	}
 	if p.loc == nil {
 		if p.loc, err = time.LoadLocation("Europe/Brussels"); err != nil {
 			return nil, fmt.Errorf("network page: %w", err)

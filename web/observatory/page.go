@@ -77,10 +77,7 @@ func New(o Options) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Page{store: o.Store, hash: slices.Clone(o.TokenHash), words: words, log: o.Logger, now: o.Now}
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
-	}
+	p := &Page{store: o.Store, hash: slices.Clone(o.TokenHash), words: words, log: o.Log(), now: o.Now}
 	if p.now == nil {
 		p.now = time.Now
 	}

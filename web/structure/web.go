@@ -163,10 +163,7 @@ func NewWeb(o WebOptions) (*Web, error) {
 		return nil, err
 	}
 	w := &Web{desk: o.Desk, places: o.Places, cards: o.Cards, texts: tx, cats: o.Catalogs, fsys: o.Templates,
-		log: o.Logger, bot: o.Bot, loc: o.Location, now: o.Now, body: o.BodyTimeout}
-	if w.log == nil {
-		w.log = slog.New(slog.DiscardHandler)
-	}
+		log: o.Log(), bot: o.Bot, loc: o.Location, now: o.Now, body: o.BodyTimeout}
 	if w.loc == nil {
 		if w.loc, err = time.LoadLocation("Europe/Brussels"); err != nil {
 			return nil, fmt.Errorf("structure web: %w", err) // geo imports time/tzdata, so only if that goes
