@@ -141,7 +141,7 @@ func (e *Engine) StepWith(s Session, m Msg, now time.Time, linked Linked) Outcom
 		// From the copy's arrival: a copy that arrived while its twin
 		// was being answered, then waited its turn behind other updates,
 		// is no redelivery however late its step runs (issue 17).
-		if s.lastSeen(m.ID) && now.Add(-m.Waited).Sub(s.Updated) >= redeliveredAfter {
+		if s.lastSeen(m.ID) && (m.Redelivered || now.Add(-m.Waited).Sub(s.Updated) >= redeliveredAfter) {
 			// The last update applied, posted again a while later: the
 			// channel got no answer for it, so the instance that saved
 			// the step may have died before it replied. Answer it again;

@@ -306,14 +306,17 @@ func TestDuplicateMessage(t *testing.T) {
 		id     string        // the id sent again: "last" or "older"
 		after  time.Duration // since the step it repeats
 		waited time.Duration // of which in this process, before its step
+		again  bool          // the channel says its answer may be lost (Msg.Redelivered)
 		ask    bool          // the open question is asked again
 	}{
-		{"two copies at once", "last", 5 * time.Millisecond, 0, false},
-		{"redelivered a while later", "last", 6 * time.Second, 0, true},
-		{"a slow second copy", "last", 2 * time.Second, 0, false},
-		{"an older update", "older", 6 * time.Second, 0, false},
-		{"a copy at once that waited its turn", "last", 7 * time.Second, 6500 * time.Millisecond, false},
-		{"redelivered a while later, then waited", "last", 9 * time.Second, 3 * time.Second, true},
+		{"two copies at once", "last", 5 * time.Millisecond, 0, false, false},
+		{"redelivered a while later", "last", 6 * time.Second, 0, false, true},
+		{"a slow second copy", "last", 2 * time.Second, 0, false, false},
+		{"an older update", "older", 6 * time.Second, 0, false, false},
+		{"a copy at once that waited its turn", "last", 7 * time.Second, 6500 * time.Millisecond, false, false},
+		{"redelivered a while later, then waited", "last", 9 * time.Second, 3 * time.Second, false, true},
+		{"taken again from the inbox soon after", "last", time.Second, 2 * time.Second, true, true},
+		{"an older update taken again from the inbox", "older", time.Second, 0, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,7 +327,7 @@ func TestDuplicateMessage(t *testing.T) {
 			if tt.id == "older" {
 				id = fmt.Sprint(c.n - 1)
 			}
-			out := c.e.Step(c.s, flows.Msg{Chat: "cli:test", ID: id, Kind: flows.KindText, Text: "belgique", Waited: tt.waited}, c.now.Add(tt.after))
+			out := c.e.Step(c.s, flows.Msg{Chat: "cli:test", ID: id, Kind: flows.KindText, Text: "belgique", Waited: tt.waited, Redelivered: tt.again}, c.now.Add(tt.after))
 			if !out.Dup {
 				t.Fatalf("not taken for a duplicate: event %q", out.Event)
 			}

@@ -115,6 +115,11 @@ type Msg struct {
 	// step (the chat's queue, a free step slot): the redelivery rule
 	// counts from when the update arrived, not from when its turn came.
 	Waited time.Duration
+	// Redelivered: the channel knows that the answer to this update may
+	// have been lost (a poller took it again from its inbox after a
+	// restart): if the session applied it last, it is answered again,
+	// however soon after its step.
+	Redelivered bool
 }
 
 // LogValue leaves out the text, the argument and the location: logs speak
