@@ -49,7 +49,11 @@ type Config struct {
 	// Drain bounds, once Receive's ctx is done, the wait for the updates
 	// received to be handled; past it they are left unconfirmed, for the
 	// next poller. 0: DefaultDrain.
-	Drain  time.Duration
+	Drain time.Duration
+	// Inbox, if set, keeps the updates being answered so that long polling
+	// confirms each batch at once (see Inbox); nil: the offset waits for
+	// the answers.
+	Inbox  Inbox
 	Limits Limits
 	Log    *slog.Logger // nil: slog.Default()
 	// Texts holds the channel's catalogue, configs/i18n/telegram.<lang>.json

@@ -26,10 +26,10 @@ const maxPollBackoff = 5 * time.Second
 
 // Telegram forgets only the updates below the offset a getUpdates sends,
 // and answers at once, with them, while any at or above it is left. So
-// while an update is being handled (unconfirmed, so that a crash gets it
-// again) a long poll does not wait for new ones: Receive asks again each
-// time an update is done, at most every minPollGap, and every busyPoll
-// at least.
+// while an update is being handled unconfirmed (no inbox: Telegram keeps
+// it, so that a crash gets it again) a long poll does not wait for new
+// ones: Receive asks again each time an update is done, at most every
+// minPollGap, and every busyPoll at least.
 const (
 	busyPoll   = 100 * time.Millisecond
 	minPollGap = 10 * time.Millisecond
@@ -54,14 +54,25 @@ func (a *Adapter) Poll(ctx context.Context) error {
 // Receive receives updates by long polling until ctx is done, then stops
 // taking updates, finishes the ones received (for at most Config.Drain)
 // and confirms those it handled, so that a restart neither loses nor
-// repeats one. An update is confirmed only once it was handled and
-// answered, or dropped: one received by a process killed before it
-// answered comes again to the next poller (the engine drops a second copy
-// of an update it applied, and answers it again if its answer may have
-// been lost). That holds while fewer than 100 updates (a getUpdates' most)
-// are unconfirmed: past that, the oldest are confirmed before their
-// answer, or Telegram would show no newer update. Unlike Poll, it leaves the adapter running: pushes go on,
-// and Receive may be called again, as after the polling lease came back.
+// repeats one.
+//
+// With an inbox (Config.Inbox: the Redis store), each batch is kept there
+// and confirmed by the next poll at once, which waits for new updates as
+// long as Telegram lets it: a new message is read the moment it comes. An
+// update leaves the inbox once answered; the ones a killed process left
+// there are handled again by the next Receive (redrive), flagged as
+// redelivered so that the engine answers the last one again rather than
+// take it for a twin copy.
+//
+// Without an inbox, or while it cannot be written, an update is confirmed
+// only once it was handled and answered, or dropped: one received by a
+// process killed before it answered comes again to the next poller (the
+// engine drops a second copy of an update it applied, and answers it
+// again if its answer may have been lost). That holds while fewer than
+// 100 updates (a getUpdates' most) are unconfirmed: past that, the oldest
+// are confirmed before their answer, or Telegram would show no newer
+// update. Unlike Poll, it leaves the adapter running: pushes go on, and
+// Receive may be called again, as after the polling lease came back.
 //
 // It drives getUpdates itself rather than through the library's poller,
 // which advances the offset when an update is queued, not when it is
@@ -70,6 +81,15 @@ func (a *Adapter) Receive(ctx context.Context) error {
 	// Updates run to the end even when ctx ends: their answers are due.
 	work := context.WithoutCancel(ctx)
 	l := newLedger()
+	ans := newAnswered()
+	if a.cfg.Inbox != nil {
+		stop := make(chan struct{})
+		var flushed sync.WaitGroup
+		flushed.Go(func() { a.flushAnswered(work, ans, stop) })
+		defer flushed.Wait()
+		defer close(stop) // after the drain below: its answers are flushed too
+		a.redrive(work, l, ans)
+	}
 	var (
 		backoff time.Duration
 		fatal   error
@@ -113,6 +133,7 @@ func (a *Adapter) Receive(ctx context.Context) error {
 		backoff = 0
 		received := a.now()
 		fresh := 0
+		var todo []polled
 		for _, p := range batch {
 			if !l.receive(p.id, p.u != nil) {
 				continue // in flight or handled already: Telegram keeps it until confirmed
@@ -121,16 +142,13 @@ func (a *Adapter) Receive(ctx context.Context) error {
 			if p.u == nil {
 				continue // undecodable: logged, and confirmed so that it is not sent again
 			}
-			u := p.u
-			if !a.enqueueUpdate(work, u, func() {
-				if !l.start(u.ID) {
-					return // given up at the drain bound: left for the next poller
-				}
-				a.handle(work, u, received)
-				l.done(u.ID)
-			}) {
-				l.drop(u.ID) // the flood rule: dropped is handled
-			}
+			todo = append(todo, p)
+		}
+		if len(todo) > 0 && a.keep(ctx, todo, received) {
+			l.keep(todo) // the next poll confirms them
+		}
+		for _, p := range todo {
+			a.run(work, l, ans, p.u, arrival{at: received})
 		}
 		more = fresh > 0 && len(batch) == maxBatch
 		if len(batch) == maxBatch && fresh == 0 {
@@ -158,6 +176,43 @@ func (a *Adapter) Receive(ctx context.Context) error {
 	return fatal
 }
 
+// run queues update u on its chat's worker; once it is handled (or
+// dropped by the flood rule) the ledger lets its offset pass, and a kept
+// update is cleared from the inbox.
+func (a *Adapter) run(work context.Context, l *ledger, ans *answered, u *models.Update, in arrival) {
+	finish := func() {
+		if l.done(u.ID) {
+			ans.add(u.ID)
+		}
+	}
+	if !a.enqueueUpdate(work, u, func() {
+		if !l.start(u.ID) {
+			return // given up at the drain bound: left for the next poller
+		}
+		a.handle(work, u, in)
+		finish()
+	}) {
+		finish() // the flood rule: dropped is handled
+	}
+}
+
+// redrive hands the updates a previous poller kept in the inbox and did
+// not answer (it was killed, or lost its lease) to the workers again, with
+// when they were first received: the engine drops one it applied, and
+// answers again one whose answer may have been lost.
+func (a *Adapter) redrive(work context.Context, l *ledger, ans *answered) {
+	ups, at := a.kept(work)
+	if len(ups) == 0 {
+		return
+	}
+	a.log.Info("telegram: updates of the previous poller taken from the inbox", slog.Int("updates", len(ups)))
+	for i, u := range ups {
+		if l.adopt(u.ID) {
+			a.run(work, l, ans, u, arrival{at: at[i], again: true})
+		}
+	}
+}
+
 // drain waits for the updates received to be handled, for at most
 // Config.Drain; past it, the ones not started are given up, and the one
 // running is left to finish or die with the process: neither is confirmed.
@@ -180,9 +235,14 @@ func (a *Adapter) drain(l *ledger) {
 type ledger struct {
 	mu   sync.Mutex // guards the fields below
 	next int64      // the id after the newest update received; 0: none yet
-	// open holds the updates received and not yet handled or dropped:
-	// the lowest at or above floor is the offset to confirm.
+	// open holds the updates received and not yet handled or dropped,
+	// true while one holds the offset back (not kept in the inbox): the
+	// lowest of those at or above floor is the offset to confirm.
 	open map[int64]bool
+	// adopted are the updates taken from the inbox at the start: a copy
+	// Telegram still shows (the killed poller had not confirmed it yet) is
+	// not handled twice.
+	adopted map[int64]bool
 	// floor is the offset confirmed whatever is open: the oldest of a
 	// full window (confirmBelow).
 	floor int64
@@ -196,7 +256,7 @@ type ledger struct {
 }
 
 func newLedger() *ledger {
-	return &ledger{open: map[int64]bool{}, progress: make(chan struct{})}
+	return &ledger{open: map[int64]bool{}, adopted: map[int64]bool{}, progress: make(chan struct{})}
 }
 
 // offset is the offset to send: the oldest update not yet handled, else
@@ -205,8 +265,8 @@ func (l *ledger) offset() (offset int64, busy bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	offset, busy = l.next, false
-	for id := range l.open {
-		if id >= l.floor {
+	for id, holds := range l.open {
+		if holds && id >= l.floor {
 			offset, busy = min(offset, id), true
 		}
 	}
@@ -219,8 +279,8 @@ func (l *ledger) confirmBelow(id int64) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := 0
-	for o := range l.open {
-		if o >= l.floor && o < id {
+	for o, holds := range l.open {
+		if holds && o >= l.floor && o < id {
 			n++
 		}
 	}
@@ -232,7 +292,7 @@ func (l *ledger) confirmBelow(id int64) int {
 func (l *ledger) known(id int64) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return id < l.next
+	return id < l.next || l.adopted[id]
 }
 
 // receive records a new update, to be handled if handle (else confirmed
@@ -240,7 +300,7 @@ func (l *ledger) known(id int64) bool {
 func (l *ledger) receive(id int64, handle bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if id < l.next {
+	if id < l.next || l.adopted[id] {
 		return false
 	}
 	l.next = id + 1
@@ -248,6 +308,32 @@ func (l *ledger) receive(id int64, handle bool) bool {
 		l.open[id] = true
 		l.live++
 	}
+	return true
+}
+
+// keep records updates kept in the inbox: they no longer hold the offset
+// back.
+func (l *ledger) keep(ps []polled) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, p := range ps {
+		if _, ok := l.open[p.id]; ok {
+			l.open[p.id] = false
+		}
+	}
+}
+
+// adopt records an update taken from the inbox, to be handled; false if
+// it is known already.
+func (l *ledger) adopt(id int64) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, ok := l.open[id]; ok || l.adopted[id] {
+		return false
+	}
+	l.adopted[id] = true
+	l.open[id] = false
+	l.live++
 	return true
 }
 
@@ -263,15 +349,19 @@ func (l *ledger) start(id int64) bool {
 	return true
 }
 
-// done records an update handled and answered.
-func (l *ledger) done(id int64) {
+// done records an update handled and answered, or dropped; kept reports
+// that it is in the inbox.
+func (l *ledger) done(id int64) (kept bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	holds, ok := l.open[id]
+	kept = ok && !holds
 	delete(l.open, id)
 	l.returned()
 	l.gen++
 	close(l.progress)
 	l.progress = make(chan struct{})
+	return kept
 }
 
 // generation counts the updates done so far.
@@ -280,9 +370,6 @@ func (l *ledger) generation() uint64 {
 	defer l.mu.Unlock()
 	return l.gen
 }
-
-// drop records an update dropped by the flood rule: handled.
-func (l *ledger) drop(id int64) { l.done(id) }
 
 // returned counts a task out. l.mu must be held.
 func (l *ledger) returned() {
@@ -335,10 +422,12 @@ func (l *ledger) waitProgress(ctx context.Context, since uint64, d time.Duration
 	return true
 }
 
-// polled is one update of a batch; u is nil if it did not decode.
+// polled is one update of a batch; u is nil if it did not decode, or was
+// received before. raw is the update as sent, for the inbox.
 type polled struct {
-	id int64
-	u  *models.Update
+	id  int64
+	u   *models.Update
+	raw []byte
 }
 
 // getUpdates makes one getUpdates call over net/http. The updates known
@@ -408,7 +497,7 @@ func (a *Adapter) getUpdates(ctx context.Context, offset int64, timeout, limit i
 		}
 		// One update at a time: a type the library cannot decode must not
 		// lose the rest of the batch.
-		p := polled{id: *head.ID, u: new(models.Update)}
+		p := polled{id: *head.ID, u: new(models.Update), raw: raw}
 		if err := json.Unmarshal(raw, p.u); err != nil {
 			a.log.Warn("update undecodable, skipped", slog.String("event", "undecodable"), slog.Int64("update", p.id))
 			p.u = nil

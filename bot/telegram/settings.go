@@ -37,6 +37,7 @@ type Settings struct {
 	Throttled func(time.Duration) // counts 429 waits in the metrics
 	PollLease time.Duration       // TTL of the polling lease; 0: defaultPollLease (tests shorten it)
 	Drain     time.Duration       // bound of the polling drain at stop; 0: DefaultDrain (tests shorten it)
+	Inbox     Inbox               // the store's inbox for long polling (Config.Inbox); the command gives it
 }
 
 // Enabled reports whether the channel runs.
@@ -51,7 +52,7 @@ func (c Settings) LogValue() slog.Value {
 func (c Settings) Config() Config {
 	limits, _ := c.limits() // checked by Check
 	return Config{Token: c.Token, APIURL: c.APIURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
-		Texts: c.Texts, Throttled: c.Throttled, Limits: limits, Drain: c.Drain}
+		Texts: c.Texts, Throttled: c.Throttled, Limits: limits, Drain: c.Drain, Inbox: c.Inbox}
 }
 
 // limits reads Rate. A rate below Telegram's gets a burst of one second's

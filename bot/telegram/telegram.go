@@ -23,16 +23,17 @@ import (
 type Adapter struct {
 	cfg Config
 	// username is the bot's, from getMe at Setup: share links need it.
-	username atomic.Pointer[string]
-	conv     bot.Conversation
-	api      *tgbot.Bot
-	fast     *jsonAPI // the calls of every turn, as JSON
-	poll     *http.Client
-	log      *slog.Logger
-	texts    map[flows.Lang]texts
-	pace     *pacer
-	now      func() time.Time
-	sleep    func(ctx context.Context, d time.Duration) error
+	username  atomic.Pointer[string]
+	conv      bot.Conversation
+	api       *tgbot.Bot
+	fast      *jsonAPI // the calls of every turn, as JSON
+	poll      *http.Client
+	inboxName string // InboxName of the token
+	log       *slog.Logger
+	texts     map[flows.Lang]texts
+	pace      *pacer
+	now       func() time.Time
+	sleep     func(ctx context.Context, d time.Duration) error
 
 	// chats runs each chat's updates and pushes in order. Once Poll
 	// returns or Wait is called, a push is refused.
@@ -95,14 +96,15 @@ func New(cfg Config, conv bot.Conversation) (*Adapter, error) {
 	// Telegram takes from one bot.
 	tr.MaxConnsPerHost = 128
 	a := &Adapter{
-		cfg:   cfg,
-		conv:  conv,
-		poll:  &http.Client{Transport: tr, Timeout: cfg.PollTimeout + sendTimeout},
-		log:   log.With(slog.String("channel", "tg")),
-		texts: tx,
-		now:   time.Now,
-		sleep: pause.For,
-		views: map[int64]view{},
+		cfg:       cfg,
+		conv:      conv,
+		poll:      &http.Client{Transport: tr, Timeout: cfg.PollTimeout + sendTimeout},
+		log:       log.With(slog.String("channel", "tg")),
+		texts:     tx,
+		inboxName: InboxName(cfg.Token),
+		now:       time.Now,
+		sleep:     pause.For,
+		views:     map[int64]view{},
 	}
 	a.chats.MaxUpdates = maxWaiting
 	a.pace = newPacer(cfg.Limits, func() time.Time { return a.now() })

@@ -75,10 +75,17 @@ func langOfUpdate(u *models.Update) flows.Lang {
 	return ""
 }
 
+// arrival is when an update was received, and whether it is taken again
+// from the inbox after a restart (its answer may have been lost).
+type arrival struct {
+	at    time.Time
+	again bool
+}
+
 // handle translates one update, runs it through the conversation and
 // sends the replies. It never panics: an update that does is logged and
 // dropped, so that one bad update cannot stop the others.
-func (a *Adapter) handle(ctx context.Context, u *models.Update, received time.Time) {
+func (a *Adapter) handle(ctx context.Context, u *models.Update, in arrival) {
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.UpdateTimeout)
 	defer cancel()
 	chat := chatOf(u)
@@ -88,14 +95,14 @@ func (a *Adapter) handle(ctx context.Context, u *models.Update, received time.Ti
 				slog.String("stack", string(debug.Stack())))
 		}
 		if a.cfg.Done != nil {
-			a.cfg.Done(u.ID, chat, received)
+			a.cfg.Done(u.ID, chat, in.at)
 		}
 	}()
 	switch {
 	case u.Message != nil:
-		a.message(ctx, u.ID, u.Message, received)
+		a.message(ctx, u.ID, u.Message, in)
 	case u.CallbackQuery != nil:
-		a.callback(ctx, u.ID, u.CallbackQuery, received)
+		a.callback(ctx, u.ID, u.CallbackQuery, in)
 	case u.MyChatMember != nil:
 		a.memberChanged(ctx, u.MyChatMember)
 	default:
@@ -135,7 +142,7 @@ func (a *Adapter) groupLine(ctx context.Context, chat int64, lang flows.Lang) {
 
 // message translates a new message of a private chat; a group gets one
 // line at most, and other chats (channels) nothing.
-func (a *Adapter) message(ctx context.Context, updateID int64, m *models.Message, received time.Time) {
+func (a *Adapter) message(ctx context.Context, updateID int64, m *models.Message, in arrival) {
 	chat := m.Chat.ID
 	lang := langOf(m.From)
 	switch m.Chat.Type {
@@ -165,7 +172,7 @@ func (a *Adapter) message(ctx context.Context, updateID int64, m *models.Message
 		msg.Kind = flows.KindUnsupported
 	}
 	shown := a.view(chat)
-	msg.Waited = time.Since(received)
+	msg.Waited, msg.Redelivered = time.Since(in.at), in.again
 	a.reply(ctx, chat, render(a.conv.Handle(ctx, msg), shown.location))
 }
 
@@ -189,7 +196,7 @@ func parseCommand(text string) (cmd, arg string, ok bool) {
 // callback handles a button press: it stops the spinner, runs the choice,
 // shows the answer in the question it came from if the engine took it,
 // and sends the replies.
-func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.CallbackQuery, received time.Time) {
+func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.CallbackQuery, in arrival) {
 	if err := a.call(ctx, 0, false, func(ctx context.Context) error {
 		return a.fast.answerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
 	}); err != nil {
@@ -204,7 +211,7 @@ func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.Callba
 	chat := c.ID
 	shown := a.view(chat)
 	msg := flows.Msg{Chat: chatID(chat), ID: strconv.FormatInt(updateID, 10), Kind: flows.KindChoice,
-		Lang: langOf(&q.From), Choice: q.Data, Waited: time.Since(received)}
+		Lang: langOf(&q.From), Choice: q.Data, Waited: time.Since(in.at), Redelivered: in.again}
 	replies := a.conv.Handle(ctx, msg)
 	if m := q.Message.Message; m != nil && taken(shown, m.ID, q.Data, replies) {
 		a.markAnswered(ctx, chat, m, q.Data)

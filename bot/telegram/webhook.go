@@ -47,7 +47,7 @@ func (a *Adapter) HandleUpdate(ctx context.Context, raw []byte) bool {
 	done := make(chan struct{})
 	if !a.enqueueUpdate(work, u, func() {
 		defer close(done)
-		a.handle(work, u, received)
+		a.handle(work, u, arrival{at: received})
 	}) {
 		// Dropped by the flood rule: Telegram must not post it again.
 		return true

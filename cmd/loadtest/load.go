@@ -69,6 +69,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 	defer srv.Close()
 	h := newHandled(o)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	inbox, _ := st.(telegram.Inbox) // the Redis store's, as cmd/secours wires it
 	a, err := telegram.New(telegram.Config{
 		Token: srv.Token, APIURL: srv.URL, PollTimeout: time.Second,
 		// The fake has no flood limits: pacing would measure Telegram's
@@ -77,6 +78,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 		Log:    quiet,
 		Texts:  configs.FS,
 		Done:   h.done,
+		Inbox:  inbox,
 	}, &bot.Runner{Engine: e, Store: st, Referrals: referral.NewLedger(e, st), Structures: st, Log: quiet})
 	if err != nil {
 		return result{}, err

@@ -296,7 +296,9 @@ func (p *process) buildRunner() {
 // buildTelegram sets the Telegram channel up: the token works and the
 // webhook or polling is in place.
 func (p *process) buildTelegram(ctx context.Context) error {
-	tg, run, err := startTelegram(ctx, p.cfg.Telegram, p.runner, p.mux, leaserOf(p.store), p.log)
+	c := p.cfg.Telegram
+	c.Inbox = inboxOf(p.store)
+	tg, run, err := startTelegram(ctx, c, p.runner, p.mux, leaserOf(p.store), p.log)
 	if err != nil {
 		return err
 	}

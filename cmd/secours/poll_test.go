@@ -225,6 +225,70 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 	}
 }
 
+// TestSIGKILLBeforeTheAnswerRedis is the same kill with Redis, where the
+// update is kept in the inbox and confirmed to Telegram at once, before
+// its answer: the next run takes it from the inbox and answers it, once
+// (a few seconds after its step, which the 5 s rule alone would take for
+// a twin copy and leave silent), and the inbox is left empty.
+func TestSIGKILLBeforeTheAnswerRedis(t *testing.T) {
+	bin := buildBinary(t)
+	u, prefix := redistest.New(t)
+	tg := telegramtest.New(telegramtest.Options{})
+	defer tg.Close()
+	const chat = 557
+	env := []string{"REDIS_URL=" + u, "REDIS_PREFIX=" + prefix}
+	release := tg.Hold("sendMessage")
+	first, _ := pollingBinary(t, bin, tg, env...)
+	id := tg.Text(chat, "fr", "/start")
+	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
+	testkit.WaitFor(t, "the kept update to be confirmed before its answer", func() bool { return tg.Offset() > id })
+	if err := first.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	testkit.WaitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
+	release()
+	if len(tg.Sent(chat)) != 0 {
+		t.Fatal("the killed run's answer went out")
+	}
+	o, err := redis.ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := goredis.NewUniversalClient(o)
+	defer c.Close()
+	// The killed run's polling lease would expire after its TTL (15 s):
+	// deleting it spares the test that wait.
+	if err := c.Del(t.Context(), prefix+":"+telegram.PollLeaseName(tg.Token)).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	second, logs := pollingBinary(t, bin, tg, env...)
+	defer func() {
+		if t.Failed() {
+			t.Logf("second run:\n%s", logs.String())
+		}
+	}()
+	testkit.WaitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 1 })
+	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Wait(); err != nil {
+		t.Errorf("second run after SIGTERM: %v\n%s", err, logs.String())
+	}
+	// The step was saved before the kill: the engine answers the copy
+	// taken from the inbox again with its open question, and saves nothing.
+	if sent := tg.Sent(chat); len(sent) != 1 || !strings.Contains(sent[0].Params["text"], "Choisissez votre langue") {
+		t.Errorf("the second run sent %d messages, want the language question once: %v", len(sent), sent)
+	}
+	if !strings.Contains(logs.String(), "taken from the inbox") {
+		t.Errorf("the second run did not say it took the update from the inbox:\n%s", logs.String())
+	}
+	if n, err := c.HLen(t.Context(), prefix+":"+telegram.InboxName(tg.Token)).Result(); err != nil || n != 0 {
+		t.Errorf("inbox holds %d updates (%v) after the second run, want none", n, err)
+	}
+}
+
 // TestFloodThenSIGTERM floods the real binary, polling with Redis and
 // Telegram's pace (one message a second per chat), with 300 messages from
 // one chat, then stops it with SIGTERM: the flood rule keeps the backlog to

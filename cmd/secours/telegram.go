@@ -69,6 +69,18 @@ func startTelegram(ctx context.Context, c telegram.Settings, conv bot.Conversati
 	return telegram.Start(ctx, c, conv, mux, leases, log)
 }
 
+// inboxOf is the store's inbox for long polling, nil if it has none: the
+// Redis store keeps one, so that a batch is confirmed to Telegram at once
+// and a killed poller's updates survive it. The in-memory store has none:
+// a process that dies loses it, so Telegram keeps the updates being
+// answered instead, and the next start gets them again.
+func inboxOf(st any) telegram.Inbox {
+	if in, ok := st.(telegram.Inbox); ok {
+		return in
+	}
+	return nil
+}
+
 // redisLeaser takes leases shared by every process on the same store: the
 // Redis store does.
 type redisLeaser interface {
