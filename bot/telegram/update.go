@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -197,11 +198,19 @@ func parseCommand(text string) (cmd, arg string, ok bool) {
 // shows the answer in the question it came from if the engine took it,
 // and sends the replies.
 func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.CallbackQuery, in arrival) {
-	if err := a.call(ctx, 0, false, func(ctx context.Context) error {
-		return a.fast.answerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
-	}); err != nil {
-		a.log.Warn("callback not answered", slog.Any("err", a.apiErr(err)))
-	}
+	// The spinner stops while the step runs, the answered question is
+	// edited while the replies go: neither waits for the other, and the
+	// update is done (confirmed, the chat's next one let in) only once
+	// all three are.
+	var side sync.WaitGroup
+	defer side.Wait()
+	side.Go(func() {
+		if err := a.call(ctx, 0, false, func(ctx context.Context) error {
+			return a.fast.answerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{CallbackQueryID: q.ID})
+		}); err != nil {
+			a.log.Warn("callback not answered", slog.Any("err", a.apiErr(err)))
+		}
+	})
 	c, ok := callbackChat(q)
 	if !ok || c.Type != models.ChatTypePrivate || q.Data == "" {
 		// A message sent in inline mode, a group's, or a button without
@@ -214,7 +223,7 @@ func (a *Adapter) callback(ctx context.Context, updateID int64, q *models.Callba
 		Lang: langOf(&q.From), Choice: q.Data, Waited: time.Since(in.at), Redelivered: in.again}
 	replies := a.conv.Handle(ctx, msg)
 	if m := q.Message.Message; m != nil && taken(shown, m.ID, q.Data, replies) {
-		a.markAnswered(ctx, chat, m, q.Data)
+		side.Go(func() { a.markAnswered(ctx, chat, m, q.Data) })
 	}
 	a.reply(ctx, chat, render(replies, shown.location))
 }
