@@ -2,6 +2,7 @@ package network
 
 import (
 	"bytes"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -136,5 +137,31 @@ func TestProblemWords(t *testing.T) {
 				t.Errorf("%s: %s has no words", l, k)
 			}
 		}
+	}
+}
+
+// TestCheckStandardExample: the standard's own example file, as the
+// Cartographie nationale publishes its export (every column, every value
+// quoted, lists with "|"), is accepted as it is, with nothing blocking.
+func TestCheckStandardExample(t *testing.T) {
+	data, err := os.ReadFile("testdata/exemple-valide.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := check(shipped(t), "epn", "exemple-valide.csv", data)
+	for _, p := range c.probs {
+		if p.blocking {
+			t.Errorf("blocking problem on the standard's example: %+v", p)
+		}
+	}
+	if len(c.places) != 1 {
+		t.Fatalf("%d places, want 1 (%v)", len(c.places), kindsOf(c.probs))
+	}
+	p := c.places[0]
+	if p.ID != "epn/structure-1" || p.Name != "Anonymal" || p.Postcode != "51100" {
+		t.Errorf("place = id %q name %q postcode %q", p.ID, p.Name, p.Postcode)
+	}
+	if p.Phone == "" || p.Hours == "" || len(p.Services) == 0 {
+		t.Errorf("phone %q, hours %q, services %v: the example's values were dropped", p.Phone, p.Hours, p.Services)
 	}
 }
