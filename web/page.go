@@ -112,6 +112,16 @@ type ErrorPages struct {
 	Words func(l text.Lang, key string, args ...string) string
 }
 
+// ErrorKeys lists the keys of the error pages names in a catalogue, for
+// the check of the keys its Go code reads: err.<name> and its .title.
+func ErrorKeys(names []string) []string {
+	keys := make([]string, 0, 2*len(names))
+	for _, e := range names {
+		keys = append(keys, "err."+e, "err."+e+".title")
+	}
+	return keys
+}
+
 // Answer answers the page err.<name> with code: in lang with a link back
 // to back, or, with lang "" (no good token yet), in French then Dutch and
 // linking nowhere. An error is the template's, for the log: the page

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/text"
+	"github.com/secours/secours/web"
 )
 
 // flashes are the messages a redirect may name in ?m=; anything else is
@@ -54,9 +55,7 @@ func codeKeys() []string {
 	for _, f := range fields {
 		keys = append(keys, "field."+f)
 	}
-	for _, e := range errorPages {
-		keys = append(keys, "err."+e, "err."+e+".title")
-	}
+	keys = append(keys, web.ErrorKeys(errorPages)...)
 	return keys
 }
 
