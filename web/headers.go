@@ -39,6 +39,15 @@ func Headers(next http.Handler, name, csp string, log *slog.Logger) http.Handler
 	})
 }
 
+// FormPage is the handler of a page that takes forms: mux's routes, with
+// notFound answering any path they do not match, behind forms' check
+// (forbidden answers a post that fails it) and the page's Headers.
+func FormPage(mux *http.ServeMux, forms *CSRF, name, csp string, log *slog.Logger, notFound, forbidden func(http.ResponseWriter)) http.Handler {
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { notFound(w) })
+	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { forbidden(w) })
+	return Headers(forms.Protect(mux, deny), name, csp, log)
+}
+
 // statusWriter remembers the status, for the request log.
 type statusWriter struct {
 	http.ResponseWriter

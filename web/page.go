@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"regexp"
+	"strings"
 
 	"github.com/secours/secours/text"
 )
@@ -23,6 +25,41 @@ func HTML(w http.ResponseWriter, code int, t *template.Template, name string, da
 	w.WriteHeader(code)
 	w.Write(b.Bytes())
 	return nil
+}
+
+// StaticText matches {{T "key"}}: a fixed text of a surface's catalogue,
+// written into its template's source by Localize.
+var StaticText = regexp.MustCompile(`\{\{T "([a-z0-9_.]+)"\}\}`)
+
+// Localize writes the fixed texts of c into a template's source, each
+// escaped with escape, before it is parsed: each language gets its own
+// parsed template, so a long page spends no time looking its labels up.
+// A key missing from c, or whose text has placeholders, is an error, so
+// that it stops the start instead of a page.
+func Localize(src string, c text.Catalog, escape func(string) string) (string, error) {
+	var missing []string
+	out := StaticText.ReplaceAllStringFunc(src, func(m string) string {
+		key := StaticText.FindStringSubmatch(m)[1]
+		s, ok := c[key]
+		if !ok || strings.Contains(s, "{{") || len(text.Placeholders(s)) > 0 {
+			missing = append(missing, key)
+		}
+		return escape(s)
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("keys missing or with placeholders: %s", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// Style renders t's "style" template: the page's CSS. It names no text,
+// so one language's serves them all.
+func Style(t *template.Template) (template.CSS, error) {
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "style", nil); err != nil {
+		return "", err
+	}
+	return template.CSS(b.String()), nil
 }
 
 // ErrorData is the error page: one block per language when the page's
@@ -73,6 +110,16 @@ type ErrorPages struct {
 	// Words looks a text of the surface's catalogue up in a language,
 	// with its name, value pairs.
 	Words func(l text.Lang, key string, args ...string) string
+}
+
+// ErrorKeys lists the keys of the error pages names in a catalogue, for
+// the check of the keys its Go code reads: err.<name> and its .title.
+func ErrorKeys(names []string) []string {
+	keys := make([]string, 0, 2*len(names))
+	for _, e := range names {
+		keys = append(keys, "err."+e, "err."+e+".title")
+	}
+	return keys
 }
 
 // Answer answers the page err.<name> with code: in lang with a link back

@@ -137,18 +137,11 @@ func (n *Networks) Publish(ctx context.Context, name string, base int64, next ne
 	if err != nil {
 		return 0, fmt.Errorf("memory network publish: %w", err)
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	o := n.get(name)
-	if o.rev != base {
-		return 0, network.ErrConflict
-	}
-	o.prev, o.hasPrev = o.cur, true
-	o.cur = b
-	o.rev++
-	o.audit = append(o.audit, as...)
-	n.rev++
-	return o.rev, nil
+	return n.commit(name, base, as, func(o *owner) error {
+		o.prev, o.hasPrev = o.cur, true
+		o.cur = b
+		return nil
+	})
 }
 
 // Undo restores the owner's previous state if its revision is still base.
@@ -160,16 +153,29 @@ func (n *Networks) Undo(ctx context.Context, name string, base int64, audit []ne
 	if err != nil {
 		return 0, fmt.Errorf("memory network undo: %w", err)
 	}
+	return n.commit(name, base, as, func(o *owner) error {
+		if !o.hasPrev {
+			return network.ErrNothingToUndo
+		}
+		o.cur, o.prev, o.hasPrev = o.prev, nil, false
+		return nil
+	})
+}
+
+// commit is Publish's and Undo's one path: under the lock, if the owner's
+// revision is still base, change moves its states, then the owner gets a
+// new revision and keeps the audit entries as. An error of change leaves
+// the owner as it was.
+func (n *Networks) commit(name string, base int64, as [][]byte, change func(o *owner) error) (int64, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	o := n.get(name)
 	if o.rev != base {
 		return 0, network.ErrConflict
 	}
-	if !o.hasPrev {
-		return 0, network.ErrNothingToUndo
+	if err := change(o); err != nil {
+		return 0, err
 	}
-	o.cur, o.prev, o.hasPrev = o.prev, nil, false
 	o.rev++
 	o.audit = append(o.audit, as...)
 	n.rev++

@@ -1,7 +1,6 @@
 package network
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -143,11 +142,8 @@ func New(o Options) (*Page, error) {
 	mux.HandleFunc("GET /net/{token}/draft/{id}", p.serveDraft)
 	mux.HandleFunc("POST /net/{token}/draft/{id}/publish", p.servePublish)
 	mux.HandleFunc("POST /net/{token}/undo", p.serveUndo)
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { p.notFound(w) })
-	deny := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.fail(w, http.StatusForbidden, "", "", "forbidden")
-	})
-	p.handler = web.Headers(p.forms.Protect(mux, deny), "network", web.CSP(string(p.css)), p.log)
+	p.handler = web.FormPage(mux, p.forms, "network", web.CSP(string(p.css)), p.log, p.notFound,
+		func(w http.ResponseWriter) { p.fail(w, http.StatusForbidden, "", "", "forbidden") })
 	return p, nil
 }
 
@@ -520,9 +516,9 @@ func (p *Page) parse(fsys fs.FS) error {
 	}
 	p.tmpl = map[text.Lang]*template.Template{}
 	for _, l := range text.Langs {
-		src, err := localize(string(b), p.texts[l])
+		src, err := web.Localize(string(b), p.texts[l], template.HTMLEscapeString)
 		if err != nil {
-			return err
+			return fmt.Errorf("network template: %w", err)
 		}
 		t, err := template.New("network.tmpl").Parse(src)
 		if err != nil {
@@ -530,10 +526,8 @@ func (p *Page) parse(fsys fs.FS) error {
 		}
 		p.tmpl[l] = t
 	}
-	var css bytes.Buffer
-	if err := p.tmpl[text.FR].ExecuteTemplate(&css, "style", nil); err != nil {
+	if p.css, err = web.Style(p.tmpl[text.FR]); err != nil {
 		return fmt.Errorf("network style: %w", err)
 	}
-	p.css = template.CSS(css.String())
 	return nil
 }

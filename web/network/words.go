@@ -1,37 +1,12 @@
 package network
 
 import (
-	"fmt"
-	"html/template"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/secours/secours/text"
+	"github.com/secours/secours/web"
 )
-
-// staticText matches {{T "key"}}: a fixed text of network.<lang>.json.
-var staticText = regexp.MustCompile(`\{\{T "([a-z0-9_.]+)"\}\}`)
-
-// localize writes the fixed texts into the template's source, escaped,
-// before it is parsed: each language gets its own parsed template, so a
-// page of 1,000 places spends no time looking its labels up, and a key
-// missing from the catalogue stops New instead of a page.
-func localize(src string, c text.Catalog) (string, error) {
-	var missing []string
-	out := staticText.ReplaceAllStringFunc(src, func(m string) string {
-		key := staticText.FindStringSubmatch(m)[1]
-		s, ok := c[key]
-		if !ok || strings.Contains(s, "{{") || len(text.Placeholders(s)) > 0 {
-			missing = append(missing, key)
-		}
-		return template.HTMLEscapeString(s)
-	})
-	if len(missing) > 0 {
-		return "", fmt.Errorf("network template: keys missing or with placeholders: %s", strings.Join(missing, ", "))
-	}
-	return out, nil
-}
 
 // flashes are the messages a redirect may name in ?m=; anything else is
 // ignored, so that a crafted link cannot put words on the page. bad
@@ -80,9 +55,7 @@ func codeKeys() []string {
 	for _, f := range fields {
 		keys = append(keys, "field."+f)
 	}
-	for _, e := range errorPages {
-		keys = append(keys, "err."+e, "err."+e+".title")
-	}
+	keys = append(keys, web.ErrorKeys(errorPages)...)
 	return keys
 }
 

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -100,9 +99,6 @@ func New(o Options) (*Page, error) {
 // ServeHTTP serves the page and its export.
 func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.handler.ServeHTTP(w, r) }
 
-// staticText matches {{T "key"}}: a fixed text of observatory.<lang>.json.
-var staticText = regexp.MustCompile(`\{\{T "([a-z0-9_.]+)"\}\}`)
-
 // parse reads the template once per language, with T giving that
 // language's texts, after checking that every key it names exists.
 func (p *Page) parse(fsys fs.FS) error {
@@ -112,7 +108,7 @@ func (p *Page) parse(fsys fs.FS) error {
 	}
 	src := string(b)
 	var missing []string
-	for _, m := range staticText.FindAllStringSubmatch(src, -1) {
+	for _, m := range web.StaticText.FindAllStringSubmatch(src, -1) {
 		if _, ok := p.words[flows.FR].c[m[1]]; !ok {
 			missing = append(missing, m[1])
 		}
@@ -130,11 +126,9 @@ func (p *Page) parse(fsys fs.FS) error {
 		}
 		p.tmpl[l] = t
 	}
-	var css bytes.Buffer
-	if err := p.tmpl[flows.FR].ExecuteTemplate(&css, "style", nil); err != nil {
+	if p.css, err = web.Style(p.tmpl[flows.FR]); err != nil {
 		return fmt.Errorf("observatory style: %w", err)
 	}
-	p.css = template.CSS(css.String())
 	return nil
 }
 

@@ -479,7 +479,7 @@ func TestTexts(t *testing.T) {
 	for _, k := range codeKeys() {
 		used[k] = true
 	}
-	for _, m := range staticText.FindAllStringSubmatch(string(src), -1) {
+	for _, m := range web.StaticText.FindAllStringSubmatch(string(src), -1) {
 		used[m[1]] = true
 	}
 	for k := range fr {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/text"
+	"github.com/secours/secours/web"
 )
 
 // Words are the observatory's texts in one language: observatory's
@@ -60,9 +61,7 @@ func codeKeys() []string {
 	for _, p := range []string{ProblemMonth, ProblemReversed, ProblemLong, ProblemArea} {
 		keys = append(keys, "err.range."+p)
 	}
-	for _, e := range errorPages {
-		keys = append(keys, "err."+e, "err."+e+".title")
-	}
+	keys = append(keys, web.ErrorKeys(errorPages)...)
 	return keys
 }
 

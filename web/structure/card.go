@@ -96,13 +96,19 @@ type checkOption struct {
 
 type changeView struct{ Label, Old, New string }
 
-// serveCard is GET /s/{token}/card: the form, filled with the card.
-func (w *Web) serveCard(rw http.ResponseWriter, r *http.Request) {
+// openCard opens the page for its card with open (w.open or w.openPost);
+// without a card store, the one 404, before the token is read.
+func (w *Web) openCard(rw http.ResponseWriter, r *http.Request, open func(http.ResponseWriter, *http.Request) (session, bool)) (session, bool) {
 	if w.cards == nil {
 		w.notFound(rw)
-		return
+		return session{}, false
 	}
-	s, ok := w.open(rw, r)
+	return open(rw, r)
+}
+
+// serveCard is GET /s/{token}/card: the form, filled with the card.
+func (w *Web) serveCard(rw http.ResponseWriter, r *http.Request) {
+	s, ok := w.openCard(rw, r, w.open)
 	if !ok {
 		return
 	}
@@ -120,11 +126,7 @@ func (w *Web) serveCard(rw http.ResponseWriter, r *http.Request) {
 // redirect: the changes are shown once and kept nowhere, and posting the
 // same card again changes nothing.
 func (w *Web) serveCardEdit(rw http.ResponseWriter, r *http.Request) {
-	if w.cards == nil {
-		w.notFound(rw)
-		return
-	}
-	s, ok := w.openPost(rw, r)
+	s, ok := w.openCard(rw, r, w.openPost)
 	if !ok {
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/text"
+	"github.com/secours/secours/web"
 )
 
 // texts holds the structure's catalogue: the page's and the mails' words,
@@ -69,9 +70,7 @@ func codeKeys() []string {
 	for _, k := range mailKinds {
 		keys = append(keys, "mail.subject."+k)
 	}
-	for _, e := range errorPages {
-		keys = append(keys, "err."+e, "err."+e+".title")
-	}
+	keys = append(keys, web.ErrorKeys(errorPages)...)
 	return keys
 }
 

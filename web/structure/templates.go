@@ -6,33 +6,19 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"regexp"
-	"strings"
 	texttemplate "text/template"
 
 	"github.com/secours/secours/flows"
-	"github.com/secours/secours/text"
+	"github.com/secours/secours/web"
 )
 
-// staticText matches {{T "key"}}: a fixed text of structure.<lang>.json.
-var staticText = regexp.MustCompile(`\{\{T "([a-z0-9_.]+)"\}\}`)
-
-// localize writes the fixed texts into a template's source, escaped with
-// escape, before it is parsed: each language gets its own parsed
-// templates, so a long page spends no time looking up its labels, and a
-// key missing from the catalogue stops NewWeb instead of a page.
+// localize writes the fixed texts into the template name's source, as
+// web.Localize: a key missing from the catalogue stops NewWeb instead of
+// a page.
 func localize(name, src string, c flows.Catalog, escape func(string) string) (string, error) {
-	var missing []string
-	out := staticText.ReplaceAllStringFunc(src, func(m string) string {
-		key := staticText.FindStringSubmatch(m)[1]
-		s, ok := c[key]
-		if !ok || strings.Contains(s, "{{") || len(text.Placeholders(s)) > 0 {
-			missing = append(missing, key)
-		}
-		return escape(s)
-	})
-	if len(missing) > 0 {
-		return "", fmt.Errorf("structure template %s: keys missing or with placeholders: %s", name, strings.Join(missing, ", "))
+	out, err := web.Localize(src, c, escape)
+	if err != nil {
+		return "", fmt.Errorf("structure template %s: %w", name, err)
 	}
 	return out, nil
 }
@@ -111,10 +97,9 @@ func parseTemplates(w *Web) error {
 			return fmt.Errorf("structure options: %w", err)
 		}
 	}
-	var css bytes.Buffer
-	if err := w.page[flows.FR].ExecuteTemplate(&css, "style", nil); err != nil {
+	var err error
+	if w.css, err = web.Style(w.page[flows.FR]); err != nil {
 		return fmt.Errorf("structure style: %w", err)
 	}
-	w.css = template.CSS(css.String())
 	return nil
 }

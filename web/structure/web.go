@@ -207,11 +207,8 @@ func NewWeb(o WebOptions) (*Web, error) {
 	mux.HandleFunc("POST /s/{token}/card", w.serveCardEdit)
 	mux.HandleFunc("GET /s/{token}/poster", w.servePoster)
 	mux.HandleFunc("GET /s/{token}/qr/{file}", w.serveQR)
-	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) { w.notFound(rw) })
-	deny := http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		w.fail(rw, http.StatusForbidden, "", "", "forbidden")
-	})
-	w.handler = web.Headers(w.forms.Protect(mux, deny), "structure", w.csp, w.log)
+	w.handler = web.FormPage(mux, w.forms, "structure", w.csp, w.log, w.notFound,
+		func(rw http.ResponseWriter) { w.fail(rw, http.StatusForbidden, "", "", "forbidden") })
 	return w, nil
 }
 

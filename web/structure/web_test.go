@@ -863,7 +863,7 @@ func TestTextsUsed(t *testing.T) {
 	}
 	for _, name := range files {
 		b, _ := fs.ReadFile(configs.Web, name)
-		for _, m := range staticText.FindAllStringSubmatch(string(b), -1) {
+		for _, m := range web.StaticText.FindAllStringSubmatch(string(b), -1) {
 			used[m[1]] = true
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -110,31 +109,18 @@ func (r *Rotator) Close() { r.srv.Close() }
 // each message, in order, none twice, except that a message in flight on
 // an instance that died may be answered twice.
 func DriveCloud(ctx context.Context, api *wacloudtest.Server, r *Rotator, o Options) Result {
-	if o.Retry <= 0 {
-		o.Retry = time.Second
-	}
-	if o.GiveUp <= 0 {
-		o.GiveUp = 30 * time.Second
-	}
+	o = o.withDefaults()
 	api.SetWebhook(r.URL)
 	d := &cloudDriver{api: api, o: o}
 	scs := Scripts()
 	users := make([]*cloudUser, o.Users)
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range users {
+	arrive(ctx, o.Ramp, len(users), func(i int) (*rand.Rand, func(context.Context) error, *error) {
 		chat := o.FirstChat + int64(i)
 		u := &cloudUser{d: d, idx: i, waID: strconv.FormatInt(chat, 10), sc: scs[i%len(scs)], rng: rand.New(rand.NewPCG(uint64(chat), 13))}
 		users[i] = u
-		wg.Go(func() {
-			if err := pause.For(ctx, time.Duration(u.rng.Int64N(int64(o.Ramp)+1))); err != nil {
-				u.err = err
-				return
-			}
-			u.err = u.run(ctx)
-		})
-	}
-	wg.Wait()
+		return u.rng, u.run, &u.err
+	})
 	res := Result{Users: o.Users, Elapsed: time.Since(start), Posts: int(d.posts.Load()), Failed: int(r.failed.Load()),
 		Status5xx: int(r.status5xx.Load()), StatusBad: int(r.statusBad.Load())}
 	for _, u := range users {

@@ -56,6 +56,40 @@ type Options struct {
 	OnStep func(answered int)
 }
 
+// withDefaults gives the zero durations of o their defaults.
+func (o Options) withDefaults() Options {
+	if o.Retry <= 0 {
+		o.Retry = time.Second
+	}
+	if o.GiveUp <= 0 {
+		o.GiveUp = 30 * time.Second
+	}
+	if o.PostTimeout <= 0 {
+		o.PostTimeout = 10 * time.Second
+	}
+	return o
+}
+
+// arrive runs n people, each in its own goroutine, and returns once all
+// are done. person(i) makes person i and gives its random source, its
+// conversation and where its outcome goes; the conversation starts after
+// a random pause of up to ramp, as people arrive one after the other, not
+// all in the same second.
+func arrive(ctx context.Context, ramp time.Duration, n int, person func(i int) (rng *rand.Rand, run func(context.Context) error, outcome *error)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		rng, run, outcome := person(i)
+		wg.Go(func() {
+			if err := pause.For(ctx, time.Duration(rng.Int64N(int64(ramp)+1))); err != nil {
+				*outcome = err
+				return
+			}
+			*outcome = run(ctx)
+		})
+	}
+	wg.Wait()
+}
+
 // Result is what a drive saw and what its checks found.
 type Result struct {
 	Users     int
@@ -136,15 +170,7 @@ type driver struct {
 // questions (none twice: no step was applied twice), except that an
 // update in flight on an instance that died may be answered twice.
 func Drive(ctx context.Context, api *telegramtest.Server, t Targets, o Options) Result {
-	if o.Retry <= 0 {
-		o.Retry = time.Second
-	}
-	if o.GiveUp <= 0 {
-		o.GiveUp = 30 * time.Second
-	}
-	if o.PostTimeout <= 0 {
-		o.PostTimeout = 10 * time.Second
-	}
+	o = o.withDefaults()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = 256 // people post at once; the default keeps 2
 	tr.MaxConnsPerHost = o.MaxConnections
@@ -154,21 +180,12 @@ func Drive(ctx context.Context, api *telegramtest.Server, t Targets, o Options) 
 	scs := Scripts()
 	users := make([]*user, o.Users)
 	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range users {
+	arrive(ctx, o.Ramp, len(users), func(i int) (*rand.Rand, func(context.Context) error, *error) {
 		chat := o.FirstChat + int64(i)
 		u := &user{d: d, idx: i, chat: chat, sc: scs[i%len(scs)], rng: rand.New(rand.NewPCG(uint64(chat), 11))}
 		users[i] = u
-		wg.Go(func() {
-			// People arrive one after the other, not all in the same second.
-			if err := pause.For(ctx, time.Duration(u.rng.Int64N(int64(o.Ramp)+1))); err != nil {
-				u.err = err
-				return
-			}
-			u.err = u.run(ctx)
-		})
-	}
-	wg.Wait()
+		return u.rng, u.run, &u.err
+	})
 	r := Result{Users: o.Users, Elapsed: time.Since(start), Posts: int(d.posts.Load()), Failed: int(d.failed.Load()),
 		Status5xx: int(d.status5xx.Load()), StatusBad: int(d.statusBad.Load())}
 	d.check(users, &r)
