@@ -157,14 +157,7 @@ func TestInboxDown(t *testing.T) {
 	in.fail.Store(true)
 	h := newHarness(t, harnessOpts{poll: true, cfg: telegram.Config{Inbox: in}})
 	const chat = 733400021
-	release := h.srv.Hold("sendMessage")
-	id := h.srv.Text(chat, "fr", "/start")
-	channeltest.Eventually(t, "the reply to be held", func() bool { return h.srv.Held("sendMessage") == 1 })
-	polls := len(h.srv.CallsTo("getUpdates"))
-	channeltest.Eventually(t, "two more polls", func() bool { return len(h.srv.CallsTo("getUpdates")) >= polls+2 })
-	if got := h.srv.Offset(); got > id {
-		t.Errorf("offset %d confirmed update %d, not kept, before its answer", got, id)
-	}
+	id, release := heldUnconfirmed(t, h, chat, "not kept, before its answer")
 	// Back up: the next updates are kept again.
 	in.fail.Store(false)
 	release()

@@ -21,14 +21,7 @@ import (
 func TestOffsetWaitsForTheAnswer(t *testing.T) {
 	h := newHarness(t, harnessOpts{poll: true})
 	const chat = 733100001
-	release := h.srv.Hold("sendMessage")
-	id := h.srv.Text(chat, "fr", "/start")
-	channeltest.Eventually(t, "the reply to be held", func() bool { return h.srv.Held("sendMessage") == 1 })
-	polls := len(h.srv.CallsTo("getUpdates"))
-	channeltest.Eventually(t, "two more polls", func() bool { return len(h.srv.CallsTo("getUpdates")) >= polls+2 })
-	if got := h.srv.Offset(); got > id {
-		t.Errorf("offset %d confirmed update %d before its answer was sent", got, id)
-	}
+	id, release := heldUnconfirmed(t, h, chat, "before its answer was sent")
 	release()
 	h.wait(id)
 	channeltest.Eventually(t, "the offset to pass the answered update", func() bool { return h.srv.Offset() > id })
@@ -161,4 +154,21 @@ func TestDrainBound(t *testing.T) {
 	if n := h.srv.Pending(); n != 0 {
 		t.Errorf("%d updates pending after the second poller", n)
 	}
+}
+
+// heldUnconfirmed sends /start from chat with its answer held at the fake,
+// lets the adapter poll twice more, and checks that the update was not
+// confirmed meanwhile (why says what that would mean); release lets the
+// answer go. id is the update's.
+func heldUnconfirmed(t *testing.T, h *harness, chat int64, why string) (id int64, release func()) {
+	t.Helper()
+	release = h.srv.Hold("sendMessage")
+	id = h.srv.Text(chat, "fr", "/start")
+	channeltest.Eventually(t, "the reply to be held", func() bool { return h.srv.Held("sendMessage") == 1 })
+	polls := len(h.srv.CallsTo("getUpdates"))
+	channeltest.Eventually(t, "two more polls", func() bool { return len(h.srv.CallsTo("getUpdates")) >= polls+2 })
+	if got := h.srv.Offset(); got > id {
+		t.Errorf("offset %d confirmed update %d %s", got, id, why)
+	}
+	return id, release
 }

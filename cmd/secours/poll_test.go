@@ -96,12 +96,7 @@ func TestPollLeaseLost(t *testing.T) {
 	srv.Text(64, "fr", "/start")
 	testkit.WaitFor(t, "the instance to poll", func() bool { return len(srv.Sent(64)) >= 2 })
 
-	o, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := goredis.NewUniversalClient(o)
-	defer c.Close()
+	c := redisClient(t, u)
 	key := prefix + ":" + telegram.PollLeaseName(srv.Token)
 	if err := c.Set(t.Context(), key, "another-owner", time.Minute).Err(); err != nil {
 		t.Fatalf("SET %s: %v", key, err)
@@ -251,12 +246,7 @@ func TestSIGKILLBeforeTheAnswerRedis(t *testing.T) {
 	if len(tg.Sent(chat)) != 0 {
 		t.Fatal("the killed run's answer went out")
 	}
-	o, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := goredis.NewUniversalClient(o)
-	defer c.Close()
+	c := redisClient(t, u)
 	// The killed run's polling lease would expire after its TTL (15 s):
 	// deleting it spares the test that wait.
 	if err := c.Del(t.Context(), prefix+":"+telegram.PollLeaseName(tg.Token)).Err(); err != nil {
@@ -339,12 +329,7 @@ func TestFloodThenSIGTERM(t *testing.T) {
 // Redis under prefix.
 func checkLeaseReleased(t *testing.T, u, prefix, token string) {
 	t.Helper()
-	o, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := goredis.NewUniversalClient(o)
-	defer c.Close()
+	c := redisClient(t, u)
 	key := prefix + ":" + telegram.PollLeaseName(token)
 	if n, err := c.Exists(context.Background(), key).Result(); err != nil || n != 0 {
 		t.Errorf("polling lease %s still held after the stop (%d, %v)", key, n, err)
@@ -386,15 +371,22 @@ func TestStopReleasesLeasePastDrain(t *testing.T) {
 // inboxLen is how many updates the poller's inbox keeps for the bot.
 func inboxLen(t *testing.T, u, prefix, token string) int64 {
 	t.Helper()
-	o, err := redis.ParseURL(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := goredis.NewUniversalClient(o)
-	defer c.Close()
+	c := redisClient(t, u)
 	n, err := c.HLen(context.Background(), prefix+":"+telegram.InboxName(token)).Result()
 	if err != nil {
 		t.Fatalf("inbox: %v", err)
 	}
 	return n
+}
+
+// redisClient is a client of the test's Redis, closed with the test.
+func redisClient(t *testing.T, u string) goredis.UniversalClient {
+	t.Helper()
+	o, err := redis.ParseURL(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := goredis.NewUniversalClient(o)
+	t.Cleanup(func() { c.Close() })
+	return c
 }
