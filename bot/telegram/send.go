@@ -115,10 +115,9 @@ func (a *Adapter) send(ctx context.Context, chat int64, outs []out) error {
 		var sent *models.Message
 		err := a.call(ctx, chat, true, func(ctx context.Context) error {
 			if o.venue != nil {
-				_, err := a.api.SendVenue(ctx, &tgbot.SendVenueParams{ChatID: chat,
+				return a.fast.sendVenue(ctx, &tgbot.SendVenueParams{ChatID: chat,
 					Latitude: o.venue.Loc.Lat, Longitude: o.venue.Loc.Lon, Title: o.venue.Name, Address: o.venue.Address,
 					ReplyMarkup: venueMarkup(o.venue)})
-				return err
 			}
 			p := &tgbot.SendMessageParams{ChatID: chat, Text: o.text, ReplyMarkup: o.markup}
 			if o.noPreview {
