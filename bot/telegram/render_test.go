@@ -118,37 +118,62 @@ func TestRender(t *testing.T) {
 		MapLabel: "🧭 Y aller", Loc: geo.Point{Lat: 48.85, Lon: 2.37}}
 
 	t.Run("question", func(t *testing.T) {
+		// The plain text goes at the head of the question: one call.
 		outs := render([]flows.Reply{{Text: "Merci."}, question}, false)
-		if len(outs) != 2 {
-			t.Fatalf("%d calls, want 2", len(outs))
+		if len(outs) != 1 {
+			t.Fatalf("%d calls, want 1", len(outs))
 		}
-		if _, ok := outs[0].markup.(*models.ReplyKeyboardRemove); !ok {
-			t.Errorf("first plain message: markup %T, want a removal of any location keyboard", outs[0].markup)
+		if want := "Merci.\n\n" + question.Text; outs[0].text != want || outs[0].question != "internet" {
+			t.Errorf("message %q (question %q), want %q with the question's buttons", outs[0].text, outs[0].question, want)
 		}
-		kb, ok := outs[1].markup.(*models.InlineKeyboardMarkup)
+		kb, ok := outs[0].markup.(*models.InlineKeyboardMarkup)
 		if !ok {
-			t.Fatalf("question markup %T, want an inline keyboard", outs[1].markup)
+			t.Fatalf("question markup %T, want an inline keyboard", outs[0].markup)
 		}
 		want := `[[{"text":"Oui, à la maison","callback_data":"internet:home"}],[{"text":"Je ne sais pas","callback_data":"internet:dk"}],` +
 			`[{"text":"↩ Retour","callback_data":"nav:back"},{"text":"❓ Aide","callback_data":"nav:help"},{"text":"🙋 Une personne","callback_data":"nav:human"}]]`
 		if got := buttons(kb); got != want {
 			t.Errorf("keyboard\n got %s\nwant %s", got, want)
 		}
+		// With the location keyboard up, the merged question takes it
+		// away and gets its buttons by an edit.
+		outs = render([]flows.Reply{{Text: "Merci."}, question}, true)
+		if _, ok := outs[0].markup.(*models.ReplyKeyboardRemove); len(outs) != 1 || !ok || outs[0].inline == nil {
+			t.Errorf("location keyboard up: %d calls, markup %T: want one, with the removal, then the buttons by an edit", len(outs), outs[0].markup)
+		}
+	})
+	t.Run("plain texts", func(t *testing.T) {
+		// Several plain texts become one message; none at all is merged
+		// over Telegram's limit.
+		outs := render([]flows.Reply{{Text: "Un."}, {Text: "Deux."}, {Text: "Trois."}}, false)
+		if len(outs) != 1 || outs[0].text != "Un.\n\nDeux.\n\nTrois." {
+			t.Errorf("got %+v, want one message with the three texts", outs)
+		}
+		if _, ok := outs[0].markup.(*models.ReplyKeyboardRemove); !ok {
+			t.Errorf("markup %T, want the removal of any location keyboard", outs[0].markup)
+		}
+		big := strings.Repeat("a", maxText-3)
+		outs = render([]flows.Reply{{Text: big}, {Text: "Deux."}}, false)
+		if len(outs) != 2 || outs[0].text != big || outs[1].text != "Deux." {
+			t.Errorf("%d calls, want 2: together they pass the limit", len(outs))
+		}
+		for i, o := range outs {
+			if utf16Len(o.text) > maxText {
+				t.Errorf("message %d too long", i)
+			}
+		}
 	})
 	t.Run("location", func(t *testing.T) {
 		outs := render([]flows.Reply{{Text: "Un conseil."}, location}, true)
-		if len(outs) != 3 {
-			t.Fatalf("%d calls, want 3", len(outs))
+		if len(outs) != 2 {
+			t.Fatalf("%d calls, want 2", len(outs))
 		}
-		if outs[0].markup != nil {
-			t.Errorf("the location keyboard was removed while asking for a location")
+		if _, ok := outs[0].markup.(*models.InlineKeyboardMarkup); !ok || outs[0].text != "Un conseil.\n\n"+location.Text {
+			t.Errorf("question: %q %T, want the tip then the question, with its choices", outs[0].text, outs[0].markup)
 		}
-		if _, ok := outs[1].markup.(*models.InlineKeyboardMarkup); !ok || outs[1].text != location.Text {
-			t.Errorf("question: %q %T, want the question with its choices", outs[1].text, outs[1].markup)
-		}
-		rk, ok := outs[2].markup.(*models.ReplyKeyboardMarkup)
-		if !ok || outs[2].text != location.LocationBtn {
-			t.Fatalf("then %q %T, want the button's label with a reply keyboard", outs[2].text, outs[2].markup)
+		rk, ok := outs[1].markup.(*models.ReplyKeyboardMarkup)
+		if !ok || outs[1].text != location.LocationBtn {
+			t.Fatalf("then %q %T, want the button's label with a reply keyboard", outs[1].text, outs[1].markup)
 		}
 		if b := rk.Keyboard[0][0]; !b.RequestLocation || b.Text != location.LocationBtn || !rk.OneTimeKeyboard {
 			t.Errorf("location button = %+v", b)

@@ -194,7 +194,10 @@ func TestSendUnreachable(t *testing.T) {
 			h := newHarness(t, harnessOpts{conv: &countingConv{}})
 			const chat = 732000006
 			tt.setup(h.srv, chat)
-			err := h.a.Send(t.Context(), tgChat(chat), []flows.Reply{{Text: "Nouvelle"}, {Text: "Suite"}})
+			// Two messages: the first has a button, so it is not merged
+			// with the second.
+			err := h.a.Send(t.Context(), tgChat(chat), []flows.Reply{
+				{Text: "Nouvelle", Choices: []flows.Choice{{Key: "q:a", Label: "A"}}}, {Text: "Suite"}})
 			if err == nil {
 				t.Fatal("Send = nil, want an error")
 			}
