@@ -76,3 +76,44 @@ func Text(t testing.TB, ctx context.Context, sel string) string {
 	}
 	return got
 }
+
+// Phone emulates the narrowest phone the pages are made for, 320 × 640
+// px: a headless window cannot be made that small, an emulated mobile
+// viewport can.
+func Phone() chromedp.Action[chromedp.Void] {
+	return chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile)
+}
+
+// Eval evaluates js in the browser's page; failing to run it ends the
+// test.
+func Eval[T any](t testing.TB, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// WaitJS waits, as WaitFor, until js evaluates to true in the browser's
+// page: for a page that follows one much like it (the same heading, a
+// flash of its own), where WaitVisible would see the old one. An
+// evaluation cut by the navigation is tried again.
+func WaitJS(t testing.TB, ctx context.Context, what, js string) {
+	t.Helper()
+	WaitFor(t, what, func() bool {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		return err == nil && ok
+	})
+}
+
+// NoSideScroll fails the test if the browser's page is wider than its
+// window: on a phone, a page that scrolls sideways hides half of each
+// line.
+func NoSideScroll(t testing.TB, ctx context.Context) {
+	t.Helper()
+	widths := Eval[[]int](t, ctx, `[document.documentElement.scrollWidth, window.innerWidth]`)
+	if len(widths) != 2 || widths[0] > widths[1] {
+		t.Errorf("page %v px wide in a %v px window: it scrolls sideways", widths[0], widths[1])
+	}
+}

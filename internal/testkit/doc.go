@@ -4,6 +4,7 @@
 // bounded wait for what has no signal of its own (WaitFor) and for a call
 // that must return (Returns), a port that nothing listens on (FreeAddr),
 // a fixture built from default options and a test's edits (Build), the
-// checks of a page's text (Get, Holds) and its benchmark loop (BenchServe),
-// and the one Chromium harness for the pages' browser tests.
+// checks of a page's text (Get, Holds, PageText, WantText) and its
+// benchmark loop (BenchServe), and the one Chromium harness for the pages'
+// browser tests (Browser, Phone, Text, Eval, WaitJS, NoSideScroll).
 package testkit

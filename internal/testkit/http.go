@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -52,6 +53,27 @@ func Holds(t testing.TB, what, body string, want, not []string) {
 	for _, s := range not {
 		if strings.Contains(body, s) {
 			t.Errorf("%s holds %q", what, s)
+		}
+	}
+}
+
+// PageText is a page's text without its tags and style sheet, its
+// entities read and its spaces collapsed: what a person reads, for checks
+// that do not hang on the markup.
+func PageText(body string) string {
+	s := regexp.MustCompile(`(?s)<style>.*?</style>|<[^>]+>`).ReplaceAllString(body, " ")
+	s = strings.NewReplacer("&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&quot;", `"`).Replace(s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// WantText checks that the page's text (PageText) holds every string of
+// wants; a failure shows that text.
+func WantText(t testing.TB, body string, wants ...string) {
+	t.Helper()
+	got := PageText(body)
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("page lacks %q\npage: %s", w, got)
 		}
 	}
 }

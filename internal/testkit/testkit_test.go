@@ -87,3 +87,10 @@ func TestGolden(t *testing.T) {
 	}
 	Golden(t, path, "one\n", false, "") // the same: passes
 }
+
+func TestPageText(t *testing.T) {
+	body := "<style>p { color: red }</style><h1>L&#39;EPN</h1>\n<p title=\"x\">A &amp; B,   &#34;C&#34; &quot;D&quot; &lt;E&gt;</p>"
+	if got, want := PageText(body), `L'EPN A & B, "C" "D" <E>`; got != want {
+		t.Errorf("PageText = %q, want %q", got, want)
+	}
+}

@@ -26,22 +26,14 @@ func TestBrowser(t *testing.T) {
 	srv := httptest.NewServer(f.page)
 	defer srv.Close()
 	dir := t.TempDir()
-	bad, good := filepath.Join(dir, "lieux-erreurs.csv"), filepath.Join(dir, "lieux.csv")
-	if err := os.WriteFile(bad, []byte(badFile), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(good, []byte(goodFile), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	bad := writeFile(t, dir, "lieux-erreurs.csv", []byte(badFile))
+	good := writeFile(t, dir, "lieux.csv", []byte(goodFile))
 	text := func(sel string) string { t.Helper(); return testkit.Text(t, ctx, sel) }
 
 	if err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile),
+		testkit.Phone(),
 		chromedp.Navigate(srv.URL+"/net/"+tokA),
-		chromedp.WaitVisible(chromedp.CSS("form.upload")),
-		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{bad}),
-		chromedp.Click(chromedp.CSS("form.upload button")),
-		chromedp.WaitVisible(chromedp.CSS("#report")),
+		send(bad, "#report"),
 	); err != nil {
 		t.Fatalf("upload the file with errors: %v", err)
 	}
@@ -51,28 +43,17 @@ func TestBrowser(t *testing.T) {
 	if got := text(".problems.warnings li"); !strings.Contains(got, "La commune manque.") {
 		t.Errorf("warning shown as %q", got)
 	}
-	buttons, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('form.publish').length`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if buttons != 0 {
+	if buttons := testkit.Eval[int](t, ctx, `document.querySelectorAll('form.publish').length`); buttons != 0 {
 		t.Error("a Publish button on a file with errors")
 	}
-	bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.problems.blocking li')).backgroundColor`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bg != "rgb(253, 236, 234)" {
+	if bg := testkit.Eval[string](t, ctx, `getComputedStyle(document.querySelector('.problems.blocking li')).backgroundColor`); bg != "rgb(253, 236, 234)" {
 		t.Errorf("blocking problem background %q: the inline style did not apply (CSP hash?)", bg)
 	}
 
 	// Back to the page, the corrected file: its preview, then publish.
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("#publish a.button")),
-		chromedp.WaitVisible(chromedp.CSS("form.upload")),
-		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{good}),
-		chromedp.Click(chromedp.CSS("form.upload button")),
-		chromedp.WaitVisible(chromedp.CSS("form.publish")),
+		send(good, "form.publish"),
 	); err != nil {
 		t.Fatalf("upload the corrected file: %v", err)
 	}
@@ -109,25 +90,15 @@ func TestBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatalf("undo: %v", err)
 	}
-	// The page before had a flash too: wait for the new one (an
-	// evaluation cut by the navigation is tried again).
-	testkit.WaitFor(t, "the undo's page", func() bool {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector('.flash') && document.querySelector('.flash').textContent.includes('annulée')`))
-		return err == nil && ok
-	})
+	// The page before had a flash too: wait for the new one.
+	testkit.WaitJS(t, ctx, "the undo's page", `!!document.querySelector('.flash') && document.querySelector('.flash').textContent.includes('annulée')`)
 	if got := text(".flash"); got != "La dernière publication est annulée. Les lieux sont revenus à leur état d'avant." {
 		t.Errorf("after undoing: %q", got)
 	}
 	if got := strings.Join(f.svc.names(), ", "); got != "EPN de Namur, EPN de Dinant, EPN d'Arlon" {
 		t.Errorf("after undo: %s", got)
 	}
-	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(widths) != 2 || widths[0] > widths[1] {
-		t.Errorf("page %v px wide in a %v px window: it scrolls sideways", widths[0], widths[1])
-	}
+	testkit.NoSideScroll(t, ctx)
 }
 
 // TestBrowserTooBig: a 50 MB file chosen by mistake gets the page's plain
@@ -137,16 +108,10 @@ func TestBrowserTooBig(t *testing.T) {
 	f := newFixture(t)
 	srv := httptest.NewServer(f.page)
 	defer srv.Close()
-	big := filepath.Join(t.TempDir(), "classeur.xlsx")
-	if err := os.WriteFile(big, make([]byte, 50<<20), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	big := writeFile(t, t.TempDir(), "classeur.xlsx", make([]byte, 50<<20))
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/net/"+tokA+"?lang=nl"),
-		chromedp.WaitVisible(chromedp.CSS("form.upload")),
-		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{big}),
-		chromedp.Click(chromedp.CSS("form.upload button")),
-		chromedp.WaitVisible(chromedp.CSS("#upload .error")),
+		send(big, "#upload .error"),
 	); err != nil {
 		t.Fatalf("upload 50 MB: %v", err)
 	}
@@ -156,4 +121,26 @@ func TestBrowserTooBig(t *testing.T) {
 	if f.svc.checks != 0 {
 		t.Error("the file was checked")
 	}
+}
+
+// send chooses file in the page's upload form, sends it, and waits for
+// then (a CSS selector) on the page that answers.
+func send(file, then string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.CSS("form.upload")),
+		chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}),
+		chromedp.Click(chromedp.CSS("form.upload button")),
+		chromedp.WaitVisible(chromedp.CSS(then)),
+	)
+}
+
+// writeFile writes b to dir/name, for the browser to upload, and returns
+// its path.
+func writeFile(t *testing.T, dir, name string, b []byte) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

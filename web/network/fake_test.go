@@ -121,6 +121,12 @@ func (f *fakeService) Check(_ context.Context, network, name string, data []byte
 func (f *fakeService) Draft(_ context.Context, network, id string) (nw.Draft, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.draft(network, id)
+}
+
+// draft is the network's draft id, or ErrNoDraft: another network's is
+// not found either. f.mu must be held.
+func (f *fakeService) draft(network, id string) (nw.Draft, error) {
 	if f.err != nil {
 		return nw.Draft{}, f.err
 	}
@@ -134,13 +140,10 @@ func (f *fakeService) Draft(_ context.Context, network, id string) (nw.Draft, er
 func (f *fakeService) Publish(_ context.Context, network, id string) (nw.Draft, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.err != nil {
-		return nw.Draft{}, f.err
-	}
-	d, ok := f.drafts[id]
+	d, err := f.draft(network, id)
 	switch {
-	case !ok || d.Network != network:
-		return nw.Draft{}, nw.ErrNoDraft
+	case err != nil:
+		return nw.Draft{}, err
 	case d.BaseRev != f.rev:
 		return nw.Draft{}, nw.ErrConflict
 	case !d.Publishable():

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -142,24 +141,6 @@ func (f *fixture) checkFile(t *testing.T, data, lang string) (string, *httptest.
 	return loc, f.get(loc)
 }
 
-// textOf is the page's text without tags and with spaces collapsed, for
-// checks that read as the person reads.
-func textOf(body string) string {
-	s := regexp.MustCompile(`(?s)<style>.*?</style>|<[^>]+>`).ReplaceAllString(body, " ")
-	s = strings.NewReplacer("&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&quot;", `"`).Replace(s)
-	return strings.Join(strings.Fields(s), " ")
-}
-
-func wantText(t *testing.T, body string, wants ...string) {
-	t.Helper()
-	got := textOf(body)
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("page lacks %q\npage: %s", w, got)
-		}
-	}
-}
-
 func TestBadToken(t *testing.T) {
 	f := newFixture(t, func(o *Options) { o.FailLimit = 3 })
 	var first string
@@ -170,7 +151,7 @@ func TestBadToken(t *testing.T) {
 		}
 		if i == 0 {
 			first = w.Body.String()
-			wantText(t, first, "Ce lien ne fonctionne pas.", "Deze link werkt niet.")
+			testkit.WantText(t, first, "Ce lien ne fonctionne pas.", "Deze link werkt niet.")
 		} else if target != "/elsewhere" && w.Body.String() != first {
 			t.Errorf("%s: another 404 body than the first", target)
 		}
@@ -220,7 +201,7 @@ func TestPageLists(t *testing.T) {
 		t.Fatalf("page: %d", w.Code)
 	}
 	body := w.Body.String()
-	wantText(t, body, "Les lieux du réseau EPN de Wallonie", "3 lieu(x) publié(s), dont 1 à confirmer.",
+	testkit.WantText(t, body, "Les lieux du réseau EPN de Wallonie", "3 lieu(x) publié(s), dont 1 à confirmer.",
 		"EPN de Namur Namur 06/11/2026", "EPN de Dinant Dinant 06/11/2025 À confirmer",
 		"EPN d'Arlon Arlon 06/10/2026 Fermé temporairement Corrigé par la structure",
 		"le 06/12/2026 à 10:00 · La structure elle-même · fiche corrigée EPN d'Arlon",
@@ -240,19 +221,19 @@ func TestPageLists(t *testing.T) {
 
 func TestPageEmpty(t *testing.T) {
 	f := newFixture(t)
-	wantText(t, f.get("/net/"+tokA).Body.String(), "Aucun lieu n'est encore publié pour votre réseau.", "Aucun changement pour l'instant.")
+	testkit.WantText(t, f.get("/net/"+tokA).Body.String(), "Aucun lieu n'est encore publié pour votre réseau.", "Aucun changement pour l'instant.")
 }
 
 func TestLanguages(t *testing.T) {
 	f := newFixture(t)
 	f.seed()
 	nl := f.get("/net/"+tokA, "Accept-Language", "nl-BE,nl;q=0.9,fr;q=0.5")
-	wantText(t, nl.Body.String(), "De plaatsen van het netwerk EPN de Wallonie", "Te bevestigen", "Bestand controleren")
+	testkit.WantText(t, nl.Body.String(), "De plaatsen van het netwerk EPN de Wallonie", "Te bevestigen", "Bestand controleren")
 	if !strings.Contains(nl.Body.String(), `<html lang="nl">`) {
 		t.Error("Dutch page not marked nl")
 	}
 	fr := f.get("/net/"+tokA+"?lang=fr", "Accept-Language", "nl")
-	wantText(t, fr.Body.String(), "Les lieux du réseau")
+	testkit.WantText(t, fr.Body.String(), "Les lieux du réseau")
 	// The choice is kept through the forms and the redirects.
 	if !strings.Contains(fr.Body.String(), `name="lang" value="fr"`) {
 		t.Error("?lang=fr not kept in the forms")
@@ -261,7 +242,7 @@ func TestLanguages(t *testing.T) {
 	if !strings.Contains(loc, "lang=nl") {
 		t.Errorf("draft link %q lost the language", loc)
 	}
-	wantText(t, draft.Body.String(), "Controle van het bestand ‘lieux.csv’", "Toegevoegde plaatsen", "Deze plaatsen publiceren")
+	testkit.WantText(t, draft.Body.String(), "Controle van het bestand ‘lieux.csv’", "Toegevoegde plaatsen", "Deze plaatsen publiceren")
 	if f.svc.lastLang != "nl" {
 		t.Errorf("Check got lang %q, want nl (the report is in the reader's language)", f.svc.lastLang)
 	}
@@ -272,7 +253,7 @@ func TestUploadReport(t *testing.T) {
 	f.seed()
 	_, w := f.checkFile(t, badFile, "")
 	body := w.Body.String()
-	wantText(t, body, "Vérification du fichier « lieux.csv »", "1 erreur(s) qui empêchent la publication, 1 remarque(s).",
+	testkit.WantText(t, body, "Vérification du fichier « lieux.csv »", "1 erreur(s) qui empêchent la publication, 1 remarque(s).",
 		"Erreurs à corriger", "Ligne 2, colonne « horaires » : Ces horaires ne se lisent pas. Comment corriger : Écrivez par exemple Mo-Fr 09:00-12:00.",
 		"Remarques", "Ligne 3, colonne « commune » : La commune manque. Comment corriger : Ajoutez la commune du lieu.",
 		"Ce fichier ne peut pas être publié tant que les erreurs ci-dessus ne sont pas corrigées.")
@@ -285,13 +266,13 @@ func TestUploadReport(t *testing.T) {
 	if p.Code != http.StatusUnprocessableEntity {
 		t.Errorf("publish of a blocked draft: %d, want 422", p.Code)
 	}
-	wantText(t, p.Body.String(), "Ce fichier ne peut pas être publié : corrigez d'abord les erreurs en rouge")
+	testkit.WantText(t, p.Body.String(), "Ce fichier ne peut pas être publié : corrigez d'abord les erreurs en rouge")
 	if f.svc.rev != 0 {
 		t.Error("a blocked draft was published")
 	}
 	// The header and the whole file are named as such.
 	_, w = f.checkFile(t, "nom,commune\n", "")
-	wantText(t, w.Body.String(), "Ligne 1 (l'en-tête) : La première ligne n'est pas celle du modèle.")
+	testkit.WantText(t, w.Body.String(), "Ligne 1 (l'en-tête) : La première ligne n'est pas celle du modèle.")
 }
 
 func TestPreviewPublish(t *testing.T) {
@@ -299,12 +280,12 @@ func TestPreviewPublish(t *testing.T) {
 	f.seed()
 	loc, w := f.checkFile(t, goodFile, "")
 	body := w.Body.String()
-	wantText(t, body, "Le fichier contient 3 lieu(x) : 1 ajouté(s), 1 modifié(s), 1 retiré(s).",
+	testkit.WantText(t, body, "Le fichier contient 3 lieu(x) : 1 ajouté(s), 1 modifié(s), 1 retiré(s).",
 		"Aucun problème : le fichier est correct.",
 		"Lieux ajoutés EPN de Ciney Nom : (vide) → devient EPN de Ciney Horaires : (vide) → devient Th 09:00-12:00",
 		"Lieux modifiés EPN de Namur Horaires : Mo-Fr 09:00-12:00 → devient Mo-Fr 09:00-17:00",
 		"Lieux retirés", "EPN d'Arlon", "Publier ces lieux")
-	if strings.Contains(textOf(body), "EPN de Dinant") {
+	if strings.Contains(testkit.PageText(body), "EPN de Dinant") {
 		t.Error("an unchanged place is in the preview")
 	}
 	if f.svc.rev != 0 {
@@ -322,7 +303,7 @@ func TestPreviewPublish(t *testing.T) {
 	if got := strings.Join(f.svc.names(), ", "); got != "EPN de Namur, EPN de Dinant, EPN de Ciney" {
 		t.Errorf("published places %s", got)
 	}
-	wantText(t, f.get(p.Header().Get("Location")).Body.String(), "C'est publié. Le bot propose déjà ces lieux.",
+	testkit.WantText(t, f.get(p.Header().Get("Location")).Body.String(), "C'est publié. Le bot propose déjà ces lieux.",
 		"EPN de Ciney Ciney 06/12/2026", "Le réseau EPN de Wallonie · publication EPN de Ciney")
 }
 
@@ -338,7 +319,7 @@ func TestConflict(t *testing.T) {
 	if p.Code != http.StatusConflict {
 		t.Fatalf("second publish: %d, want 409", p.Code)
 	}
-	wantText(t, p.Body.String(), "Quelqu'un a publié ou annulé une liste pendant ce temps. Rien n'a été publié : vérifiez à nouveau le fichier",
+	testkit.WantText(t, p.Body.String(), "Quelqu'un a publié ou annulé une liste pendant ce temps. Rien n'a été publié : vérifiez à nouveau le fichier",
 		"La liste a changé depuis cette vérification : envoyez à nouveau votre fichier.")
 	if strings.Contains(p.Body.String(), `class="publish"`) {
 		t.Error("the conflict page still offers to publish")
@@ -354,7 +335,7 @@ func TestUndo(t *testing.T) {
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/net/"+tokA+"?m=nothing_to_undo" {
 		t.Fatalf("undo with nothing: %d to %q", w.Code, w.Header().Get("Location"))
 	}
-	wantText(t, f.get(w.Header().Get("Location")).Body.String(), "Il n'y a rien à annuler")
+	testkit.WantText(t, f.get(w.Header().Get("Location")).Body.String(), "Il n'y a rien à annuler")
 	loc, _ := f.checkFile(t, goodFile, "")
 	f.post(loc+"/publish", url.Values{"csrf": {f.csrf()}})
 	// Without the box ticked, nothing is undone.
@@ -372,7 +353,7 @@ func TestUndo(t *testing.T) {
 	if got := strings.Join(f.svc.names(), ", "); got != "EPN de Namur, EPN de Dinant, EPN d'Arlon" {
 		t.Errorf("after undo: %s", got)
 	}
-	wantText(t, f.get(w.Header().Get("Location")).Body.String(), "De laatste publicatie is ongedaan gemaakt.")
+	testkit.WantText(t, f.get(w.Header().Get("Location")).Body.String(), "De laatste publicatie is ongedaan gemaakt.")
 }
 
 func TestCrossOrigin(t *testing.T) {
@@ -399,9 +380,9 @@ func TestUploadRefused(t *testing.T) {
 	if w.Code != http.StatusBadRequest {
 		t.Errorf("no file: %d, want 400", w.Code)
 	}
-	wantText(t, w.Body.String(), "Aucun fichier n'a été choisi.")
+	testkit.WantText(t, w.Body.String(), "Aucun fichier n'a été choisi.")
 	w = f.upload(t, map[string]string{"csrf": f.csrf()}, "vide.csv", []byte{})
-	wantText(t, w.Body.String(), "Ce fichier est vide.")
+	testkit.WantText(t, w.Body.String(), "Ce fichier est vide.")
 	// Not a multipart form.
 	if w := f.post("/net/"+tokA+"/check", url.Values{"csrf": {f.csrf()}}); w.Code != http.StatusBadRequest {
 		t.Errorf("urlencoded upload: %d, want 400", w.Code)
@@ -457,7 +438,7 @@ func TestUploadTooBig(t *testing.T) {
 			if resp.StatusCode != http.StatusRequestEntityTooLarge {
 				t.Errorf("50 MB: %d, want 413", resp.StatusCode)
 			}
-			wantText(t, string(b), "Ce fichier est trop gros : 10 Mo au plus.", "Vérifier le fichier")
+			testkit.WantText(t, string(b), "Ce fichier est trop gros : 10 Mo au plus.", "Vérifier le fichier")
 		})
 	}
 	if f.svc.checks != 0 {
@@ -472,13 +453,13 @@ func TestNoDraft(t *testing.T) {
 		if w.Code != http.StatusNotFound {
 			t.Errorf("%s: %d, want 404", target, w.Code)
 		}
-		wantText(t, w.Body.String(), "Deze controle bestaat niet meer", "Terug naar de pagina van het netwerk")
+		testkit.WantText(t, w.Body.String(), "Deze controle bestaat niet meer", "Terug naar de pagina van het netwerk")
 	}
 	w := f.post("/net/"+tokA+"/draft/nope/publish", url.Values{"csrf": {f.csrf()}})
 	if w.Code != http.StatusNotFound {
 		t.Errorf("publish of no draft: %d, want 404", w.Code)
 	}
-	wantText(t, w.Body.String(), "Cette vérification n'existe plus")
+	testkit.WantText(t, w.Body.String(), "Cette vérification n'existe plus")
 }
 
 func TestInternal(t *testing.T) {
@@ -496,7 +477,7 @@ func TestInternal(t *testing.T) {
 		if strings.Contains(w.Body.String(), "redis") {
 			t.Error("the error reached the page")
 		}
-		wantText(t, w.Body.String(), "Un problème technique")
+		testkit.WantText(t, w.Body.String(), "Un problème technique")
 	}
 	if !strings.Contains(f.logs.String(), "connection refused") {
 		t.Error("the error was not logged")

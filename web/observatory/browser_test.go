@@ -1,11 +1,9 @@
 package observatory
 
 import (
-	"context"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -24,14 +22,14 @@ func TestBrowser(t *testing.T) {
 	defer srv.Close()
 
 	if err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile),
+		testkit.Phone(),
 		chromedp.Navigate(srv.URL+"/obs/"+testToken+"?from=2026-01&to=2026-03"),
 		chromedp.WaitVisible(chromedp.CSS(`#areas table`)),
 	); err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
 
-	bars := evalJS[[]float64](t, ctx, `[...document.querySelectorAll('svg.chart rect')].map(r => r.getBoundingClientRect().width)`)
+	bars := testkit.Eval[[]float64](t, ctx, `[...document.querySelectorAll('svg.chart rect')].map(r => r.getBoundingClientRect().width)`)
 	if len(bars) < 4 {
 		t.Fatalf("%d bars drawn, want the shown profiles and needs", len(bars))
 	}
@@ -40,37 +38,34 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("bar %d has width %v", i, w)
 		}
 	}
-	chartW := evalJS[float64](t, ctx, `document.querySelector('svg.chart').getBoundingClientRect().width`)
+	chartW := testkit.Eval[float64](t, ctx, `document.querySelector('svg.chart').getBoundingClientRect().width`)
 	if chartW < 200 || chartW > 320 {
 		t.Errorf("chart %v px wide on a 320 px screen", chartW)
 	}
 
 	// Aalst (2 conversations a month, 6 in all) has its profiles, needs
 	// and referrals hidden, each shown "< 5".
-	aalst := evalJS[[]string](t, ctx, `[...document.querySelectorAll('#areas tbody tr')].filter(r => r.querySelector('th').textContent.startsWith('Aalst')).flatMap(r => [...r.querySelectorAll('td.h')].map(td => td.textContent))`)
+	aalst := testkit.Eval[[]string](t, ctx, `[...document.querySelectorAll('#areas tbody tr')].filter(r => r.querySelector('th').textContent.startsWith('Aalst')).flatMap(r => [...r.querySelectorAll('td.h')].map(td => td.textContent))`)
 	if len(aalst) < 10 {
 		t.Errorf("Aalst has %d hidden cells, want its profiles, needs and referrals", len(aalst))
 	}
-	hidden := evalJS[[]string](t, ctx, `[...document.querySelectorAll('td.h, dd.h')].map(td => td.textContent)`)
+	hidden := testkit.Eval[[]string](t, ctx, `[...document.querySelectorAll('td.h, dd.h')].map(td => td.textContent)`)
 	for _, c := range hidden {
 		if c != "< 5" {
 			t.Errorf("a hidden cell reads %q, want < 5", c)
 			break
 		}
 	}
-	hiddenBars := evalJS[int](t, ctx, `document.querySelectorAll('svg.chart g.hidden rect').length`)
+	hiddenBars := testkit.Eval[int](t, ctx, `document.querySelectorAll('svg.chart g.hidden rect').length`)
 	if hiddenBars != 0 {
 		t.Errorf("%d bars drawn for hidden counts", hiddenBars)
 	}
 
-	style := evalJS[string](t, ctx, `getComputedStyle(document.querySelector('td.h')).fontStyle`)
+	style := testkit.Eval[string](t, ctx, `getComputedStyle(document.querySelector('td.h')).fontStyle`)
 	if style != "italic" {
 		t.Errorf("hidden cell style %q: the inline style did not apply (CSP hash?)", style)
 	}
-	widths := evalJS[[]int](t, ctx, `[document.documentElement.scrollWidth, window.innerWidth]`)
-	if len(widths) != 2 || widths[0] > widths[1] {
-		t.Errorf("page %v px wide in a %v px window: it scrolls sideways", widths[0], widths[1])
-	}
+	testkit.NoSideScroll(t, ctx)
 
 	// The form, no script: Gent only, in Dutch.
 	if err := chromedp.Do(ctx,
@@ -81,35 +76,15 @@ func TestBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatalf("filter: %v", err)
 	}
-	// The old page has the same heading: wait for the new address. An
-	// evaluation during the navigation fails; try again.
-	for deadline := time.Now().Add(10 * time.Second); ; {
-		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.search.includes('area=') && document.readyState === 'complete'`))
-		if err == nil && done {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the form did not load the filtered page: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	period := evalJS[string](t, ctx, `document.querySelector('h2.period').textContent`)
-	href := evalJS[string](t, ctx, `location.href`)
+	// The old page has the same heading: wait for the new address.
+	testkit.WaitJS(t, ctx, "the form to load the filtered page", `location.search.includes('area=') && document.readyState === 'complete'`)
+	period := testkit.Eval[string](t, ctx, `document.querySelector('h2.period').textContent`)
+	href := testkit.Eval[string](t, ctx, `location.href`)
 	if !strings.Contains(period, "Gent (BE)") || !strings.Contains(period, "januari 2026") || !strings.Contains(href, "lang=nl") {
 		t.Errorf("after filtering: heading %q at %s", period, href)
 	}
-	rows := evalJS[[]string](t, ctx, `[...document.querySelectorAll('#areas tbody th')].map(th => th.textContent)`)
+	rows := testkit.Eval[[]string](t, ctx, `[...document.querySelectorAll('#areas tbody th')].map(th => th.textContent)`)
 	if len(rows) != 1 || rows[0] != "Gent (BE)" {
 		t.Errorf("rows after filtering: %q, want Gent only", rows)
 	}
-}
-
-// evalJS evaluates js in the page, failing the test on error.
-func evalJS[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	return v
 }

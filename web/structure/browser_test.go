@@ -27,9 +27,7 @@ func TestBrowser(t *testing.T) {
 	text := func(sel string) string { t.Helper(); return testkit.Text(t, ctx, sel) }
 
 	if err := chromedp.Do(ctx,
-		// The narrowest phone; a headless window cannot be made that
-		// small, an emulated mobile viewport can.
-		chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile),
+		testkit.Phone(),
 		chromedp.Navigate(srv.URL+"/s/"+tokA),
 		chromedp.WaitVisible(chromedp.CSS(ref)),
 	); err != nil {
@@ -49,21 +47,11 @@ func TestBrowser(t *testing.T) {
 	if got := f.desk.get(idA1).Status; got != flows.StatusSeen {
 		t.Errorf("desk status %s, want seen", got)
 	}
-	style, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('`+ref+` .badge')).backgroundColor`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if style != "rgb(90, 63, 192)" {
+	if style := testkit.Eval[string](t, ctx, `getComputedStyle(document.querySelector('`+ref+` .badge')).backgroundColor`); style != "rgb(90, 63, 192)" {
 		t.Errorf("badge background %q: the inline style did not apply (CSP hash?)", style)
 	}
 	// Readable at 320 px: nothing wider than the screen.
-	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(widths) != 2 || widths[0] > widths[1] {
-		t.Errorf("page %v px wide in a %v px window: it scrolls sideways", widths[0], widths[1])
-	}
+	testkit.NoSideScroll(t, ctx)
 
 	press(t, ctx, ref, "accept", "b-accepted", "accept")
 	if badge, flash := text(ref+" .badge"), text(".flash"); badge != "Acceptée" || flash != "Demande acceptée. La personne est prévenue." {

@@ -22,7 +22,7 @@ func TestBrowserCard(t *testing.T) {
 	text := func(sel string) string { t.Helper(); return testkit.Text(t, ctx, sel) }
 
 	if err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile),
+		testkit.Phone(),
 		chromedp.Navigate(srv.URL+"/s/"+tokA),
 		chromedp.Click(chromedp.CSS("#card a.button")),
 		chromedp.WaitVisible(chromedp.CSS("form.cardform")),
@@ -36,11 +36,7 @@ func TestBrowserCard(t *testing.T) {
 	if got := text("#f-hours .problem"); got != "Ces horaires ne se lisent pas. Suivez l'exemple sous le champ." {
 		t.Errorf("problem %q", got)
 	}
-	typed, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#hours').value`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if typed != "du lundi au vendredi" {
+	if typed := testkit.Eval[string](t, ctx, `document.querySelector('#hours').value`); typed != "du lundi au vendredi" {
 		t.Errorf("the form kept %q, not what was typed", typed)
 	}
 	if err := chromedp.Do(ctx,
@@ -59,11 +55,5 @@ func TestBrowserCard(t *testing.T) {
 	if c.Hours != "Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00" || !c.TempClosed || len(c.Closures) != 1 || c.Closures[0].Note != "congés d'hiver" {
 		t.Errorf("card saved %+v", c)
 	}
-	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, window.innerWidth]`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(widths) != 2 || widths[0] > widths[1] {
-		t.Errorf("page %v px wide in a %v px window: it scrolls sideways", widths[0], widths[1])
-	}
+	testkit.NoSideScroll(t, ctx)
 }

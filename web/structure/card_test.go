@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/testkit"
 	nw "github.com/secours/secours/network"
 )
 
@@ -112,23 +112,6 @@ func (f *fixture) cardForm(edit func(url.Values)) url.Values {
 	return v
 }
 
-// plain is a page's text without tags, spaces collapsed.
-func plain(body string) string {
-	s := regexp.MustCompile(`(?s)<style>.*?</style>|<[^>]+>`).ReplaceAllString(body, " ")
-	s = strings.NewReplacer("&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`).Replace(s)
-	return strings.Join(strings.Fields(s), " ")
-}
-
-func wantPlain(t *testing.T, body string, wants ...string) {
-	t.Helper()
-	got := plain(body)
-	for _, w := range wants {
-		if !strings.Contains(got, w) {
-			t.Errorf("page lacks %q\npage: %s", w, got)
-		}
-	}
-}
-
 func TestCardOff(t *testing.T) {
 	f := newFixture(t)
 	if rec := f.get("/s/" + tokA + "/card"); rec.Code != http.StatusNotFound {
@@ -145,7 +128,7 @@ func TestCardForm(t *testing.T) {
 	if !strings.Contains(page, `href="/s/`+tokA+`/card"`) {
 		t.Error("the page does not link to the card's form")
 	}
-	wantPlain(t, page, "Corriger notre fiche")
+	testkit.WantText(t, page, "Corriger notre fiche")
 	rec := f.get("/s/" + tokA + "/card")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("card: %d", rec.Code)
@@ -167,10 +150,10 @@ func TestCardForm(t *testing.T) {
 	if n := strings.Count(body, `name="closure_from"`); n != 3 {
 		t.Errorf("%d closure rows, want 3", n)
 	}
-	wantPlain(t, body, "Corriger la fiche de EPN Les Marolles", "Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00",
+	testkit.WantText(t, body, "Corriger la fiche de EPN Les Marolles", "Mo-Fr 09:00-12:00,13:30-17:00; Sa 09:00-12:00",
 		"Accès à internet et à un ordinateur", "Handicap moteur", "Notre lieu est fermé temporairement")
 	nl := f.get("/s/" + tokA + "/card?lang=nl").Body.String()
-	wantPlain(t, nl, "De fiche van EPN Les Marolles verbeteren", "Openingsuren", "Toegang tot internet en een computer", "De fiche opslaan")
+	testkit.WantText(t, nl, "De fiche van EPN Les Marolles verbeteren", "Openingsuren", "Toegang tot internet en een computer", "De fiche opslaan")
 }
 
 func TestCardSave(t *testing.T) {
@@ -187,7 +170,7 @@ func TestCardSave(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("save: %d\n%s", rec.Code, rec.Body)
 	}
-	wantPlain(t, rec.Body.String(), "C'est enregistré. Le bot utilise déjà votre fiche corrigée.",
+	testkit.WantText(t, rec.Body.String(), "C'est enregistré. Le bot utilise déjà votre fiche corrigée.",
 		"Horaires d'ouverture : Mo-Fr 09:00-12:00 → Mo-Fr 09:00-12:00,13:30-17:00",
 		"Fermé temporairement : non → oui",
 		"Ce que vous proposez : Accès à internet et à un ordinateur → Aide aux démarches administratives ; Accès à internet et à un ordinateur")
@@ -211,7 +194,7 @@ func TestCardSave(t *testing.T) {
 		v.Set("temp_closed", "yes")
 		v["service"] = []string{geo.ServiceProcedures, geo.ServiceAccess}
 	}))
-	wantPlain(t, again.Body.String(), "Rien n'a changé")
+	testkit.WantText(t, again.Body.String(), "Rien n'a changé")
 }
 
 func TestCardRefused(t *testing.T) {
@@ -226,7 +209,7 @@ func TestCardRefused(t *testing.T) {
 		t.Fatalf("bad dates: %d, want 422", rec.Code)
 	}
 	body := rec.Body.String()
-	wantPlain(t, body, "Rien n'a été enregistré", "La date « 24 décembre » ne se lit pas. Écrivez-la jour/mois/année, par exemple 24/12/2026.",
+	testkit.WantText(t, body, "Rien n'a été enregistré", "La date « 24 décembre » ne se lit pas. Écrivez-la jour/mois/année, par exemple 24/12/2026.",
 		"La fermeture du 2027-02-10 au 2027-02-01 finit avant de commencer.")
 	if !strings.Contains(body, `value="24 décembre"`) || !strings.Contains(body, `class="field bad" id="f-closures"`) {
 		t.Error("the typed dates are not kept, or the problem not at its field")
@@ -246,16 +229,16 @@ func TestCardRefused(t *testing.T) {
 	}
 	body = rec.Body.String()
 	hours := body[strings.Index(body, `id="f-hours"`):strings.Index(body, `id="f-closures"`)]
-	if !strings.Contains(plain(hours), "Ces horaires ne se lisent pas. Suivez l'exemple sous le champ.") || !strings.Contains(hours, ">tous les jours sauf le lundi</textarea>") {
-		t.Errorf("hours field: %s", plain(hours))
+	if !strings.Contains(testkit.PageText(hours), "Ces horaires ne se lisent pas. Suivez l'exemple sous le champ.") || !strings.Contains(hours, ">tous les jours sauf le lundi</textarea>") {
+		t.Errorf("hours field: %s", testkit.PageText(hours))
 	}
 	phone := body[strings.Index(body, `id="f-phone"`):strings.Index(body, `id="f-email"`)]
-	if !strings.Contains(plain(phone), "Un numéro n'a que des chiffres.") || !strings.Contains(phone, `value="deux-sept-neuf"`) {
-		t.Errorf("phone field: %s", plain(phone))
+	if !strings.Contains(testkit.PageText(phone), "Un numéro n'a que des chiffres.") || !strings.Contains(phone, `value="deux-sept-neuf"`) {
+		t.Errorf("phone field: %s", testkit.PageText(phone))
 	}
 	top := body[:strings.Index(body, `<form`)]
-	if !strings.Contains(plain(top), "La fiche est verrouillée par le réseau.") {
-		t.Errorf("the problem of no field is not at the top: %s", plain(top))
+	if !strings.Contains(testkit.PageText(top), "La fiche est verrouillée par le réseau.") {
+		t.Errorf("the problem of no field is not at the top: %s", testkit.PageText(top))
 	}
 	if got := cards.get(placeA).Hours; got != "Mo-Fr 09:00-12:00" {
 		t.Errorf("a refused card changed the hours to %q", got)

@@ -302,17 +302,14 @@ func TestPosterPrints(t *testing.T) {
 	// The share section on the narrowest phone: nothing wider than the
 	// screen (a long link breaks), and the codes drawn.
 	if err := chromedp.Do(ctx,
-		chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile),
+		testkit.Phone(),
 		chromedp.Navigate(srv.URL+"/s/"+tokA),
 		chromedp.WaitVisible(chromedp.CSS("#share svg")),
 	); err != nil {
 		t.Fatalf("open the page: %v", err)
 	}
-	widths, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](
-		`[document.documentElement.scrollWidth, window.innerWidth, document.querySelector('#share svg').getBoundingClientRect().width]`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	widths := testkit.Eval[[]float64](t, ctx,
+		`[document.documentElement.scrollWidth, window.innerWidth, document.querySelector('#share svg').getBoundingClientRect().width]`)
 	if len(widths) != 3 || widths[0] > widths[1] || widths[2] < 200 {
 		t.Errorf("page %v px wide in a %v px window, QR code %v px: want no sideways scroll and a code over 200 px", widths[0], widths[1], widths[2])
 	}
