@@ -98,11 +98,7 @@ func TestLeaseLost(t *testing.T) {
 // TestLeaseLostWhenRedisDown closes the client under the renewal: with no
 // renewal possible before the expiry, the lease counts as lost.
 func TestLeaseLostWhenRedisDown(t *testing.T) {
-	u, prefix := redistest.New(t)
-	s, err := Open(t.Context(), u, Options{Prefix: prefix, Timeout: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newStore(t, Options{Timeout: 50 * time.Millisecond})
 	const ttl = 150 * time.Millisecond
 	l := mustLease(t, s, "poll:{down}", ttl)
 	s.Close()

@@ -438,11 +438,7 @@ func TestTokenIndexPruned(t *testing.T) {
 func TestReferralErrorsRedisDown(t *testing.T) {
 	ctx := t.Context()
 	srv := redistest.NewServer(t, "")
-	s, err := Open(ctx, "redis://"+srv.Addr()+"/0", Options{Timeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, srv.URL(), Options{Timeout: 300 * time.Millisecond})
 	const chat = flows.ChatID("wa:32470999888")
 	if err := s.CreateReferral(ctx, testReferral("r1", "p", chat, time.Now())); err != nil {
 		t.Fatal(err)
