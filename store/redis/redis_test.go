@@ -25,9 +25,7 @@ import (
 // (redistest.New: cleared when the test ends).
 func newStore(tb testing.TB, opt Options) *Store {
 	tb.Helper()
-	u, prefix := redistest.New(tb)
-	opt.Prefix = prefix
-	return openWith(tb, u, opt)
+	return processes(tb, opt)[0]
 }
 
 // openStore opens a Store on rawURL with a prefix of its own; the servers
