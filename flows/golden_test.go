@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/secours/secours/bot"
+	"github.com/secours/secours/bot/channeltest"
 	"github.com/secours/secours/bot/console"
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/flows"
@@ -21,20 +22,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/golden")
 
-var (
-	realOnce sync.Once
-	realEng  *flows.Engine
-	realErr  error
-)
-
-// realEngine uses the embedded catalogues and place directory.
+// realEngine uses the embedded catalogues and place directory, loaded
+// once (the channels' kit has that loader already).
 func realEngine(t testing.TB) *flows.Engine {
 	t.Helper()
-	realOnce.Do(func() { realEng, realErr = configs.Engine() })
-	if realErr != nil {
-		t.Fatal(realErr)
-	}
-	return realEng
+	e, _ := channeltest.Engine(t)
+	return e
 }
 
 // replay runs the "> " lines of a transcript through the console adapter,
@@ -44,6 +37,20 @@ func replay(t *testing.T, input []string) string {
 	t.Helper()
 	out, _ := replayTurns(t, input)
 	return out
+}
+
+// userLines are what the person types in a transcript: its "> " lines,
+// and a bare ">" for an empty message.
+func userLines(transcript string) []string {
+	var input []string
+	for _, line := range strings.Split(transcript, "\n") {
+		if in, ok := strings.CutPrefix(line, "> "); ok {
+			input = append(input, in)
+		} else if line == ">" {
+			input = append(input, "")
+		}
+	}
+	return input
 }
 
 // tap keeps the replies of each turn on their way to the console.
@@ -99,15 +106,7 @@ func TestGoldenTranscripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var input []string
-			for _, line := range strings.Split(string(b), "\n") {
-				if in, ok := strings.CutPrefix(line, "> "); ok {
-					input = append(input, in)
-				} else if line == ">" {
-					input = append(input, "")
-				}
-			}
-			got := replay(t, input)
+			got := replay(t, userLines(string(b)))
 			if *update {
 				if err := os.WriteFile(f, []byte(got), 0o644); err != nil {
 					t.Fatal(err)

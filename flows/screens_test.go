@@ -58,15 +58,7 @@ func goldenInput(t *testing.T, f string) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var input []string
-	for _, line := range strings.Split(string(b), "\n") {
-		if in, ok := strings.CutPrefix(line, "> "); ok {
-			input = append(input, in)
-		} else if line == ">" {
-			input = append(input, "")
-		}
-	}
-	return input
+	return userLines(string(b))
 }
 
 // TestScreens: no screen of a golden transcript is over 12 lines or 6

@@ -70,6 +70,8 @@ type desk struct {
 	smtp   *smtptest.Server
 	chat   *sender
 	page   *httptest.Server
+	mailer referral.Mailer // the service's as newDesk built it, and its From
+	from   string
 	msgIDs int
 }
 
@@ -88,7 +90,8 @@ func newDesk(t *testing.T, opts ...smtptest.Option) *desk {
 
 // newDeskMailer is newDesk with another mailer (d.smtp stays nil).
 func newDeskMailer(t *testing.T, mailer referral.Mailer, from string) *desk {
-	d := &desk{t: t, clk: testkit.NewClock(t0), chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}}}
+	d := &desk{t: t, clk: testkit.NewClock(t0), chat: &sender{sent: map[flows.ChatID][]flows.Reply{}, blocked: map[flows.ChatID]bool{}},
+		mailer: mailer, from: from}
 	e, dir, err := configs.EngineAndPlaces()
 	if err != nil {
 		t.Fatal(err)
@@ -98,7 +101,7 @@ func newDeskMailer(t *testing.T, mailer referral.Mailer, from string) *desk {
 	mux := http.NewServeMux()
 	d.page = httptest.NewServer(mux)
 	t.Cleanup(d.page.Close)
-	d.service(func(o *referral.Options) { o.Mailer, o.From, o.BaseURL = mailer, from, d.page.URL })
+	d.service(d.withMail)
 	mux.HandleFunc("/s/", func(w http.ResponseWriter, r *http.Request) { d.web.ServeHTTP(w, r) })
 	return d
 }
@@ -126,6 +129,12 @@ func (d *desk) service(edit func(*referral.Options)) {
 	if d.svc, err = referral.NewService(o); err != nil {
 		d.t.Fatal(err)
 	}
+}
+
+// withMail gives a service the desk's mailer and page, for the tests that
+// rebuild it with another option.
+func (d *desk) withMail(o *referral.Options) {
+	o.Mailer, o.From, o.BaseURL = d.mailer, d.from, d.page.URL
 }
 
 // stores are the conversation's: its referrals go to the desk's service.

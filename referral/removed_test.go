@@ -7,7 +7,6 @@ import (
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/referral"
-	"github.com/secours/secours/referral/mail"
 )
 
 // without is the directory with one place taken off, as a network's
@@ -39,13 +38,9 @@ func TestPlacesRemoved(t *testing.T) {
 	if _, err := d.svc.Act(t.Context(), accepted.Place, accepted.ID, flows.StatusAccepted, ""); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := mail.ParseURL(d.smtp.URL("secours@example.org"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	d.service(func(o *referral.Options) {
+		d.withMail(o)
 		o.Places = without{d.dir, pending.Place}
-		o.Mailer, o.From, o.BaseURL = mail.NewSMTP(cfg), cfg.From, d.page.URL
 	})
 
 	n, err := d.svc.PlacesRemoved(t.Context(), []string{pending.Place})
@@ -76,13 +71,9 @@ func TestPlacesRemoved(t *testing.T) {
 func TestSweepClosesRemoved(t *testing.T) {
 	d := newDesk(t)
 	r := d.refer("tg:310")
-	cfg, err := mail.ParseURL(d.smtp.URL("secours@example.org"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	d.service(func(o *referral.Options) {
+		d.withMail(o)
 		o.Places = without{d.dir, r.Place}
-		o.Mailer, o.From, o.BaseURL = mail.NewSMTP(cfg), cfg.From, d.page.URL
 	})
 	d.sweep()
 	if got := d.referral(r.ID); got.Status != flows.StatusClosed || got.Reason != flows.ReasonRemoved {

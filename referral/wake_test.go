@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/secours/secours/referral"
-	"github.com/secours/secours/referral/mail"
 )
 
 // TestChangesWakeTheSweep: a new referral and a relayed message reach the
@@ -16,12 +15,9 @@ import (
 func TestChangesWakeTheSweep(t *testing.T) {
 	d := newDesk(t)
 	d.e.Policy.Hold = 0 // nothing to wait out: only the wake can send at once
-	cfg, err := mail.ParseURL(d.smtp.URL("secours@example.org"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	d.service(func(o *referral.Options) {
-		o.Mailer, o.From, o.BaseURL, o.Poll = mail.NewSMTP(cfg), cfg.From, d.page.URL, time.Hour
+		d.withMail(o)
+		o.Poll = time.Hour
 	})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error)

@@ -9,7 +9,6 @@ import (
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/referral"
 	"github.com/secours/secours/store/memory"
-	"github.com/secours/secours/store/redis/redistest"
 )
 
 // TestCacheOneRoundTrip: once a process has saved a chat, the chat's next
@@ -84,9 +83,8 @@ func TestCacheTwoInstances(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	u, prefix := redistest.New(t)
-	a := openWith(t, u, Options{Prefix: prefix})
-	b := openWith(t, u, Options{Prefix: prefix})
+	procs := processes(t, Options{}, Options{}, Options{Cache: -1})
+	a, b, uncached := procs[0], procs[1], procs[2]
 	// a, a, b, b, a, b, …: both a step that follows its own and one that
 	// follows the other process's.
 	order := []*Store{a, a, b, b, a, b, a, b, b, a, a, b}
@@ -103,7 +101,7 @@ func TestCacheTwoInstances(t *testing.T) {
 	// What Redis holds, read by a process with no copy: a's own copy is
 	// one step behind (b made the last step), which only a's next save
 	// would find out.
-	got, err := openWith(t, u, Options{Prefix: prefix, Cache: -1}).Load(t.Context(), chat)
+	got, err := uncached.Load(t.Context(), chat)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,9 +168,8 @@ func TestCacheOtherWriter(t *testing.T) {
 func TestCacheDeleteForgets(t *testing.T) {
 	e := benchEngine(t)
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	u, prefix := redistest.New(t)
-	a := openWith(t, u, Options{Prefix: prefix})
-	b := openWith(t, u, Options{Prefix: prefix})
+	two := processes(t, Options{}, Options{})
+	a, b := two[0], two[1]
 	const chat = flows.ChatID("tg:34")
 	for i, p := range append([]string{"start"}, script[:4]...) {
 		if _, err := e.Handle(t.Context(), flows.Stores{Sessions: a}, press(chat, "a"+strconv.Itoa(i), p), now); err != nil {
@@ -222,9 +219,8 @@ func TestCacheBounded(t *testing.T) {
 func TestCacheStaleCopyWithdrawsNothing(t *testing.T) {
 	e := benchEngine(t)
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	u, prefix := redistest.New(t)
-	a := openWith(t, u, Options{Prefix: prefix})
-	b := openWith(t, u, Options{Prefix: prefix})
+	two := processes(t, Options{}, Options{})
+	a, b := two[0], two[1]
 	ledger := referral.NewLedger(e, a)
 	sa := flows.Stores{Sessions: a, Referrals: ledger, Structures: a}
 	sb := flows.Stores{Sessions: b, Referrals: referral.NewLedger(e, b), Structures: b}

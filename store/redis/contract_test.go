@@ -6,6 +6,7 @@ import (
 
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/internal/testkit"
+	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
 )
 
@@ -23,7 +24,7 @@ func TestContracts(t *testing.T) {
 			return func(t *testing.T) *Store { return newStore(t, Options{}) }
 		}},
 		{"cluster", func(t *testing.T) func(t *testing.T) *Store {
-			u := newCluster(t)
+			u := redistest.NewCluster(t)
 			return func(t *testing.T) *Store { return openStore(t, u) }
 		}},
 	} {

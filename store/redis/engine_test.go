@@ -79,11 +79,7 @@ func TestEngineSurvivesRedisRestart(t *testing.T) {
 	e := benchEngine(t)
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	srv := redistest.NewServer(t, "", "--appendonly", "yes", "--appendfsync", "always")
-	st, err := Open(t.Context(), "redis://"+srv.Addr()+"/0", Options{Timeout: 500 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st := openWith(t, srv.URL(), Options{Timeout: 500 * time.Millisecond})
 	const chat = flows.ChatID("wa:32470000000@s.whatsapp.net")
 	for i, c := range append([]string{"start"}, script[:5]...) {
 		if _, err := e.Handle(t.Context(), flows.Stores{Sessions: st}, press(chat, "a"+strconv.Itoa(i), c), now); err != nil {

@@ -72,11 +72,8 @@ func TestLeaseRenewed(t *testing.T) {
 // owner's key alone.
 func TestLeaseLost(t *testing.T) {
 	const ttl = 150 * time.Millisecond
-	s, l := heldLease(t, "poll:{lost}", ttl)
+	s, l := vanishedLease(t, "poll:{lost}", ttl)
 	ctx := t.Context()
-	if err := s.c.Del(ctx, l.key).Err(); err != nil {
-		t.Fatal(err)
-	}
 	other, err := s.Lease(ctx, "poll:{lost}", time.Minute)
 	if err != nil {
 		t.Fatalf("Lease after the key went: %v", err)
@@ -98,11 +95,7 @@ func TestLeaseLost(t *testing.T) {
 // TestLeaseLostWhenRedisDown closes the client under the renewal: with no
 // renewal possible before the expiry, the lease counts as lost.
 func TestLeaseLostWhenRedisDown(t *testing.T) {
-	u, prefix := redistest.New(t)
-	s, err := Open(t.Context(), u, Options{Prefix: prefix, Timeout: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newStore(t, Options{Timeout: 50 * time.Millisecond})
 	const ttl = 150 * time.Millisecond
 	l := mustLease(t, s, "poll:{down}", ttl)
 	s.Close()
@@ -131,11 +124,8 @@ func TestLeaseArguments(t *testing.T) {
 // renewal takes it back, and the lease is not lost.
 func TestLeaseTakenBackAfterEmptied(t *testing.T) {
 	const ttl = 150 * time.Millisecond
-	s, l := heldLease(t, "poll:{emptied}", ttl)
+	s, l := vanishedLease(t, "poll:{emptied}", ttl)
 	ctx := t.Context()
-	if err := s.c.Del(ctx, l.key).Err(); err != nil {
-		t.Fatal(err)
-	}
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
 		if got, _ := s.c.Get(ctx, l.key).Result(); got == l.owner {
 			break
@@ -159,6 +149,17 @@ func heldLease(t *testing.T, name string, ttl time.Duration) (*Store, *Lease) {
 	s := newStore(t, Options{})
 	l := mustLease(t, s, name, ttl)
 	t.Cleanup(func() { l.Release(context.Background()) })
+	return s, l
+}
+
+// vanishedLease is heldLease, whose key is then deleted behind the
+// owner's back (an operator, or a Redis restarted without its data).
+func vanishedLease(t *testing.T, name string, ttl time.Duration) (*Store, *Lease) {
+	t.Helper()
+	s, l := heldLease(t, name, ttl)
+	if err := s.c.Del(t.Context(), l.key).Err(); err != nil {
+		t.Fatal(err)
+	}
 	return s, l
 }
 

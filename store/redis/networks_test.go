@@ -11,7 +11,6 @@ import (
 	"github.com/secours/secours/geo"
 	"github.com/secours/secours/internal/testkit"
 	"github.com/secours/secours/network"
-	"github.com/secours/secours/store/redis/redistest"
 )
 
 // netFile is a network's file of one made-up Brussels place of id.
@@ -32,10 +31,8 @@ func instances(t *testing.T, n int) []*network.Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, prefix := redistest.New(t)
 	var out []*network.Service
-	for range n {
-		st := openWith(t, u, Options{Prefix: prefix})
+	for _, st := range processes(t, make([]Options, n)...) {
 		s, err := network.New(network.Options{Store: st, Base: base, Texts: texts, Live: geo.NewLive(base, nil)})
 		if err != nil {
 			t.Fatal(err)

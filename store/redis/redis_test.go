@@ -25,9 +25,7 @@ import (
 // (redistest.New: cleared when the test ends).
 func newStore(tb testing.TB, opt Options) *Store {
 	tb.Helper()
-	u, prefix := redistest.New(tb)
-	opt.Prefix = prefix
-	return openWith(tb, u, opt)
+	return processes(tb, opt)[0]
 }
 
 // openStore opens a Store on rawURL with a prefix of its own; the servers
@@ -37,7 +35,22 @@ func openStore(t *testing.T, rawURL string) *Store {
 	return openWith(t, rawURL, Options{Prefix: redistest.Prefix()})
 }
 
-// openWith opens a Store, closed when the test ends.
+// processes opens a Store for each of opts on the test Redis, under one
+// key prefix of the test's own, as the processes of one deployment do:
+// each with its client and its cache.
+func processes(tb testing.TB, opts ...Options) []*Store {
+	tb.Helper()
+	u, prefix := redistest.New(tb)
+	var out []*Store
+	for _, o := range opts {
+		o.Prefix = prefix
+		out = append(out, openWith(tb, u, o))
+	}
+	return out
+}
+
+// openWith opens a Store, closed when the test ends (a test may close it
+// before: a second Close only errs).
 func openWith(tb testing.TB, rawURL string, opt Options) *Store {
 	tb.Helper()
 	s, err := Open(tb.Context(), rawURL, opt)
@@ -173,12 +186,8 @@ func TestNoSessionIsNotNil(t *testing.T) {
 // process: a new client on the same Redis finds the session.
 func TestResume(t *testing.T) {
 	ctx := t.Context()
-	u, prefix := redistest.New(t)
-	second := openWith(t, u, Options{Prefix: prefix})
-	first, err := Open(ctx, u, Options{Prefix: prefix})
-	if err != nil {
-		t.Fatal(err)
-	}
+	two := processes(t, Options{}, Options{})
+	first, second := two[0], two[1]
 	want := benchSession("tg:812345678", time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	if err := first.Save(ctx, want); err != nil {
 		t.Fatal(err)
@@ -349,11 +358,7 @@ func TestRedisKilled(t *testing.T) {
 	ctx := t.Context()
 	const pw, timeout = "Zq7-hunter2", 500 * time.Millisecond
 	srv := redistest.NewServer(t, pw)
-	s, err := Open(ctx, "redis://:"+pw+"@"+srv.Addr()+"/0", Options{Timeout: timeout, Cache: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, srv.URL(), Options{Timeout: timeout, Cache: -1})
 
 	const id = flows.ChatID("tg:812345678")
 	if err := s.Save(ctx, benchSession(id, time.Now())); err != nil {

@@ -3,7 +3,6 @@ package redis
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,40 +43,6 @@ func referralStores(s *Store) storetest.ReferralStores {
 			}
 		},
 	}
-}
-
-// clusterNodes is the number of nodes of newCluster.
-const clusterNodes = 3
-
-// newCluster starts a Cluster of the test's own and returns its URL: the
-// 16384 slots split over clusterNodes nodes, introduced to each other as
-// redis-cli --cluster create does, without needing redis-cli.
-func newCluster(t *testing.T) string {
-	t.Helper()
-	var nodes []*redistest.Server
-	for range clusterNodes {
-		nodes = append(nodes, redistest.NewServer(t, "", "--cluster-enabled", "yes",
-			"--cluster-config-file", filepath.Join(t.TempDir(), "nodes.conf")))
-	}
-	ctx := t.Context()
-	var addrs []string
-	for i, n := range nodes {
-		c := goredis.NewClient(&goredis.Options{Addr: n.Addr()})
-		from, to := i*16384/len(nodes), (i+1)*16384/len(nodes)-1
-		err := c.Do(ctx, "CLUSTER", "ADDSLOTSRANGE", from, to).Err()
-		if err == nil && i > 0 {
-			err = c.Do(ctx, "CLUSTER", "MEET", "127.0.0.1", nodes[0].Port).Err()
-		}
-		c.Close()
-		if err != nil {
-			t.Fatalf("cluster setup of node %d: %v", i, err)
-		}
-		addrs = append(addrs, n.Addr())
-	}
-	for _, n := range nodes {
-		waitClusterOK(t, n.Addr())
-	}
-	return "redis+cluster://" + strings.Join(addrs, ",")
 }
 
 func testReferral(id, place string, chat flows.ChatID, now time.Time) flows.Referral {
@@ -438,11 +403,7 @@ func TestTokenIndexPruned(t *testing.T) {
 func TestReferralErrorsRedisDown(t *testing.T) {
 	ctx := t.Context()
 	srv := redistest.NewServer(t, "")
-	s, err := Open(ctx, "redis://"+srv.Addr()+"/0", Options{Timeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openWith(t, srv.URL(), Options{Timeout: 300 * time.Millisecond})
 	const chat = flows.ChatID("wa:32470999888")
 	if err := s.CreateReferral(ctx, testReferral("r1", "p", chat, time.Now())); err != nil {
 		t.Fatal(err)

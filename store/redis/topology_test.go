@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/store/redis/redistest"
 	"github.com/secours/secours/store/storetest"
@@ -49,7 +47,7 @@ func TestSentinel(t *testing.T) {
 // over the nodes; the hash tag keeps each chat's keys on one.
 func TestCluster(t *testing.T) {
 	ctx := t.Context()
-	u := newCluster(t)
+	u := redistest.NewCluster(t)
 	storetest.Run(t, func(t *testing.T) (flows.SessionStore, storetest.Corrupt) {
 		return openCorruptible(t, u)
 	})
@@ -67,27 +65,10 @@ func TestCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		used[strconv.FormatInt(slot*clusterNodes/16384, 10)] = true
+		used[strconv.FormatInt(slot*redistest.ClusterNodes/16384, 10)] = true
 	}
 	if len(used) < 2 {
 		t.Errorf("30 chats landed on %d node(s), want several", len(used))
-	}
-}
-
-func waitClusterOK(t *testing.T, addr string) {
-	t.Helper()
-	c := goredis.NewClient(&goredis.Options{Addr: addr})
-	defer c.Close()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		info, err := c.ClusterInfo(t.Context()).Result()
-		if err == nil && strings.Contains(info, "cluster_state:ok") {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("cluster node %s not ok: %v %q", addr, err, info)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 

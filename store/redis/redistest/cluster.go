@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -24,9 +23,11 @@ var (
 	clusterSkip bool // no redis-server: a skip outside CI, not a failure
 )
 
-// clusterNodes is the number of masters: the fewest Redis accepts for a
-// cluster, and enough for a test's chats to spread over several nodes.
-const clusterNodes = 3
+// ClusterNodes is the number of masters of ClusterURL's and NewCluster's
+// clusters, each with an even share of the 16384 slots in their order:
+// the fewest Redis accepts for a cluster, and enough for a test's chats to
+// spread over several nodes.
+const ClusterNodes = 3
 
 // ClusterURL returns a redis+cluster:// URL for tests: REDIS_CLUSTER_URL
 // when set; otherwise a Redis Cluster of three masters that this test
@@ -36,8 +37,8 @@ const clusterNodes = 3
 // (CI set), where it fails.
 //
 // The slots are split and the nodes introduced with CLUSTER ADDSLOTSRANGE
-// and CLUSTER MEET, as store/redis's TestCluster does, rather than with
-// redis-cli --cluster create: redis-server alone is then enough.
+// and CLUSTER MEET (buildCluster), rather than with redis-cli --cluster
+// create: redis-server alone is then enough.
 func ClusterURL(tb testing.TB) string {
 	tb.Helper()
 	if u := os.Getenv("REDIS_CLUSTER_URL"); u != "" {
@@ -65,26 +66,48 @@ func startCluster() {
 		clusterErr = err.Error()
 		return
 	}
+	// The nodes live as long as the test process (Pdeathsig): no stop.
+	if clusterURL, err = buildCluster(bin, dir, func(func()) {}); err != nil {
+		clusterErr = err.Error()
+	}
+}
+
+// NewCluster starts a Cluster of tb's own, as ClusterURL's is made, and
+// returns its redis+cluster:// URL; its nodes are killed when tb ends.
+// Without redis-server on PATH, tb fails in CI and is skipped elsewhere.
+func NewCluster(tb testing.TB) string {
+	tb.Helper()
+	u, err := buildCluster(serverBin(tb), tb.TempDir(), func(stop func()) { tb.Cleanup(stop) })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+// buildCluster starts ClusterNodes cluster-enabled redis-servers in dirs
+// under dir, each handed to started with its stop, splits the slots over
+// them, introduces them to each other and returns the cluster's URL once
+// every node sees it whole.
+func buildCluster(bin, dir string, started func(stop func())) (string, error) {
 	var addrs []string
-	for i := range clusterNodes {
-		addr, err := startClusterNode(bin, filepath.Join(dir, strconv.Itoa(i)))
+	for i := range ClusterNodes {
+		addr, stop, err := startClusterNode(bin, filepath.Join(dir, strconv.Itoa(i)))
 		if err != nil {
-			clusterErr = err.Error()
-			return
+			return "", err
 		}
+		started(stop)
 		addrs = append(addrs, addr)
 	}
 	_, port0, _ := net.SplitHostPort(addrs[0])
 	for i, addr := range addrs {
-		from, to := i*16384/clusterNodes, (i+1)*16384/clusterNodes-1
+		from, to := i*16384/ClusterNodes, (i+1)*16384/ClusterNodes-1
 		cmds := [][]string{{"CLUSTER", "ADDSLOTSRANGE", strconv.Itoa(from), strconv.Itoa(to)}}
 		if i > 0 {
 			cmds = append(cmds, []string{"CLUSTER", "MEET", "127.0.0.1", port0})
 		}
 		for _, cmd := range cmds {
 			if _, err := command(addr, cmd...); err != nil {
-				clusterErr = fmt.Sprintf("cluster setup of %s: %s: %v", addr, strings.Join(cmd[:2], " "), err)
-				return
+				return "", fmt.Errorf("cluster setup of %s: %s: %w", addr, strings.Join(cmd[:2], " "), err)
 			}
 		}
 	}
@@ -94,61 +117,39 @@ func startCluster() {
 	for _, addr := range addrs {
 		for {
 			info, err := command(addr, "CLUSTER", "INFO")
-			if err == nil && strings.Contains(info, "cluster_state:ok") && strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(clusterNodes)) {
+			if err == nil && strings.Contains(info, "cluster_state:ok") && strings.Contains(info, "cluster_known_nodes:"+strconv.Itoa(ClusterNodes)) {
 				break
 			}
 			if time.Now().After(deadline) {
-				clusterErr = fmt.Sprintf("cluster node %s not ok after 15 s: %v", addr, err)
-				return
+				return "", fmt.Errorf("cluster node %s not ok after 15 s: %v", addr, err)
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	clusterURL = "redis+cluster://" + strings.Join(addrs, ",")
+	return "redis+cluster://" + strings.Join(addrs, ","), nil
 }
 
 // startClusterNode starts one cluster-enabled redis-server in dir and
 // waits until it answers; it tries other ports if the first are taken.
-func startClusterNode(bin, dir string) (string, error) {
+// stop kills the server and waits for it.
+func startClusterNode(bin, dir string) (addr string, stop func(), err error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	var err error
 	for range 5 {
-		var addr string
-		if addr, err = tryClusterNode(bin, dir); err == nil {
-			return addr, nil
+		if addr, stop, err = tryClusterNode(bin, dir); err == nil {
+			return addr, stop, nil
 		}
 	}
-	return "", err
+	return "", nil, err
 }
 
-func tryClusterNode(bin, dir string) (string, error) {
+func tryClusterNode(bin, dir string) (string, func(), error) {
 	port, err := clusterPort()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--dir", dir, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // dies with the test binary
-	if err := cmd.Start(); err != nil {
-		return "", fmt.Errorf("start redis-server: %w", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	addr := "127.0.0.1:" + port
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		select {
-		case <-exited:
-			return "", fmt.Errorf("redis-server on %s exited at start-up", addr)
-		default:
-		}
-		if _, err := command(addr, "PING"); err == nil {
-			return addr, nil
-		}
-	}
-	_ = cmd.Process.Kill()
-	return "", fmt.Errorf("redis-server did not start on %s", addr)
+	return startServer(bin, port, dir, "--cluster-enabled", "yes", "--cluster-config-file", filepath.Join(dir, "nodes.conf"))
 }
 
 // clusterPort finds a free loopback port whose cluster bus port, 10000

@@ -45,13 +45,7 @@ func NewServer(tb testing.TB, pw string, extra ...string) *Server {
 // made for the port (a Sentinel's configuration file, say).
 func NewServerWith(tb testing.TB, pw string, args func(port string) []string) *Server {
 	tb.Helper()
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			tb.Fatal("redis-server must be on PATH in CI")
-		}
-		tb.Skip("redis-server not on PATH (apt-get install redis-server)")
-	}
+	bin := serverBin(tb)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -62,6 +56,20 @@ func NewServerWith(tb testing.TB, pw string, args func(port string) []string) *S
 	tb.Cleanup(r.Kill)
 	r.Start()
 	return r
+}
+
+// serverBin is redis-server's path; without it tb fails in CI and is
+// skipped elsewhere.
+func serverBin(tb testing.TB) string {
+	tb.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			tb.Fatal("redis-server must be on PATH in CI")
+		}
+		tb.Skip("redis-server not on PATH (apt-get install redis-server)")
+	}
+	return bin
 }
 
 // Addr is the server's host:port.

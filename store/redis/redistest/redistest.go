@@ -48,11 +48,10 @@ func Prefix() string { return "secours-test-" + strings.ToLower(rand.Text()[:12]
 
 // ping checks that the Redis at redisURL answers.
 func ping(ctx context.Context, redisURL string) error {
-	o, err := redisurl.Parse(redisURL)
+	c, err := client(redisURL)
 	if err != nil {
 		return err
 	}
-	c := goredis.NewUniversalClient(o)
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -64,11 +63,10 @@ func ping(ctx context.Context, redisURL string) error {
 // It walks the keyspace with SCAN, on every master of a Cluster: a tool's
 // job, never the bot's.
 func Cleanup(ctx context.Context, redisURL, prefix string) error {
-	o, err := redisurl.Parse(redisURL)
+	c, err := client(redisURL)
 	if err != nil {
 		return err
 	}
-	c := goredis.NewUniversalClient(o)
 	defer c.Close()
 	clean := func(ctx context.Context, node goredis.UniversalClient) error {
 		iter := node.Scan(ctx, 0, prefix+":*", 1000).Iterator()
@@ -91,4 +89,13 @@ func Cleanup(ctx context.Context, redisURL, prefix string) error {
 		return fmt.Errorf("redistest: clean up prefix %s: %w", prefix, err)
 	}
 	return nil
+}
+
+// client opens a client of redisURL, in any of the store's URL forms.
+func client(redisURL string) (goredis.UniversalClient, error) {
+	o, err := redisurl.Parse(redisURL)
+	if err != nil {
+		return nil, err
+	}
+	return goredis.NewUniversalClient(o), nil
 }

@@ -1,7 +1,7 @@
 package redistest
 
 import (
-	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -62,24 +62,43 @@ func startOwn() {
 		ownErr = err.Error()
 		return
 	}
-	cmd := exec.Command(bin, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-		"--daemonize", "no", "--dir", dir)
-	// The server must not outlive the test binary.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		ownErr = "start redis-server: " + err.Error()
+	// It lives as long as the test process (startServer): no stop.
+	addr, _, err := startServer(bin, port, dir)
+	if err != nil {
+		ownErr = err.Error()
 		return
 	}
-	addr := "127.0.0.1:" + port
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-			c.Close()
-			ownURL = "redis://" + addr + "/0"
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+	ownURL = "redis://" + addr + "/0"
+}
+
+// startServer runs redis-server on a loopback port with persistence off,
+// in dir, with extra arguments, and waits until it answers PING; the
+// server dies with the test binary, or when stop kills it (stop waits for
+// it).
+func startServer(bin, port, dir string, extra ...string) (addr string, stop func(), err error) {
+	cmd := exec.Command(bin, append([]string{"--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+		"--daemonize", "no", "--dir", dir}, extra...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("start redis-server: %w", err)
 	}
-	ownErr = "redis-server did not start on " + addr
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop = func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+	addr = "127.0.0.1:" + port
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		select {
+		case <-exited:
+			return "", nil, fmt.Errorf("redis-server on %s exited at start-up", addr)
+		default:
+		}
+		if _, err := command(addr, "PING"); err == nil {
+			return addr, stop, nil
+		}
+	}
+	stop()
+	return "", nil, fmt.Errorf("redis-server did not start on %s", addr)
 }
