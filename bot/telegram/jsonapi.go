@@ -9,7 +9,6 @@ import (
 	"net/http"
 
 	tgbot "github.com/go-telegram/bot"
-	"github.com/go-telegram/bot/models"
 )
 
 // jsonAPI makes the calls of almost every turn (sendMessage,
@@ -108,12 +107,17 @@ func apiError(r *response) error {
 	return fmt.Errorf("telegram: error %d, %s", r.ErrorCode, r.Description)
 }
 
-func (j *jsonAPI) sendMessage(ctx context.Context, p *tgbot.SendMessageParams) (*models.Message, error) {
-	m := new(models.Message)
-	if err := j.post(ctx, "sendMessage", p, m); err != nil {
-		return nil, err
+// sendMessage returns the id of the message sent: all the adapter keeps
+// of it. Decoding only that field, not the echoed message into the
+// library's large models.Message, was most of this call's decoding cost.
+func (j *jsonAPI) sendMessage(ctx context.Context, p *tgbot.SendMessageParams) (int, error) {
+	var m struct {
+		ID int `json:"message_id"`
 	}
-	return m, nil
+	if err := j.post(ctx, "sendMessage", p, &m); err != nil {
+		return 0, err
+	}
+	return m.ID, nil
 }
 
 func (j *jsonAPI) sendVenue(ctx context.Context, p *tgbot.SendVenueParams) error {

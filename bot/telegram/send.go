@@ -112,7 +112,7 @@ func (a *Adapter) reply(ctx context.Context, chat int64, outs []out) {
 func (a *Adapter) send(ctx context.Context, chat int64, outs []out) error {
 	var first error
 	for _, o := range outs {
-		var sent *models.Message
+		sent := 0 // the id of the message sent; 0 for a venue
 		err := a.call(ctx, chat, true, func(ctx context.Context) error {
 			if o.venue != nil {
 				return a.fast.sendVenue(ctx, &tgbot.SendVenueParams{ChatID: chat,
@@ -127,15 +127,15 @@ func (a *Adapter) send(ctx context.Context, chat int64, outs []out) error {
 			sent, err = a.fast.sendMessage(ctx, p)
 			return err
 		})
-		if err == nil && sent != nil {
+		if err == nil && sent != 0 {
 			if o.inline != nil {
 				err = a.call(ctx, chat, true, func(ctx context.Context) error {
 					return a.fast.editMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
-						ChatID: chat, MessageID: sent.ID, ReplyMarkup: o.inline})
+						ChatID: chat, MessageID: sent, ReplyMarkup: o.inline})
 				})
 			}
 			keyboard := err == nil
-			a.setView(chat, func(v *view) { v.apply(o, sent.ID, keyboard) })
+			a.setView(chat, func(v *view) { v.apply(o, sent, keyboard) })
 		}
 		if err == nil {
 			continue
