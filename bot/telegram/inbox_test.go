@@ -24,6 +24,7 @@ type memInbox struct {
 	m     map[string]map[int64][]byte
 	fail  atomic.Bool
 	keeps atomic.Int64
+	slow  chan struct{} // if set, InboxKeep waits for it to close
 }
 
 func newMemInbox() *memInbox { return &memInbox{m: map[string]map[int64][]byte{}} }
@@ -31,6 +32,9 @@ func newMemInbox() *memInbox { return &memInbox{m: map[string]map[int64][]byte{}
 var errDown = errors.New("store down")
 
 func (b *memInbox) InboxKeep(_ context.Context, name string, ups map[int64][]byte) error {
+	if b.slow != nil {
+		<-b.slow
+	}
 	if b.fail.Load() {
 		return errDown
 	}
@@ -103,6 +107,26 @@ func TestInboxConfirmsAtOnce(t *testing.T) {
 	if n := h.srv.Pending(); n != 0 {
 		t.Errorf("%d updates unconfirmed", n)
 	}
+}
+
+// TestInboxKeptWhileAnswered: an update is handled while its batch is
+// being kept, not after; the offset passes it only once it is kept, and an
+// update answered before its keep ended still leaves the inbox.
+func TestInboxKeptWhileAnswered(t *testing.T) {
+	in := newMemInbox()
+	in.slow = make(chan struct{})
+	h := newHarness(t, harnessOpts{poll: true, cfg: telegram.Config{Inbox: in}})
+	const chat = 733400031
+	id := h.srv.Text(chat, "fr", "/start")
+	h.wait(id) // answered, the inbox still being written
+	if got := h.srv.Offset(); got > id {
+		t.Errorf("offset %d confirmed update %d before it was kept", got, id)
+	}
+	close(in.slow)
+	channeltest.Eventually(t, "the offset to pass the kept update", func() bool { return h.srv.Offset() > id })
+	channeltest.Eventually(t, "the update answered during its keep to leave the inbox", func() bool {
+		return in.keeps.Load() == 1 && in.size(h.srv.Token) == 0
+	})
 }
 
 // keptUpdate is an update as a killed poller left it in the inbox.

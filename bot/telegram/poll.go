@@ -144,11 +144,24 @@ func (a *Adapter) Receive(ctx context.Context) error {
 			}
 			todo = append(todo, p)
 		}
-		if len(todo) > 0 && a.keep(ctx, todo, received) {
-			l.keep(todo) // the next poll confirms them
+		// The batch is kept in the inbox while its updates are handled:
+		// the round trip is off their path. Only the next poll, which
+		// confirms the batch, waits for it.
+		kept := make(chan bool, 1)
+		if len(todo) > 0 {
+			go func() { kept <- a.keep(ctx, todo, received) }()
+		} else {
+			kept <- false
 		}
 		for _, p := range todo {
 			a.run(work, l, ans, p.u, arrival{at: received})
+		}
+		if <-kept {
+			// The next poll confirms them; those answered already leave
+			// the inbox with the next flush.
+			for _, id := range l.keep(todo) {
+				ans.add(id)
+			}
 		}
 		more = fresh > 0 && len(batch) == maxBatch
 		if len(batch) == maxBatch && fresh == 0 {
@@ -312,15 +325,19 @@ func (l *ledger) receive(id int64, handle bool) bool {
 }
 
 // keep records updates kept in the inbox: they no longer hold the offset
-// back.
-func (l *ledger) keep(ps []polled) {
+// back. It returns those done already (answered while the inbox was
+// written, so done did not count them kept): they are to leave the inbox.
+func (l *ledger) keep(ps []polled) (done []int64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, p := range ps {
 		if _, ok := l.open[p.id]; ok {
 			l.open[p.id] = false
+		} else {
+			done = append(done, p.id)
 		}
 	}
+	return done
 }
 
 // adopt records an update taken from the inbox, to be handled; false if
