@@ -7,8 +7,9 @@
 // every channel (what reached the engine, whether the person got an
 // answer), with the channel-specific translation spelt out where the
 // channels legitimately differ (Case.Differs). It also holds the helpers
-// the channels' tests shared by copy: a sink for concurrent writers (Buffer)
-// and the real engine with its catalogues, loaded once (Engine).
+// the channels' tests shared by copy: a sink for concurrent writers (Buffer),
+// the real engine with its catalogues, loaded once (Engine), and a chat's
+// one referral (OnlyReferral).
 //
 // It imports bot, flows, geo and configs only: no channel, so each
 // channel's tests may import it.

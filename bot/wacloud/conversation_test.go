@@ -87,14 +87,7 @@ func TestConversation(t *testing.T) {
 		p.do(in)
 	}
 	chat := flows.ChatID("wc:" + frID)
-	ids, err := st.ChatReferrals(t.Context(), chat)
-	if err != nil || len(ids) != 1 {
-		t.Fatalf("referrals of the chat: %v, %v", ids, err)
-	}
-	ref, err := st.Referral(t.Context(), ids[0])
-	if err != nil {
-		t.Fatal(err)
-	}
+	ref := channeltest.OnlyReferral(t, st, chat)
 
 	// The structure answers 30 hours later, as the referral service tells
 	// the person: the engine's notice, sent through the channel.

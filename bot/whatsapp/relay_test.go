@@ -38,14 +38,7 @@ func TestRelayModeDigits(t *testing.T) {
 	}
 	thread := func() []string {
 		t.Helper()
-		ids, err := st.ChatReferrals(t.Context(), chat)
-		if err != nil || len(ids) != 1 {
-			t.Fatalf("referrals of the chat: %v, %v", ids, err)
-		}
-		r, err := st.Referral(t.Context(), ids[0])
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := channeltest.OnlyReferral(t, st, chat)
 		if !r.Status.Open() {
 			t.Fatalf("referral %s", r.Status)
 		}

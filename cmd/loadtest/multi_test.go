@@ -41,12 +41,31 @@ func fleetBusy() int { return 4 * runtime.NumCPU() }
 // posted again. A failed run keeps the processes' logs, and the report
 // (in the test's log) says where.
 func TestShortFleet(t *testing.T) {
+	report, err := runLoadtest(t, 5*time.Minute, "-instances", "3", "-kill", "-busy", strconv.Itoa(fleetBusy()),
+		"-users", strconv.Itoa(fleetPeople), "-think", "20ms", "-ramp", "1s", "-dup", "10", "-retry", "6s",
+		"-step-timeout", "30s", "-timeout", "3m", "-log-level", "warn")
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		t.Fatalf("loadtest exited %d: someone got stuck, lost a step or got one twice (report above)", exit.ExitCode())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFleetReport(t, report)
+}
+
+// runLoadtest builds the load tool and the secours binary (without the
+// race detector: build), runs the tool with args on Redis (-bin and
+// -redis-url added) within timeout, and logs what it printed. It returns
+// the report (its stdout) and how the run ended; the test judges both.
+func runLoadtest(t *testing.T, timeout time.Duration, args ...string) (report string, err error) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts real processes")
 	}
 	redisURL := redistest.URL(t)
 	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), timeout)
 	defer cancel()
 	loadtest, secours := filepath.Join(dir, "loadtest"), filepath.Join(dir, "secours")
 	for pkg, bin := range map[string]string{"github.com/secours/secours/cmd/loadtest": loadtest, "github.com/secours/secours/cmd/secours": secours} {
@@ -55,21 +74,12 @@ func TestShortFleet(t *testing.T) {
 		}
 	}
 	start := time.Now()
-	cmd := exec.CommandContext(ctx, loadtest, "-instances", "3", "-kill", "-busy", strconv.Itoa(fleetBusy()), "-bin", secours,
-		"-users", strconv.Itoa(fleetPeople), "-think", "20ms", "-ramp", "1s", "-dup", "10", "-retry", "6s",
-		"-step-timeout", "30s", "-timeout", "3m", "-log-level", "warn", "-redis-url", redisURL)
+	cmd := exec.CommandContext(ctx, loadtest, append(args, "-bin", secours, "-redis-url", redisURL)...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	err = cmd.Run()
 	t.Logf("%s\n%s%s", time.Since(start).Round(time.Second), out.String(), errb.String())
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		t.Fatalf("loadtest exited %d: someone got stuck, lost a step or got one twice (report above)", exit.ExitCode())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkFleetReport(t, out.String())
+	return out.String(), err
 }
 
 var (
@@ -123,30 +133,12 @@ func checkFleetRuns(t *testing.T, report string) {
 // get stuck or lose a step, no step may be applied twice, and the
 // messages the killed process had in flight must have been posted again.
 func TestShortFleetCloud(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts real processes")
-	}
-	redisURL := redistest.URL(t)
-	dir := t.TempDir()
-	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer cancel()
-	loadtest, secours := filepath.Join(dir, "loadtest"), filepath.Join(dir, "secours")
-	for pkg, bin := range map[string]string{"github.com/secours/secours/cmd/loadtest": loadtest, "github.com/secours/secours/cmd/secours": secours} {
-		if err := build(ctx, pkg, bin); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.CommandContext(ctx, loadtest, "-channel", "wacloud", "-instances", "3", "-kill", "-bin", secours,
+	report, err := runLoadtest(t, 3*time.Minute, "-channel", "wacloud", "-instances", "3", "-kill",
 		"-users", "60", "-think", "20ms", "-ramp", "1s", "-dup", "10", "-retry", "6s",
-		"-step-timeout", "30s", "-timeout", "2m", "-log-level", "warn", "-redis-url", redisURL)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	t.Logf("\n%s%s", out.String(), errb.String())
+		"-step-timeout", "30s", "-timeout", "2m", "-log-level", "warn")
 	if err != nil {
 		t.Fatalf("loadtest: %v (someone got stuck, lost a step or got one twice: report above)", err)
 	}
-	report := out.String()
 	checkFleetRuns(t, report)
 	if !strings.Contains(report, "fake WhatsApp Cloud API") {
 		t.Error("the report does not name the Cloud API")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -101,6 +102,50 @@ func telegramConfig(t *testing.T, tg *telegramtest.Server, args []string, env ma
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// configCase is one row of a channel's configuration table: what
+// parseConfig makes of args and env, want when it succeeds.
+type configCase[S any] struct {
+	name string
+	args []string
+	env  map[string]string
+	want S
+	bad  []string // variables the error must name
+}
+
+// runConfigCases parses each case. A bad one must fail with an error that
+// names its variables and quotes none of secrets (errors are logged); a
+// good one's Config goes to check with the case's want.
+func runConfigCases[S any](t *testing.T, tests []configCase[S], secrets []string, check func(t *testing.T, c Config, want S)) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseConfig(tt.args, envOf(tt.env), &bytes.Buffer{})
+			if len(tt.bad) > 0 {
+				wantErrNaming(t, err, tt.bad)
+				if slices.ContainsFunc(secrets, func(s string) bool { return strings.Contains(err.Error(), s) }) {
+					t.Errorf("the error quotes a secret: %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, c, tt.want)
+		})
+	}
+}
+
+// refuseSecretFlags fails the test for each of flags that parseConfig
+// accepts: secrets are not flags, they would show in ps.
+func refuseSecretFlags(t *testing.T, flags ...string) {
+	t.Helper()
+	for _, flag := range flags {
+		if _, err := parseConfig([]string{flag, "x"}, envOf(nil), &bytes.Buffer{}); err == nil {
+			t.Errorf("%s is accepted as a flag", flag)
+		}
+	}
 }
 
 // wantErrNaming fails the test unless err is an error that names each of

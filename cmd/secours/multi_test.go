@@ -38,17 +38,7 @@ func TestSeveralInstances(t *testing.T) {
 			start := time.Now()
 			api := telegramtest.New(telegramtest.Options{})
 			defer api.Close()
-			prefix := redistest.CleanPrefix(t, u)
-			dir := t.TempDir()
-			// A short hold, still far above a step here, so that the
-			// structures' mails go out within the test; and every mail to
-			// one address, so that none is refused for want of one.
-			f, err := fleet.Start(t.Context(), fleet.Config{Bin: bin, Instances: 3, RedisURL: u, Prefix: prefix,
-				APIURL: api.URL, Token: api.Token, Dir: dir,
-				Env: []string{"REFERRAL_HOLD=1s", "MAIL_REDIRECT=structures@example.org"}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			f, dir := startFleet(t, bin, u, fleet.Config{APIURL: api.URL, Token: api.Token})
 			defer f.Stop()
 			r := fleet.Drive(t.Context(), api, f, fleet.Options{Users: 200, FirstChat: 710_000_000,
 				Think: 5 * time.Millisecond, Ramp: time.Second, DupEvery: 10, Retry: 200 * time.Millisecond, GiveUp: 20 * time.Second})
@@ -76,17 +66,39 @@ func TestSeveralInstances(t *testing.T) {
 			if strings.Contains(logs, api.Token) || strings.Contains(logs, f.Secret()) {
 				t.Error("the instances logged a secret")
 			}
-			// An error here is a bug, not noise: "record delivery: flows:
-			// no referral" was the sweep of one instance mailing the
-			// referral that the losing copy of a duplicated consent was
-			// about to drop (flows.Policy.Hold now keeps it back).
-			for line := range strings.Lines(logs) {
-				if strings.Contains(line, "level=ERROR") {
-					t.Errorf("an instance logged: %s", line)
-				}
-			}
+			checkNoErrorLogged(t, logs)
 			t.Logf("%s with %s", time.Since(start).Round(time.Millisecond), topo.name)
 		})
+	}
+}
+
+// startFleet starts three instances of bin on the Redis at u, under a
+// clean prefix, in a folder of the test's (returned: the outbox is in
+// it), with cfg's channel. A short hold, still far above a step here, so
+// that the structures' mails go out within the test; and every mail to
+// one address, so that none is refused for want of one.
+func startFleet(t *testing.T, bin, u string, cfg fleet.Config) (*fleet.Fleet, string) {
+	t.Helper()
+	cfg.Bin, cfg.Instances, cfg.RedisURL, cfg.Prefix, cfg.Dir = bin, 3, u, redistest.CleanPrefix(t, u), t.TempDir()
+	cfg.Env = []string{"REFERRAL_HOLD=1s", "MAIL_REDIRECT=structures@example.org"}
+	f, err := fleet.Start(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, cfg.Dir
+}
+
+// checkNoErrorLogged fails the test for each error line in the
+// instances' logs. An error here is a bug, not noise: "record delivery:
+// flows: no referral" was the sweep of one instance mailing the referral
+// that the losing copy of a duplicated consent was about to drop
+// (flows.Policy.Hold now keeps it back).
+func checkNoErrorLogged(t *testing.T, logs string) {
+	t.Helper()
+	for line := range strings.Lines(logs) {
+		if strings.Contains(line, "level=ERROR") {
+			t.Errorf("an instance logged: %s", line)
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"io"
 	"net/http"
 	"os"
@@ -16,13 +15,7 @@ import (
 )
 
 func TestTelegramConfig(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want telegram.Settings
-		bad  []string // variables the error must name
-	}{
+	tests := []configCase[telegram.Settings]{
 		{name: "off", want: telegram.Settings{}},
 		{name: "polling", env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc"}, want: telegram.Settings{Token: "1:abc"}},
 		{name: "flag wins", args: []string{"-telegram-api-url", "http://127.0.0.1:9/"},
@@ -38,27 +31,12 @@ func TestTelegramConfig(t *testing.T) {
 			env: map[string]string{"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_WEBHOOK_SECRET": "s"},
 			bad: []string{"TELEGRAM_API_URL", "TELEGRAM_WEBHOOK_URL"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseConfig(tt.args, envOf(tt.env), &bytes.Buffer{})
-			if len(tt.bad) > 0 {
-				wantErrNaming(t, err, tt.bad)
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(c.Telegram, tt.want) {
-				t.Errorf("Telegram = %+v, want %+v", c.Telegram, tt.want)
-			}
-		})
-	}
-	// Secrets are not flags: they would show in ps.
-	for _, flag := range []string{"-telegram-bot-token", "-telegram-webhook-secret"} {
-		if _, err := parseConfig([]string{flag, "x"}, envOf(nil), &bytes.Buffer{}); err == nil {
-			t.Errorf("%s is accepted as a flag", flag)
+	runConfigCases(t, tests, nil, func(t *testing.T, c Config, want telegram.Settings) {
+		if !reflect.DeepEqual(c.Telegram, want) {
+			t.Errorf("Telegram = %+v, want %+v", c.Telegram, want)
 		}
-	}
+	})
+	refuseSecretFlags(t, "-telegram-bot-token", "-telegram-webhook-secret")
 }
 
 // TestServeTelegramPolling runs the service against a fake Bot API: the

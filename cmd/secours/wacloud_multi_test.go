@@ -32,14 +32,7 @@ func TestWhatsAppCloudInstances(t *testing.T) {
 	u := redistest.URL(t)
 	api := wacloudtest.New(wacloudtest.Options{})
 	defer api.Close()
-	prefix := redistest.CleanPrefix(t, u)
-	dir := t.TempDir()
-	f, err := fleet.Start(t.Context(), fleet.Config{Bin: bin, Instances: 3, RedisURL: u, Prefix: prefix,
-		Channel: fleet.ChannelCloud, Cloud: fleet.CloudOf(api), Dir: dir,
-		Env: []string{"REFERRAL_HOLD=1s", "MAIL_REDIRECT=structures@example.org"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, dir := startFleet(t, bin, u, fleet.Config{Channel: fleet.ChannelCloud, Cloud: fleet.CloudOf(api)})
 	defer f.Stop()
 	rot := fleet.NewRotator(f)
 	defer rot.Close()
@@ -72,9 +65,5 @@ func TestWhatsAppCloudInstances(t *testing.T) {
 	if strings.Contains(logs, api.Token) || strings.Contains(logs, api.AppSecret) || strings.Contains(logs, "447700900") {
 		t.Error("the instances logged a secret or a number")
 	}
-	for line := range strings.Lines(logs) {
-		if strings.Contains(line, "level=ERROR") {
-			t.Errorf("an instance logged: %s", line)
-		}
-	}
+	checkNoErrorLogged(t, logs)
 }

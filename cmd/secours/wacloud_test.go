@@ -38,13 +38,7 @@ func TestWhatsAppCloudConfig(t *testing.T) {
 		return m
 	}
 	base := wacloud.Settings{Token: "EAA-tok", PhoneID: "1065", AppSecret: "app-sec", VerifyToken: "vt"}
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want wacloud.Settings
-		bad  []string // variables the error must name
-	}{
+	tests := []configCase[wacloud.Settings]{
 		{name: "off", want: wacloud.Settings{}},
 		{name: "on", env: full, want: base},
 		{name: "everything", env: with("WHATSAPP_CLOUD_API_VERSION", "v21.0", "WHATSAPP_CLOUD_BASE_URL", "http://127.0.0.1:9",
@@ -63,34 +57,16 @@ func TestWhatsAppCloudConfig(t *testing.T) {
 		{name: "bad templates", env: with("WHATSAPP_CLOUD_TEMPLATES", "fr=secours_suivi"), bad: []string{"WHATSAPP_CLOUD_TEMPLATES"}},
 		{name: "template of no catalogue", env: with("WHATSAPP_CLOUD_TEMPLATES", "de=x:de"), bad: []string{"WHATSAPP_CLOUD_TEMPLATES"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseConfig(tt.args, envOf(tt.env), &bytes.Buffer{})
-			if len(tt.bad) > 0 {
-				wantErrNaming(t, err, tt.bad)
-				if strings.Contains(err.Error(), "EAA-tok") || strings.Contains(err.Error(), "app-sec") {
-					t.Errorf("the error quotes a secret: %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := c.WhatsAppCloud; got.LogValue().String() != tt.want.LogValue().String() || got.Token != tt.want.Token ||
-				got.AppSecret != tt.want.AppSecret || got.DefaultLang != tt.want.DefaultLang || len(got.Templates) != len(tt.want.Templates) {
-				t.Errorf("WhatsAppCloud = %+v, want %+v", got, tt.want)
-			}
-			if c.hasChannel() != tt.want.Enabled() {
-				t.Errorf("hasChannel %v, want %v", c.hasChannel(), tt.want.Enabled())
-			}
-		})
-	}
-	// Secrets are not flags: they would show in ps.
-	for _, flag := range []string{"-whatsapp-cloud-token", "-whatsapp-cloud-app-secret", "-whatsapp-cloud-verify-token"} {
-		if _, err := parseConfig([]string{flag, "x"}, envOf(nil), &bytes.Buffer{}); err == nil {
-			t.Errorf("%s is accepted as a flag", flag)
+	runConfigCases(t, tests, []string{"EAA-tok", "app-sec"}, func(t *testing.T, c Config, want wacloud.Settings) {
+		if got := c.WhatsAppCloud; got.LogValue().String() != want.LogValue().String() || got.Token != want.Token ||
+			got.AppSecret != want.AppSecret || got.DefaultLang != want.DefaultLang || len(got.Templates) != len(want.Templates) {
+			t.Errorf("WhatsAppCloud = %+v, want %+v", got, want)
 		}
-	}
+		if c.hasChannel() != want.Enabled() {
+			t.Errorf("hasChannel %v, want %v", c.hasChannel(), want.Enabled())
+		}
+	})
+	refuseSecretFlags(t, "-whatsapp-cloud-token", "-whatsapp-cloud-app-secret", "-whatsapp-cloud-verify-token")
 	var help bytes.Buffer
 	_, _ = parseConfig([]string{"-h"}, envOf(nil), &help)
 	for _, want := range []string{"-whatsapp-cloud-phone-id", "WHATSAPP_CLOUD_TEMPLATES", "-whatsapp-cloud-token-file", "/whatsapp/webhook"} {

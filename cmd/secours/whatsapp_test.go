@@ -14,13 +14,7 @@ import (
 func TestWhatsAppConfig(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "wa.db")
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want whatsapp.Settings
-		bad  bool
-	}{
+	tests := []configCase[whatsapp.Settings]{
 		{name: "off"},
 		{name: "sqlite", env: map[string]string{"WHATSAPP_DB": db}, want: whatsapp.Settings{DB: db}},
 		{name: "flag wins", args: []string{"-whatsapp-db", db}, env: map[string]string{"WHATSAPP_DB": "other.db"}, want: whatsapp.Settings{DB: db}},
@@ -28,29 +22,15 @@ func TestWhatsAppConfig(t *testing.T) {
 			want: whatsapp.Settings{DB: "file:" + db + "?_pragma=journal_mode(WAL)"}},
 		{name: "postgres", env: map[string]string{"WHATSAPP_DB": "postgres://secours:pw@db.internal/secours"},
 			want: whatsapp.Settings{DB: "postgres://secours:pw@db.internal/secours"}},
-		{name: "missing folder", env: map[string]string{"WHATSAPP_DB": filepath.Join(dir, "nope", "wa.db")}, bad: true},
-		{name: "bad postgres URL", env: map[string]string{"WHATSAPP_DB": "postgres://secours:pw@/x"}, bad: true},
+		{name: "missing folder", env: map[string]string{"WHATSAPP_DB": filepath.Join(dir, "nope", "wa.db")}, bad: []string{"WHATSAPP_DB"}},
+		{name: "bad postgres URL", env: map[string]string{"WHATSAPP_DB": "postgres://secours:pw@/x"}, bad: []string{"WHATSAPP_DB"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, err := parseConfig(tt.args, envOf(tt.env), &bytes.Buffer{})
-			if tt.bad {
-				if err == nil || !strings.Contains(err.Error(), "WHATSAPP_DB") {
-					t.Fatalf("err = %v, want one naming WHATSAPP_DB", err)
-				}
-				if strings.Contains(err.Error(), "pw") {
-					t.Errorf("error quotes the password: %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if c.WhatsApp != tt.want {
-				t.Errorf("WhatsApp = %+v, want %+v", c.WhatsApp, tt.want)
-			}
-		})
-	}
+	// The password of the postgres URLs.
+	runConfigCases(t, tests, []string{"pw"}, func(t *testing.T, c Config, want whatsapp.Settings) {
+		if c.WhatsApp != want {
+			t.Errorf("WhatsApp = %+v, want %+v", c.WhatsApp, want)
+		}
+	})
 }
 
 // TestWhatsAppLinkArgs checks what the link command refuses before any
