@@ -144,25 +144,7 @@ func (a *Adapter) Receive(ctx context.Context) error {
 			}
 			todo = append(todo, p)
 		}
-		// The batch is kept in the inbox while its updates are handled:
-		// the round trip is off their path. Only the next poll, which
-		// confirms the batch, waits for it.
-		kept := make(chan bool, 1)
-		if len(todo) > 0 {
-			go func() { kept <- a.keep(ctx, todo, received) }()
-		} else {
-			kept <- false
-		}
-		for _, p := range todo {
-			a.run(work, l, ans, p.u, arrival{at: received})
-		}
-		if <-kept {
-			// The next poll confirms them; those answered already leave
-			// the inbox with the next flush.
-			for _, id := range l.keep(todo) {
-				ans.add(id)
-			}
-		}
+		a.dispatch(ctx, work, l, ans, todo, received)
 		more = fresh > 0 && len(batch) == maxBatch
 		if len(batch) == maxBatch && fresh == 0 {
 			// A full window of updates received already, some still in
@@ -187,6 +169,26 @@ func (a *Adapter) Receive(ctx context.Context) error {
 		}
 	}
 	return fatal
+}
+
+// dispatch hands a batch's new updates to the workers while it keeps them
+// in the inbox: the round trip is off their path. It returns once they are
+// kept (or could not be), before the next poll, which confirms them.
+func (a *Adapter) dispatch(ctx, work context.Context, l *ledger, ans *answered, todo []polled, received time.Time) {
+	if len(todo) == 0 {
+		return
+	}
+	kept := make(chan bool, 1)
+	go func() { kept <- a.keep(ctx, todo, received) }()
+	for _, p := range todo {
+		a.run(work, l, ans, p.u, arrival{at: received})
+	}
+	if <-kept {
+		// Those answered already leave the inbox with the next flush.
+		for _, id := range l.keep(todo) {
+			ans.add(id)
+		}
+	}
 }
 
 // run queues update u on its chat's worker; once it is handled (or
