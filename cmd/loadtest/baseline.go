@@ -67,16 +67,15 @@ func runBaseline(ctx context.Context, o options) (result, error) {
 
 	seen := latencies{d: make([]time.Duration, 0, o.users*16)}
 	start := time.Now()
-	r := drivePeople(ctx, srv, o, replies, &seen, sendPlain)
+	r := drivePeople(ctx, srv, o, replies, &seen, nil, sendPlain)
 	r.elapsed = time.Since(start)
 	stop()
 	wg.Wait()
 	mu.Lock()
 	r.users, r.updates = o.users, updates
 	mu.Unlock()
-	if e := seen.sorted(); len(e) > 0 {
-		r.e2e50, r.e2e99 = e[len(e)*50/100], e[min(len(e)-1, len(e)*99/100)]
-	}
+	all := seen.sorted()
+	r.e2e50, r.e2e99 = quantile(all, 50), quantile(all, 99)
 	return r, nil
 }
 

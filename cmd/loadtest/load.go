@@ -98,10 +98,7 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 	seen := latencies{d: make([]time.Duration, 0, o.users*16)}
 	rest := latencies{d: make([]time.Duration, 0, o.users*16)}
 	start := time.Now()
-	r := drivePeople(ctx, srv, o, h.replies, &seen, func(ctx context.Context, u *simUser) (bool, error) {
-		u.rest = &rest
-		return u.run(ctx)
-	})
+	r := drivePeople(ctx, srv, o, h.replies, &seen, &rest, func(ctx context.Context, u *simUser) (bool, error) { return u.run(ctx) })
 	r.elapsed = time.Since(start)
 	stopPoll()
 	wg.Wait()
@@ -114,14 +111,10 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 	slices.Sort(h.lat)
 	r.users, r.updates, r.floodHandled = o.users, len(h.lat), h.floodHandled
 	if lat := h.lat; len(lat) > 0 {
-		r.p50, r.p99, r.max = lat[len(lat)*50/100], lat[min(len(lat)-1, len(lat)*99/100)], lat[len(lat)-1]
+		r.p50, r.p99, r.max = quantile(lat, 50), quantile(lat, 99), lat[len(lat)-1]
 	}
-	if e := seen.sorted(); len(e) > 0 {
-		r.e2e50, r.e2e99 = e[len(e)*50/100], e[min(len(e)-1, len(e)*99/100)]
-	}
-	if e := rest.sorted(); len(e) > 0 {
-		r.restP99 = e[min(len(e)-1, len(e)*99/100)]
-	}
+	all := seen.sorted()
+	r.e2e50, r.e2e99, r.restP99 = quantile(all, 50), quantile(all, 99), quantile(rest.sorted(), 99)
 	return r, nil
 }
 
@@ -167,8 +160,10 @@ func (h *handled) done(_, chat int64, received time.Time) {
 // drivePeople runs the people (and the flooder, if any) until each has
 // reached the end of their script or got stuck; it fills reached, stuck
 // and errs. play is what one person does: (*simUser).run, or the
-// zero-work bot's plain messages (baseline.go).
-func drivePeople(ctx context.Context, srv *telegramtest.Server, o options, replies map[int64]chan struct{}, seen *latencies,
+// zero-work bot's plain messages (baseline.go). The people record each
+// reply's wait in seen and, if rest is not nil, all but the place list's
+// in rest.
+func drivePeople(ctx context.Context, srv *telegramtest.Server, o options, replies map[int64]chan struct{}, seen, rest *latencies,
 	play func(context.Context, *simUser) (bool, error)) result {
 	scs := fleet.Scripts()
 	var (
@@ -189,7 +184,7 @@ func drivePeople(ctx context.Context, srv *telegramtest.Server, o options, repli
 	for i := range o.users {
 		chat := o.firstChat + int64(i)
 		u := &simUser{srv: srv, chat: chat, sc: scs[i%len(scs)], reply: replies[chat], o: o,
-			rng: rand.New(rand.NewPCG(uint64(chat), 7)), seen: seen}
+			rng: rand.New(rand.NewPCG(uint64(chat), 7)), seen: seen, rest: rest}
 		users.Go(func() {
 			// People arrive one after the other, not all in the same second.
 			if err := pause.For(ctx, time.Duration(u.rng.Int64N(int64(o.ramp)+1))); err != nil {
@@ -236,6 +231,14 @@ func (l *latencies) add(d time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.d = append(l.d, d)
+}
+
+// quantile is the p-th percentile of sorted durations, 0 if none.
+func quantile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, len(sorted)*p/100)]
 }
 
 func (l *latencies) sorted() []time.Duration {

@@ -57,11 +57,14 @@ func Holds(t testing.TB, what, body string, want, not []string) {
 	}
 }
 
+// markup is what PageText takes out: the style sheet and the tags.
+var markup = regexp.MustCompile(`(?s)<style>.*?</style>|<[^>]+>`)
+
 // PageText is a page's text without its tags and style sheet, its
 // entities read and its spaces collapsed: what a person reads, for checks
 // that do not hang on the markup.
 func PageText(body string) string {
-	s := regexp.MustCompile(`(?s)<style>.*?</style>|<[^>]+>`).ReplaceAllString(body, " ")
+	s := markup.ReplaceAllString(body, " ")
 	s = strings.NewReplacer("&#39;", "'", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&quot;", `"`).Replace(s)
 	return strings.Join(strings.Fields(s), " ")
 }
