@@ -18,6 +18,7 @@ import (
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/geo"
+	"github.com/secours/secours/internal/secret"
 	"github.com/secours/secours/web"
 )
 
@@ -125,10 +126,10 @@ func New(conv bot.Conversation, o Options) (*Adapter, error) {
 		endpoint: s.base() + "/" + s.version() + "/" + s.PhoneID + "/messages",
 		sleep:    sleepCtx, sent: map[string]*pushRecord{}, reads: make(chan struct{}, maxReads),
 	}
-	if a.token, err = secret(s.Token, s.TokenFile); err != nil {
+	if a.token, err = secret.Read(s.Token, s.TokenFile); err != nil {
 		return nil, fmt.Errorf("wacloud token: %w", err)
 	}
-	if a.secret, err = secret(s.AppSecret, s.AppSecretFile); err != nil {
+	if a.secret, err = secret.Read(s.AppSecret, s.AppSecretFile); err != nil {
 		return nil, fmt.Errorf("wacloud app secret: %w", err)
 	}
 	if a.log == nil {

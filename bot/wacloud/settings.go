@@ -1,17 +1,18 @@
 package wacloud
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"math"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/secours/secours/flows"
+	"github.com/secours/secours/internal/secret"
 )
 
 // The defaults of Settings.
@@ -121,18 +122,6 @@ func (c Settings) rate() (float64, error) {
 	return r, nil
 }
 
-// secret is value, or the trimmed content of file when value is empty.
-func secret(value, file string) (string, error) {
-	if value != "" || file == "" {
-		return value, nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("read secret file: %w", err)
-	}
-	return strings.TrimSpace(string(b)), nil
-}
-
 // Check names what is wrong in the settings, in plain words and without
 // quoting a secret.
 func (c Settings) Check() []string {
@@ -143,7 +132,9 @@ func (c Settings) Check() []string {
 		return nil
 	}
 	var bad []string
-	if tok, err := secret(c.Token, c.TokenFile); err != nil {
+	if tok, err := secret.Read(c.Token, c.TokenFile); errors.Is(err, secret.ErrBoth) {
+		bad = append(bad, "WHATSAPP_CLOUD_TOKEN and -whatsapp-cloud-token-file are both set: keep one")
+	} else if err != nil {
 		bad = append(bad, "WHATSAPP_CLOUD_TOKEN_FILE: the file cannot be read")
 	} else if tok == "" {
 		bad = append(bad, "WHATSAPP_CLOUD_TOKEN (or _FILE): the access token is missing")
@@ -151,7 +142,9 @@ func (c Settings) Check() []string {
 	if c.PhoneID == "" || strings.Trim(c.PhoneID, "0123456789") != "" {
 		bad = append(bad, "WHATSAPP_CLOUD_PHONE_ID: the phone number id (digits, not the number) is missing or malformed")
 	}
-	if s, err := secret(c.AppSecret, c.AppSecretFile); err != nil {
+	if s, err := secret.Read(c.AppSecret, c.AppSecretFile); errors.Is(err, secret.ErrBoth) {
+		bad = append(bad, "WHATSAPP_CLOUD_APP_SECRET and -whatsapp-cloud-app-secret-file are both set: keep one")
+	} else if err != nil {
 		bad = append(bad, "WHATSAPP_CLOUD_APP_SECRET_FILE: the file cannot be read")
 	} else if s == "" {
 		bad = append(bad, "WHATSAPP_CLOUD_APP_SECRET (or _FILE): the app secret is missing; unsigned webhooks would be refused")

@@ -46,6 +46,8 @@ func TestSettingsCheck(t *testing.T) {
 	}{
 		{"no token", func(s *Settings) { s.Token = "" }, "WHATSAPP_CLOUD_TOKEN"},
 		{"token file missing", func(s *Settings) { s.Token, s.TokenFile = "", filepath.Join(dir, "none") }, "WHATSAPP_CLOUD_TOKEN_FILE"},
+		{"token given both ways", func(s *Settings) { s.TokenFile = tokenFile }, "WHATSAPP_CLOUD_TOKEN and -whatsapp-cloud-token-file are both set"},
+		{"app secret given both ways", func(s *Settings) { s.AppSecretFile = tokenFile }, "WHATSAPP_CLOUD_APP_SECRET and -whatsapp-cloud-app-secret-file are both set"},
 		{"phone id not digits", func(s *Settings) { s.PhoneID = "+32 470" }, "WHATSAPP_CLOUD_PHONE_ID"},
 		{"no app secret", func(s *Settings) { s.AppSecret = "" }, "WHATSAPP_CLOUD_APP_SECRET"},
 		{"no verify token", func(s *Settings) { s.VerifyToken = "" }, "WHATSAPP_CLOUD_VERIFY_TOKEN"},

@@ -7,13 +7,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/secours/secours/bot"
 	"github.com/secours/secours/bot/telegram"
 	"github.com/secours/secours/configs"
+	"github.com/secours/secours/internal/secret"
 	"github.com/secours/secours/store/redis"
 )
 
@@ -41,23 +40,26 @@ func telegramFlags(fs *flag.FlagSet, c *telegram.Settings, getenv func(string) s
 			"Several instances share that limit: give each 30 divided by their number. off: no pacing (a local fake API) [TELEGRAM_RATE]")
 }
 
-// readTelegramSecrets reads the secret files named by flags; the flags win
-// over the environment, like every other flag.
+// readTelegramSecrets reads the secrets that flags name as files, by
+// internal/secret's rule: a secret given both ways is refused.
 func readTelegramSecrets(c *telegram.Settings) []string {
 	var problems []string
 	for _, f := range []struct {
-		flag, path string
-		dst        *string
-	}{{"-telegram-token-file", c.TokenFile, &c.Token}, {"-telegram-webhook-secret-file", c.SecretFile, &c.WebhookSecret}} {
-		if f.path == "" {
-			continue
-		}
-		b, err := os.ReadFile(f.path)
-		if err != nil {
+		flag, env, path string
+		dst             *string
+	}{
+		{"-telegram-token-file", "TELEGRAM_BOT_TOKEN", c.TokenFile, &c.Token},
+		{"-telegram-webhook-secret-file", "TELEGRAM_WEBHOOK_SECRET", c.SecretFile, &c.WebhookSecret},
+	} {
+		v, err := secret.Read(*f.dst, f.path)
+		switch {
+		case errors.Is(err, secret.ErrBoth):
+			problems = append(problems, fmt.Sprintf("%s and %s are both set: keep one", f.flag, f.env))
+		case err != nil:
 			problems = append(problems, fmt.Sprintf("%s: %v", f.flag, err))
-			continue
+		default:
+			*f.dst = v
 		}
-		*f.dst = strings.TrimSpace(string(b))
 	}
 	return problems
 }

@@ -113,17 +113,23 @@ func TestTelegramSecretsFromFiles(t *testing.T) {
 	if err := os.WriteFile(tok, []byte("123:from-file\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c, err := parseConfig([]string{"-telegram-token-file", tok}, func(k string) string {
+	c, err := parseConfig([]string{"-telegram-token-file", tok}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Telegram.Token != "123:from-file" {
+		t.Errorf("token = %q, want the file's, trimmed", c.Telegram.Token)
+	}
+	// Given both ways, neither wins: a rotated file would lose to a stale
+	// variable, so the command asks to keep one.
+	_, err = parseConfig([]string{"-telegram-token-file", tok}, func(k string) string {
 		if k == "TELEGRAM_BOT_TOKEN" {
 			return "123:from-env"
 		}
 		return ""
 	}, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Telegram.Token != "123:from-file" {
-		t.Errorf("token = %q, want the file's (flags win over env)", c.Telegram.Token)
+	if err == nil || !strings.Contains(err.Error(), "both set") || strings.Contains(err.Error(), "from-") {
+		t.Errorf("token in a file and in the environment: %v, want both named and neither quoted", err)
 	}
 	_, err = parseConfig([]string{"-telegram-webhook-secret-file", filepath.Join(dir, "missing")}, func(string) string { return "" }, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-telegram-webhook-secret-file") {
