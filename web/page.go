@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/secours/secours/text"
 )
@@ -50,6 +51,13 @@ func Localize(src string, c text.Catalog, escape func(string) string) (string, e
 		return "", fmt.Errorf("keys missing or with placeholders: %s", strings.Join(missing, ", "))
 	}
 	return out, nil
+}
+
+// At says when, in loc, with c's time.at ("le {date} à {time}"): "le
+// 12/03/2026 à 14:05". Every page writes a moment this one way.
+func At(c text.Catalog, loc *time.Location, when time.Time) string {
+	w := when.In(loc)
+	return c.Text("time.at", "date", w.Format("02/01/2006"), "time", w.Format("15:04"))
 }
 
 // Style renders t's "style" template: the page's CSS. It names no text,
