@@ -43,7 +43,7 @@ var holes = map[string][]string{
 }
 
 // codeKeys lists the keys the Go code names or builds; the template's
-// are checked when localize writes them in.
+// are checked when web.Templates writes them in.
 func codeKeys() []string {
 	keys := []string{"switch.fr", "switch.nl", "err.back", "upload.none", "upload.empty",
 		"where.file", "where.header", "value.empty", "value.never", "value.true", "value.false", "by.structure", "by.other",
