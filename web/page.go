@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/secours/secours/text"
 )
@@ -50,6 +52,41 @@ func Localize(src string, c text.Catalog, escape func(string) string) (string, e
 		return "", fmt.Errorf("keys missing or with placeholders: %s", strings.Join(missing, ", "))
 	}
 	return out, nil
+}
+
+// At says when, in loc, with c's time.at ("le {date} à {time}"): "le
+// 12/03/2026 à 14:05". Every page writes a moment this one way.
+func At(c text.Catalog, loc *time.Location, when time.Time) string {
+	w := when.In(loc)
+	return c.Text("time.at", "date", w.Format("02/01/2006"), "time", w.Format("15:04"))
+}
+
+// Templates reads web/<surface>.tmpl from fsys and parses it once per
+// language, with that language's fixed texts of cats written in
+// (Localize), and renders its style (Style). An error names the surface
+// and stops the start instead of a page.
+func Templates(fsys fs.FS, surface string, cats text.Catalogs) (map[text.Lang]*template.Template, template.CSS, error) {
+	b, err := fs.ReadFile(fsys, "web/"+surface+".tmpl")
+	if err != nil {
+		return nil, "", fmt.Errorf("%s template: %w", surface, err)
+	}
+	tmpl := map[text.Lang]*template.Template{}
+	for _, l := range text.Langs {
+		src, err := Localize(string(b), cats[l], template.HTMLEscapeString)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s template: %w", surface, err)
+		}
+		t, err := template.New(surface + ".tmpl").Parse(src)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s template: %w", surface, err)
+		}
+		tmpl[l] = t
+	}
+	css, err := Style(tmpl[text.FR])
+	if err != nil {
+		return nil, "", fmt.Errorf("%s style: %w", surface, err)
+	}
+	return tmpl, css, nil
 }
 
 // Style renders t's "style" template: the page's CSS. It names no text,

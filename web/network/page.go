@@ -132,7 +132,7 @@ func New(o Options) (*Page, error) {
 		return nil, fmt.Errorf("network page: %w", err)
 	}
 	p.gate = o.Gate("network", o.Now)
-	if err := p.parse(o.Templates); err != nil {
+	if p.tmpl, p.css, err = web.Templates(o.Templates, "network", p.texts); err != nil {
 		return nil, err
 	}
 
@@ -504,30 +504,4 @@ func (p *Page) fail(w http.ResponseWriter, code int, back string, lang text.Lang
 	if err := pages.Answer(w, code, back, lang, name, args...); err != nil {
 		p.log.Error("network error page", "err", err) // it answered plain words
 	}
-}
-
-// parse reads web/network.tmpl once per language with the fixed texts
-// written in, after checking that every key it names exists without
-// placeholders.
-func (p *Page) parse(fsys fs.FS) error {
-	b, err := fs.ReadFile(fsys, "web/network.tmpl")
-	if err != nil {
-		return fmt.Errorf("network template: %w", err)
-	}
-	p.tmpl = map[text.Lang]*template.Template{}
-	for _, l := range text.Langs {
-		src, err := web.Localize(string(b), p.texts[l], template.HTMLEscapeString)
-		if err != nil {
-			return fmt.Errorf("network template: %w", err)
-		}
-		t, err := template.New("network.tmpl").Parse(src)
-		if err != nil {
-			return fmt.Errorf("network template: %w", err)
-		}
-		p.tmpl[l] = t
-	}
-	if p.css, err = web.Style(p.tmpl[text.FR]); err != nil {
-		return fmt.Errorf("network style: %w", err)
-	}
-	return nil
 }

@@ -43,7 +43,7 @@ var holes = map[string][]string{
 }
 
 // codeKeys lists the keys the Go code names or builds; the template's
-// are checked when localize writes them in.
+// are checked when web.Templates writes them in.
 func codeKeys() []string {
 	keys := []string{"switch.fr", "switch.nl", "err.back", "upload.none", "upload.empty",
 		"where.file", "where.header", "value.empty", "value.never", "value.true", "value.false", "by.structure", "by.other",
@@ -93,10 +93,7 @@ func (t tr) date(d time.Time) string {
 }
 
 // at is a day and time, "le 12/03/2026 à 14:05".
-func (t tr) at(d time.Time) string {
-	w := d.In(t.loc)
-	return t.s("time.at", "date", w.Format("02/01/2006"), "time", w.Format("15:04"))
-}
+func (t tr) at(d time.Time) string { return web.At(t.c, t.loc, d) }
 
 // value is a field's value, or "(empty)" in words.
 // A list (services, languages, closures) comes joined by "|", and a yes

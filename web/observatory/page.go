@@ -81,7 +81,11 @@ func New(o Options) (*Page, error) {
 		p.now = time.Now
 	}
 	p.gate = o.Gate("observatory", p.now)
-	if err := p.parse(o.Templates); err != nil {
+	cats := text.Catalogs{}
+	for l, w := range words {
+		cats[l] = w.c
+	}
+	if p.tmpl, p.css, err = web.Templates(o.Templates, "observatory", cats); err != nil {
 		return nil, err
 	}
 	// The charts are inline SVG, drawn with attributes, so they need no
@@ -98,39 +102,6 @@ func New(o Options) (*Page, error) {
 
 // ServeHTTP serves the page and its export.
 func (p *Page) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.handler.ServeHTTP(w, r) }
-
-// parse reads the template once per language, with T giving that
-// language's texts, after checking that every key it names exists.
-func (p *Page) parse(fsys fs.FS) error {
-	b, err := fs.ReadFile(fsys, "web/observatory.tmpl")
-	if err != nil {
-		return fmt.Errorf("observatory template: %w", err)
-	}
-	src := string(b)
-	var missing []string
-	for _, m := range web.StaticText.FindAllStringSubmatch(src, -1) {
-		if _, ok := p.words[flows.FR].c[m[1]]; !ok {
-			missing = append(missing, m[1])
-		}
-	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		return fmt.Errorf("observatory template: observatory.<lang>.json lacks %s", strings.Join(slices.Compact(missing), ", "))
-	}
-	p.tmpl = map[flows.Lang]*template.Template{}
-	for _, l := range flows.Langs {
-		w := p.words[l]
-		t, err := template.New("observatory.tmpl").Funcs(template.FuncMap{"T": func(key string) string { return w.s(key) }}).Parse(src)
-		if err != nil {
-			return fmt.Errorf("observatory template: %w", err)
-		}
-		p.tmpl[l] = t
-	}
-	if p.css, err = web.Style(p.tmpl[flows.FR]); err != nil {
-		return fmt.Errorf("observatory style: %w", err)
-	}
-	return nil
-}
 
 // open checks the token. On failure it has answered (404 or 429) and
 // returns false. The limit is asked only after the token proved bad, so

@@ -42,8 +42,8 @@ func LoadWords(fsys fs.FS, cats map[flows.Lang]flows.Catalog) (map[flows.Lang]Wo
 	return out, nil
 }
 
-// codeKeys lists the keys the Go code names or builds; the template's are
-// checked when the page parses it.
+// codeKeys lists the keys the Go code names or builds; the template's
+// are checked when web.Templates writes them in.
 func codeKeys() []string {
 	keys := []string{"switch.fr", "switch.nl", "area.none", "area.label", "month.label", "total",
 		"median.le", "median.more", "hidden", "pct", "period", "filter.all",

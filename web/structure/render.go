@@ -103,10 +103,7 @@ func (t tr) label(key string) string {
 }
 
 // at says when, in the structure's time zone: "le 12/03/2026 à 14:05".
-func (t tr) at(when time.Time) string {
-	w := when.In(t.loc)
-	return t.s("time.at", "date", w.Format("02/01/2006"), "time", w.Format("15:04"))
-}
+func (t tr) at(when time.Time) string { return web.At(t.c, t.loc, when) }
 
 // age says how long ago, roughly: "il y a 3 h", "hier".
 func (t tr) age(then, now time.Time) string {
