@@ -17,5 +17,7 @@
 // or of the HMAC signature of each post and the subscription's verify
 // token for Meta's (Signed).
 //
-// It imports the standard library only.
+// Beside the standard library it imports only text, for the catalogues
+// that fill a surface's fixed words (Localize, Templates); never a
+// surface, a channel or a store.
 package web
