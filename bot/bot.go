@@ -192,20 +192,3 @@ func (s Senders) Send(ctx context.Context, chat flows.ChatID, replies []flows.Re
 	}
 	return snd.Send(ctx, chat, replies)
 }
-
-// AwaitSend waits for a push queued on a chat's worker: its result, or
-// ctx's end. A result that arrives as ctx ends still stands. done must be
-// buffered, so the worker never waits for a caller that left.
-func AwaitSend(ctx context.Context, done <-chan error, channel string) error {
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		select {
-		case err := <-done:
-			return err
-		default:
-			return fmt.Errorf("%s send: %w", channel, ctx.Err())
-		}
-	}
-}

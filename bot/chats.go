@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -121,6 +122,36 @@ func (c *Chats[K]) Push(chat K, run func()) bool {
 	}
 	c.queueLocked(chat, chatTask{run: run})
 	return true
+}
+
+// PushWait queues push on the chat's worker, as Push does, and waits for
+// its result or ctx's end; a result that arrives as ctx ends still stands.
+// A push whose caller gave up while the chat's queue was busy does not
+// run. Once Stop or Close was called it returns refused. A ctx error is
+// wrapped as "<channel> send: …", the way a channel's Send words its own.
+func (c *Chats[K]) PushWait(ctx context.Context, chat K, channel string, refused error, push func() error) error {
+	// Buffered: the chat's worker never waits for a caller that left.
+	done := make(chan error, 1)
+	if !c.Push(chat, func() {
+		if err := ctx.Err(); err != nil {
+			done <- fmt.Errorf("%s send: %w", channel, err)
+			return
+		}
+		done <- push()
+	}) {
+		return refused
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		select {
+		case err := <-done:
+			return err
+		default:
+			return fmt.Errorf("%s send: %w", channel, ctx.Err())
+		}
+	}
 }
 
 // Stop refuses the pushes to come; updates are still taken (a channel's

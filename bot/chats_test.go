@@ -2,6 +2,8 @@ package bot
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"runtime"
 	"strconv"
 	"sync"
@@ -88,4 +90,37 @@ func deep(n int) byte {
 		return pad[0]
 	}
 	return deep(n-1) + pad[n%512]
+}
+
+// TestChatsPushWait: a push's result comes back to its caller; a push
+// whose caller gave up while the chat was busy does not run; once Stop
+// was called the push is refused.
+func TestChatsPushWait(t *testing.T) {
+	var c Chats[string]
+	defer c.Close()
+	want := errors.New("sent")
+	if err := c.PushWait(t.Context(), "a", "test", nil, func() error { return want }); !errors.Is(err, want) {
+		t.Errorf("PushWait = %v, want the push's own result", err)
+	}
+
+	busy, release := make(chan struct{}), make(chan struct{})
+	c.Push("a", func() { close(busy); <-release })
+	<-busy
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	ran := false
+	if err := c.PushWait(ctx, "a", "test", nil, func() error { ran = true; return nil }); !errors.Is(err, context.Canceled) || err.Error() != "test send: context canceled" {
+		t.Errorf("PushWait with ctx done = %v, want test send: context canceled", err)
+	}
+	close(release)
+	c.Wait()
+	if ran {
+		t.Error("a push whose caller gave up ran")
+	}
+
+	refused := errors.New("refused")
+	c.Stop()
+	if err := c.PushWait(t.Context(), "a", "test", refused, func() error { return nil }); !errors.Is(err, refused) {
+		t.Errorf("PushWait after Stop = %v, want the refusal", err)
+	}
 }

@@ -33,13 +33,11 @@ func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.R
 	if err != nil {
 		return err
 	}
-	// Buffered: the chat's worker never waits for a caller that left.
-	done := make(chan error, 1)
-	if !a.chats.Push(id, func() { done <- a.push(ctx, id, replies) }) {
-		return errors.New("telegram send: adapter stopped")
-	}
-	return bot.AwaitSend(ctx, done, "telegram")
+	return a.chats.PushWait(ctx, id, "telegram", errStopped, func() error { return a.push(ctx, id, replies) })
 }
+
+// errStopped is what Send gives once the adapter takes no more pushes.
+var errStopped = errors.New("telegram send: adapter stopped")
 
 // parseChatID reads "tg:<chat id>", the form chatID writes.
 func parseChatID(chat flows.ChatID) (int64, error) {
@@ -57,10 +55,6 @@ func parseChatID(chat flows.ChatID) (int64, error) {
 // push renders and sends replies on the chat's worker. It never panics:
 // the worker serves the chat's updates too.
 func (a *Adapter) push(ctx context.Context, chat int64, replies []flows.Reply) (err error) {
-	if err := ctx.Err(); err != nil {
-		// The caller gave up while the chat's queue was busy.
-		return fmt.Errorf("telegram send: %w", err)
-	}
 	ctx, cancel := context.WithTimeout(ctx, a.cfg.UpdateTimeout)
 	defer cancel()
 	defer func() {

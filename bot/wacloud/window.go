@@ -72,18 +72,11 @@ func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.R
 	if len(replies) == 0 {
 		return nil
 	}
-	done := make(chan error, 1)
-	if !a.chats.Push(chat, func() {
-		if err := ctx.Err(); err != nil {
-			done <- fmt.Errorf("wacloud send: %w", err)
-			return
-		}
-		done <- a.push(ctx, chat, to, replies)
-	}) {
-		return errors.New("wacloud send: adapter closed")
-	}
-	return bot.AwaitSend(ctx, done, "wacloud")
+	return a.chats.PushWait(ctx, chat, "wacloud", errClosed, func() error { return a.push(ctx, chat, to, replies) })
 }
+
+// errClosed is what Send gives once the adapter was closed.
+var errClosed = errors.New("wacloud send: adapter closed")
 
 // parseChat reads "wc:<wa_id>", the form translate writes.
 func parseChat(chat flows.ChatID) (string, error) {

@@ -41,22 +41,14 @@ func (a *Adapter) Send(ctx context.Context, chat flows.ChatID, replies []flows.R
 			list = r.Choices // each reply numbers from 1: the last list shown is the one a number answers
 		}
 	}
-	// Buffered: the chat's worker never waits for a caller that left.
-	done := make(chan error, 1)
 	// Unlike a message, a push is not dropped for a full queue: each Send
 	// waits for its own, so pushes cannot pile up, and the caller must
 	// learn what became of it.
-	if !a.chats.Push(key, func() {
-		if err := ctx.Err(); err != nil {
-			done <- fmt.Errorf("whatsapp send: %w", err) // the caller gave up while the queue was busy
-			return
-		}
-		done <- a.push(ctx, key, to, out, list)
-	}) {
-		return errors.New("whatsapp send: adapter closed")
-	}
-	return bot.AwaitSend(ctx, done, "whatsapp")
+	return a.chats.PushWait(ctx, key, "whatsapp", errClosed, func() error { return a.push(ctx, key, to, out, list) })
 }
+
+// errClosed is what Send gives once the adapter was closed.
+var errClosed = errors.New("whatsapp send: adapter closed")
 
 // parseChat reads the chat ids peerChat writes: "wa:<user>@<server>" for
 // a phone number or a LID. A bare "wa:<number>" is a phone number.
