@@ -2,7 +2,6 @@ package secret
 
 import (
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,7 +21,7 @@ func TestRead(t *testing.T) {
 		{"value", "from-env", "", "from-env", nil},
 		{"file, trimmed", "", file, "from-file", nil},
 		{"both", "from-env", file, "", ErrBoth},
-		{"missing file", "", filepath.Join(dir, "none"), "", fs.ErrNotExist},
+		{"missing file", "", filepath.Join(dir, "none"), "", os.ErrNotExist},
 	}
 	for _, tt := range tests {
 		got, err := Read(tt.value, tt.file)
