@@ -174,6 +174,37 @@ func TestInboxRedrive(t *testing.T) {
 	}
 }
 
+// TestInboxRedriveStillPending: the killed poller died after it kept an
+// update and before its next poll confirmed it, so Telegram still shows
+// it too. The next Receive answers it once, from the inbox, and confirms
+// it: it does not come a third time.
+func TestInboxRedriveStillPending(t *testing.T) {
+	in := newMemInbox()
+	h := newHarness(t, harnessOpts{cfg: telegram.Config{Inbox: in}})
+	const chat = 733400041
+	id := h.srv.Text(chat, "fr", "/start")
+	in.m[telegram.InboxName(h.srv.Token)] = map[int64][]byte{id: keptUpdate(t, h, id, chat, "/start", time.Now())}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- h.a.Poll(ctx) }()
+	h.wait(id)
+	channeltest.Eventually(t, "the inbox to be emptied", func() bool { return in.size(h.srv.Token) == 0 })
+	channeltest.Eventually(t, "the copy Telegram shows to be confirmed", func() bool { return h.srv.Pending() == 0 })
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	welcomes := 0
+	for _, m := range h.srv.Sent(chat) {
+		if strings.Contains(m.Params["text"], "Bonjour") {
+			welcomes++
+		}
+	}
+	if welcomes != 1 {
+		t.Errorf("%d welcomes, want one", welcomes)
+	}
+}
+
 // TestInboxDown: while the inbox cannot be written (Redis down), the
 // offset waits for the answer, as with no inbox: the update is not lost.
 func TestInboxDown(t *testing.T) {

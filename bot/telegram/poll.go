@@ -315,10 +315,15 @@ func (l *ledger) known(id int64) bool {
 func (l *ledger) receive(id int64, handle bool) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if id < l.next || l.adopted[id] {
+	if id < l.next {
 		return false
 	}
 	l.next = id + 1
+	if l.adopted[id] {
+		// Taken from the inbox already, which confirms it: the killed
+		// poller died before its next poll did.
+		return false
+	}
 	if handle {
 		l.open[id] = true
 		l.live++
