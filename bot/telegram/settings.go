@@ -38,6 +38,9 @@ type Settings struct {
 	PollLease time.Duration       // TTL of the polling lease; 0: defaultPollLease (tests shorten it)
 	Drain     time.Duration       // bound of the polling drain at stop; 0: DefaultDrain (tests shorten it)
 	Inbox     Inbox               // the store's inbox for long polling (Config.Inbox); the command gives it
+	// InboxDir is TELEGRAM_INBOX_DIR: the folder of the long-polling inbox
+	// when the store keeps none (no Redis); "": inbox/ beside the outbox.
+	InboxDir string
 }
 
 // Enabled reports whether the channel runs.

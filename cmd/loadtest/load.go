@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -20,6 +21,7 @@ import (
 	"github.com/secours/secours/flows"
 	"github.com/secours/secours/internal/pause"
 	"github.com/secours/secours/referral"
+	"github.com/secours/secours/store/spool"
 )
 
 // options bound one run.
@@ -73,7 +75,18 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 	defer srv.Close()
 	h := newHandled(o)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	inbox, _ := st.(telegram.Inbox) // the Redis store's, as cmd/secours wires it
+	// The inbox as cmd/secours wires it: the Redis store's, else a folder.
+	inbox, ok := st.(telegram.Inbox)
+	if !ok {
+		dir, err := os.MkdirTemp("", "secours-loadtest-inbox-")
+		if err != nil {
+			return result{}, fmt.Errorf("inbox folder: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		if inbox, err = spool.Open(dir); err != nil {
+			return result{}, err
+		}
+	}
 	a, err := telegram.New(telegram.Config{
 		Token: srv.Token, APIURL: srv.URL, PollTimeout: time.Second,
 		// The fake has no flood limits: pacing would measure Telegram's

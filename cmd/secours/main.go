@@ -297,7 +297,7 @@ func (p *process) buildRunner() {
 // webhook or polling is in place.
 func (p *process) buildTelegram(ctx context.Context) error {
 	c := p.cfg.Telegram
-	c.Inbox = inboxOf(p.store)
+	c.Inbox = inboxOf(p.store, c, p.cfg.Referrals.OutboxDir, p.log)
 	tg, run, err := startTelegram(ctx, c, p.runner, p.mux, leaserOf(p.store), p.log)
 	if err != nil {
 		return err

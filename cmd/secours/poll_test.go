@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -174,15 +175,20 @@ func pollingBinary(t *testing.T, bin string, tg *telegramtest.Server, env ...str
 
 // TestSIGKILLBeforeTheAnswer kills the real binary with SIGKILL between
 // the receipt of an update and the send of its answer (the fake Bot API
-// holds sendMessage): the update was not confirmed, so the next run gets
-// it again and answers it, once.
+// holds sendMessage), with no Redis and no usable inbox folder (a file
+// stands where it should be): the update was not confirmed, so the next
+// run gets it again and answers it, once.
 func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 	bin := buildBinary(t)
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
 	const chat = 556
+	noFolder := filepath.Join(t.TempDir(), "inbox")
+	if err := os.WriteFile(noFolder, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	release := tg.Hold("sendMessage")
-	first, _ := pollingBinary(t, bin, tg)
+	first, firstLogs := pollingBinary(t, bin, tg, "TELEGRAM_INBOX_DIR="+noFolder)
 	id := tg.Text(chat, "fr", "/start")
 	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
 	if err := first.Process.Kill(); err != nil {
@@ -197,7 +203,11 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 		t.Fatalf("offset %d: update %d was confirmed before its answer, and is lost", got, id)
 	}
 
-	second, logs := pollingBinary(t, bin, tg)
+	if !strings.Contains(firstLogs.String(), "no inbox folder") {
+		t.Errorf("the unusable inbox folder was not logged:\n%s", firstLogs.String())
+	}
+
+	second, logs := pollingBinary(t, bin, tg, "TELEGRAM_INBOX_DIR="+noFolder)
 	testkit.WaitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 1 })
 	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -214,6 +224,59 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 	}
 	if welcomes != 1 {
 		t.Errorf("%d welcomes sent, want one: %d messages", welcomes, len(sent))
+	}
+	if n := tg.Pending(); n != 0 {
+		t.Errorf("%d updates unconfirmed after the second run", n)
+	}
+}
+
+// TestSIGKILLBeforeTheAnswerFolder is the same kill with no Redis, where
+// the update is kept in the inbox folder (store/spool) and confirmed to
+// Telegram at once: the next run takes it from the folder and answers it,
+// once, and the folder is left empty.
+func TestSIGKILLBeforeTheAnswerFolder(t *testing.T) {
+	bin := buildBinary(t)
+	tg := telegramtest.New(telegramtest.Options{})
+	defer tg.Close()
+	const chat = 558
+	folder := "TELEGRAM_INBOX_DIR=" + filepath.Join(t.TempDir(), "inbox")
+	release := tg.Hold("sendMessage")
+	first, _ := pollingBinary(t, bin, tg, folder)
+	id := tg.Text(chat, "fr", "/start")
+	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
+	testkit.WaitFor(t, "the kept update to be confirmed before its answer", func() bool { return tg.Offset() > id })
+	if err := first.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	testkit.WaitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
+	release()
+
+	second, logs := pollingBinary(t, bin, tg, folder)
+	testkit.WaitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 1 })
+	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Wait(); err != nil {
+		t.Errorf("second run after SIGTERM: %v\n%s", err, logs.String())
+	}
+	// The sessions died with the first run: the copy from the folder is
+	// a new conversation's /start, answered with the welcome, once.
+	if sent := tg.Sent(chat); len(sent) != 1 || !strings.Contains(sent[0].Params["text"], "Bonjour") {
+		t.Errorf("the second run sent %d messages, want the welcome once: %v", len(sent), sent)
+	}
+	if !strings.Contains(logs.String(), "taken from the inbox") {
+		t.Errorf("the second run did not say it took the update from the inbox:\n%s", logs.String())
+	}
+	dir := strings.TrimPrefix(folder, "TELEGRAM_INBOX_DIR=")
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
+		t.Errorf("inbox folder holds %v (%v) after the second run, want the bot's one file", entries, err)
+	}
+	for _, e := range entries {
+		if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err != nil || len(b) != 0 {
+			t.Errorf("inbox file %s holds %d bytes (%v) after the second run, want none", e.Name(), len(b), err)
+		}
 	}
 	if n := tg.Pending(); n != 0 {
 		t.Errorf("%d updates unconfirmed after the second run", n)

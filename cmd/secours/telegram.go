@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/secours/secours/bot"
@@ -14,6 +15,7 @@ import (
 	"github.com/secours/secours/configs"
 	"github.com/secours/secours/internal/secret"
 	"github.com/secours/secours/store/redis"
+	"github.com/secours/secours/store/spool"
 )
 
 // shutdownWait bounds the wait for the webhook requests in flight at a
@@ -35,6 +37,9 @@ func telegramFlags(fs *flag.FlagSet, c *telegram.Settings, getenv func(string) s
 		"public https URL Telegram posts updates to, served on -http-addr; empty: long polling. "+
 			"The Telegram channel runs when TELEGRAM_BOT_TOKEN is set; the token and TELEGRAM_WEBHOOK_SECRET "+
 			"(required with a webhook) are read from the environment only [TELEGRAM_WEBHOOK_URL]")
+	fs.StringVar(&c.InboxDir, "telegram-inbox-dir", getenv("TELEGRAM_INBOX_DIR"),
+		"without Redis, the folder where long polling keeps the updates being answered, so that they are confirmed "+
+			"to Telegram at once and a killed process answers them at its next start; empty: inbox/ beside the outbox folder [TELEGRAM_INBOX_DIR]")
 	fs.StringVar(&c.Rate, "telegram-rate", getenv("TELEGRAM_RATE"),
 		"messages a second this process sends to Telegram, all chats together; empty: 30, Telegram's limit per bot. "+
 			"Several instances share that limit: give each 30 divided by their number. off: no pacing (a local fake API) [TELEGRAM_RATE]")
@@ -71,16 +76,30 @@ func startTelegram(ctx context.Context, c telegram.Settings, conv bot.Conversati
 	return telegram.Start(ctx, c, conv, mux, leases, log)
 }
 
-// inboxOf is the store's inbox for long polling, nil if it has none: the
-// Redis store keeps one, so that a batch is confirmed to Telegram at once
-// and a killed poller's updates survive it. The in-memory store has none:
-// a process that dies loses it, so Telegram keeps the updates being
-// answered instead, and the next start gets them again.
-func inboxOf(st any) telegram.Inbox {
+// inboxOf is the long-polling inbox: the store's if it keeps one (Redis),
+// else a folder (store/spool), c.InboxDir or inbox/ beside the outbox; a
+// webhook needs none (Telegram posts an update again until answered).
+// Either way a batch is confirmed to Telegram at once, and a killed
+// poller's updates are answered by the next start. With no usable folder
+// it is nil: an update is then confirmed only once answered, the same
+// promise, but a busy bot polls again after each answer.
+func inboxOf(st any, c telegram.Settings, outbox string, log *slog.Logger) telegram.Inbox {
 	if in, ok := st.(telegram.Inbox); ok {
 		return in
 	}
-	return nil
+	if c.WebhookURL != "" {
+		return nil
+	}
+	dir := c.InboxDir
+	if dir == "" {
+		dir = filepath.Join(filepath.Dir(outbox), "inbox")
+	}
+	sp, err := spool.Open(dir)
+	if err != nil {
+		log.Warn("telegram: no inbox folder, each update is confirmed once answered", slog.Any("err", err))
+		return nil
+	}
+	return sp
 }
 
 // redisLeaser takes leases shared by every process on the same store: the
