@@ -97,6 +97,11 @@ func telegramConfig(t *testing.T, tg *telegramtest.Server, args []string, env ma
 		env = map[string]string{}
 	}
 	env["TELEGRAM_BOT_TOKEN"], env["TELEGRAM_API_URL"] = tg.Token, tg.URL
+	if _, ok := env["TELEGRAM_INBOX_DIR"]; !ok {
+		// Long polling without Redis keeps its inbox in a folder: the
+		// test's own, not the package's.
+		env["TELEGRAM_INBOX_DIR"] = filepath.Join(t.TempDir(), "inbox")
+	}
 	cfg, err := parseConfig(args, envOf(env), &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
