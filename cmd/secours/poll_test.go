@@ -173,6 +173,51 @@ func pollingBinary(t *testing.T, bin string, tg *telegramtest.Server, env ...str
 	return cmd, logs
 }
 
+// killedWhileAnswering starts the binary with env, sends /start from chat
+// and kills the process with SIGKILL while the fake Bot API holds its
+// answer; kept waits first for the update's confirmation (an inbox kept
+// it). It returns the update's id and the killed run's log.
+func killedWhileAnswering(t *testing.T, bin string, tg *telegramtest.Server, chat int64, kept bool, env ...string) (int64, *testkit.SyncBuffer) {
+	t.Helper()
+	release := tg.Hold("sendMessage")
+	first, logs := pollingBinary(t, bin, tg, env...)
+	id := tg.Text(chat, "fr", "/start")
+	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
+	if kept {
+		testkit.WaitFor(t, "the kept update to be confirmed before its answer", func() bool { return tg.Offset() > id })
+	}
+	if err := first.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = first.Wait()
+	// Release only once the fake has seen the held request end: released
+	// before, it could still carry out the dead process's send.
+	testkit.WaitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
+	release()
+	return id, logs
+}
+
+// secondRun starts the binary again with env, waits for an answer to chat
+// and stops it with SIGTERM, which must end it well. It returns its log,
+// shown if the test fails.
+func secondRun(t *testing.T, bin string, tg *telegramtest.Server, chat int64, env ...string) string {
+	t.Helper()
+	second, logs := pollingBinary(t, bin, tg, env...)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("second run:\n%s", logs.String())
+		}
+	})
+	testkit.WaitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 1 })
+	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Wait(); err != nil {
+		t.Errorf("second run after SIGTERM: %v\n%s", err, logs.String())
+	}
+	return logs.String()
+}
+
 // TestSIGKILLBeforeTheAnswer kills the real binary with SIGKILL between
 // the receipt of an update and the send of its answer (the fake Bot API
 // holds sendMessage), with no Redis and no usable inbox folder (a file
@@ -187,34 +232,16 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 	if err := os.WriteFile(noFolder, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	release := tg.Hold("sendMessage")
-	first, firstLogs := pollingBinary(t, bin, tg, "TELEGRAM_INBOX_DIR="+noFolder)
-	id := tg.Text(chat, "fr", "/start")
-	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
-	if err := first.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = first.Wait()
-	// Release only once the fake has seen the held request end: released
-	// before, it could still carry out the dead process's send.
-	testkit.WaitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
-	release()
+	env := "TELEGRAM_INBOX_DIR=" + noFolder
+	id, firstLogs := killedWhileAnswering(t, bin, tg, chat, false, env)
 	if got := tg.Offset(); got > id {
 		t.Fatalf("offset %d: update %d was confirmed before its answer, and is lost", got, id)
 	}
-
 	if !strings.Contains(firstLogs.String(), "no inbox folder") {
 		t.Errorf("the unusable inbox folder was not logged:\n%s", firstLogs.String())
 	}
 
-	second, logs := pollingBinary(t, bin, tg, "TELEGRAM_INBOX_DIR="+noFolder)
-	testkit.WaitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 1 })
-	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := second.Wait(); err != nil {
-		t.Errorf("second run after SIGTERM: %v\n%s", err, logs.String())
-	}
+	secondRun(t, bin, tg, chat, env)
 	sent := tg.Sent(chat)
 	welcomes := 0
 	for _, c := range sent {
@@ -233,42 +260,23 @@ func TestSIGKILLBeforeTheAnswer(t *testing.T) {
 // TestSIGKILLBeforeTheAnswerFolder is the same kill with no Redis, where
 // the update is kept in the inbox folder (store/spool) and confirmed to
 // Telegram at once: the next run takes it from the folder and answers it,
-// once, and the folder is left empty.
+// once, and the folder's file is left empty.
 func TestSIGKILLBeforeTheAnswerFolder(t *testing.T) {
 	bin := buildBinary(t)
 	tg := telegramtest.New(telegramtest.Options{})
 	defer tg.Close()
 	const chat = 558
-	folder := "TELEGRAM_INBOX_DIR=" + filepath.Join(t.TempDir(), "inbox")
-	release := tg.Hold("sendMessage")
-	first, _ := pollingBinary(t, bin, tg, folder)
-	id := tg.Text(chat, "fr", "/start")
-	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
-	testkit.WaitFor(t, "the kept update to be confirmed before its answer", func() bool { return tg.Offset() > id })
-	if err := first.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = first.Wait()
-	testkit.WaitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
-	release()
-
-	second, logs := pollingBinary(t, bin, tg, folder)
-	testkit.WaitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 1 })
-	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := second.Wait(); err != nil {
-		t.Errorf("second run after SIGTERM: %v\n%s", err, logs.String())
-	}
+	dir := filepath.Join(t.TempDir(), "inbox")
+	killedWhileAnswering(t, bin, tg, chat, true, "TELEGRAM_INBOX_DIR="+dir)
+	logs := secondRun(t, bin, tg, chat, "TELEGRAM_INBOX_DIR="+dir)
 	// The sessions died with the first run: the copy from the folder is
 	// a new conversation's /start, answered with the welcome, once.
 	if sent := tg.Sent(chat); len(sent) != 1 || !strings.Contains(sent[0].Params["text"], "Bonjour") {
 		t.Errorf("the second run sent %d messages, want the welcome once: %v", len(sent), sent)
 	}
-	if !strings.Contains(logs.String(), "taken from the inbox") {
-		t.Errorf("the second run did not say it took the update from the inbox:\n%s", logs.String())
+	if !strings.Contains(logs, "taken from the inbox") {
+		t.Errorf("the second run did not say it took the update from the inbox")
 	}
-	dir := strings.TrimPrefix(folder, "TELEGRAM_INBOX_DIR=")
 	entries, err := os.ReadDir(dir)
 	if err != nil || len(entries) != 1 {
 		t.Errorf("inbox folder holds %v (%v) after the second run, want the bot's one file", entries, err)
@@ -295,17 +303,7 @@ func TestSIGKILLBeforeTheAnswerRedis(t *testing.T) {
 	defer tg.Close()
 	const chat = 557
 	env := []string{"REDIS_URL=" + u, "REDIS_PREFIX=" + prefix}
-	release := tg.Hold("sendMessage")
-	first, _ := pollingBinary(t, bin, tg, env...)
-	id := tg.Text(chat, "fr", "/start")
-	testkit.WaitFor(t, "the answer to be held", func() bool { return tg.Held("sendMessage") == 1 })
-	testkit.WaitFor(t, "the kept update to be confirmed before its answer", func() bool { return tg.Offset() > id })
-	if err := first.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = first.Wait()
-	testkit.WaitFor(t, "the fake to see the killed request end", func() bool { return tg.Held("sendMessage") == 0 })
-	release()
+	killedWhileAnswering(t, bin, tg, chat, true, env...)
 	if len(tg.Sent(chat)) != 0 {
 		t.Fatal("the killed run's answer went out")
 	}
@@ -316,26 +314,14 @@ func TestSIGKILLBeforeTheAnswerRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	second, logs := pollingBinary(t, bin, tg, env...)
-	defer func() {
-		if t.Failed() {
-			t.Logf("second run:\n%s", logs.String())
-		}
-	}()
-	testkit.WaitFor(t, "the answer from the second run", func() bool { return len(tg.Sent(chat)) >= 1 })
-	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if err := second.Wait(); err != nil {
-		t.Errorf("second run after SIGTERM: %v\n%s", err, logs.String())
-	}
+	logs := secondRun(t, bin, tg, chat, env...)
 	// The step was saved before the kill: the engine answers the copy
 	// taken from the inbox again with its open question, and saves nothing.
 	if sent := tg.Sent(chat); len(sent) != 1 || !strings.Contains(sent[0].Params["text"], "Choisissez votre langue") {
 		t.Errorf("the second run sent %d messages, want the language question once: %v", len(sent), sent)
 	}
-	if !strings.Contains(logs.String(), "taken from the inbox") {
-		t.Errorf("the second run did not say it took the update from the inbox:\n%s", logs.String())
+	if !strings.Contains(logs, "taken from the inbox") {
+		t.Errorf("the second run did not say it took the update from the inbox:\n%s", logs)
 	}
 	if n, err := c.HLen(t.Context(), prefix+":"+telegram.InboxName(tg.Token)).Result(); err != nil || n != 0 {
 		t.Errorf("inbox holds %d updates (%v) after the second run, want none", n, err)

@@ -9,15 +9,19 @@ import (
 	"github.com/secours/secours/store/storetest"
 )
 
+// open opens the folder path for the test, closed at its end.
+func open(t *testing.T, path string) *Dir {
+	t.Helper()
+	d, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	return d
+}
+
 func TestContract(t *testing.T) {
-	storetest.RunInbox(t, func(t *testing.T) storetest.Inbox {
-		d, err := Open(filepath.Join(t.TempDir(), "inbox"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = d.Close() })
-		return d
-	})
+	storetest.RunInbox(t, func(t *testing.T) storetest.Inbox { return open(t, filepath.Join(t.TempDir(), "inbox")) })
 }
 
 // TestOutlivesTheProcess reopens the folder, as the next start does: what
@@ -28,10 +32,7 @@ func TestOutlivesTheProcess(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "inbox")
 	ctx := t.Context()
 	const name = "inbox:{ab12}"
-	first, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := open(t, path)
 	if err := first.InboxKeep(ctx, name, map[int64][]byte{1: []byte("a"), 2: []byte("b")}); err != nil {
 		t.Fatal(err)
 	}
@@ -49,10 +50,7 @@ func TestOutlivesTheProcess(t *testing.T) {
 		t.Errorf("inbox file mode %v, want 0600: it holds people's words", fi.Mode())
 	}
 
-	second, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	second := open(t, path)
 	got, err := second.InboxKept(ctx, name)
 	if err != nil || len(got) != 1 || string(got[2]) != "b" {
 		t.Fatalf("after a restart: %v, %v; want only update 2", got, err)
@@ -75,10 +73,7 @@ func TestMalformedFile(t *testing.T) {
 	if err := os.WriteFile(file, []byte("K 1 YQ==\nX 2 Yg==\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := open(t, path)
 	ctx := t.Context()
 	if _, err := d.InboxKept(ctx, name); err == nil || !strings.Contains(err.Error(), "moved to") {
 		t.Fatalf("kept from a malformed file: %v, want an error saying where it went", err)
@@ -106,11 +101,7 @@ func TestTornLastLine(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(path, "inbox--ab12-.log"), []byte("K 1 YQ==\nK 2 Yg==\nD 2\nK 3 Yw"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := open(t, path)
 	got, err := d.InboxKept(t.Context(), "inbox:{ab12}")
 	if err != nil || len(got) != 1 || string(got[1]) != "a" {
 		t.Errorf("kept = %v, %v; want only update 1", got, err)
@@ -123,11 +114,7 @@ func TestCompaction(t *testing.T) {
 	defer func(n int64) { compactAt = n }(compactAt)
 	compactAt = 512
 	path := t.TempDir()
-	d, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := open(t, path)
 	ctx := t.Context()
 	const name = "inbox:{ab12}"
 	if err := d.InboxKeep(ctx, name, map[int64][]byte{0: []byte("always there")}); err != nil {
@@ -145,11 +132,7 @@ func TestCompaction(t *testing.T) {
 	if err != nil || fi.Size() > compactAt {
 		t.Fatalf("file %v (%v), want at most %d bytes", fi, err, compactAt)
 	}
-	again, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Close()
+	again := open(t, path)
 	if got, err := again.InboxKept(ctx, name); err != nil || len(got) != 1 || string(got[0]) != "always there" {
 		t.Errorf("after compactions: %v, %v; want update 0 alone", got, err)
 	}
@@ -170,11 +153,7 @@ func TestWriteFails(t *testing.T) {
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	d, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := open(t, path)
 	ctx := t.Context()
 	const name = "inbox:{x}"
 	if err := d.InboxKeep(ctx, name, map[int64][]byte{1: []byte("a")}); err != nil {
@@ -190,11 +169,7 @@ func TestWriteFails(t *testing.T) {
 	if err := d.InboxKeep(ctx, name, map[int64][]byte{3: []byte("c")}); err != nil {
 		t.Fatalf("the keep after a failed one: %v", err)
 	}
-	again, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer again.Close()
+	again := open(t, path)
 	if got, err := again.InboxKept(ctx, name); err != nil || len(got) != 2 || string(got[1]) != "a" || string(got[3]) != "c" {
 		t.Errorf("on disk: %v, %v; want updates 1 and 3", got, err)
 	}
