@@ -132,22 +132,15 @@ func (c Settings) Check() []string {
 		return nil
 	}
 	var bad []string
-	if tok, err := secret.Read(c.Token, c.TokenFile); errors.Is(err, secret.ErrBoth) {
-		bad = append(bad, "WHATSAPP_CLOUD_TOKEN and -whatsapp-cloud-token-file are both set: keep one")
-	} else if err != nil {
-		bad = append(bad, "WHATSAPP_CLOUD_TOKEN_FILE: the file cannot be read")
-	} else if tok == "" {
-		bad = append(bad, "WHATSAPP_CLOUD_TOKEN (or _FILE): the access token is missing")
+	if p := secretProblem(c.Token, c.TokenFile, "WHATSAPP_CLOUD_TOKEN", "the access token is missing"); p != "" {
+		bad = append(bad, p)
 	}
 	if c.PhoneID == "" || strings.Trim(c.PhoneID, "0123456789") != "" {
 		bad = append(bad, "WHATSAPP_CLOUD_PHONE_ID: the phone number id (digits, not the number) is missing or malformed")
 	}
-	if s, err := secret.Read(c.AppSecret, c.AppSecretFile); errors.Is(err, secret.ErrBoth) {
-		bad = append(bad, "WHATSAPP_CLOUD_APP_SECRET and -whatsapp-cloud-app-secret-file are both set: keep one")
-	} else if err != nil {
-		bad = append(bad, "WHATSAPP_CLOUD_APP_SECRET_FILE: the file cannot be read")
-	} else if s == "" {
-		bad = append(bad, "WHATSAPP_CLOUD_APP_SECRET (or _FILE): the app secret is missing; unsigned webhooks would be refused")
+	if p := secretProblem(c.AppSecret, c.AppSecretFile, "WHATSAPP_CLOUD_APP_SECRET",
+		"the app secret is missing; unsigned webhooks would be refused"); p != "" {
+		bad = append(bad, p)
 	}
 	if c.VerifyToken == "" {
 		bad = append(bad, "WHATSAPP_CLOUD_VERIFY_TOKEN: the webhook's verify token is missing")
@@ -170,6 +163,22 @@ func (c Settings) Check() []string {
 		bad = append(bad, fmt.Sprintf("WHATSAPP_CLOUD_LANG: %q is not fr or nl", string(l)))
 	}
 	return bad
+}
+
+// secretProblem words what is wrong with the secret env names, given as
+// a value or by its -…-file flag; "" if nothing.
+func secretProblem(value, file, env, missing string) string {
+	v, err := secret.Read(value, file)
+	switch {
+	case errors.Is(err, secret.ErrBoth):
+		flag := "-" + strings.ReplaceAll(strings.ToLower(env), "_", "-") + "-file"
+		return env + " and " + flag + " are both set: keep one"
+	case err != nil:
+		return env + "_FILE: the file cannot be read"
+	case v == "":
+		return env + " (or _FILE): " + missing
+	}
+	return ""
 }
 
 // ParseTemplates reads the templates as one setting lists them:
