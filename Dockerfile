@@ -43,8 +43,9 @@ COPY --from=build --chown=65532:65532 /out/data /data
 # /data keeps what must survive a new container: the WhatsApp device
 # database (set WHATSAPP_DB=/data/whatsapp.db to turn WhatsApp on: it is not
 # set here, since setting it is what turns the channel on, and a
-# Telegram-only bot would then refuse to start) and the mail outbox used
-# when SMTP_URL is empty. It is also the working folder, so relative paths
+# Telegram-only bot would then refuse to start), the mail outbox used
+# when SMTP_URL is empty, and without Redis the Telegram inbox (inbox/,
+# beside the outbox: the updates being answered, so a crash loses none). It is also the working folder, so relative paths
 # ("secours share" folders) land in the volume, not in the read-only root.
 VOLUME ["/data"]
 WORKDIR /data
