@@ -101,7 +101,8 @@ func (a *Adapter) keep(ctx context.Context, fresh []polled, received time.Time) 
 // kept returns the updates a previous poller kept and did not answer,
 // oldest first, with when each was received; those older than
 // inboxMaxAge are forgotten. An inbox that cannot be read is logged: its
-// updates stay for the next start.
+// updates stay for the next start (Redis), or in the file moved aside
+// (a folder whose file is not an inbox).
 func (a *Adapter) kept(ctx context.Context) (ups []*models.Update, at []time.Time) {
 	if a.cfg.Inbox == nil {
 		return nil, nil
@@ -110,7 +111,7 @@ func (a *Adapter) kept(ctx context.Context) (ups []*models.Update, at []time.Tim
 	defer cancel()
 	m, err := a.cfg.Inbox.InboxKept(ctx, a.inboxName)
 	if err != nil {
-		a.log.Warn("telegram: inbox not read, its updates are left for the next start", slog.Any("err", err))
+		a.log.Warn("telegram: inbox not read, its updates are not answered now (the error says where they stay)", slog.Any("err", err))
 		return nil, nil
 	}
 	ids := slices.Sorted(func(yield func(int64) bool) {
