@@ -83,9 +83,12 @@ func runLoad(ctx context.Context, e *flows.Engine, st stores, o options) (result
 			return result{}, fmt.Errorf("inbox folder: %w", err)
 		}
 		defer os.RemoveAll(dir)
-		if inbox, err = spool.Open(dir); err != nil {
+		sp, err := spool.Open(dir)
+		if err != nil {
 			return result{}, err
 		}
+		defer sp.Close()
+		inbox = sp
 	}
 	a, err := telegram.New(telegram.Config{
 		Token: srv.Token, APIURL: srv.URL, PollTimeout: time.Second,

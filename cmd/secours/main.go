@@ -40,6 +40,7 @@ import (
 	"github.com/secours/secours/network"
 	"github.com/secours/secours/store/memory"
 	"github.com/secours/secours/store/redis"
+	"github.com/secours/secours/store/spool"
 	"github.com/secours/secours/web/ops"
 )
 
@@ -298,6 +299,9 @@ func (p *process) buildRunner() {
 func (p *process) buildTelegram(ctx context.Context) error {
 	c := p.cfg.Telegram
 	c.Inbox = inboxOf(p.store, c, p.cfg.Referrals.OutboxDir, p.log)
+	if sp, ok := c.Inbox.(*spool.Dir); ok {
+		p.undo = append(p.undo, func() { _ = sp.Close() }) // lets the folder go
+	}
 	tg, run, err := startTelegram(ctx, c, p.runner, p.mux, leaserOf(p.store), p.log)
 	if err != nil {
 		return err

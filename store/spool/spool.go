@@ -33,10 +33,12 @@ import (
 // what it still keeps: under steady load it is never empty.
 var compactAt int64 = 1 << 20 // a variable: tests lower it
 
-// Dir is a folder of inboxes. It is safe for concurrent use; two
-// processes must not share one folder (Telegram lets one bot poll once).
+// Dir is a folder of inboxes. It is safe for concurrent use. One process
+// holds a folder at a time (lock): two would each keep their own idea of
+// a file and empty it under the other.
 type Dir struct {
 	path string
+	lock *os.File // holds the folder's lock until Close
 	mu   sync.Mutex
 	open map[string]*inbox
 }
@@ -49,16 +51,29 @@ type inbox struct {
 	kept  map[int64][]byte
 }
 
+// ErrInUse means another process holds the folder.
+var ErrInUse = errors.New("spool: the folder is in use by another process")
+
 // Open returns the inboxes of the folder path, made (0700: the updates
-// carry people's words) if it does not exist.
+// carry people's words) if it does not exist, and locks it (ErrInUse if
+// another process holds it).
 func Open(path string) (*Dir, error) {
 	if err := os.MkdirAll(path, 0o700); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	return &Dir{path: path, open: map[string]*inbox{}}, nil
+	f, err := os.OpenFile(filepath.Join(path, ".lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	if err := lockFile(f); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return &Dir{path: path, lock: f, open: map[string]*inbox{}}, nil
 }
 
-// Close closes the inboxes' files; what they keep stays on disk.
+// Close closes the inboxes' files and lets the folder go; what they keep
+// stays on disk.
 func (d *Dir) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -66,6 +81,10 @@ func (d *Dir) Close() error {
 	for name, in := range d.open {
 		errs = append(errs, in.f.Close())
 		delete(d.open, name)
+	}
+	if d.lock != nil {
+		errs = append(errs, d.lock.Close())
+		d.lock = nil
 	}
 	return errors.Join(errs...)
 }

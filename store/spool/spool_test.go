@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,9 +26,9 @@ func TestContract(t *testing.T) {
 }
 
 // TestOutlivesTheProcess reopens the folder, as the next start does: what
-// was kept and not cleared is there, the folder holds only the inbox's
-// file (no temporary one), private to the user, and empty once nothing
-// is kept.
+// was kept and not cleared is there, the folder holds only its lock and
+// the inbox's file (no temporary one), private to the user, and empty once
+// nothing is kept. While one holds the folder, no other can open it.
 func TestOutlivesTheProcess(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "inbox")
 	ctx := t.Context()
@@ -43,11 +44,17 @@ func TestOutlivesTheProcess(t *testing.T) {
 		t.Errorf("folder: %v, %v; want 0700", fi, err)
 	}
 	entries, _ := os.ReadDir(path)
-	if len(entries) != 1 || entries[0].Name() != "inbox--ab12-.log" {
-		t.Fatalf("folder holds %v, want the one inbox file", entries)
+	if len(entries) != 2 || entries[0].Name() != ".lock" || entries[1].Name() != "inbox--ab12-.log" {
+		t.Fatalf("folder holds %v, want its lock and the one inbox file", entries)
 	}
-	if fi, _ := entries[0].Info(); fi.Mode().Perm() != 0o600 {
+	if fi, _ := entries[1].Info(); fi.Mode().Perm() != 0o600 {
 		t.Errorf("inbox file mode %v, want 0600: it holds people's words", fi.Mode())
+	}
+	if _, err := Open(path); !errors.Is(err, ErrInUse) {
+		t.Errorf("a second Open while the first holds the folder: %v, want ErrInUse", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
 	}
 
 	second := open(t, path)
@@ -132,6 +139,9 @@ func TestCompaction(t *testing.T) {
 	if err != nil || fi.Size() > compactAt {
 		t.Fatalf("file %v (%v), want at most %d bytes", fi, err, compactAt)
 	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
 	again := open(t, path)
 	if got, err := again.InboxKept(ctx, name); err != nil || len(got) != 1 || string(got[0]) != "always there" {
 		t.Errorf("after compactions: %v, %v; want update 0 alone", got, err)
@@ -169,6 +179,7 @@ func TestWriteFails(t *testing.T) {
 	if err := d.InboxKeep(ctx, name, map[int64][]byte{3: []byte("c")}); err != nil {
 		t.Fatalf("the keep after a failed one: %v", err)
 	}
+	_ = d.Close() // its closed file's error is the test's doing
 	again := open(t, path)
 	if got, err := again.InboxKept(ctx, name); err != nil || len(got) != 2 || string(got[1]) != "a" || string(got[3]) != "c" {
 		t.Errorf("on disk: %v, %v; want updates 1 and 3", got, err)
