@@ -23,6 +23,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -276,6 +277,9 @@ func (d *Dir) InboxDone(_ context.Context, name string, ids []int64) error {
 	if len(gone) == 0 {
 		return nil
 	}
+	// An id asked twice counts once: all kept gone is what empties the file.
+	slices.Sort(gone)
+	gone = slices.Compact(gone)
 	if len(gone) == len(in.kept) && !in.dirty {
 		// Nothing left: an empty file holds no one's words.
 		if err := in.f.Truncate(0); err != nil {

@@ -70,6 +70,27 @@ func TestOutlivesTheProcess(t *testing.T) {
 	}
 }
 
+// TestDoneTwiceOnDisk: an id cleared twice in one call empties the file
+// only if nothing else is kept: update 2 is still there at the next start.
+func TestDoneTwiceOnDisk(t *testing.T) {
+	path := t.TempDir()
+	ctx := t.Context()
+	const name = "inbox:{ab12}"
+	d := open(t, path)
+	if err := d.InboxKeep(ctx, name, map[int64][]byte{1: []byte("a"), 2: []byte("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.InboxDone(ctx, name, []int64{1, 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := open(t, path).InboxKept(ctx, name); err != nil || len(got) != 1 || string(got[2]) != "b" {
+		t.Errorf("after a restart: %v, %v; want update 2 kept", got, err)
+	}
+}
+
 // TestMalformedFile finds a file that is not an inbox (a disk full, a
 // hand edit): it is moved aside, never overwritten, the error says where,
 // and the inbox goes on empty.

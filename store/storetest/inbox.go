@@ -21,6 +21,7 @@ type Inbox interface {
 func RunInbox(t *testing.T, newInbox func(t *testing.T) Inbox) {
 	runCases(t, newInbox, []contractCase[Inbox]{
 		{"KeepReadClear", testInboxKeepReadClear},
+		{"DoneTwice", testInboxDoneTwice},
 		{"Concurrent", testInboxConcurrent},
 	})
 }
@@ -60,6 +61,22 @@ func testInboxKeepReadClear(t *testing.T, s Inbox) {
 	}
 	if err := s.InboxKeep(ctx, "", map[int64][]byte{1: nil}); err == nil {
 		t.Error("an empty name was accepted")
+	}
+}
+
+// testInboxDoneTwice clears an update named twice in one call (answered,
+// and found answered again when its keep ended): the other stays.
+func testInboxDoneTwice(t *testing.T, s Inbox) {
+	ctx := t.Context()
+	const name = "inbox:{dddd}"
+	if err := s.InboxKeep(ctx, name, map[int64][]byte{1: []byte("a"), 2: []byte("b")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InboxDone(ctx, name, []int64{1, 1}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.InboxKept(ctx, name); err != nil || len(got) != 1 || string(got[2]) != "b" {
+		t.Errorf("after clearing 1 twice: %v, %v; want update 2 kept", got, err)
 	}
 }
 
